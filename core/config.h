@@ -1,0 +1,80 @@
+#pragma once
+// Config: seam.toml, parsed with toml++. Found via -c/--config, else $SEAM_CONFIG, else
+// ./seam.toml. Relative paths in it are relative to the directory of the file.
+//
+// Every problem is an InvalidArgument naming file, line and key:
+//   "seam.toml:7: seam `device-token`: unknown key `repiar`".
+// Loading builds each side through the SideRegistry (which validates the plugin's own keys) but
+// does no I/O besides reading the config file itself.
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/side.h"
+#include "core/side_registry.h"
+#include "core/status.h"
+#include "core/transform.h"
+
+namespace seam {
+
+enum class RepairPolicy { kAuto, kManual, kOff };
+const char* RepairPolicyName(RepairPolicy p);
+
+struct SideConfig {
+  std::string name;    // the table name in [seam.sides.NAME]
+  std::string plugin;  // "json-file"
+  Transform transform = Transform::kPlain;
+  int line = 0;        // line of the [seam.sides.NAME] header
+  std::shared_ptr<Side> side;
+};
+
+struct SeamConfig {
+  std::string name;    // [a-z0-9][a-z0-9._-]*, unique in the file
+  std::string kind;    // "token"
+  std::string entity;  // same character set as name
+  RepairPolicy repair = RepairPolicy::kAuto;
+  std::optional<std::string> authority_side;  // nullopt: the log is the authority
+  std::vector<SideConfig> sides;              // in the order operations write them (`order`)
+  int line = 0;
+
+  std::string stream() const { return kind + "/" + entity; }
+  const SideConfig* FindSide(const std::string& side_name) const;
+};
+
+struct StoreConfig {
+  std::filesystem::path db_path;    // [store] path, default ".seam/events.db"
+  std::filesystem::path key_path;   // "key" beside the database
+  std::filesystem::path state_dir;  // the database's directory
+};
+
+struct Config {
+  std::filesystem::path file;  // the config file as given
+  StoreConfig store;
+  std::vector<SeamConfig> seams;  // in file order
+
+  const SeamConfig* FindSeam(const std::string& name) const;
+};
+
+// What the loader accepts beyond the fixed shape: the kinds that have a reconciler and the
+// side plugins that are registered.
+struct ConfigSchema {
+  std::vector<std::string> kinds;
+  const SideRegistry* sides = nullptr;
+};
+
+// Resolves which file to load: `flag` if non-empty, else $SEAM_CONFIG, else ./seam.toml.
+std::filesystem::path ResolveConfigPath(const std::string& flag);
+
+Result<Config> LoadConfig(const std::filesystem::path& file, const ConfigSchema& schema);
+
+// Same, from text already in memory; `file` is used for messages and relative paths.
+Result<Config> ParseConfig(const std::string& text, const std::filesystem::path& file,
+                           const ConfigSchema& schema);
+
+// True for names matching [a-z0-9][a-z0-9._-]* (seam names, entities and side names).
+bool IsValidName(const std::string& name);
+
+}  // namespace seam

@@ -1,0 +1,57 @@
+#pragma once
+// Cryptography for seam, all through OpenSSL:
+//  - the key file: 32 random bytes, mode 0600, in the state directory;
+//  - sealing of secret fields with AES-256-GCM (layout in docs/log-format.md);
+//  - keyed fingerprints "fp:" + 12 hex of HMAC-SHA256, the only form in which people see secrets.
+// Sub-keys for sealing and fingerprinting are derived from the key file with HKDF-SHA256 so that
+// neither use can be turned against the other.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/secret.h"
+#include "core/status.h"
+
+namespace seam {
+
+inline constexpr std::size_t kKeyFileBytes = 32;
+
+// Reads the key file. Refuses (InvalidArgument, naming the path) a missing file, a file that is
+// not exactly 32 bytes, and a file readable or writable by group or others. This is the only
+// I/O core/ does.
+Result<Secret> ReadKeyFile(const std::string& path);
+
+// `n` bytes from the OpenSSL CSPRNG.
+Result<Secret> RandomBytes(std::size_t n);
+
+// Base64url without padding (RFC 4648 section 5).
+std::string Base64UrlEncode(std::string_view bytes);
+
+// Lower-case hex of SHA-256(bytes).
+std::string Sha256Hex(std::string_view bytes);
+
+class KeyRing {
+ public:
+  // REQUIRES: master.size() == kKeyFileBytes.
+  explicit KeyRing(const Secret& master);
+
+  // AES-256-GCM. `associated` binds the ciphertext to its place (stream and version), so a
+  // sealed value copied to another event does not open.
+  // Output: 0x01 (layout version) | 12-byte nonce | ciphertext | 16-byte tag.
+  Result<std::string> Seal(const Secret& plaintext, std::string_view associated) const;
+  Result<Secret> Open(std::string_view sealed, std::string_view associated) const;
+
+  // "fp:" + the first 12 hex characters of HMAC-SHA256(fingerprint key, bytes).
+  std::string Fingerprint(std::string_view bytes) const;
+  std::string Fingerprint(const Secret& s) const { return Fingerprint(s.Reveal()); }
+
+ private:
+  Secret seal_key_;
+  Secret fingerprint_key_;
+};
+
+// Associated data for a secret sealed into event (stream, version): "<stream>\n<version>".
+std::string SealContext(std::string_view stream, std::int64_t version);
+
+}  // namespace seam

@@ -1,0 +1,68 @@
+#pragma once
+// EventStore: the append-only, hash-chained log behind every seam.
+//
+// Thread-safety: an EventStore object is used from one thread at a time. Several processes may
+// open the same store concurrently; Append is atomic and serialised by the store.
+// Durability: when Append returns ok, the events are on stable storage.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/event.h"
+#include "core/status.h"
+
+namespace seam {
+
+struct AppendResult {
+  std::int64_t first_seq = 0;
+  std::int64_t last_seq = 0;
+  std::int64_t last_version = 0;  // the stream's version after the append
+};
+
+struct VerifyReport {
+  bool intact = true;
+  std::int64_t events_checked = 0;
+  std::int64_t first_bad_seq = 0;  // 0 when intact
+  std::string reason;              // why first_bad_seq is bad, e.g. "hash mismatch"
+  Hash head_hash{};                // hash of the last event checked
+  std::int64_t head_seq = 0;
+};
+
+struct LogHead {
+  std::int64_t seq = 0;  // 0 when the log is empty
+  Hash hash{};           // kGenesisHash when empty
+};
+
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+
+  // Appends `events` to `stream` in one durable transaction, as versions
+  // expected_version+1 .. expected_version+n.
+  // REQUIRES: !events.empty(); expected_version >= 0 (0 = the stream must not exist yet).
+  // Returns Conflict, naming the stream's current version and the actor of its last event,
+  // when the stream's version is not expected_version. Nothing is written on any error.
+  virtual Result<AppendResult> Append(const std::string& stream, std::int64_t expected_version,
+                                      const std::vector<EventDraft>& events) = 0;
+
+  // Events of `stream` with version >= from_version, in version order.
+  virtual Result<std::vector<Event>> ReadStream(const std::string& stream,
+                                                std::int64_t from_version = 1) = 0;
+
+  // Up to `limit` events with seq >= from_seq, in seq order (limit <= 0: no limit).
+  virtual Result<std::vector<Event>> ReadAll(std::int64_t from_seq, std::int64_t limit = 0) = 0;
+
+  // Current version of `stream` (0 if it has no events).
+  virtual Result<std::int64_t> StreamVersion(const std::string& stream) = 0;
+
+  // The last event's seq and hash.
+  virtual Result<LogHead> Head() = 0;
+
+  // Recomputes the whole chain. A broken chain is an ok Result with intact=false; a non-ok
+  // Result means the check itself could not run.
+  virtual Result<VerifyReport> Verify() = 0;
+};
+
+}  // namespace seam

@@ -1,0 +1,58 @@
+#pragma once
+// SideOptions: the plugin-specific keys of one `[seam.sides.NAME]` table, handed to the plugin's
+// factory so core/config does not need to know every plugin. Each value remembers its source
+// line, so a plugin can report "seam.toml:12: key `pointer` ...". The factory must Take() every
+// key it understands; RejectUnknown() then names any key left over.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/status.h"
+
+namespace seam {
+
+struct OptionValue {
+  std::variant<std::string, std::int64_t, bool, std::vector<std::string>> value;
+  int line = 0;
+};
+
+class SideOptions {
+ public:
+  SideOptions(std::string config_file, std::filesystem::path base_dir, std::string seam,
+              std::string side, int table_line)
+      : config_file_(std::move(config_file)), base_dir_(std::move(base_dir)),
+        seam_(std::move(seam)), side_(std::move(side)), table_line_(table_line) {}
+
+  void Set(const std::string& key, OptionValue v) { values_[key] = std::move(v); }
+
+  // Removes and returns a string option. Missing + required -> InvalidArgument naming the table;
+  // wrong type -> InvalidArgument naming the line.
+  Result<std::optional<std::string>> TakeString(const std::string& key, bool required);
+  // Like TakeString, then resolves the path against the directory of the config file.
+  Result<std::optional<std::filesystem::path>> TakePath(const std::string& key, bool required);
+
+  // Any key not taken is an error naming file, line and key.
+  Status RejectUnknown() const;
+
+  // "seam.toml:12: seam `device-token` side `cli`" — prefix for messages about this table.
+  std::string Where(int line = 0) const;
+
+  const std::string& seam() const { return seam_; }
+  const std::string& side() const { return side_; }
+  const std::filesystem::path& base_dir() const { return base_dir_; }
+
+ private:
+  std::string config_file_;
+  std::filesystem::path base_dir_;
+  std::string seam_;
+  std::string side_;
+  int table_line_;
+  std::map<std::string, OptionValue> values_;
+};
+
+}  // namespace seam
