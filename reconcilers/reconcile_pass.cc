@@ -1,1 +1,210 @@
-// placeholder
+#include "reconcilers/reconcile_pass.h"
+
+#include "reconcilers/logger.h"
+#include "reconcilers/token/token_events.h"
+#include "reconcilers/token/token_reconciler.h"
+
+namespace seam {
+namespace {
+
+using token::TokenState;
+
+struct Observed {
+  const SideConfig* config;
+  Observation observation;
+  Judgement judgement;
+};
+
+// Re-reads the stream from where `state` stopped and applies what other writers (or we) added.
+Status CatchUp(SeamContext& ctx, const std::string& stream, TokenState& state) {
+  SEAM_ASSIGN_OR_RETURN(std::vector<Event> events,
+                        ctx.store.ReadStream(stream, state.stream_version + 1));
+  for (const Event& e : events) SEAM_RETURN_IF_ERROR(token::Apply(state, e, ctx.keys));
+  return Status::Ok();
+}
+
+// Appends `draft` at the state's version and folds it in. A Conflict means someone else
+// appended first; the caller reports it and the next pass starts from the new state.
+Status AppendAndApply(SeamContext& ctx, const std::string& stream, TokenState& state,
+                      EventDraft draft) {
+  SEAM_ASSIGN_OR_RETURN(AppendResult appended,
+                        ctx.store.Append(stream, state.stream_version, {std::move(draft)}));
+  (void)appended;
+  return CatchUp(ctx, stream, state);
+}
+
+Status AdoptFromAuthority(SeamContext& ctx, const SeamConfig& seam, TokenState& state,
+                          const Observed& authority) {
+  const std::string stream = seam.stream();
+  token::TokenAdopted payload;
+  payload.side = authority.config->name;
+  payload.reason = "authority";
+  SEAM_ASSIGN_OR_RETURN(payload.sealed_value,
+                        ctx.keys.Seal(authority.observation.value,
+                                      SealContext(stream, state.stream_version + 1)));
+  EventDraft draft{token::kTokenAdopted, ctx.actor, ctx.clock.NowMicros(), token::Encode(payload)};
+  SEAM_RETURN_IF_ERROR(AppendAndApply(ctx, stream, state, std::move(draft)));
+  ReconcileLog()->info("seam {}: adopted {} from side {} as version {}", seam.name,
+                       authority.judgement.fingerprint, authority.config->name,
+                       state.current_version);
+  return Status::Ok();
+}
+
+// Brings one side to the intended state: compare-and-swap write, read back, record.
+Status RepairSide(SeamContext& ctx, const SeamConfig& seam, TokenState& state, Observed& o) {
+  Side& side = *o.config->side;
+  Observation now = side.Observe();
+  if (!(now.marker == o.observation.marker) || now.state != o.observation.state) {
+    return Status::FailedPrecondition(side.Describe() +
+                                      " changed since it was observed; not writing (run again)");
+  }
+  const bool write = state.active();
+  Status wrote = write ? side.Write(ApplyTransform(o.config->transform, state.value), now.marker)
+                       : side.Remove(now.marker);
+  SEAM_RETURN_IF_ERROR(wrote);
+
+  Observation after = side.Observe();
+  Judgement confirmed = token::Judge(state, o.config->transform, after, ctx.keys);
+  if (confirmed.verdict != Verdict::kInSync) {
+    return Status::IoError(side.Describe() + " does not hold the written value when read back (" +
+                           VerdictName(confirmed.verdict) + ": " + confirmed.detail + ")");
+  }
+
+  token::SideRepaired payload;
+  payload.side = o.config->name;
+  payload.version_written = state.current_version;
+  payload.action = write ? "write" : "remove";
+  payload.verdict_before = VerdictName(o.judgement.verdict);
+  payload.held_version = o.judgement.holds_version;
+  payload.fingerprint_before = o.judgement.fingerprint;
+  EventDraft draft{token::kSideRepaired, ctx.actor, ctx.clock.NowMicros(), token::Encode(payload)};
+  SEAM_RETURN_IF_ERROR(AppendAndApply(ctx, seam.stream(), state, std::move(draft)));
+  ReconcileLog()->info("seam {}: repaired side {} ({} -> version {})", seam.name, o.config->name,
+                       VerdictName(o.judgement.verdict), state.current_version);
+  o.observation = std::move(after);
+  o.judgement = std::move(confirmed);
+  return Status::Ok();
+}
+
+void ComputeStatus(const TokenState& state, SeamReport& report) {
+  bool drift = false;
+  bool unreadable = false;
+  for (const SideReport& s : report.sides) {
+    drift = drift || IsDrift(s.judgement.verdict);
+    unreadable = unreadable || s.judgement.verdict == Verdict::kUnreadable;
+  }
+  if (drift) report.status = "drift";
+  else if (unreadable) report.status = "unknown";
+  else if (state.phase == TokenState::Phase::kUnset) report.status = "unset";
+  else report.status = "in_sync";
+}
+
+}  // namespace
+
+int SeamReport::ExitCode() const {
+  int code = 0;
+  for (const SideReport& s : sides) {
+    if (s.judgement.verdict == Verdict::kUnreadable) return 2;
+    if (IsDrift(s.judgement.verdict)) code = 1;
+  }
+  return errors.empty() ? code : 2;
+}
+
+Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mode) {
+  const std::string stream = seam.stream();
+  TokenState state;
+  {
+    Status caught_up = CatchUp(ctx, stream, state);
+    if (!caught_up.ok()) return caught_up.WithContext("seam " + seam.name);
+  }
+
+  std::vector<Observed> observed;
+  observed.reserve(seam.sides.size());
+  for (const SideConfig& side : seam.sides) {
+    Observation obs = side.side->Observe();
+    Judgement j = token::Judge(state, side.transform, obs, ctx.keys);
+    observed.push_back(Observed{&side, std::move(obs), std::move(j)});
+  }
+
+  SeamReport report;
+  report.name = seam.name;
+  report.kind = seam.kind;
+  report.entity = seam.entity;
+  std::vector<std::string> actions(observed.size());
+  std::vector<std::string> action_details(observed.size());
+
+  const bool may_repair = mode != PassMode::kCheck;
+  const bool dry = mode == PassMode::kDryRun;
+  const std::int64_t version_before = state.stream_version;
+
+  if (may_repair && seam.repair == RepairPolicy::kOff) {
+    for (std::size_t i = 0; i < observed.size(); ++i) {
+      if (IsDrift(observed[i].judgement.verdict)) {
+        actions[i] = "skipped";
+        action_details[i] = "repair = \"off\" for this seam";
+      }
+    }
+  } else if (may_repair) {
+    // Authority side first: its foreign value becomes the log's, then the others follow it.
+    if (seam.authority_side) {
+      for (std::size_t i = 0; i < observed.size(); ++i) {
+        Observed& o = observed[i];
+        if (o.config->name != *seam.authority_side || o.judgement.verdict != Verdict::kForeign) continue;
+        if (dry) {
+          actions[i] = "would adopt";
+          continue;
+        }
+        Status adopted = AdoptFromAuthority(ctx, seam, state, o);
+        if (!adopted.ok()) {
+          report.errors.push_back("adopting from side " + o.config->name + ": " + adopted.message());
+          break;
+        }
+        actions[i] = "adopted";
+        for (Observed& other : observed) {
+          other.judgement = token::Judge(state, other.config->transform, other.observation, ctx.keys);
+        }
+      }
+    }
+    const bool can_write = state.phase != TokenState::Phase::kUnset && report.errors.empty();
+    for (std::size_t i = 0; i < observed.size(); ++i) {
+      Observed& o = observed[i];
+      if (!IsDrift(o.judgement.verdict)) continue;
+      if (!can_write) {
+        actions[i] = "skipped";
+        action_details[i] = "the log holds no token for this seam yet (token issue, or adopt)";
+        continue;
+      }
+      if (dry) {
+        actions[i] = "would repair";
+        continue;
+      }
+      Status repaired = RepairSide(ctx, seam, state, o);
+      if (repaired.ok()) {
+        actions[i] = "repaired";
+      } else {
+        actions[i] = "skipped";
+        action_details[i] = repaired.message();
+        // A side that changed under us is still drift, not trouble: the next pass decides again.
+        if (repaired.code() != StatusCode::kFailedPrecondition) {
+          report.errors.push_back("side " + o.config->name + ": " + repaired.message());
+        }
+        ReconcileLog()->warn("seam {}: side {} not repaired: {}", seam.name, o.config->name,
+                             repaired.message());
+        if (repaired.code() == StatusCode::kConflict) break;  // the log moved on; stop this pass
+      }
+    }
+  }
+
+  report.events_appended = static_cast<int>(state.stream_version - version_before);
+  report.intended_version = state.current_version;
+  report.intended_state = token::PhaseName(state.phase);
+  if (state.active()) report.intended_fingerprint = ctx.keys.Fingerprint(state.value);
+  for (std::size_t i = 0; i < observed.size(); ++i) {
+    report.sides.push_back(SideReport{observed[i].config->name, observed[i].judgement, actions[i],
+                                      action_details[i]});
+  }
+  ComputeStatus(state, report);
+  return report;
+}
+
+}  // namespace seam

@@ -1,0 +1,49 @@
+#pragma once
+// The reconcile pass of DESIGN.md for one seam: replay, observe, judge, decide, repair, record.
+//
+// Check mode never writes anything. Repair mode obeys the seam's `repair` policy (off: report
+// only) and `authority` (log: overwrite lagging/foreign sides; a side: adopt its foreign value
+// into the log first). Every repair re-reads the side, writes only if it is unchanged since it
+// was observed (compare-and-swap on the change marker), reads back to confirm, and then appends
+// a SideRepaired event.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "reconcilers/seam_context.h"
+#include "reconcilers/verdict.h"
+
+namespace seam {
+
+enum class PassMode { kCheck, kRepair, kDryRun };
+
+struct SideReport {
+  std::string name;
+  Judgement judgement;  // after the pass (post-repair when repaired)
+  std::string action;   // "" | "repaired" | "adopted" | "would repair" | "would adopt" | "skipped"
+  std::string action_detail;
+};
+
+struct SeamReport {
+  std::string name;
+  std::string kind;
+  std::string entity;
+  std::string status;  // "in_sync" | "drift" | "unknown" | "unset"
+  std::int64_t intended_version = 0;
+  std::string intended_fingerprint;  // "" unless a value is intended
+  std::string intended_state;        // "active" | "revoked" | "unset"
+  std::vector<SideReport> sides;
+  std::vector<std::string> errors;  // trouble that is not a side verdict (store, conflict, ...)
+  int events_appended = 0;
+
+  // 0 all in sync, 1 drift remains, 2 trouble (unreadable side or an error).
+  int ExitCode() const;
+};
+
+// Runs one pass. A non-ok Result means the seam's log could not be read or replayed at all;
+// side trouble is reported inside the SeamReport.
+Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mode);
+
+}  // namespace seam

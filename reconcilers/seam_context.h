@@ -1,0 +1,20 @@
+#pragma once
+// What every reconciler operation needs besides the seam itself. Borrowed references: the
+// caller (tools/) owns the store, keys and clock and keeps them alive for the call.
+
+#include <string>
+
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/event_store.h"
+
+namespace seam {
+
+struct SeamContext {
+  EventStore& store;
+  const KeyRing& keys;
+  const Clock& clock;
+  std::string actor;  // recorded on every event appended: "seamctl:alice@host"
+};
+
+}  // namespace seam

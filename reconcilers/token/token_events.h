@@ -1,0 +1,69 @@
+#pragma once
+// Event payloads of the `token` kind, and payloads shared by every kind (SideRepaired).
+//
+// Each payload is a cereal struct with CEREAL_CLASS_VERSION and a versioned serialize(); a type
+// name ("TokenRotated") is never reused for another meaning. Secret values are stored only
+// sealed (core/crypto.h KeyRing::Seal, associated data SealContext(stream, version)).
+
+#include <cstdint>
+#include <string>
+
+#include "core/status.h"
+
+namespace seam::token {
+
+inline constexpr char kTokenIssued[] = "TokenIssued";
+inline constexpr char kTokenRotated[] = "TokenRotated";
+inline constexpr char kTokenRevoked[] = "TokenRevoked";
+inline constexpr char kTokenAdopted[] = "TokenAdopted";
+inline constexpr char kSideRepaired[] = "SideRepaired";
+
+// TokenIssued / TokenRotated: a new value.
+struct TokenValueSet {
+  std::string sealed_value;
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t /*version*/) { ar(sealed_value); }
+};
+
+struct TokenRevoked {
+  std::string reason;
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t /*version*/) { ar(reason); }
+};
+
+// A value found on a side (foreign to the log) taken into the log as the new intended value.
+struct TokenAdopted {
+  std::string side;          // where it was found
+  std::string sealed_value;  // the value, sealed
+  std::string reason;        // "authority" (the seam's authority side) or "seamctl adopt"
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t /*version*/) { ar(side, sealed_value, reason); }
+};
+
+// A side brought back to the intended state by a repair. Kind-independent.
+struct SideRepaired {
+  std::string side;
+  std::int64_t version_written = 0;  // stream version whose value was written (or removed)
+  std::string action;                // "write" | "remove"
+  std::string verdict_before;        // "lagging" | "foreign" | "missing"
+  std::int64_t held_version = 0;     // the version the side held before, 0 if none/foreign
+  std::string fingerprint_before;    // keyed fingerprint of what the side held, "" if nothing
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t /*version*/) {
+    ar(side, version_written, action, verdict_before, held_version, fingerprint_before);
+  }
+};
+
+// cereal portable binary encoding of a payload.
+std::string Encode(const TokenValueSet& p);
+std::string Encode(const TokenRevoked& p);
+std::string Encode(const TokenAdopted& p);
+std::string Encode(const SideRepaired& p);
+
+// Decoding; a payload that does not parse is Corruption naming the type.
+Result<TokenValueSet> DecodeValueSet(const std::string& payload);
+Result<TokenRevoked> DecodeRevoked(const std::string& payload);
+Result<TokenAdopted> DecodeAdopted(const std::string& payload);
+Result<SideRepaired> DecodeSideRepaired(const std::string& payload);
+
+}  // namespace seam::token

@@ -1,0 +1,57 @@
+#pragma once
+// The token reconciler: folds a `token/<entity>` stream into intended state and judges what a
+// side holds against it. Pure logic: no I/O, no store access.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/crypto.h"
+#include "core/event.h"
+#include "core/secret.h"
+#include "core/side.h"
+#include "core/status.h"
+#include "core/transform.h"
+#include "reconcilers/verdict.h"
+
+namespace seam::token {
+
+// One value the token has had, and the stream version of the event that set it.
+struct TokenValue {
+  std::int64_t version = 0;
+  Secret value;
+};
+
+struct TokenState {
+  enum class Phase { kUnset, kActive, kRevoked };
+  Phase phase = Phase::kUnset;
+  std::int64_t stream_version = 0;   // version of the stream's last event (any type)
+  std::int64_t current_version = 0;  // version of the event that set the current phase/value
+  std::int64_t current_time_us = 0;  // when that happened
+  Secret value;                      // the current value, when kActive
+  std::vector<TokenValue> history;   // every value ever set, oldest first
+
+  bool active() const { return phase == Phase::kActive; }
+};
+
+const char* PhaseName(TokenState::Phase phase);  // "unset" | "active" | "revoked"
+
+// Applies one event of the stream to `state`. Unknown event types are skipped (they belong to
+// newer seam versions or other concerns, e.g. SideRepaired); undecodable payloads or values that
+// do not unseal are Corruption naming the seq.
+// REQUIRES: events are applied in version order.
+Status Apply(TokenState& state, const Event& event, const KeyRing& keys);
+
+// Folds a whole stream.
+Result<TokenState> Fold(const std::vector<Event>& events, const KeyRing& keys);
+
+// Judges one side's observation against the state, comparing through `transform` in constant
+// time. `fingerprint` is of the plaintext token when the side's value matched a known version,
+// else of the stored form itself.
+Judgement Judge(const TokenState& state, Transform transform, const Observation& observation,
+                const KeyRing& keys);
+
+// A fresh token: 32 random bytes, base64url (43 characters).
+Result<Secret> NewTokenValue();
+
+}  // namespace seam::token

@@ -1,0 +1,45 @@
+#pragma once
+// Token operations: issue, rotate, revoke, adopt. Each appends its event first (with the stream
+// version it read, so a concurrent writer gets a Conflict instead of a lost update), then writes
+// every side in the seam's `order`, reading each back to confirm.
+//
+// A side that cannot be written leaves the log ahead of that side: the operation reports it and
+// `seamctl repair` brings the side up (the log is the source of truth).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "reconcilers/seam_context.h"
+
+namespace seam {
+
+struct SideWriteReport {
+  std::string side;
+  bool ok = false;
+  std::string message;  // why not, when !ok
+};
+
+struct OperationReport {
+  std::string seam;
+  std::string operation;  // "issue" | "rotate" | "revoke" | "adopt"
+  std::int64_t version = 0;   // stream version of the appended event (0 if nothing appended)
+  std::string fingerprint;    // of the new value ("" for revoke / no-op)
+  std::vector<SideWriteReport> sides;
+  std::string note;           // e.g. "side cli already holds the intended value; nothing to adopt"
+
+  bool AllSidesWritten() const;
+};
+
+// Errors before anything is appended (bad state, store trouble) are a non-ok Result; nothing
+// was written anywhere then.
+Result<OperationReport> IssueToken(SeamContext& ctx, const SeamConfig& seam);
+Result<OperationReport> RotateToken(SeamContext& ctx, const SeamConfig& seam);
+Result<OperationReport> RevokeToken(SeamContext& ctx, const SeamConfig& seam, const std::string& reason);
+
+// Takes the value side `from` holds into the log (TokenAdopted), then writes the other sides.
+// Refused when the side is missing, unreadable or stores a non-reversible transform.
+Result<OperationReport> AdoptToken(SeamContext& ctx, const SeamConfig& seam, const std::string& from);
+
+}  // namespace seam

@@ -1,0 +1,163 @@
+// Fold and judge: pure logic, driven by real sealed events.
+#include "reconcilers/token/token_reconciler.h"
+
+#include <gtest/gtest.h>
+
+#include "core/hash_chain.h"
+#include "reconcilers/token/token_events.h"
+
+namespace seam::token {
+namespace {
+
+class TokenReconcilerTest : public ::testing::Test {
+ protected:
+  TokenReconcilerTest() : keys_(Secret(std::string(32, 'k'))) {}
+
+  Event ValueEvent(const char* type, std::int64_t version, const std::string& value) {
+    Event e;
+    e.seq = version;
+    e.stream = "token/device-42";
+    e.version = version;
+    e.type = type;
+    e.time_us = 1000 * version;
+    e.actor = "test";
+    TokenValueSet p;
+    p.sealed_value = keys_.Seal(Secret(value), SealContext(e.stream, version)).value();
+    e.payload = Encode(p);
+    return e;
+  }
+  Event Revoked(std::int64_t version) {
+    Event e;
+    e.seq = version;
+    e.stream = "token/device-42";
+    e.version = version;
+    e.type = kTokenRevoked;
+    e.payload = Encode(TokenRevoked{"test"});
+    return e;
+  }
+  Event Repaired(std::int64_t version) {
+    Event e;
+    e.seq = version;
+    e.stream = "token/device-42";
+    e.version = version;
+    e.type = kSideRepaired;
+    e.payload = Encode(SideRepaired{"cli", 1, "write", "lagging", 1, ""});
+    return e;
+  }
+  static Observation Holds(const std::string& v) { return Observation::Value(Secret(v), ChangeMarker{"m"}); }
+
+  KeyRing keys_;
+};
+
+TEST_F(TokenReconcilerTest, FoldTracksCurrentValueAndHistory) {
+  auto state = Fold({ValueEvent(kTokenIssued, 1, "one"), Repaired(2), ValueEvent(kTokenRotated, 3, "three")}, keys_);
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  EXPECT_TRUE(state->active());
+  EXPECT_EQ(state->stream_version, 3);
+  EXPECT_EQ(state->current_version, 3);
+  EXPECT_EQ(state->value.Reveal(), "three");
+  ASSERT_EQ(state->history.size(), 2u);
+  EXPECT_EQ(state->history[0].version, 1);
+}
+
+TEST_F(TokenReconcilerTest, BookkeepingEventsAdvanceStreamVersionOnly) {
+  auto state = Fold({ValueEvent(kTokenIssued, 1, "one"), Repaired(2)}, keys_);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->stream_version, 2);
+  EXPECT_EQ(state->current_version, 1);
+}
+
+TEST_F(TokenReconcilerTest, SealedValueMovedToAnotherVersionDoesNotOpen) {
+  Event e = ValueEvent(kTokenIssued, 1, "one");
+  e.version = 2;  // the associated data no longer matches
+  auto state = Fold({e}, keys_);
+  ASSERT_FALSE(state.ok());
+  EXPECT_EQ(state.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(state.status().message().find("seq 1"), std::string::npos);
+}
+
+TEST_F(TokenReconcilerTest, GarbagePayloadIsCorruption) {
+  Event e = ValueEvent(kTokenIssued, 1, "one");
+  e.payload = "\x01\x02";
+  auto state = Fold({e}, keys_);
+  ASSERT_FALSE(state.ok());
+  EXPECT_EQ(state.status().code(), StatusCode::kCorruption);
+}
+
+TEST_F(TokenReconcilerTest, JudgeNamesLaggingVersionAndForeignValues) {
+  auto state = Fold({ValueEvent(kTokenIssued, 1, "one"), ValueEvent(kTokenRotated, 2, "two")}, keys_).value();
+  Judgement in_sync = Judge(state, Transform::kPlain, Holds("two"), keys_);
+  EXPECT_EQ(in_sync.verdict, Verdict::kInSync);
+  EXPECT_EQ(in_sync.holds_version, 2);
+  EXPECT_EQ(in_sync.fingerprint, keys_.Fingerprint(Secret(std::string("two"))));
+
+  Judgement lagging = Judge(state, Transform::kPlain, Holds("one"), keys_);
+  EXPECT_EQ(lagging.verdict, Verdict::kLagging);
+  EXPECT_EQ(lagging.holds_version, 1);
+
+  Judgement foreign = Judge(state, Transform::kPlain, Holds("zzz"), keys_);
+  EXPECT_EQ(foreign.verdict, Verdict::kForeign);
+  EXPECT_EQ(foreign.holds_version, 0);
+  EXPECT_EQ(foreign.detail.find("zzz"), std::string::npos);
+}
+
+TEST_F(TokenReconcilerTest, JudgeComparesThroughTheSideTransform) {
+  auto state = Fold({ValueEvent(kTokenIssued, 1, "one"), ValueEvent(kTokenRotated, 2, "two")}, keys_).value();
+  EXPECT_EQ(Judge(state, Transform::kSha256Hex, Holds(Sha256Hex("two")), keys_).verdict, Verdict::kInSync);
+  Judgement lag = Judge(state, Transform::kSha256Hex, Holds(Sha256Hex("one")), keys_);
+  EXPECT_EQ(lag.verdict, Verdict::kLagging);
+  EXPECT_EQ(lag.fingerprint, keys_.Fingerprint(Secret(std::string("one"))));
+  // The plaintext on a digest side is not the digest: foreign.
+  EXPECT_EQ(Judge(state, Transform::kSha256Hex, Holds("two"), keys_).verdict, Verdict::kForeign);
+}
+
+TEST_F(TokenReconcilerTest, MissingAndUnreadable) {
+  auto active = Fold({ValueEvent(kTokenIssued, 1, "one")}, keys_).value();
+  EXPECT_EQ(Judge(active, Transform::kPlain, Observation::Missing(ChangeMarker{"absent"}), keys_).verdict,
+            Verdict::kMissing);
+  Judgement bad = Judge(active, Transform::kPlain, Observation::Unreadable("cli.json: permission denied"), keys_);
+  EXPECT_EQ(bad.verdict, Verdict::kUnreadable);
+  EXPECT_EQ(bad.detail, "cli.json: permission denied");
+
+  TokenState unset;
+  EXPECT_EQ(Judge(unset, Transform::kPlain, Observation::Missing(ChangeMarker{"absent"}), keys_).verdict,
+            Verdict::kInSync);
+  EXPECT_EQ(Judge(unset, Transform::kPlain, Holds("x"), keys_).verdict, Verdict::kForeign);
+}
+
+TEST_F(TokenReconcilerTest, RevokedTokenStillHeldIsLaggingAndAbsenceIsInSync) {
+  auto state = Fold({ValueEvent(kTokenIssued, 1, "one"), Revoked(2)}, keys_).value();
+  EXPECT_EQ(state.phase, TokenState::Phase::kRevoked);
+  Judgement held = Judge(state, Transform::kPlain, Holds("one"), keys_);
+  EXPECT_EQ(held.verdict, Verdict::kLagging);
+  EXPECT_EQ(held.holds_version, 1);
+  EXPECT_EQ(Judge(state, Transform::kPlain, Observation::Missing(ChangeMarker{"absent"}), keys_).verdict,
+            Verdict::kInSync);
+}
+
+TEST_F(TokenReconcilerTest, NewTokenIsBase64UrlOf32Bytes) {
+  Secret a = NewTokenValue().value();
+  Secret b = NewTokenValue().value();
+  EXPECT_EQ(a.size(), 43u);
+  EXPECT_FALSE(a.Equals(b));
+  for (char c : a.Reveal()) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+}
+
+TEST_F(TokenReconcilerTest, PayloadEncodingIsStable) {
+  // Pins the cereal portable-binary layout of a v1 payload: changing it breaks old logs.
+  SideRepaired p{"cli", 3, "write", "lagging", 1, "fp:0123456789ab"};
+  std::string bytes = Encode(p);
+  auto back = DecodeSideRepaired(bytes).value();
+  EXPECT_EQ(back.side, "cli");
+  EXPECT_EQ(back.version_written, 3);
+  EXPECT_EQ(back.fingerprint_before, "fp:0123456789ab");
+  // portable binary: 1 byte endianness flag, u32 class version, u64 length + "cli", ...
+  ASSERT_GE(bytes.size(), 1u + 4u + 8u + 3u);
+  EXPECT_EQ(bytes[0], '\x01');
+  EXPECT_EQ(bytes.substr(1, 4), std::string("\x01\x00\x00\x00", 4));
+  EXPECT_EQ(bytes.substr(5, 8), std::string("\x03\x00\x00\x00\x00\x00\x00\x00", 8));
+  EXPECT_EQ(bytes.substr(13, 3), "cli");
+}
+
+}  // namespace
+}  // namespace seam::token

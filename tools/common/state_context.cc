@@ -1,0 +1,53 @@
+#include "tools/common/state_context.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "store/sqlite_event_store.h"
+#include "tools/common/builtin_sides.h"
+
+namespace seam {
+
+Result<const SeamConfig*> StateContext::FindSeam(const std::string& name) const {
+  if (const SeamConfig* seam = config.FindSeam(name)) return seam;
+  std::string known;
+  for (const SeamConfig& s : config.seams) known += (known.empty() ? "" : ", ") + s.name;
+  return Status::InvalidArgument("no seam named `" + name + "` in " + config.file.string() +
+                                 " (configured: " + (known.empty() ? "none" : known) + ")");
+}
+
+Result<std::unique_ptr<StateContext>> LoadConfigOnly(const std::string& config_flag) {
+  auto ctx = std::make_unique<StateContext>();
+  RegisterBuiltinSides(ctx->registry);
+  ConfigSchema schema{BuiltinKinds(), &ctx->registry};
+  SEAM_ASSIGN_OR_RETURN(ctx->config, LoadConfig(ResolveConfigPath(config_flag), schema));
+  ctx->actor = DefaultActor("seamctl");
+  return ctx;
+}
+
+Result<std::unique_ptr<StateContext>> OpenState(const std::string& config_flag) {
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, LoadConfigOnly(config_flag));
+  SEAM_ASSIGN_OR_RETURN(Secret master, ReadKeyFile(ctx->config.store.key_path.string()));
+  ctx->keys = std::make_unique<KeyRing>(master);
+  SqliteOpenOptions options;
+  options.create_if_missing = false;
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<SqliteEventStore> store,
+                        SqliteEventStore::Open(ctx->config.store.db_path.string(), options));
+  ctx->store = std::move(store);
+  return ctx;
+}
+
+std::string DefaultActor(const std::string& program) {
+  if (const char* env = std::getenv("SEAM_ACTOR"); env != nullptr && *env != '\0') return env;
+  std::string user = "unknown";
+  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) {
+    user = pw->pw_name;
+  }
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return program + ":" + user + "@" + (host[0] != '\0' ? host : "localhost");
+}
+
+}  // namespace seam

@@ -1,0 +1,40 @@
+#pragma once
+// StateContext: the opened state a command works on: config, event store, key ring, clock,
+// actor. Built in one place so every command validates its inputs in the same order: config
+// first, then key file, then database; nothing is written until all three are good.
+
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/crypto.h"
+#include "core/event_store.h"
+#include "core/side_registry.h"
+#include "reconcilers/seam_context.h"
+
+namespace seam {
+
+struct StateContext {
+  SideRegistry registry;
+  Config config;
+  std::unique_ptr<EventStore> store;
+  std::unique_ptr<KeyRing> keys;
+  SystemClock clock;
+  std::string actor;
+
+  SeamContext Seam() { return SeamContext{*store, *keys, clock, actor}; }
+  // The seam named `name`, or InvalidArgument listing the configured ones.
+  Result<const SeamConfig*> FindSeam(const std::string& name) const;
+};
+
+// Loads the config, the key file and the (existing) event log.
+Result<std::unique_ptr<StateContext>> OpenState(const std::string& config_flag);
+
+// Loads the config only (for commands that do not need the log).
+Result<std::unique_ptr<StateContext>> LoadConfigOnly(const std::string& config_flag);
+
+// $SEAM_ACTOR, else "seamctl:<user>@<host>".
+std::string DefaultActor(const std::string& program);
+
+}  // namespace seam

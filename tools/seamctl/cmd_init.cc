@@ -1,0 +1,100 @@
+// seamctl init: state directory (0700), key file (32 random bytes, 0600), event log.
+// Idempotent: an existing valid key and log are kept; an invalid key file is refused, never
+// overwritten (it may be the only copy of the key that opens the log's secrets).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include "store/sqlite_event_store.h"
+#include "tools/common/state_context.h"
+#include "tools/seamctl/commands.h"
+
+namespace seam::seamctl {
+namespace {
+
+Status FsyncDir(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError("cannot open directory " + dir.string() + ": " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return Status::IoError("cannot fsync directory " + dir.string() + ": " + std::strerror(err));
+  return Status::Ok();
+}
+
+Status EnsureStateDir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) return Status::Ok();
+  if (std::filesystem::exists(dir, ec)) {
+    return Status::InvalidArgument("state path " + dir.string() + " exists and is not a directory");
+  }
+  if (!std::filesystem::is_directory(dir.parent_path().empty() ? "." : dir.parent_path(), ec)) {
+    return Status::InvalidArgument("directory " + dir.parent_path().string() +
+                                   " does not exist (it holds the state directory " + dir.string() + ")");
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0) {
+    return Status::IoError("cannot create state directory " + dir.string() + ": " + std::strerror(errno));
+  }
+  return FsyncDir(dir.parent_path().empty() ? "." : dir.parent_path());
+}
+
+// Creates the key file with O_EXCL so two concurrent inits cannot both write a key.
+Result<bool> EnsureKeyFile(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::symlink_status(path, ec))) {
+    Result<Secret> existing = ReadKeyFile(path.string());
+    if (!existing.ok()) return existing.status();
+    return false;
+  }
+  SEAM_ASSIGN_OR_RETURN(Secret key, RandomBytes(kKeyFileBytes));
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IoError("cannot create key file " + path.string() + ": " + std::strerror(errno));
+  std::size_t done = 0;
+  while (done < key.size()) {
+    const ssize_t n = ::write(fd, key.Reveal().data() + done, key.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  const bool ok = done == key.size() && ::fsync(fd) == 0;
+  const int err = errno;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(path.c_str());
+    return Status::IoError("cannot write key file " + path.string() + ": " + std::strerror(err));
+  }
+  SEAM_RETURN_IF_ERROR(FsyncDir(path.parent_path()));
+  return true;
+}
+
+}  // namespace
+
+int RunInit(const GlobalOptions& g) {
+  Result<std::unique_ptr<StateContext>> ctx = LoadConfigOnly(g.config);
+  if (!ctx.ok()) return Fail(ctx.status());
+  const StoreConfig& store = (*ctx)->config.store;
+
+  if (Status dir = EnsureStateDir(store.state_dir); !dir.ok()) return Fail(dir);
+  Result<bool> key_created = EnsureKeyFile(store.key_path);
+  if (!key_created.ok()) return Fail(key_created.status());
+
+  SqliteOpenOptions options;
+  options.create_if_missing = true;
+  std::error_code ec;
+  const bool db_existed = std::filesystem::exists(store.db_path, ec) &&
+                          std::filesystem::file_size(store.db_path, ec) > 0;
+  Result<std::unique_ptr<SqliteEventStore>> db = SqliteEventStore::Open(store.db_path.string(), options);
+  if (!db.ok()) return Fail(db.status());
+
+  std::cout << (db_existed ? "kept existing event log " : "created event log ") << store.db_path.string()
+            << "\n"
+            << (*key_created ? "created key file " : "kept existing key file ") << store.key_path.string()
+            << " (mode 0600; back it up: without it the log's secrets cannot be opened)\n";
+  return 0;
+}
+
+}  // namespace seam::seamctl

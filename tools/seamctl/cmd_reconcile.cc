@@ -1,0 +1,69 @@
+// seamctl check and seamctl repair: run the reconcile pass over the named (or all) seams.
+#include <iostream>
+
+#include "reconcilers/reconcile_pass.h"
+#include "tools/common/state_context.h"
+#include "tools/seamctl/commands.h"
+#include "tools/seamctl/report_output.h"
+
+namespace seam::seamctl {
+namespace {
+
+int RunPasses(const GlobalOptions& g, const std::vector<std::string>& names, PassMode mode, bool json) {
+  Result<std::unique_ptr<StateContext>> opened = OpenState(g.config);
+  if (!opened.ok()) return Fail(opened.status());
+  StateContext& ctx = **opened;
+
+  // Resolve every name before doing any work, so a typo does not leave half the seams repaired.
+  std::vector<const SeamConfig*> seams;
+  if (names.empty()) {
+    for (const SeamConfig& s : ctx.config.seams) seams.push_back(&s);
+  } else {
+    for (const std::string& name : names) {
+      Result<const SeamConfig*> seam = ctx.FindSeam(name);
+      if (!seam.ok()) return Fail(seam.status());
+      seams.push_back(*seam);
+    }
+  }
+
+  const bool with_actions = mode != PassMode::kCheck;
+  int code = 0;
+  nlohmann::ordered_json out = {{"seams", nlohmann::ordered_json::array()}};
+  if (with_actions) out["dry_run"] = mode == PassMode::kDryRun;
+  SeamContext sc = ctx.Seam();
+  for (const SeamConfig* seam : seams) {
+    Result<SeamReport> report = RunPass(sc, *seam, mode);
+    if (!report.ok()) {
+      // The seam's log could not be replayed: report it as trouble and go on with the others.
+      SeamReport failed;
+      failed.name = seam->name;
+      failed.kind = seam->kind;
+      failed.entity = seam->entity;
+      failed.status = "unknown";
+      failed.intended_state = "unset";
+      failed.errors.push_back(report.status().message());
+      std::cerr << "seamctl: error: " << report.status().message() << "\n";
+      report = std::move(failed);
+    }
+    code = std::max(code, report->ExitCode());
+    if (json) {
+      out["seams"].push_back(SeamReportJson(*report, with_actions));
+    } else {
+      PrintSeamReport(std::cout, *report, with_actions);
+    }
+  }
+  if (json) std::cout << out.dump(2) << "\n";
+  return code;
+}
+
+}  // namespace
+
+int RunCheck(const GlobalOptions& g, const std::vector<std::string>& seams, bool json) {
+  return RunPasses(g, seams, PassMode::kCheck, json);
+}
+
+int RunRepair(const GlobalOptions& g, const std::vector<std::string>& seams, bool dry_run, bool json) {
+  return RunPasses(g, seams, dry_run ? PassMode::kDryRun : PassMode::kRepair, json);
+}
+
+}  // namespace seam::seamctl

@@ -1,0 +1,65 @@
+// seamctl token issue|rotate|revoke and seamctl adopt.
+#include <iostream>
+
+#include "reconcilers/token_operations.h"
+#include "tools/common/state_context.h"
+#include "tools/seamctl/commands.h"
+
+namespace seam::seamctl {
+namespace {
+
+
+// Prints what an operation did. Exit 0 only when every side confirmed the new state.
+int Report(const OperationReport& r) {
+  if (!r.note.empty()) {
+    std::cout << r.seam << ": " << r.note << "\n";
+    return 0;
+  }
+  std::cout << r.seam << ": " << r.operation << " recorded as version " << r.version
+            << (r.fingerprint.empty() ? "" : " " + r.fingerprint) << "\n";
+  int code = 0;
+  for (const SideWriteReport& s : r.sides) {
+    if (s.ok) {
+      std::cout << "  " << s.side << ": written\n";
+    } else {
+      std::cout << "  " << s.side << ": NOT written\n";
+      std::cerr << "seamctl: error: seam " << r.seam << ": side " << s.side << " not written: "
+                << s.message << "; the log holds version " << r.version
+                << ", run `seamctl repair " << r.seam << "` once the side is fixed\n";
+      code = 2;
+    }
+  }
+  return code;
+}
+
+template <typename Fn>
+int RunOperation(const GlobalOptions& g, const std::string& seam_name, Fn&& op) {
+  Result<std::unique_ptr<StateContext>> ctx = OpenState(g.config);
+  if (!ctx.ok()) return Fail(ctx.status());
+  Result<const SeamConfig*> seam = (*ctx)->FindSeam(seam_name);
+  if (!seam.ok()) return Fail(seam.status());
+  SeamContext sc = (*ctx)->Seam();
+  Result<OperationReport> report = op(sc, **seam);
+  if (!report.ok()) return Fail(report.status());
+  return Report(*report);
+}
+
+}  // namespace
+
+int RunTokenIssue(const GlobalOptions& g, const std::string& seam) {
+  return RunOperation(g, seam, [](SeamContext& c, const SeamConfig& s) { return IssueToken(c, s); });
+}
+
+int RunTokenRotate(const GlobalOptions& g, const std::string& seam) {
+  return RunOperation(g, seam, [](SeamContext& c, const SeamConfig& s) { return RotateToken(c, s); });
+}
+
+int RunTokenRevoke(const GlobalOptions& g, const std::string& seam, const std::string& reason) {
+  return RunOperation(g, seam, [&](SeamContext& c, const SeamConfig& s) { return RevokeToken(c, s, reason); });
+}
+
+int RunAdopt(const GlobalOptions& g, const std::string& seam, const std::string& from) {
+  return RunOperation(g, seam, [&](SeamContext& c, const SeamConfig& s) { return AdoptToken(c, s, from); });
+}
+
+}  // namespace seam::seamctl

@@ -1,0 +1,65 @@
+#include "tools/seamctl/report_output.h"
+
+#include <iomanip>
+
+namespace seam::seamctl {
+namespace {
+
+nlohmann::ordered_json OrNull(const std::string& s) { return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s); }
+nlohmann::ordered_json OrNull(std::int64_t v) { return v == 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v); }
+
+}  // namespace
+
+nlohmann::ordered_json SeamReportJson(const SeamReport& r, bool with_actions) {
+  nlohmann::ordered_json sides = nlohmann::ordered_json::array();
+  for (const SideReport& s : r.sides) {
+    nlohmann::ordered_json side = {{"name", s.name},
+                           {"verdict", VerdictName(s.judgement.verdict)},
+                           {"holds_version", OrNull(s.judgement.holds_version)},
+                           {"fingerprint", OrNull(s.judgement.fingerprint)},
+                           {"detail", s.judgement.detail}};
+    if (with_actions) {
+      side["action"] = OrNull(s.action);
+      side["action_detail"] = OrNull(s.action_detail);
+    }
+    sides.push_back(std::move(side));
+  }
+  nlohmann::ordered_json seam = {{"name", r.name},
+                         {"kind", r.kind},
+                         {"entity", r.entity},
+                         {"status", r.status},
+                         {"intended",
+                          {{"version", OrNull(r.intended_version)},
+                           {"fingerprint", OrNull(r.intended_fingerprint)},
+                           {"state", r.intended_state}}},
+                         {"sides", std::move(sides)},
+                         {"errors", r.errors}};
+  if (with_actions) seam["events_appended"] = r.events_appended;
+  return seam;
+}
+
+void PrintSeamReport(std::ostream& out, const SeamReport& r, bool with_actions) {
+  out << r.name << " (" << r.kind << "/" << r.entity << "): " << r.status;
+  if (r.intended_state == "active") {
+    out << ", intended version " << r.intended_version << " " << r.intended_fingerprint;
+  } else if (r.intended_state == "revoked") {
+    out << ", revoked at version " << r.intended_version;
+  } else {
+    out << ", no token in the log yet";
+  }
+  out << "\n";
+  std::size_t width = 4;
+  for (const SideReport& s : r.sides) width = std::max(width, s.name.size());
+  for (const SideReport& s : r.sides) {
+    out << "  " << std::left << std::setw(static_cast<int>(width)) << s.name << "  "
+        << std::setw(10) << VerdictName(s.judgement.verdict) << "  " << s.judgement.detail;
+    if (!s.judgement.fingerprint.empty()) out << " " << s.judgement.fingerprint;
+    if (with_actions && !s.action.empty()) {
+      out << "  [" << s.action << (s.action_detail.empty() ? "" : ": " + s.action_detail) << "]";
+    }
+    out << "\n";
+  }
+  for (const std::string& e : r.errors) out << "  error: " << e << "\n";
+}
+
+}  // namespace seam::seamctl

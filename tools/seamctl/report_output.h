@@ -1,0 +1,16 @@
+#pragma once
+// Rendering of reconcile reports: the `check --json` / `repair --json` schema (README) and the
+// text table people read. Only fingerprints, never values.
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <vector>
+
+#include "reconcilers/reconcile_pass.h"
+
+namespace seam::seamctl {
+
+nlohmann::ordered_json SeamReportJson(const SeamReport& report, bool with_actions);
+void PrintSeamReport(std::ostream& out, const SeamReport& report, bool with_actions);
+
+}  // namespace seam::seamctl
