@@ -1,1 +1,233 @@
-// placeholder
+#include "core/config.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <map>
+#include <system_error>
+
+#include "core/config_parse.h"
+
+namespace seam {
+namespace {
+
+using config_internal::Entry;
+using config_internal::Error;
+using config_internal::ParseContext;
+
+// A config is a few dozen lines; anything this large is a mistake (or not a config at all), and
+// refusing it bounds what the TOML parser is asked to chew on.
+constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
+
+std::string ErrnoMessage(int err) { return std::generic_category().message(err); }
+
+Result<std::string> ReadConfigFile(const std::filesystem::path& file) {
+  const std::string shown = file.string();
+  // O_NONBLOCK so that a FIFO given by mistake is refused below instead of hanging the open.
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    const int err = errno;
+    std::string msg = "cannot read config " + shown + ": " + ErrnoMessage(err);
+    if (err == ENOENT) msg += " (pass -c FILE, or set SEAM_CONFIG)";
+    return Status::InvalidArgument(msg);
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return Status::InvalidArgument("cannot read config " + shown + ": " + ErrnoMessage(err));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::InvalidArgument(
+        "cannot read config " + shown + ": " +
+        (S_ISDIR(st.st_mode) ? ErrnoMessage(EISDIR) : std::string("not a regular file")));
+  }
+  if (static_cast<std::uint64_t>(st.st_size) > kMaxConfigBytes) {
+    ::close(fd);
+    return Status::InvalidArgument("config " + shown + " is " + std::to_string(st.st_size) +
+                                   " bytes; the limit is 1 MiB");
+  }
+  // Read one byte past the limit so a file that grew after fstat is still refused by ParseConfig.
+  std::string text(kMaxConfigBytes + 1, '\0');
+  std::size_t got = 0;
+  while (got < text.size()) {
+    const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return Status::InvalidArgument("cannot read config " + shown + ": " + ErrnoMessage(err));
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  text.resize(got);
+  return text;
+}
+
+Result<toml::table> ParseToml(const ParseContext& ctx, const std::string& text) {
+  // toml++ reports syntax errors by exception or by parse_result depending on how it was built;
+  // either way the error stops here and becomes a Status.
+#if TOML_EXCEPTIONS
+  try {
+    return toml::parse(std::string_view(text), std::string_view(ctx.file));
+  } catch (const toml::parse_error& e) {
+    const toml::source_position at = e.source().begin;
+    return Status::InvalidArgument(ctx.file + ":" + std::to_string(at.line) + ":" +
+                                   std::to_string(at.column) +
+                                   ": invalid TOML: " + std::string(e.description()));
+  }
+#else
+  toml::parse_result parsed = toml::parse(std::string_view(text), std::string_view(ctx.file));
+  if (!parsed) {
+    const toml::source_position at = parsed.error().source().begin;
+    return Status::InvalidArgument(ctx.file + ":" + std::to_string(at.line) + ":" +
+                                   std::to_string(at.column) +
+                                   ": invalid TOML: " + std::string(parsed.error().description()));
+  }
+  return std::move(parsed).table();
+#endif
+}
+
+Result<StoreConfig> ParseStore(const ParseContext& ctx, const toml::table& root) {
+  std::filesystem::path db = ".seam/events.db";
+  if (const toml::node* node = root.get("store")) {
+    const int line = config_internal::LineOf(*node);
+    const toml::table* table = node->as_table();
+    if (table == nullptr) return Error(ctx, line, "", "key `store` must be a table ([store])");
+    for (const Entry& e : config_internal::InSourceOrder(*table)) {
+      if (e.key != "path") {
+        return Error(ctx, e.line, "store", "unknown key `" + std::string(e.key) + "`");
+      }
+    }
+    SEAM_ASSIGN_OR_RETURN(std::optional<std::string> path,
+                          config_internal::GetString(ctx, *table, "path", false, line, "store"));
+    if (path) {
+      if (path->empty()) {
+        return Error(ctx, config_internal::LineOf(*table->get("path")), "store",
+                     "key `path` is empty");
+      }
+      db = *path;
+    }
+  }
+  StoreConfig store;
+  store.db_path = (db.is_relative() ? ctx.base_dir / db : db).lexically_normal();
+  store.state_dir = store.db_path.parent_path();
+  if (store.state_dir.empty()) store.state_dir = ".";
+  store.key_path = (store.state_dir / "key").lexically_normal();
+  return store;
+}
+
+// Two seams with one name could not be told apart on the command line; two seams on one stream
+// would repair each other's sides back and forth.
+Status CheckUnique(const ParseContext& ctx, const std::vector<SeamConfig>& seams) {
+  std::map<std::string, const SeamConfig*> by_name;
+  std::map<std::string, const SeamConfig*> by_stream;
+  for (const SeamConfig& seam : seams) {
+    const std::string scope = "seam `" + seam.name + "`";
+    auto [named, fresh_name] = by_name.emplace(seam.name, &seam);
+    if (!fresh_name) {
+      return Error(
+          ctx, seam.line, scope,
+          "duplicate seam name; also declared at line " + std::to_string(named->second->line));
+    }
+    auto [owned, fresh_stream] = by_stream.emplace(seam.stream(), &seam);
+    if (!fresh_stream) {
+      return Error(ctx, seam.line, scope,
+                   "stream `" + seam.stream() + "` is already owned by seam `" +
+                       owned->second->name + "` (line " + std::to_string(owned->second->line) +
+                       "); two seams on one stream would fight");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const char* RepairPolicyName(RepairPolicy p) {
+  switch (p) {
+    case RepairPolicy::kAuto: return "auto";
+    case RepairPolicy::kManual: return "manual";
+    case RepairPolicy::kOff: return "off";
+  }
+  return "auto";
+}
+
+const SideConfig* SeamConfig::FindSide(const std::string& side_name) const {
+  for (const SideConfig& side : sides) {
+    if (side.name == side_name) return &side;
+  }
+  return nullptr;
+}
+
+const SeamConfig* Config::FindSeam(const std::string& name) const {
+  for (const SeamConfig& seam : seams) {
+    if (seam.name == name) return &seam;
+  }
+  return nullptr;
+}
+
+bool IsValidName(const std::string& name) {
+  constexpr std::size_t kMaxNameLength = 128;
+  if (name.empty() || name.size() > kMaxNameLength) return false;
+  auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!lower_or_digit(name[0])) return false;
+  return std::all_of(name.begin() + 1, name.end(),
+                     [&](char c) { return lower_or_digit(c) || c == '.' || c == '_' || c == '-'; });
+}
+
+std::filesystem::path ResolveConfigPath(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  const char* env = std::getenv("SEAM_CONFIG");
+  if (env != nullptr && *env != '\0') return env;
+  return "seam.toml";
+}
+
+Result<Config> LoadConfig(const std::filesystem::path& file, const ConfigSchema& schema) {
+  SEAM_ASSIGN_OR_RETURN(std::string text, ReadConfigFile(file));
+  return ParseConfig(text, file, schema);
+}
+
+Result<Config> ParseConfig(const std::string& text, const std::filesystem::path& file,
+                           const ConfigSchema& schema) {
+  const ParseContext ctx{file.string(), file.parent_path(), &schema};
+  if (text.size() > kMaxConfigBytes) {
+    return Status::InvalidArgument("config " + ctx.file + " is " + std::to_string(text.size()) +
+                                   " bytes; the limit is 1 MiB");
+  }
+  SEAM_ASSIGN_OR_RETURN(toml::table root, ParseToml(ctx, text));
+
+  for (const Entry& e : config_internal::InSourceOrder(root)) {
+    if (e.key != "store" && e.key != "seam") {
+      return Error(ctx, e.line, "",
+                   "unknown key `" + std::string(e.key) +
+                       "`; the top level holds only [store] and [[seam]] tables");
+    }
+  }
+
+  Config config;
+  config.file = file;
+  SEAM_ASSIGN_OR_RETURN(config.store, ParseStore(ctx, root));
+
+  if (const toml::node* node = root.get("seam")) {
+    const toml::array* seams = node->as_array();
+    if (seams == nullptr) {
+      return Error(ctx, config_internal::LineOf(*node), "",
+                   "key `seam` must be an array of tables ([[seam]])");
+    }
+    for (const toml::node& entry : *seams) {
+      SEAM_ASSIGN_OR_RETURN(SeamConfig seam, config_internal::ParseSeam(ctx, entry));
+      config.seams.push_back(std::move(seam));
+    }
+  }
+  SEAM_RETURN_IF_ERROR(CheckUnique(ctx, config.seams));
+  return config;
+}
+
+}  // namespace seam

@@ -23,9 +23,12 @@ Result<std::optional<std::string>> SideOptions::TakeString(const std::string& ke
 
 Result<std::optional<std::filesystem::path>> SideOptions::TakePath(const std::string& key,
                                                                    bool required) {
+  // Remember the key's line before TakeString removes it, so "is empty" points at the key.
+  auto it = values_.find(key);
+  const int line = it == values_.end() ? 0 : it->second.line;
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> s, TakeString(key, required));
   if (!s) return std::optional<std::filesystem::path>();
-  if (s->empty()) return Status::InvalidArgument(Where() + ": key `" + key + "` is empty");
+  if (s->empty()) return Status::InvalidArgument(Where(line) + ": key `" + key + "` is empty");
   std::filesystem::path p(*s);
   if (p.is_relative()) p = base_dir_ / p;
   return std::optional<std::filesystem::path>(p.lexically_normal());

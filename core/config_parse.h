@@ -1,0 +1,53 @@
+#pragma once
+// Internal to core/config*.cc: the helpers shared by the top-level loader (config.cc) and the
+// per-seam parser (config_seam.cc). Includes toml++, so it must not be included from any public
+// header: toml++ is a private dependency of seam_core.
+
+#include <toml++/toml.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.h"
+#include "core/status.h"
+
+namespace seam::config_internal {
+
+// What every message and relative path needs to know about the file being parsed.
+struct ParseContext {
+  std::string file;                // the config path as given, for messages
+  std::filesystem::path base_dir;  // its directory; relative paths are resolved against it
+  const ConfigSchema* schema = nullptr;
+};
+
+// One key of a table, with the line it was written on.
+struct Entry {
+  std::string_view key;
+  const toml::node* node = nullptr;
+  int line = 0;
+  int column = 0;
+};
+
+int LineOf(const toml::node& node);
+
+// toml::table iterates its keys sorted by name; messages and "declaration order" need the order
+// in which they were written, so this sorts them by source position.
+std::vector<Entry> InSourceOrder(const toml::table& table);
+
+// "FILE:LINE: SCOPE: MESSAGE" (line omitted when 0, scope omitted when empty), InvalidArgument.
+Status Error(const ParseContext& ctx, int line, const std::string& scope,
+             const std::string& message);
+
+// "a, b, c"
+std::string JoinNames(const std::vector<std::string>& names);
+
+// Reads a string-valued key. Absent: nullopt, or an error at `table_line` when `required`.
+Result<std::optional<std::string>> GetString(const ParseContext& ctx, const toml::table& table,
+                                             std::string_view key, bool required, int table_line,
+                                             const std::string& scope);
+
+// One [[seam]] entry, with its sides built through the registry and sorted into `order`.
+Result<SeamConfig> ParseSeam(const ParseContext& ctx, const toml::node& node);
+
+}  // namespace seam::config_internal

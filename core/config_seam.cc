@@ -1,0 +1,314 @@
+// One [[seam]] table of seam.toml: its own keys, its sides (built through the SideRegistry),
+// `authority` and `order`. The accepted shape is described in core/config.h.
+#include <algorithm>
+#include <array>
+
+#include "core/config_parse.h"
+
+namespace seam::config_internal {
+namespace {
+
+constexpr const char* kNameRule = "use [a-z0-9][a-z0-9._-]*, at most 128 characters";
+
+constexpr std::array<std::string_view, 7> kSeamKeys = {"name",      "kind",  "entity", "repair",
+                                                       "authority", "order", "sides"};
+
+std::vector<std::string> SideNames(const std::vector<SideConfig>& sides) {
+  std::vector<std::string> names;
+  for (const SideConfig& side : sides) names.push_back(side.name);
+  return names;
+}
+
+// The option types a plugin may receive; anything else (floats, dates, tables, mixed arrays) has
+// no plugin that wants it today, so it is refused here with the key's line.
+std::optional<OptionValue> ToOptionValue(const toml::node& node) {
+  OptionValue v;
+  v.line = LineOf(node);
+  if (const auto* s = node.as_string()) {
+    v.value = s->get();
+  } else if (const auto* i = node.as_integer()) {
+    v.value = i->get();
+  } else if (const auto* b = node.as_boolean()) {
+    v.value = b->get();
+  } else if (const auto* a = node.as_array()) {
+    std::vector<std::string> items;
+    for (const toml::node& item : *a) {
+      const auto* text = item.as_string();
+      if (text == nullptr) return std::nullopt;
+      items.push_back(text->get());
+    }
+    v.value = std::move(items);
+  } else {
+    return std::nullopt;
+  }
+  return v;
+}
+
+Result<SideConfig> ParseSide(const ParseContext& ctx, const std::string& seam_name,
+                             const Entry& entry) {
+  const std::string name(entry.key);
+  const toml::table& table = *entry.node->as_table();
+  SideOptions options(ctx.file, ctx.base_dir, seam_name, name, entry.line);
+  const std::string where = options.Where();  // "FILE:LINE: seam `s` side `n`"
+  auto line_of = [&](std::string_view key) { return LineOf(*table.get(key)); };
+
+  SideConfig side;
+  side.name = name;
+  side.line = entry.line;
+  const toml::node* plugin = table.get("plugin");
+  if (plugin == nullptr) return Status::InvalidArgument(where + ": missing required key `plugin`");
+  if (!plugin->is_string()) {
+    return Status::InvalidArgument(options.Where(line_of("plugin")) +
+                                   ": key `plugin` must be a string");
+  }
+  side.plugin = plugin->as_string()->get();
+  const SideRegistry* registry = ctx.schema->sides;
+  const SideFactory* factory = registry != nullptr ? registry->Find(side.plugin) : nullptr;
+  if (factory == nullptr) {
+    const std::vector<std::string> known =
+        registry != nullptr ? registry->Names() : std::vector<std::string>{};
+    return Status::InvalidArgument(
+        options.Where(line_of("plugin")) + ": unknown plugin `" + side.plugin +
+        "`; registered plugins: " + (known.empty() ? "(none)" : JoinNames(known)));
+  }
+
+  if (const toml::node* transform = table.get("transform")) {
+    const auto* s = transform->as_string();
+    const std::optional<Transform> parsed = s ? ParseTransform(s->get()) : std::nullopt;
+    if (!parsed) {
+      return Status::InvalidArgument(options.Where(line_of("transform")) +
+                                     ": key `transform` must be \"plain\" or \"sha256-hex\"");
+    }
+    side.transform = *parsed;
+  }
+
+  for (const Entry& e : InSourceOrder(table)) {
+    if (e.key == "plugin" || e.key == "transform") continue;
+    std::optional<OptionValue> value = ToOptionValue(*e.node);
+    if (!value) {
+      return Status::InvalidArgument(options.Where(e.line) + ": unsupported value type for key `" +
+                                     std::string(e.key) +
+                                     "` (use a string, integer, boolean or array of strings)");
+    }
+    options.Set(std::string(e.key), std::move(*value));
+  }
+
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<Side> built, (*factory)(options));
+  if (built == nullptr) {
+    return Status::Internal(where + ": plugin `" + side.plugin + "` returned no side");
+  }
+  // The factory contract says it rejects leftovers itself; checking again costs nothing and
+  // keeps a forgetful plugin from silently ignoring a misspelt key.
+  SEAM_RETURN_IF_ERROR(options.RejectUnknown());
+  side.side = std::move(built);
+  return side;
+}
+
+Result<std::vector<SideConfig>> ParseSides(const ParseContext& ctx, const SeamConfig& seam,
+                                           const std::string& scope, const toml::node& node) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) {
+    return Error(ctx, LineOf(node), scope,
+                 "key `sides` must be a table of [seam.sides.NAME] tables");
+  }
+  std::vector<SideConfig> sides;
+  // Declaration order is the default write order, so keep the order the file has.
+  for (const Entry& e : InSourceOrder(*table)) {
+    const std::string name(e.key);
+    if (!IsValidName(name)) {
+      return Error(ctx, e.line, scope, "invalid side name `" + name + "`: " + kNameRule);
+    }
+    if (!e.node->is_table()) {
+      return Error(ctx, e.line, scope,
+                   "side `" + name + "` must be a table ([seam.sides." + name + "])");
+    }
+    SEAM_ASSIGN_OR_RETURN(SideConfig side, ParseSide(ctx, seam.name, e));
+    sides.push_back(std::move(side));
+  }
+  if (sides.size() < 2) {
+    return Error(ctx, seam.line, scope,
+                 "declares " + std::to_string(sides.size()) +
+                     (sides.size() == 1 ? " side" : " sides") + "; a seam needs at least two");
+  }
+  return sides;
+}
+
+// Reorders `sides` as `order` lists them; every side exactly once.
+Status ApplyOrder(const ParseContext& ctx, const std::string& scope, const toml::node& node,
+                  std::vector<SideConfig>& sides) {
+  const toml::array* order = node.as_array();
+  if (order == nullptr) {
+    return Error(ctx, LineOf(node), scope, "key `order` must be an array of side names");
+  }
+  std::vector<SideConfig> ordered;
+  for (const toml::node& item : *order) {
+    const int line = LineOf(item) > 0 ? LineOf(item) : LineOf(node);
+    const auto* s = item.as_string();
+    if (s == nullptr) return Error(ctx, line, scope, "key `order` must be an array of side names");
+    const std::string& name = s->get();
+    auto named = [&](const SideConfig& side) { return side.name == name; };
+    if (std::any_of(ordered.begin(), ordered.end(), named)) {
+      return Error(ctx, line, scope, "`order` lists side `" + name + "` twice");
+    }
+    auto it = std::find_if(sides.begin(), sides.end(), named);
+    if (it == sides.end()) {
+      return Error(ctx, line, scope,
+                   "`order` names `" + name + "`, which is not a side of this seam; sides: " +
+                       JoinNames(SideNames(sides)));
+    }
+    ordered.push_back(std::move(*it));
+    sides.erase(it);
+  }
+  if (!sides.empty()) {
+    return Error(ctx, LineOf(node), scope,
+                 "`order` does not list side `" + sides.front().name + "`; list every side once");
+  }
+  sides = std::move(ordered);
+  return Status::Ok();
+}
+
+Status ApplyAuthority(const ParseContext& ctx, const std::string& scope, const toml::node& node,
+                      SeamConfig& seam) {
+  const auto* s = node.as_string();
+  if (s == nullptr) return Error(ctx, LineOf(node), scope, "key `authority` must be a string");
+  const std::string& name = s->get();
+  if (name == "log") return Status::Ok();  // the default: nullopt
+  const SideConfig* side = seam.FindSide(name);
+  if (side == nullptr) {
+    return Error(ctx, LineOf(node), scope,
+                 "authority `" + name +
+                     "` names no side; use \"log\" or one of: " + JoinNames(SideNames(seam.sides)));
+  }
+  // Adopting a foreign value means copying it into the log, which needs the value itself.
+  if (!TransformIsReversible(side->transform)) {
+    return Error(ctx, LineOf(node), scope,
+                 "authority side `" + name + "` stores " + TransformName(side->transform) +
+                     " digests, from which the value cannot be recovered; choose a side with "
+                     "transform = \"plain\"");
+  }
+  seam.authority_side = name;
+  return Status::Ok();
+}
+
+Result<RepairPolicy> ParseRepair(const ParseContext& ctx, const std::string& scope,
+                                 const toml::node& node) {
+  const auto* s = node.as_string();
+  if (s != nullptr && s->get() == "auto") return RepairPolicy::kAuto;
+  if (s != nullptr && s->get() == "manual") return RepairPolicy::kManual;
+  if (s != nullptr && s->get() == "off") return RepairPolicy::kOff;
+  return Error(ctx, LineOf(node), scope, "key `repair` must be \"auto\", \"manual\" or \"off\"");
+}
+
+}  // namespace
+
+Result<SeamConfig> ParseSeam(const ParseContext& ctx, const toml::node& node) {
+  SeamConfig seam;
+  seam.line = LineOf(node);
+  const toml::table* table = node.as_table();
+  if (table == nullptr) {
+    return Error(ctx, seam.line, "", "each `seam` entry must be a table ([[seam]])");
+  }
+
+  // Name the seam in messages as soon as we can, even before the name itself is validated.
+  std::string scope = "seam";
+  if (const auto* name = table->get_as<std::string>("name");
+      name != nullptr && IsValidName(name->get())) {
+    scope = "seam `" + name->get() + "`";
+  }
+  for (const Entry& e : InSourceOrder(*table)) {
+    if (std::find(kSeamKeys.begin(), kSeamKeys.end(), e.key) == kSeamKeys.end()) {
+      return Error(ctx, e.line, scope, "unknown key `" + std::string(e.key) + "`");
+    }
+  }
+
+  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> name,
+                        GetString(ctx, *table, "name", true, seam.line, scope));
+  if (!IsValidName(*name)) {
+    return Error(ctx, LineOf(*table->get("name")), scope,
+                 "invalid name `" + *name + "`: " + kNameRule);
+  }
+  seam.name = *name;
+
+  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> kind,
+                        GetString(ctx, *table, "kind", true, seam.line, scope));
+  const std::vector<std::string>& kinds = ctx.schema->kinds;
+  if (std::find(kinds.begin(), kinds.end(), *kind) == kinds.end()) {
+    return Error(ctx, LineOf(*table->get("kind")), scope,
+                 "unknown kind `" + *kind +
+                     "`; known kinds: " + (kinds.empty() ? "(none)" : JoinNames(kinds)));
+  }
+  seam.kind = *kind;
+
+  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> entity,
+                        GetString(ctx, *table, "entity", true, seam.line, scope));
+  if (!IsValidName(*entity)) {
+    return Error(ctx, LineOf(*table->get("entity")), scope,
+                 "invalid entity `" + *entity + "`: " + kNameRule);
+  }
+  seam.entity = *entity;
+
+  if (const toml::node* repair = table->get("repair")) {
+    SEAM_ASSIGN_OR_RETURN(seam.repair, ParseRepair(ctx, scope, *repair));
+  }
+
+  const toml::node* sides = table->get("sides");
+  if (sides == nullptr) return Error(ctx, seam.line, scope, "missing required key `sides`");
+  SEAM_ASSIGN_OR_RETURN(seam.sides, ParseSides(ctx, seam, scope, *sides));
+
+  if (const toml::node* authority = table->get("authority")) {
+    SEAM_RETURN_IF_ERROR(ApplyAuthority(ctx, scope, *authority, seam));
+  }
+  if (const toml::node* order = table->get("order")) {
+    SEAM_RETURN_IF_ERROR(ApplyOrder(ctx, scope, *order, seam.sides));
+  }
+  return seam;
+}
+
+// Shared helpers (declared in config_parse.h).
+
+int LineOf(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+
+std::vector<Entry> InSourceOrder(const toml::table& table) {
+  std::vector<Entry> entries;
+  for (const auto& [key, node] : table) {
+    const toml::source_position at = node.source().begin;
+    entries.push_back({key.str(), &node, static_cast<int>(at.line), static_cast<int>(at.column)});
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.line != b.line ? a.line < b.line : a.column < b.column;
+  });
+  return entries;
+}
+
+Status Error(const ParseContext& ctx, int line, const std::string& scope,
+             const std::string& message) {
+  std::string out = ctx.file;
+  if (line > 0) out += ":" + std::to_string(line);
+  if (!scope.empty()) out += ": " + scope;
+  return Status::InvalidArgument(out + ": " + message);
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+Result<std::optional<std::string>> GetString(const ParseContext& ctx, const toml::table& table,
+                                             std::string_view key, bool required, int table_line,
+                                             const std::string& scope) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) {
+    if (required) {
+      return Error(ctx, table_line, scope, "missing required key `" + std::string(key) + "`");
+    }
+    return std::optional<std::string>();
+  }
+  const auto* s = node->as_string();
+  if (s == nullptr) {
+    return Error(ctx, LineOf(*node), scope, "key `" + std::string(key) + "` must be a string");
+  }
+  return std::optional<std::string>(s->get());
+}
+
+}  // namespace seam::config_internal

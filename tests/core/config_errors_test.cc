@@ -1,0 +1,206 @@
+// Every config error names the file, the line and the key.
+#include <cstdlib>
+#include <string>
+
+#include "tests/core/config_fixture.h"
+
+namespace seam::config_test {
+namespace {
+
+using ConfigErrorTest = ConfigTest;
+
+TEST_F(ConfigErrorTest, MissingFileNamesItAndHowToChooseAnother) {
+  Result<Config> r = LoadConfig(dir_ / "absent.toml", schema_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "cannot read config " + (dir_ / "absent.toml").string() +
+                ": No such file or directory (pass -c FILE, or set SEAM_CONFIG)");
+}
+
+TEST_F(ConfigErrorTest, DirectoryIsNotAConfig) {
+  Result<Config> r = LoadConfig(dir_.path(), schema_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("cannot read config " + dir_.path().string()));
+}
+
+TEST_F(ConfigErrorTest, FileOverOneMebibyteIsRefused) {
+  std::string huge = "# " + std::string(1 << 20, 'x') + "\n";
+  EXPECT_THAT(LoadError(huge), HasSubstr("limit is 1 MiB"));
+  Result<Config> parsed = ParseConfig(huge, "seam.toml", schema_);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_THAT(parsed.status().message(), HasSubstr("limit is 1 MiB"));
+}
+
+TEST_F(ConfigErrorTest, TomlSyntaxErrorNamesLineAndColumn) {
+  const std::string m = LoadError("[store]\npath = \"x\"\nbad = = 1\n");
+  EXPECT_THAT(m, HasSubstr(file().string() + ":3:7: invalid TOML: "));
+}
+
+TEST_F(ConfigErrorTest, UnknownTopLevelKeyIsAnError) {
+  EXPECT_THAT(LoadError("verbose = true\n" + Seam("a", "e")),
+              HasSubstr(At(1) + "unknown key `verbose`"));
+}
+
+TEST_F(ConfigErrorTest, StoreRejectsUnknownKeysWrongTypesAndEmptyPath) {
+  EXPECT_THAT(LoadError("[store]\npath = \"x\"\nmode = 1\n"),
+              HasSubstr(At(3) + "store: unknown key `mode`"));
+  EXPECT_THAT(LoadError("[store]\npath = 3\n"),
+              HasSubstr(At(2) + "store: key `path` must be a string"));
+  EXPECT_THAT(LoadError("[store]\npath = \"\"\n"), HasSubstr(At(2) + "store: key `path` is empty"));
+  EXPECT_THAT(LoadError("store = 1\n"), HasSubstr(At(1) + "key `store` must be a table"));
+}
+
+TEST_F(ConfigErrorTest, SeamMustBeAnArrayOfTables) {
+  EXPECT_THAT(LoadError("[seam]\nname = \"a\"\n"),
+              HasSubstr(At(1) + "key `seam` must be an array of tables"));
+  EXPECT_THAT(LoadError("seam = [1]\n"), HasSubstr(At(1) + "each `seam` entry must be a table"));
+}
+
+TEST_F(ConfigErrorTest, UnknownSeamKeyNamesSeamLineAndKey) {
+  EXPECT_EQ(LoadError(Seam("device-token", "e", "repiar = \"auto\"\n")),
+            At(5) + "seam `device-token`: unknown key `repiar`");
+}
+
+TEST_F(ConfigErrorTest, RequiredSeamKeysAreNamedAtTheSeamHeader) {
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "name = \"a\"\n", "")),
+              HasSubstr(At(1) + "seam: missing required key `name`"));
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "kind = \"token\"\n", "")),
+              HasSubstr(At(1) + "seam `a`: missing required key `kind`"));
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "entity = \"e\"\n", "")),
+              HasSubstr(At(1) + "seam `a`: missing required key `entity`"));
+  EXPECT_THAT(LoadError("[[seam]]\nname = \"a\"\nkind = \"token\"\nentity = \"e\"\n"),
+              HasSubstr(At(1) + "seam `a`: missing required key `sides`"));
+}
+
+TEST_F(ConfigErrorTest, WrongValueTypesNameTheKey) {
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "name = \"a\"", "name = 7")),
+              HasSubstr(At(2) + "seam: key `name` must be a string"));
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "kind = \"token\"", "kind = true")),
+              HasSubstr(At(3) + "seam `a`: key `kind` must be a string"));
+  EXPECT_THAT(LoadError(Seam("a", "e", "authority = 1\n")),
+              HasSubstr(At(5) + "seam `a`: key `authority` must be a string"));
+  EXPECT_THAT(LoadError(Seam("a", "e", "order = \"cli\"\n")),
+              HasSubstr(At(5) + "seam `a`: key `order` must be an array"));
+  EXPECT_THAT(LoadError(Seam("a", "e", "order = [\"cli\", 2]\n")),
+              HasSubstr(At(5) + "seam `a`: key `order` must be an array"));
+}
+
+TEST_F(ConfigErrorTest, NamesAndEntitiesMustUseTheNameAlphabet) {
+  EXPECT_THAT(LoadError(Seam("Device", "e")), HasSubstr(At(2) + "seam: invalid name `Device`"));
+  EXPECT_THAT(LoadError(Seam("a", "device 42")),
+              HasSubstr(At(4) + "seam `a`: invalid entity `device 42`"));
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "[seam.sides.cli]", "[seam.sides._cli]")),
+              HasSubstr(At(5) + "seam `a`: invalid side name `_cli`"));
+}
+
+TEST_F(ConfigErrorTest, UnknownKindListsKnownKinds) {
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "\"token\"", "\"cert\"")),
+              HasSubstr(At(3) + "seam `a`: unknown kind `cert`; known kinds: token"));
+}
+
+TEST_F(ConfigErrorTest, DuplicateSeamNameNamesBothLines) {
+  const std::string m = LoadError(Seam("a", "e1") + Seam("a", "e2"));
+  EXPECT_THAT(m, HasSubstr(At(11) + "seam `a`: duplicate seam name"));
+  EXPECT_THAT(m, HasSubstr("line 1"));
+}
+
+TEST_F(ConfigErrorTest, TwoSeamsOnOneStreamAreRefused) {
+  EXPECT_THAT(
+      LoadError(Seam("a", "e") + Seam("b", "e")),
+      HasSubstr(At(11) + "seam `b`: stream `token/e` is already owned by seam `a` (line 1)"));
+}
+
+TEST_F(ConfigErrorTest, SeamNeedsAtLeastTwoSides) {
+  EXPECT_THAT(LoadError("[[seam]]\nname = \"a\"\nkind = \"token\"\nentity = \"e\"\n"
+                        "[seam.sides.cli]\nplugin = \"fake-file\"\npath = \"c\"\n"),
+              HasSubstr(At(1) + "seam `a`: declares 1 side; a seam needs at least two"));
+}
+
+TEST_F(ConfigErrorTest, SidesMustBeATableOfTables) {
+  const std::string head = "[[seam]]\nname = \"a\"\nkind = \"token\"\nentity = \"e\"\n";
+  EXPECT_THAT(LoadError(head + "sides = 3\n"),
+              HasSubstr(At(5) + "seam `a`: key `sides` must be a table"));
+  EXPECT_THAT(LoadError(head + "sides = { cli = 1 }\n"),
+              HasSubstr(At(5) + "seam `a`: side `cli` must be a table"));
+}
+
+TEST_F(ConfigErrorTest, RepairMustBeAKnownPolicy) {
+  EXPECT_THAT(LoadError(Seam("a", "e", "repair = \"sometimes\"\n")),
+              HasSubstr(At(5) + "seam `a`: key `repair` must be \"auto\", \"manual\" or \"off\""));
+}
+
+TEST_F(ConfigErrorTest, AuthorityMustNameASide) {
+  EXPECT_THAT(
+      LoadError(Seam("a", "e", "authority = \"db\"\n")),
+      HasSubstr(At(5) +
+                "seam `a`: authority `db` names no side; use \"log\" or one of: cli, gateway"));
+}
+
+TEST_F(ConfigErrorTest, AuthoritySideMustStoreARecoverableValue) {
+  const std::string text = Replace(Seam("a", "e", "authority = \"gateway\"\n"), "path = \"g.json\"",
+                                   "path = \"g.json\"\ntransform = \"sha256-hex\"");
+  EXPECT_EQ(LoadError(text),
+            At(5) +
+                "seam `a`: authority side `gateway` stores sha256-hex digests, from "
+                "which the value cannot be recovered; choose a side with transform = "
+                "\"plain\"");
+}
+
+TEST_F(ConfigErrorTest, OrderMustListEverySideExactlyOnce) {
+  EXPECT_THAT(LoadError(Seam("a", "e", "order = [\"cli\", \"db\"]\n")),
+              HasSubstr(At(5) + "seam `a`: `order` names `db`, which is not a side of this seam"));
+  EXPECT_THAT(LoadError(Seam("a", "e", "order = [\"cli\", \"cli\", \"gateway\"]\n")),
+              HasSubstr(At(5) + "seam `a`: `order` lists side `cli` twice"));
+  EXPECT_THAT(LoadError(Seam("a", "e", "order = [\"cli\"]\n")),
+              HasSubstr(At(5) + "seam `a`: `order` does not list side `gateway`"));
+}
+
+TEST_F(ConfigErrorTest, SidePluginIsRequiredAndMustBeRegistered) {
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "plugin = \"fake-file\"\n", "")),
+              HasSubstr(At(5) + "seam `a` side `cli`: missing required key `plugin`"));
+  EXPECT_THAT(
+      LoadError(Replace(Seam("a", "e"), "\"fake-file\"", "\"json-fil\"")),
+      HasSubstr(
+          At(6) +
+          "seam `a` side `cli`: unknown plugin `json-fil`; registered plugins: fake-file, other"));
+}
+
+TEST_F(ConfigErrorTest, UnknownTransformIsAnError) {
+  EXPECT_THAT(
+      LoadError(
+          Replace(Seam("a", "e"), "path = \"c.json\"", "path = \"c.json\"\ntransform = \"md5\"")),
+      HasSubstr(At(8) +
+                "seam `a` side `cli`: key `transform` must be \"plain\" or \"sha256-hex\""));
+}
+
+TEST_F(ConfigErrorTest, UnsupportedOptionValueTypeNamesTheKey) {
+  EXPECT_THAT(
+      LoadError(Replace(Seam("a", "e"), "path = \"c.json\"", "path = \"c.json\"\ntimeout = 1.5")),
+      HasSubstr(At(8) + "seam `a` side `cli`: unsupported value type for key `timeout`"));
+  EXPECT_THAT(
+      LoadError(Replace(Seam("a", "e"), "path = \"c.json\"", "path = \"c.json\"\nlist = [1, 2]")),
+      HasSubstr(At(8) + "seam `a` side `cli`: unsupported value type for key `list`"));
+}
+
+TEST_F(ConfigErrorTest, PluginErrorsPassThroughWithTheirLine) {
+  // Integers, booleans and string arrays reach the plugin, which does not know them.
+  EXPECT_THAT(
+      LoadError(Replace(Seam("a", "e"), "path = \"c.json\"", "path = \"c.json\"\nretries = 3")),
+      HasSubstr(At(8) + "seam `a` side `cli`: unknown key `retries`"));
+  EXPECT_THAT(
+      LoadError(Replace(Seam("a", "e"), "path = \"c.json\"", "path = \"c.json\"\nhosts = [\"x\"]")),
+      HasSubstr(At(8) + "seam `a` side `cli`: unknown key `hosts`"));
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "path = \"c.json\"\n", "")),
+              HasSubstr(At(5) + "seam `a` side `cli`: missing required key `path`"));
+}
+
+TEST_F(ConfigErrorTest, KeysAPluginForgetsToTakeAreStillRejected) {
+  registry_.Register("lax", [](SideOptions&) -> Result<std::unique_ptr<Side>> {
+    return std::unique_ptr<Side>(std::make_unique<FakeSide>("x", ""));
+  });
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "\"fake-file\"", "\"lax\"")),
+              HasSubstr(At(7) + "seam `a` side `cli`: unknown key `path`"));
+}
+}  // namespace
+}  // namespace seam::config_test
