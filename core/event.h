@@ -28,6 +28,8 @@ struct Event {
   std::string payload;
   Hash prev_hash{};  // hash of event seq-1; all zeros for seq 1
   Hash hash{};
+
+  bool operator==(const Event&) const = default;
 };
 
 }  // namespace seam

@@ -21,6 +21,8 @@ struct AppendResult {
   std::int64_t last_version = 0;  // the stream's version after the append
 };
 
+// When the chain is broken, events_checked and head_* describe the intact prefix before
+// first_bad_seq.
 struct VerifyReport {
   bool intact = true;
   std::int64_t events_checked = 0;

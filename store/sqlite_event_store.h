@@ -1,0 +1,74 @@
+#pragma once
+// SqliteEventStore: the embedded EventStore, one SQLite file in WAL mode. The on-disk format
+// (tables, triggers, PRAGMAs, hash chain) is documented in docs/log-format.md.
+//
+// Thread-safety: one object is used from one thread at a time (the connection is opened without
+// SQLite's mutex). Several objects, in one or many processes, may open the same file at once:
+// Append takes SQLite's write lock (BEGIN IMMEDIATE) so its version check and insert are
+// serialised; readers see a consistent snapshot and never block writers.
+// Files touched: the database file and SQLite's own "<path>-wal" and "<path>-shm", nothing else.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/event_store.h"
+
+namespace seam {
+
+// PRAGMA application_id of a seam event log: "SEAM" in ASCII.
+inline constexpr std::int32_t kSeamApplicationId = 0x5345414d;
+// PRAGMA user_version this code reads and writes. A newer file is refused.
+inline constexpr std::int32_t kSeamSchemaVersion = 1;
+
+struct SqliteOpenOptions {
+  // Create and initialise the log if the file is missing or empty (`seamctl init`). Otherwise a
+  // missing file is NotFound ("no event log at PATH; run `seamctl init`").
+  bool create_if_missing = false;
+  // How long to wait for another process's write lock before returning Unavailable.
+  int busy_timeout_ms = 5000;
+};
+
+class SqliteEventStore final : public EventStore {
+ public:
+  using OpenOptions = SqliteOpenOptions;
+
+  // Opens (or, with create_if_missing, creates) the log at `path`. Refuses, with a one-line
+  // message naming the path:
+  //  - a missing file (NotFound), unless create_if_missing;
+  //  - a file that is not SQLite, or a SQLite file of another application, or an empty file
+  //    without create_if_missing (InvalidArgument);
+  //  - a schema newer than kSeamSchemaVersion (FailedPrecondition);
+  //  - a lock held past busy_timeout_ms (Unavailable).
+  // Never writes to a file it refuses.
+  static Result<std::unique_ptr<SqliteEventStore>> Open(const std::string& path,
+                                                        const OpenOptions& options);
+
+  ~SqliteEventStore() override;
+  SqliteEventStore(const SqliteEventStore&) = delete;
+  SqliteEventStore& operator=(const SqliteEventStore&) = delete;
+
+  // EventStore. Besides the interface's errors: Unavailable when another process holds the
+  // write lock past busy_timeout_ms; IoError / Corruption when SQLite reports them.
+  Result<AppendResult> Append(const std::string& stream, std::int64_t expected_version,
+                              const std::vector<EventDraft>& events) override;
+  Result<std::vector<Event>> ReadStream(const std::string& stream,
+                                        std::int64_t from_version = 1) override;
+  Result<std::vector<Event>> ReadAll(std::int64_t from_seq, std::int64_t limit = 0) override;
+  Result<std::int64_t> StreamVersion(const std::string& stream) override;
+  Result<LogHead> Head() override;
+  // Checks, in seq order: seq runs 1..n without gaps, prev_hash equals the previous row's hash,
+  // hash equals ComputeEventHash(row), and each stream's versions run 1..n. Stops at the first
+  // bad row; then events_checked and head_* describe the intact prefix before it.
+  Result<VerifyReport> Verify() override;
+
+  const std::string& path() const;
+
+ private:
+  struct Impl;
+  explicit SqliteEventStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace seam
