@@ -1,1 +1,347 @@
-// placeholder
+#include "plugins/json_file/json_file_side.h"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <new>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "core/crypto.h"
+#include "plugins/common/atomic_file.h"
+
+namespace seam {
+namespace {
+
+namespace fs = std::filesystem;
+// ordered_json so that a write keeps the other keys in the order the owner wrote them.
+using Json = nlohmann::ordered_json;
+
+constexpr std::string_view kAbsentMarker = "absent";
+// Far deeper than any real config file, far shallower than what overflows a thread's stack.
+constexpr std::size_t kMaxDepth = 512;
+
+std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
+
+// RFC 6901: "" or "/"-separated tokens where "~1" means "/" and "~0" means "~". Returns the
+// unescaped tokens, or the reason the pointer is malformed.
+Result<std::vector<std::string>> ParsePointer(std::string_view pointer) {
+  if (pointer.empty()) {
+    return Status::InvalidArgument(
+        "is empty, which names the whole document; point at an object member such as \"/token\"");
+  }
+  if (pointer.front() != '/') {
+    return Status::InvalidArgument("must be an RFC 6901 JSON pointer starting with \"/\", got \"" +
+                                   std::string(pointer) + "\"");
+  }
+  std::vector<std::string> tokens(1);
+  for (std::size_t i = 1; i < pointer.size(); ++i) {
+    char c = pointer[i];
+    if (c == '/') {
+      tokens.emplace_back();
+    } else if (c != '~') {
+      tokens.back().push_back(c);
+    } else if (i + 1 < pointer.size() && (pointer[i + 1] == '0' || pointer[i + 1] == '1')) {
+      tokens.back().push_back(pointer[++i] == '0' ? '~' : '/');
+    } else {
+      return Status::InvalidArgument("has a `~` not followed by `0` or `1` at offset " +
+                                     std::to_string(i) + " (write `~0` for `~` and `~1` for `/`)");
+    }
+  }
+  return tokens;
+}
+
+std::string EscapeToken(std::string_view token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out.push_back(c);
+  }
+  return out;
+}
+
+std::string Described(const Json& j) {
+  switch (j.type()) {
+    case Json::value_t::object: return "an object";
+    case Json::value_t::array: return "an array";
+    case Json::value_t::string: return "a string";
+    case Json::value_t::boolean: return "a boolean";
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float: return "a number";
+    case Json::value_t::null: return "null";
+    case Json::value_t::binary:
+    case Json::value_t::discarded: break;
+  }
+  return "not a JSON value";
+}
+
+// Line and column as nlohmann counts them: `byte` characters were consumed, the column is the
+// count since the last newline among them.
+std::string Position(std::string_view text, std::size_t byte) {
+  std::string_view seen = text.substr(0, std::min(byte, text.size()));
+  auto newlines = static_cast<std::size_t>(std::count(seen.begin(), seen.end(), '\n'));
+  std::size_t last_nl = seen.rfind('\n');
+  std::size_t column = last_nl == std::string_view::npos ? byte : byte - (last_nl + 1);
+  return "line " + std::to_string(newlines + 1) + ", column " + std::to_string(column);
+}
+
+// Deepest nesting of arrays and objects, counting brackets outside strings. nlohmann parses,
+// destroys and dumps recursively, so a deep enough file (a few MiB of "[") overflows the stack.
+std::size_t NestingDepth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+// The bytes of the file as read through one fd, and the marker describing them. Wiped on
+// destruction: the content is usually a secret.
+struct Snapshot {
+  Snapshot() = default;
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+  ~Snapshot() {
+    if (bytes.capacity() > 0) OPENSSL_cleanse(bytes.data(), bytes.capacity());
+  }
+  bool exists = false;
+  std::string bytes;
+  ChangeMarker marker;
+  std::int64_t changed_at_us = 0;
+};
+
+// I/O failures are IoError, a file we refuse to read is FailedPrecondition; both messages are
+// one line that names the path and never the content.
+Status ReadSnapshot(const fs::path& path, Snapshot* out) {
+  const std::string shown = path.string();
+  // O_NONBLOCK so that a FIFO at the path cannot hang us; it is refused below anyway.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      out->marker.opaque = kAbsentMarker;
+      return Status::Ok();
+    }
+    return Status::IoError(shown + ": " + ErrnoText(errno));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return Status::IoError(shown + ": " + ErrnoText(errno));
+  if (S_ISDIR(st.st_mode)) return Status::FailedPrecondition(shown + " is a directory");
+  if (!S_ISREG(st.st_mode)) return Status::FailedPrecondition(shown + " is not a regular file");
+  auto size = static_cast<std::uint64_t>(st.st_size);
+  if (size > kJsonFileMaxBytes) {
+    return Status::FailedPrecondition(shown + " is " + std::to_string(size) +
+                                      " bytes, over the 16 MiB limit");
+  }
+  // One byte of room past the size fstat saw, so growth shows up without a reallocation in the
+  // common case; the read never goes past the limit + 1.
+  std::string& buf = out->bytes;
+  buf.resize(static_cast<std::size_t>(size) + 1);
+  std::size_t len = 0;
+  while (true) {
+    if (len == buf.size()) {
+      if (len > kJsonFileMaxBytes) break;
+      buf.resize(std::min(buf.size() * 2, kJsonFileMaxBytes + 1));
+    }
+    ssize_t n = ::read(fd, buf.data() + len, buf.size() - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::IoError(shown + ": read failed: " + ErrnoText(errno));
+    if (n == 0) break;
+    len += static_cast<std::size_t>(n);
+  }
+  if (len > kJsonFileMaxBytes) {
+    return Status::FailedPrecondition(shown + " grew past the 16 MiB limit while being read");
+  }
+  buf.resize(len);
+
+  std::int64_t mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+  out->exists = true;
+  // The content digest catches edits that keep size and mtime (same-second rewrites).
+  out->marker.opaque = "file:" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) +
+                       ":" + std::to_string(len) + ":" + std::to_string(mtime_ns) + ":" +
+                       Sha256Hex(buf);
+  out->changed_at_us = mtime_ns / 1000;
+  return Status::Ok();
+}
+
+// Never puts the parser's message in the reason: it quotes the text around the error, which
+// may be the secret.
+Result<Json> Parse(const fs::path& path, std::string_view text) {
+  const std::string shown = path.string();
+  if (text.empty()) return Status::FailedPrecondition(shown + " is empty, not JSON");
+  // nlohmann stops at a NUL byte as if the input ended there, which would accept (and a write
+  // would then drop) anything after it, e.g. the zero-filled tail a crash can leave.
+  if (std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return Status::FailedPrecondition(shown + ": invalid JSON at " + Position(text, nul + 1) +
+                                      " (a NUL byte)");
+  }
+  if (NestingDepth(text) > kMaxDepth) {
+    return Status::FailedPrecondition(shown + ": JSON nested deeper than " +
+                                      std::to_string(kMaxDepth) + " levels");
+  }
+  try {
+    return Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    return Status::FailedPrecondition(shown + ": invalid JSON at " + Position(text, e.byte));
+  } catch (const Json::out_of_range&) {
+    return Status::FailedPrecondition(shown + ": invalid JSON: a number is out of range");
+  } catch (const Json::exception&) {
+    return Status::FailedPrecondition(shown + ": invalid JSON");
+  } catch (const std::bad_alloc&) {
+    return Status::FailedPrecondition(shown + ": out of memory while parsing");
+  }
+}
+
+class JsonFileSide final : public Side {
+ public:
+  JsonFileSide(fs::path path, std::string pointer, std::vector<std::string> tokens)
+      : path_(std::move(path)), pointer_(std::move(pointer)), tokens_(std::move(tokens)) {}
+
+  Observation Observe() override;
+  Status Write(const Secret& value, const ChangeMarker& expected) override {
+    return Modify(value.Reveal(), expected);
+  }
+  Status Remove(const ChangeMarker& expected) override { return Modify(std::nullopt, expected); }
+  std::string Describe() const override { return "json-file " + path_.string() + "#" + pointer_; }
+
+ private:
+  // "<path>: <pointer>: /devices is a string, not an object" for the container of tokens_[i].
+  std::string NotAnObject(std::size_t i, const Json& j) const {
+    std::string prefix;
+    for (std::size_t k = 0; k < i; ++k) prefix += "/" + EscapeToken(tokens_[k]);
+    return path_.string() + ": " + pointer_ + ": " + (i == 0 ? "the document" : prefix) + " is " +
+           Described(j) + ", not an object";
+  }
+  std::string NotAString(const Json& j) const {
+    return path_.string() + ": value at " + pointer_ + " is " + Described(j) + ", not a string";
+  }
+  // Sets the member to `value`, or removes it when `value` is nullopt.
+  Status Modify(std::optional<std::string_view> value, const ChangeMarker& expected);
+
+  fs::path path_;
+  std::string pointer_;
+  std::vector<std::string> tokens_;  // never empty: the whole-document pointer is refused
+};
+
+Observation JsonFileSide::Observe() {
+  Snapshot snap;
+  if (Status s = ReadSnapshot(path_, &snap); !s.ok()) return Observation::Unreadable(s.message());
+  if (!snap.exists) return Observation::Missing(snap.marker);
+  auto unreadable = [&](std::string why) {
+    Observation o = Observation::Unreadable(std::move(why));
+    o.marker = snap.marker;
+    o.changed_at_us = snap.changed_at_us;
+    return o;
+  };
+  Result<Json> doc = Parse(path_, snap.bytes);
+  if (!doc.ok()) return unreadable(doc.status().message());
+  const Json* cur = &*doc;
+  for (std::size_t i = 0; i < tokens_.size(); ++i) {
+    if (!cur->is_object()) return unreadable(NotAnObject(i, *cur));
+    auto it = cur->find(tokens_[i]);
+    if (it == cur->end()) return Observation::Missing(snap.marker, snap.changed_at_us);
+    cur = &*it;
+  }
+  if (!cur->is_string()) return unreadable(NotAString(*cur));
+  return Observation::Value(Secret(cur->get_ref<const std::string&>()), snap.marker,
+                            snap.changed_at_us);
+}
+
+Status JsonFileSide::Modify(std::optional<std::string_view> value, const ChangeMarker& expected) {
+  const std::string shown = path_.string();
+  auto refuse = [](const std::string& why) {
+    return Status::FailedPrecondition(why + "; not writing");
+  };
+  Snapshot snap;
+  if (Status s = ReadSnapshot(path_, &snap); !s.ok()) {
+    return Status(s.code(), s.message() + "; not writing");
+  }
+  Json doc = Json::object();
+  if (snap.exists) {
+    // Never clobber a file we cannot parse: it belongs to another program.
+    Result<Json> parsed = Parse(path_, snap.bytes);
+    if (!parsed.ok()) return refuse(parsed.status().message());
+    doc = std::move(parsed).value();
+  }
+  // A change between here and the rename is not caught: the other program takes no lock we
+  // could share. The window is one parse and one fsync long.
+  if (snap.marker != expected) return refuse(shown + " changed since it was observed");
+
+  Json* cur = &doc;
+  for (std::size_t i = 0; i + 1 < tokens_.size(); ++i) {
+    if (!cur->is_object()) return refuse(NotAnObject(i, *cur));
+    auto it = cur->find(tokens_[i]);
+    if (it == cur->end()) {
+      if (!value) return Status::Ok();  // nothing to remove, so nothing to write
+      cur = &((*cur)[tokens_[i]] = Json::object());
+    } else {
+      cur = &*it;
+    }
+  }
+  if (!cur->is_object()) return refuse(NotAnObject(tokens_.size() - 1, *cur));
+  const std::string& last = tokens_.back();
+  auto it = cur->find(last);
+  // A value of another type is data we do not understand; replacing it could lose it.
+  if (it != cur->end() && !it->is_string() && !it->is_null()) return refuse(NotAString(*it));
+  if (value) {
+    (*cur)[last] = std::string(*value);
+  } else if (it == cur->end()) {
+    return Status::Ok();
+  } else {
+    cur->erase(last);
+  }
+
+  std::string text;
+  try {
+    text = doc.dump(2, ' ', false, Json::error_handler_t::strict) + "\n";
+  } catch (const Json::type_error&) {
+    return Status::InvalidArgument(shown + ": the value is not valid UTF-8, which a JSON string "
+                                   "must be; not writing");
+  }
+  Status s = WriteFileAtomically(path_, text);
+  OPENSSL_cleanse(text.data(), text.size());
+  return s;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Side>> MakeJsonFileSide(SideOptions& options) {
+  SEAM_ASSIGN_OR_RETURN(std::optional<fs::path> path, options.TakePath("path", true));
+  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> pointer, options.TakeString("pointer", true));
+  Result<std::vector<std::string>> tokens = ParsePointer(*pointer);
+  if (!tokens.ok()) {
+    // SideOptions does not keep the line of a taken key, so this names the table's line.
+    return Status::InvalidArgument(options.Where() + ": key `pointer` " + tokens.status().message());
+  }
+  SEAM_RETURN_IF_ERROR(options.RejectUnknown());
+  return std::unique_ptr<Side>(
+      std::make_unique<JsonFileSide>(std::move(*path), std::move(*pointer), std::move(tokens).value()));
+}
+
+}  // namespace seam

@@ -1,0 +1,103 @@
+#include "tests/bench/bench_env.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
+#include "core/secret.h"
+#include "reconcilers/token/token_events.h"
+
+namespace seam::bench {
+namespace {
+
+std::string& ScratchPath() {
+  static std::string path;
+  return path;
+}
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "seam_bench: error: %s\n", what.c_str());
+  std::exit(2);
+}
+
+}  // namespace
+
+const std::string& ScratchDir() {
+  std::string& path = ScratchPath();
+  if (!path.empty()) return path;
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+                        "/seam-bench-XXXXXX";
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back('\0');
+  if (mkdtemp(buf.data()) == nullptr) Die("cannot create a scratch directory like " + pattern);
+  path = buf.data();
+  return path;
+}
+
+void RemoveScratchDir() {
+  std::string& path = ScratchPath();
+  if (path.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  if (ec) std::fprintf(stderr, "seam_bench: warning: could not remove %s: %s\n", path.c_str(),
+                       ec.message().c_str());
+  path.clear();
+}
+
+std::string NewDbPath(std::string_view tag) {
+  static std::atomic<int> counter{0};
+  return ScratchDir() + "/" + std::string(tag) + "-" + std::to_string(++counter) + ".db";
+}
+
+void RemoveDb(const std::string& path) {
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::filesystem::remove(path + suffix, ec);
+  }
+}
+
+std::int64_t ReplayEventCount() {
+  static const std::int64_t n = [] {
+    const char* env = std::getenv("SEAM_BENCH_EVENTS");
+    if (env == nullptr || *env == '\0') return std::int64_t{1000000};
+    char* end = nullptr;
+    const long long v = std::strtoll(env, &end, 10);
+    if (end == env || *end != '\0' || v < 1) Die("SEAM_BENCH_EVENTS must be a positive integer");
+    return static_cast<std::int64_t>(v);
+  }();
+  return n;
+}
+
+const KeyRing& Keys() {
+  static const KeyRing keys = [] {
+    Result<Secret> master = RandomBytes(kKeyFileBytes);
+    if (!master.ok()) Die("random key: " + master.status().ToString());
+    return KeyRing(*master);
+  }();
+  return keys;
+}
+
+const std::string& SamplePayload() {
+  static const std::string payload = [] {
+    Result<Secret> raw = RandomBytes(32);
+    if (!raw.ok()) Die("random token: " + raw.status().ToString());
+    const Secret token(Base64UrlEncode(raw->Reveal()));
+    Result<std::string> sealed = Keys().Seal(token, SealContext(kStream, 1));
+    if (!sealed.ok()) Die("sealing: " + sealed.status().ToString());
+    return token::Encode(token::TokenValueSet{*sealed});
+  }();
+  return payload;
+}
+
+std::int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace seam::bench

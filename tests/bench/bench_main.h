@@ -1,0 +1,9 @@
+#pragma once
+// Registration entry points, called explicitly from main() (no static-initialiser magic).
+
+namespace seam::bench {
+
+void RegisterAppendBenchmarks();  // append_bench.cc: figures 1 and 2
+void RegisterReplayBenchmarks();  // replay_bench.cc: figures 3 and 4
+
+}  // namespace seam::bench

@@ -1,0 +1,208 @@
+// Figures 3 and 4 over one log of SEAM_BENCH_EVENTS (default 1,000,000) token events, generated
+// once per process: replaying a stream into intended state (ReadStream + token::Fold, unsealing
+// every value) and Verify() of the whole chain, each against a raw SELECT of every column of
+// every row of the same database.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include "reconcilers/token/token_events.h"
+#include "reconcilers/token/token_reconciler.h"
+#include "store/sqlite_event_store.h"
+#include "tests/bench/bench_env.h"
+#include "tests/bench/bench_main.h"
+#include "tests/bench/raw_sqlite.h"
+#include "tests/bench/summary.h"
+
+namespace seam::bench {
+namespace {
+
+constexpr std::int64_t kGenerateBatch = 10000;
+
+struct ReplayLog {
+  std::string path;
+  std::int64_t events = 0;
+  std::string error;  // non-empty when the log could not be generated
+};
+
+// One TokenIssued then TokenRotated events, each carrying a fresh token sealed for its place.
+Status Generate(SqliteEventStore& store, std::int64_t n) {
+  const std::string stream = kStream;
+  std::vector<EventDraft> drafts;
+  std::int64_t t = NowUs() - n;
+  std::int64_t version = 0;
+  while (version < n) {
+    const std::int64_t count = std::min(kGenerateBatch, n - version);
+    drafts.assign(static_cast<std::size_t>(count), EventDraft{});
+    for (std::int64_t i = 0; i < count; ++i) {
+      const std::int64_t v = version + i + 1;
+      SEAM_ASSIGN_OR_RETURN(Secret value, token::NewTokenValue());
+      SEAM_ASSIGN_OR_RETURN(std::string sealed, Keys().Seal(value, SealContext(stream, v)));
+      EventDraft& d = drafts[static_cast<std::size_t>(i)];
+      d.type = v == 1 ? token::kTokenIssued : token::kTokenRotated;
+      d.actor = kActor;
+      d.time_us = ++t;
+      d.payload = token::Encode(token::TokenValueSet{std::move(sealed)});
+    }
+    SEAM_ASSIGN_OR_RETURN(AppendResult r, store.Append(stream, version, drafts));
+    version = r.last_version;
+  }
+  return Status::Ok();
+}
+
+const ReplayLog& GetReplayLog() {
+  static const ReplayLog log = [] {
+    ReplayLog out;
+    out.events = ReplayEventCount();
+    out.path = NewDbPath("replay");
+    std::fprintf(stderr, "seam_bench: generating %lld events in %s ...\n",
+                 static_cast<long long>(out.events), out.path.c_str());
+    const auto start = std::chrono::steady_clock::now();
+    SqliteOpenOptions options;
+    options.create_if_missing = true;
+    Result<std::unique_ptr<SqliteEventStore>> store = SqliteEventStore::Open(out.path, options);
+    Status st = store.ok() ? Generate(**store, out.events) : store.status();
+    if (!st.ok()) out.error = "generating the replay log: " + st.ToString();
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    std::fprintf(stderr, "seam_bench: generated in %.1f s\n", took.count());
+    return out;
+  }();
+  return log;
+}
+
+// The replay log, or nullptr after marking the benchmark failed.
+const ReplayLog* LogOrSkip(benchmark::State& state) {
+  const ReplayLog& log = GetReplayLog();
+  if (!log.error.empty()) {
+    state.SkipWithError(log.error.c_str());
+    return nullptr;
+  }
+  return &log;
+}
+
+std::unique_ptr<SqliteEventStore> OpenStore(benchmark::State& state, const std::string& path) {
+  Result<std::unique_ptr<SqliteEventStore>> store = SqliteEventStore::Open(path, SqliteOpenOptions{});
+  if (!store.ok()) {
+    state.SkipWithError(store.status().ToString().c_str());
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
+void SetRate(benchmark::State& state, std::int64_t events) {
+  state.counters[kRateCounter] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * static_cast<double>(events),
+      benchmark::Counter::kIsRate);
+}
+
+// Figure 3: read the stream and fold it into intended state with the real key ring.
+void SeamReplayFold(benchmark::State& state) {
+  const ReplayLog* log = LogOrSkip(state);
+  if (log == nullptr) return;
+  std::unique_ptr<SqliteEventStore> store = OpenStore(state, log->path);
+  if (store == nullptr) return;
+  const std::string stream = kStream;
+  for (auto _ : state) {
+    Result<std::vector<Event>> events = store->ReadStream(stream);
+    if (!events.ok()) {
+      state.SkipWithError(events.status().ToString().c_str());
+      break;
+    }
+    Result<token::TokenState> folded = token::Fold(*events, Keys());
+    if (!folded.ok()) {
+      state.SkipWithError(folded.status().ToString().c_str());
+      break;
+    }
+    if (folded->stream_version != log->events || !folded->active()) {
+      state.SkipWithError("fold did not reach the last version");
+      break;
+    }
+    benchmark::DoNotOptimize(folded->value.size());
+  }
+  SetRate(state, log->events);
+}
+
+// Not a figure: the ReadStream half of figure 3, to see where its time goes.
+void SeamReadStream(benchmark::State& state) {
+  const ReplayLog* log = LogOrSkip(state);
+  if (log == nullptr) return;
+  std::unique_ptr<SqliteEventStore> store = OpenStore(state, log->path);
+  if (store == nullptr) return;
+  const std::string stream = kStream;
+  for (auto _ : state) {
+    Result<std::vector<Event>> events = store->ReadStream(stream);
+    if (!events.ok() || static_cast<std::int64_t>(events->size()) != log->events) {
+      state.SkipWithError(events.ok() ? "ReadStream returned the wrong number of events"
+                                      : events.status().ToString().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(events->back().seq);
+  }
+  SetRate(state, log->events);
+}
+
+// Figure 4: recompute the whole hash chain.
+void SeamVerify(benchmark::State& state) {
+  const ReplayLog* log = LogOrSkip(state);
+  if (log == nullptr) return;
+  std::unique_ptr<SqliteEventStore> store = OpenStore(state, log->path);
+  if (store == nullptr) return;
+  for (auto _ : state) {
+    Result<VerifyReport> report = store->Verify();
+    if (!report.ok()) {
+      state.SkipWithError(report.status().ToString().c_str());
+      break;
+    }
+    if (!report->intact || report->events_checked != log->events) {
+      state.SkipWithError(("verify: " + report->reason).c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(report->head_hash);
+  }
+  SetRate(state, log->events);
+}
+
+// Baseline of figures 3 and 4: every column of every row of the same database.
+void RawScan(benchmark::State& state) {
+  const ReplayLog* log = LogOrSkip(state);
+  if (log == nullptr) return;
+  std::string error;
+  std::unique_ptr<RawDb> db = RawDb::Open(log->path, /*create=*/false, &error);
+  if (db == nullptr) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  for (auto _ : state) {
+    std::int64_t rows = 0;
+    std::uint64_t bytes = 0;
+    if (!db->ScanAll(&rows, &bytes, &error)) {
+      state.SkipWithError(error.c_str());
+      break;
+    }
+    if (rows != log->events) {
+      state.SkipWithError("raw scan read the wrong number of rows");
+      break;
+    }
+    benchmark::DoNotOptimize(bytes);
+  }
+  SetRate(state, log->events);
+}
+
+}  // namespace
+
+void RegisterReplayBenchmarks() {
+  benchmark::RegisterBenchmark(kRawScan, RawScan)->UseRealTime()->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark(kSeamReplay, SeamReplayFold)
+      ->UseRealTime()->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark(kSeamReadStream, SeamReadStream)
+      ->UseRealTime()->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark(kSeamVerify, SeamVerify)->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+
+}  // namespace seam::bench

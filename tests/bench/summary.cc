@@ -1,0 +1,133 @@
+#include "tests/bench/summary.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include <nlohmann/json.hpp>
+
+namespace seam::bench {
+namespace {
+
+struct FigureSpec {
+  const char* id;
+  const char* label;
+  const char* seam;
+  const char* baseline;
+  double goal;         // minimum ratio, or minimum events/s when absolute
+  bool absolute_goal;  // goal applies to the seam figure itself, not the ratio
+};
+
+constexpr FigureSpec kSpecs[] = {
+    {"durable_single_append", "durable single append", kSeamAppendOne, kRawAppendOne, 0.9, false},
+    {"batched_append_1000", "batched append (1000/call)", kSeamAppendBatch, kRawAppendBatch, 0.5,
+     false},
+    {"replay_fold", "replay + fold", kSeamReplay, kRawScan, 0.4, false},
+    {"verify", "verify", kSeamVerify, kRawScan, 1e6, true},
+};
+
+std::string Rate(double v) {
+  char buf[64];
+  if (v >= 1e6) {
+    std::snprintf(buf, sizeof buf, "%.2fM ev/s", v / 1e6);
+  } else if (v >= 1e4) {
+    std::snprintf(buf, sizeof buf, "%.1fk ev/s", v / 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.0f ev/s", v);
+  }
+  return buf;
+}
+
+}  // namespace
+
+void CollectingReporter::ReportRuns(const std::vector<Run>& reports) {
+  ConsoleReporter::ReportRuns(reports);
+  // With repetitions, the median aggregate (reported after the repetitions) is the figure.
+  for (const Run& run : reports) {
+    const std::string name = run.run_name.function_name;
+    if (run.error_occurred) {
+      errors_.push_back(name + ": " + run.error_message);
+      failed_.insert(name);
+      rates_.erase(name);
+      continue;
+    }
+    if (failed_.count(name) != 0) continue;
+    if (run.run_type == Run::RT_Aggregate && run.aggregate_name != "median") continue;
+    auto it = run.counters.find(kRateCounter);
+    if (it != run.counters.end()) rates_[name] = it->second.value;
+  }
+}
+
+std::vector<Figure> ComputeFigures(const std::map<std::string, double>& rates) {
+  std::vector<Figure> out;
+  for (const FigureSpec& spec : kSpecs) {
+    auto seam = rates.find(spec.seam);
+    auto base = rates.find(spec.baseline);
+    if (seam == rates.end() || base == rates.end()) continue;
+    Figure f;
+    f.id = spec.id;
+    f.label = spec.label;
+    f.seam = seam->second;
+    f.baseline = base->second;
+    f.ratio = f.baseline > 0 ? f.seam / f.baseline : 0;
+    char goal[64];
+    if (spec.absolute_goal) {
+      std::snprintf(goal, sizeof goal, ">= %.0f events/s", spec.goal);
+      f.meets_goal = f.seam >= spec.goal;
+    } else {
+      std::snprintf(goal, sizeof goal, ">= %g", spec.goal);
+      f.meets_goal = f.ratio >= spec.goal;
+    }
+    f.goal = goal;
+    out.push_back(f);
+  }
+  return out;
+}
+
+void PrintFigures(const std::vector<Figure>& figures, long long replay_events) {
+  std::printf("\nseam vs raw SQLite, same run (ratio = seam/raw throughput; higher is better)\n");
+  std::printf("replay/verify log: %lld events\n", replay_events);
+  std::printf("%-28s %-14s %-14s %-7s %s\n", "figure", "seam", "raw sqlite", "ratio", "goal");
+  for (const Figure& f : figures) {
+    std::printf("%-28s %-14s %-14s %-7.2f %-20s %s\n", f.label.c_str(), Rate(f.seam).c_str(),
+                Rate(f.baseline).c_str(), f.ratio, f.goal.c_str(), f.meets_goal ? "ok" : "MISSED");
+  }
+  std::fflush(stdout);
+}
+
+bool WriteSummary(const std::vector<Figure>& figures, const std::string& path, std::string* error) {
+  nlohmann::json doc = nlohmann::json::array();
+  for (const Figure& f : figures) {
+    doc.push_back({{"name", f.id},
+                   {"seam", f.seam},
+                   {"baseline", f.baseline},
+                   {"unit", "events/s"},
+                   {"ratio", f.ratio},
+                   {"goal", f.goal},
+                   {"meets_goal", f.meets_goal}});
+  }
+  const std::filesystem::path p(path);
+  std::error_code ec;
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+  if (ec) {
+    *error = "cannot create " + p.parent_path().string() + ": " + ec.message();
+    return false;
+  }
+  std::ofstream out(p, std::ios::trunc);
+  out << doc.dump(2) << "\n";
+  out.close();
+  if (!out) {
+    *error = "cannot write " + path;
+    return false;
+  }
+  return true;
+}
+
+std::string SummaryPath() {
+  const char* env = std::getenv("SEAM_BENCH_SUMMARY");
+  return env != nullptr && *env != '\0' ? std::string(env) : std::string("bench/summary.json");
+}
+
+}  // namespace seam::bench

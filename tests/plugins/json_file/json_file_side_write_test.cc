@@ -1,0 +1,290 @@
+// json-file: Write and Remove (compare-and-swap, key order, modes, refusals). Each test asserts
+// the exact bytes left on disk.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "plugins/json_file/json_file_side.h"
+#include "tests/support/temp_dir.h"
+
+namespace seam {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ReadFile;
+using testing::TempDir;
+using testing::WriteFile;
+
+constexpr char kSecret[] = "s3cret-token-value";
+
+bool Contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+class JsonFileSideWriteTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Side> Make(const std::string& pointer, const std::string& path = "paired.json") {
+    SideOptions o("seam.toml", dir_.path(), "device-token", "cli", 10);
+    o.Set("path", OptionValue{path, 11});
+    o.Set("pointer", OptionValue{pointer, 12});
+    auto side = MakeJsonFileSide(o);
+    EXPECT_TRUE(side.ok()) << side.status().ToString();
+    return side.ok() ? std::move(side).value() : nullptr;
+  }
+  std::string File() const { return (dir_ / "paired.json").string(); }
+  std::string Content() const { return ReadFile(dir_ / "paired.json"); }
+  mode_t Mode() const {
+    struct stat st {};
+    EXPECT_EQ(::stat(File().c_str(), &st), 0);
+    return st.st_mode & 07777;
+  }
+  std::set<std::string> Names() const {
+    std::set<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir_.path())) out.insert(e.path().filename().string());
+    return out;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(JsonFileSideWriteTest, WriteKeepsOtherKeysAndTheirOrder) {
+  WriteFile(dir_ / "paired.json",
+            R"({"zeta": 1, "alpha": {"b": true, "a": null}, "token": "old", "list": [1, "x"]})");
+  auto side = Make("/token");
+
+  Status s = side->Write(Secret(std::string("new")), side->Observe().marker);
+
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Content(), R"({
+  "zeta": 1,
+  "alpha": {
+    "b": true,
+    "a": null
+  },
+  "token": "new",
+  "list": [
+    1,
+    "x"
+  ]
+}
+)");
+}
+
+TEST_F(JsonFileSideWriteTest, WriteCreatesIntermediateObjectsAfterExistingKeys) {
+  WriteFile(dir_ / "paired.json", R"({"version": 2, "devices": {"device-7": {"token": "t7"}}})");
+  auto side = Make("/devices/device-42/token");
+
+  ASSERT_TRUE(side->Write(Secret(std::string("t42")), side->Observe().marker).ok());
+
+  EXPECT_EQ(Content(), R"({
+  "version": 2,
+  "devices": {
+    "device-7": {
+      "token": "t7"
+    },
+    "device-42": {
+      "token": "t42"
+    }
+  }
+}
+)");
+}
+
+TEST_F(JsonFileSideWriteTest, WriteCreatesMissingFileWithMode0600AndNoTempFiles) {
+  auto side = Make("/token");
+  Observation missing = side->Observe();
+  ASSERT_EQ(missing.state, Observation::State::kMissing);
+
+  ASSERT_TRUE(side->Write(Secret(std::string("v")), missing.marker).ok());
+
+  EXPECT_EQ(Content(), "{\n  \"token\": \"v\"\n}\n");
+  EXPECT_EQ(Mode(), 0600u);
+  EXPECT_EQ(Names(), std::set<std::string>{"paired.json"});
+}
+
+TEST_F(JsonFileSideWriteTest, WriteKeepsExistingMode0640AndLeavesNoTempFiles) {
+  WriteFile(dir_ / "paired.json", R"({"token": "old"})");
+  fs::permissions(dir_ / "paired.json", static_cast<fs::perms>(0640));
+  auto side = Make("/token");
+
+  ASSERT_TRUE(side->Write(Secret(std::string("new")), side->Observe().marker).ok());
+
+  EXPECT_EQ(Mode(), 0640u);
+  EXPECT_EQ(Names(), std::set<std::string>{"paired.json"});
+}
+
+TEST_F(JsonFileSideWriteTest, ReadBackAfterWriteObservesTheValue) {
+  WriteFile(dir_ / "paired.json", R"({"token": "old"})");
+  auto side = Make("/token");
+
+  ASSERT_TRUE(side->Write(Secret(std::string(kSecret)), side->Observe().marker).ok());
+
+  Observation o = side->Observe();
+  ASSERT_EQ(o.state, Observation::State::kValue) << o.reason;
+  EXPECT_EQ(o.value.Reveal(), kSecret);
+}
+
+TEST_F(JsonFileSideWriteTest, SecondIdenticalWriteAfterReobserveSucceeds) {
+  auto side = Make("/token");
+  ASSERT_TRUE(side->Write(Secret(std::string("v")), side->Observe().marker).ok());
+
+  Status s = side->Write(Secret(std::string("v")), side->Observe().marker);
+
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Content(), "{\n  \"token\": \"v\"\n}\n");
+}
+
+TEST_F(JsonFileSideWriteTest, WriteRefusesWhenFileChangedSinceObserved) {
+  WriteFile(dir_ / "paired.json", R"({"token": "old"})");
+  auto side = Make("/token");
+  Observation seen = side->Observe();
+  WriteFile(dir_ / "paired.json", R"({"token": "mid"})");  // same size, maybe same mtime
+
+  Status s = side->Write(Secret(std::string(kSecret)), seen.marker);
+
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.message(), File() + " changed since it was observed; not writing");
+  EXPECT_EQ(Content(), R"({"token": "mid"})");
+}
+
+TEST_F(JsonFileSideWriteTest, WriteRefusesWhenFileAppearedSinceObservedMissing) {
+  auto side = Make("/token");
+  Observation seen = side->Observe();
+  WriteFile(dir_ / "paired.json", R"({"token": "theirs"})");
+
+  Status s = side->Write(Secret(std::string("ours")), seen.marker);
+
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Content(), R"({"token": "theirs"})");
+}
+
+TEST_F(JsonFileSideWriteTest, WriteWithTheMarkerFromBeforeOurOwnWriteIsRefused) {
+  auto side = Make("/token");
+  ChangeMarker before = side->Observe().marker;
+  ASSERT_TRUE(side->Write(Secret(std::string("v1")), before).ok());
+
+  EXPECT_EQ(side->Write(Secret(std::string("v2")), before).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Content(), "{\n  \"token\": \"v1\"\n}\n");
+}
+
+TEST_F(JsonFileSideWriteTest, WriteRefusesToClobberInvalidJson) {
+  const std::string broken = "{\"token\": \"s3cret-token-value\",\n";
+  WriteFile(dir_ / "paired.json", broken);
+  auto side = Make("/token");
+
+  Status s = side->Write(Secret(std::string("new")), side->Observe().marker);
+
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Contains(s.message(), File() + ": invalid JSON at line 2")) << s.message();
+  EXPECT_FALSE(Contains(s.message(), kSecret));
+  EXPECT_EQ(Content(), broken);
+}
+
+TEST_F(JsonFileSideWriteTest, WriteRefusesPointerThroughNonObject) {
+  const std::string content = R"({"devices": ["a"]})";
+  WriteFile(dir_ / "paired.json", content);
+  auto side = Make("/devices/device-42/token");
+
+  Status s = side->Write(Secret(std::string(kSecret)), side->Observe().marker);
+
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.message(),
+            File() + ": /devices/device-42/token: /devices is an array, not an object; not writing");
+  EXPECT_EQ(Content(), content);
+}
+
+TEST_F(JsonFileSideWriteTest, WriteRefusesToReplaceANonStringValue) {
+  const std::string content = R"({"token": {"id": 7}})";
+  WriteFile(dir_ / "paired.json", content);
+  auto side = Make("/token");
+
+  Status s = side->Write(Secret(std::string(kSecret)), side->Observe().marker);
+
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.message(), File() + ": value at /token is an object, not a string; not writing");
+  EXPECT_EQ(Content(), content);
+}
+
+TEST_F(JsonFileSideWriteTest, WriteReplacesANullValue) {
+  WriteFile(dir_ / "paired.json", R"({"token": null})");
+  auto side = Make("/token");
+  ASSERT_TRUE(side->Write(Secret(std::string("v")), side->Observe().marker).ok());
+  EXPECT_EQ(Content(), "{\n  \"token\": \"v\"\n}\n");
+}
+
+TEST_F(JsonFileSideWriteTest, WriteRefusesValueThatIsNotUtf8) {
+  WriteFile(dir_ / "paired.json", R"({"token": "old"})");
+  auto side = Make("/token");
+
+  Status s = side->Write(Secret(std::string("\xff\xfe")), side->Observe().marker);
+
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Content(), R"({"token": "old"})");
+}
+
+TEST_F(JsonFileSideWriteTest, WriteIntoMissingDirectoryFailsAndCreatesNothing) {
+  auto side = Make("/token", "nope/paired.json");
+
+  Status s = side->Write(Secret(std::string(kSecret)), side->Observe().marker);
+
+  EXPECT_EQ(s.code(), StatusCode::kIoError);
+  EXPECT_EQ(s.message(), (dir_ / "nope/paired.json").string() + ": directory " +
+                             (dir_ / "nope").string() + " does not exist");
+  EXPECT_FALSE(fs::exists(dir_ / "nope"));
+}
+
+TEST_F(JsonFileSideWriteTest, RemoveRemovesOnlyThatKey) {
+  WriteFile(dir_ / "paired.json", R"({"a": 1, "devices": {"d": {"token": "t", "name": "n"}}, "z": 2})");
+  auto side = Make("/devices/d/token");
+
+  ASSERT_TRUE(side->Remove(side->Observe().marker).ok());
+
+  EXPECT_EQ(Content(), R"({
+  "a": 1,
+  "devices": {
+    "d": {
+      "name": "n"
+    }
+  },
+  "z": 2
+}
+)");
+  EXPECT_EQ(side->Observe().state, Observation::State::kMissing);
+}
+
+TEST_F(JsonFileSideWriteTest, RemoveOfAbsentMemberSucceedsWithoutWriting) {
+  const std::string content = R"({"other": 1})";
+  WriteFile(dir_ / "paired.json", content);
+  struct stat before {};
+  ASSERT_EQ(::stat(File().c_str(), &before), 0);
+  auto side = Make("/devices/d/token");
+
+  ASSERT_TRUE(side->Remove(side->Observe().marker).ok());
+
+  struct stat after {};
+  ASSERT_EQ(::stat(File().c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);
+  EXPECT_EQ(Content(), content);
+}
+
+TEST_F(JsonFileSideWriteTest, RemoveFromMissingFileSucceedsAndCreatesNothing) {
+  auto side = Make("/token");
+  ASSERT_TRUE(side->Remove(side->Observe().marker).ok());
+  EXPECT_TRUE(Names().empty());
+}
+
+TEST_F(JsonFileSideWriteTest, RemoveRefusesWhenFileChangedSinceObserved) {
+  WriteFile(dir_ / "paired.json", R"({"token": "old"})");
+  auto side = Make("/token");
+  Observation seen = side->Observe();
+  WriteFile(dir_ / "paired.json", R"({"token": "new"})");
+
+  Status s = side->Remove(seen.marker);
+
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Content(), R"({"token": "new"})");
+}
+
+}  // namespace
+}  // namespace seam
