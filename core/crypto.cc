@@ -24,8 +24,6 @@ constexpr std::uint8_t kSealLayoutV1 = 0x01;
 constexpr std::size_t kNonceBytes = 12;
 constexpr std::size_t kTagBytes = 16;
 
-using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
-
 const unsigned char* U(const char* p) { return reinterpret_cast<const unsigned char*>(p); }
 unsigned char* U(char* p) { return reinterpret_cast<unsigned char*>(p); }
 
@@ -154,7 +152,24 @@ std::string Sha256Hex(std::string_view bytes) {
 
 KeyRing::KeyRing(const Secret& master)
     : seal_key_(Hkdf(master, "seal aes-256-gcm")),
-      fingerprint_key_(Hkdf(master, "fingerprint hmac-sha256")) {}
+      fingerprint_key_(Hkdf(master, "fingerprint hmac-sha256")),
+      cipher_(EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr)),
+      encrypt_(EVP_CIPHER_CTX_new()),
+      decrypt_(EVP_CIPHER_CTX_new()) {
+  const auto* key = U(seal_key_.Reveal().data());
+  // Without AES-GCM seam cannot keep its promise about secrets; refuse to run at all.
+  if (cipher_ == nullptr || encrypt_ == nullptr || decrypt_ == nullptr ||
+      EVP_EncryptInit_ex(encrypt_, cipher_, nullptr, key, nullptr) != 1 ||
+      EVP_DecryptInit_ex(decrypt_, cipher_, nullptr, key, nullptr) != 1) {
+    std::abort();
+  }
+}
+
+KeyRing::~KeyRing() {
+  EVP_CIPHER_CTX_free(encrypt_);
+  EVP_CIPHER_CTX_free(decrypt_);
+  EVP_CIPHER_free(cipher_);
+}
 
 Result<std::string> KeyRing::Seal(const Secret& plaintext, std::string_view associated) const {
   std::string out(1 + kNonceBytes + plaintext.size() + kTagBytes, '\0');
@@ -164,19 +179,17 @@ Result<std::string> KeyRing::Seal(const Secret& plaintext, std::string_view asso
   char* tag = body + plaintext.size();
   if (RAND_bytes(U(nonce), kNonceBytes) != 1) return Status::Internal("random nonce failed");
 
-  CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+  // The default GCM IV length is 12 bytes (kNonceBytes); the key stays set from the constructor.
   int len = 0;
-  bool ok = ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) == 1 &&
-            EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, U(seal_key_.Reveal().data()), U(nonce)) == 1 &&
-            EVP_EncryptUpdate(ctx.get(), nullptr, &len, U(associated.data()),
+  bool ok = EVP_EncryptInit_ex(encrypt_, nullptr, nullptr, nullptr, U(nonce)) == 1 &&
+            EVP_EncryptUpdate(encrypt_, nullptr, &len, U(associated.data()),
                               static_cast<int>(associated.size())) == 1;
   if (ok && !plaintext.empty()) {
-    ok = EVP_EncryptUpdate(ctx.get(), U(body), &len, U(plaintext.Reveal().data()),
+    ok = EVP_EncryptUpdate(encrypt_, U(body), &len, U(plaintext.Reveal().data()),
                            static_cast<int>(plaintext.size())) == 1;
   }
-  ok = ok && EVP_EncryptFinal_ex(ctx.get(), U(body) + plaintext.size(), &len) == 1 &&
-       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, tag) == 1;
+  ok = ok && EVP_EncryptFinal_ex(encrypt_, U(body) + plaintext.size(), &len) == 1 &&
+       EVP_CIPHER_CTX_ctrl(encrypt_, EVP_CTRL_GCM_GET_TAG, kTagBytes, tag) == 1;
   if (!ok) return Status::Internal("AES-256-GCM sealing failed");
   return out;
 }
@@ -193,23 +206,21 @@ Result<Secret> KeyRing::Open(std::string_view sealed, std::string_view associate
   const char* nonce = sealed.data() + 1;
   const char* body = nonce + kNonceBytes;
   const std::size_t body_len = sealed.size() - 1 - kNonceBytes - kTagBytes;
-  std::string tag(body + body_len, kTagBytes);
+  unsigned char tag[kTagBytes];
+  std::memcpy(tag, body + body_len, kTagBytes);
   std::string out(body_len, '\0');
 
-  CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
   int len = 0;
-  bool ok = ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) == 1 &&
-            EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, U(seal_key_.Reveal().data()), U(nonce)) == 1 &&
-            EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(associated.data()),
+  bool ok = EVP_DecryptInit_ex(decrypt_, nullptr, nullptr, nullptr, U(nonce)) == 1 &&
+            EVP_DecryptUpdate(decrypt_, nullptr, &len, U(associated.data()),
                               static_cast<int>(associated.size())) == 1;
   if (ok && body_len > 0) {
-    ok = EVP_DecryptUpdate(ctx.get(), U(out.data()), &len, U(body), static_cast<int>(body_len)) == 1;
+    ok = EVP_DecryptUpdate(decrypt_, U(out.data()), &len, U(body), static_cast<int>(body_len)) == 1;
   }
-  ok = ok && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) == 1;
+  ok = ok && EVP_CIPHER_CTX_ctrl(decrypt_, EVP_CTRL_GCM_SET_TAG, kTagBytes, tag) == 1;
   Secret plain(std::move(out));
   unsigned char final_block[16];  // GCM emits nothing here; the buffer only satisfies the API
-  if (!ok || EVP_DecryptFinal_ex(ctx.get(), final_block, &len) != 1) {
+  if (!ok || EVP_DecryptFinal_ex(decrypt_, final_block, &len) != 1) {
     return Status::Corruption(
         "sealed value does not open: wrong key file, or the event was altered");
   }

@@ -6,6 +6,9 @@
 // Sub-keys for sealing and fingerprinting are derived from the key file with HKDF-SHA256 so that
 // neither use can be turned against the other.
 
+#include <openssl/types.h>
+
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -31,10 +34,15 @@ std::string Base64UrlEncode(std::string_view bytes);
 // Lower-case hex of SHA-256(bytes).
 std::string Sha256Hex(std::string_view bytes);
 
+// Thread-compatible, not thread-safe: it keeps keyed AES-GCM contexts and reuses them for every
+// Seal/Open (re-keying per call dominated replay time). Use one KeyRing per thread.
 class KeyRing {
  public:
   // REQUIRES: master.size() == kKeyFileBytes.
   explicit KeyRing(const Secret& master);
+  ~KeyRing();
+  KeyRing(const KeyRing&) = delete;
+  KeyRing& operator=(const KeyRing&) = delete;
 
   // AES-256-GCM. `associated` binds the ciphertext to its place (stream and version), so a
   // sealed value copied to another event does not open.
@@ -49,6 +57,9 @@ class KeyRing {
  private:
   Secret seal_key_;
   Secret fingerprint_key_;
+  EVP_CIPHER* cipher_;
+  EVP_CIPHER_CTX* encrypt_;  // keyed once; each Seal sets a fresh nonce
+  EVP_CIPHER_CTX* decrypt_;  // keyed once; each Open sets the stored nonce
 };
 
 // Associated data for a secret sealed into event (stream, version): "<stream>\n<version>".

@@ -6,6 +6,7 @@
 // Durability: when Append returns ok, the events are on stable storage.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,12 @@ class EventStore {
   // Events of `stream` with version >= from_version, in version order.
   virtual Result<std::vector<Event>> ReadStream(const std::string& stream,
                                                 std::int64_t from_version = 1) = 0;
+
+  // Calls `visit` for each event of `stream` with version >= from_version, in version order,
+  // without materialising them: the Event passed is reused between calls (copy what you keep).
+  // Stops at, and returns, the first non-ok Status from `visit`.
+  virtual Status ScanStream(const std::string& stream, std::int64_t from_version,
+                            const std::function<Status(const Event&)>& visit) = 0;
 
   // Up to `limit` events with seq >= from_seq, in seq order (limit <= 0: no limit).
   virtual Result<std::vector<Event>> ReadAll(std::int64_t from_seq, std::int64_t limit = 0) = 0;

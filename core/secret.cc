@@ -2,9 +2,13 @@
 
 #include <openssl/crypto.h>
 
+#include <utility>
+
 namespace seam {
 
-Secret::Secret(Secret&& other) noexcept : bytes_(other.bytes_) { other.Wipe(); }
+// std::string's move leaves a short (SSO) value's bytes in the source's inline buffer, so the
+// source is still wiped after the move.
+Secret::Secret(Secret&& other) noexcept : bytes_(std::move(other.bytes_)) { other.Wipe(); }
 
 Secret& Secret::operator=(const Secret& other) {
   if (this != &other) {
@@ -17,7 +21,7 @@ Secret& Secret::operator=(const Secret& other) {
 Secret& Secret::operator=(Secret&& other) noexcept {
   if (this != &other) {
     Wipe();
-    bytes_ = other.bytes_;
+    bytes_ = std::move(other.bytes_);
     other.Wipe();
   }
   return *this;

@@ -6,6 +6,7 @@
 // Values crossing this interface are already transformed (core/transform.h): a side that
 // stores a SHA-256 hex digest receives and returns the digest.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 

@@ -17,10 +17,7 @@ struct Observed {
 
 // Re-reads the stream from where `state` stopped and applies what other writers (or we) added.
 Status CatchUp(SeamContext& ctx, const std::string& stream, TokenState& state) {
-  SEAM_ASSIGN_OR_RETURN(std::vector<Event> events,
-                        ctx.store.ReadStream(stream, state.stream_version + 1));
-  for (const Event& e : events) SEAM_RETURN_IF_ERROR(token::Apply(state, e, ctx.keys));
-  return Status::Ok();
+  return token::CatchUp(ctx.store, stream, state, ctx.keys);
 }
 
 // Appends `draft` at the state's version and folds it in. A Conflict means someone else

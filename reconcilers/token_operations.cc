@@ -10,10 +10,9 @@ namespace {
 using token::TokenState;
 
 Result<TokenState> Replay(SeamContext& ctx, const SeamConfig& seam) {
-  Result<std::vector<Event>> events = ctx.store.ReadStream(seam.stream());
-  if (!events.ok()) return events.status().WithContext("seam " + seam.name);
-  Result<TokenState> state = token::Fold(*events, ctx.keys);
-  if (!state.ok()) return state.status().WithContext("seam " + seam.name);
+  TokenState state;
+  Status replayed = token::CatchUp(ctx.store, seam.stream(), state, ctx.keys);
+  if (!replayed.ok()) return replayed.WithContext("seam " + seam.name);
   return state;
 }
 

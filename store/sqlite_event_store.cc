@@ -492,6 +492,22 @@ Result<std::vector<Event>> SqliteEventStore::ReadStream(const std::string& strea
   return impl_->ReadRows(s, "reading stream " + stream);
 }
 
+Status SqliteEventStore::ScanStream(const std::string& stream, std::int64_t from_version,
+                                    const std::function<Status(const Event&)>& visit) {
+  sqlite3_stmt* s = impl_->read_stream.get();
+  Resetter reset(s);
+  BindText(s, 1, stream);
+  sqlite3_bind_int64(s, 2, from_version);
+  Event e;  // reused: assign() keeps string capacity, so rows cost no allocations
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    if (!ReadRow(s, &e)) return impl_->Malformed(e.seq);
+    SEAM_RETURN_IF_ERROR(visit(e));
+  }
+  if (rc != SQLITE_DONE) return impl_->Error(rc, "reading stream " + stream);
+  return Status::Ok();
+}
+
 Result<std::vector<Event>> SqliteEventStore::ReadAll(std::int64_t from_seq, std::int64_t limit) {
   sqlite3_stmt* s = impl_->read_all.get();
   Resetter reset(s);

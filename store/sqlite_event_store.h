@@ -55,6 +55,8 @@ class SqliteEventStore final : public EventStore {
                               const std::vector<EventDraft>& events) override;
   Result<std::vector<Event>> ReadStream(const std::string& stream,
                                         std::int64_t from_version = 1) override;
+  Status ScanStream(const std::string& stream, std::int64_t from_version,
+                    const std::function<Status(const Event&)>& visit) override;
   Result<std::vector<Event>> ReadAll(std::int64_t from_seq, std::int64_t limit = 0) override;
   Result<std::int64_t> StreamVersion(const std::string& stream) override;
   Result<LogHead> Head() override;

@@ -3,7 +3,9 @@
 #include <cereal/archives/portable_binary.hpp>
 #include <cereal/types/string.hpp>
 
+#include <istream>
 #include <sstream>
+#include <streambuf>
 
 CEREAL_CLASS_VERSION(seam::token::TokenValueSet, 1)
 CEREAL_CLASS_VERSION(seam::token::TokenRevoked, 1)
@@ -23,11 +25,22 @@ std::string EncodeAny(const T& payload) {
   return out.str();
 }
 
+// A read-only stream buffer over bytes someone else owns: decoding a payload must not copy it
+// (replay decodes every event of a stream).
+class ViewBuf : public std::streambuf {
+ public:
+  explicit ViewBuf(const std::string& bytes) {
+    char* p = const_cast<char*>(bytes.data());  // get area only: never written through
+    setg(p, p, p + bytes.size());
+  }
+};
+
 template <typename T>
 Result<T> DecodeAny(const std::string& bytes, const char* type) {
   T payload;
   try {
-    std::istringstream in(bytes, std::ios::binary);
+    ViewBuf buf(bytes);
+    std::istream in(&buf);
     cereal::PortableBinaryInputArchive ar(in);
     ar(payload);
   } catch (const std::exception& e) {

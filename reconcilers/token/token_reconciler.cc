@@ -69,6 +69,11 @@ Result<TokenState> Fold(const std::vector<Event>& events, const KeyRing& keys) {
   return state;
 }
 
+Status CatchUp(EventStore& store, const std::string& stream, TokenState& state, const KeyRing& keys) {
+  return store.ScanStream(stream, state.stream_version + 1,
+                          [&](const Event& e) { return Apply(state, e, keys); });
+}
+
 Judgement Judge(const TokenState& state, Transform transform, const Observation& obs,
                 const KeyRing& keys) {
   Judgement j;

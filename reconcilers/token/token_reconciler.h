@@ -8,6 +8,7 @@
 
 #include "core/crypto.h"
 #include "core/event.h"
+#include "core/event_store.h"
 #include "core/secret.h"
 #include "core/side.h"
 #include "core/status.h"
@@ -44,6 +45,10 @@ Status Apply(TokenState& state, const Event& event, const KeyRing& keys);
 
 // Folds a whole stream.
 Result<TokenState> Fold(const std::vector<Event>& events, const KeyRing& keys);
+
+// Brings `state` up to the stream's head in `store` (events after state.stream_version),
+// streaming rows without materialising them.
+Status CatchUp(EventStore& store, const std::string& stream, TokenState& state, const KeyRing& keys);
 
 // Judges one side's observation against the state, comparing through `transform` in constant
 // time. `fingerprint` is of the plaintext token when the side's value matched a known version,

@@ -71,6 +71,25 @@ Result<bool> EnsureKeyFile(const std::filesystem::path& path) {
   return true;
 }
 
+// A new key cannot open secrets sealed under the old one: if the key file is gone but the log
+// already holds events, the only fix is restoring the key from a backup.
+Status RefuseNewKeyForExistingLog(const StoreConfig& store) {
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::symlink_status(store.key_path, ec))) return Status::Ok();
+  if (!std::filesystem::exists(store.db_path, ec)) return Status::Ok();
+  SqliteOpenOptions options;
+  options.create_if_missing = false;
+  Result<std::unique_ptr<SqliteEventStore>> db = SqliteEventStore::Open(store.db_path.string(), options);
+  if (!db.ok()) return db.status();
+  Result<LogHead> head = (*db)->Head();
+  if (!head.ok()) return head.status();
+  if (head->seq == 0) return Status::Ok();
+  return Status::FailedPrecondition(
+      "key file " + store.key_path.string() + " is missing but the event log " + store.db_path.string() +
+      " already holds " + std::to_string(head->seq) +
+      " events sealed with it; restore the key file from your backup (a new key cannot open them)");
+}
+
 }  // namespace
 
 int RunInit(const GlobalOptions& g) {
@@ -79,6 +98,7 @@ int RunInit(const GlobalOptions& g) {
   const StoreConfig& store = (*ctx)->config.store;
 
   if (Status dir = EnsureStateDir(store.state_dir); !dir.ok()) return Fail(dir);
+  if (Status orphan = RefuseNewKeyForExistingLog(store); !orphan.ok()) return Fail(orphan);
   Result<bool> key_created = EnsureKeyFile(store.key_path);
   if (!key_created.ok()) return Fail(key_created.status());
 

@@ -42,8 +42,19 @@ int RunPasses(const GlobalOptions& g, const std::vector<std::string>& names, Pas
       failed.status = "unknown";
       failed.intended_state = "unset";
       failed.errors.push_back(report.status().message());
-      std::cerr << "seamctl: error: " << report.status().message() << "\n";
       report = std::move(failed);
+    }
+    // Trouble also gets the one-line error on stderr, so scripts that only show stderr see why.
+    for (const SideReport& side : report->sides) {
+      if (side.judgement.verdict == Verdict::kUnreadable) {
+        std::cerr << "seamctl: error: seam " << seam->name << ": side " << side.name
+                  << " is unreadable: " << side.judgement.detail << "; fix the side, then run `seamctl "
+                  << (mode == PassMode::kCheck ? "check" : "repair") << " " << seam->name << "`\n";
+      }
+    }
+    for (const std::string& error : report->errors) {
+      const std::string prefix = "seam " + seam->name + ": ";
+      std::cerr << "seamctl: error: " << (error.rfind(prefix, 0) == 0 ? "" : prefix) << error << "\n";
     }
     code = std::max(code, report->ExitCode());
     if (json) {
