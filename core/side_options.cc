@@ -1,6 +1,26 @@
 #include "core/side_options.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace seam {
+namespace {
+
+// Levenshtein distance; keys are short, so the quadratic table is fine.
+std::size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace
 
 std::string SideOptions::Where(int line) const {
   return config_file_ + ":" + std::to_string(line > 0 ? line : table_line_) + ": seam `" + seam_ +
@@ -10,11 +30,22 @@ std::string SideOptions::Where(int line) const {
 Result<std::optional<std::string>> SideOptions::TakeString(const std::string& key, bool required) {
   auto it = values_.find(key);
   if (it == values_.end()) {
-    if (required) return Status::InvalidArgument(Where() + ": missing required key `" + key + "`");
+    if (required) {
+      // A misspelt key is the usual cause: point at a given key that is one or two edits away.
+      std::string hint;
+      for (const auto& [k, v] : values_) {
+        if (EditDistance(k, key) <= 2) {
+          hint = " (is `" + k + "` on line " + std::to_string(v.line) + " a misspelling?)";
+          break;
+        }
+      }
+      return Status::InvalidArgument(Where() + ": missing required key `" + key + "`" + hint);
+    }
     return std::optional<std::string>();
   }
   OptionValue v = std::move(it->second);
   values_.erase(it);
+  taken_lines_[key] = v.line;
   if (!std::holds_alternative<std::string>(v.value)) {
     return Status::InvalidArgument(Where(v.line) + ": key `" + key + "` must be a string");
   }
@@ -38,6 +69,12 @@ Status SideOptions::RejectUnknown() const {
   if (values_.empty()) return Status::Ok();
   const auto& [key, v] = *values_.begin();
   return Status::InvalidArgument(Where(v.line) + ": unknown key `" + key + "`");
+}
+
+int SideOptions::LineOf(const std::string& key) const {
+  if (auto it = values_.find(key); it != values_.end()) return it->second.line;
+  if (auto it = taken_lines_.find(key); it != taken_lines_.end()) return it->second;
+  return table_line_;
 }
 
 }  // namespace seam

@@ -36,6 +36,10 @@ class SideOptions {
   // Like TakeString, then resolves the path against the directory of the config file.
   Result<std::optional<std::filesystem::path>> TakePath(const std::string& key, bool required);
 
+  // The line of `key` (taken or not), or the table's line if the key was not given, so a
+  // plugin's own validation can point at the right line.
+  int LineOf(const std::string& key) const;
+
   // Any key not taken is an error naming file, line and key.
   Status RejectUnknown() const;
 
@@ -53,6 +57,7 @@ class SideOptions {
   std::string side_;
   int table_line_;
   std::map<std::string, OptionValue> values_;
+  std::map<std::string, int> taken_lines_;
 };
 
 }  // namespace seam

@@ -268,6 +268,9 @@ Observation JsonFileSide::Observe() {
     if (it == cur->end()) return Observation::Missing(snap.marker, snap.changed_at_us);
     cur = &*it;
   }
+  // A client that logged out often writes `"token": null`: that holds no value (missing, and
+  // repairable), rather than something we cannot read.
+  if (cur->is_null()) return Observation::Missing(snap.marker, snap.changed_at_us);
   if (!cur->is_string()) return unreadable(NotAString(*cur));
   return Observation::Value(Secret(cur->get_ref<const std::string&>()), snap.marker,
                             snap.changed_at_us);
@@ -337,7 +340,7 @@ Result<std::unique_ptr<Side>> MakeJsonFileSide(SideOptions& options) {
   Result<std::vector<std::string>> tokens = ParsePointer(*pointer);
   if (!tokens.ok()) {
     // SideOptions does not keep the line of a taken key, so this names the table's line.
-    return Status::InvalidArgument(options.Where() + ": key `pointer` " + tokens.status().message());
+    return Status::InvalidArgument(options.Where(options.LineOf("pointer")) + ": key `pointer` " + tokens.status().message());
   }
   SEAM_RETURN_IF_ERROR(options.RejectUnknown());
   return std::unique_ptr<Side>(

@@ -43,6 +43,14 @@ TEST(SideOptionsTest, MissingRequiredKeyNamesTheTable) {
             "seam.toml:12: seam `device-token` side `cli`: missing required key `url`");
 }
 
+TEST(SideOptionsTest, LineOfNamesAKeysLineBeforeAndAfterItIsTaken) {
+  SideOptions options = MakeOptions();
+  EXPECT_EQ(options.LineOf("pointer"), 16);
+  ASSERT_TRUE(options.TakeString("pointer", true).ok());
+  EXPECT_EQ(options.LineOf("pointer"), 16);
+  EXPECT_EQ(options.LineOf("never-given"), 12);  // the table's line
+}
+
 TEST(SideOptionsTest, WrongTypeNamesTheKeysLine) {
   SideOptions options = MakeOptions();
   Result<std::optional<std::string>> r = options.TakeString("retries", true);

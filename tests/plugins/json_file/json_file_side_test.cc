@@ -70,13 +70,24 @@ TEST_F(JsonFileSideTest, FactoryRequiresPointer) {
             "seam.toml:10: seam `device-token` side `cli`: missing required key `pointer`");
 }
 
+TEST_F(JsonFileSideTest, MisspeltRequiredKeyIsNamedBesideTheMissingOne) {
+  SideOptions o("seam.toml", dir_.path(), "device-token", "cli", 10);
+  o.Set("path", OptionValue{std::string("paired.json"), 11});
+  o.Set("pointr", OptionValue{std::string("/token"), 12});
+  auto side = MakeJsonFileSide(o);
+  ASSERT_FALSE(side.ok());
+  EXPECT_EQ(side.status().message(),
+            "seam.toml:10: seam `device-token` side `cli`: missing required key `pointer` "
+            "(is `pointr` on line 12 a misspelling?)");
+}
+
 TEST_F(JsonFileSideTest, FactoryRejectsPointerWithoutLeadingSlash) {
   SideOptions o = Options("paired.json", "token");
   auto side = MakeJsonFileSide(o);
   ASSERT_FALSE(side.ok());
   EXPECT_EQ(side.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(side.status().message(),
-            "seam.toml:10: seam `device-token` side `cli`: key `pointer` must be an RFC 6901 JSON "
+            "seam.toml:12: seam `device-token` side `cli`: key `pointer` must be an RFC 6901 JSON "
             "pointer starting with \"/\", got \"token\"");
 }
 
@@ -198,8 +209,11 @@ TEST_F(JsonFileSideTest, NumberValueIsUnreadable) {
             File() + ": value at /token is a number, not a string");
 }
 
-TEST_F(JsonFileSideTest, NullValueIsUnreadable) {
-  EXPECT_EQ(ReasonFor(R"({"token": null})", "/token"), File() + ": value at /token is null, not a string");
+TEST_F(JsonFileSideTest, NullValueIsMissing) {
+  WriteFile(dir_ / "paired.json", R"({"token": null})");
+  Observation o = Make("paired.json", "/token")->Observe();
+  EXPECT_EQ(o.state, Observation::State::kMissing);
+  EXPECT_NE(o.marker.opaque, "absent");  // the file exists: its marker guards a later write
 }
 
 TEST_F(JsonFileSideTest, ObjectValueIsUnreadable) {
