@@ -11,107 +11,12 @@
 #include <utility>
 
 #include "core/hash_chain.h"
+#include "store/sqlite_rows.h"
 
 namespace seam {
 namespace {
 
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-using Db = std::unique_ptr<sqlite3, DbCloser>;
-
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
-
-// Resets a cached statement when the scope ends: a statement left mid-step would keep its read
-// snapshot open (blocking WAL checkpoints) until its next use.
-class Resetter {
- public:
-  explicit Resetter(sqlite3_stmt* s) : s_(s) {}
-  ~Resetter() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  Resetter(const Resetter&) = delete;
-  Resetter& operator=(const Resetter&) = delete;
-
- private:
-  sqlite3_stmt* s_;
-};
-
-constexpr std::string_view kApplicationName = "seam-event-log";
-
-// The whole schema, created in one transaction with the header PRAGMAs (docs/log-format.md).
-std::string SchemaSql() {
-  return R"sql(
-CREATE TABLE seam_meta(
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  application TEXT NOT NULL
-);
-INSERT INTO seam_meta(id, application) VALUES (1, ')sql" +
-         std::string(kApplicationName) + R"sql(');
-CREATE TABLE events(
-  seq INTEGER PRIMARY KEY,
-  stream TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  type TEXT NOT NULL,
-  time_us INTEGER NOT NULL,
-  actor TEXT NOT NULL,
-  payload BLOB NOT NULL,
-  prev_hash BLOB NOT NULL,
-  hash BLOB NOT NULL,
-  UNIQUE(stream, version)
-);
-CREATE TRIGGER events_no_update BEFORE UPDATE ON events
-BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-CREATE TRIGGER events_no_delete BEFORE DELETE ON events
-BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-PRAGMA application_id = )sql" +
-         std::to_string(kSeamApplicationId) + ";\nPRAGMA user_version = " +
-         std::to_string(kSeamSchemaVersion) + ";\n";
-}
-
-#define SEAM_EVENT_COLUMNS "seq, stream, version, type, time_us, actor, payload, prev_hash, hash"
-
-void AssignText(sqlite3_stmt* s, int col, std::string* out) {
-  const unsigned char* p = sqlite3_column_text(s, col);  // before column_bytes (SQLite docs)
-  const auto n = static_cast<std::size_t>(sqlite3_column_bytes(s, col));
-  out->assign(p == nullptr ? "" : reinterpret_cast<const char*>(p), p == nullptr ? 0 : n);
-}
-
-void AssignBlob(sqlite3_stmt* s, int col, std::string* out) {
-  const void* p = sqlite3_column_blob(s, col);  // NULL for a zero-length blob
-  const auto n = static_cast<std::size_t>(sqlite3_column_bytes(s, col));
-  out->assign(p == nullptr ? "" : static_cast<const char*>(p), p == nullptr ? 0 : n);
-}
-
-// SQLITE_STATIC binding (nullptr destructor): the caller keeps `v` alive until the step.
-int BindText(sqlite3_stmt* s, int i, const std::string& v) {
-  return sqlite3_bind_text64(s, i, v.data(), v.size(), nullptr, SQLITE_UTF8);
-}
-
-bool AssignHash(sqlite3_stmt* s, int col, Hash* out) {
-  const void* p = sqlite3_column_blob(s, col);
-  if (p == nullptr || sqlite3_column_bytes(s, col) != static_cast<int>(out->size())) return false;
-  std::memcpy(out->data(), p, out->size());
-  return true;
-}
-
-// Reads a SEAM_EVENT_COLUMNS row into `e`, reusing its string capacity. False when prev_hash or
-// hash is not 32 bytes (only possible in an altered file).
-bool ReadRow(sqlite3_stmt* s, Event* e) {
-  e->seq = sqlite3_column_int64(s, 0);
-  AssignText(s, 1, &e->stream);
-  e->version = sqlite3_column_int64(s, 2);
-  AssignText(s, 3, &e->type);
-  e->time_us = sqlite3_column_int64(s, 4);
-  AssignText(s, 5, &e->actor);
-  AssignBlob(s, 6, &e->payload);
-  const bool prev_ok = AssignHash(s, 7, &e->prev_hash);
-  return AssignHash(s, 8, &e->hash) && prev_ok;
-}
+using namespace sqlite_internal;  // NOLINT(google-build-using-namespace): store-private helpers
 
 struct Header {
   std::int64_t application_id = 0;
