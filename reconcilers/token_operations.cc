@@ -57,7 +57,8 @@ Result<OperationReport> AppendThenApply(SeamContext& ctx, const SeamConfig& seam
   event.time_us = draft.time_us;
   event.actor = draft.actor;
   event.payload = std::move(draft.payload);
-  Status applied = token::Apply(state, event, ctx.keys);
+  Status applied = token::Apply(state, event);
+  if (applied.ok()) applied = token::OpenCurrent(state, ctx.keys);
   if (!applied.ok()) return applied.WithContext("seam " + seam.name);
 
   OperationReport report;

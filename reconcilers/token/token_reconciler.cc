@@ -18,16 +18,17 @@ const char* VerdictName(Verdict v) {
 namespace token {
 namespace {
 
-Status SetValue(TokenState& state, const Event& event, const std::string& sealed,
-                const KeyRing& keys) {
-  Result<Secret> value = keys.Open(sealed, SealContext(event.stream, event.version));
-  if (!value.ok()) {
-    return value.status().WithContext("event seq " + std::to_string(event.seq) + " (" + event.type + ")");
-  }
+void SetValue(TokenState& state, const Event& event, std::string sealed) {
   state.phase = TokenState::Phase::kActive;
-  state.value = *value;
-  state.history.push_back(TokenValue{event.version, std::move(value).value()});
-  return Status::Ok();
+  state.value = Secret();
+  state.value_version = 0;
+  state.history.push_back(TokenValue{event.version, std::move(sealed)});
+}
+
+Result<Secret> OpenVersion(const TokenState& state, const TokenValue& v, const KeyRing& keys) {
+  Result<Secret> opened = keys.Open(v.sealed, SealContext(state.stream, v.version));
+  if (!opened.ok()) return opened.status().WithContext(state.stream + " version " + std::to_string(v.version));
+  return opened;
 }
 
 }  // namespace
@@ -41,20 +42,22 @@ const char* PhaseName(TokenState::Phase phase) {
   return "unset";
 }
 
-Status Apply(TokenState& state, const Event& event, const KeyRing& keys) {
+Status Apply(TokenState& state, const Event& event) {
+  if (state.stream.empty()) state.stream = event.stream;
   state.stream_version = event.version;
   auto where = [&] { return "event seq " + std::to_string(event.seq); };
   if (event.type == kTokenIssued || event.type == kTokenRotated) {
     Result<TokenValueSet> p = DecodeValueSet(event.payload);
     if (!p.ok()) return p.status().WithContext(where());
-    SEAM_RETURN_IF_ERROR(SetValue(state, event, p->sealed_value, keys));
+    SetValue(state, event, std::move(p->sealed_value));
   } else if (event.type == kTokenAdopted) {
     Result<TokenAdopted> p = DecodeAdopted(event.payload);
     if (!p.ok()) return p.status().WithContext(where());
-    SEAM_RETURN_IF_ERROR(SetValue(state, event, p->sealed_value, keys));
+    SetValue(state, event, std::move(p->sealed_value));
   } else if (event.type == kTokenRevoked) {
     state.phase = TokenState::Phase::kRevoked;
     state.value = Secret();
+    state.value_version = 0;
   } else {
     return Status::Ok();  // bookkeeping events (SideRepaired, ...) do not change intent
   }
@@ -63,15 +66,24 @@ Status Apply(TokenState& state, const Event& event, const KeyRing& keys) {
   return Status::Ok();
 }
 
+Status OpenCurrent(TokenState& state, const KeyRing& keys) {
+  if (!state.active() || state.value_version == state.history.back().version) return Status::Ok();
+  SEAM_ASSIGN_OR_RETURN(state.value, OpenVersion(state, state.history.back(), keys));
+  state.value_version = state.history.back().version;
+  return Status::Ok();
+}
+
 Result<TokenState> Fold(const std::vector<Event>& events, const KeyRing& keys) {
   TokenState state;
-  for (const Event& e : events) SEAM_RETURN_IF_ERROR(Apply(state, e, keys));
+  for (const Event& e : events) SEAM_RETURN_IF_ERROR(Apply(state, e));
+  SEAM_RETURN_IF_ERROR(OpenCurrent(state, keys));
   return state;
 }
 
 Status CatchUp(EventStore& store, const std::string& stream, TokenState& state, const KeyRing& keys) {
-  return store.ScanStream(stream, state.stream_version + 1,
-                          [&](const Event& e) { return Apply(state, e, keys); });
+  SEAM_RETURN_IF_ERROR(store.ScanStream(stream, state.stream_version + 1,
+                                        [&](const Event& e) { return Apply(state, e); }));
+  return OpenCurrent(state, keys);
 }
 
 Judgement Judge(const TokenState& state, Transform transform, const Observation& obs,
@@ -95,11 +107,24 @@ Judgement Judge(const TokenState& state, Transform transform, const Observation&
     case Observation::State::kValue:
       break;
   }
-  // Newest first: a value that was set twice (re-adopted) counts as the most recent version.
+  // Newest first: a value that was set twice (re-adopted) counts as the most recent version, and
+  // the usual cases (in sync, one rotation behind) open at most one older value.
   for (auto it = state.history.rbegin(); it != state.history.rend(); ++it) {
-    if (!ApplyTransform(transform, it->value).Equals(obs.value)) continue;
+    Secret opened;
+    const Secret* value = &state.value;
+    if (it->version != state.value_version) {
+      Result<Secret> r = OpenVersion(state, *it, keys);
+      if (!r.ok()) {
+        j.verdict = Verdict::kUnreadable;
+        j.detail = "cannot compare with the log: " + r.status().message();
+        return j;
+      }
+      opened = std::move(r).value();
+      value = &opened;
+    }
+    if (!ApplyTransform(transform, *value).Equals(obs.value)) continue;
     j.holds_version = it->version;
-    j.fingerprint = keys.Fingerprint(it->value);
+    j.fingerprint = keys.Fingerprint(*value);
     if (state.active() && it->version == state.history.back().version) {
       j.verdict = Verdict::kInSync;
       j.detail = "holds version " + std::to_string(it->version);

@@ -35,7 +35,10 @@ CREATE TABLE IF NOT EXISTS events(
     return nullptr;
   }
   if (!db->Prepare("SELECT seq, stream, version, type, time_us, actor, payload, prev_hash, hash "
-                   "FROM events ORDER BY seq", &db->scan_, error)) {
+                   "FROM events ORDER BY seq", &db->scan_, error) ||
+      !db->Prepare("SELECT seq, stream, version, type, time_us, actor, payload, prev_hash, hash "
+                   "FROM events WHERE stream = ?1 AND version >= 1 ORDER BY version",
+                   &db->scan_stream_, error)) {
     return nullptr;
   }
   // The write statements only exist on a database with the table (always true for `create`).
@@ -50,7 +53,7 @@ CREATE TABLE IF NOT EXISTS events(
 }
 
 RawDb::~RawDb() {
-  for (sqlite3_stmt* s : {insert_, begin_, commit_, scan_}) sqlite3_finalize(s);
+  for (sqlite3_stmt* s : {insert_, begin_, commit_, scan_, scan_stream_}) sqlite3_finalize(s);
   sqlite3_close_v2(db_);
 }
 
@@ -106,7 +109,16 @@ bool RawDb::InsertBatch(RawRow& row, int n, std::string* error) {
 }
 
 bool RawDb::ScanAll(std::int64_t* rows, std::uint64_t* bytes, std::string* error) {
-  sqlite3_stmt* s = scan_;
+  return ReadRows(scan_, rows, bytes, error);
+}
+
+bool RawDb::ScanStream(const std::string& stream, std::int64_t* rows, std::uint64_t* bytes,
+                       std::string* error) {
+  sqlite3_bind_text(scan_stream_, 1, stream.c_str(), static_cast<int>(stream.size()), SQLITE_TRANSIENT);
+  return ReadRows(scan_stream_, rows, bytes, error);
+}
+
+bool RawDb::ReadRows(sqlite3_stmt* s, std::int64_t* rows, std::uint64_t* bytes, std::string* error) {
   std::int64_t n = 0;
   std::uint64_t total = 0;
   std::int64_t ints = 0;

@@ -50,18 +50,25 @@ class RawDb {
   // *bytes the total size of the text and blob columns read (so nothing is optimised away).
   bool ScanAll(std::int64_t* rows, std::uint64_t* bytes, std::string* error);
 
+  // The same, for one stream's rows in version order through the UNIQUE(stream, version) index:
+  // the query a replay runs, so it is the baseline that does the same work as a seam replay.
+  bool ScanStream(const std::string& stream, std::int64_t* rows, std::uint64_t* bytes,
+                  std::string* error);
+
  private:
   RawDb() = default;
   bool Prepare(const char* sql, sqlite3_stmt** out, std::string* error);
   bool Exec(const char* sql, std::string* error);
   bool Fail(int rc, const char* doing, std::string* error);
   bool Bind(const RawRow& row, std::string* error);
+  bool ReadRows(sqlite3_stmt* s, std::int64_t* rows, std::uint64_t* bytes, std::string* error);
 
   sqlite3* db_ = nullptr;
   sqlite3_stmt* insert_ = nullptr;
   sqlite3_stmt* begin_ = nullptr;
   sqlite3_stmt* commit_ = nullptr;
   sqlite3_stmt* scan_ = nullptr;
+  sqlite3_stmt* scan_stream_ = nullptr;
 };
 
 // A baseline row matching what seam stores for an event of kStream with SamplePayload().

@@ -24,7 +24,11 @@ constexpr FigureSpec kSpecs[] = {
     {"durable_single_append", "durable single append", kSeamAppendOne, kRawAppendOne, 0.9, false},
     {"batched_append_1000", "batched append (1000/call)", kSeamAppendBatch, kRawAppendBatch, 0.5,
      false},
-    {"replay_fold", "replay + fold", kSeamReplay, kRawScan, 0.4, false},
+    // "The same work" for a replay is reading that stream's rows in version order (through the
+    // stream index, as seam must with many seams in one log). The full-table sequential scan is
+    // printed too, as information: no per-stream read can match it.
+    {"replay_fold", "replay + fold", kSeamReplay, kRawStreamSelect, 0.4, false},
+    {"replay_fold_vs_full_scan", "replay + fold (vs full scan)", kSeamReplay, kRawScan, 0, false},
     {"verify", "verify", kSeamVerify, kRawScan, 1e6, true},
 };
 
@@ -76,9 +80,12 @@ std::vector<Figure> ComputeFigures(const std::map<std::string, double>& rates) {
     if (spec.absolute_goal) {
       std::snprintf(goal, sizeof goal, ">= %.0f events/s", spec.goal);
       f.meets_goal = f.seam >= spec.goal;
-    } else {
+    } else if (spec.goal > 0) {
       std::snprintf(goal, sizeof goal, ">= %g", spec.goal);
       f.meets_goal = f.ratio >= spec.goal;
+    } else {
+      std::snprintf(goal, sizeof goal, "(information)");
+      f.meets_goal = true;
     }
     f.goal = goal;
     out.push_back(f);
@@ -89,9 +96,9 @@ std::vector<Figure> ComputeFigures(const std::map<std::string, double>& rates) {
 void PrintFigures(const std::vector<Figure>& figures, long long replay_events) {
   std::printf("\nseam vs raw SQLite, same run (ratio = seam/raw throughput; higher is better)\n");
   std::printf("replay/verify log: %lld events\n", replay_events);
-  std::printf("%-28s %-14s %-14s %-7s %s\n", "figure", "seam", "raw sqlite", "ratio", "goal");
+  std::printf("%-30s %-14s %-14s %-7s %s\n", "figure", "seam", "raw sqlite", "ratio", "goal");
   for (const Figure& f : figures) {
-    std::printf("%-28s %-14s %-14s %-7.2f %-20s %s\n", f.label.c_str(), Rate(f.seam).c_str(),
+    std::printf("%-30s %-14s %-14s %-7.2f %-20s %s\n", f.label.c_str(), Rate(f.seam).c_str(),
                 Rate(f.baseline).c_str(), f.ratio, f.goal.c_str(), f.meets_goal ? "ok" : "MISSED");
   }
   std::fflush(stdout);

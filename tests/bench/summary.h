@@ -22,6 +22,7 @@ inline constexpr char kRawAppendBatch[] = "raw_sqlite/insert_batch_1000";
 inline constexpr char kSeamReplay[] = "seam/replay_fold";
 inline constexpr char kSeamVerify[] = "seam/verify";
 inline constexpr char kRawScan[] = "raw_sqlite/select_scan";
+inline constexpr char kRawStreamSelect[] = "raw_sqlite/select_stream";
 // Not a figure: ReadStream alone, to show how replay + fold splits between store and fold.
 inline constexpr char kSeamReadStream[] = "seam/read_stream_only";
 

@@ -73,7 +73,28 @@ TEST_F(TokenReconcilerTest, SealedValueMovedToAnotherVersionDoesNotOpen) {
   auto state = Fold({e}, keys_);
   ASSERT_FALSE(state.ok());
   EXPECT_EQ(state.status().code(), StatusCode::kCorruption);
-  EXPECT_NE(state.status().message().find("seq 1"), std::string::npos);
+  EXPECT_NE(state.status().message().find("token/device-42 version 2"), std::string::npos);
+}
+
+TEST_F(TokenReconcilerTest, OlderValueThatDoesNotOpenMakesTheVerdictUnreadable) {
+  Event bad = ValueEvent(kTokenIssued, 1, "one");
+  bad.payload = Encode(TokenValueSet{std::string(40, 'x')});  // sealed bytes that never open
+  auto state = Fold({bad, ValueEvent(kTokenRotated, 2, "two")}, keys_);
+  ASSERT_TRUE(state.ok()) << "older values are opened only when compared";
+  EXPECT_EQ(Judge(*state, Transform::kPlain, Holds("two"), keys_).verdict, Verdict::kInSync);
+  Judgement j = Judge(*state, Transform::kPlain, Holds("something-else"), keys_);
+  EXPECT_EQ(j.verdict, Verdict::kUnreadable);
+  EXPECT_NE(j.detail.find("version 1"), std::string::npos) << j.detail;
+}
+
+TEST_F(TokenReconcilerTest, ApplyAloneLeavesTheValueClosedUntilOpenCurrent) {
+  TokenState state;
+  ASSERT_TRUE(Apply(state, ValueEvent(kTokenIssued, 1, "one")).ok());
+  EXPECT_TRUE(state.active());
+  EXPECT_TRUE(state.value.empty());
+  ASSERT_TRUE(OpenCurrent(state, keys_).ok());
+  EXPECT_EQ(state.value.Reveal(), "one");
+  EXPECT_EQ(state.value_version, 1);
 }
 
 TEST_F(TokenReconcilerTest, GarbagePayloadIsCorruption) {
