@@ -16,6 +16,21 @@ Result<TokenState> Replay(SeamContext& ctx, const SeamConfig& seam) {
   return state;
 }
 
+// Bad input must not half-apply an operation: every side is observed before anything is
+// recorded, and an unreadable one (invalid JSON, permission denied, ...) refuses the operation.
+// Failures after this point (a write that fails) leave the log ahead, which `repair` completes.
+Status RequireReadableSides(const SeamConfig& seam, const char* operation) {
+  for (const SideConfig& side : seam.sides) {
+    Observation obs = side.side->Observe();
+    if (obs.state == Observation::State::kUnreadable) {
+      return Status::FailedPrecondition("seam " + seam.name + ": side " + side.name + " is unreadable (" +
+                                        obs.reason + "); nothing was recorded or written. Fix the side, then run `" +
+                                        operation + "` again");
+    }
+  }
+  return Status::Ok();
+}
+
 // Writes the intended state to one side and confirms it by reading back.
 SideWriteReport ApplyToSide(SeamContext& ctx, const TokenState& state, const SideConfig& cfg) {
   SideWriteReport r{cfg.name, false, ""};
@@ -81,6 +96,7 @@ Result<OperationReport> AppendThenApply(SeamContext& ctx, const SeamConfig& seam
 Result<OperationReport> SetNewValue(SeamContext& ctx, const SeamConfig& seam, const char* type,
                                     const char* operation) {
   SEAM_ASSIGN_OR_RETURN(TokenState state, Replay(ctx, seam));
+  SEAM_RETURN_IF_ERROR(RequireReadableSides(seam, (std::string("seamctl token ") + operation).c_str()));
   if (type == std::string(token::kTokenIssued) && state.active()) {
     return Status::AlreadyExists("seam " + seam.name + " already has a token (version " +
                                  std::to_string(state.current_version) +
@@ -122,6 +138,7 @@ Result<OperationReport> RevokeToken(SeamContext& ctx, const SeamConfig& seam, co
     return Status::FailedPrecondition("seam " + seam.name + " has no active token to revoke (" +
                                       token::PhaseName(state.phase) + ")");
   }
+  SEAM_RETURN_IF_ERROR(RequireReadableSides(seam, "seamctl token revoke"));
   token::TokenRevoked payload{reason};
   EventDraft draft{token::kTokenRevoked, ctx.actor, ctx.clock.NowMicros(), token::Encode(payload)};
   return AppendThenApply(ctx, seam, std::move(state), std::move(draft), "revoke");
@@ -138,6 +155,7 @@ Result<OperationReport> AdoptToken(SeamContext& ctx, const SeamConfig& seam, con
                                    " digests, from which the token cannot be recovered");
   }
   SEAM_ASSIGN_OR_RETURN(TokenState state, Replay(ctx, seam));
+  SEAM_RETURN_IF_ERROR(RequireReadableSides(seam, "seamctl adopt"));
   Observation obs = source->side->Observe();
   if (obs.state == Observation::State::kUnreadable) {
     return Status::FailedPrecondition("side " + from + " of seam " + seam.name + " is unreadable: " + obs.reason);

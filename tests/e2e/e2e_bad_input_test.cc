@@ -174,10 +174,11 @@ TEST_F(BadInputTest, SideThatIsADirectoryIsUnreadable) {
   ProcessResult rotate = Seamctl({"token", "rotate", kSeam});
   EXPECT_EQ(rotate.exit_code, 2) << rotate.out << rotate.err;
   EXPECT_TRUE(fs::is_directory(CliFile()));
-  // The rotation was recorded (intent first) and the gateway written; the cli is not touched.
+  // Bad input does not half-apply: every side is observed first, so nothing is recorded and the
+  // gateway is not written either.
   EXPECT_TRUE(Contains(rotate.err, "seamctl: error:")) << rotate.err;
-  EXPECT_TRUE(Contains(rotate.err, "seamctl repair")) << rotate.err;
-  EXPECT_EQ(before.at(".seam/key"), TakeSnapshot(Root()).at(".seam/key"));
+  EXPECT_TRUE(Contains(rotate.err, "nothing was recorded or written")) << rotate.err;
+  EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
 }
 
 TEST_F(BadInputTest, SideFileWithoutReadPermissionIsUnreadable) {

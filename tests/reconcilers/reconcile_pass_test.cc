@@ -202,6 +202,21 @@ TEST(ReconcilePass, ReplayAfterReopenGivesTheSameIntendedState) {
   EXPECT_EQ(after.status, "in_sync");
 }
 
+TEST(TokenOperations, RotateWithAnUnreadableSideRecordsAndWritesNothing) {
+  SeamFixture f;
+  SeamContext ctx = f.Context();
+  ASSERT_TRUE(IssueToken(ctx, f.seam()).ok());
+  testing::WriteFile(f.cli_path(), "{ \"token\": ");
+  const std::string gateway_before = ReadFile(f.gateway_path());
+  auto rotated = RotateToken(ctx, f.seam());
+  ASSERT_FALSE(rotated.ok());
+  EXPECT_EQ(rotated.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(rotated.status().message().find("side cli is unreadable"), std::string::npos);
+  EXPECT_EQ(ReadFile(f.gateway_path()), gateway_before);
+  EXPECT_EQ(ReadFile(f.cli_path()), "{ \"token\": ");
+  EXPECT_EQ(f.store->StreamVersion("token/device-42").value(), 1);
+}
+
 TEST(TokenOperations, AdoptTakesTheSideValueIntoTheLog) {
   SeamFixture f;
   SeamContext ctx = f.Context();
