@@ -70,6 +70,12 @@ class Side {
   // absent value is ok.
   virtual Status Remove(const ChangeMarker& expected) = 0;
 
+  // A cheap check, without writing anything, that Write/Remove could succeed now: e.g. the
+  // directory exists and the target is a regular file or absent. Operations call it on every
+  // side before recording an event, so a side that can never be written refuses the operation
+  // instead of leaving the log ahead of it. Returns FailedPrecondition with the reason.
+  virtual Status CheckWritable() = 0;
+
   // A short human description of where the side is, for messages: "json-file cli/paired.json#/token".
   virtual std::string Describe() const = 0;
 };

@@ -26,6 +26,7 @@ class FakeSide : public Side {
   Observation Observe() override { return Observation::Missing({}); }
   Status Write(const Secret&, const ChangeMarker&) override { return Status::Ok(); }
   Status Remove(const ChangeMarker&) override { return Status::Ok(); }
+  Status CheckWritable() override { return Status::Ok(); }
   std::string Describe() const override { return "fake " + path_.string() + "#" + pointer_; }
   const std::filesystem::path& path() const { return path_; }
 
