@@ -59,6 +59,10 @@ Result<Secret> ReadKeyFile(const std::string& path) {
     if (err == ENOENT) {
       return Status::InvalidArgument("key file " + path + " does not exist; run `seamctl init`");
     }
+    if (err == ELOOP) {
+      return Status::InvalidArgument("key file " + path +
+                                     " is a symbolic link; seam reads its key only from a regular file");
+    }
     return Status::InvalidArgument("cannot open key file " + path + ": " + std::strerror(err));
   }
   struct stat st {};
@@ -136,18 +140,23 @@ std::string Base64UrlEncode(std::string_view bytes) {
   return out;
 }
 
+std::string HexLower(const void* data, std::size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto* p = static_cast<const unsigned char*>(data);
+  std::string out;
+  out.reserve(2 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back(kHex[p[i] >> 4]);
+    out.push_back(kHex[p[i] & 0xf]);
+  }
+  return out;
+}
+
 std::string Sha256Hex(std::string_view bytes) {
   unsigned char md[32];
   unsigned int len = 0;
   EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 0xf]);
-  }
-  return out;
+  return HexLower(md, len);
 }
 
 KeyRing::KeyRing(const Secret& master)
@@ -232,13 +241,7 @@ std::string KeyRing::Fingerprint(std::string_view bytes) const {
   unsigned int len = 0;
   HMAC(EVP_sha256(), fingerprint_key_.Reveal().data(), static_cast<int>(fingerprint_key_.size()),
        U(bytes.data()), bytes.size(), md, &len);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "fp:";
-  for (int i = 0; i < 6; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 0xf]);
-  }
-  return out;
+  return "fp:" + HexLower(md, 6);
 }
 
 std::string SealContext(std::string_view stream, std::int64_t version) {

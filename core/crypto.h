@@ -20,9 +20,9 @@ namespace seam {
 
 inline constexpr std::size_t kKeyFileBytes = 32;
 
-// Reads the key file. Refuses (InvalidArgument, naming the path) a missing file, a file that is
-// not exactly 32 bytes, and a file readable or writable by group or others. This is the only
-// I/O core/ does.
+// Reads the key file. Refuses (InvalidArgument, naming the path) a missing file, a symbolic
+// link, a file that is not exactly 32 bytes, and a file readable or writable by group or others.
+// (core/ reads two files, this one and the config; it does no other I/O.)
 Result<Secret> ReadKeyFile(const std::string& path);
 
 // `n` bytes from the OpenSSL CSPRNG.
@@ -30,6 +30,9 @@ Result<Secret> RandomBytes(std::size_t n);
 
 // Base64url without padding (RFC 4648 section 5).
 std::string Base64UrlEncode(std::string_view bytes);
+
+// Lower-case hex of `n` bytes.
+std::string HexLower(const void* data, std::size_t n);
 
 // Lower-case hex of SHA-256(bytes).
 std::string Sha256Hex(std::string_view bytes);

@@ -1,5 +1,7 @@
 #include "core/hash_chain.h"
 
+#include "core/crypto.h"
+
 #include <openssl/evp.h>
 
 #include <cstddef>
@@ -77,16 +79,7 @@ Hash ComputeEventHash(const Event& e) {
   return Sha256(buf);
 }
 
-std::string HashToHex(const Hash& hash) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (std::uint8_t b : hash) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xf]);
-  }
-  return out;
-}
+std::string HashToHex(const Hash& hash) { return HexLower(hash.data(), hash.size()); }
 
 bool HashFromHex(const std::string& hex, Hash* out) {
   if (hex.size() != 64) return false;

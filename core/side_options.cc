@@ -54,12 +54,16 @@ Result<std::optional<std::string>> SideOptions::TakeString(const std::string& ke
 
 Result<std::optional<std::filesystem::path>> SideOptions::TakePath(const std::string& key,
                                                                    bool required) {
-  // Remember the key's line before TakeString removes it, so "is empty" points at the key.
-  auto it = values_.find(key);
-  const int line = it == values_.end() ? 0 : it->second.line;
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> s, TakeString(key, required));
   if (!s) return std::optional<std::filesystem::path>();
+  const int line = LineOf(key);
   if (s->empty()) return Status::InvalidArgument(Where(line) + ": key `" + key + "` is empty");
+  // A NUL would silently cut the path short for the OS; other control bytes are never meant.
+  for (const char c : *s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return Status::InvalidArgument(Where(line) + ": key `" + key + "` contains a control character");
+    }
+  }
   std::filesystem::path p(*s);
   if (p.is_relative()) p = base_dir_ / p;
   return std::optional<std::filesystem::path>(p.lexically_normal());

@@ -1,5 +1,7 @@
 #include "reconcilers/reconcile_pass.h"
 
+#include <algorithm>
+
 #include "reconcilers/logger.h"
 #include "reconcilers/token/token_events.h"
 #include "reconcilers/token/token_reconciler.h"
@@ -104,7 +106,8 @@ int SeamReport::ExitCode() const {
     if (s.judgement.verdict == Verdict::kUnreadable) return 2;
     if (IsDrift(s.judgement.verdict)) code = 1;
   }
-  return errors.empty() ? code : 2;
+  if (errors.empty()) return code;
+  return retryable ? 3 : 2;
 }
 
 Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mode) {
@@ -154,6 +157,7 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
         Status adopted = AdoptFromAuthority(ctx, seam, state, o);
         if (!adopted.ok()) {
           report.errors.push_back("adopting from side " + o.config->name + ": " + adopted.message());
+          report.retryable = adopted.code() == StatusCode::kConflict;
           break;
         }
         actions[i] = "adopted";
@@ -162,11 +166,18 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
         }
       }
     }
-    const bool can_write = state.phase != TokenState::Phase::kUnset && report.errors.empty();
+    // In a dry run an adoption only "would" happen, but the sides after it would then follow.
+    const bool would_adopt = std::find(actions.begin(), actions.end(), "would adopt") != actions.end();
+    const bool has_intent = state.phase != TokenState::Phase::kUnset || would_adopt;
     for (std::size_t i = 0; i < observed.size(); ++i) {
       Observed& o = observed[i];
-      if (!IsDrift(o.judgement.verdict)) continue;
-      if (!can_write) {
+      if (!IsDrift(o.judgement.verdict) || !actions[i].empty()) continue;
+      if (!report.errors.empty()) {
+        actions[i] = "skipped";
+        action_details[i] = "not repaired: an earlier step of this pass failed (see errors)";
+        continue;
+      }
+      if (!has_intent) {
         actions[i] = "skipped";
         action_details[i] = "the log holds no token for this seam yet (token issue, or adopt)";
         continue;
@@ -184,8 +195,10 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
         // A side that changed under us is still drift, not trouble: the next pass decides again.
         if (repaired.code() != StatusCode::kFailedPrecondition) {
           report.errors.push_back("side " + o.config->name + ": " + repaired.message());
+          report.retryable = report.retryable || repaired.code() == StatusCode::kConflict;
         }
-        ReconcileLog()->warn("seam {}: side {} not repaired: {}", seam.name, o.config->name,
+        // info, not warn: seamctl prints the one error line itself; seamd's logs will show it.
+        ReconcileLog()->info("seam {}: side {} not repaired: {}", seam.name, o.config->name,
                              repaired.message());
         if (repaired.code() == StatusCode::kConflict) break;  // the log moved on; stop this pass
       }

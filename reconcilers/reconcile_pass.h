@@ -33,12 +33,14 @@ struct SeamReport {
   std::string status;  // "in_sync" | "drift" | "unknown" | "unset"
   std::int64_t intended_version = 0;
   std::string intended_fingerprint;  // "" unless a value is intended
-  std::string intended_state;        // "active" | "revoked" | "unset"
+  std::string intended_state;        // "active" | "revoked" | "unset" | "unknown" (log unreadable)
   std::vector<SideReport> sides;
   std::vector<std::string> errors;  // trouble that is not a side verdict (store, conflict, ...)
+  bool retryable = false;            // an error was a conflict or a busy lock: retry may succeed
   int events_appended = 0;
 
-  // 0 all in sync, 1 drift remains, 2 trouble (unreadable side or an error).
+  // 0 all in sync, 1 drift remains, 2 trouble (unreadable side or an error), 3 only retryable
+  // errors (another writer won a race).
   int ExitCode() const;
 };
 

@@ -16,16 +16,23 @@ Result<TokenState> Replay(SeamContext& ctx, const SeamConfig& seam) {
   return state;
 }
 
-// Bad input must not half-apply an operation: every side is observed before anything is
-// recorded, and an unreadable one (invalid JSON, permission denied, ...) refuses the operation.
-// Failures after this point (a write that fails) leave the log ahead, which `repair` completes.
-Status RequireReadableSides(const SeamConfig& seam, const char* operation) {
+// Bad input must not half-apply an operation: every side is observed and checked for
+// writability before anything is recorded, and one that is unreadable or cannot be written
+// (invalid JSON, missing directory, ...) refuses the operation. Failures after this point (a
+// write that fails anyway: disk full) leave the log ahead, which `repair` completes.
+Status PreflightSides(const SeamConfig& seam, const std::string& command) {
   for (const SideConfig& side : seam.sides) {
     Observation obs = side.side->Observe();
+    std::string problem;
     if (obs.state == Observation::State::kUnreadable) {
-      return Status::FailedPrecondition("seam " + seam.name + ": side " + side.name + " is unreadable (" +
-                                        obs.reason + "); nothing was recorded or written. Fix the side, then run `" +
-                                        operation + "` again");
+      problem = "is unreadable (" + obs.reason + ")";
+    } else if (Status writable = side.side->CheckWritable(); !writable.ok()) {
+      problem = "cannot be written (" + writable.message() + ")";
+    }
+    if (!problem.empty()) {
+      return Status::FailedPrecondition("seam " + seam.name + ": side " + side.name + " " + problem +
+                                        "; nothing was recorded or written. Fix the side, then run `" +
+                                        command + " " + seam.name + "` again");
     }
   }
   return Status::Ok();
@@ -86,7 +93,7 @@ Result<OperationReport> AppendThenApply(SeamContext& ctx, const SeamConfig& seam
   for (const SideConfig& side : seam.sides) {
     report.sides.push_back(ApplyToSide(ctx, state, side));
     if (!report.sides.back().ok) {
-      ReconcileLog()->warn("seam {}: side {} not written: {}", seam.name, side.name,
+      ReconcileLog()->info("seam {}: side {} not written: {}", seam.name, side.name,
                            report.sides.back().message);
     }
   }
@@ -96,7 +103,7 @@ Result<OperationReport> AppendThenApply(SeamContext& ctx, const SeamConfig& seam
 Result<OperationReport> SetNewValue(SeamContext& ctx, const SeamConfig& seam, const char* type,
                                     const char* operation) {
   SEAM_ASSIGN_OR_RETURN(TokenState state, Replay(ctx, seam));
-  SEAM_RETURN_IF_ERROR(RequireReadableSides(seam, (std::string("seamctl token ") + operation).c_str()));
+  SEAM_RETURN_IF_ERROR(PreflightSides(seam, std::string("seamctl token ") + operation));
   if (type == std::string(token::kTokenIssued) && state.active()) {
     return Status::AlreadyExists("seam " + seam.name + " already has a token (version " +
                                  std::to_string(state.current_version) +
@@ -138,7 +145,7 @@ Result<OperationReport> RevokeToken(SeamContext& ctx, const SeamConfig& seam, co
     return Status::FailedPrecondition("seam " + seam.name + " has no active token to revoke (" +
                                       token::PhaseName(state.phase) + ")");
   }
-  SEAM_RETURN_IF_ERROR(RequireReadableSides(seam, "seamctl token revoke"));
+  SEAM_RETURN_IF_ERROR(PreflightSides(seam, "seamctl token revoke"));
   token::TokenRevoked payload{reason};
   EventDraft draft{token::kTokenRevoked, ctx.actor, ctx.clock.NowMicros(), token::Encode(payload)};
   return AppendThenApply(ctx, seam, std::move(state), std::move(draft), "revoke");
@@ -155,7 +162,7 @@ Result<OperationReport> AdoptToken(SeamContext& ctx, const SeamConfig& seam, con
                                    " digests, from which the token cannot be recovered");
   }
   SEAM_ASSIGN_OR_RETURN(TokenState state, Replay(ctx, seam));
-  SEAM_RETURN_IF_ERROR(RequireReadableSides(seam, "seamctl adopt"));
+  SEAM_RETURN_IF_ERROR(PreflightSides(seam, "seamctl adopt --from " + from));
   Observation obs = source->side->Observe();
   if (obs.state == Observation::State::kUnreadable) {
     return Status::FailedPrecondition("side " + from + " of seam " + seam.name + " is unreadable: " + obs.reason);

@@ -7,6 +7,10 @@
 // Append takes SQLite's write lock (BEGIN IMMEDIATE) so its version check and insert are
 // serialised; readers see a consistent snapshot and never block writers.
 // Files touched: the database file and SQLite's own "<path>-wal" and "<path>-shm", nothing else.
+// A read-only store (SqliteOpenOptions::read_only) never writes the database file nor the WAL;
+// like any SQLite WAL reader it creates an empty "<path>-wal" and the "<path>-shm" index when
+// they are missing (so it needs them to exist, or a writable directory), and, since it never
+// checkpoints, leaves them behind on close (a 0-byte WAL; the next writer reuses or removes it).
 
 #include <cstdint>
 #include <memory>
@@ -28,6 +32,12 @@ struct SqliteOpenOptions {
   bool create_if_missing = false;
   // How long to wait for another process's write lock before returning Unavailable.
   int busy_timeout_ms = 5000;
+  // For read commands (`seamctl check`, `log`, `verify`): open with SQLITE_OPEN_READONLY, run
+  // no PRAGMA that writes, never checkpoint the WAL into the database file. The header checks
+  // (application id, schema version) still apply. Append returns FailedPrecondition
+  // ("event log PATH was opened read-only"). Cannot be combined with create_if_missing
+  // (InvalidArgument).
+  bool read_only = false;
 };
 
 class SqliteEventStore final : public EventStore {
@@ -51,6 +61,10 @@ class SqliteEventStore final : public EventStore {
 
   // EventStore. Besides the interface's errors: Unavailable when another process holds the
   // write lock past busy_timeout_ms; IoError / Corruption when SQLite reports them.
+  // ReadStream, ScanStream and ReadAll recompute every row's hash and return Corruption
+  // ("event log PATH: event seq N of stream S fails its hash check (the row was altered); run
+  // `seamctl verify`") for a row edited behind seam's back. They do not check prev_hash links
+  // (a stream's rows are not consecutive in the chain): that, and gaps, is Verify's job.
   Result<AppendResult> Append(const std::string& stream, std::int64_t expected_version,
                               const std::vector<EventDraft>& events) override;
   Result<std::vector<Event>> ReadStream(const std::string& stream,
@@ -66,6 +80,7 @@ class SqliteEventStore final : public EventStore {
   Result<VerifyReport> Verify() override;
 
   const std::string& path() const;
+  bool read_only() const;
 
  private:
   struct Impl;

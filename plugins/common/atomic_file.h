@@ -3,11 +3,19 @@
 //
 // Readers of the target see either the old bytes or the new bytes, never a mix, and a crash at
 // any point leaves one of the two on disk:
-//   1. a temp file ".<name>.XXXXXX" is created in the target's directory (same filesystem, so
-//      the rename is atomic), written fully and fsynced;
+//   1. the new content goes into an unnamed temp file (open(dir, O_TMPFILE)) in the target's
+//      directory (same filesystem, so the rename is atomic), written fully;
 //   2. it takes the mode and owner of the existing target, or `create_mode` for a new file
-//      (applied with fchmod, so the umask does not widen or narrow it);
-//   3. it is renamed over the target, then the directory is fsynced so the rename is durable.
+//      (applied with fchmod, so the umask does not widen or narrow it), and is fsynced;
+//   3. only then is it given a name, ".<name>.XXXXXX" (linkat through /proc/self/fd), which is
+//      renamed over the target at once; then the directory is fsynced so the rename is durable.
+// The content is usually a secret: a crash (even SIGKILL) while it is written leaves nothing
+// behind, because an unnamed inode is freed with its last fd. Only a crash in the two syscalls
+// between the linkat and the rename can leave a named temp file.
+// Fallback: where O_TMPFILE is unsupported (old kernels, some filesystems: EOPNOTSUPP, EISDIR,
+// EINVAL) or the unnamed file cannot be linked (no /proc and no CAP_DAC_READ_SEARCH), the temp
+// file is created named with mkostemp, so a crash while writing leaves ".<name>.XXXXXX" there.
+//
 // A symlink at `path` is followed: the file it points to is replaced and the link stays.
 // A missing directory is an error; directories are never created.
 //
@@ -23,10 +31,35 @@
 
 namespace seam {
 
-// Replaces the file at `path` with `content`. On failure nothing is left behind (the temp file
-// is unlinked) and the target is untouched; the IoError names the path and strerror.
-// The content is never part of a message.
+// Replaces the file at `path` with `content`. Every error is an IoError whose message names
+// the path and strerror, never the content. What an error means for the target:
+//   - "<path>: replaced, but fsync of directory <dir> failed: ...": the rename happened. The
+//     target holds the NEW content now (readers see it), but the replacement may not survive a
+//     power loss or kernel crash: after one, the target may hold the old content again.
+//   - any other error: the rename did not happen. The target is untouched (still the old
+//     content, or still absent), and the temp file is gone (never named, or unlinked).
 Status WriteFileAtomically(const std::filesystem::path& path, std::string_view content,
                            mode_t create_mode = 0600);
+
+// Checks, without writing anything, what WriteFileAtomically needs to succeed now: `path`
+// (after following a symlink) is absent or a regular file; its directory exists, is a
+// directory and is writable and searchable by us; and an existing file is owned by us (or we
+// are root), since the replacement keeps its owner. Returns FailedPrecondition naming the
+// path and the reason:
+//   "<path>: directory <dir> does not exist", "<path>: <dir> is not a directory",
+//   "<path>: directory <dir> is not writable: <strerror>", "<path> is a directory",
+//   "<path> is not a regular file", "<path>: owned by uid N, cannot keep its owner".
+Status CheckReplaceable(const std::filesystem::path& path);
+
+// fsyncs the directory `dir`, so that entries created, renamed or removed in it survive a
+// crash. IoError "<dir>: cannot open directory: ..." or "<dir>: fsync failed: ...".
+Status FsyncDirectory(const std::filesystem::path& dir);
+
+namespace atomic_file_internal {
+// WriteFileAtomically forced onto the fallback path (named temp via mkostemp), for tests: the
+// O_TMPFILE-unsupported condition cannot be produced on demand on tmpfs/ext4.
+Status WriteFileAtomicallyViaNamedTemp(const std::filesystem::path& path,
+                                       std::string_view content, mode_t create_mode = 0600);
+}  // namespace atomic_file_internal
 
 }  // namespace seam

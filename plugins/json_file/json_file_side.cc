@@ -1,36 +1,29 @@
 #include "plugins/json_file/json_file_side.h"
 
 #include <fcntl.h>
-#include <openssl/crypto.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
-#include <new>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
 
 #include "core/crypto.h"
 #include "plugins/common/atomic_file.h"
+#include "plugins/common/errno_text.h"
+#include "plugins/common/wipe.h"
+#include "plugins/json_file/json_document.h"
 
 namespace seam {
 namespace {
 
 namespace fs = std::filesystem;
-// ordered_json so that a write keeps the other keys in the order the owner wrote them.
-using Json = nlohmann::ordered_json;
 
 constexpr std::string_view kAbsentMarker = "absent";
-// Far deeper than any real config file, far shallower than what overflows a thread's stack.
-constexpr std::size_t kMaxDepth = 512;
-
-std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
 
 // RFC 6901: "" or "/"-separated tokens where "~1" means "/" and "~0" means "~". Returns the
 // unescaped tokens, or the reason the pointer is malformed.
@@ -70,62 +63,13 @@ std::string EscapeToken(std::string_view token) {
   return out;
 }
 
-std::string Described(const Json& j) {
-  switch (j.type()) {
-    case Json::value_t::object: return "an object";
-    case Json::value_t::array: return "an array";
-    case Json::value_t::string: return "a string";
-    case Json::value_t::boolean: return "a boolean";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-    case Json::value_t::number_float: return "a number";
-    case Json::value_t::null: return "null";
-    case Json::value_t::binary:
-    case Json::value_t::discarded: break;
-  }
-  return "not a JSON value";
-}
-
-// Line and column as nlohmann counts them: `byte` characters were consumed, the column is the
-// count since the last newline among them.
-std::string Position(std::string_view text, std::size_t byte) {
-  std::string_view seen = text.substr(0, std::min(byte, text.size()));
-  auto newlines = static_cast<std::size_t>(std::count(seen.begin(), seen.end(), '\n'));
-  std::size_t last_nl = seen.rfind('\n');
-  std::size_t column = last_nl == std::string_view::npos ? byte : byte - (last_nl + 1);
-  return "line " + std::to_string(newlines + 1) + ", column " + std::to_string(column);
-}
-
-// Deepest nesting of arrays and objects, counting brackets outside strings. nlohmann parses,
-// destroys and dumps recursively, so a deep enough file (a few MiB of "[") overflows the stack.
-std::size_t NestingDepth(std::string_view text) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 // The bytes of the file as read through one fd, and the marker describing them. Wiped on
 // destruction: the content is usually a secret.
 struct Snapshot {
   Snapshot() = default;
   Snapshot(const Snapshot&) = delete;
   Snapshot& operator=(const Snapshot&) = delete;
-  ~Snapshot() {
-    if (bytes.capacity() > 0) OPENSSL_cleanse(bytes.data(), bytes.capacity());
-  }
+  ~Snapshot() { WipeString(bytes); }
   bool exists = false;
   std::string bytes;
   ChangeMarker marker;
@@ -167,7 +111,7 @@ Status ReadSnapshot(const fs::path& path, Snapshot* out) {
   while (true) {
     if (len == buf.size()) {
       if (len > kJsonFileMaxBytes) break;
-      buf.resize(std::min(buf.size() * 2, kJsonFileMaxBytes + 1));
+      ResizeWiping(buf, std::min(buf.size() * 2, kJsonFileMaxBytes + 1));
     }
     ssize_t n = ::read(fd, buf.data() + len, buf.size() - len);
     if (n < 0 && errno == EINTR) continue;
@@ -190,34 +134,6 @@ Status ReadSnapshot(const fs::path& path, Snapshot* out) {
   return Status::Ok();
 }
 
-// Never puts the parser's message in the reason: it quotes the text around the error, which
-// may be the secret.
-Result<Json> Parse(const fs::path& path, std::string_view text) {
-  const std::string shown = path.string();
-  if (text.empty()) return Status::FailedPrecondition(shown + " is empty, not JSON");
-  // nlohmann stops at a NUL byte as if the input ended there, which would accept (and a write
-  // would then drop) anything after it, e.g. the zero-filled tail a crash can leave.
-  if (std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
-    return Status::FailedPrecondition(shown + ": invalid JSON at " + Position(text, nul + 1) +
-                                      " (a NUL byte)");
-  }
-  if (NestingDepth(text) > kMaxDepth) {
-    return Status::FailedPrecondition(shown + ": JSON nested deeper than " +
-                                      std::to_string(kMaxDepth) + " levels");
-  }
-  try {
-    return Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    return Status::FailedPrecondition(shown + ": invalid JSON at " + Position(text, e.byte));
-  } catch (const Json::out_of_range&) {
-    return Status::FailedPrecondition(shown + ": invalid JSON: a number is out of range");
-  } catch (const Json::exception&) {
-    return Status::FailedPrecondition(shown + ": invalid JSON");
-  } catch (const std::bad_alloc&) {
-    return Status::FailedPrecondition(shown + ": out of memory while parsing");
-  }
-}
-
 class JsonFileSide final : public Side {
  public:
   JsonFileSide(fs::path path, std::string pointer, std::vector<std::string> tokens)
@@ -228,6 +144,7 @@ class JsonFileSide final : public Side {
     return Modify(value.Reveal(), expected);
   }
   Status Remove(const ChangeMarker& expected) override { return Modify(std::nullopt, expected); }
+  Status CheckWritable() override;
   std::string Describe() const override { return "json-file " + path_.string() + "#" + pointer_; }
 
  private:
@@ -241,6 +158,12 @@ class JsonFileSide final : public Side {
   std::string NotAString(const Json& j) const {
     return path_.string() + ": value at " + pointer_ + " is " + Described(j) + ", not a string";
   }
+  // Whether the member at the pointer can be set and removed in `doc`: every existing object
+  // on the way is an object, and an existing member is a string or null (any other value is
+  // data we do not understand; replacing it could lose it). The reason when not.
+  std::optional<std::string> WhyNotModifiable(const Json& doc) const;
+  // Reads and parses the file: nullopt for a missing file (the error when unreadable).
+  Result<std::optional<Json>> Load(Snapshot& snap) const;
   // Sets the member to `value`, or removes it when `value` is nullopt.
   Status Modify(std::optional<std::string_view> value, const ChangeMarker& expected);
 
@@ -248,6 +171,25 @@ class JsonFileSide final : public Side {
   std::string pointer_;
   std::vector<std::string> tokens_;  // never empty: the whole-document pointer is refused
 };
+
+std::optional<std::string> JsonFileSide::WhyNotModifiable(const Json& doc) const {
+  const Json* cur = &doc;
+  for (std::size_t i = 0; i < tokens_.size(); ++i) {
+    if (!cur->is_object()) return NotAnObject(i, *cur);
+    auto it = cur->find(tokens_[i]);
+    if (it == cur->end()) return std::nullopt;  // created on write, nothing to remove
+    cur = &*it;
+  }
+  if (!cur->is_string() && !cur->is_null()) return NotAString(*cur);
+  return std::nullopt;
+}
+
+Result<std::optional<Json>> JsonFileSide::Load(Snapshot& snap) const {
+  SEAM_RETURN_IF_ERROR(ReadSnapshot(path_, &snap));
+  if (!snap.exists) return std::optional<Json>();
+  SEAM_ASSIGN_OR_RETURN(Json doc, ParseJsonDocument(path_, snap.bytes));
+  return std::optional<Json>(std::move(doc));
+}
 
 Observation JsonFileSide::Observe() {
   Snapshot snap;
@@ -259,8 +201,9 @@ Observation JsonFileSide::Observe() {
     o.changed_at_us = snap.changed_at_us;
     return o;
   };
-  Result<Json> doc = Parse(path_, snap.bytes);
+  Result<Json> doc = ParseJsonDocument(path_, snap.bytes);
   if (!doc.ok()) return unreadable(doc.status().message());
+  JsonWipeGuard wipe(*doc);
   const Json* cur = &*doc;
   for (std::size_t i = 0; i < tokens_.size(); ++i) {
     if (!cur->is_object()) return unreadable(NotAnObject(i, *cur));
@@ -276,29 +219,39 @@ Observation JsonFileSide::Observe() {
                             snap.changed_at_us);
 }
 
+Status JsonFileSide::CheckWritable() {
+  // Never writes: the directory and target checks WriteFileAtomically needs, then the same
+  // read, parse and walk a Write would do (a file we cannot parse faithfully is never
+  // clobbered, so it cannot be written either). Every refusal is FailedPrecondition.
+  SEAM_RETURN_IF_ERROR(CheckReplaceable(path_));
+  Snapshot snap;
+  Result<std::optional<Json>> doc = Load(snap);
+  if (!doc.ok()) return Status::FailedPrecondition(doc.status().message());
+  if (!doc->has_value()) return Status::Ok();
+  JsonWipeGuard wipe(**doc);
+  if (std::optional<std::string> why = WhyNotModifiable(**doc)) return Status::FailedPrecondition(*why);
+  return Status::Ok();
+}
+
 Status JsonFileSide::Modify(std::optional<std::string_view> value, const ChangeMarker& expected) {
   const std::string shown = path_.string();
   auto refuse = [](const std::string& why) {
     return Status::FailedPrecondition(why + "; not writing");
   };
   Snapshot snap;
-  if (Status s = ReadSnapshot(path_, &snap); !s.ok()) {
-    return Status(s.code(), s.message() + "; not writing");
-  }
-  Json doc = Json::object();
-  if (snap.exists) {
-    // Never clobber a file we cannot parse: it belongs to another program.
-    Result<Json> parsed = Parse(path_, snap.bytes);
-    if (!parsed.ok()) return refuse(parsed.status().message());
-    doc = std::move(parsed).value();
-  }
+  // Never clobber a file we cannot parse (invalid, duplicate keys...): it belongs to another
+  // program.
+  Result<std::optional<Json>> loaded = Load(snap);
+  if (!loaded.ok()) return Status(loaded.status().code(), loaded.status().message() + "; not writing");
+  Json doc = loaded->has_value() ? std::move(**loaded) : Json::object();
+  JsonWipeGuard wipe(doc);
   // A change between here and the rename is not caught: the other program takes no lock we
   // could share. The window is one parse and one fsync long.
   if (snap.marker != expected) return refuse(shown + " changed since it was observed");
+  if (std::optional<std::string> why = WhyNotModifiable(doc)) return refuse(*why);
 
   Json* cur = &doc;
   for (std::size_t i = 0; i + 1 < tokens_.size(); ++i) {
-    if (!cur->is_object()) return refuse(NotAnObject(i, *cur));
     auto it = cur->find(tokens_[i]);
     if (it == cur->end()) {
       if (!value) return Status::Ok();  // nothing to remove, so nothing to write
@@ -307,28 +260,27 @@ Status JsonFileSide::Modify(std::optional<std::string_view> value, const ChangeM
       cur = &*it;
     }
   }
-  if (!cur->is_object()) return refuse(NotAnObject(tokens_.size() - 1, *cur));
   const std::string& last = tokens_.back();
   auto it = cur->find(last);
-  // A value of another type is data we do not understand; replacing it could lose it.
-  if (it != cur->end() && !it->is_string() && !it->is_null()) return refuse(NotAString(*it));
+  if (!value && it == cur->end()) return Status::Ok();
+  // The old value is freed by the assignment or the erase: wipe it first.
+  if (it != cur->end()) WipeJson(*it);
   if (value) {
     (*cur)[last] = std::string(*value);
-  } else if (it == cur->end()) {
-    return Status::Ok();
   } else {
     cur->erase(last);
   }
 
   std::string text;
   try {
-    text = doc.dump(2, ' ', false, Json::error_handler_t::strict) + "\n";
+    text = doc.dump(2, ' ', false, Json::error_handler_t::strict);
   } catch (const Json::type_error&) {
     return Status::InvalidArgument(shown + ": the value is not valid UTF-8, which a JSON string "
                                    "must be; not writing");
   }
+  AppendWiping(text, "\n");
   Status s = WriteFileAtomically(path_, text);
-  OPENSSL_cleanse(text.data(), text.size());
+  WipeString(text);
   return s;
 }
 
@@ -339,8 +291,9 @@ Result<std::unique_ptr<Side>> MakeJsonFileSide(SideOptions& options) {
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> pointer, options.TakeString("pointer", true));
   Result<std::vector<std::string>> tokens = ParsePointer(*pointer);
   if (!tokens.ok()) {
-    // SideOptions does not keep the line of a taken key, so this names the table's line.
-    return Status::InvalidArgument(options.Where(options.LineOf("pointer")) + ": key `pointer` " + tokens.status().message());
+    // Names the line of the `pointer` key itself (SideOptions keeps it after the key is taken).
+    return Status::InvalidArgument(options.Where(options.LineOf("pointer")) + ": key `pointer` " +
+                                   tokens.status().message());
   }
   SEAM_RETURN_IF_ERROR(options.RejectUnknown());
   return std::unique_ptr<Side>(

@@ -10,8 +10,10 @@
 // Observe: the string at the pointer. Missing when the file, the member or any intermediate
 // object is absent. Unreadable (one line naming the path, never the content) when the file
 // cannot be read, is not a regular file, is over 16 MiB, is not valid JSON (or nests deeper
-// than 512 levels), when the pointer
-// goes through a non-object (arrays included) or when the value is not a string (null too).
+// than 512 levels, or repeats a key within one object: "<path>: duplicate key \"token\" at
+// line L, column C"), when the pointer goes through a non-object (arrays included) or when the
+// value is neither a string nor null. A null value is missing (a logged-out client's
+// `"token": null`).
 // Change marker: device, inode, size, mtime and SHA-256 of the bytes read; "absent" for a
 // missing file.
 //
@@ -21,6 +23,14 @@
 // atomically (plugins/common/atomic_file.h), pretty-printed with 2-space indent and a final
 // newline. A missing file is created with mode 0600; a missing directory is an error. Only a
 // string or null is ever replaced or removed: any other value is refused rather than lost.
+//
+// CheckWritable: writes nothing; FailedPrecondition when the directory is missing, not a
+// directory or not writable, the target is not a regular file (or is owned by another user),
+// or the file is one Write/Remove would refuse (unreadable, not JSON we can parse faithfully,
+// pointer through a non-object, a non-string value at the pointer).
+//
+// Plaintext hygiene (best effort, see json_document.h): the bytes read, the parsed tree's
+// string values and the serialized output are wiped with OPENSSL_cleanse before being freed.
 //
 // No I/O happens in the factory; the side holds no state between calls.
 

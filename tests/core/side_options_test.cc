@@ -43,6 +43,15 @@ TEST(SideOptionsTest, MissingRequiredKeyNamesTheTable) {
             "seam.toml:12: seam `device-token` side `cli`: missing required key `url`");
 }
 
+TEST(SideOptionsTest, PathWithAControlCharacterIsRefusedNamingItsLine) {
+  SideOptions options("seam.toml", "/etc/seam", "device-token", "cli", 12);
+  options.Set("path", {std::string("cli/paired.json\0.bak", 20), 14});
+  Result<std::optional<std::filesystem::path>> r = options.TakePath("path", true);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "seam.toml:14: seam `device-token` side `cli`: key `path` contains a control character");
+}
+
 TEST(SideOptionsTest, LineOfNamesAKeysLineBeforeAndAfterItIsTaken) {
   SideOptions options = MakeOptions();
   EXPECT_EQ(options.LineOf("pointer"), 16);

@@ -1,8 +1,14 @@
-// Two seamctl processes at once on one seam: the log serialises them (or one reports a
-// conflict, exit 3), the chain stays intact, and a repair brings both sides to the log.
+// Several seamctl processes at once on one seam: the seam lock serialises writers, so every side
+// ends on the log's latest value without a repair; a writer that cannot get the lock in time
+// exits 3 (retryable) and changes nothing.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <thread>
+#include <utility>
 
 #include "tests/e2e/e2e_fixture.h"
 
@@ -11,40 +17,84 @@ namespace {
 
 using ConcurrencyTest = SeamctlTest;
 
-TEST_F(ConcurrencyTest, ParallelRotationsKeepTheLogIntactAndRepairConverges) {
+// Runs `a` and `b` at the same time and returns both results.
+std::pair<ProcessResult, ProcessResult> RunTogether(const std::vector<std::string>& a,
+                                                    const std::vector<std::string>& b,
+                                                    const ProcessOptions& options) {
+  ProcessResult ra;
+  ProcessResult rb;
+  std::thread ta([&] { ra = RunProcess(a, options); });
+  std::thread tb([&] { rb = RunProcess(b, options); });
+  ta.join();
+  tb.join();
+  return {ra, rb};
+}
+
+TEST_F(ConcurrencyTest, ParallelRotationsSerialiseAndLeaveEverySideOnTheLatest) {
   ASSERT_NO_FATAL_FAILURE(InitAndIssue());
-  const std::vector<std::string> argv{SEAMCTL_PATH, "-c", ConfigPath().string(), "token", "rotate", kSeam};
+  const std::vector<std::string> rotate{SEAMCTL_PATH, "-c", ConfigPath().string(), "token", "rotate", kSeam};
   ProcessOptions options;
   options.cwd = Root();
   options.env = {{"SEAM_ACTOR", "e2e"}};
-  options.unset_env = {"SEAM_CONFIG", "SEAM_LOG_LEVEL"};
-  std::int64_t rotations = 0;
+  options.unset_env = {"SEAM_CONFIG", "SEAM_LOG_LEVEL", "SEAM_LOCK_WAIT_MS"};
   for (int round = 0; round < 4; ++round) {
-    ProcessResult a;
-    ProcessResult b;
-    std::thread ta([&] { a = RunProcess(argv, options); });
-    std::thread tb([&] { b = RunProcess(argv, options); });
-    ta.join();
-    tb.join();
-    for (const ProcessResult* r : {&a, &b}) {
-      // 0: written; 2: a side changed under it (the other writer) and was not written;
-      // 3: the other process appended first. Anything else is a crash or a hang.
-      EXPECT_TRUE(r->exit_code == 0 || r->exit_code == 2 || r->exit_code == 3)
-          << "exit " << r->exit_code << "\n" << r->out << r->err;
-      if (r->exit_code == 3) {
-        EXPECT_TRUE(Contains(r->err, "seamctl: error:")) << r->err;
-      }
-      if (Contains(r->out, "rotate recorded")) ++rotations;
-    }
+    auto [a, b] = RunTogether(rotate, rotate, options);
+    // The seam lock serialises the two: both rotate, one after the other.
+    EXPECT_EQ(a.exit_code, 0) << a.out << a.err;
+    EXPECT_EQ(b.exit_code, 0) << b.out << b.err;
   }
-  EXPECT_GE(rotations, 4);
   EXPECT_EQ(Seamctl({"verify"}).exit_code, 0);
-  ProcessResult repair = Seamctl({"repair"});
-  EXPECT_EQ(repair.exit_code, 0) << repair.out << repair.err;
+  // No repair: every side already holds the log's latest version.
   int code = -1;
   const nlohmann::json report = CheckJson(&code);
   EXPECT_EQ(code, 0) << report.dump(2);
-  EXPECT_EQ(report["seams"][0]["intended"]["version"], 1 + rotations);
+  EXPECT_EQ(report["seams"][0]["intended"]["version"], 9);
+}
+
+TEST_F(ConcurrencyTest, RepairRacingARotationNeverLeavesAStaleValue) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  ProcessOptions options;
+  options.cwd = Root();
+  options.env = {{"SEAM_ACTOR", "e2e"}};
+  options.unset_env = {"SEAM_CONFIG", "SEAM_LOG_LEVEL", "SEAM_LOCK_WAIT_MS"};
+  const std::vector<std::string> rotate{SEAMCTL_PATH, "-c", ConfigPath().string(), "token", "rotate", kSeam};
+  const std::vector<std::string> repair{SEAMCTL_PATH, "-c", ConfigPath().string(), "repair"};
+  for (int round = 0; round < 6; ++round) {
+    SetCliToken("drift-" + std::to_string(round));  // something for the repair to do
+    auto [a, b] = RunTogether(rotate, repair, options);
+    EXPECT_EQ(a.exit_code, 0) << a.out << a.err;
+    EXPECT_EQ(b.exit_code, 0) << b.out << b.err;
+    int code = -1;
+    const nlohmann::json report = CheckJson(&code);
+    EXPECT_EQ(code, 0) << "round " << round << "\n" << report.dump(2);
+  }
+}
+
+TEST_F(ConcurrencyTest, AWriterThatCannotGetTheLockExitsRetryableNamingTheHolder) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  // Hold the seam's lock from this test process, as a slow writer would.
+  const fs::path lock_file = Root() / ".seam/locks/token~device-42.lock";
+  ASSERT_TRUE(fs::exists(lock_file));
+  const int fd = ::open(lock_file.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  const std::string holder = "slow-writer (pid 4242)\n";
+  ASSERT_EQ(::write(fd, holder.data(), holder.size()), static_cast<ssize_t>(holder.size()));
+  const Snapshot before = TakeSnapshot(Root());
+  ProcessOptions options;
+  options.cwd = Root();
+  options.env = {{"SEAM_ACTOR", "e2e"}, {"SEAM_LOCK_WAIT_MS", "200"}};
+  ProcessResult rotate = RunProcess({SEAMCTL_PATH, "-c", ConfigPath().string(), "token", "rotate", kSeam}, options);
+  EXPECT_EQ(rotate.exit_code, 3) << rotate.out << rotate.err;
+  EXPECT_TRUE(Contains(rotate.err, "seamctl: error: seam stream token/device-42 is busy: slow-writer (pid 4242) holds"))
+      << rotate.err;
+  ProcessResult repair = RunProcess({SEAMCTL_PATH, "-c", ConfigPath().string(), "repair"}, options);
+  EXPECT_EQ(repair.exit_code, 3) << repair.out << repair.err;
+  // check takes no lock.
+  ProcessResult check = RunProcess({SEAMCTL_PATH, "-c", ConfigPath().string(), "check"}, options);
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  ::close(fd);
+  EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
 }
 
 TEST_F(ConcurrencyTest, ParallelChecksAllAgree) {

@@ -48,7 +48,12 @@ Snapshot TakeSnapshot(const fs::path& root) {
     struct stat st {};
     if (::lstat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
     const std::string rel = fs::relative(p, root).string();
+    // Not state: SQLite's shared-memory index, an empty WAL (SQLite creates the -wal/-shm pair
+    // even for a read-only open of a WAL database; empty, it holds no data), and the seam
+    // writer locks (bookkeeping of who holds them).
     if (rel.size() >= 4 && rel.compare(rel.size() - 4, 4, "-shm") == 0) continue;
+    if (rel.size() >= 4 && rel.compare(rel.size() - 4, 4, "-wal") == 0 && st.st_size == 0) continue;
+    if (rel.rfind(".seam/locks/", 0) == 0) continue;
     FileState f;
     f.bytes = ReadFile(p);
     f.mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;

@@ -94,6 +94,34 @@ class SqliteEventStoreTest : public ::testing::Test {
     return SqliteEventStore::Open(db_path().string(), {create, busy_timeout_ms});
   }
 
+  static Result<std::unique_ptr<SqliteEventStore>> OpenReadOnly(const std::filesystem::path& p) {
+    SqliteOpenOptions options;
+    options.read_only = true;
+    return SqliteEventStore::Open(p.string(), options);
+  }
+
+  // A read-only store on `p`; nullptr (with a test failure) if that fails.
+  static std::unique_ptr<SqliteEventStore> ReadOnlyStore(const std::filesystem::path& p) {
+    auto r = OpenReadOnly(p);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? std::move(r).value() : nullptr;
+  }
+
+  // What every read command does with a read-only store: read everything, verify, close.
+  static void ReadEverythingReadOnly(const std::filesystem::path& p, std::int64_t want_events) {
+    auto store = ReadOnlyStore(p);
+    ASSERT_NE(store, nullptr);
+    auto all = store->ReadAll(1);
+    ASSERT_TRUE(all.ok()) << all.status().ToString();
+    EXPECT_EQ(static_cast<std::int64_t>(all->size()), want_events);
+    auto report = store->Verify();
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_TRUE(report->intact) << report->reason;
+    EXPECT_EQ(report->events_checked, want_events);
+    EXPECT_EQ(store->Head()->seq, want_events);
+    EXPECT_TRUE(store->ScanStream("token/a", 1, [](const Event&) { return Status::Ok(); }).ok());
+  }
+
   // A store on db_path(), created if needed; nullptr (with a test failure) if that fails.
   std::unique_ptr<SqliteEventStore> Store(int busy_timeout_ms = 5000) {
     auto r = Open(true, busy_timeout_ms);
@@ -510,6 +538,265 @@ TEST_F(SqliteEventStoreTest, WriterHoldingLockPastBusyTimeoutMakesAppendUnavaila
   EXPECT_EQ(store->Head()->seq, 0);
   EXPECT_TRUE(store->Append("token/a", 0, {Draft("Issued")}).ok());
 }
+
+// --- read-only opens -------------------------------------------------------------------------
+
+TEST_F(SqliteEventStoreTest, ReadOnlyStoreSeesEventsOfAWriterStillOpenAndAfterItClosed) {
+  auto writer = Store();
+  ASSERT_NE(writer, nullptr);
+  AppendFive(*writer);
+
+  auto reader = ReadOnlyStore(db_path());
+  ASSERT_NE(reader, nullptr);
+  EXPECT_TRUE(reader->read_only());
+  EXPECT_FALSE(writer->read_only());
+  EXPECT_EQ(reader->ReadAll(1)->size(), 5u);
+  EXPECT_EQ(reader->StreamVersion("token/a").value(), 3);
+  ASSERT_TRUE(writer->Append("token/a", 3, {Draft("Revoked")}).ok());
+  EXPECT_EQ(reader->ReadStream("token/a")->size(), 4u);
+  EXPECT_EQ(reader->Head()->hash, writer->Head()->hash);
+  EXPECT_TRUE(reader->Verify()->intact);
+  reader.reset();
+  writer.reset();
+
+  ASSERT_NO_FATAL_FAILURE(ReadEverythingReadOnly(db_path(), 6));
+}
+
+TEST_F(SqliteEventStoreTest, AppendOnReadOnlyStoreIsFailedPreconditionAndWritesNothing) {
+  CreateLog(/*with_five_events=*/true);
+  auto reader = ReadOnlyStore(db_path());
+  ASSERT_NE(reader, nullptr);
+
+  auto r = reader->Append("token/a", 3, {Draft("Revoked")});
+  auto invalid = reader->Append("", -1, {});
+
+  ASSERT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(r.status().message(), "event log " + db_path().string() + " was opened read-only");
+  EXPECT_EQ(invalid.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(reader->Head()->seq, 5);
+  auto writer = Store();
+  ASSERT_NE(writer, nullptr);
+  EXPECT_EQ(writer->StreamVersion("token/a").value(), 3);
+}
+
+TEST_F(SqliteEventStoreTest, ReadOnlyOpenOfClosedLogChangesNoByteOfIt) {
+  CreateLog(/*with_five_events=*/true);
+  const std::string before = ReadFile(db_path());
+  ASSERT_FALSE(before.empty());
+
+  ASSERT_NO_FATAL_FAILURE(ReadEverythingReadOnly(db_path(), 5));
+  ASSERT_NO_FATAL_FAILURE(ReadEverythingReadOnly(db_path(), 5));
+
+  EXPECT_EQ(ReadFile(db_path()), before);
+  // SQLite's WAL reader may leave an empty "-wal" (and the "-shm" index) behind; never data.
+  const std::filesystem::path wal = db_path().string() + "-wal";
+  if (std::filesystem::exists(wal)) {
+    EXPECT_EQ(std::filesystem::file_size(wal), 0u);
+  }
+}
+
+TEST_F(SqliteEventStoreTest, ReadOnlyOpenNextToLiveWriterChangesNoByteOfDbOrWal) {
+  CreateLog(/*with_five_events=*/false);
+  auto writer = Store();
+  ASSERT_NE(writer, nullptr);
+  AppendFive(*writer);  // frames in the WAL, not yet in the database file
+  const std::filesystem::path wal = db_path().string() + "-wal";
+  const std::string db_before = ReadFile(db_path());
+  const std::string wal_before = ReadFile(wal);
+  ASSERT_FALSE(wal_before.empty());
+
+  ASSERT_NO_FATAL_FAILURE(ReadEverythingReadOnly(db_path(), 5));
+
+  EXPECT_EQ(ReadFile(db_path()), db_before);
+  EXPECT_EQ(ReadFile(wal), wal_before);
+}
+
+TEST_F(SqliteEventStoreTest, ReadOnlyStoreClosingLastDoesNotCheckpointTheWal) {
+  CreateLog(/*with_five_events=*/false);
+  auto writer = Store();
+  ASSERT_NE(writer, nullptr);
+  AppendFive(*writer);
+  auto reader = ReadOnlyStore(db_path());
+  ASSERT_NE(reader, nullptr);
+  ASSERT_EQ(reader->ReadAll(1)->size(), 5u);
+  writer.reset();  // the reader's shared lock keeps the writer from checkpointing on close
+  const std::filesystem::path wal = db_path().string() + "-wal";
+  const std::string db_before = ReadFile(db_path());
+  const std::string wal_before = ReadFile(wal);
+  ASSERT_FALSE(wal_before.empty());
+
+  EXPECT_TRUE(reader->Verify()->intact);
+  reader.reset();  // now the last connection: a writer would checkpoint here
+
+  EXPECT_EQ(ReadFile(db_path()), db_before);
+  EXPECT_EQ(ReadFile(wal), wal_before);
+  ASSERT_NO_FATAL_FAILURE(ReadEverythingReadOnly(db_path(), 5));
+}
+
+// What a crashed writer leaves behind: the database file and a WAL with committed frames that
+// were never checkpointed, and no process holding them open.
+TEST_F(SqliteEventStoreTest, ReadOnlyOpenOfCrashedWritersWalChangesNoByteOfDbOrWal) {
+  CreateLog(/*with_five_events=*/false);
+  const std::filesystem::path ro = dir_ / "ro", rw = dir_ / "rw";
+  {
+    auto writer = Store();
+    ASSERT_NE(writer, nullptr);
+    AppendFive(*writer);
+    for (const auto& d : {ro, rw}) {
+      std::filesystem::create_directory(d);
+      std::filesystem::copy_file(db_path(), d / "events.db");
+      std::filesystem::copy_file(db_path().string() + "-wal", d / "events.db-wal");
+    }
+  }
+  const std::string db_before = ReadFile(ro / "events.db");
+  const std::string wal_before = ReadFile(ro / "events.db-wal");
+  ASSERT_FALSE(wal_before.empty());
+
+  ASSERT_NO_FATAL_FAILURE(ReadEverythingReadOnly(ro / "events.db", 5));  // the 5 are in the WAL
+
+  EXPECT_EQ(ReadFile(ro / "events.db"), db_before);
+  EXPECT_EQ(ReadFile(ro / "events.db-wal"), wal_before);
+  // Control: a read-write open of the same files checkpoints the WAL into the database file on
+  // close, which is exactly what a read command must not do.
+  {
+    auto opened = SqliteEventStore::Open((rw / "events.db").string(), {});
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    EXPECT_EQ((*opened)->ReadAll(1)->size(), 5u);
+  }
+  EXPECT_NE(ReadFile(rw / "events.db"), db_before);
+}
+
+TEST_F(SqliteEventStoreTest, ReadOnlyOpenOfMissingFileIsNotFoundAndCreatesNothing) {
+  auto r = OpenReadOnly(db_path());
+
+  ASSERT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(r.status().message(), "no event log at " + db_path().string() + "; run `seamctl init`");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_.path()), {}), 0);
+}
+
+TEST_F(SqliteEventStoreTest, ReadOnlyWithCreateIfMissingIsInvalidArgument) {
+  SqliteOpenOptions options;
+  options.read_only = true;
+  options.create_if_missing = true;
+
+  auto r = SqliteEventStore::Open(db_path().string(), options);
+
+  ASSERT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("read_only and create_if_missing"));
+  EXPECT_FALSE(std::filesystem::exists(db_path()));
+}
+
+TEST_F(SqliteEventStoreTest, ReadOnlyOpenRefusesNewerSchemaAndLeavesFileUntouched) {
+  CreateLog(/*with_five_events=*/true);
+  {
+    RawDb raw(db_path());
+    ASSERT_EQ(raw.Exec("PRAGMA user_version = 99"), "");
+  }
+  const std::string before = ReadFile(db_path());
+
+  auto r = OpenReadOnly(db_path());
+
+  ASSERT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(r.status().message(),
+            "event log " + db_path().string() +
+                " has schema version 99, newer than this seamctl understands (1); upgrade seam");
+  EXPECT_EQ(ReadFile(db_path()), before);
+}
+
+TEST_F(SqliteEventStoreTest, ReadOnlyOpenRefusesOtherApplicationsAndEmptyOrNonSqliteFiles) {
+  {
+    RawDb raw(db_path());
+    ASSERT_EQ(raw.Exec("CREATE TABLE accounts(id INTEGER)"), "");
+  }
+  auto other_app = OpenReadOnly(db_path());
+  const std::filesystem::path empty = dir_ / "empty.db", text = dir_ / "text.db";
+  WriteFile(empty, "");
+  WriteFile(text, std::string(4096, 'x'));
+  auto empty_r = OpenReadOnly(empty);
+  auto text_r = OpenReadOnly(text);
+
+  ASSERT_EQ(other_app.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(other_app.status().message(), HasSubstr("application_id 0x00000000"));
+  ASSERT_EQ(empty_r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(empty_r.status().message(), HasSubstr("(empty file)"));
+  ASSERT_EQ(text_r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(text_r.status().message(), HasSubstr("is not a SQLite database"));
+  EXPECT_EQ(ReadFile(empty), "");
+  EXPECT_EQ(ReadFile(text), std::string(4096, 'x'));
+}
+
+// --- per-row hash check on replay --------------------------------------------------------------
+
+struct RowEdit {
+  const char* name;
+  const char* set;  // SQL assignment applied to seq 4 (token/a version 3)
+};
+
+class RowHashCheckTest : public SqliteEventStoreTest,
+                         public ::testing::WithParamInterface<RowEdit> {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(CreateLog(/*with_five_events=*/true));
+    ASSERT_NO_FATAL_FAILURE(
+        DropTriggersAndRun(std::string("UPDATE events SET ") + GetParam().set + " WHERE seq = 4"));
+  }
+
+  std::string Want() const {
+    return "event log " + db_path().string() +
+           ": event seq 4 of stream token/a fails its hash check (the row was altered); run "
+           "`seamctl verify`";
+  }
+};
+
+TEST_P(RowHashCheckTest, ScanStreamStopsAtTheAlteredRowNamingItsSeq) {
+  for (bool read_only : {false, true}) {
+    SCOPED_TRACE(read_only ? "read-only" : "read-write");
+    auto store = read_only ? ReadOnlyStore(db_path()) : Store();
+    ASSERT_NE(store, nullptr);
+    std::vector<std::int64_t> visited;
+
+    Status st = store->ScanStream("token/a", 1, [&](const Event& e) {
+      visited.push_back(e.seq);
+      return Status::Ok();
+    });
+
+    ASSERT_EQ(st.code(), StatusCode::kCorruption);
+    EXPECT_EQ(st.message(), Want());
+    EXPECT_EQ(visited, (std::vector<std::int64_t>{1, 2}));
+    EXPECT_TRUE(store->ScanStream("token/b", 1, [](const Event&) { return Status::Ok(); }).ok());
+  }
+}
+
+TEST_P(RowHashCheckTest, ReadStreamAndReadAllFailNamingTheAlteredSeq) {
+  auto store = Store();
+  ASSERT_NE(store, nullptr);
+
+  auto stream = store->ReadStream("token/a");
+  auto from_v3 = store->ReadStream("token/a", 3);
+  auto all = store->ReadAll(1);
+  auto before = store->ReadAll(1, 3);
+  auto other = store->ReadStream("token/b");
+
+  ASSERT_EQ(stream.status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(stream.status().message(), Want());
+  EXPECT_EQ(from_v3.status().code(), StatusCode::kCorruption);
+  ASSERT_EQ(all.status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(all.status().message(), Want());
+  ASSERT_TRUE(before.ok()) << before.status().ToString();  // seq 1..3 are intact
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EXPECT_EQ(other->size(), 2u);
+  auto report = store->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->first_bad_seq, 4);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Columns, RowHashCheckTest,
+    ::testing::Values(RowEdit{"Type", "type = 'Revoked'"},
+                      RowEdit{"Payload", "payload = x'6576696c'"},
+                      RowEdit{"Actor", "actor = 'seamctl:mallory@host'"},
+                      RowEdit{"TimeUs", "time_us = time_us + 1"}),
+    [](const ::testing::TestParamInfo<RowEdit>& p) { return std::string(p.param.name); });
 
 }  // namespace
 }  // namespace seam

@@ -9,14 +9,16 @@ namespace seam {
 
 Status SetUpLogging(const std::string& program, const std::string& level) {
   std::string name = level;
+  std::string source = "--log-level";
   if (name.empty()) {
     const char* env = std::getenv("SEAM_LOG_LEVEL");
     name = env != nullptr && *env != '\0' ? env : "warn";
+    source = "$SEAM_LOG_LEVEL";
   }
   const spdlog::level::level_enum parsed = spdlog::level::from_str(name);
   // from_str maps unknown names to "off"; only accept "off" when it was asked for.
   if (parsed == spdlog::level::off && name != "off") {
-    return Status::InvalidArgument("unknown log level `" + name +
+    return Status::InvalidArgument(source + ": unknown log level `" + name +
                                    "` (use trace, debug, info, warn, error, critical or off)");
   }
   auto logger = spdlog::stderr_logger_mt(program);

@@ -27,12 +27,19 @@ Result<std::unique_ptr<StateContext>> LoadConfigOnly(const std::string& config_f
   return ctx;
 }
 
-Result<std::unique_ptr<StateContext>> OpenState(const std::string& config_flag) {
+Result<SeamLock> StateContext::LockSeam(const SeamConfig& seam) const {
+  return SeamLock::Acquire(config.store.state_dir, seam.stream(), actor, DefaultLockWait());
+}
+
+Result<std::unique_ptr<StateContext>> OpenState(const std::string& config_flag, OpenMode mode) {
   SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, LoadConfigOnly(config_flag));
-  SEAM_ASSIGN_OR_RETURN(Secret master, ReadKeyFile(ctx->config.store.key_path.string()));
-  ctx->keys = std::make_unique<KeyRing>(master);
+  if (mode.key) {
+    SEAM_ASSIGN_OR_RETURN(Secret master, ReadKeyFile(ctx->config.store.key_path.string()));
+    ctx->keys = std::make_unique<KeyRing>(master);
+  }
   SqliteOpenOptions options;
   options.create_if_missing = false;
+  options.read_only = mode.read_only;
   SEAM_ASSIGN_OR_RETURN(std::unique_ptr<SqliteEventStore> store,
                         SqliteEventStore::Open(ctx->config.store.db_path.string(), options));
   ctx->store = std::move(store);

@@ -12,6 +12,7 @@
 #include "core/event_store.h"
 #include "core/side_registry.h"
 #include "reconcilers/seam_context.h"
+#include "tools/common/seam_lock.h"
 
 namespace seam {
 
@@ -26,10 +27,19 @@ struct StateContext {
   SeamContext Seam() { return SeamContext{*store, *keys, clock, actor}; }
   // The seam named `name`, or InvalidArgument listing the configured ones.
   Result<const SeamConfig*> FindSeam(const std::string& name) const;
+
+  // The seam's writer lock (tools/common/seam_lock.h), waiting DefaultLockWait().
+  Result<SeamLock> LockSeam(const SeamConfig& seam) const;
 };
 
-// Loads the config, the key file and the (existing) event log.
-Result<std::unique_ptr<StateContext>> OpenState(const std::string& config_flag);
+// What a command needs opened besides the config.
+struct OpenMode {
+  bool key = true;         // read the key file (verify does not need it)
+  bool read_only = false;  // open the event log read-only (check, log, verify)
+};
+
+// Loads the config, then the key file, then the (existing) event log.
+Result<std::unique_ptr<StateContext>> OpenState(const std::string& config_flag, OpenMode mode = {});
 
 // Loads the config only (for commands that do not need the log).
 Result<std::unique_ptr<StateContext>> LoadConfigOnly(const std::string& config_flag);

@@ -9,22 +9,13 @@
 #include <cstring>
 #include <iostream>
 
+#include "plugins/common/atomic_file.h"
 #include "store/sqlite_event_store.h"
 #include "tools/common/state_context.h"
 #include "tools/seamctl/commands.h"
 
 namespace seam::seamctl {
 namespace {
-
-Status FsyncDir(const std::filesystem::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError("cannot open directory " + dir.string() + ": " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return Status::IoError("cannot fsync directory " + dir.string() + ": " + std::strerror(err));
-  return Status::Ok();
-}
 
 Status EnsureStateDir(const std::filesystem::path& dir) {
   std::error_code ec;
@@ -39,7 +30,7 @@ Status EnsureStateDir(const std::filesystem::path& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0) {
     return Status::IoError("cannot create state directory " + dir.string() + ": " + std::strerror(errno));
   }
-  return FsyncDir(dir.parent_path().empty() ? "." : dir.parent_path());
+  return FsyncDirectory(dir.parent_path().empty() ? "." : dir.parent_path());
 }
 
 // Creates the key file with O_EXCL so two concurrent inits cannot both write a key.
@@ -67,7 +58,7 @@ Result<bool> EnsureKeyFile(const std::filesystem::path& path) {
     ::unlink(path.c_str());
     return Status::IoError("cannot write key file " + path.string() + ": " + std::strerror(err));
   }
-  SEAM_RETURN_IF_ERROR(FsyncDir(path.parent_path()));
+  SEAM_RETURN_IF_ERROR(FsyncDirectory(path.parent_path()));
   return true;
 }
 

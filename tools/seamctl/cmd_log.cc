@@ -2,13 +2,16 @@
 #include <iostream>
 
 #include "core/hash_chain.h"
-#include "reconcilers/event_description.h"
+#include "tools/seamctl/event_description.h"
 #include "tools/common/state_context.h"
 #include "tools/seamctl/commands.h"
 
 namespace seam::seamctl {
 
-int ExitCodeFor(const Status& status) { return status.code() == StatusCode::kConflict ? 3 : 2; }
+int ExitCodeFor(const Status& status) {
+  const bool retryable = status.code() == StatusCode::kConflict || status.code() == StatusCode::kUnavailable;
+  return retryable ? 3 : 2;
+}
 
 int Fail(const Status& status) {
   std::cerr << "seamctl: error: " << status.message() << "\n";
@@ -16,7 +19,7 @@ int Fail(const Status& status) {
 }
 
 int RunLog(const GlobalOptions& g, const std::string& seam_name, bool json) {
-  Result<std::unique_ptr<StateContext>> opened = OpenState(g.config);
+  Result<std::unique_ptr<StateContext>> opened = OpenState(g.config, OpenMode{true, true});
   if (!opened.ok()) return Fail(opened.status());
   StateContext& ctx = **opened;
 
@@ -29,18 +32,33 @@ int RunLog(const GlobalOptions& g, const std::string& seam_name, bool json) {
     events = ctx.store->ReadStream((*seam)->stream());
   }
   if (!events.ok()) return Fail(events.status());
+  std::int64_t undecodable = 0;
+  std::int64_t first_bad = 0;
   for (const Event& e : *events) {
-    if (json) {
-      std::cout << DescribeEvent(e, *ctx.keys).dump() << "\n";
-    } else {
-      std::cout << DescribeEventLine(e, *ctx.keys) << "\n";
+    const nlohmann::ordered_json described = DescribeEvent(e, *ctx.keys);
+    if (described["details"].contains("error")) {
+      ++undecodable;
+      if (first_bad == 0) first_bad = e.seq;
     }
+    if (json) {
+      std::cout << described.dump() << "\n";
+    } else {
+      std::cout << DescribeEventLine(described) << "\n";
+    }
+  }
+  std::cout.flush();
+  if (!std::cout) return Fail(Status::IoError("cannot write the log to standard output"));
+  // Every event was shown; still, events whose payload does not decode or unseal are trouble.
+  if (undecodable > 0) {
+    return Fail(Status::Corruption(std::to_string(undecodable) + " events (first seq " + std::to_string(first_bad) +
+                                   ") do not decode or unseal: wrong key file, or the log was altered; run `seamctl verify`"));
   }
   return 0;
 }
 
 int RunVerify(const GlobalOptions& g, bool json) {
-  Result<std::unique_ptr<StateContext>> opened = OpenState(g.config);
+  // The chain needs no key: verify works even when the key file is lost.
+  Result<std::unique_ptr<StateContext>> opened = OpenState(g.config, OpenMode{false, true});
   if (!opened.ok()) return Fail(opened.status());
   Result<VerifyReport> report = (*opened)->store->Verify();
   if (!report.ok()) return Fail(report.status());

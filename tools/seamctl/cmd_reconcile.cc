@@ -1,5 +1,6 @@
 // seamctl check and seamctl repair: run the reconcile pass over the named (or all) seams.
 #include <iostream>
+#include <optional>
 
 #include "reconcilers/reconcile_pass.h"
 #include "tools/common/state_context.h"
@@ -10,7 +11,9 @@ namespace seam::seamctl {
 namespace {
 
 int RunPasses(const GlobalOptions& g, const std::vector<std::string>& names, PassMode mode, bool json) {
-  Result<std::unique_ptr<StateContext>> opened = OpenState(g.config);
+  OpenMode open_mode;
+  open_mode.read_only = mode == PassMode::kCheck;  // check never writes, not even the log's files
+  Result<std::unique_ptr<StateContext>> opened = OpenState(g.config, open_mode);
   if (!opened.ok()) return Fail(opened.status());
   StateContext& ctx = **opened;
 
@@ -32,15 +35,25 @@ int RunPasses(const GlobalOptions& g, const std::vector<std::string>& names, Pas
   if (with_actions) out["dry_run"] = mode == PassMode::kDryRun;
   SeamContext sc = ctx.Seam();
   for (const SeamConfig* seam : seams) {
-    Result<SeamReport> report = RunPass(sc, *seam, mode);
+    // A repair holds the seam's writer lock for its whole pass (see seam_lock.h).
+    std::optional<Result<SeamLock>> lock;
+    if (mode == PassMode::kRepair) lock.emplace(ctx.LockSeam(*seam));
+    Result<SeamReport> report = Status::Internal("not run");
+    if (lock && !lock->ok()) {
+      report = lock->status();
+    } else {
+      report = RunPass(sc, *seam, mode);
+    }
     if (!report.ok()) {
-      // The seam's log could not be replayed: report it as trouble and go on with the others.
+      // The seam could not be locked or its log replayed: report it as trouble (or, when busy,
+      // retryable) and go on with the others.
       SeamReport failed;
       failed.name = seam->name;
       failed.kind = seam->kind;
       failed.entity = seam->entity;
       failed.status = "unknown";
-      failed.intended_state = "unset";
+      failed.intended_state = "unknown";
+      failed.retryable = ExitCodeFor(report.status()) == 3;
       failed.errors.push_back(report.status().message());
       report = std::move(failed);
     }

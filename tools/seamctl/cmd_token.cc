@@ -38,6 +38,9 @@ int RunOperation(const GlobalOptions& g, const std::string& seam_name, Fn&& op) 
   if (!ctx.ok()) return Fail(ctx.status());
   Result<const SeamConfig*> seam = (*ctx)->FindSeam(seam_name);
   if (!seam.ok()) return Fail(seam.status());
+  // Held from replay to the last side write, so no other writer interleaves with this one.
+  Result<SeamLock> lock = (*ctx)->LockSeam(**seam);
+  if (!lock.ok()) return Fail(lock.status());
   SeamContext sc = (*ctx)->Seam();
   Result<OperationReport> report = op(sc, **seam);
   if (!report.ok()) return Fail(report.status());

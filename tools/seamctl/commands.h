@@ -1,7 +1,7 @@
 #pragma once
 // seamctl's commands. Each returns the process exit code:
 //   0 ok / all in sync, 1 drift remains / log broken, 2 trouble (bad input, unreadable side,
-//   store error), 3 conflict (another writer won; retry).
+//   store error), 3 retryable (another writer won or holds the seam/log; retry).
 // Errors are printed by the command as one line "seamctl: error: ..." on stderr.
 
 #include <string>
@@ -28,7 +28,7 @@ int RunVerify(const GlobalOptions& g, bool json);
 
 // Prints "seamctl: error: <message>" and returns the exit code for the status.
 int Fail(const Status& status);
-// Exit code for a status: Conflict -> 3, everything else -> 2.
+// Exit code for a status: Conflict and Unavailable (busy) -> 3, everything else -> 2.
 int ExitCodeFor(const Status& status);
 
 }  // namespace seam::seamctl

@@ -12,6 +12,8 @@ namespace {
 int Main(int argc, char** argv) {
   CLI::App app{"seamctl: record, check and repair state shared between components"};
   app.require_subcommand(1);
+  // Global options are accepted after the subcommand too: `seamctl repair --log-level debug`.
+  app.fallthrough();
   GlobalOptions g;
   app.add_option("-c,--config", g.config, "config file (default: $SEAM_CONFIG, else ./seam.toml)");
   app.add_option("--log-level", g.log_level, "trace|debug|info|warn|error|off (default: $SEAM_LOG_LEVEL, else warn)");
@@ -22,6 +24,7 @@ int Main(int argc, char** argv) {
 
   auto* token = app.add_subcommand("token", "issue, rotate or revoke a seam's token");
   token->require_subcommand(1);
+  token->fallthrough();
   std::string seam;
   std::string reason = "revoked with seamctl";
   auto* issue = token->add_subcommand("issue", "issue the first token and write it to every side");
@@ -68,7 +71,7 @@ int Main(int argc, char** argv) {
   // Logging must be set up before any callback runs, so it is configured in a parse hook.
   app.parse_complete_callback([&] {
     Status logging = SetUpLogging("seamctl", g.log_level);
-    if (!logging.ok()) throw CLI::ValidationError("--log-level", logging.message());
+    if (!logging.ok()) throw CLI::ValidationError(logging.message());
   });
 
   try {

@@ -31,7 +31,8 @@ nlohmann::ordered_json SeamReportJson(const SeamReport& r, bool with_actions) {
                          {"intended",
                           {{"version", OrNull(r.intended_version)},
                            {"fingerprint", OrNull(r.intended_fingerprint)},
-                           {"state", r.intended_state}}},
+                           {"state", r.intended_state == "unknown" ? nlohmann::ordered_json(nullptr)
+                                                                   : nlohmann::ordered_json(r.intended_state)}}},
                          {"sides", std::move(sides)},
                          {"errors", r.errors}};
   if (with_actions) seam["events_appended"] = r.events_appended;
@@ -44,6 +45,8 @@ void PrintSeamReport(std::ostream& out, const SeamReport& r, bool with_actions) 
     out << ", intended version " << r.intended_version << " " << r.intended_fingerprint;
   } else if (r.intended_state == "revoked") {
     out << ", revoked at version " << r.intended_version;
+  } else if (r.intended_state == "unknown") {
+    out << ", the intended state is unknown (see the error)";
   } else {
     out << ", no token in the log yet";
   }

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 
+#include "tests/plugins/common/unprivileged.h"
 #include "tests/support/temp_dir.h"
 
 namespace seam {
@@ -272,12 +273,20 @@ TEST_F(JsonFileSideTest, NestingOf512LevelsIsRead) {
 }
 
 TEST_F(JsonFileSideTest, PermissionDeniedIsUnreadableWithStrerror) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root bypasses file permissions";
+  fs::permissions(dir_.path(), static_cast<fs::perms>(0755));  // reachable by the child
   WriteFile(dir_ / "paired.json", R"({"token": "s3cret-token-value"})");
   fs::permissions(dir_ / "paired.json", fs::perms::none);
-  Observation o = Make("paired.json", "/token")->Observe();
-  EXPECT_EQ(o.state, Observation::State::kUnreadable);
-  EXPECT_EQ(o.reason, File() + ": Permission denied");
+  auto side = Make("paired.json", "/token");
+
+  // As an unprivileged child when we are root (root bypasses file permissions).
+  Status s = testing::RunUnprivileged([&] {
+    Observation o = side->Observe();
+    if (o.state != Observation::State::kUnreadable) return Status::Internal("not unreadable");
+    return Status::FailedPrecondition(o.reason);
+  });
+
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.ToString();
+  EXPECT_EQ(s.message(), File() + ": Permission denied");
 }
 
 TEST_F(JsonFileSideTest, MarkerIsStableWhileTheFileIsUnchanged) {

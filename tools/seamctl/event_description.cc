@@ -1,16 +1,20 @@
-#include "reconcilers/event_description.h"
+#include "tools/seamctl/event_description.h"
 
 #include "core/clock.h"
 #include "core/hash_chain.h"
 #include "reconcilers/token/token_events.h"
 
-namespace seam {
+namespace seam::seamctl {
 namespace {
 
-std::string FingerprintSealed(const std::string& sealed, const Event& e, const KeyRing& keys) {
+// Adds the fingerprint of a sealed value to `d`, or an error if it does not open.
+void AddFingerprint(nlohmann::ordered_json& d, const std::string& sealed, const Event& e, const KeyRing& keys) {
   Result<Secret> value = keys.Open(sealed, SealContext(e.stream, e.version));
-  if (!value.ok()) return "(does not unseal: " + value.status().message() + ")";
-  return keys.Fingerprint(*value);
+  if (value.ok()) {
+    d["fingerprint"] = keys.Fingerprint(*value);
+  } else {
+    d["error"] = value.status().message();
+  }
 }
 
 nlohmann::ordered_json Details(const Event& e, const KeyRing& keys) {
@@ -18,12 +22,12 @@ nlohmann::ordered_json Details(const Event& e, const KeyRing& keys) {
   if (e.type == token::kTokenIssued || e.type == token::kTokenRotated) {
     auto p = token::DecodeValueSet(e.payload);
     if (!p.ok()) return {{"error", p.status().message()}};
-    d["fingerprint"] = FingerprintSealed(p->sealed_value, e, keys);
+    AddFingerprint(d, p->sealed_value, e, keys);
   } else if (e.type == token::kTokenAdopted) {
     auto p = token::DecodeAdopted(e.payload);
     if (!p.ok()) return {{"error", p.status().message()}};
-    d["fingerprint"] = FingerprintSealed(p->sealed_value, e, keys);
     d["side"] = p->side;
+    AddFingerprint(d, p->sealed_value, e, keys);
     d["reason"] = p->reason;
   } else if (e.type == token::kTokenRevoked) {
     auto p = token::DecodeRevoked(e.payload);
@@ -53,14 +57,14 @@ nlohmann::ordered_json DescribeEvent(const Event& e, const KeyRing& keys) {
           {"details", Details(e, keys)}, {"hash", HashToHex(e.hash)}};
 }
 
-std::string DescribeEventLine(const Event& e, const KeyRing& keys) {
-  std::string line = "#" + std::to_string(e.seq) + " " + FormatTimeMicros(e.time_us) + " " +
-                     e.stream + " v" + std::to_string(e.version) + " " + e.type + " by " + e.actor;
-  nlohmann::ordered_json d = Details(e, keys);
-  for (const auto& [key, value] : d.items()) {
+std::string DescribeEventLine(const nlohmann::ordered_json& d) {
+  std::string line = "#" + d["seq"].dump() + " " + d["time"].get<std::string>() + " " +
+                     d["stream"].get<std::string>() + " v" + d["version"].dump() + " " +
+                     d["type"].get<std::string>() + " by " + d["actor"].get<std::string>();
+  for (const auto& [key, value] : d["details"].items()) {
     line += " " + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
   }
   return line;
 }
 
-}  // namespace seam
+}  // namespace seam::seamctl

@@ -1,0 +1,214 @@
+// SqliteEventStore::Open: refusing what is not a seam log, initialising a new one, connection
+// settings and statement preparation. See docs/log-format.md.
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+#include "store/sqlite_event_store_impl.h"
+
+namespace seam {
+
+using namespace sqlite_internal;  // NOLINT(google-build-using-namespace): store-private helpers
+
+Status SqliteEventStore::Impl::Error(int rc, std::string_view doing) const {
+  const std::string msg = db ? sqlite3_errmsg(db.get()) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Unavailable("event log " + path + " is locked by another process (busy for " +
+                                 std::to_string(busy_timeout_ms) +
+                                 " ms); retry when it is done");
+    case SQLITE_NOTADB:
+      return Status::InvalidArgument(path + " is not a SQLite database; check the event log path");
+    case SQLITE_CORRUPT:
+      return Status::Corruption("event log " + path + " is damaged (" + msg +
+                                "); restore it from a backup");
+    case SQLITE_CONSTRAINT:
+      return Status::Corruption("event log " + path + " refused " + std::string(doing) + " (" +
+                                msg + "); its schema was altered, restore it from a backup");
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      if (read_only) {
+        // A WAL reader needs PATH-shm (and PATH-wal): they must exist or be creatable.
+        return Status::IoError("event log " + path + ": " + std::string(doing) + " failed (" +
+                               msg + "); check the file is readable and that " + path +
+                               "-shm exists or its directory is writable");
+      }
+      return Status::IoError("event log " + path + ": " + std::string(doing) + " failed (" + msg +
+                             "); check the file and its directory are writable");
+    default:
+      return Status::Internal("event log " + path + ": " + std::string(doing) +
+                              " failed (sqlite: " + msg + ")");
+  }
+}
+
+Result<Stmt> SqliteEventStore::Impl::Prepare(const char* sql) {
+  sqlite3_stmt* raw = nullptr;
+  const int rc = sqlite3_prepare_v3(db.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+  Stmt s(raw);
+  if (rc != SQLITE_OK) return Error(rc, "preparing a query");
+  return s;
+}
+
+Status SqliteEventStore::Impl::Exec(const std::string& sql, std::string_view doing) {
+  const int rc = sqlite3_exec(db.get(), sql.c_str(), nullptr, nullptr, nullptr);
+  return rc == SQLITE_OK ? Status::Ok() : Error(rc, doing);
+}
+
+Result<std::int64_t> SqliteEventStore::Impl::QueryInt(const char* sql) {
+  SEAM_ASSIGN_OR_RETURN(Stmt s, Prepare(sql));
+  const int rc = sqlite3_step(s.get());
+  if (rc != SQLITE_ROW) return Error(rc, "reading the header");
+  return sqlite3_column_int64(s.get(), 0);
+}
+
+// Reads only: these PRAGMAs without a value query, they never write.
+Result<SqliteEventStore::Impl::Header> SqliteEventStore::Impl::ReadHeader() {
+  Header h;
+  SEAM_ASSIGN_OR_RETURN(h.application_id, QueryInt("PRAGMA application_id"));
+  SEAM_ASSIGN_OR_RETURN(h.user_version, QueryInt("PRAGMA user_version"));
+  SEAM_ASSIGN_OR_RETURN(h.schema_objects, QueryInt("SELECT count(*) FROM sqlite_schema"));
+  return h;
+}
+
+Status SqliteEventStore::Impl::Initialize() {
+  SEAM_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL", "switching to WAL mode"));
+  SEAM_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE", "starting initialisation"));
+  // Another `seamctl init` may have won the race between our check and the lock.
+  Result<Header> h = ReadHeader();
+  Status st = h.ok() ? Status::Ok() : h.status();
+  if (st.ok() && h->Empty()) st = Exec(SchemaSql(), "creating the schema");
+  if (st.ok()) st = Exec("COMMIT", "committing the schema");
+  if (!st.ok() && sqlite3_get_autocommit(db.get()) == 0) (void)Exec("ROLLBACK", "rollback");
+  return st;
+}
+
+Status SqliteEventStore::Impl::CheckOrInitialize(bool create) {
+  SEAM_ASSIGN_OR_RETURN(Header h, ReadHeader());
+  if (h.Empty()) {
+    if (!create) {
+      return Status::InvalidArgument(path + " is not a seam event log (empty database); run " +
+                                     "`seamctl init` to create one");
+    }
+    SEAM_RETURN_IF_ERROR(Initialize());
+    SEAM_ASSIGN_OR_RETURN(h, ReadHeader());
+  }
+  if (h.application_id != kSeamApplicationId) {
+    char id[32];
+    std::snprintf(id, sizeof id, "0x%08x", static_cast<unsigned>(h.application_id));
+    return Status::InvalidArgument(path + " is not a seam event log (application_id " + id +
+                                   ", expected 0x5345414d); check the event log path");
+  }
+  if (h.user_version > kSeamSchemaVersion) {
+    return Status::FailedPrecondition(
+        "event log " + path + " has schema version " + std::to_string(h.user_version) +
+        ", newer than this seamctl understands (" + std::to_string(kSeamSchemaVersion) +
+        "); upgrade seam");
+  }
+  if (h.user_version < 1) {
+    return Status::Corruption("event log " + path + " has schema version " +
+                              std::to_string(h.user_version) +
+                              ", which seam never writes; restore it from a backup");
+  }
+  SEAM_ASSIGN_OR_RETURN(Stmt meta, Prepare("SELECT application FROM seam_meta WHERE id = 1"));
+  std::string app;
+  if (sqlite3_step(meta.get()) == SQLITE_ROW) AssignText(meta.get(), 0, &app);
+  if (app != kApplicationName) {
+    return Status::InvalidArgument(path + " is not a seam event log (seam_meta.application is '" +
+                                   app + "'); check the event log path");
+  }
+  return Status::Ok();
+}
+
+// Writer connections only: both PRAGMAs may write (journal_mode=WAL rewrites the header when
+// the file is not in WAL mode yet).
+Status SqliteEventStore::Impl::Configure() {
+  SEAM_ASSIGN_OR_RETURN(Stmt s, Prepare("PRAGMA journal_mode=WAL"));
+  const int rc = sqlite3_step(s.get());
+  if (rc != SQLITE_ROW) return Error(rc, "switching to WAL mode");
+  std::string mode;
+  AssignText(s.get(), 0, &mode);
+  if (mode != "wal") {
+    return Status::IoError("event log " + path + " cannot use WAL mode (journal_mode is " + mode +
+                           "); keep it on a local filesystem");
+  }
+  // FULL: in WAL mode every commit fsyncs the WAL, so a returned Append survives power loss.
+  return Exec("PRAGMA synchronous=FULL", "setting synchronous=FULL");
+}
+
+Status SqliteEventStore::Impl::PrepareAll() {
+  if (!read_only) {
+    SEAM_ASSIGN_OR_RETURN(begin, Prepare("BEGIN IMMEDIATE"));
+    SEAM_ASSIGN_OR_RETURN(commit, Prepare("COMMIT"));
+    SEAM_ASSIGN_OR_RETURN(rollback, Prepare("ROLLBACK"));
+    SEAM_ASSIGN_OR_RETURN(insert, Prepare("INSERT INTO events(" SEAM_EVENT_COLUMNS
+                                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+  }
+  SEAM_ASSIGN_OR_RETURN(stream_tip, Prepare("SELECT version, actor FROM events WHERE stream = ?1 "
+                                            "ORDER BY version DESC LIMIT 1"));
+  SEAM_ASSIGN_OR_RETURN(log_head, Prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"));
+  SEAM_ASSIGN_OR_RETURN(read_stream, Prepare("SELECT " SEAM_EVENT_COLUMNS " FROM events WHERE "
+                                             "stream = ?1 AND version >= ?2 ORDER BY version"));
+  SEAM_ASSIGN_OR_RETURN(read_all, Prepare("SELECT " SEAM_EVENT_COLUMNS " FROM events WHERE "
+                                          "seq >= ?1 ORDER BY seq LIMIT ?2"));
+  SEAM_ASSIGN_OR_RETURN(verify, Prepare("SELECT " SEAM_EVENT_COLUMNS " FROM events ORDER BY seq"));
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const std::string& path,
+                                                                 const OpenOptions& options) {
+  if (options.read_only && options.create_if_missing) {
+    return Status::InvalidArgument("event log " + path +
+                                   ": read_only and create_if_missing cannot both be set");
+  }
+  // Checked before SQLite sees the path, so a refused file is never created or written.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    const int err = errno;
+    if (err != ENOENT) {
+      return Status::IoError("cannot open event log " + path + ": " + std::strerror(err));
+    }
+    if (!options.create_if_missing) {
+      return Status::NotFound("no event log at " + path + "; run `seamctl init`");
+    }
+  } else if (!S_ISREG(st.st_mode)) {
+    return Status::InvalidArgument(path + " is not a regular file; check the event log path");
+  } else if (st.st_size == 0 && !options.create_if_missing) {
+    return Status::InvalidArgument(path + " is not a seam event log (empty file); run " +
+                                   "`seamctl init` to create one");
+  }
+
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->busy_timeout_ms = options.busy_timeout_ms;
+  impl->read_only = options.read_only;
+  sqlite3* raw = nullptr;
+  const int flags = SQLITE_OPEN_NOMUTEX |
+                    (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+                    (options.create_if_missing ? SQLITE_OPEN_CREATE : 0);
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  impl->db.reset(raw);  // SQLite allocates a handle even when opening fails
+  if (rc != SQLITE_OK) return impl->Error(rc, "opening");
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  if (options.read_only) {
+    // The main file is opened O_RDONLY, so a checkpoint could not write it anyway; say so
+    // explicitly so that closing never even tries to move WAL frames into it.
+    sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, static_cast<int*>(nullptr));
+  }
+
+  SEAM_RETURN_IF_ERROR(impl->CheckOrInitialize(options.create_if_missing));
+  if (!options.read_only) SEAM_RETURN_IF_ERROR(impl->Configure());
+  SEAM_RETURN_IF_ERROR(impl->PrepareAll());
+  return std::unique_ptr<SqliteEventStore>(new SqliteEventStore(std::move(impl)));
+}
+
+}  // namespace seam

@@ -1,0 +1,82 @@
+#include "tools/common/seam_lock.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+namespace seam {
+namespace {
+
+std::string LockFileName(const std::string& stream) {
+  std::string name = stream;
+  std::replace(name.begin(), name.end(), '/', '~');  // names are [a-z0-9._-]: '~' cannot clash
+  return name + ".lock";
+}
+
+std::string ReadHolder(int fd) {
+  char buf[256] = {};
+  const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+  std::string holder(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+  while (!holder.empty() && (holder.back() == '\n' || holder.back() == '\0')) holder.pop_back();
+  return holder.empty() ? "another process" : holder;
+}
+
+}  // namespace
+
+Result<SeamLock> SeamLock::Acquire(const std::filesystem::path& state_dir, const std::string& stream,
+                                   const std::string& actor, std::chrono::milliseconds wait) {
+  const std::filesystem::path dir = state_dir / "locks";
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::IoError("cannot create lock directory " + dir.string() + ": " + std::strerror(errno));
+  }
+  const std::filesystem::path path = dir / LockFileName(stream);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return Status::IoError("cannot open lock file " + path.string() + ": " + std::strerror(errno));
+
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      const int err = errno;
+      ::close(fd);
+      return Status::IoError("cannot lock " + path.string() + ": " + std::strerror(err));
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      const std::string holder = ReadHolder(fd);
+      ::close(fd);
+      return Status::Unavailable("seam stream " + stream + " is busy: " + holder + " holds " +
+                                 path.string() + " (waited " + std::to_string(wait.count()) +
+                                 " ms); retry when it is done");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  // Record who holds it, for whoever waits next. Best effort: the lock itself is the flock.
+  const std::string holder = actor + " (pid " + std::to_string(::getpid()) + ")\n";
+  if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, holder.data(), holder.size(), 0);
+  return SeamLock(fd);
+}
+
+SeamLock::~SeamLock() {
+  if (fd_ < 0) return;
+  // Forget the holder before letting go, so a later waiter never names a finished process.
+  // (After a crash the name stays; the kernel still releases the flock.)
+  (void)!::ftruncate(fd_, 0);
+  ::close(fd_);  // closing the descriptor releases the flock
+}
+
+std::chrono::milliseconds DefaultLockWait() {
+  if (const char* env = std::getenv("SEAM_LOCK_WAIT_MS"); env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    const long long ms = std::strtoll(env, &end, 10);
+    if (end != nullptr && *end == '\0' && ms >= 0) return std::chrono::milliseconds(ms);
+  }
+  return std::chrono::milliseconds(10'000);
+}
+
+}  // namespace seam
