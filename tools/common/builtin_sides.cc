@@ -1,11 +1,13 @@
 #include "tools/common/builtin_sides.h"
 
 #include "plugins/json_file/json_file_side.h"
+#include "plugins/sqlite_row/sqlite_row_side.h"
 
 namespace seam {
 
 void RegisterBuiltinSides(SideRegistry& registry) {
   registry.Register("json-file", MakeJsonFileSide);
+  registry.Register("sqlite-row", MakeSqliteRowSide);
 }
 
 std::vector<std::string> BuiltinKinds() { return {"token"}; }

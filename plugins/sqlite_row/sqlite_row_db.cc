@@ -1,0 +1,203 @@
+#include "plugins/sqlite_row/sqlite_row_db.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <string_view>
+#include <system_error>
+
+#include "core/crypto.h"
+
+namespace seam::sqlite_row {
+namespace {
+
+std::string Quoted(const std::string& identifier) { return "\"" + identifier + "\""; }
+
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+Result<Stmt> Prepare(const Target& t, sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* raw = nullptr;
+  const int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr);
+  Stmt s(raw);
+  if (rc != SQLITE_OK) return SqlError(t, db, rc);
+  return s;
+}
+
+// SQLITE_STATIC: the caller keeps `v` alive until the statement is finalized.
+int BindText(sqlite3_stmt* s, int i, std::string_view v) {
+  return sqlite3_bind_text64(s, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
+
+const char* TypeName(int type) {
+  switch (type) {
+    case SQLITE_INTEGER: return "an integer";
+    case SQLITE_FLOAT: return "a real number";
+    case SQLITE_BLOB: return "a blob";
+    default: return "not text";
+  }
+}
+
+// Markers never carry the value itself, nor a plain digest of it that could equal what a
+// `sha256-hex` side stores: the digest is of a labelled digest.
+ChangeMarker MarkerFor(Row::State state, const Secret& value) {
+  switch (state) {
+    case Row::State::kAbsent: return ChangeMarker{"row:absent"};
+    case Row::State::kNull: return ChangeMarker{"row:null"};
+    case Row::State::kText: break;
+  }
+  return ChangeMarker{"row:text:" + Sha256Hex("seam sqlite-row marker\n" + Sha256Hex(value.Reveal()))};
+}
+
+struct Schema {
+  bool value_not_null = false;
+};
+
+Result<Schema> CheckSchema(const Target& t, sqlite3* db) {
+  SEAM_ASSIGN_OR_RETURN(Stmt s, Prepare(t, db, "SELECT name, \"notnull\" FROM pragma_table_info(?1)"));
+  if (int rc = BindText(s.get(), 1, t.table); rc != SQLITE_OK) return SqlError(t, db, rc);
+  bool any = false, key = false, value = false;
+  Schema schema;
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    any = true;
+    const unsigned char* raw = sqlite3_column_text(s.get(), 0);
+    std::string_view name = raw ? std::string_view(reinterpret_cast<const char*>(raw)) : "";
+    if (EqualsIgnoringAsciiCase(name, t.key_column)) key = true;
+    if (EqualsIgnoringAsciiCase(name, t.value_column)) {
+      value = true;
+      schema.value_not_null = sqlite3_column_int(s.get(), 1) != 0;
+    }
+  }
+  if (rc != SQLITE_DONE) return SqlError(t, db, rc);
+  const std::string shown = t.path.string();
+  if (!any) return Status::FailedPrecondition(shown + ": database has no table " + Quoted(t.table));
+  for (const auto& [found, column] : {std::pair{key, &t.key_column}, std::pair{value, &t.value_column}}) {
+    if (!found) {
+      return Status::FailedPrecondition(shown + ": table " + Quoted(t.table) + " has no column " +
+                                        Quoted(*column));
+    }
+  }
+  return schema;
+}
+
+}  // namespace
+
+std::string Target::Cell() const {
+  return table + "." + value_column + " where " + key_column + " = \"" + key + "\"";
+}
+
+Status SqlError(const Target& t, sqlite3* db, int rc) {
+  const std::string shown = t.path.string();
+  const std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Unavailable(shown + " is locked by another process (busy for " +
+                                 std::to_string(t.busy_timeout_ms) + " ms)");
+    case SQLITE_NOTADB:
+      return Status::FailedPrecondition(shown + ": file is not a SQLite database");
+    case SQLITE_READONLY:
+      return Status::FailedPrecondition(shown + ": cannot be written (" + msg + ")");
+    case SQLITE_CONSTRAINT:
+      return Status::FailedPrecondition(shown + ": the database refused the change (" + msg + ")");
+    default:
+      return Status::IoError(shown + ": " + msg);
+  }
+}
+
+Result<Db> Open(const Target& t, OpenMode mode) {
+  const std::string shown = t.path.string();
+  // Checked first for a clear message; the open below has no SQLITE_OPEN_CREATE anyway, so a
+  // file removed in between is an error too, never a new empty database.
+  struct stat st {};
+  if (::stat(t.path.c_str(), &st) != 0) {
+    const int err = errno;
+    if (err == ENOENT) return Status::FailedPrecondition(shown + ": database does not exist");
+    return Status::IoError(shown + ": " + std::error_code(err, std::generic_category()).message());
+  }
+  if (S_ISDIR(st.st_mode)) return Status::FailedPrecondition(shown + " is a directory");
+  if (!S_ISREG(st.st_mode)) return Status::FailedPrecondition(shown + " is not a regular file");
+
+  const int flags = (mode == OpenMode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+                    SQLITE_OPEN_NOMUTEX;
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(t.path.c_str(), &raw, flags, nullptr);
+  Db db(raw);
+  if (rc != SQLITE_OK) {
+    return Status::FailedPrecondition(shown + ": cannot be opened (" +
+                                      (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)) + ")");
+  }
+  // SQLite opens a file it may not write read-only without saying so.
+  if (mode == OpenMode::kReadWrite && sqlite3_db_readonly(db.get(), "main") == 1) {
+    return Status::FailedPrecondition(shown + " is not writable by this user");
+  }
+  sqlite3_busy_timeout(db.get(), t.busy_timeout_ms);
+  sqlite3_extended_result_codes(db.get(), 1);
+  return db;
+}
+
+Status Exec(const Target& t, sqlite3* db, const char* sql) {
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+  return rc == SQLITE_OK ? Status::Ok() : SqlError(t, db, rc);
+}
+
+Result<Row> ReadRow(const Target& t, sqlite3* db) {
+  SEAM_ASSIGN_OR_RETURN(Schema schema, CheckSchema(t, db));
+  // LIMIT 2: enough to tell one row from several.
+  SEAM_ASSIGN_OR_RETURN(Stmt s, Prepare(t, db, "SELECT " + Quoted(t.value_column) + " FROM " +
+                                                   Quoted(t.table) + " WHERE " + Quoted(t.key_column) +
+                                                   " = ?1 LIMIT 2"));
+  if (int rc = BindText(s.get(), 1, t.key); rc != SQLITE_OK) return SqlError(t, db, rc);
+  Row row;
+  row.value_not_null = schema.value_not_null;
+  int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_ROW) {
+    const int type = sqlite3_column_type(s.get(), 0);
+    if (type == SQLITE_NULL) {
+      row.state = Row::State::kNull;
+    } else if (type == SQLITE_TEXT) {
+      const unsigned char* text = sqlite3_column_text(s.get(), 0);
+      const auto len = static_cast<std::size_t>(sqlite3_column_bytes(s.get(), 0));
+      row.state = Row::State::kText;
+      row.value = Secret(std::string_view(reinterpret_cast<const char*>(text), len));
+    } else {
+      return Status::FailedPrecondition(t.path.string() + ": " + t.Cell() + " is " + TypeName(type) +
+                                        ", not text");
+    }
+    rc = sqlite3_step(s.get());
+    if (rc == SQLITE_ROW) {
+      return Status::FailedPrecondition(t.path.string() + ": more than one row of " + t.table +
+                                        " has " + t.key_column + " = \"" + t.key + "\"");
+    }
+  }
+  if (rc != SQLITE_DONE) return SqlError(t, db, rc);
+  row.marker = MarkerFor(row.state, row.value);
+  return row;
+}
+
+Transaction::~Transaction() {
+  if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+Status Transaction::Begin(const char* sql) {
+  SEAM_RETURN_IF_ERROR(Exec(t_, db_, sql));
+  open_ = true;
+  return Status::Ok();
+}
+
+Status Transaction::Commit() {
+  // A failed COMMIT (busy: readers still hold the file) leaves the transaction open; the
+  // destructor rolls it back.
+  SEAM_RETURN_IF_ERROR(Exec(t_, db_, "COMMIT"));
+  open_ = false;
+  return Status::Ok();
+}
+
+}  // namespace seam::sqlite_row

@@ -1,0 +1,91 @@
+#pragma once
+// SQLite plumbing private to the sqlite-row plugin: opening another program's database without
+// ever creating it, turning SQLite result codes into one-line Statuses, checking the table and
+// columns exist, and reading the one row the side is about. Not for use outside this folder.
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/secret.h"
+#include "core/side.h"
+#include "core/status.h"
+
+namespace seam::sqlite_row {
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using Db = std::unique_ptr<sqlite3, DbCloser>;
+
+struct StmtFinalizer {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+// Where the value lives. Identifiers are validated by the factory ([A-Za-z_][A-Za-z0-9_]*), so
+// they can be double-quoted into SQL as they are; `key` and values are only ever bound.
+struct Target {
+  std::filesystem::path path;
+  std::string table;
+  std::string key_column;
+  std::string key;
+  std::string value_column;
+  bool insert = false;
+  int busy_timeout_ms = 2000;
+
+  // "pairings.token_sha256 where device_id = \"device-42\"": the cell, for messages.
+  std::string Cell() const;
+};
+
+// A Status for a failed SQLite call: locked past the busy timeout is Unavailable ("<path> is
+// locked by another process (busy for 2000 ms)"); a file that is not a database, a read-only
+// database or a refused constraint is FailedPrecondition; anything else IoError. The message
+// names the path and SQLite's error text (which names tables and columns, never bound values).
+Status SqlError(const Target& t, sqlite3* db, int rc);
+
+// Opens the database read-only or read-write, never with SQLITE_OPEN_CREATE: a missing file is
+// FailedPrecondition "<path>: database does not exist". Read-write also refuses a database this
+// user cannot write (SQLite would silently fall back to read-only). Sets the busy timeout.
+enum class OpenMode { kReadOnly, kReadWrite };
+Result<Db> Open(const Target& t, OpenMode mode);
+
+// Runs one statement without results (BEGIN, COMMIT, ...).
+Status Exec(const Target& t, sqlite3* db, const char* sql);
+
+// The row as read inside the caller's transaction, with the change marker describing it:
+// a digest of (row exists, value is null, value bytes), so two reads of an unchanged row have
+// equal markers whatever happens to other rows.
+struct Row {
+  enum class State { kAbsent, kNull, kText };
+  State state = State::kAbsent;
+  Secret value;  // set when kText
+  ChangeMarker marker;
+  bool value_not_null = false;  // the value column is declared NOT NULL
+};
+
+// Checks the table and both columns exist (FailedPrecondition naming the missing one), then
+// reads the row. More than one row with the key, or a value that is not text (integer, real,
+// blob), is FailedPrecondition naming the cell and the type, never the value.
+Result<Row> ReadRow(const Target& t, sqlite3* db);
+
+// Rolls back on destruction unless committed. The connection must outlive it.
+class Transaction {
+ public:
+  Transaction(const Target& t, sqlite3* db) : t_(t), db_(db) {}
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  Status Begin(const char* sql);  // "BEGIN" (read) or "BEGIN IMMEDIATE" (write)
+  Status Commit();
+
+ private:
+  const Target& t_;
+  sqlite3* db_;
+  bool open_ = false;
+};
+
+}  // namespace seam::sqlite_row

@@ -1,0 +1,66 @@
+#pragma once
+// sqlite-row: a side whose value is one text cell in ANOTHER program's SQLite database, e.g. the
+// token digest a gateway keeps in its `pairings` table.
+//
+// Config keys (a `[seam.sides.NAME]` table with plugin = "sqlite-row"):
+//   path             required; the database file, relative to the config file's directory.
+//   table            required; identifiers must match [A-Za-z_][A-Za-z0-9_]* (checked at config
+//   key_column       required;   time, naming the key's line) and are always double-quoted in
+//   value_column     required;   SQL. key_column and value_column must differ.
+//   key              required; the key_column value selecting the row (not secret: it appears in
+//                    Describe and in messages). Never put in SQL text: always a bound parameter.
+//   insert           optional "true" | "false" (default "false"): whether Write may INSERT the row
+//                    when it is missing. A string, not a TOML boolean, because SideOptions only
+//                    offers strings today.
+//   busy_timeout_ms  optional string of digits, 0..600000 (default "2000"): how long to wait for
+//                    another program's lock before giving up.
+//
+// Observe: opens the database read-only (never created), then in one read transaction checks
+// the table and columns exist and runs SELECT value_column FROM table WHERE key_column = ?.
+// Missing when the row does not exist or its value is NULL. Unreadable (one line, never the
+// value) when the database does not exist ("<path>: database does not exist": seam must never
+// create another program's database, so this is not a `missing` side that repair would try to
+// fill), the file is not a database, the table or a column does not exist ("<path>: table
+// \"pairings\" has no column \"token_sha256\""), the database is locked past the busy timeout
+// ("<path> is locked by another process (busy for 2000 ms)"), several rows have the key, or the
+// value is not text ("... is an integer, not text").
+// The value column should have TEXT (or no) affinity: SQLite stores an all-digit value written
+// to an INTEGER, REAL or NUMERIC column as a number, which the next Observe reports as unreadable.
+// Change marker: a digest over (row exists, value is NULL, value bytes), so compare-and-swap
+// sees exactly this row's changes. changed_at_us is 0 (unknown).
+//
+// Write / Remove: open read-write without SQLITE_OPEN_CREATE, BEGIN IMMEDIATE, re-read the row
+// inside the transaction and refuse (FailedPrecondition "...changed since it was observed; not
+// writing") unless its marker equals `expected`; then, in the same transaction:
+//   Write:  UPDATE table SET value_column = ? WHERE key_column = ?, or when the row is missing
+//           INSERT (key_column, value_column) VALUES (?, ?) if insert = "true" (otherwise
+//           FailedPrecondition: the row does not exist and insert is false). Other columns of an
+//           inserted row get their defaults; a NOT NULL column without one refuses the insert.
+//   Remove: UPDATE table SET value_column = NULL for an existing row (a missing row or a NULL
+//           value is already removed: nothing is written). The row itself is never deleted: it
+//           belongs to the other program and may hold more than our value. A value column
+//           declared NOT NULL refuses the removal with a FailedPrecondition saying so.
+// COMMIT; nothing is written when any step fails. Locked past the busy timeout is Unavailable.
+//
+// CheckWritable: writes nothing. The database exists and this user can write it, the directory
+// is writable when the database uses a rollback journal (SQLite creates the journal there), the
+// table and columns exist, the row holds text or NULL, BEGIN IMMEDIATE succeeds within the busy
+// timeout (then ROLLBACK), and the row exists or insert = "true". FailedPrecondition with the
+// reason, Unavailable when locked. It cannot know whether a Remove will come, so a NOT NULL value
+// column is only refused by Remove itself.
+//
+// Describe: "sqlite-row <path> <table>.<value_column> where <key_column> = <key>".
+// No I/O happens in the factory; the side holds no connection between calls.
+
+#include <memory>
+
+#include "core/side.h"
+#include "core/side_options.h"
+#include "core/status.h"
+
+namespace seam {
+
+// SideFactory for "sqlite-row". Takes the keys above, then rejects unknown keys.
+Result<std::unique_ptr<Side>> MakeSqliteRowSide(SideOptions& options);
+
+}  // namespace seam
