@@ -69,6 +69,24 @@ Result<std::optional<std::filesystem::path>> SideOptions::TakePath(const std::st
   return std::optional<std::filesystem::path>(p.lexically_normal());
 }
 
+Result<std::optional<std::vector<std::string>>> SideOptions::TakeStringList(const std::string& key,
+                                                                           bool required) {
+  using List = std::vector<std::string>;
+  auto it = values_.find(key);
+  if (it == values_.end()) {
+    // Absent: TakeString reports it exactly as for a string (with the misspelling hint).
+    SEAM_RETURN_IF_ERROR(TakeString(key, required).status());
+    return std::optional<List>();
+  }
+  OptionValue v = std::move(it->second);
+  values_.erase(it);
+  taken_lines_[key] = v.line;
+  if (!std::holds_alternative<List>(v.value)) {
+    return Status::InvalidArgument(Where(v.line) + ": key `" + key + "` must be a list of strings");
+  }
+  return std::optional<List>(std::get<List>(std::move(v.value)));
+}
+
 Status SideOptions::RejectUnknown() const {
   if (values_.empty()) return Status::Ok();
   const auto& [key, v] = *values_.begin();

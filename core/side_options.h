@@ -35,6 +35,10 @@ class SideOptions {
   Result<std::optional<std::string>> TakeString(const std::string& key, bool required);
   // Like TakeString, then resolves the path against the directory of the config file.
   Result<std::optional<std::filesystem::path>> TakePath(const std::string& key, bool required);
+  // Removes and returns a list-of-strings option (`argv = ["prog", "arg"]`; may be empty).
+  // Missing is reported as by TakeString; any other type -> InvalidArgument naming the line.
+  Result<std::optional<std::vector<std::string>>> TakeStringList(const std::string& key,
+                                                                 bool required);
 
   // The line of `key` (taken or not), or the table's line if the key was not given, so a
   // plugin's own validation can point at the right line.

@@ -89,6 +89,27 @@ TEST(SideOptionsTest, TakePathRefusesAnEmptyPath) {
             "seam.toml:18: seam `device-token` side `cli`: key `empty` is empty");
 }
 
+TEST(SideOptionsTest, TakeStringListTakesAListAndRefusesOtherTypesNamingTheLine) {
+  SideOptions options = MakeOptions();
+  options.Set("argv", {std::vector<std::string>{"/bin/prog", "--flag"}, 19});
+  Result<std::optional<std::vector<std::string>>> argv = options.TakeStringList("argv", true);
+  ASSERT_TRUE(argv.ok()) << argv.status().ToString();
+  EXPECT_EQ(**argv, (std::vector<std::string>{"/bin/prog", "--flag"}));
+  EXPECT_EQ(options.LineOf("argv"), 19);
+  Result<std::optional<std::vector<std::string>>> absent = options.TakeStringList("argv", false);
+  ASSERT_TRUE(absent.ok());
+  EXPECT_FALSE(absent->has_value());
+  Result<std::optional<std::vector<std::string>>> missing = options.TakeStringList("argvv", true);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(),
+            "seam.toml:12: seam `device-token` side `cli`: missing required key `argvv`");
+  Result<std::optional<std::vector<std::string>>> wrong = options.TakeStringList("pointer", true);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.status().message(),
+            "seam.toml:16: seam `device-token` side `cli`: key `pointer` must be a list of strings");
+  EXPECT_TRUE(options.TakeString("pointer", false).ok());  // taken, even though refused
+}
+
 TEST(SideOptionsTest, RejectUnknownNamesALeftoverKeyAndItsLine) {
   SideOptions options("seam.toml", "/etc/seam", "device-token", "cli", 12);
   options.Set("pointr", {std::string("/token"), 13});

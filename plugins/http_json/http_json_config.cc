@@ -1,0 +1,227 @@
+#include "plugins/http_json/http_json_config.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <optional>
+#include <string_view>
+
+#include "plugins/common/errno_text.h"
+#include "plugins/common/wipe.h"
+
+namespace seam {
+namespace {
+
+namespace fs = std::filesystem;
+
+// RFC 6901, the same rules as json-file: "/"-separated tokens, "~1" is "/", "~0" is "~"; the
+// whole document ("") is refused.
+Result<std::vector<std::string>> ParsePointer(std::string_view pointer) {
+  if (pointer.empty()) {
+    return Status::InvalidArgument(
+        "is empty, which names the whole document; point at an object member such as \"/token\"");
+  }
+  if (pointer.front() != '/') {
+    return Status::InvalidArgument("must be an RFC 6901 JSON pointer starting with \"/\", got \"" +
+                                   std::string(pointer) + "\"");
+  }
+  std::vector<std::string> tokens(1);
+  for (std::size_t i = 1; i < pointer.size(); ++i) {
+    char c = pointer[i];
+    if (c == '/') {
+      tokens.emplace_back();
+    } else if (c != '~') {
+      tokens.back().push_back(c);
+    } else if (i + 1 < pointer.size() && (pointer[i + 1] == '0' || pointer[i + 1] == '1')) {
+      tokens.back().push_back(pointer[++i] == '0' ? '~' : '/');
+    } else {
+      return Status::InvalidArgument("has a `~` not followed by `0` or `1` at offset " +
+                                     std::to_string(i) + " (write `~0` for `~` and `~1` for `/`)");
+    }
+  }
+  return tokens;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// RFC 9110 token characters.
+bool IsTokenChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  return out;
+}
+
+class Taker {
+ public:
+  explicit Taker(SideOptions& options) : options_(options) {}
+  Status Error(const std::string& key, const std::string& why) const {
+    return Status::InvalidArgument(options_.Where(options_.LineOf(key)) + ": key `" + key + "` " + why);
+  }
+  // A string of digits in [min, max]; `fallback` when absent.
+  Result<std::uint64_t> Number(const std::string& key, std::uint64_t fallback, std::uint64_t min,
+                               std::uint64_t max, const std::string& unit) {
+    SEAM_ASSIGN_OR_RETURN(std::optional<std::string> text, options_.TakeString(key, false));
+    if (!text) return fallback;
+    std::string_view t = *text;
+    auto range = "must be a string of digits from " + std::to_string(min) + " to " + std::to_string(max) + unit;
+    if (t.empty() || t.size() > 12 || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return Error(key, range + ", got \"" + *text + "\"");
+    }
+    std::uint64_t n = std::stoull(*text);
+    if (n < min || n > max) return Error(key, range + ", got " + *text);
+    return n;
+  }
+  // "Name: rest" -> the header's name and the trimmed rest.
+  Result<std::optional<std::pair<std::string, std::string>>> Header(const std::string& key) {
+    SEAM_ASSIGN_OR_RETURN(std::optional<std::string> text, options_.TakeString(key, false));
+    if (!text) return std::optional<std::pair<std::string, std::string>>();
+    std::size_t colon = text->find(':');
+    std::string_view name = Trim(std::string_view(*text).substr(0, colon));
+    std::string_view rest = colon == std::string::npos ? std::string_view() : Trim(std::string_view(*text).substr(colon + 1));
+    if (colon == std::string::npos || name.empty() || rest.empty()) {
+      return Error(key, "must look like \"Header-Name: " + std::string(key == "header_from_env" ? "ENV_VAR" : "/path/to/file") + "\"");
+    }
+    if (!std::all_of(name.begin(), name.end(), IsTokenChar)) {
+      return Error(key, "has an invalid header name \"" + std::string(name) + "\"");
+    }
+    static const char* const kReserved[] = {"host", "content-length", "transfer-encoding", "connection",
+                                            "content-type", "if-match", "if-none-match", "accept", "te", "upgrade"};
+    for (const char* r : kReserved) {
+      if (Lower(name) == r) return Error(key, "cannot set `" + std::string(name) + "`: the side sets it itself");
+    }
+    return std::optional(std::pair(std::string(name), std::string(rest)));
+  }
+  SideOptions& options() { return options_; }
+
+ private:
+  SideOptions& options_;
+};
+
+bool IsEnvName(std::string_view s) {
+  return !s.empty() && std::isdigit(static_cast<unsigned char>(s.front())) == 0 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; });
+}
+
+}  // namespace
+
+std::string EscapePointerToken(const std::string& token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out.push_back(c);
+  }
+  return out;
+}
+
+Result<HttpJsonConfig> TakeHttpJsonConfig(SideOptions& options) {
+  Taker take(options);
+  HttpJsonConfig c;
+  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> url, options.TakeString("url", true));
+  Result<Url> parsed = ParseUrl(*url);
+  if (!parsed.ok()) return take.Error("url", parsed.status().message());
+  c.url = std::move(parsed).value();
+
+  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> pointer, options.TakeString("pointer", true));
+  Result<std::vector<std::string>> tokens = ParsePointer(*pointer);
+  if (!tokens.ok()) return take.Error("pointer", tokens.status().message());
+  c.pointer = std::move(*pointer);
+  c.tokens = std::move(tokens).value();
+
+  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> method, options.TakeString("method", false));
+  if (method) {
+    c.method = method.value();
+    std::transform(c.method.begin(), c.method.end(), c.method.begin(), [](char ch) { return static_cast<char>(std::toupper(static_cast<unsigned char>(ch))); });
+    if (c.method != "PUT" && c.method != "POST" && c.method != "PATCH") {
+      return take.Error("method", "must be \"PUT\", \"POST\" or \"PATCH\", got \"" + *method + "\"");
+    }
+  }
+  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> remove, options.TakeString("remove", false));
+  if (remove && *remove != "delete" && *remove != "null") {
+    return take.Error("remove", "must be \"delete\" (DELETE the url) or \"null\" (write null at the pointer), got \"" + *remove + "\"");
+  }
+  c.remove_by_delete = !remove || *remove == "delete";
+
+  SEAM_ASSIGN_OR_RETURN(c.client.ca_file, options.TakePath("ca_file", false));
+  if (c.client.ca_file && !c.url.https) return take.Error("ca_file", "is only for https:// urls");
+
+  SEAM_ASSIGN_OR_RETURN(auto env, take.Header("header_from_env"));
+  if (env) {
+    if (!IsEnvName(env->second)) {
+      return take.Error("header_from_env", "names an invalid environment variable \"" + env->second + "\"");
+    }
+    c.headers.push_back(HeaderSource{env->first, true, env->second, {}});
+  }
+  SEAM_ASSIGN_OR_RETURN(auto file, take.Header("header_from_file"));
+  if (file) {
+    if (env && Lower(env->first) == Lower(file->first)) {
+      return take.Error("header_from_file", "sets `" + file->first + "`, which header_from_env already sets");
+    }
+    fs::path p(file->second);
+    c.headers.push_back(HeaderSource{file->first, false, {}, p.is_absolute() ? p : options.base_dir() / p});
+  }
+
+  constexpr std::uint64_t kMaxMs = 600'000, kMaxBody = 256ull * 1024 * 1024;
+  SEAM_ASSIGN_OR_RETURN(std::uint64_t connect_ms, take.Number("connect_timeout_ms", 2000, 1, kMaxMs, " (milliseconds)"));
+  SEAM_ASSIGN_OR_RETURN(std::uint64_t timeout_ms, take.Number("timeout_ms", 2000, 1, kMaxMs, " (milliseconds)"));
+  SEAM_ASSIGN_OR_RETURN(std::uint64_t body_limit, take.Number("body_limit", 1024 * 1024, 1, kMaxBody, " (bytes)"));
+  c.client.connect_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(connect_ms));
+  c.client.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout_ms));
+  c.client.body_limit = static_cast<std::size_t>(body_limit);
+  SEAM_RETURN_IF_ERROR(options.RejectUnknown());
+  return c;
+}
+
+Result<std::string> ReadHeaderValue(const HeaderSource& header) {
+  const std::string what = "header `" + header.name + "`: ";
+  std::string value;
+  if (header.from_env) {
+    const char* v = std::getenv(header.env.c_str());
+    if (v == nullptr) return Status::FailedPrecondition(what + "environment variable " + header.env + " is not set");
+    value = Trim(v);
+    if (value.empty()) return Status::FailedPrecondition(what + "environment variable " + header.env + " is empty");
+  } else {
+    const std::string shown = header.file.string();
+    int fd = ::open(header.file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return Status::FailedPrecondition(what + "cannot read " + shown + ": " + ErrnoText(errno));
+    std::string buf(16 * 1024, '\0');
+    ssize_t n;
+    do {
+      n = ::read(fd, buf.data(), buf.size());
+    } while (n < 0 && errno == EINTR);
+    int err = errno;
+    ::close(fd);
+    if (n < 0) {
+      WipeString(buf);
+      return Status::FailedPrecondition(what + "cannot read " + shown + ": " + ErrnoText(err));
+    }
+    std::string_view line(buf.data(), static_cast<std::size_t>(n));
+    line = Trim(line.substr(0, line.find('\n')));
+    value.assign(line);
+    WipeString(buf);
+    if (value.empty()) return Status::FailedPrecondition(what + shown + " has an empty first line");
+  }
+  for (char ch : value) {
+    auto u = static_cast<unsigned char>(ch);
+    if ((u < 0x20 && ch != '\t') || u == 0x7f) {
+      WipeString(value);
+      return Status::FailedPrecondition(what + "the value has a control character");
+    }
+  }
+  return value;
+}
+
+}  // namespace seam

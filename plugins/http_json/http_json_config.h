@@ -1,0 +1,47 @@
+#pragma once
+// The configuration of one http-json side, taken from its `[seam.sides.NAME]` table, and the
+// headers whose values are read (from the environment or a file) at request time. Internal to
+// plugins/http_json.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/side_options.h"
+#include "core/status.h"
+#include "plugins/http_json/http_client.h"
+#include "plugins/http_json/url.h"
+
+namespace seam {
+
+// One header whose value never sits in seam.toml: `header_from_env = "Authorization: TOKEN_VAR"`
+// or `header_from_file = "Authorization: secrets/gateway-auth"` (the file's first line).
+struct HeaderSource {
+  std::string name;
+  bool from_env = false;
+  std::string env;             // from_env
+  std::filesystem::path file;  // otherwise; resolved against the config file's directory
+};
+
+struct HttpJsonConfig {
+  Url url;
+  std::string pointer;
+  std::vector<std::string> tokens;  // the pointer's unescaped tokens; never empty
+  std::string method = "PUT";       // PUT | POST | PATCH
+  bool remove_by_delete = true;     // remove = "delete" (default) | "null"
+  std::vector<HeaderSource> headers;
+  HttpClientOptions client;
+};
+
+// Takes every key the side knows, then rejects unknown keys. Errors are InvalidArgument naming
+// file, line and key. No I/O.
+Result<HttpJsonConfig> TakeHttpJsonConfig(SideOptions& options);
+
+// The header's value, read now. FailedPrecondition naming the header and the variable or file,
+// never the value: unset/empty variable, unreadable/empty file, a control character.
+Result<std::string> ReadHeaderValue(const HeaderSource& header);
+
+// "~0"/"~1" escaping of one pointer token, for messages.
+std::string EscapePointerToken(const std::string& token);
+
+}  // namespace seam

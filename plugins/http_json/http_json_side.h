@@ -1,0 +1,56 @@
+#pragma once
+// http-json: a side whose value is one string member of a JSON resource served over HTTP(S),
+// e.g. a gateway's `GET /pairings/device-42` answering {"token": "..."}.
+//
+// Config keys (a `[seam.sides.NAME]` table with plugin = "http-json"; values are strings):
+//   url                 required; http://host[:port]/path?query or https://...; no userinfo,
+//                       no fragment.
+//   pointer             required; RFC 6901 pointer to an object member, as for json-file.
+//   method              the write method: "PUT" (default), "POST" or "PATCH".
+//   remove              "delete" (default: DELETE the url) or "null" (write the document back
+//                       with null at the pointer).
+//   ca_file             PEM CA certificate(s) trusted besides the system store (https only).
+//   header_from_env     "Name: ENV_VAR": one header whose value is read from the environment
+//                       at request time.
+//   header_from_file    "Name: path": one header whose value is the file's first line, read at
+//                       request time (relative paths: from the config file's directory).
+//   connect_timeout_ms  digits, default "2000": the TCP connection must be up by then.
+//   timeout_ms          digits, default "2000": the whole exchange must be done by then.
+//   body_limit          digits (bytes), default "1048576": larger responses are refused.
+// There is no option to skip certificate verification.
+//
+// Observe: GET url. 404 is missing. 2xx with a JSON body: the string at the pointer (missing
+// when absent or null; unreadable when the pointer goes through a non-object or the value is
+// not a string). Unreadable, with a one-line reason that starts "GET <url>: ": any other status
+// ("500 Internal Server Error"; 3xx "302 Found (redirects are not followed)"), a timeout,
+// a refused connection, a TLS failure, a body over the limit, a body that is not JSON. Reasons
+// never hold a header value or the response body.
+// Change marker: the ETag when the server sends one; else Last-Modified plus the SHA-256 of
+// the body; else the SHA-256 of the body; "absent" for a 404.
+//
+// Write / Remove: GET again and refuse (FailedPrecondition, nothing sent) if the marker differs
+// from `expected`; then the fetched document (`{}` after a 404) with the value set at the
+// pointer (intermediate objects created; only a string or null is ever replaced) is sent whole
+// with `method`, with `If-Match: <etag>` when the GET had an ETag (`If-None-Match: *` after a
+// 404). 2xx is success; 412 is FailedPrecondition ("changed since it was observed"); other
+// statuses and transport failures are errors naming method, url and status. Remove with
+// remove = "delete" sends DELETE (with If-Match) unless the value is already absent; with
+// "null" it writes null at the pointer.
+//
+// CheckWritable: sends only a GET: FailedPrecondition when it fails (connection, TLS, status
+// other than 2xx/404, a document a Write would refuse).
+//
+// No I/O happens in the factory.
+
+#include <memory>
+
+#include "core/side.h"
+#include "core/side_options.h"
+#include "core/status.h"
+
+namespace seam {
+
+// SideFactory for "http-json".
+Result<std::unique_ptr<Side>> MakeHttpJsonSide(SideOptions& options);
+
+}  // namespace seam

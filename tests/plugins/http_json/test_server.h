@@ -1,0 +1,92 @@
+#pragma once
+// An in-process HTTP(S) server on 127.0.0.1 (ephemeral port) for the http-json tests: it runs on
+// its own thread, records every request, and answers what the test's handler says. Only
+// test_server.cc includes Beast.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace seam::testing {
+
+struct RecordedRequest {
+  std::string method, target, body;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string sni;                             // https: the server name the client sent
+  std::string Header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+struct Reply {
+  unsigned status = 200;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool hang = false;  // never answer (the connection stays open until the server stops)
+  bool chunked = false;  // Transfer-Encoding: chunked instead of Content-Length
+};
+
+struct TlsFiles {
+  std::filesystem::path cert_chain;  // PEM
+  std::filesystem::path key;         // PEM
+};
+
+class TestServer {
+ public:
+  using Handler = std::function<Reply(const RecordedRequest&)>;
+  explicit TestServer(Handler handler, std::optional<TlsFiles> tls = std::nullopt);
+  ~TestServer();
+  TestServer(const TestServer&) = delete;
+  TestServer& operator=(const TestServer&) = delete;
+
+  std::uint16_t port() const;
+  std::vector<RecordedRequest> Requests() const;
+  // How many requests used a method other than GET: "nothing was written".
+  std::size_t Writes() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// A port on 127.0.0.1 that nothing listens on (bound, then closed).
+std::uint16_t UnusedPort();
+
+// A JSON resource with ETags ("\"v1\"", "\"v2\"", ...) that honours If-Match and
+// If-None-Match: * on PUT/POST/PATCH/DELETE (412 when they do not hold). Thread-safe.
+class JsonResource {
+ public:
+  explicit JsonResource(std::optional<std::string> body, bool send_etag = true)
+      : body_(std::move(body)), send_etag_(send_etag) {}
+  Reply Handle(const RecordedRequest& r);
+  std::optional<std::string> body() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return body_;
+  }
+  void Set(std::optional<std::string> body) {
+    std::lock_guard<std::mutex> lock(mu_);
+    body_ = std::move(body);
+    ++version_;
+  }
+  // A handler that serves this resource (the resource must outlive the server).
+  TestServer::Handler Handler() {
+    return [this](const RecordedRequest& r) { return Handle(r); };
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::optional<std::string> body_;
+  bool send_etag_;
+  int version_ = 1;
+};
+
+}  // namespace seam::testing
