@@ -1,27 +1,54 @@
 #!/usr/bin/env bash
-# The seam demo: a CLI and a gateway share a device token. Runs in a fresh temp directory with
-# the real seamctl; every step says what it does. Usage: tools/demo.sh PATH/TO/seamctl
+# The seam demo: a CLI and a real HTTP gateway share a device token. The gateway restarts from a
+# stale backup; the client is refused with 403 while every component reports healthy; seam names
+# the lagging side and repairs it. Runs in a fresh temp directory with the real binaries.
+# Usage: tools/demo.sh BUILD_DIR   (the directory holding tools/seamctl, tools/demo_gateway, ...)
 set -euo pipefail
-seamctl=$(realpath "$1")
+build=$(realpath "$1")
+seamctl=$build/tools/seamctl/seamctl
+gateway_bin=$build/tools/demo_gateway/demo-gateway
+client=$build/tools/demo_client/demo-client
 work=$(mktemp -d "${TMPDIR:-/tmp}/seam-demo-XXXXXX")
-trap 'rm -rf "$work"' EXIT
+gateway_pid=
+cleanup() {
+  [ -n "$gateway_pid" ] && kill "$gateway_pid" 2>/dev/null && wait "$gateway_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
 cd "$work"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
-# Runs a command that is expected to exit non-zero, and shows its exit code.
+# Runs a command that is expected to exit with a given non-zero code, and shows it.
 run_expect() { local want=$1; shift; printf '$ %s\n' "$*"; set +e; "$@"; local rc=$?; set -e
   printf '(exit %d)\n' "$rc"; [ "$rc" -eq "$want" ] || { echo "demo: expected exit $want" >&2; exit 1; }; }
 
-step "A CLI keeps its device token in cli/paired.json; the gateway keeps the token's SHA-256 in gateway/state.json"
+# Starts the gateway (extra arguments passed on) and waits, with a deadline, until it listens.
+start_gateway() {
+  rm -f gateway/port
+  "$gateway_bin" --listen "127.0.0.1:${port:-0}" --db gateway/gateway.db --port-file gateway/port \
+    --quiet "$@" > gateway/stdout.log 2>&1 &
+  gateway_pid=$!
+  for _ in $(seq 1 500); do [ -s gateway/port ] && break; sleep 0.01; done
+  [ -s gateway/port ] || { echo "demo: the gateway did not start" >&2; cat gateway/stdout.log >&2; exit 1; }
+  port=$(cat gateway/port)
+}
+stop_gateway() { kill "$gateway_pid"; wait "$gateway_pid" || true; gateway_pid=; }
+healthz() { printf '$ curl http://127.0.0.1:%s/healthz\n' "$port"
+  exec 3<>"/dev/tcp/127.0.0.1/$port"
+  printf 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+  tail -n 1 <&3; echo; exec 3>&-; }
+
+step "A gateway (a real HTTP server on 127.0.0.1) keeps each device's token as a SHA-256 in its own SQLite database"
 mkdir -p cli gateway
-cat > cli/paired.json <<'JSON'
-{ "device_id": "device-42", "gateway_url": "http://127.0.0.1:8080" }
+start_gateway
+echo "demo-gateway listening on 127.0.0.1:$port"
+
+step "The CLI keeps its pairing in cli/paired.json; seam.toml declares the seam between the two"
+cat > cli/paired.json <<JSON
+{ "device_id": "device-42", "gateway_url": "http://127.0.0.1:$port" }
 JSON
-cat > gateway/state.json <<'JSON'
-{ "listen": "127.0.0.1:8080", "devices": {} }
-JSON
-cat > seam.toml <<'TOML'
+cat > seam.toml <<TOML
 [store]
 path = ".seam/events.db"
 
@@ -33,69 +60,68 @@ repair = "auto"
 authority = "log"
 order = ["gateway", "cli"]
 
+[seam.sides.gateway]
+plugin = "http-json"
+url = "http://127.0.0.1:$port/pairings/device-42"
+pointer = "/token_sha256"
+transform = "sha256-hex"
+
 [seam.sides.cli]
 plugin = "json-file"
 path = "cli/paired.json"
 pointer = "/token"
-
-[seam.sides.gateway]
-plugin = "json-file"
-path = "gateway/state.json"
-pointer = "/devices/device-42/token"
-transform = "sha256-hex"
 TOML
 run cat seam.toml
 
 step "init: state directory, key file (0600) and the hash-chained event log"
 run "$seamctl" init
 
-step "issue: the token is recorded in the log (sealed), then written to the gateway, then the CLI"
+step "issue: the token is recorded in the log (sealed), then written to the gateway (PUT), then the CLI"
 run "$seamctl" token issue device-token
-# Show the files with the token masked: the demo prints no secret either.
-show() { printf '$ cat %s   # token masked\n' "$1"; sed -E 's/("token": ")[^"]{12}[^"]*"/\1…(masked)"/' "$1"; }
-show cli/paired.json
-show gateway/state.json
-echo "(the CLI holds the token, the gateway its SHA-256; seamctl shows only keyed fingerprints, fp:…)"
+run "$client" --paired cli/paired.json
 
-step "keep a copy of the gateway's state, as a backup job would"
-run cp gateway/state.json gateway/state.json.bak
+step "a backup job copies the gateway's database"
+run cp gateway/gateway.db gateway/backup.db
 
-step "rotate: a new token, recorded, then written to both sides"
+step "rotate: a new token, recorded, then written to both sides; the client still gets through"
 run "$seamctl" token rotate device-token
-run "$seamctl" check
+run "$client" --paired cli/paired.json
 
-step "a careless restart restores the gateway from the stale backup: the gateway now lags"
-run cp gateway/state.json.bak gateway/state.json
+step "a careless restart: the gateway comes back from the stale backup"
+stop_gateway
+start_gateway --restore gateway/backup.db
+echo "demo-gateway restarted on 127.0.0.1:$port from gateway/backup.db"
+
+step "the client is refused, yet every component reports healthy"
+run_expect 1 "$client" --paired cli/paired.json
+healthz
+echo "(cli/paired.json is valid JSON with a well-formed token: nothing looks wrong on its own)"
+
+step "seam sees the disagreement: the gateway lags, holding the previous version"
 run_expect 1 "$seamctl" check
-
-step "the same, as JSON for scripts"
 run_expect 1 "$seamctl" check --json
 
 step "repair --dry-run says what it would do and writes nothing"
 run_expect 1 "$seamctl" repair --dry-run
 
-step "repair: the gateway is brought to the log's latest version, atomically, and the repair recorded"
+step "repair: the gateway gets the log's latest version (compare-and-swap on its ETag), recorded in the log"
 run "$seamctl" repair
+run "$client" --paired cli/paired.json
 run "$seamctl" check
 
-step "someone hand-edits the CLI's token to a value the log never had: foreign"
-sed -i -E 's/("token": ")[^"]*"/\1hand-edited-value"/' cli/paired.json
-run_expect 1 "$seamctl" check
-run "$seamctl" repair
-
-step "the log: every operation and repair, secrets as fingerprints"
+step "the log: every operation and repair, secrets only as fingerprints"
 run "$seamctl" log
 
 step "verify: recompute the hash chain"
 run "$seamctl" verify
 
-step "the plaintext token appears nowhere in the database"
+step "the plaintext token appears nowhere in the event log or the gateway's database"
 token=$(sed -nE 's/.*"token": "([^"]+)".*/\1/p' cli/paired.json)
 [ ${#token} -eq 43 ] || { echo "demo: could not read the CLI's token" >&2; exit 1; }
-for f in .seam/events.db .seam/events.db-wal; do
+for f in .seam/events.db .seam/events.db-wal gateway/gateway.db; do
   if [ -f "$f" ] && grep -qF -- "$token" "$f"; then
     echo "demo: the token was found in $f" >&2; exit 1
   fi
 done
-echo "not found in .seam/events.db or its WAL"
-printf '\ndemo finished: the drift was detected on the lagging side and repaired.\n'
+echo "not found in .seam/events.db, its WAL, or gateway/gateway.db"
+printf '\ndemo finished: a 403 with every component healthy, traced to the lagging side and repaired.\n'
