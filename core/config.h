@@ -29,6 +29,9 @@ struct SideConfig {
   Transform transform = Transform::kPlain;
   int line = 0;        // line of the [seam.sides.NAME] header
   std::shared_ptr<Side> side;
+  // `on_repair = ["cmd", "arg"]`: run after seam writes this side, before reading it back.
+  // Taken by the config loader for every plugin; empty when not set.
+  std::vector<std::string> on_repair;
 };
 
 struct SeamConfig {

@@ -93,6 +93,17 @@ Result<SideConfig> ParseSide(const ParseContext& ctx, const std::string& seam_na
     options.Set(std::string(e.key), std::move(*value));
   }
 
+  // on_repair belongs to every plugin: taken here, before the plugin sees its own keys.
+  SEAM_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> hook,
+                        options.TakeStringList("on_repair", false));
+  if (hook) {
+    if (hook->empty() || hook->front().empty()) {
+      return Status::InvalidArgument(options.Where(options.LineOf("on_repair")) +
+                                     ": key `on_repair` must name a program: [\"cmd\", \"arg\", ...]");
+    }
+    side.on_repair = std::move(*hook);
+  }
+
   SEAM_ASSIGN_OR_RETURN(std::unique_ptr<Side> built, (*factory)(options));
   if (built == nullptr) {
     return Status::Internal(where + ": plugin `" + side.plugin + "` returned no side");

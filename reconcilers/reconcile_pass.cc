@@ -61,12 +61,16 @@ Status RepairSide(SeamContext& ctx, const SeamConfig& seam, TokenState& state, O
   Status wrote = write ? side.Write(ApplyTransform(o.config->transform, state.value), now.marker)
                        : side.Remove(now.marker);
   SEAM_RETURN_IF_ERROR(wrote);
+  // The hook (e.g. reload the server) runs before the read-back, so the confirmation sees its
+  // effect. Its failure is reported after the repair is recorded: the side was written.
+  const Status hook = RunOnRepairHook(ctx, seam, *o.config);
 
   Observation after = side.Observe();
   Judgement confirmed = token::Judge(state, o.config->transform, after, ctx.keys);
   if (confirmed.verdict != Verdict::kInSync) {
     return Status::IoError(side.Describe() + " does not hold the written value when read back (" +
-                           VerdictName(confirmed.verdict) + ": " + confirmed.detail + ")");
+                           VerdictName(confirmed.verdict) + ": " + confirmed.detail + ")" +
+                           (hook.ok() ? "" : "; on_repair failed: " + hook.message()));
   }
 
   token::SideRepaired payload;
@@ -82,6 +86,7 @@ Status RepairSide(SeamContext& ctx, const SeamConfig& seam, TokenState& state, O
                        VerdictName(o.judgement.verdict), state.current_version);
   o.observation = std::move(after);
   o.judgement = std::move(confirmed);
+  if (!hook.ok()) return Status::IoError("written and recorded, but on_repair failed: " + hook.message());
   return Status::Ok();
 }
 

@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/event_store.h"
+#include "core/hook_runner.h"
 
 namespace seam {
 
@@ -15,6 +16,10 @@ struct SeamContext {
   const KeyRing& keys;
   const Clock& clock;
   std::string actor;  // recorded on every event appended: "seamctl:alice@host"
+  HookRunner* hooks = nullptr;  // runs on_repair commands; required when a side sets one
 };
+
+// Runs `side`'s on_repair command, if it has one, through ctx.hooks.
+Status RunOnRepairHook(SeamContext& ctx, const SeamConfig& seam, const SideConfig& side);
 
 }  // namespace seam

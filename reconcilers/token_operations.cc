@@ -39,7 +39,8 @@ Status PreflightSides(const SeamConfig& seam, const std::string& command) {
 }
 
 // Writes the intended state to one side and confirms it by reading back.
-SideWriteReport ApplyToSide(SeamContext& ctx, const TokenState& state, const SideConfig& cfg) {
+SideWriteReport ApplyToSide(SeamContext& ctx, const SeamConfig& seam, const TokenState& state,
+                            const SideConfig& cfg) {
   SideWriteReport r{cfg.name, false, ""};
   Observation before = cfg.side->Observe();
   if (before.state == Observation::State::kUnreadable) {
@@ -57,9 +58,15 @@ SideWriteReport ApplyToSide(SeamContext& ctx, const TokenState& state, const Sid
     r.message = wrote.message();
     return r;
   }
+  const Status hook = RunOnRepairHook(ctx, seam, cfg);  // before the read-back: it may reload
   Judgement after = token::Judge(state, cfg.transform, cfg.side->Observe(), ctx.keys);
   if (after.verdict != Verdict::kInSync) {
     r.message = "read back after writing: " + std::string(VerdictName(after.verdict)) + " (" + after.detail + ")";
+    if (!hook.ok()) r.message += "; on_repair failed: " + hook.message();
+    return r;
+  }
+  if (!hook.ok()) {
+    r.message = "written, but on_repair failed: " + hook.message();
     return r;
   }
   r.ok = true;
@@ -91,7 +98,7 @@ Result<OperationReport> AppendThenApply(SeamContext& ctx, const SeamConfig& seam
   ReconcileLog()->info("seam {}: {} recorded as version {} {}", seam.name, operation,
                        report.version, report.fingerprint);
   for (const SideConfig& side : seam.sides) {
-    report.sides.push_back(ApplyToSide(ctx, state, side));
+    report.sides.push_back(ApplyToSide(ctx, seam, state, side));
     if (!report.sides.back().ok) {
       ReconcileLog()->info("seam {}: side {} not written: {}", seam.name, side.name,
                            report.sides.back().message);

@@ -167,3 +167,26 @@ TEST(IsValidNameTest, LowerCaseLettersDigitsDotUnderscoreDash) {
 
 }  // namespace
 }  // namespace seam::config_test
+
+namespace seam::config_test {
+namespace {
+
+TEST_F(ConfigTest, OnRepairIsTakenForEveryPluginAsAnArgvList) {
+  Result<Config> r = Load(Replace(Seam("a", "e"), "path = \"g.json\"\n",
+                                  "path = \"g.json\"\non_repair = [\"systemctl\", \"reload\", \"gw\"]\n"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const SideConfig* gateway = r->seams[0].FindSide("gateway");
+  ASSERT_NE(gateway, nullptr);
+  EXPECT_EQ(gateway->on_repair, (std::vector<std::string>{"systemctl", "reload", "gw"}));
+  EXPECT_TRUE(r->seams[0].FindSide("cli")->on_repair.empty());
+}
+
+TEST_F(ConfigTest, OnRepairMustBeANonEmptyListNamingItsLine) {
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "path = \"g.json\"\n", "path = \"g.json\"\non_repair = []\n")),
+              HasSubstr(At(11) + "seam `a` side `gateway`: key `on_repair` must name a program"));
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "path = \"g.json\"\n", "path = \"g.json\"\non_repair = \"reload\"\n")),
+              HasSubstr(At(11) + "seam `a` side `gateway`: key `on_repair` must be a list of strings"));
+}
+
+}  // namespace
+}  // namespace seam::config_test

@@ -7,6 +7,7 @@
 
 #include "store/sqlite_event_store.h"
 #include "tools/common/builtin_sides.h"
+#include "tools/common/process_hook_runner.h"
 
 namespace seam {
 
@@ -24,6 +25,8 @@ Result<std::unique_ptr<StateContext>> LoadConfigOnly(const std::string& config_f
   ConfigSchema schema{BuiltinKinds(), &ctx->registry};
   SEAM_ASSIGN_OR_RETURN(ctx->config, LoadConfig(ResolveConfigPath(config_flag), schema));
   ctx->actor = DefaultActor("seamctl");
+  std::filesystem::path dir = ctx->config.file.parent_path();
+  ctx->hooks = std::make_unique<ProcessHookRunner>(dir.empty() ? std::filesystem::path(".") : dir);
   return ctx;
 }
 

@@ -23,8 +23,9 @@ struct StateContext {
   std::unique_ptr<KeyRing> keys;
   SystemClock clock;
   std::string actor;
+  std::unique_ptr<HookRunner> hooks;  // on_repair commands, run in the config file's directory
 
-  SeamContext Seam() { return SeamContext{*store, *keys, clock, actor}; }
+  SeamContext Seam() { return SeamContext{*store, *keys, clock, actor, hooks.get()}; }
   // The seam named `name`, or InvalidArgument listing the configured ones.
   Result<const SeamConfig*> FindSeam(const std::string& name) const;
 

@@ -1,0 +1,81 @@
+// on_repair: a side's command runs after seam writes that side (a real child process), before
+// the write is read back; its failure is reported (exit 2) but the write is still recorded.
+#include <gtest/gtest.h>
+
+#include "tests/e2e/e2e_fixture.h"
+
+namespace seam::e2e {
+namespace {
+
+using seam::testing::WriteFile;
+
+class OnRepairTest : public SeamctlTest {
+ protected:
+  // The gateway side's hook appends its environment's seam and side to hook.log, or fails.
+  void SetUpSeam(const std::string& hook_script) {
+    WriteFile(Root() / "hook.sh", hook_script);
+    fs::permissions(Root() / "hook.sh", fs::perms::owner_all);
+    WriteFreshSides();
+    WriteConfig(R"([[seam]]
+name = "device-token"
+kind = "token"
+entity = "device-42"
+[seam.sides.gateway]
+plugin = "json-file"
+path = "gateway/state.json"
+pointer = "/devices/device-42/token"
+transform = "sha256-hex"
+on_repair = ["./hook.sh", "reload"]
+[seam.sides.cli]
+plugin = "json-file"
+path = "cli/paired.json"
+pointer = "/token"
+)");
+    ASSERT_EQ(Seamctl({"init"}).exit_code, 0);
+  }
+  std::string HookLog() const { return seam::testing::ReadFile(Root() / "hook.log"); }
+};
+
+constexpr char kGoodHook[] =
+    "#!/bin/sh\necho \"$1 $SEAM_SEAM $SEAM_SIDE home=${HOME:-unset}\" >> hook.log\n";
+constexpr char kFailingHook[] = "#!/bin/sh\necho 'reload refused: gateway busy' >&2\nexit 3\n";
+
+TEST_F(OnRepairTest, RunsAfterEveryWriteOfItsSideWithACleanedEnvironment) {
+  ASSERT_NO_FATAL_FAILURE(SetUpSeam(kGoodHook));
+  ASSERT_EQ(Seamctl({"token", "issue", "device-token"}).exit_code, 0);
+  EXPECT_EQ(HookLog(), "reload device-token gateway home=unset\n");
+  SetGatewayToken("stale");
+  ProcessResult repair = Seamctl({"repair"});
+  EXPECT_EQ(repair.exit_code, 0) << repair.out << repair.err;
+  EXPECT_EQ(HookLog(), "reload device-token gateway home=unset\nreload device-token gateway home=unset\n");
+  // No write, no hook: an in-sync repair leaves it alone; the cli side has no hook.
+  SetCliToken("drift");
+  EXPECT_EQ(Seamctl({"repair"}).exit_code, 0);
+  EXPECT_EQ(Seamctl({"repair"}).exit_code, 0);
+  EXPECT_EQ(HookLog(), "reload device-token gateway home=unset\nreload device-token gateway home=unset\n");
+}
+
+TEST_F(OnRepairTest, AFailingHookIsTroubleButTheRepairIsStillRecorded) {
+  ASSERT_NO_FATAL_FAILURE(SetUpSeam(kGoodHook));
+  ASSERT_EQ(Seamctl({"token", "issue", "device-token"}).exit_code, 0);
+  WriteFile(Root() / "hook.sh", kFailingHook);
+  SetGatewayToken("stale");
+  ProcessResult repair = Seamctl({"repair"});
+  EXPECT_EQ(repair.exit_code, 2) << repair.out << repair.err;
+  EXPECT_TRUE(Contains(repair.err, "on_repair `./hook.sh` of side gateway: exited 3: reload refused: gateway busy"))
+      << repair.err;
+  // The side was written and the repair recorded; the next check is in sync.
+  EXPECT_EQ(LogEvents().back()["type"], "SideRepaired");
+  EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
+}
+
+TEST_F(OnRepairTest, AFailingHookDuringAnOperationSaysTheSideWasWritten) {
+  ASSERT_NO_FATAL_FAILURE(SetUpSeam(kFailingHook));
+  ProcessResult issue = Seamctl({"token", "issue", "device-token"});
+  EXPECT_EQ(issue.exit_code, 2) << issue.out << issue.err;
+  EXPECT_TRUE(Contains(issue.err, "written, but on_repair failed")) << issue.err;
+  EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace seam::e2e

@@ -1,0 +1,24 @@
+#include "tools/common/process_hook_runner.h"
+
+#include "plugins/exec/exec_protocol.h"
+#include "plugins/exec/subprocess.h"
+
+namespace seam {
+
+Status ProcessHookRunner::RunOnRepair(const SeamConfig& seam, const SideConfig& side) {
+  SubprocessRequest request;
+  request.argv = side.on_repair;
+  request.env = {"PATH=" + std::string(kSubprocessDefaultPath), "LANG=C.UTF-8",
+                 "SEAM_SEAM=" + seam.name, "SEAM_SIDE=" + side.name};
+  request.cwd = cwd_;
+  request.timeout = timeout_;
+  request.stdout_limit = 64 * 1024;  // output is not used; a hook that floods is killed
+  const std::string what = "on_repair `" + side.on_repair.front() + "` of side " + side.name;
+  Result<SubprocessResult> ran = RunSubprocess(request);
+  if (!ran.ok()) return ran.status().WithContext(what);
+  if (ran->ok()) return Status::Ok();
+  const std::string err = StderrFirstLine(ran->stderr_bytes, {});
+  return Status::IoError(what + ": " + DescribeEnd(*ran, request) + (err.empty() ? "" : ": " + err));
+}
+
+}  // namespace seam
