@@ -19,9 +19,12 @@ cd "$work"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
-# Runs a command that is expected to exit with a given non-zero code, and shows it.
-run_expect() { local want=$1; shift; printf '$ %s\n' "$*"; set +e; "$@"; local rc=$?; set -e
-  printf '(exit %d)\n' "$rc"; [ "$rc" -eq "$want" ] || { echo "demo: expected exit $want" >&2; exit 1; }; }
+# Runs a command expected to exit `want` with output matching the extended regex `pattern`
+# (so the demo, which also runs as a test, fails when the story changes), and shows both.
+run_check() { local want=$1 pattern=$2; shift 2; printf '$ %s\n' "$*"; set +e; local out
+  out=$("$@" 2>&1); local rc=$?; set -e; printf '%s\n' "$out"; [ "$rc" -eq 0 ] || printf '(exit %d)\n' "$rc"
+  [ "$rc" -eq "$want" ] || { echo "demo: expected exit $want, got $rc" >&2; exit 1; }
+  grep -qE -- "$pattern" <<<"$out" || { echo "demo: expected output matching: $pattern" >&2; exit 1; }; }
 
 # Starts the gateway (extra arguments passed on) and waits, with a deadline, until it listens.
 start_gateway() {
@@ -34,10 +37,12 @@ start_gateway() {
   port=$(cat gateway/port)
 }
 stop_gateway() { kill "$gateway_pid"; wait "$gateway_pid" || true; gateway_pid=; }
-healthz() { printf '$ curl http://127.0.0.1:%s/healthz\n' "$port"
+# GET /healthz over bash's /dev/tcp (no curl needed); prints the body, checks it says ok.
+healthz() { printf '$ GET http://127.0.0.1:%s/healthz\n' "$port"
   exec 3<>"/dev/tcp/127.0.0.1/$port"
   printf 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
-  tail -n 1 <&3; echo; exec 3>&-; }
+  local body; body=$(tail -n 1 <&3); exec 3>&-; printf '%s\n' "$body"
+  grep -q '"status":"ok"' <<<"$body" || { echo "demo: the gateway did not report healthy" >&2; exit 1; }; }
 
 step "A gateway (a real HTTP server on 127.0.0.1) keeps each device's token as a SHA-256 in its own SQLite database"
 mkdir -p cli gateway
@@ -77,15 +82,15 @@ step "init: state directory, key file (0600) and the hash-chained event log"
 run "$seamctl" init
 
 step "issue: the token is recorded in the log (sealed), then written to the gateway (PUT), then the CLI"
-run "$seamctl" token issue device-token
-run "$client" --paired cli/paired.json
+run_check 0 'issue recorded as version 1' "$seamctl" token issue device-token
+run_check 0 '^200 OK' "$client" --paired cli/paired.json
 
 step "a backup job copies the gateway's database"
 run cp gateway/gateway.db gateway/backup.db
 
 step "rotate: a new token, recorded, then written to both sides; the client still gets through"
-run "$seamctl" token rotate device-token
-run "$client" --paired cli/paired.json
+run_check 0 'rotate recorded as version 2' "$seamctl" token rotate device-token
+run_check 0 '^200 OK' "$client" --paired cli/paired.json
 
 step "a careless restart: the gateway comes back from the stale backup"
 stop_gateway
@@ -93,35 +98,35 @@ start_gateway --restore gateway/backup.db
 echo "demo-gateway restarted on 127.0.0.1:$port from gateway/backup.db"
 
 step "the client is refused, yet every component reports healthy"
-run_expect 1 "$client" --paired cli/paired.json
+run_check 1 '^403 Forbidden' "$client" --paired cli/paired.json
 healthz
 echo "(cli/paired.json is valid JSON with a well-formed token: nothing looks wrong on its own)"
 
 step "seam sees the disagreement: the gateway lags, holding the previous version"
-run_expect 1 "$seamctl" check
-run_expect 1 "$seamctl" check --json
+run_check 1 'gateway +lagging +holds version 1; version 2 is intended' "$seamctl" check
+run_check 1 '"verdict": "lagging"' "$seamctl" check --json
 
 step "repair --dry-run says what it would do and writes nothing"
-run_expect 1 "$seamctl" repair --dry-run
+run_check 1 'gateway +lagging .*\[would repair\]' "$seamctl" repair --dry-run
 
 step "repair: the gateway gets the log's latest version (compare-and-swap on its ETag), recorded in the log"
-run "$seamctl" repair
-run "$client" --paired cli/paired.json
-run "$seamctl" check
+run_check 0 'gateway +in_sync .*\[repaired\]' "$seamctl" repair
+run_check 0 '^200 OK' "$client" --paired cli/paired.json
+run_check 0 'cli +in_sync' "$seamctl" check
 
 step "the log: every operation and repair, secrets only as fingerprints"
-run "$seamctl" log
+run_check 0 'v3 SideRepaired .*side=gateway version_written=2' "$seamctl" log
 
 step "verify: recompute the hash chain"
-run "$seamctl" verify
+run_check 0 '^log intact: 3 events' "$seamctl" verify
 
 step "the plaintext token appears nowhere in the event log or the gateway's database"
 token=$(sed -nE 's/.*"token": "([^"]+)".*/\1/p' cli/paired.json)
 [ ${#token} -eq 43 ] || { echo "demo: could not read the CLI's token" >&2; exit 1; }
-for f in .seam/events.db .seam/events.db-wal gateway/gateway.db; do
+for f in .seam/events.db .seam/events.db-wal gateway/gateway.db gateway/stdout.log; do
   if [ -f "$f" ] && grep -qF -- "$token" "$f"; then
     echo "demo: the token was found in $f" >&2; exit 1
   fi
 done
-echo "not found in .seam/events.db, its WAL, or gateway/gateway.db"
+echo "not found in .seam/events.db, its WAL, the gateway's database or its output"
 printf '\ndemo finished: a 403 with every component healthy, traced to the lagging side and repaired.\n'

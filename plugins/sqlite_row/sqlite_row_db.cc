@@ -3,6 +3,9 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <chrono>
+#include <memory>
+#include <utility>
 #include <string_view>
 #include <system_error>
 
@@ -10,6 +13,14 @@
 
 namespace seam::sqlite_row {
 namespace {
+
+constexpr int kStatementBudgetMs = 2000;
+// The progress handler is called every this many virtual machine instructions.
+constexpr int kProgressInstructions = 1000;
+
+int PastDeadline(void* deadline) {
+  return std::chrono::steady_clock::now() >= static_cast<const Db::Deadline*>(deadline)->at ? 1 : 0;
+}
 
 std::string Quoted(const std::string& identifier) { return "\"" + identifier + "\""; }
 
@@ -60,6 +71,22 @@ struct Schema {
 };
 
 Result<Schema> CheckSchema(const Target& t, sqlite3* db) {
+  {
+    // pragma_table_info also describes views, and a view runs the other program's SQL (an
+    // unbounded recursive CTE, say) on every read: only a real table is accepted.
+    SEAM_ASSIGN_OR_RETURN(Stmt s, Prepare(t, db, "SELECT type FROM sqlite_master WHERE name = ?1 COLLATE NOCASE "
+                                                 "AND type IN ('table', 'view')"));
+    if (int rc = BindText(s.get(), 1, t.table); rc != SQLITE_OK) return SqlError(t, db, rc);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_ROW) {
+      const unsigned char* type = sqlite3_column_text(s.get(), 0);
+      if (type != nullptr && std::string_view(reinterpret_cast<const char*>(type)) == "view") {
+        return Status::FailedPrecondition(t.path.string() + ": " + Quoted(t.table) + " is a view, not a table");
+      }
+    } else if (rc != SQLITE_DONE) {
+      return SqlError(t, db, rc);
+    }
+  }
   SEAM_ASSIGN_OR_RETURN(Stmt s, Prepare(t, db, "SELECT name, \"notnull\" FROM pragma_table_info(?1)"));
   if (int rc = BindText(s.get(), 1, t.table); rc != SQLITE_OK) return SqlError(t, db, rc);
   bool any = false, key = false, value = false;
@@ -101,6 +128,9 @@ Status SqlError(const Target& t, sqlite3* db, int rc) {
     case SQLITE_LOCKED:
       return Status::Unavailable(shown + " is locked by another process (busy for " +
                                  std::to_string(t.busy_timeout_ms) + " ms)");
+    case SQLITE_INTERRUPT:  // only the progress handler interrupts
+      return Status::FailedPrecondition(shown + ": query took longer than " +
+                                        std::to_string(ExecutionLimitMs(t)) + " ms");
     case SQLITE_NOTADB:
       return Status::FailedPrecondition(shown + ": file is not a SQLite database");
     case SQLITE_READONLY:
@@ -111,6 +141,8 @@ Status SqlError(const Target& t, sqlite3* db, int rc) {
       return Status::IoError(shown + ": " + msg);
   }
 }
+
+int ExecutionLimitMs(const Target& t) { return t.busy_timeout_ms + kStatementBudgetMs; }
 
 Result<Db> Open(const Target& t, OpenMode mode) {
   const std::string shown = t.path.string();
@@ -129,7 +161,8 @@ Result<Db> Open(const Target& t, OpenMode mode) {
                     SQLITE_OPEN_NOMUTEX;
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(t.path.c_str(), &raw, flags, nullptr);
-  Db db(raw);
+  Db db;
+  db.conn_.reset(raw);
   if (rc != SQLITE_OK) {
     return Status::FailedPrecondition(shown + ": cannot be opened (" +
                                       (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)) + ")");
@@ -140,6 +173,16 @@ Result<Db> Open(const Target& t, OpenMode mode) {
   }
   sqlite3_busy_timeout(db.get(), t.busy_timeout_ms);
   sqlite3_extended_result_codes(db.get(), 1);
+  // The schema is another program's: its triggers and views must not call functions with side
+  // effects, nor may anything here corrupt the file on purpose.
+  for (const auto& [option, on] : {std::pair{SQLITE_DBCONFIG_DEFENSIVE, 1}, std::pair{SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0}}) {
+    if (int crc = sqlite3_db_config(db.get(), option, on, nullptr); crc != SQLITE_OK) {
+      return Status::IoError(shown + ": cannot configure the connection (" + sqlite3_errstr(crc) + ")");
+    }
+  }
+  db.deadline_ = std::make_unique<Db::Deadline>(
+      Db::Deadline{std::chrono::steady_clock::now() + std::chrono::milliseconds(ExecutionLimitMs(t))});
+  sqlite3_progress_handler(db.get(), kProgressInstructions, PastDeadline, db.deadline_.get());
   return db;
 }
 
@@ -183,7 +226,9 @@ Result<Row> ReadRow(const Target& t, sqlite3* db) {
 }
 
 Transaction::~Transaction() {
-  if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  if (!open_) return;
+  sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 Status Transaction::Begin(const char* sql) {
@@ -195,6 +240,7 @@ Status Transaction::Begin(const char* sql) {
 Status Transaction::Commit() {
   // A failed COMMIT (busy: readers still hold the file) leaves the transaction open; the
   // destructor rolls it back.
+  sqlite3_progress_handler(db_, 0, nullptr, nullptr);
   SEAM_RETURN_IF_ERROR(Exec(t_, db_, "COMMIT"));
   open_ = false;
   return Status::Ok();

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -18,7 +19,7 @@ namespace seam::sqlite_row {
 struct DbCloser {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 };
-using Db = std::unique_ptr<sqlite3, DbCloser>;
+
 
 struct StmtFinalizer {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
@@ -42,14 +43,39 @@ struct Target {
 
 // A Status for a failed SQLite call: locked past the busy timeout is Unavailable ("<path> is
 // locked by another process (busy for 2000 ms)"); a file that is not a database, a read-only
-// database or a refused constraint is FailedPrecondition; anything else IoError. The message
+// database, a refused constraint or a statement interrupted by the progress handler ("<path>:
+// query took longer than N ms") is FailedPrecondition; anything else IoError. The message
 // names the path and SQLite's error text (which names tables and columns, never bound values).
 Status SqlError(const Target& t, sqlite3* db, int rc);
 
+// How long one connection (one Observe, Write, Remove or CheckWritable) may execute SQL:
+// busy_timeout_ms for waiting on a lock plus 2000 ms for the statements themselves.
+int ExecutionLimitMs(const Target& t);
+
 // Opens the database read-only or read-write, never with SQLITE_OPEN_CREATE: a missing file is
 // FailedPrecondition "<path>: database does not exist". Read-write also refuses a database this
-// user cannot write (SQLite would silently fall back to read-only). Sets the busy timeout.
+// user cannot write (SQLite would silently fall back to read-only). Sets the busy timeout, turns
+// on SQLITE_DBCONFIG_DEFENSIVE and off SQLITE_DBCONFIG_TRUSTED_SCHEMA (the other program's
+// triggers and views cannot call functions with side effects), and installs a progress handler
+// that interrupts any statement still running ExecutionLimitMs(t) after the open: the database
+// belongs to another program, and its triggers could otherwise run forever. An interrupted
+// statement is FailedPrecondition "<path>: query took longer than N ms" (see SqlError).
 enum class OpenMode { kReadOnly, kReadWrite };
+// A connection made by Open, with the execution deadline its progress handler checks.
+class Db {
+ public:
+  struct Deadline {
+    std::chrono::steady_clock::time_point at;
+  };
+  Db() = default;
+  sqlite3* get() const { return conn_.get(); }
+
+ private:
+  friend Result<Db> Open(const Target& t, OpenMode mode);
+  // Declared first so it is destroyed last: the connection's progress handler points at it.
+  std::unique_ptr<Deadline> deadline_;
+  std::unique_ptr<sqlite3, DbCloser> conn_;
+};
 Result<Db> Open(const Target& t, OpenMode mode);
 
 // Runs one statement without results (BEGIN, COMMIT, ...).
@@ -66,12 +92,16 @@ struct Row {
   bool value_not_null = false;  // the value column is declared NOT NULL
 };
 
-// Checks the table and both columns exist (FailedPrecondition naming the missing one), then
+// Checks the table exists and is a real table, not a view ("<path>: \"pairings\" is a view, not
+// a table": a view runs arbitrary SQL on every read), and both columns exist
+// (FailedPrecondition naming the missing one), then
 // reads the row. More than one row with the key, or a value that is not text (integer, real,
 // blob), is FailedPrecondition naming the cell and the type, never the value.
 Result<Row> ReadRow(const Target& t, sqlite3* db);
 
-// Rolls back on destruction unless committed. The connection must outlive it.
+// Rolls back on destruction unless committed. The connection must outlive it. Commit and the
+// rollback remove the progress handler first: COMMIT may wait up to busy_timeout_ms for readers,
+// and must not be interrupted past the deadline once the change is ready.
 class Transaction {
  public:
   Transaction(const Target& t, sqlite3* db) : t_(t), db_(db) {}

@@ -49,6 +49,16 @@
 // reason, Unavailable when locked. It cannot know whether a Remove will come, so a NOT NULL value
 // column is only refused by Remove itself.
 //
+// Hostile schemas: the table must be a real table; a view of that name (which would run the
+// other program's SQL on every read) is unreadable / refused ("<path>: \"pairings\" is a view,
+// not a table"). Connections are DEFENSIVE with TRUSTED_SCHEMA off, so the other program's
+// triggers may only call innocuous functions: SQLite's ordinary built-ins work, an
+// application-defined function without SQLITE_INNOCUOUS does not (seam registers none). Every
+// operation must finish executing SQL within busy_timeout_ms + 2000 ms of opening the database
+// (a progress handler interrupts it otherwise, e.g. a trigger that never ends): unreadable /
+// FailedPrecondition "<path>: query took longer than N ms", and nothing is written. COMMIT and
+// ROLLBACK are never interrupted.
+//
 // Describe: "sqlite-row <path> <table>.<value_column> where <key_column> = <key>".
 // No I/O happens in the factory; the side holds no connection between calls.
 

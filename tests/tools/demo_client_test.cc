@@ -63,6 +63,13 @@ TEST_F(DemoClientTest, WrongTokenExitsOne) {
   EXPECT_EQ(r.out, "403 Forbidden: token rejected\n");
 }
 
+TEST_F(DemoClientTest, ATokenThatOccursInsideTheRedactionMarkerDoesNotHang) {
+  // "d" occurs in "[redacted]" and in "token rejected": redaction must move past its own marker.
+  RunResult r = Client(Paired("d"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "403 Forbi[redacted][redacted]en: token rejecte[redacted]\n");
+}
+
 TEST_F(DemoClientTest, UnreachableGatewayExitsOne) {
   // A port that was just free: bind, note it, close.
   unsigned short port = 0;

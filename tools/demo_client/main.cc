@@ -128,8 +128,12 @@ struct Exchange {
 
 // Never echo the token, even if a (strange) server sends it back.
 std::string Redact(std::string text, const std::string& token) {
-  for (std::size_t at = text.find(token); at != std::string::npos; at = text.find(token, at)) {
-    text.replace(at, token.size(), "[redacted]");
+  static constexpr std::string_view kRedacted = "[redacted]";
+  if (token.empty()) return text;
+  // Search on after the replacement: a token that occurs inside "[redacted]" must not loop.
+  for (std::size_t at = text.find(token); at != std::string::npos;
+       at = text.find(token, at + kRedacted.size())) {
+    text.replace(at, token.size(), kRedacted);
   }
   return text;
 }

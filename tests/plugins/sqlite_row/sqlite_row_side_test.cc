@@ -1,6 +1,11 @@
 // sqlite-row: the factory's config checks and what Observe reports. Writes are in
 // sqlite_row_side_write_test.cc, CheckWritable in sqlite_row_side_check_test.cc.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <chrono>
 #include <filesystem>
@@ -208,6 +213,117 @@ TEST_F(SqliteRowSideTest, LockedPastTheBusyTimeoutIsUnreadable) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(90));
   holder.Exec("ROLLBACK");
   EXPECT_EQ(side->Observe().state, State::kValue);
+}
+
+// Another PROCESS holding an exclusive lock (POSIX advisory locks, not SQLite's in-process lock
+// bookkeeping). The child opens the database itself, runs BEGIN EXCLUSIVE, writes one byte to
+// `ready`, then blocks reading `release` until the parent closes its end. No sleeps.
+class LockingChild {
+ public:
+  explicit LockingChild(const fs::path& db) {
+    if (::pipe(ready_) != 0 || ::pipe(release_) != 0) {
+      ADD_FAILURE() << "pipe failed";
+      return;
+    }
+    pid_ = ::fork();
+    if (pid_ < 0) {
+      ADD_FAILURE() << "fork failed";
+      return;
+    }
+    if (pid_ == 0) {
+      ::close(ready_[0]);
+      ::close(release_[1]);
+      sqlite3* conn = nullptr;
+      if (sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) ::_exit(2);
+      if (sqlite3_exec(conn, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) != SQLITE_OK) ::_exit(3);
+      const char byte = 'L';
+      if (::write(ready_[1], &byte, 1) != 1) ::_exit(4);
+      char buf = 0;
+      while (::read(release_[0], &buf, 1) > 0) {
+      }
+      sqlite3_exec(conn, "ROLLBACK", nullptr, nullptr, nullptr);
+      sqlite3_close_v2(conn);
+      ::_exit(0);
+    }
+    ::close(ready_[1]);
+    ready_[1] = -1;
+    ::close(release_[0]);
+    release_[0] = -1;
+  }
+  ~LockingChild() { EXPECT_EQ(Release(), 0); }
+  LockingChild(const LockingChild&) = delete;
+  LockingChild& operator=(const LockingChild&) = delete;
+
+  // True once the child holds the lock (false when it died first).
+  bool WaitUntilLocked() {
+    char byte = 0;
+    return pid_ > 0 && ::read(ready_[0], &byte, 1) == 1 && byte == 'L';
+  }
+  // Lets the child roll back and exit; returns its exit status (0: all went well).
+  int Release() {
+    for (int* fd : {&ready_[0], &ready_[1], &release_[0], &release_[1]}) {
+      if (*fd >= 0) ::close(*fd);
+      *fd = -1;
+    }
+    if (pid_ <= 0) return status_;
+    int wstatus = 0;
+    while (::waitpid(pid_, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+    status_ = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+    return status_;
+  }
+
+ private:
+  int ready_[2] = {-1, -1};
+  int release_[2] = {-1, -1};
+  pid_t pid_ = -1;
+  int status_ = 0;
+};
+
+TEST_F(SqliteRowSideTest, LockedByAnotherProcessIsUnreadableAndWriteIsUnavailable) {
+  CreateGatewayDb();  // closes its connection: nothing SQLite is open across the fork
+  auto side = Make({{"busy_timeout_ms", "100"}});
+  const ChangeMarker marker = side->Observe().marker;
+  const std::string before = ReadFile(Db());
+  LockingChild child(Db());
+  ASSERT_TRUE(child.WaitUntilLocked());
+
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(UnreadableReason(*side), Shown() + " is locked by another process (busy for 100 ms)");
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(90));
+  EXPECT_LT(took, std::chrono::seconds(5));
+  EXPECT_EQ(Refused(side->Write(Secret(std::string("n3w")), marker), StatusCode::kUnavailable),
+            Shown() + " is locked by another process (busy for 100 ms); not writing");
+  EXPECT_EQ(Refused(side->Remove(marker), StatusCode::kUnavailable),
+            Shown() + " is locked by another process (busy for 100 ms); not writing");
+  EXPECT_EQ(Refused(side->CheckWritable(), StatusCode::kUnavailable),
+            Shown() + " is locked by another process (busy for 100 ms)");
+
+  EXPECT_EQ(child.Release(), 0);
+  EXPECT_EQ(ReadFile(Db()), before);
+  Observation after = side->Observe();
+  ASSERT_EQ(after.state, State::kValue) << after.reason;
+  EXPECT_EQ(after.value.Reveal(), kSecret);
+  EXPECT_EQ(after.marker, marker);
+}
+
+TEST_F(SqliteRowSideTest, ViewNamedLikeTheTableIsUnreadableWithoutRunningIt) {
+  // A hostile database: `pairings` is a view over an endless recursive CTE. pragma_table_info
+  // describes it like a table, and reading it would never end.
+  OtherProgram gw(Db());
+  gw.Exec("CREATE VIEW pairings AS WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) "
+          "SELECT 'device-' || n AS device_id, 'token' || n AS token_sha256 FROM c");
+  for (const char* table : {"pairings", "PAIRINGS"}) {
+    auto side = Make({{"table", table}});
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(UnreadableReason(*side), Shown() + ": \"" + table + "\" is a view, not a table");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
+    EXPECT_EQ(Refused(side->Write(Secret(std::string("n3w")), ChangeMarker{"row:absent"})),
+              Shown() + ": \"" + table + "\" is a view, not a table; not writing");
+    EXPECT_EQ(Refused(side->CheckWritable()), Shown() + ": \"" + table + "\" is a view, not a table");
+  }
 }
 
 TEST_F(SqliteRowSideTest, WalDatabaseIsReadWhileAnotherProgramWrites) {

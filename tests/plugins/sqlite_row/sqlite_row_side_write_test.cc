@@ -2,6 +2,7 @@
 // INSERT, removal to NULL, and never creating the database or the table.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 
@@ -176,6 +177,44 @@ TEST_F(SqliteRowWriteTest, CommitBlockedByAReaderIsUnavailableAndRolledBack) {
   reader.Exec("ROLLBACK");
   EXPECT_EQ(OtherProgram(Db()).Token("device-42"), kSecret);
   EXPECT_EQ(side->Observe().marker, before.marker);
+}
+
+TEST_F(SqliteRowWriteTest, TriggerOfTheOtherProgramStillRunsOnUpdate) {
+  // The connection has SQLITE_DBCONFIG_TRUSTED_SCHEMA off: the schema may only use innocuous
+  // functions, which all of SQLite's ordinary built-ins (datetime, length, printf, ...) are.
+  CreateGatewayDb();
+  OtherProgram gw(Db());
+  gw.Exec("CREATE TABLE audit (device_id TEXT, token_length INTEGER, at TEXT, note TEXT)");
+  gw.Exec("CREATE TRIGGER pairings_audit AFTER UPDATE OF token_sha256 ON pairings BEGIN "
+          "INSERT INTO audit VALUES (new.device_id, length(new.token_sha256), datetime('now'), "
+          "printf('%s rotated', upper(new.device_id))); END");
+  auto side = Make();
+  Status s = side->Write(Secret(std::string(kNew)), side->Observe().marker);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(gw.Token("device-42"), kNew);
+  EXPECT_EQ(gw.Text("SELECT token_length || ' ' || note FROM audit"), "15 DEVICE-42 rotated");
+  EXPECT_EQ(gw.Count("audit WHERE at IS NOT NULL"), "1");
+}
+
+TEST_F(SqliteRowWriteTest, TriggerThatNeverEndsIsInterruptedAndWritesNothing) {
+  // busy_timeout bounds waiting for a lock, not execution: a hostile trigger reading an endless
+  // recursive view would hang the write without the progress handler's deadline.
+  CreateGatewayDb();
+  OtherProgram gw(Db());
+  gw.Exec("CREATE VIEW forever AS WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) "
+          "SELECT n FROM c");
+  gw.Exec("CREATE TRIGGER pairings_hang AFTER UPDATE ON pairings BEGIN SELECT count(*) FROM forever; END");
+  auto side = Make({{"busy_timeout_ms", "0"}});
+  const ChangeMarker marker = side->Observe().marker;
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Refused(side->Write(Secret(std::string(kNew)), marker)),
+            Shown() + ": query took longer than 2000 ms; not writing");
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(1900));
+  EXPECT_LT(took, std::chrono::seconds(10));
+  EXPECT_EQ(gw.Token("device-42"), kSecret);
+  EXPECT_FALSE(fs::exists(Shown() + "-journal"));
+  EXPECT_EQ(side->Observe().state, State::kValue);
 }
 
 TEST_F(SqliteRowWriteTest, HostileKeyIsBoundAndTheTableSurvives) {

@@ -1,0 +1,108 @@
+// The exec and http-json sides through the real seamctl: an external program as a side (its
+// protocol, its failures), and an HTTP side that cannot be reached. Verdicts, exit codes, and
+// nothing written anywhere when a side is unreadable.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "tests/e2e/e2e_fixture.h"
+
+namespace seam::e2e {
+namespace {
+
+using seam::testing::ReadFile;
+using seam::testing::WriteFile;
+
+// A store seam does not know: a file that only these two scripts touch.
+constexpr char kReadScript[] =
+    "#!/bin/sh\nif [ -s vault.txt ]; then printf '{\"value\": \"%s\"}\\n' \"$(cat vault.txt)\"; "
+    "else echo '{\"missing\": true}'; fi\n";
+constexpr char kWriteScript[] =
+    "#!/bin/sh\nsed -nE 's/.*\"value\": *\"([^\"]*)\".*/\\1/p' > vault.txt.new && mv vault.txt.new vault.txt\n";
+
+class ExecHttpSeamTest : public SeamctlTest {
+ protected:
+  void WriteScript(const std::string& name, const std::string& text) const {
+    WriteFile(Root() / name, text);
+    fs::permissions(Root() / name, fs::perms::owner_all);
+  }
+  void SetUpSeam(const std::string& gateway_side) {
+    WriteScript("vault-read.sh", kReadScript);
+    WriteScript("vault-write.sh", kWriteScript);
+    WriteFreshSides();
+    WriteConfig(R"([[seam]]
+name = "device-token"
+kind = "token"
+entity = "device-42"
+[seam.sides.vault]
+plugin = "exec"
+read = ["./vault-read.sh"]
+write = ["./vault-write.sh"]
+timeout_ms = "3000"
+)" + gateway_side + R"(
+[seam.sides.cli]
+plugin = "json-file"
+path = "cli/paired.json"
+pointer = "/token"
+)");
+    ASSERT_EQ(Seamctl({"init"}).exit_code, 0);
+  }
+};
+
+TEST_F(ExecHttpSeamTest, AnExternalProgramIsASideThatSeamIssuesToChecksAndRepairs) {
+  ASSERT_NO_FATAL_FAILURE(SetUpSeam(""));
+  ProcessResult issue = Seamctl({"token", "issue", "device-token"});
+  ASSERT_EQ(issue.exit_code, 0) << issue.out << issue.err;
+  EXPECT_EQ(ReadFile(Root() / "vault.txt"), CliToken().value() + "\n");
+  WriteFile(Root() / "vault.txt", "rotated-out-of-band\n");
+  int code = -1;
+  nlohmann::json report = CheckJson(&code);
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(report["seams"][0]["sides"][0]["verdict"], "foreign") << report.dump(2);
+  EXPECT_EQ(Seamctl({"repair"}).exit_code, 0);
+  EXPECT_EQ(ReadFile(Root() / "vault.txt"), CliToken().value() + "\n");
+}
+
+TEST_F(ExecHttpSeamTest, AFailingReadProgramIsUnreadableAndBlocksOperations) {
+  ASSERT_NO_FATAL_FAILURE(SetUpSeam(""));
+  ASSERT_EQ(Seamctl({"token", "issue", "device-token"}).exit_code, 0);
+  WriteScript("vault-read.sh", "#!/bin/sh\necho 'vault sealed: operator action needed' >&2\nexit 1\n");
+  const Snapshot before = TakeSnapshot(Root());
+  int code = -1;
+  nlohmann::json report = CheckJson(&code);
+  EXPECT_EQ(code, 2);
+  EXPECT_EQ(report["seams"][0]["sides"][0]["verdict"], "unreadable");
+  EXPECT_TRUE(Contains(report["seams"][0]["sides"][0]["detail"].get<std::string>(),
+                       "exited 1: vault sealed: operator action needed"))
+      << report.dump(2);
+  EXPECT_EQ(Seamctl({"repair"}).exit_code, 2);
+  EXPECT_TRUE(IsCleanError(Seamctl({"token", "rotate", "device-token"}), "side vault is unreadable"));
+  EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
+}
+
+TEST_F(ExecHttpSeamTest, AnUnreachableHttpSideIsUnreadableAndNothingIsWritten) {
+  unsigned short port = 0;
+  {  // a port that was just free: nothing listens there
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::acceptor acceptor(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    port = acceptor.local_endpoint().port();
+  }
+  ASSERT_NO_FATAL_FAILURE(SetUpSeam("[seam.sides.gateway]\nplugin = \"http-json\"\nurl = \"http://127.0.0.1:" +
+                                    std::to_string(port) + "/pairings/device-42\"\npointer = \"/token_sha256\"\n"
+                                    "transform = \"sha256-hex\"\ntimeout_ms = \"500\"\n"));
+  const Snapshot before = TakeSnapshot(Root());
+  int code = -1;
+  nlohmann::json report = CheckJson(&code);
+  EXPECT_EQ(code, 2);
+  EXPECT_EQ(report["seams"][0]["sides"][1]["name"], "gateway");
+  EXPECT_EQ(report["seams"][0]["sides"][1]["verdict"], "unreadable");
+  EXPECT_TRUE(Contains(report["seams"][0]["sides"][1]["detail"].get<std::string>(), "connection refused"))
+      << report.dump(2);
+  EXPECT_TRUE(IsCleanError(Seamctl({"token", "issue", "device-token"}), "side gateway is unreadable"));
+  EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
+  EXPECT_TRUE(LogEvents().empty());
+}
+
+}  // namespace
+}  // namespace seam::e2e
