@@ -186,7 +186,21 @@ Result<std::string> EncodeWriteRequest(const Secret* value) {
   return out;
 }
 
-std::string StderrFirstLine(std::string_view err, std::initializer_list<std::string_view> secrets) {
+bool LooksTokenLike(std::string_view line) {
+  constexpr std::size_t kTokenRun = 16;
+  std::size_t run = 0;
+  for (const char ch : line) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool token_char = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                            c == '+' || c == '/' || c == '=' || c == '_' || c == '-';
+    run = token_char ? run + 1 : 0;
+    if (run >= kTokenRun) return true;
+  }
+  return false;
+}
+
+std::string StderrFirstLine(std::string_view err, std::initializer_list<std::string_view> secrets,
+                            bool withhold_token_like) {
   // The first line with something on it: a leading blank line says nothing.
   std::string_view line;
   while (!err.empty()) {
@@ -211,6 +225,7 @@ std::string StderrFirstLine(std::string_view err, std::initializer_list<std::str
     WipeString(escaped);
     if (leaks) return "(stderr withheld: it contains the value)";
   }
+  if (withhold_token_like && LooksTokenLike(line)) return "(stderr withheld: it may contain a secret)";
   std::string shown;
   std::size_t chars = 0;
   for (std::size_t i = 0; i < line.size(); ++chars) {

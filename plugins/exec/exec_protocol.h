@@ -35,7 +35,15 @@ Result<std::string> EncodeWriteRequest(const Secret* value);
 // The first line of `err` for a message: at most 200 characters (then "..."), control
 // characters and invalid UTF-8 replaced by '?', trailing whitespace dropped; "" when there is
 // none. When the line contains any non-empty one of `secrets` (as given or JSON-escaped), the
-// line is replaced by "(stderr withheld: it contains the value)".
-std::string StderrFirstLine(std::string_view err, std::initializer_list<std::string_view> secrets);
+// line is replaced by "(stderr withheld: it contains the value)". Otherwise, when
+// `withhold_token_like` and the line (before shortening) LooksTokenLike, it is replaced by
+// "(stderr withheld: it may contain a secret)".
+std::string StderrFirstLine(std::string_view err, std::initializer_list<std::string_view> secrets,
+                            bool withhold_token_like = false);
+
+// Whether `line` holds a run of at least 16 characters from [A-Za-z0-9+/=_-]: what a token,
+// key or password (base64, hex, base64url) looks like. Paths of 16 such characters and more
+// without a break ("/usr/local/bin/x") count too: better a withheld line than a leaked secret.
+bool LooksTokenLike(std::string_view line);
 
 }  // namespace seam

@@ -56,7 +56,8 @@ class ExecSide final : public Side {
 };
 
 // Why a run failed: "exec `prog`: exited 1: <stderr's first line>", "exec `prog`: timed out
-// after 300 ms", "exec `prog`: program `prog` not found", ... never showing `secrets`.
+// after 300 ms", "exec `prog`: program `prog` not found", ... never showing `secrets`, nor a
+// token-like stderr line (see exec_side.h).
 std::string RunFailure(const SubprocessRequest& request, const Result<SubprocessResult>& run,
                        std::initializer_list<std::string_view> secrets) {
   std::string reason = "exec `" + request.argv.front() + "`: ";
@@ -65,7 +66,7 @@ std::string RunFailure(const SubprocessRequest& request, const Result<Subprocess
   const bool ended_by_itself = run->end == SubprocessResult::End::kExited ||
                                run->end == SubprocessResult::End::kSignaled;
   if (ended_by_itself) {
-    std::string line = StderrFirstLine(run->stderr_bytes, secrets);
+    std::string line = StderrFirstLine(run->stderr_bytes, secrets, /*withhold_token_like=*/true);
     if (!line.empty()) reason += ": " + line;
   }
   return reason;
@@ -84,7 +85,11 @@ Observation ExecSide::Read(std::string_view withhold) {
   }
   Result<ReadReply> reply = ParseReadReply(run->stdout_bytes);
   if (!reply.ok()) {
-    return Observation::Unreadable("exec `" + config_.read.front() + "`: " + reply.status().message());
+    // What it printed on stderr may say why (a warning or error it still exited 0 after).
+    std::string reason = "exec `" + config_.read.front() + "`: " + reply.status().message();
+    std::string line = StderrFirstLine(run->stderr_bytes, {withhold}, /*withhold_token_like=*/true);
+    if (!line.empty()) reason += "; stderr: " + line;
+    return Observation::Unreadable(std::move(reason));
   }
   if (!reply->has_value()) return Observation::Missing(ChangeMarker{std::string(kMissingMarker)});
   ChangeMarker marker{"value:" + Sha256Hex((*reply)->Reveal())};

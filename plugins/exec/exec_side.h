@@ -14,16 +14,21 @@
 //   `remove` (or `write` when there is no `remove`) gets {"value":null} on stdin.
 // Each program runs with: the working directory `cwd`; an environment of exactly
 // PATH=/usr/local/bin:/usr/bin:/bin, LANG=C.UTF-8, SEAM_SEAM=<seam name>, SEAM_SIDE=<side name>;
-// its own process group; no descriptors but stdin/stdout/stderr; `timeout_ms` to finish. A
+// its own process group; no descriptors but stdin/stdout/stderr; `timeout_ms` to finish. When
+// it exits, whatever it left running in its process group (`cmd &`) is killed with SIGKILL. A
 // bare program name is looked up in that PATH. See subprocess.h.
 //
 // Observe: unreadable, with a one-line reason that starts "exec `<argv[0]>`: ", when the program
 // cannot be started, exits non-zero ("exited 1: <first line of stderr, at most 200 chars>"), is
 // killed by a signal, times out ("timed out after 5000 ms"; its whole process group is killed),
 // prints more than 1 MiB ("printed more than 1 MiB on stdout"; killed too), or prints anything
-// but the shapes above ("printed non-JSON at line L column C", "\"value\" is a number, not a
-// string", ...). Reasons never contain the value; a stderr line that contains the value (or,
-// on Write, the new one) is replaced by "(stderr withheld: it contains the value)".
+// but the shapes above ("printed non-JSON at line L column C; expected ...; stderr: <first line
+// of stderr>", "\"value\" is a number, not a string", ...). Reasons never contain the value; a
+// stderr line that contains the value (or, on Write, the new one) is replaced by "(stderr
+// withheld: it contains the value)". Other secrets are unknown to seam (a failing `read` may
+// print "vault holds <token>"), so a stderr line with a run of 16 or more characters from
+// [A-Za-z0-9+/=_-] (what tokens, keys and base64 look like; also long unbroken paths) is
+// replaced by "(stderr withheld: it may contain a secret)", on Observe, Write and Remove.
 // Change marker: SHA-256 of the value read ("missing" when missing), so it changes exactly when
 // the value does. `changed_at_us` is unknown (0).
 //

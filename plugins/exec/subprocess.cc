@@ -108,11 +108,13 @@ std::string FormatBytes(std::size_t n) {
 
 // Whether the (unreaped) child has exited, without reaping it: its zombie keeps the pid, and
 // so the process group id, from being reused until we kill the group and reap it.
-// ECHILD (SIGCHLD ignored by the caller: the kernel reaped it) counts as exited.
-bool HasExited(pid_t pid) {
+// ECHILD (SIGCHLD ignored by the caller: the kernel reaped it) counts as exited, and sets
+// `*gone` (the pid, and so the group id, may then already name someone else).
+bool HasExited(pid_t pid, bool* gone) {
   siginfo_t info{};
   if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
-    return errno == ECHILD;
+    *gone = errno == ECHILD;
+    return *gone;
   }
   return info.si_pid == pid;
 }
@@ -282,15 +284,24 @@ Result<SubprocessResult> RunSubprocess(const SubprocessRequest& request) {
   std::string chunk(64 * 1024, '\0');
   const std::string_view input = request.stdin_data.value_or(std::string_view());
   std::size_t written = 0;
-  bool exited = false, timed_out = false, overflow = false;
+  bool exited = false, timed_out = false, overflow = false, group_killed = false, reaped_early = false;
   Status failure;
+  // Once the leader has exited (a zombie not yet reaped, so `pid` still names our group), what
+  // it left in its group goes too, which also closes the pipes those processes held.
+  auto on_exit = [&] {
+    if (exited && request.kill_group_on_exit && !group_killed && !reaped_early) {
+      ::kill(-pid, SIGKILL);
+      group_killed = true;
+    }
+  };
   if (in_w.valid() && input.empty()) in_w.Reset();
 
   while (!overflow) {
-    if (!out_r.valid() && !err_r.valid()) {
-      if (!exited) exited = HasExited(pid);
-      if (exited) break;
+    if (!exited && (!pidfd.valid() || (!out_r.valid() && !err_r.valid()))) {
+      exited = HasExited(pid, &reaped_early);
     }
+    on_exit();
+    if (exited && !out_r.valid() && !err_r.valid()) break;
     const Clock::time_point now = Clock::now();
     if (now >= deadline) {
       timed_out = true;
@@ -310,7 +321,10 @@ Result<SubprocessResult> RunSubprocess(const SubprocessRequest& request) {
     add(out_r, POLLIN, out_i);
     add(err_r, POLLIN, err_i);
     if (!exited) add(pidfd, POLLIN, pid_i);
-    if (!exited && !pidfd.valid() && !out_r.valid() && !err_r.valid()) wait_ms = std::min(wait_ms, 10);
+    // Without a pidfd, exit is polled: while both pipes are closed, or to kill the group early.
+    if (!exited && !pidfd.valid() && ((!out_r.valid() && !err_r.valid()) || request.kill_group_on_exit)) {
+      wait_ms = std::min(wait_ms, 10);
+    }
     int ready = ::poll(fds, n, wait_ms);
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) {
@@ -349,7 +363,8 @@ Result<SubprocessResult> RunSubprocess(const SubprocessRequest& request) {
         err_r.Reset();
       }
     }
-    if (fired(pid_i)) exited = HasExited(pid);
+    if (fired(pid_i)) exited = HasExited(pid, &reaped_early);
+    on_exit();
   }
   WipeString(chunk);
 

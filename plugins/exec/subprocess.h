@@ -18,9 +18,13 @@
 //    thread for the duration of the call and never delivered to the process).
 //  - On timeout, or when stdout exceeds `stdout_limit`, the whole process group is killed with
 //    SIGKILL (descendants that started their own session or group escape this). The call
-//    returns once the child has been reaped: it never leaves a zombie. The run counts as
-//    finished when the child has exited AND stdout and stderr are closed; a background
-//    descendant that keeps them open keeps the run going until the timeout.
+//    returns once the child has been reaped: it never leaves a zombie. With
+//    `kill_group_on_exit` (the default), as soon as the child exits (before it is reaped, so
+//    the group id cannot have been reused) its whole process group is killed with SIGKILL too:
+//    background processes it started (`cmd &`) do not outlive it. The run counts as finished
+//    when the child has exited AND stdout and stderr are closed; a descendant that keeps them
+//    open (outside the group, or any when `kill_group_on_exit` is false) keeps the run going
+//    until the timeout.
 //  - Thread-safe: no global state is changed (only the calling thread's signal mask, restored).
 //    The process must not ignore SIGCHLD (the kernel would reap the child before we learn its
 //    status): such a run is an Internal error.
@@ -55,6 +59,9 @@ struct SubprocessRequest {
   std::chrono::milliseconds timeout{5000};  // from the start to the end of the run; > 0
   std::size_t stdout_limit = 1024 * 1024;  // more bytes than this: the group is killed
   std::size_t stderr_limit = 64 * 1024;    // bytes past this are dropped (the child runs on)
+  // When the child exits, SIGKILL what is left of its process group (see above). False lets a
+  // program start a daemon that outlives it (which must then close stdout and stderr).
+  bool kill_group_on_exit = true;
 };
 
 class SubprocessResult {

@@ -13,6 +13,9 @@ Status ProcessHookRunner::RunOnRepair(const SeamConfig& seam, const SideConfig& 
   request.cwd = cwd_;
   request.timeout = timeout_;
   request.stdout_limit = 64 * 1024;  // output is not used; a hook that floods is killed
+  // A reload/restart hook may legitimately leave a server running in its process group; only
+  // a hook that times out or floods has its group killed.
+  request.kill_group_on_exit = false;
   const std::string what = "on_repair `" + side.on_repair.front() + "` of side " + side.name;
   Result<SubprocessResult> ran = RunSubprocess(request);
   if (!ran.ok()) return ran.status().WithContext(what);

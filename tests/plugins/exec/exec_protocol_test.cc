@@ -91,5 +91,24 @@ TEST(ExecProtocolTest, StderrThatContainsASecretIsWithheld) {
   EXPECT_EQ(StderrFirstLine("failed\ns3cret\n", {"s3cret", ""}), "failed");
 }
 
+TEST(ExecProtocolTest, TokenLikeStderrIsWithheldWhenAsked) {
+  constexpr char kMaybe[] = "(stderr withheld: it may contain a secret)";
+  const std::string token = "vault holds hvs.CAESIJ1kq7Xw0Zb9Yf3Lm2Np8Qr";
+  EXPECT_EQ(StderrFirstLine(token, {}, true), kMaybe);
+  EXPECT_EQ(StderrFirstLine(token, {}), token);  // not asked: as before
+  // The value itself is still named as such.
+  EXPECT_EQ(StderrFirstLine("got s3cret-0123456789abcdef", {"s3cret-0123456789abcdef"}, true),
+            "(stderr withheld: it contains the value)");
+  // Past the 200 characters shown counts too: a shortened line could show the token's start.
+  EXPECT_EQ(StderrFirstLine(std::string(195, ' ') + "x " + "YWJjZGVmZ2hpamtsbW5vcA==", {}, true), kMaybe);
+  EXPECT_EQ(StderrFirstLine("permission denied: /var/lib/x\n" + token, {}, true),
+            "permission denied: /var/lib/x");
+  EXPECT_TRUE(LooksTokenLike("0123456789abcdef"));
+  EXPECT_TRUE(LooksTokenLike("key=ab+/cd_EF-gh=="));
+  EXPECT_FALSE(LooksTokenLike("0123456789abcde"));  // 15
+  EXPECT_FALSE(LooksTokenLike("vault: permission denied for device-42 (code 403)"));
+  EXPECT_FALSE(LooksTokenLike("0123456789.abcdef0123"));
+}
+
 }  // namespace
 }  // namespace seam

@@ -144,8 +144,35 @@ TEST_F(ExecSideTest, ANonZeroExitCarriesStderrsFirstLine) {
   EXPECT_EQ(ReasonFor("echo 'vault: permission denied for device-42' >&2\necho second >&2\nexit 1\n"),
             "exec `./custom-read.sh`: exited 1: vault: permission denied for device-42");
   EXPECT_EQ(ReasonFor("exit 7\n"), "exec `./custom-read.sh`: exited 7");
-  EXPECT_EQ(ReasonFor("printf '%0300d' 0 >&2; exit 1\n"),
-            "exec `./custom-read.sh`: exited 1: " + std::string(200, '0') + "...");
+  std::string pairs;
+  for (int i = 0; i < 100; ++i) pairs += "a ";
+  EXPECT_EQ(ReasonFor("printf '%0300d' 0 | sed 's/0/a /g' >&2; exit 1\n"),
+            "exec `./custom-read.sh`: exited 1: " + pairs + "...");
+}
+
+TEST_F(ExecSideTest, TokenLikeStderrIsWithheldOnObserve) {
+  // seam does not know the vault's token, but it looks like one.
+  EXPECT_EQ(ReasonFor("echo 'vault holds hvs.CAESIJ1kq7Xw0Zb9Yf3Lm2Np8Qr' >&2\nexit 1\n"),
+            "exec `./custom-read.sh`: exited 1: (stderr withheld: it may contain a secret)");
+  EXPECT_EQ(ReasonFor("echo 'vault holds 0123456789abcdef' >&2\nexit 1\n"),
+            "exec `./custom-read.sh`: exited 1: (stderr withheld: it may contain a secret)");
+  // Ordinary messages are still shown.
+  EXPECT_EQ(ReasonFor("echo 'permission denied: /var/lib/x' >&2\nexit 1\n"),
+            "exec `./custom-read.sh`: exited 1: permission denied: /var/lib/x");
+}
+
+TEST_F(ExecSideTest, BackgroundProcessesOfReadDoNotOutliveIt) {
+  Script("bg-read.sh",
+         "sleep 300 </dev/null >/dev/null & echo $! > bg.pid\necho '{\"missing\": true}'\n");
+  SideOptions o = Options({"./bg-read.sh"});
+  o.Set("timeout_ms", OptionValue{std::string("5000"), 13});
+  const auto start = std::chrono::steady_clock::now();
+  Observation obs = Make(std::move(o))->Observe();
+  EXPECT_EQ(obs.state, Observation::State::kMissing) << obs.reason;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  const pid_t bg = testing::ReadPid(dir_ / "bg.pid");
+  ASSERT_GT(bg, 0);
+  EXPECT_TRUE(testing::ProcessGone(bg));
 }
 
 TEST_F(ExecSideTest, AFailingReadThatEchoesItsValueOnStderrIsWithheld) {
@@ -162,6 +189,19 @@ TEST_F(ExecSideTest, NonJsonIsUnreadableWithItsPosition) {
   const std::string reason = ReasonFor(std::string("echo '{'\necho '  \"value\": ") + kSecret + "'\necho '}'\n");
   EXPECT_EQ(reason, "exec `./custom-read.sh`: printed non-JSON at line 2 column 12; expected "
                     "{\"value\": \"...\"} or {\"missing\": true}");
+}
+
+TEST_F(ExecSideTest, BadJsonIsUnreadableWithStderrsFirstLine) {
+  constexpr char kExpected[] = "; expected {\"value\": \"...\"} or {\"missing\": true}";
+  EXPECT_EQ(ReasonFor("echo 'vault: warning: token expires soon' >&2\necho 'not json'\n"),
+            std::string("exec `./custom-read.sh`: printed non-JSON at line 1 column 2") + kExpected +
+                "; stderr: vault: warning: token expires soon");
+  EXPECT_EQ(ReasonFor("echo '[]'\n"),
+            std::string("exec `./custom-read.sh`: printed an array, not a JSON object") + kExpected);
+  // Withheld as on a failing exit.
+  EXPECT_EQ(ReasonFor("echo 'renewed to hvs.CAESIJ1kq7Xw0Zb9Yf3Lm2Np8Qr' >&2\necho 'not json'\n"),
+            std::string("exec `./custom-read.sh`: printed non-JSON at line 1 column 2") + kExpected +
+                "; stderr: (stderr withheld: it may contain a secret)");
 }
 
 TEST_F(ExecSideTest, AValueThatIsNotAStringIsUnreadable) {

@@ -104,6 +104,27 @@ TEST_F(ExecSideWriteTest, StderrEchoingTheValueIsWithheld) {
   EXPECT_EQ(old.message(), "exec `./write.sh`: exited 1: (stderr withheld: it contains the value)");
 }
 
+TEST_F(ExecSideWriteTest, TokenLikeStderrIsWithheldOnWriteAndRemove) {
+  constexpr char kMaybe[] = "(stderr withheld: it may contain a secret)";
+  Script("write.sh", "echo 'lease hvs.CAESIJ1kq7Xw0Zb9Yf3Lm2Np8Qr revoked' >&2\nexit 1\n");
+  auto side = Make();
+  Status s = side->Write(Secret(std::string(kSecret)), ChangeMarker{"missing"});
+  EXPECT_EQ(s.code(), StatusCode::kIoError);
+  EXPECT_EQ(s.message(), std::string("exec `./write.sh`: exited 1: ") + kMaybe);
+  Store("{\"value\": \"old\"}");
+  EXPECT_EQ(side->Remove(side->Observe().marker).message(),
+            std::string("exec `./write.sh`: exited 1: ") + kMaybe);
+  // A failing pre-read too.
+  Script("read.sh", "echo 'vault holds 0123456789abcdef0123' >&2; exit 1\n");
+  EXPECT_EQ(side->Write(Secret(std::string(kSecret)), ChangeMarker{"missing"}).message(),
+            std::string("exec `./read.sh`: exited 1: ") + kMaybe + "; not writing");
+  // Ordinary messages are still shown.
+  Script("read.sh", "echo '{\"missing\": true}'\n");
+  Script("write.sh", "echo 'permission denied: /var/lib/x' >&2\nexit 1\n");
+  EXPECT_EQ(side->Write(Secret(std::string(kSecret)), ChangeMarker{"missing"}).message(),
+            "exec `./write.sh`: exited 1: permission denied: /var/lib/x");
+}
+
 TEST_F(ExecSideWriteTest, AHangingWriteTimesOut) {
   Script("write.sh", "sleep 30\n");
   SideOptions o = Options();

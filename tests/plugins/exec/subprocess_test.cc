@@ -130,6 +130,42 @@ TEST(SubprocessTest, TimeoutKillsTheWholeGroupAndReapsTheLeader) {
   EXPECT_TRUE(ProcessGone(child));
 }
 
+TEST(SubprocessTest, BackgroundProcessesDoNotOutliveANormalExit) {
+  // One with stdout and stderr closed, one still holding stderr: neither keeps the run going,
+  // and neither is left running.
+  TempDir dir;
+  SubprocessRequest r = Sh("sleep 300 </dev/null >/dev/null 2>&1 & echo $! > quiet.pid\n"
+                           "sleep 300 </dev/null >/dev/null & echo $! > holder.pid\n"
+                           "echo done");
+  r.cwd = dir.path();
+  r.timeout = 10s;
+  Result<SubprocessResult> run = RunSubprocess(r);
+  ASSERT_TRUE(run.ok());
+  EXPECT_TRUE(run->ok()) << DescribeEnd(*run, r);
+  EXPECT_EQ(run->stdout_bytes, "done\n");
+  EXPECT_LT(run->elapsed, 3s);
+  for (const char* file : {"quiet.pid", "holder.pid"}) {
+    const pid_t pid = ReadPid(dir / file);
+    ASSERT_GT(pid, 0) << file;
+    EXPECT_TRUE(ProcessGone(pid)) << file;
+  }
+}
+
+TEST(SubprocessTest, BackgroundProcessesCanBeLeftRunning) {
+  TempDir dir;
+  SubprocessRequest r = Sh("sleep 300 </dev/null >/dev/null 2>&1 & echo $! > daemon.pid");
+  r.cwd = dir.path();
+  r.kill_group_on_exit = false;
+  Result<SubprocessResult> run = RunSubprocess(r);
+  ASSERT_TRUE(run.ok());
+  EXPECT_TRUE(run->ok()) << DescribeEnd(*run, r);
+  const pid_t daemon = ReadPid(dir / "daemon.pid");
+  ASSERT_GT(daemon, 0);
+  EXPECT_FALSE(ProcessGone(daemon, 50ms));
+  ::kill(daemon, SIGKILL);
+  EXPECT_TRUE(ProcessGone(daemon));
+}
+
 TEST(SubprocessTest, AChildThatClosedItsOutputStillTimesOut) {
   SubprocessRequest r = Sh("exec >&- 2>&-; sleep 30");
   r.timeout = 300ms;
