@@ -11,7 +11,10 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "plugins/common/wipe.h"
 
@@ -58,6 +61,51 @@ beast::error_code RunOp(net::io_context& ioc, Start&& start) {
 }
 
 std::string Ms(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
+
+// Resolves url.host by `deadline`. getaddrinfo cannot be cancelled, and asio's async_resolve
+// runs it on a thread the io_context joins when destroyed, so a name is resolved on a detached
+// thread of its own that is left to finish (and free its state) when the deadline passes first.
+// Literal addresses are converted in place.
+Result<tcp::resolver::results_type> Resolve(const Url& url, Clock::time_point deadline,
+                                            std::chrono::milliseconds shown_timeout) {
+  beast::error_code ec;
+  if (url.host_is_ip) {
+    net::io_context ioc;
+    tcp::resolver resolver(ioc);
+    auto endpoints = resolver.resolve(url.host, url.port, tcp::resolver::numeric_host, ec);
+    if (ec) return Status::Unavailable("cannot resolve " + url.host + ": " + ec.message());
+    return endpoints;
+  }
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    beast::error_code ec;
+    tcp::resolver::results_type endpoints;
+  };
+  auto state = std::make_shared<State>();
+  try {
+    std::thread([state, host = url.host, port = url.port] {
+      net::io_context ioc;
+      tcp::resolver resolver(ioc);
+      beast::error_code rec;
+      auto endpoints = resolver.resolve(host, port, rec);
+      std::lock_guard<std::mutex> lock(state->mu);
+      state->ec = rec;
+      state->endpoints = std::move(endpoints);
+      state->done = true;
+      state->cv.notify_all();
+    }).detach();
+  } catch (const std::system_error& e) {
+    return Status::Unavailable("cannot resolve " + url.host + ": " + e.what());
+  }
+  std::unique_lock<std::mutex> lock(state->mu);
+  if (!state->cv.wait_until(lock, deadline, [&] { return state->done; })) {
+    return Status::Unavailable("cannot resolve " + url.host + ": timed out after " + Ms(shown_timeout));
+  }
+  if (state->ec) return Status::Unavailable("cannot resolve " + url.host + ": " + state->ec.message());
+  return state->endpoints;
+}
 
 Status Connect(net::io_context& ioc, beast::tcp_stream& stream, const tcp::resolver::results_type& endpoints,
                Clock::time_point deadline, std::chrono::milliseconds shown_timeout) {
@@ -119,11 +167,8 @@ Result<HttpResponse> Exchange(net::io_context& ioc, Stream& stream, const Url& u
   parser.body_limit(options.body_limit);
   lowest.expires_at(deadline);
   ec = RunOp(ioc, [&](auto h) { http::async_read_header(stream, buffer, parser, std::move(h)); });
-  // Beast 1.74 enforces body_limit for chunked and read-to-EOF bodies but not against a
-  // Content-Length (fixed in later versions): check that one here, before reading the body.
-  if (!ec && parser.content_length() && *parser.content_length() > options.body_limit) {
-    ec = http::error::body_limit;
-  }
+  // Beast checks a Content-Length against body_limit once the header is parsed (and a
+  // chunked or read-to-EOF body as it grows), so an oversized body is never read.
   if (!ec && !parser.is_done()) {
     ec = RunOp(ioc, [&](auto h) { http::async_read(stream, buffer, parser, std::move(h)); });
   }
@@ -136,8 +181,11 @@ Result<HttpResponse> Exchange(net::io_context& ioc, Stream& stream, const Url& u
   }
   HttpResponse out;
   out.status = msg.result_int();
-  out.reason = std::string(msg.reason());
-  if (out.reason.empty()) out.reason = std::string(http::obsolete_reason(msg.result()));
+  // Never the server's own reason phrase: it is free text the server controls (it may hold
+  // anything, a token included) and it ends up in messages.
+  if (http::int_to_status(out.status) != http::status::unknown) {
+    out.reason = std::string(http::obsolete_reason(msg.result()));
+  }
   out.etag = FieldOf(msg, http::field::etag);
   out.last_modified = FieldOf(msg, http::field::last_modified);
   out.content_type = FieldOf(msg, http::field::content_type);
@@ -206,10 +254,9 @@ Result<HttpResponse> Fetch(const Url& url, const HttpRequest& request, const Htt
   const Clock::time_point deadline = start + options.timeout;
   const Clock::time_point connect_deadline = std::min(deadline, start + options.connect_timeout);
   const std::chrono::milliseconds connect_shown = std::min(options.timeout, options.connect_timeout);
-  tcp::resolver resolver(ioc);
+  // Resolving counts against the connect deadline: the connection must be up by then.
+  SEAM_ASSIGN_OR_RETURN(tcp::resolver::results_type endpoints, Resolve(url, connect_deadline, connect_shown));
   beast::error_code ec;
-  tcp::resolver::results_type endpoints = resolver.resolve(url.host, url.port, ec);
-  if (ec) return Status::Unavailable("cannot resolve " + url.host + ": " + ec.message());
 
   if (!url.https) {
     beast::tcp_stream stream(ioc);

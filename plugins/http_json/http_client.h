@@ -3,10 +3,10 @@
 // connection per request, `Connection: close`). Internal to plugins/http_json; the only
 // translation unit of the plugin that includes Beast.
 //
-// Deadlines: the connection (TCP connect) must be up within `connect_timeout`, the whole
-// exchange (connect, TLS handshake, request, response) within `timeout`. Name resolution is
-// a blocking getaddrinfo before both (not bounded; loopback and literal addresses are
-// immediate).
+// Deadlines: the connection (name resolution and TCP connect) must be up within
+// `connect_timeout`, the whole exchange (resolution, connect, TLS handshake, request,
+// response) within `timeout`. A resolution that overruns is abandoned (its thread finishes on
+// its own); literal addresses need none.
 // TLS: peer verification is always on, against the system store plus `ca_file` when given;
 // the certificate must name the url's host (DNS name or IP address); SNI is sent for names.
 // Redirects are never followed: a 3xx is returned as a response like any other status.
@@ -51,7 +51,8 @@ struct HttpResponse {
   ~HttpResponse();  // wipes the body
 
   unsigned status = 0;
-  std::string reason;  // "Not Found"; the standard phrase when the server sent none
+  std::string reason;  // the standard phrase for `status` ("Not Found"), never the server's
+                       // own; empty for a status without one
   std::string etag, last_modified, content_type;
   std::string body;
 };
@@ -59,7 +60,8 @@ struct HttpResponse {
 // Sends `request` to `url`. A response of any status is a success here. Failures are
 // Unavailable, one line without any request or response content: "connection refused",
 // "timed out after 2000 ms", "connect timed out after 2000 ms", "TLS handshake failed:
-// <reason>", "response body over 1 MiB", "cannot resolve <host>: <reason>", ...
+// <reason>", "response body over 1 MiB", "cannot resolve <host>: <reason>", "cannot resolve
+// <host>: timed out after 2000 ms", ...
 Result<HttpResponse> Fetch(const Url& url, const HttpRequest& request, const HttpClientOptions& options);
 
 // "1 MiB", "64 KiB", "1000 bytes": how limits appear in messages.

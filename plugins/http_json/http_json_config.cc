@@ -18,34 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// RFC 6901, the same rules as json-file: "/"-separated tokens, "~1" is "/", "~0" is "~"; the
-// whole document ("") is refused.
-Result<std::vector<std::string>> ParsePointer(std::string_view pointer) {
-  if (pointer.empty()) {
-    return Status::InvalidArgument(
-        "is empty, which names the whole document; point at an object member such as \"/token\"");
-  }
-  if (pointer.front() != '/') {
-    return Status::InvalidArgument("must be an RFC 6901 JSON pointer starting with \"/\", got \"" +
-                                   std::string(pointer) + "\"");
-  }
-  std::vector<std::string> tokens(1);
-  for (std::size_t i = 1; i < pointer.size(); ++i) {
-    char c = pointer[i];
-    if (c == '/') {
-      tokens.emplace_back();
-    } else if (c != '~') {
-      tokens.back().push_back(c);
-    } else if (i + 1 < pointer.size() && (pointer[i + 1] == '0' || pointer[i + 1] == '1')) {
-      tokens.back().push_back(pointer[++i] == '0' ? '~' : '/');
-    } else {
-      return Status::InvalidArgument("has a `~` not followed by `0` or `1` at offset " +
-                                     std::to_string(i) + " (write `~0` for `~` and `~1` for `/`)");
-    }
-  }
-  return tokens;
-}
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
@@ -98,7 +70,8 @@ class Taker {
       return Error(key, "has an invalid header name \"" + std::string(name) + "\"");
     }
     static const char* const kReserved[] = {"host", "content-length", "transfer-encoding", "connection",
-                                            "content-type", "if-match", "if-none-match", "accept", "te", "upgrade"};
+                                            "content-type", "if-match", "if-none-match",
+                                            "if-unmodified-since", "accept", "te", "upgrade"};
     for (const char* r : kReserved) {
       if (Lower(name) == r) return Error(key, "cannot set `" + std::string(name) + "`: the side sets it itself");
     }
@@ -117,16 +90,6 @@ bool IsEnvName(std::string_view s) {
 
 }  // namespace
 
-std::string EscapePointerToken(const std::string& token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out.push_back(c);
-  }
-  return out;
-}
-
 Result<HttpJsonConfig> TakeHttpJsonConfig(SideOptions& options) {
   Taker take(options);
   HttpJsonConfig c;
@@ -136,10 +99,9 @@ Result<HttpJsonConfig> TakeHttpJsonConfig(SideOptions& options) {
   c.url = std::move(parsed).value();
 
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> pointer, options.TakeString("pointer", true));
-  Result<std::vector<std::string>> tokens = ParsePointer(*pointer);
+  Result<std::vector<std::string>> tokens = ParseJsonPointer(*pointer);
   if (!tokens.ok()) return take.Error("pointer", tokens.status().message());
-  c.pointer = std::move(*pointer);
-  c.tokens = std::move(tokens).value();
+  c.pointer = JsonPointer{std::move(*pointer), std::move(tokens).value()};
 
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> method, options.TakeString("method", false));
   if (method) {

@@ -9,6 +9,7 @@
 
 #include "core/side_options.h"
 #include "core/status.h"
+#include "plugins/common/json_pointer.h"
 #include "plugins/http_json/http_client.h"
 #include "plugins/http_json/url.h"
 
@@ -25,8 +26,7 @@ struct HeaderSource {
 
 struct HttpJsonConfig {
   Url url;
-  std::string pointer;
-  std::vector<std::string> tokens;  // the pointer's unescaped tokens; never empty
+  JsonPointer pointer;
   std::string method = "PUT";       // PUT | POST | PATCH
   bool remove_by_delete = true;     // remove = "delete" (default) | "null"
   std::vector<HeaderSource> headers;
@@ -40,8 +40,5 @@ Result<HttpJsonConfig> TakeHttpJsonConfig(SideOptions& options);
 // The header's value, read now. FailedPrecondition naming the header and the variable or file,
 // never the value: unset/empty variable, unreadable/empty file, a control character.
 Result<std::string> ReadHeaderValue(const HeaderSource& header);
-
-// "~0"/"~1" escaping of one pointer token, for messages.
-std::string EscapePointerToken(const std::string& token);
 
 }  // namespace seam

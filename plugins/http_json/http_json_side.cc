@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/crypto.h"
+#include "plugins/common/json_pointer.h"
 #include "plugins/common/wipe.h"
 #include "plugins/http_json/http_client.h"
 #include "plugins/http_json/http_json_config.h"
@@ -16,8 +17,31 @@ namespace {
 
 constexpr std::string_view kAbsentMarker = "absent";
 
-std::string StatusLine(const HttpResponse& r) { return std::to_string(r.status) + " " + r.reason; }
+// The reason is the standard phrase for the status (Fetch never keeps the server's own).
+std::string StatusLine(const HttpResponse& r) {
+  return r.reason.empty() ? std::to_string(r.status) : std::to_string(r.status) + " " + r.reason;
+}
 bool Is2xx(unsigned status) { return status >= 200 && status < 300; }
+
+// A weak tag (W/"...") never matches If-Match (RFC 9110 13.1.1): it is no validator for a CAS.
+bool IsStrongEtag(const std::string& etag) { return !etag.empty() && etag.rfind("W/", 0) != 0; }
+
+// The media type of a Content-Type header (no parameters: they may carry anything), printable
+// ASCII only, at most 64 characters, for messages.
+std::string MediaType(std::string_view content_type) {
+  constexpr std::size_t kMax = 64;
+  content_type = content_type.substr(0, content_type.find(';'));
+  while (!content_type.empty() && (content_type.front() == ' ' || content_type.front() == '\t')) {
+    content_type.remove_prefix(1);
+  }
+  std::string out;
+  for (char c : content_type) {
+    if (c <= ' ' || c > '~') break;  // stops at whitespace, control and non-ASCII bytes
+    if (out.size() == kMax) return out + "...";
+    out.push_back(c);
+  }
+  return out;
+}
 
 // What one GET found: the response, the parsed document (none after a 404) and its marker.
 struct Fetched {
@@ -39,22 +63,20 @@ class HttpJsonSide final : public Side {
   }
   Status Remove(const ChangeMarker& expected) override { return Modify(std::nullopt, expected); }
   Status CheckWritable() override;
-  std::string Describe() const override { return "http-json " + c_.url.shown + "#" + c_.pointer; }
+  std::string Describe() const override { return "http-json " + c_.url.shown + "#" + c_.pointer.text; }
 
  private:
-  // "GET <url>: <pointer>: /devices is a string, not an object" for the container of tokens[i].
-  std::string NotAnObject(std::size_t i, const Json& j) const {
-    std::string prefix;
-    for (std::size_t k = 0; k < i; ++k) prefix += "/" + EscapePointerToken(c_.tokens[k]);
-    return "GET " + c_.url.shown + ": " + c_.pointer + ": " + (i == 0 ? "the document" : prefix) + " is " +
-           Described(j) + ", not an object";
-  }
-  std::string NotAString(const Json& j) const {
-    return "GET " + c_.url.shown + ": value at " + c_.pointer + " is " + Described(j) + ", not a string";
+  // FindJsonString with the "GET <url>: " context on its reason.
+  Result<const std::string*> Find(const Json& doc) const {
+    Result<const std::string*> found = FindJsonString(doc, c_.pointer);
+    if (!found.ok()) return Status::FailedPrecondition("GET " + c_.url.shown + ": " + found.status().message());
+    return found;
   }
   std::optional<std::string> WhyNotModifiable(const Json& doc) const;
-  // Sends `method` with the configured headers (and If-Match / If-None-Match). Transport
-  // failures keep Fetch's code; a status outside 2xx is IoError, 412 FailedPrecondition.
+  // Sends `method` with the configured headers and the preconditions `basis` allows
+  // (If-None-Match: * after a 404, else If-Match with a strong ETag, else If-Unmodified-Since
+  // with Last-Modified). Transport failures keep Fetch's code; a status outside 2xx is
+  // IoError (404 is a success for GET and DELETE), 412 FailedPrecondition.
   Result<HttpResponse> Send(const std::string& method, std::string body, const Fetched* basis) const;
   // GET: 2xx with a JSON document or 404; anything else is an error ("GET <url>: ...").
   Result<std::unique_ptr<Fetched>> Get() const;
@@ -64,14 +86,8 @@ class HttpJsonSide final : public Side {
 };
 
 std::optional<std::string> HttpJsonSide::WhyNotModifiable(const Json& doc) const {
-  const Json* cur = &doc;
-  for (std::size_t i = 0; i < c_.tokens.size(); ++i) {
-    if (!cur->is_object()) return NotAnObject(i, *cur);
-    auto it = cur->find(c_.tokens[i]);
-    if (it == cur->end()) return std::nullopt;
-    cur = &*it;
-  }
-  if (!cur->is_string() && !cur->is_null()) return NotAString(*cur);
+  Result<const std::string*> found = Find(doc);
+  if (!found.ok()) return found.status().message();
   return std::nullopt;
 }
 
@@ -87,13 +103,16 @@ Result<HttpResponse> HttpJsonSide::Send(const std::string& method, std::string b
   }
   if (basis && !basis->doc) {
     req.headers.emplace_back("If-None-Match", "*");  // it was absent: create, do not replace
-  } else if (basis && !basis->response.etag.empty()) {
+  } else if (basis && IsStrongEtag(basis->response.etag)) {
     req.headers.emplace_back("If-Match", basis->response.etag);
+  } else if (basis && !basis->response.last_modified.empty()) {
+    req.headers.emplace_back("If-Unmodified-Since", basis->response.last_modified);
   }
   Result<HttpResponse> r = Fetch(c_.url, req, c_.client);
   if (!r.ok()) return r.status().WithContext(what);
   unsigned st = r->status;
-  if (Is2xx(st) || (method == "GET" && st == 404)) return r;
+  // A 404 to a DELETE: already absent, which is what was asked.
+  if (Is2xx(st) || ((method == "GET" || method == "DELETE") && st == 404)) return r;
   if (st == 412) {
     return Status::FailedPrecondition(what + ": " + StatusLine(*r) + ": changed since it was observed");
   }
@@ -115,13 +134,14 @@ Result<std::unique_ptr<Fetched>> HttpJsonSide::Get() const {
   Result<Json> doc = ParseJsonDocument("GET " + c_.url.shown, got.body);
   if (!doc.ok()) {
     std::string why = doc.status().message();
-    if (!got.content_type.empty() && got.content_type.find("json") == std::string::npos) {
-      why += " (Content-Type " + got.content_type + ")";
+    std::string media_type = MediaType(got.content_type);
+    if (!media_type.empty() && media_type.find("json") == std::string::npos) {
+      why += " (Content-Type " + media_type + ")";
     }
     return Status::IoError(why);
   }
   f->doc = std::move(doc).value();
-  if (!got.etag.empty()) {
+  if (IsStrongEtag(got.etag)) {
     f->marker.opaque = "etag:" + got.etag;
   } else if (!got.last_modified.empty()) {
     // Last-Modified has one-second resolution: the digest catches same-second changes.
@@ -142,16 +162,10 @@ Observation HttpJsonSide::Observe() {
     o.marker = f.marker;
     return o;
   };
-  const Json* cur = &*f.doc;
-  for (std::size_t i = 0; i < c_.tokens.size(); ++i) {
-    if (!cur->is_object()) return unreadable(NotAnObject(i, *cur));
-    auto it = cur->find(c_.tokens[i]);
-    if (it == cur->end()) return Observation::Missing(f.marker);
-    cur = &*it;
-  }
-  if (cur->is_null()) return Observation::Missing(f.marker);
-  if (!cur->is_string()) return unreadable(NotAString(*cur));
-  return Observation::Value(Secret(cur->get_ref<const std::string&>()), f.marker);
+  Result<const std::string*> found = Find(*f.doc);
+  if (!found.ok()) return unreadable(found.status().message());
+  if (*found == nullptr) return Observation::Missing(f.marker);
+  return Observation::Value(Secret(**found), f.marker);
 }
 
 Status HttpJsonSide::CheckWritable() {
@@ -175,30 +189,12 @@ Status HttpJsonSide::Modify(std::optional<std::string_view> value, const ChangeM
   JsonWipeGuard wipe(doc);
   if (std::optional<std::string> why = WhyNotModifiable(doc)) return Status::FailedPrecondition(*why + "; not writing");
 
-  // Walk to the member's object, creating objects only when there is a value to set.
-  Json* cur = &doc;
-  for (std::size_t i = 0; i + 1 < c_.tokens.size(); ++i) {
-    auto it = cur->find(c_.tokens[i]);
-    if (it != cur->end()) {
-      cur = &*it;
-    } else if (value) {
-      cur = &((*cur)[c_.tokens[i]] = Json::object());
-    } else {
-      return Status::Ok();  // nothing to remove
-    }
+  if (!value && c_.remove_by_delete) {
+    Result<const std::string*> found = Find(doc);  // succeeds: WhyNotModifiable said so
+    if (found.ok() && *found == nullptr) return Status::Ok();  // nothing to remove
+    return Send("DELETE", "", &f).status();
   }
-  const std::string& last = c_.tokens.back();
-  auto it = cur->find(last);
-  if (!value) {
-    if (it == cur->end() || it->is_null()) return Status::Ok();
-    if (c_.remove_by_delete) return Send("DELETE", "", &f).status();
-  }
-  if (it != cur->end()) WipeJson(*it);
-  if (value) {
-    (*cur)[last] = std::string(*value);
-  } else {
-    (*cur)[last] = nullptr;
-  }
+  if (!SetJsonMember(doc, c_.pointer, value, JsonRemoval::kWriteNull)) return Status::Ok();  // nothing to remove
   std::string body;
   try {
     body = doc.dump(-1, ' ', false, Json::error_handler_t::strict);

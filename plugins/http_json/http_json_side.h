@@ -24,18 +24,27 @@
 // not a string). Unreadable, with a one-line reason that starts "GET <url>: ": any other status
 // ("500 Internal Server Error"; 3xx "302 Found (redirects are not followed)"), a timeout,
 // a refused connection, a TLS failure, a body over the limit, a body that is not JSON. Reasons
-// never hold a header value or the response body.
-// Change marker: the ETag when the server sends one; else Last-Modified plus the SHA-256 of
-// the body; else the SHA-256 of the body; "absent" for a 404.
+// never hold a header value or the response body: a status shows with its standard phrase,
+// never the server's own, and a Content-Type only as its media type (no parameters, printable
+// ASCII, at most 64 characters).
+// Change marker: a strong ETag when the server sends one; else Last-Modified plus the SHA-256
+// of the body; else the SHA-256 of the body; "absent" for a 404. A weak ETag (W/"...") counts
+// as none: it never satisfies If-Match.
 //
 // Write / Remove: GET again and refuse (FailedPrecondition, nothing sent) if the marker differs
 // from `expected`; then the fetched document (`{}` after a 404) with the value set at the
 // pointer (intermediate objects created; only a string or null is ever replaced) is sent whole
-// with `method`, with `If-Match: <etag>` when the GET had an ETag (`If-None-Match: *` after a
-// 404). 2xx is success; 412 is FailedPrecondition ("changed since it was observed"); other
-// statuses and transport failures are errors naming method, url and status. Remove with
-// remove = "delete" sends DELETE (with If-Match) unless the value is already absent; with
-// "null" it writes null at the pointer.
+// with `method`, conditional on what the GET saw: `If-None-Match: *` after a 404, else
+// `If-Match: <etag>` with a strong ETag, else `If-Unmodified-Since: <Last-Modified>`. 2xx is
+// success; 412 is FailedPrecondition ("changed since it was observed"); other statuses and
+// transport failures are errors naming method, url and status. Remove with remove = "delete"
+// sends DELETE (with the same precondition) unless the value is already absent; a 404 to it is
+// success (already gone). With "null" it writes null at the pointer.
+// Remaining window: Last-Modified has one-second resolution, so a change within the same
+// second as the GET's version passes If-Unmodified-Since; and a server that sends neither
+// validator gets no precondition at all: the compare is the client's own (the re-GET's body
+// digest), and a change between that GET and the write is overwritten. Servers should send a
+// strong ETag and honour If-Match.
 //
 // CheckWritable: sends only a GET: FailedPrecondition when it fails (connection, TLS, status
 // other than 2xx/404, a document a Write would refuse).

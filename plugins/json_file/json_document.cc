@@ -77,22 +77,6 @@ struct DuplicateKey {
 
 }  // namespace
 
-std::string Described(const Json& j) {
-  switch (j.type()) {
-    case Json::value_t::object: return "an object";
-    case Json::value_t::array: return "an array";
-    case Json::value_t::string: return "a string";
-    case Json::value_t::boolean: return "a boolean";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-    case Json::value_t::number_float: return "a number";
-    case Json::value_t::null: return "null";
-    case Json::value_t::binary:
-    case Json::value_t::discarded: break;
-  }
-  return "not a JSON value";
-}
-
 Result<Json> ParseJsonDocument(const std::filesystem::path& path, std::string_view text) {
   const std::string shown = path.string();
   if (text.empty()) return Status::FailedPrecondition(shown + " is empty, not JSON");

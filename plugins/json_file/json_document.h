@@ -5,22 +5,16 @@
 
 #include <cstddef>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
 #include "core/status.h"
+#include "plugins/common/json_pointer.h"  // Json, Described
 
 namespace seam {
 
-// ordered_json so that a write keeps the other keys in the order the owner wrote them.
-using Json = nlohmann::ordered_json;
-
 // Far deeper than any real config file, far shallower than what overflows a thread's stack.
 inline constexpr std::size_t kJsonMaxDepth = 512;
-
-// "an object", "a string", ... for messages that must not show the value itself.
-std::string Described(const Json& j);
 
 // Parses `text` read from `path`. FailedPrecondition, one line naming the path and never the
 // content (the parser's own message quotes the text around the error, which may be the

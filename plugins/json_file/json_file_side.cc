@@ -15,6 +15,7 @@
 #include "core/crypto.h"
 #include "plugins/common/atomic_file.h"
 #include "plugins/common/errno_text.h"
+#include "plugins/common/json_pointer.h"
 #include "plugins/common/wipe.h"
 #include "plugins/json_file/json_document.h"
 
@@ -24,44 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kAbsentMarker = "absent";
-
-// RFC 6901: "" or "/"-separated tokens where "~1" means "/" and "~0" means "~". Returns the
-// unescaped tokens, or the reason the pointer is malformed.
-Result<std::vector<std::string>> ParsePointer(std::string_view pointer) {
-  if (pointer.empty()) {
-    return Status::InvalidArgument(
-        "is empty, which names the whole document; point at an object member such as \"/token\"");
-  }
-  if (pointer.front() != '/') {
-    return Status::InvalidArgument("must be an RFC 6901 JSON pointer starting with \"/\", got \"" +
-                                   std::string(pointer) + "\"");
-  }
-  std::vector<std::string> tokens(1);
-  for (std::size_t i = 1; i < pointer.size(); ++i) {
-    char c = pointer[i];
-    if (c == '/') {
-      tokens.emplace_back();
-    } else if (c != '~') {
-      tokens.back().push_back(c);
-    } else if (i + 1 < pointer.size() && (pointer[i + 1] == '0' || pointer[i + 1] == '1')) {
-      tokens.back().push_back(pointer[++i] == '0' ? '~' : '/');
-    } else {
-      return Status::InvalidArgument("has a `~` not followed by `0` or `1` at offset " +
-                                     std::to_string(i) + " (write `~0` for `~` and `~1` for `/`)");
-    }
-  }
-  return tokens;
-}
-
-std::string EscapeToken(std::string_view token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out.push_back(c);
-  }
-  return out;
-}
 
 // The bytes of the file as read through one fd, and the marker describing them. Wiped on
 // destruction: the content is usually a secret.
@@ -136,8 +99,7 @@ Status ReadSnapshot(const fs::path& path, Snapshot* out) {
 
 class JsonFileSide final : public Side {
  public:
-  JsonFileSide(fs::path path, std::string pointer, std::vector<std::string> tokens)
-      : path_(std::move(path)), pointer_(std::move(pointer)), tokens_(std::move(tokens)) {}
+  JsonFileSide(fs::path path, JsonPointer pointer) : path_(std::move(path)), pointer_(std::move(pointer)) {}
 
   Observation Observe() override;
   Status Write(const Secret& value, const ChangeMarker& expected) override {
@@ -145,19 +107,9 @@ class JsonFileSide final : public Side {
   }
   Status Remove(const ChangeMarker& expected) override { return Modify(std::nullopt, expected); }
   Status CheckWritable() override;
-  std::string Describe() const override { return "json-file " + path_.string() + "#" + pointer_; }
+  std::string Describe() const override { return "json-file " + path_.string() + "#" + pointer_.text; }
 
  private:
-  // "<path>: <pointer>: /devices is a string, not an object" for the container of tokens_[i].
-  std::string NotAnObject(std::size_t i, const Json& j) const {
-    std::string prefix;
-    for (std::size_t k = 0; k < i; ++k) prefix += "/" + EscapeToken(tokens_[k]);
-    return path_.string() + ": " + pointer_ + ": " + (i == 0 ? "the document" : prefix) + " is " +
-           Described(j) + ", not an object";
-  }
-  std::string NotAString(const Json& j) const {
-    return path_.string() + ": value at " + pointer_ + " is " + Described(j) + ", not a string";
-  }
   // Whether the member at the pointer can be set and removed in `doc`: every existing object
   // on the way is an object, and an existing member is a string or null (any other value is
   // data we do not understand; replacing it could lose it). The reason when not.
@@ -168,19 +120,12 @@ class JsonFileSide final : public Side {
   Status Modify(std::optional<std::string_view> value, const ChangeMarker& expected);
 
   fs::path path_;
-  std::string pointer_;
-  std::vector<std::string> tokens_;  // never empty: the whole-document pointer is refused
+  JsonPointer pointer_;  // the whole-document pointer is refused
 };
 
 std::optional<std::string> JsonFileSide::WhyNotModifiable(const Json& doc) const {
-  const Json* cur = &doc;
-  for (std::size_t i = 0; i < tokens_.size(); ++i) {
-    if (!cur->is_object()) return NotAnObject(i, *cur);
-    auto it = cur->find(tokens_[i]);
-    if (it == cur->end()) return std::nullopt;  // created on write, nothing to remove
-    cur = &*it;
-  }
-  if (!cur->is_string() && !cur->is_null()) return NotAString(*cur);
+  Result<const std::string*> found = FindJsonString(doc, pointer_);
+  if (!found.ok()) return path_.string() + ": " + found.status().message();
   return std::nullopt;
 }
 
@@ -204,19 +149,12 @@ Observation JsonFileSide::Observe() {
   Result<Json> doc = ParseJsonDocument(path_, snap.bytes);
   if (!doc.ok()) return unreadable(doc.status().message());
   JsonWipeGuard wipe(*doc);
-  const Json* cur = &*doc;
-  for (std::size_t i = 0; i < tokens_.size(); ++i) {
-    if (!cur->is_object()) return unreadable(NotAnObject(i, *cur));
-    auto it = cur->find(tokens_[i]);
-    if (it == cur->end()) return Observation::Missing(snap.marker, snap.changed_at_us);
-    cur = &*it;
-  }
+  Result<const std::string*> found = FindJsonString(*doc, pointer_);
+  if (!found.ok()) return unreadable(path_.string() + ": " + found.status().message());
   // A client that logged out often writes `"token": null`: that holds no value (missing, and
   // repairable), rather than something we cannot read.
-  if (cur->is_null()) return Observation::Missing(snap.marker, snap.changed_at_us);
-  if (!cur->is_string()) return unreadable(NotAString(*cur));
-  return Observation::Value(Secret(cur->get_ref<const std::string&>()), snap.marker,
-                            snap.changed_at_us);
+  if (*found == nullptr) return Observation::Missing(snap.marker, snap.changed_at_us);
+  return Observation::Value(Secret(**found), snap.marker, snap.changed_at_us);
 }
 
 Status JsonFileSide::CheckWritable() {
@@ -250,26 +188,7 @@ Status JsonFileSide::Modify(std::optional<std::string_view> value, const ChangeM
   if (snap.marker != expected) return refuse(shown + " changed since it was observed");
   if (std::optional<std::string> why = WhyNotModifiable(doc)) return refuse(*why);
 
-  Json* cur = &doc;
-  for (std::size_t i = 0; i + 1 < tokens_.size(); ++i) {
-    auto it = cur->find(tokens_[i]);
-    if (it == cur->end()) {
-      if (!value) return Status::Ok();  // nothing to remove, so nothing to write
-      cur = &((*cur)[tokens_[i]] = Json::object());
-    } else {
-      cur = &*it;
-    }
-  }
-  const std::string& last = tokens_.back();
-  auto it = cur->find(last);
-  if (!value && it == cur->end()) return Status::Ok();
-  // The old value is freed by the assignment or the erase: wipe it first.
-  if (it != cur->end()) WipeJson(*it);
-  if (value) {
-    (*cur)[last] = std::string(*value);
-  } else {
-    cur->erase(last);
-  }
+  if (!SetJsonMember(doc, pointer_, value, JsonRemoval::kErase)) return Status::Ok();  // nothing to remove
 
   std::string text;
   try {
@@ -289,7 +208,7 @@ Status JsonFileSide::Modify(std::optional<std::string_view> value, const ChangeM
 Result<std::unique_ptr<Side>> MakeJsonFileSide(SideOptions& options) {
   SEAM_ASSIGN_OR_RETURN(std::optional<fs::path> path, options.TakePath("path", true));
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> pointer, options.TakeString("pointer", true));
-  Result<std::vector<std::string>> tokens = ParsePointer(*pointer);
+  Result<std::vector<std::string>> tokens = ParseJsonPointer(*pointer);
   if (!tokens.ok()) {
     // Names the line of the `pointer` key itself (SideOptions keeps it after the key is taken).
     return Status::InvalidArgument(options.Where(options.LineOf("pointer")) + ": key `pointer` " +
@@ -297,7 +216,7 @@ Result<std::unique_ptr<Side>> MakeJsonFileSide(SideOptions& options) {
   }
   SEAM_RETURN_IF_ERROR(options.RejectUnknown());
   return std::unique_ptr<Side>(
-      std::make_unique<JsonFileSide>(std::move(*path), std::move(*pointer), std::move(tokens).value()));
+      std::make_unique<JsonFileSide>(std::move(*path), JsonPointer{std::move(*pointer), std::move(tokens).value()}));
 }
 
 }  // namespace seam

@@ -76,6 +76,7 @@ TEST_F(HttpJsonTest, FactoryChecksMethodRemoveNumbersAndHeaders) {
   EXPECT_TRUE(Contains(with("header_from_env", "Authorization: 1BAD"), "invalid environment variable"));
   EXPECT_TRUE(Contains(with("header_from_env", "Bad Name: VAR"), "invalid header name"));
   EXPECT_TRUE(Contains(with("header_from_file", "Host: /x"), "cannot set `Host`"));
+  EXPECT_TRUE(Contains(with("header_from_env", "If-Unmodified-Since: X"), "cannot set `If-Unmodified-Since`"));
   EXPECT_TRUE(Contains(with("ca_file", "ca.pem"), "only for https://"));
   EXPECT_TRUE(Contains(with("insecure_skip_verify", "true"), "insecure_skip_verify"));
   std::string e = FactoryError({{"url", "http://h/x"}, {"pointer", "/t"}, {"header_from_env", "X-A: A"},
@@ -173,6 +174,35 @@ TEST_F(HttpJsonTest, UnreadableForABodyOverTheLimit) {
   EXPECT_EQ(Unreadable(*Make({{"url", chunked_url}, {"pointer", "/token"}})),
             "GET " + chunked_url + ": response body over 1 MiB");
   EXPECT_EQ(server.Writes(), 0u);
+}
+
+TEST_F(HttpJsonTest, ReasonsNeverShowTheServersReasonPhraseOrContentTypeParameters) {
+  Reply reply;
+  TestServer server([&reply](const RecordedRequest&) { return reply; });
+  std::string url = Url(server.port());
+  auto side = Make({{"url", url}, {"pointer", "/token"}});
+  // The status line's reason phrase is the server's free text: only the standard one is shown.
+  reply = Reply{500, "", {}, false, false, std::string("token=") + kSecret};
+  EXPECT_EQ(Unreadable(*side), "GET " + url + ": 500 Internal Server Error");
+  reply = Reply{567, "", {}, false, false, std::string("token=") + kSecret};
+  EXPECT_EQ(Unreadable(*side), "GET " + url + ": 567");
+  // Content-Type: the media type only, without its parameters, at most 64 characters.
+  reply = Reply{200, "<html>", {{"Content-Type", std::string("text/html; charset=utf-8; token=") + kSecret}}, false};
+  EXPECT_EQ(Unreadable(*side), "GET " + url + ": invalid JSON at line 1, column 1 (Content-Type text/html)");
+  reply = Reply{200, "<html>", {{"Content-Type", "text/" + std::string(100, 'x') + kSecret}}, false};
+  EXPECT_EQ(Unreadable(*side),
+            "GET " + url + ": invalid JSON at line 1, column 1 (Content-Type text/" + std::string(59, 'x') + "...)");
+  reply = Reply{200, "<html>", {{"Content-Type", std::string("text/html ") + kSecret}}, false};
+  EXPECT_EQ(Unreadable(*side), "GET " + url + ": invalid JSON at line 1, column 1 (Content-Type text/html)");
+}
+
+TEST_F(HttpJsonTest, HostNamesAreResolved) {
+  JsonResource res(R"({"token":"v"})");
+  TestServer server(res.Handler());
+  auto side = Make({{"url", "http://localhost:" + std::to_string(server.port()) + "/res"}, {"pointer", "/token"}});
+  Observation o = side->Observe();
+  ASSERT_EQ(o.state, State::kValue) << o.reason;
+  EXPECT_EQ(o.value.Reveal(), "v");
 }
 
 TEST_F(HttpJsonTest, UnreadableWhenTheServerHangsPastTheTimeout) {

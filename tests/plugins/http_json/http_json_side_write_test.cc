@@ -75,7 +75,7 @@ TEST_F(HttpJsonTest, Write412IsARefusal) {
 TEST_F(HttpJsonTest, WriteErrorsNameMethodUrlAndStatus) {
   JsonResource res(R"({"token":"old"})");
   TestServer server([&res](const RecordedRequest& r) {
-    return r.method == "GET" ? res.Handle(r) : Reply{500, kSecret, {}, false};
+    return r.method == "GET" ? res.Handle(r) : Reply{500, kSecret, {}, false, false, kSecret};
   });
   auto side = Make({{"url", Url(server.port())}, {"pointer", "/token"}, {"method", "PATCH"}});
   Status s = side->Write(kNew, side->Observe().marker);
@@ -130,16 +130,82 @@ TEST_F(HttpJsonTest, RemoveNullWritesNullAtThePointer) {
   EXPECT_EQ(server.Writes(), 1u);
 }
 
-TEST_F(HttpJsonTest, WriteWithoutEtagComparesTheBodyDigest) {
-  JsonResource res(R"({"token":"old"})", /*send_etag=*/false);
+TEST_F(HttpJsonTest, RemoveTreatsA404ToTheDeleteAsAlreadyGone) {
+  JsonResource res(R"({"token":"old"})");
+  TestServer server([&res](const RecordedRequest& r) { return r.method == "GET" ? res.Handle(r) : Reply{404, "", {}, false}; });
+  auto side = Make({{"url", Url(server.port())}, {"pointer", "/token"}});
+  EXPECT_TRUE(side->Remove(side->Observe().marker).ok());
+  EXPECT_EQ(server.Requests().back().method, "DELETE");
+}
+
+TEST_F(HttpJsonTest, WriteWithoutValidatorsComparesTheBodyDigest) {
+  JsonResource res(R"({"token":"old"})", Validators{false, false, false});
   TestServer server(res.Handler());
   auto side = Make({{"url", Url(server.port())}, {"pointer", "/token"}});
   ChangeMarker m = side->Observe().marker;
   res.Set(R"({"token":"other"})");
   EXPECT_EQ(side->Write(kNew, m).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(server.Writes(), 0u);
+  ASSERT_TRUE(side->Write(kNew, side->Observe().marker).ok());
+  EXPECT_EQ(json::parse(*res.body()), json::parse(R"({"token":"new-token-value"})"));
+  // Nothing for the server to check: the documented window (a change between the write's GET
+  // and its PUT is overwritten).
+  EXPECT_EQ(server.Requests().back().Header("if-match"), "");
+  EXPECT_EQ(server.Requests().back().Header("if-unmodified-since"), "");
+}
+
+TEST_F(HttpJsonTest, WriteWithLastModifiedSendsIfUnmodifiedSince) {
+  JsonResource res(R"({"token":"old"})", Validators{false, false, true});
+  TestServer server(res.Handler());
+  auto side = Make({{"url", Url(server.port())}, {"pointer", "/token"}});
+  ASSERT_TRUE(side->Write(kNew, side->Observe().marker).ok());
+  EXPECT_EQ(json::parse(*res.body()), json::parse(R"({"token":"new-token-value"})"));
+  RecordedRequest put = server.Requests().back();
+  EXPECT_EQ(put.method, "PUT");
+  EXPECT_EQ(put.Header("if-unmodified-since"), "Thu, 01 Jan 2026 00:00:01 GMT");
+  EXPECT_EQ(put.Header("if-match"), "");
+  ASSERT_TRUE(side->Remove(side->Observe().marker).ok());
+  EXPECT_EQ(server.Requests().back().method, "DELETE");
+  EXPECT_EQ(server.Requests().back().Header("if-unmodified-since"), "Thu, 01 Jan 2026 00:00:02 GMT");
+  EXPECT_FALSE(res.body().has_value());
+}
+
+TEST_F(HttpJsonTest, WriteWithLastModified412IsARefusal) {
+  JsonResource res(R"({"token":"old"})", Validators{false, false, true});
+  // Changed between the write's GET and its PUT: the server's If-Unmodified-Since check says 412.
+  TestServer server([&res](const RecordedRequest& r) {
+    if (r.method == "PUT") res.Set(R"({"token":"raced"})");
+    return res.Handle(r);
+  });
+  auto side = Make({{"url", Url(server.port())}, {"pointer", "/token"}});
+  Status s = side->Write(kNew, side->Observe().marker);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.message(), "PUT " + Url(server.port()) + ": 412 Precondition Failed: changed since it was observed");
+  EXPECT_EQ(*res.body(), R"({"token":"raced"})");
+}
+
+TEST_F(HttpJsonTest, WeakEtagIsNeverSentInIfMatch) {
+  // A weak tag never matches If-Match: sending one would make every write 412.
+  JsonResource res(R"({"token":"old"})", Validators{true, true, false});
+  TestServer server(res.Handler());
+  auto side = Make({{"url", Url(server.port())}, {"pointer", "/token"}});
+  ChangeMarker m = side->Observe().marker;
+  res.Set(R"({"token":"other"})");  // caught by the body digest instead
+  EXPECT_EQ(side->Write(kNew, m).code(), StatusCode::kFailedPrecondition);
   ASSERT_TRUE(side->Write(kNew, side->Observe().marker).ok());
   EXPECT_EQ(json::parse(*res.body()), json::parse(R"({"token":"new-token-value"})"));
   EXPECT_EQ(server.Requests().back().Header("if-match"), "");
+  ASSERT_TRUE(side->Remove(side->Observe().marker).ok());
+  EXPECT_EQ(server.Requests().back().Header("if-match"), "");
+  EXPECT_FALSE(res.body().has_value());
+
+  // Weak ETag and Last-Modified: Last-Modified is the validator.
+  JsonResource both(R"({"token":"old"})", Validators{true, true, true});
+  TestServer server2(both.Handler());
+  auto side2 = Make({{"url", Url(server2.port())}, {"pointer", "/token"}});
+  ASSERT_TRUE(side2->Write(kNew, side2->Observe().marker).ok());
+  EXPECT_EQ(server2.Requests().back().Header("if-match"), "");
+  EXPECT_EQ(server2.Requests().back().Header("if-unmodified-since"), "Thu, 01 Jan 2026 00:00:01 GMT");
 }
 
 TEST_F(HttpJsonTest, WriteSendsTheConfiguredHeaders) {

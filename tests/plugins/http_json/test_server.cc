@@ -10,6 +10,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
@@ -75,6 +76,7 @@ struct Session : std::enable_shared_from_this<Session<Stream>> {
       return;
     }
     res.result(reply.status);
+    if (!reply.reason.empty()) res.reason(reply.reason);
     res.version(11);
     res.set(http::field::connection, "close");
     for (const auto& [name, value] : reply.headers) res.set(name, value);
@@ -160,14 +162,22 @@ std::uint16_t UnusedPort() {
 Reply JsonResource::Handle(const RecordedRequest& r) {
   std::lock_guard<std::mutex> lock(mu_);
   const std::string etag = "\"v" + std::to_string(version_) + "\"";
+  char last_modified[64];
+  std::snprintf(last_modified, sizeof last_modified, "Thu, 01 Jan 2026 00:%02d:%02d GMT", version_ / 60 % 60,
+                version_ % 60);
   if (r.method == "GET") {
     if (!body_) return Reply{404, "{\"error\":\"not found\"}", {}, false};
     Reply reply{200, *body_, {{"Content-Type", "application/json"}}, false};
-    if (send_etag_) reply.headers.emplace_back("ETag", etag);
+    if (validators_.etag) reply.headers.emplace_back("ETag", validators_.weak ? "W/" + etag : etag);
+    if (validators_.last_modified) reply.headers.emplace_back("Last-Modified", last_modified);
     return reply;
   }
   std::string if_match = r.Header("if-match");
-  if ((!if_match.empty() && (!body_ || if_match != etag)) || (r.Header("if-none-match") == "*" && body_)) {
+  std::string if_unmodified = r.Header("if-unmodified-since");
+  bool etag_matches = validators_.etag && !validators_.weak && if_match == etag;  // strong comparison
+  if ((!if_match.empty() && (!body_ || !etag_matches)) ||
+      (!if_unmodified.empty() && (!body_ || if_unmodified != last_modified)) ||
+      (r.Header("if-none-match") == "*" && body_)) {
     return Reply{412, "", {}, false};
   }
   if (r.method == "DELETE") {

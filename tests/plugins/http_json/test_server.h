@@ -32,6 +32,7 @@ struct Reply {
   std::vector<std::pair<std::string, std::string>> headers;
   bool hang = false;  // never answer (the connection stays open until the server stops)
   bool chunked = false;  // Transfer-Encoding: chunked instead of Content-Length
+  std::string reason{};  // the status line's reason phrase when not empty (else the standard one)
 };
 
 struct TlsFiles {
@@ -61,12 +62,20 @@ class TestServer {
 // A port on 127.0.0.1 that nothing listens on (bound, then closed).
 std::uint16_t UnusedPort();
 
-// A JSON resource with ETags ("\"v1\"", "\"v2\"", ...) that honours If-Match and
-// If-None-Match: * on PUT/POST/PATCH/DELETE (412 when they do not hold). Thread-safe.
+// Which validators a JsonResource sends with its GETs.
+struct Validators {
+  bool etag = true;            // ETag "\"v1\"", "\"v2\"", ...
+  bool weak = false;           // ... as weak tags: W/"v1", which If-Match never matches
+  bool last_modified = false;  // Last-Modified: one second per version
+};
+
+// A JSON resource that honours If-Match (strong comparison: a weak tag never matches),
+// If-Unmodified-Since (equal to the current Last-Modified) and If-None-Match: * on
+// PUT/POST/PATCH/DELETE (412 when they do not hold). Thread-safe.
 class JsonResource {
  public:
-  explicit JsonResource(std::optional<std::string> body, bool send_etag = true)
-      : body_(std::move(body)), send_etag_(send_etag) {}
+  explicit JsonResource(std::optional<std::string> body, Validators validators = {})
+      : body_(std::move(body)), validators_(validators) {}
   Reply Handle(const RecordedRequest& r);
   std::optional<std::string> body() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -85,7 +94,7 @@ class JsonResource {
  private:
   mutable std::mutex mu_;
   std::optional<std::string> body_;
-  bool send_etag_;
+  Validators validators_;
   int version_ = 1;
 };
 

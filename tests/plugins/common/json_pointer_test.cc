@@ -1,0 +1,51 @@
+// The RFC 6901 pointer helpers shared by json-file and http-json.
+#include "plugins/common/json_pointer.h"
+
+#include <gtest/gtest.h>
+
+namespace seam {
+namespace {
+
+JsonPointer Pointer(const std::string& text) { return JsonPointer{text, ParseJsonPointer(text).value()}; }
+
+TEST(JsonPointerTest, ParsesAndUnescapesTokens) {
+  EXPECT_EQ(ParseJsonPointer("/devices/a~1b/c~0d").value(),
+            (std::vector<std::string>{"devices", "a/b", "c~d"}));
+  EXPECT_EQ(EscapeJsonPointerToken("a/b~c"), "a~1b~0c");
+}
+
+TEST(JsonPointerTest, RefusesMalformedPointersAndTheWholeDocument) {
+  for (const char* bad : {"", "token", "/a~2", "/a~"}) EXPECT_FALSE(ParseJsonPointer(bad).ok()) << bad;
+}
+
+TEST(JsonPointerTest, FindsStringsAndTreatsAbsentOrNullAsNothing) {
+  const Json doc = Json::parse(R"({"devices": {"d": {"token": "t", "gone": null}}})");
+  const auto found = FindJsonString(doc, Pointer("/devices/d/token"));
+  ASSERT_TRUE(found.ok());
+  ASSERT_NE(*found, nullptr);
+  EXPECT_EQ(**found, "t");
+  EXPECT_EQ(FindJsonString(doc, Pointer("/devices/d/gone")).value(), nullptr);
+  EXPECT_EQ(FindJsonString(doc, Pointer("/devices/x/token")).value(), nullptr);
+}
+
+TEST(JsonPointerTest, NonObjectsOnTheWayAndNonStringValuesAreRefusedWithoutShowingValues) {
+  const Json doc = Json::parse(R"({"devices": "s3cret", "n": 42})");
+  auto through = FindJsonString(doc, Pointer("/devices/d"));
+  ASSERT_FALSE(through.ok());
+  EXPECT_EQ(through.status().message().find("s3cret"), std::string::npos);
+  EXPECT_NE(through.status().message().find("is a string, not an object"), std::string::npos);
+  EXPECT_FALSE(FindJsonString(doc, Pointer("/n")).ok());
+}
+
+TEST(JsonPointerTest, SetCreatesObjectsKeepsOrderAndRemoveReportsChange) {
+  Json doc = Json::parse(R"({"z": 1, "a": 2})");
+  EXPECT_TRUE(SetJsonMember(doc, Pointer("/devices/d/token"), "v", JsonRemoval::kErase));
+  EXPECT_EQ(doc.dump(), R"({"z":1,"a":2,"devices":{"d":{"token":"v"}}})");
+  EXPECT_TRUE(SetJsonMember(doc, Pointer("/devices/d/token"), std::nullopt, JsonRemoval::kErase));
+  EXPECT_FALSE(SetJsonMember(doc, Pointer("/devices/d/token"), std::nullopt, JsonRemoval::kErase));
+  EXPECT_TRUE(SetJsonMember(doc, Pointer("/a"), std::nullopt, JsonRemoval::kWriteNull));
+  EXPECT_EQ(doc.dump(), R"({"z":1,"a":null,"devices":{"d":{}}})");
+}
+
+}  // namespace
+}  // namespace seam
