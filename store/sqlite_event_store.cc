@@ -5,6 +5,9 @@
 #include <sqlite3.h>
 
 #include <string_view>
+#include <functional>
+#include <thread>
+#include <vector>
 #include <unordered_map>
 #include <utility>
 
@@ -62,6 +65,10 @@ Status SqliteEventStore::Impl::Malformed(std::int64_t seq) const {
 // links are Verify's job.
 Status SqliteEventStore::Impl::CheckRowHash(const Event& e) const {
   if (ComputeEventHash(e) == e.hash) return Status::Ok();
+  return RowHashMismatch(e);
+}
+
+Status SqliteEventStore::Impl::RowHashMismatch(const Event& e) const {
   return Status::Corruption("event log " + path + ": event seq " + std::to_string(e.seq) +
                             " of stream " + e.stream +
                             " fails its hash check (the row was altered); run `seamctl verify`");
@@ -153,42 +160,101 @@ Result<std::vector<Event>> SqliteEventStore::Impl::ReadRows(sqlite3_stmt* s,
   return out;
 }
 
+namespace {
+
+// One row as the batched reader hands it over: the event, whether its hashes were 32 bytes, and
+// the hash recomputed from its other columns.
+struct HashedRow {
+  const Event& event;
+  bool well_formed;
+  const Hash& computed;
+};
+
+// Steps `s` to the end, calling `each` on every row in order, and stops at the first non-ok
+// Status (returned). Rows are read in batches; batch N is hashed on a worker thread while this
+// thread reads batch N+1: a row's own hash depends only on the row, and SHA-256 costs about as
+// much as SQLite's step, so replay and verify run at the speed of the slower of the two.
+// *rc is the final sqlite3_step result (SQLITE_DONE when every row was read).
+Status ForEachHashedRow(sqlite3_stmt* s, const std::function<Status(const HashedRow&)>& each, int* rc) {
+  constexpr std::size_t kBatch = 4096;
+  struct Batch {
+    std::vector<Event> rows{kBatch};  // reused: assign() keeps capacity, rows cost no allocations
+    std::vector<char> well_formed = std::vector<char>(kBatch);
+    std::vector<Hash> computed = std::vector<Hash>(kBatch);
+    std::size_t size = 0;
+  };
+  Batch batches[2];
+  *rc = SQLITE_ROW;
+  auto read_batch = [&](Batch& b) {
+    b.size = 0;
+    while (b.size < kBatch && *rc == SQLITE_ROW && (*rc = sqlite3_step(s)) == SQLITE_ROW) {
+      b.well_formed[b.size] = ReadRow(s, &b.rows[b.size]) ? 1 : 0;
+      ++b.size;
+    }
+  };
+  auto hash_batch = [](Batch* b) {
+    for (std::size_t i = 0; i < b->size; ++i) b->computed[i] = ComputeEventHash(b->rows[i]);
+  };
+  int cur = 0;
+  read_batch(batches[cur]);
+  while (batches[cur].size > 0) {
+    Batch& batch = batches[cur];
+    if (batch.size < kBatch) {
+      hash_batch(&batch);  // the last (or only) batch: nothing left to read beside it
+      batches[1 - cur].size = 0;
+    } else {
+      std::thread hasher(hash_batch, &batch);
+      read_batch(batches[1 - cur]);  // empty once the statement is done
+      hasher.join();
+    }
+    for (std::size_t i = 0; i < batch.size; ++i) {
+      SEAM_RETURN_IF_ERROR(each(HashedRow{batch.rows[i], batch.well_formed[i] != 0, batch.computed[i]}));
+    }
+    cur = 1 - cur;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<VerifyReport> SqliteEventStore::Impl::Verify() {
   sqlite3_stmt* s = verify.get();
   Resetter reset(s);
   VerifyReport report;
   report.head_hash = kGenesisHash;
   std::unordered_map<std::string, std::int64_t> versions;  // stream -> last version seen
-  Event e;  // reused across rows: assign() keeps capacity, so rows cost no allocations
-  auto bad = [&](std::string reason) {
-    report.intact = false;
-    report.first_bad_seq = e.seq;
-    report.reason = std::move(reason);
-    return report;
-  };
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    const bool hashes_ok = ReadRow(s, &e);
+  int rc = SQLITE_DONE;
+  // A broken chain is a finding, not an error: the callback fills the report and stops the scan.
+  const Status scanned = ForEachHashedRow(s, [&](const HashedRow& row) {
+    const Event& e = row.event;
+    auto bad = [&](std::string reason) {
+      report.intact = false;
+      report.first_bad_seq = e.seq;
+      report.reason = std::move(reason);
+      return Status::Corruption(report.reason);
+    };
     const std::int64_t want_seq = report.head_seq + 1;
     if (e.seq != want_seq) {
-      return bad("seq gap: expected seq " + std::to_string(want_seq) + ", found " +
-                 std::to_string(e.seq));
+      return bad("seq gap: expected seq " + std::to_string(want_seq) + ", found " + std::to_string(e.seq));
     }
-    if (!hashes_ok) return bad("prev_hash or hash is not 32 bytes");
+    if (!row.well_formed) return bad("prev_hash or hash is not 32 bytes");
     if (e.prev_hash != report.head_hash) {
       return bad("prev_hash does not match the hash of seq " + std::to_string(report.head_seq));
     }
-    if (ComputeEventHash(e) != e.hash) return bad("hash mismatch: the row was altered");
+    if (row.computed != e.hash) return bad("hash mismatch: the row was altered");
     auto [it, inserted] = versions.try_emplace(e.stream, 0);
     if (e.version != it->second + 1) {
-      return bad("stream " + e.stream + " has version " + std::to_string(e.version) +
-                 ", expected " + std::to_string(it->second + 1));
+      return bad("stream " + e.stream + " has version " + std::to_string(e.version) + ", expected " +
+                 std::to_string(it->second + 1));
     }
     it->second = e.version;
     ++report.events_checked;
     report.head_seq = e.seq;
     report.head_hash = e.hash;
-  }
+    return Status::Ok();
+  }, &rc);
+  if (!report.intact) return report;
+  SEAM_RETURN_IF_ERROR(scanned);
   if (rc != SQLITE_DONE) return Error(rc, "verifying");
   return report;
 }
@@ -230,13 +296,12 @@ Status SqliteEventStore::ScanStream(const std::string& stream, std::int64_t from
   Resetter reset(s);
   BindText(s, 1, stream);
   sqlite3_bind_int64(s, 2, from_version);
-  Event e;  // reused: assign() keeps string capacity, so rows cost no allocations
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    if (!ReadRow(s, &e)) return impl_->Malformed(e.seq);
-    SEAM_RETURN_IF_ERROR(impl_->CheckRowHash(e));
-    SEAM_RETURN_IF_ERROR(visit(e));
-  }
+  int rc = SQLITE_DONE;
+  SEAM_RETURN_IF_ERROR(ForEachHashedRow(s, [&](const HashedRow& row) {
+    if (!row.well_formed) return impl_->Malformed(row.event.seq);
+    if (row.computed != row.event.hash) return impl_->RowHashMismatch(row.event);
+    return visit(row.event);
+  }, &rc));
   if (rc != SQLITE_DONE) return impl_->Error(rc, "reading stream " + stream);
   return Status::Ok();
 }

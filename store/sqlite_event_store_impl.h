@@ -50,6 +50,7 @@ struct SqliteEventStore::Impl {
   Status Malformed(std::int64_t seq) const;
   // Corruption unless e.hash == ComputeEventHash(e): the row was edited behind seam's back.
   Status CheckRowHash(const Event& e) const;
+  Status RowHashMismatch(const Event& e) const;  // the Corruption CheckRowHash reports
   Status Insert(const Event& e);
   Result<AppendResult> AppendLocked(const std::string& stream, std::int64_t expected_version,
                                     const std::vector<EventDraft>& drafts);
