@@ -17,11 +17,6 @@ struct Observed {
   Judgement judgement;
 };
 
-// Re-reads the stream from where `state` stopped and applies what other writers (or we) added.
-Status CatchUp(SeamContext& ctx, const std::string& stream, TokenState& state) {
-  return token::CatchUp(ctx.store, stream, state, ctx.keys);
-}
-
 // Appends `draft` at the state's version and folds it in. A Conflict means someone else
 // appended first; the caller reports it and the next pass starts from the new state.
 Status AppendAndApply(SeamContext& ctx, const std::string& stream, TokenState& state,
@@ -29,7 +24,7 @@ Status AppendAndApply(SeamContext& ctx, const std::string& stream, TokenState& s
   SEAM_ASSIGN_OR_RETURN(AppendResult appended,
                         ctx.store.Append(stream, state.stream_version, {std::move(draft)}));
   (void)appended;
-  return CatchUp(ctx, stream, state);
+  return token::CatchUp(ctx.store, stream, state, ctx.keys);
 }
 
 Status AdoptFromAuthority(SeamContext& ctx, const SeamConfig& seam, TokenState& state,
@@ -119,7 +114,7 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
   const std::string stream = seam.stream();
   TokenState state;
   {
-    Status caught_up = CatchUp(ctx, stream, state);
+    Status caught_up = token::CatchUp(ctx.store, stream, state, ctx.keys);
     if (!caught_up.ok()) return caught_up.WithContext("seam " + seam.name);
   }
 

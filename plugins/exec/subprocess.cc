@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "plugins/common/errno_text.h"
+#include "plugins/common/format_bytes.h"
 #include "plugins/common/wipe.h"
 
 namespace seam {
@@ -98,13 +99,6 @@ class SigpipeBlock {
   sigset_t old_{};
   bool was_pending_ = false;
 };
-
-std::string FormatBytes(std::size_t n) {
-  constexpr std::size_t kKiB = 1024, kMiB = 1024 * 1024;
-  if (n >= kMiB && n % kMiB == 0) return std::to_string(n / kMiB) + " MiB";
-  if (n >= kKiB && n % kKiB == 0) return std::to_string(n / kKiB) + " KiB";
-  return std::to_string(n) + " bytes";
-}
 
 // Whether the (unreaped) child has exited, without reaping it: its zombie keeps the pid, and
 // so the process group id, from being reused until we kill the group and reap it.

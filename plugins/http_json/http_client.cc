@@ -16,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include "plugins/common/format_bytes.h"
 #include "plugins/common/wipe.h"
 
 namespace seam {
@@ -120,7 +121,7 @@ Status Connect(net::io_context& ioc, beast::tcp_stream& stream, const tcp::resol
 Status ExchangeError(const beast::error_code& ec, const HttpClientOptions& options) {
   if (ec == beast::error::timeout) return Status::Unavailable("timed out after " + Ms(options.timeout));
   if (ec == http::error::body_limit) {
-    return Status::Unavailable("response body over " + SizeText(options.body_limit));
+    return Status::Unavailable("response body over " + FormatBytes(options.body_limit));
   }
   if (ec == http::error::header_limit) return Status::Unavailable("response header over 8 KiB");
   if (ec == http::error::end_of_stream || ec == net::error::eof || ec == http::error::partial_message ||
@@ -240,13 +241,6 @@ HttpRequest::~HttpRequest() {
 }
 
 HttpResponse::~HttpResponse() { WipeString(body); }
-
-std::string SizeText(std::size_t bytes) {
-  constexpr std::size_t kKiB = 1024, kMiB = 1024 * 1024;
-  if (bytes >= kMiB && bytes % kMiB == 0) return std::to_string(bytes / kMiB) + " MiB";
-  if (bytes >= kKiB && bytes % kKiB == 0) return std::to_string(bytes / kKiB) + " KiB";
-  return std::to_string(bytes) + " bytes";
-}
 
 Result<HttpResponse> Fetch(const Url& url, const HttpRequest& request, const HttpClientOptions& options) {
   net::io_context ioc;

@@ -64,7 +64,4 @@ struct HttpResponse {
 // <host>: timed out after 2000 ms", ...
 Result<HttpResponse> Fetch(const Url& url, const HttpRequest& request, const HttpClientOptions& options);
 
-// "1 MiB", "64 KiB", "1000 bytes": how limits appear in messages.
-std::string SizeText(std::size_t bytes);
-
 }  // namespace seam

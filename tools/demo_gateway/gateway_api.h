@@ -1,6 +1,8 @@
 #pragma once
 // Routing and handlers of the demo gateway's HTTP API. Pure request -> response over the store:
 // no sockets here (gateway_server owns those), so every answer is decided in one place.
+// The gateway plays a third-party component: it links no seam library on purpose (hence its
+// own small SHA-256 helper), so the demo shows seam reaching a program it does not control.
 //
 //   GET    /healthz              200 {"status":"ok","boot_id":…,"started_at":…}
 //   GET    /pairings/{device}    200 pairing object + ETag | 404
