@@ -7,6 +7,7 @@
 // Loading builds each side through the SideRegistry (which validates the plugin's own keys) but
 // does no I/O besides reading the config file itself.
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -29,6 +30,8 @@ struct SideConfig {
   Transform transform = Transform::kPlain;
   int line = 0;        // line of the [seam.sides.NAME] header
   std::shared_ptr<Side> side;
+  // Side::Fields() of `side`, kept here so reconcilers need not ask again.
+  std::vector<std::string> fields;
   // `on_repair = ["cmd", "arg"]`: run after seam writes this side, before reading it back.
   // Taken by the config loader for every plugin; empty when not set.
   std::vector<std::string> on_repair;
@@ -36,11 +39,13 @@ struct SideConfig {
 
 struct SeamConfig {
   std::string name;    // [a-z0-9][a-z0-9._-]*, unique in the file
-  std::string kind;    // "token"
+  std::string kind;    // "token" | "pairing" | "certificate"
   std::string entity;  // same character set as name
   RepairPolicy repair = RepairPolicy::kAuto;
   std::optional<std::string> authority_side;  // nullopt: the log is the authority
   std::vector<SideConfig> sides;              // in the order operations write them (`order`)
+  // Certificates: `expiring` when not-after is this close (renew_before, default 30 days).
+  std::int64_t renew_before_us = 0;
   int line = 0;
 
   std::string stream() const { return kind + "/" + entity; }
@@ -64,8 +69,15 @@ struct Config {
 // What the loader accepts beyond the fixed shape: the kinds that have a reconciler and the
 // side plugins that are registered.
 struct ConfigSchema {
-  std::vector<std::string> kinds;
+  std::vector<KindFields> kinds;
   const SideRegistry* sides = nullptr;
+
+  const KindFields* FindKind(const std::string& name) const {
+    for (const KindFields& k : kinds) {
+      if (k.kind == name) return &k;
+    }
+    return nullptr;
+  }
 };
 
 // Resolves which file to load: `flag` if non-empty, else $SEAM_CONFIG, else ./seam.toml.

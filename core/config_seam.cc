@@ -10,8 +10,10 @@ namespace {
 
 constexpr const char* kNameRule = "use [a-z0-9][a-z0-9._-]*, at most 128 characters";
 
-constexpr std::array<std::string_view, 7> kSeamKeys = {"name",      "kind",  "entity", "repair",
-                                                       "authority", "order", "sides"};
+constexpr std::array<std::string_view, 8> kSeamKeys = {"name",      "kind",  "entity", "repair",
+                                                       "authority", "order", "sides",  "renew_before"};
+
+constexpr std::int64_t kDefaultRenewBeforeUs = 30LL * 86'400 * 1'000'000;  // 30 days
 
 std::vector<std::string> SideNames(const std::vector<SideConfig>& sides) {
   std::vector<std::string> names;
@@ -19,8 +21,9 @@ std::vector<std::string> SideNames(const std::vector<SideConfig>& sides) {
   return names;
 }
 
-// The option types a plugin may receive; anything else (floats, dates, tables, mixed arrays) has
-// no plugin that wants it today, so it is refused here with the key's line.
+// The option types a plugin may receive; anything else (floats, dates, nested or non-string
+// tables, mixed arrays) has no plugin that wants it today, so it is refused here with the key's
+// line. A table of strings is a field map (`[seam.sides.NAME.fields]`).
 std::optional<OptionValue> ToOptionValue(const toml::node& node) {
   OptionValue v;
   v.line = LineOf(node);
@@ -38,17 +41,25 @@ std::optional<OptionValue> ToOptionValue(const toml::node& node) {
       items.push_back(text->get());
     }
     v.value = std::move(items);
+  } else if (const auto* t = node.as_table()) {
+    StringTable items;
+    for (const Entry& e : InSourceOrder(*t)) {
+      const auto* text = e.node->as_string();
+      if (text == nullptr) return std::nullopt;
+      items.push_back(TableItem{std::string(e.key), text->get(), e.line});
+    }
+    v.value = std::move(items);
   } else {
     return std::nullopt;
   }
   return v;
 }
 
-Result<SideConfig> ParseSide(const ParseContext& ctx, const std::string& seam_name,
-                             const Entry& entry) {
+Result<SideConfig> ParseSide(const ParseContext& ctx, const SeamConfig& seam, const Entry& entry) {
   const std::string name(entry.key);
   const toml::table& table = *entry.node->as_table();
-  SideOptions options(ctx.file, ctx.base_dir, seam_name, name, entry.line);
+  SideOptions options(ctx.file, ctx.base_dir, seam.name, name, entry.line);
+  options.SetKind(*ctx.schema->FindKind(seam.kind));
   const std::string where = options.Where();  // "FILE:LINE: seam `s` side `n`"
   auto line_of = [&](std::string_view key) { return LineOf(*table.get(key)); };
 
@@ -88,7 +99,7 @@ Result<SideConfig> ParseSide(const ParseContext& ctx, const std::string& seam_na
     if (!value) {
       return Status::InvalidArgument(options.Where(e.line) + ": unsupported value type for key `" +
                                      std::string(e.key) +
-                                     "` (use a string, integer, boolean or array of strings)");
+                                     "` (use a string, integer, boolean, array of strings or table of strings)");
     }
     options.Set(std::string(e.key), std::move(*value));
   }
@@ -111,6 +122,7 @@ Result<SideConfig> ParseSide(const ParseContext& ctx, const std::string& seam_na
   // The factory contract says it rejects leftovers itself; checking again costs nothing and
   // keeps a forgetful plugin from silently ignoring a misspelt key.
   SEAM_RETURN_IF_ERROR(options.RejectUnknown());
+  side.fields = built->Fields();
   side.side = std::move(built);
   return side;
 }
@@ -133,7 +145,7 @@ Result<std::vector<SideConfig>> ParseSides(const ParseContext& ctx, const SeamCo
       return Error(ctx, e.line, scope,
                    "side `" + name + "` must be a table ([seam.sides." + name + "])");
     }
-    SEAM_ASSIGN_OR_RETURN(SideConfig side, ParseSide(ctx, seam.name, e));
+    SEAM_ASSIGN_OR_RETURN(SideConfig side, ParseSide(ctx, seam, e));
     sides.push_back(std::move(side));
   }
   if (sides.size() < 2) {
@@ -201,6 +213,33 @@ Status ApplyAuthority(const ParseContext& ctx, const std::string& scope, const t
   return Status::Ok();
 }
 
+// "30d", "12h", "90m", "45s": a positive whole number and a unit, at most 10 years.
+Result<std::int64_t> ParseRenewBefore(const ParseContext& ctx, const std::string& scope,
+                                      const toml::node& node) {
+  const auto* s = node.as_string();
+  const std::string text = s != nullptr ? s->get() : "";
+  auto bad = [&] {
+    return Error(ctx, LineOf(node), scope,
+                 "key `renew_before` must be a duration such as \"30d\", \"12h\", \"90m\" or \"45s\"");
+  };
+  if (text.size() < 2 || text.size() > 12) return bad();
+  std::int64_t n = 0;
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return bad();
+    n = n * 10 + (text[i] - '0');
+  }
+  std::int64_t unit = 0;
+  switch (text.back()) {
+    case 'd': unit = 86'400; break;
+    case 'h': unit = 3'600; break;
+    case 'm': unit = 60; break;
+    case 's': unit = 1; break;
+    default: return bad();
+  }
+  if (n <= 0 || n * unit > 3650LL * 86'400) return bad();
+  return n * unit * 1'000'000;
+}
+
 Result<RepairPolicy> ParseRepair(const ParseContext& ctx, const std::string& scope,
                                  const toml::node& node) {
   const auto* s = node.as_string();
@@ -242,8 +281,9 @@ Result<SeamConfig> ParseSeam(const ParseContext& ctx, const toml::node& node) {
 
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> kind,
                         GetString(ctx, *table, "kind", true, seam.line, scope));
-  const std::vector<std::string>& kinds = ctx.schema->kinds;
-  if (std::find(kinds.begin(), kinds.end(), *kind) == kinds.end()) {
+  if (ctx.schema->FindKind(*kind) == nullptr) {
+    std::vector<std::string> kinds;
+    for (const KindFields& k : ctx.schema->kinds) kinds.push_back(k.kind);
     return Error(ctx, LineOf(*table->get("kind")), scope,
                  "unknown kind `" + *kind +
                      "`; known kinds: " + (kinds.empty() ? "(none)" : JoinNames(kinds)));
@@ -265,6 +305,17 @@ Result<SeamConfig> ParseSeam(const ParseContext& ctx, const toml::node& node) {
   const toml::node* sides = table->get("sides");
   if (sides == nullptr) return Error(ctx, seam.line, scope, "missing required key `sides`");
   SEAM_ASSIGN_OR_RETURN(seam.sides, ParseSides(ctx, seam, scope, *sides));
+
+  if (const toml::node* renew = table->get("renew_before")) {
+    if (seam.kind != "certificate") {
+      return Error(ctx, LineOf(*renew), scope,
+                   "key `renew_before` applies to certificate seams only (this one is kind `" +
+                       seam.kind + "`)");
+    }
+    SEAM_ASSIGN_OR_RETURN(seam.renew_before_us, ParseRenewBefore(ctx, scope, *renew));
+  } else if (seam.kind == "certificate") {
+    seam.renew_before_us = kDefaultRenewBeforeUs;
+  }
 
   if (const toml::node* authority = table->get("authority")) {
     SEAM_RETURN_IF_ERROR(ApplyAuthority(ctx, scope, *authority, seam));

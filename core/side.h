@@ -5,10 +5,17 @@
 // outside world. They never throw: every failure is an `unreadable` observation or a Status.
 // Values crossing this interface are already transformed (core/transform.h): a side that
 // stores a SHA-256 hex digest receives and returns the digest.
+//
+// A side holds a *record*: the named fields of the entity it keeps. A token seam has the one
+// field `token`; a pairing has `device_id`, `token`, `gateway_url` and `paired_at`. Each side
+// maps some of its kind's fields to places (`[seam.sides.NAME.fields]`, or the shorthand
+// `pointer` / `value_column` for the kind's primary field) and reports them in Fields().
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/secret.h"
 #include "core/status.h"
@@ -23,18 +30,31 @@ struct ChangeMarker {
   bool operator==(const ChangeMarker&) const = default;
 };
 
+// Field name -> value as the side stores it. Fields are small; a std::map keeps them in a
+// stable order for messages.
+using Record = std::map<std::string, Secret>;
+
 struct Observation {
   enum class State { kValue, kMissing, kUnreadable };
   State state = State::kMissing;
-  Secret value;        // set when state == kValue
+  // When state == kValue: the mapped fields the side holds (at least one). A mapped field that
+  // is absent from `fields` is missing on that side; the side as a whole is kMissing only when
+  // it holds none of them.
+  Record fields;
   std::string reason;  // set when state == kUnreadable: one line, what and where, no secrets
   ChangeMarker marker;
   std::int64_t changed_at_us = 0;  // when the side last changed (e.g. file mtime), 0 if unknown
 
-  static Observation Value(Secret v, ChangeMarker m, std::int64_t changed_at_us = 0) {
+  // The field's value, or nullptr when the side does not hold it.
+  const Secret* Field(const std::string& name) const {
+    auto it = fields.find(name);
+    return it == fields.end() ? nullptr : &it->second;
+  }
+
+  static Observation Value(Record f, ChangeMarker m, std::int64_t changed_at_us = 0) {
     Observation o;
     o.state = State::kValue;
-    o.value = std::move(v);
+    o.fields = std::move(f);
     o.marker = std::move(m);
     o.changed_at_us = changed_at_us;
     return o;
@@ -61,13 +81,18 @@ class Side {
   // What the side holds right now. Never throws; errors become kUnreadable with the reason.
   virtual Observation Observe() = 0;
 
-  // Stores `value`, atomically, but only if the side still matches `expected` (the marker of the
-  // observation the caller decided on). Returns FailedPrecondition when the side changed since,
-  // and writes nothing in that case.
-  virtual Status Write(const Secret& value, const ChangeMarker& expected) = 0;
+  // The fields of the kind this side maps (and Observe reports), in a stable order.
+  virtual std::vector<std::string> Fields() const = 0;
 
-  // Removes the value (token revoked), with the same compare-and-swap rule as Write. Removing an
-  // absent value is ok.
+  // Stores the mapped fields present in `record` in one atomic write (one rename, one SQL
+  // transaction, one HTTP request), but only if the side still matches `expected` (the marker
+  // of the observation the caller decided on). Fields of `record` the side does not map are
+  // ignored; mapped fields absent from `record` are left as they are. Returns
+  // FailedPrecondition when the side changed since, and writes nothing in that case.
+  virtual Status Write(const Record& record, const ChangeMarker& expected) = 0;
+
+  // Removes every mapped field (token revoked, device unpaired), with the same compare-and-swap
+  // rule as Write. Removing absent fields is ok.
   virtual Status Remove(const ChangeMarker& expected) = 0;
 
   // A cheap check, without writing anything, that Write/Remove could succeed now: e.g. the
@@ -75,6 +100,11 @@ class Side {
   // side before recording an event, so a side that can never be written refuses the operation
   // instead of leaving the log ahead of it. Returns FailedPrecondition with the reason.
   virtual Status CheckWritable() = 0;
+
+  // False for sides seam can only observe (a TLS endpoint serves whatever its server loaded).
+  // Their Write/Remove return FailedPrecondition; their repair is the side's on_repair command
+  // alone, after which they are observed again.
+  virtual bool Writable() const { return true; }
 
   // A short human description of where the side is, for messages: "json-file cli/paired.json#/token".
   virtual std::string Describe() const = 0;

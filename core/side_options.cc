@@ -34,7 +34,8 @@ Result<std::optional<std::string>> SideOptions::TakeString(const std::string& ke
       // A misspelt key is the usual cause: point at a given key that is one or two edits away.
       std::string hint;
       for (const auto& [k, v] : values_) {
-        if (EditDistance(k, key) <= 2) {
+        // Short keys are all close to each other (`port` and `host`): one edit for those.
+        if (EditDistance(k, key) <= (key.size() <= 4 ? 1u : 2u)) {
           hint = " (is `" + k + "` on line " + std::to_string(v.line) + " a misspelling?)";
           break;
         }
@@ -85,6 +86,53 @@ Result<std::optional<std::vector<std::string>>> SideOptions::TakeStringList(cons
     return Status::InvalidArgument(Where(v.line) + ": key `" + key + "` must be a list of strings");
   }
   return std::optional<List>(std::get<List>(std::move(v.value)));
+}
+
+Result<std::vector<FieldPlace>> SideOptions::TakeFieldMap(const std::string& shorthand) {
+  std::map<std::string, FieldPlace> placed;
+  if (auto it = values_.find("fields"); it != values_.end()) {
+    OptionValue v = std::move(it->second);
+    values_.erase(it);
+    taken_lines_["fields"] = v.line;
+    if (!std::holds_alternative<StringTable>(v.value)) {
+      return Status::InvalidArgument(Where(v.line) +
+                                     ": key `fields` must be a table of field = \"place\" strings");
+    }
+    for (TableItem& item : std::get<StringTable>(v.value)) {
+      const auto& known = kind_.fields;
+      if (std::find(known.begin(), known.end(), item.key) == known.end()) {
+        std::string list;
+        for (const std::string& f : known) list += (list.empty() ? "" : ", ") + f;
+        return Status::InvalidArgument(Where(item.line) + ": `fields." + item.key +
+                                       "`: kind `" + kind_.kind + "` has no field `" + item.key +
+                                       "`; its fields: " + list);
+      }
+      if (item.value.empty()) {
+        return Status::InvalidArgument(Where(item.line) + ": `fields." + item.key + "` is empty");
+      }
+      placed[item.key] = FieldPlace{item.key, std::move(item.value), item.line, "fields." + item.key};
+    }
+  }
+  const int fields_line = LineOf("fields");
+  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> primary,
+                        TakeString(shorthand, placed.empty()));
+  if (primary) {
+    const int line = LineOf(shorthand);
+    if (placed.count(kind_.primary) != 0) {
+      return Status::InvalidArgument(Where(line) + ": key `" + shorthand + "` places field `" +
+                                     kind_.primary + "`, which `fields` (line " +
+                                     std::to_string(fields_line) + ") places too; keep one");
+    }
+    if (primary->empty()) {
+      return Status::InvalidArgument(Where(line) + ": key `" + shorthand + "` is empty");
+    }
+    placed[kind_.primary] = FieldPlace{kind_.primary, std::move(*primary), line, shorthand};
+  }
+  std::vector<FieldPlace> out;
+  for (const std::string& f : kind_.fields) {
+    if (auto it = placed.find(f); it != placed.end()) out.push_back(std::move(it->second));
+  }
+  return out;
 }
 
 Status SideOptions::RejectUnknown() const {

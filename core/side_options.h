@@ -16,9 +16,32 @@
 
 namespace seam {
 
-struct OptionValue {
-  std::variant<std::string, std::int64_t, bool, std::vector<std::string>> value;
+// One `key = "string"` of an inline sub-table such as `[seam.sides.cli.fields]`.
+struct TableItem {
+  std::string key;
+  std::string value;
   int line = 0;
+};
+using StringTable = std::vector<TableItem>;  // in source order
+
+struct OptionValue {
+  std::variant<std::string, std::int64_t, bool, std::vector<std::string>, StringTable> value;
+  int line = 0;
+};
+
+// The fields a seam's kind has (core/side.h "record"), and the one a shorthand key maps.
+struct KindFields {
+  std::string kind = "token";
+  std::vector<std::string> fields = {"token"};
+  std::string primary = "token";
+};
+
+// Where a side keeps one field: a JSON pointer, a column name, ... (the plugin decides).
+struct FieldPlace {
+  std::string field;
+  std::string place;
+  int line = 0;     // the line it was given on, for the plugin's own validation messages
+  std::string key;  // how it was given: the shorthand ("pointer") or "fields.<field>"
 };
 
 class SideOptions {
@@ -30,6 +53,10 @@ class SideOptions {
 
   void Set(const std::string& key, OptionValue v) { values_[key] = std::move(v); }
 
+  // The seam's kind and its fields; defaults to `token` with its single field `token`.
+  void SetKind(KindFields kind) { kind_ = std::move(kind); }
+  const KindFields& kind() const { return kind_; }
+
   // Removes and returns a string option. Missing + required -> InvalidArgument naming the table;
   // wrong type -> InvalidArgument naming the line.
   Result<std::optional<std::string>> TakeString(const std::string& key, bool required);
@@ -39,6 +66,12 @@ class SideOptions {
   // Missing is reported as by TakeString; any other type -> InvalidArgument naming the line.
   Result<std::optional<std::vector<std::string>>> TakeStringList(const std::string& key,
                                                                  bool required);
+
+  // Takes the side's field map: the `fields` table (`field = "place"`, each field one of the
+  // kind's) plus `shorthand` (e.g. `pointer`), which places the kind's primary field. Giving the
+  // primary field both ways is an error; so is giving none at all. Returned in the kind's field
+  // order. Places must be non-empty strings; what they mean is the plugin's business.
+  Result<std::vector<FieldPlace>> TakeFieldMap(const std::string& shorthand);
 
   // The line of `key` (taken or not), or the table's line if the key was not given, so a
   // plugin's own validation can point at the right line.
@@ -60,6 +93,7 @@ class SideOptions {
   std::string seam_;
   std::string side_;
   int table_line_;
+  KindFields kind_;
   std::map<std::string, OptionValue> values_;
   std::map<std::string, int> taken_lines_;
 };

@@ -2,14 +2,13 @@
 
 #include <algorithm>
 
+#include "reconcilers/kinds.h"
 #include "reconcilers/logger.h"
+#include "reconcilers/record_state.h"
 #include "reconcilers/token/token_events.h"
-#include "reconcilers/token/token_reconciler.h"
 
 namespace seam {
 namespace {
-
-using token::TokenState;
 
 struct Observed {
   const SideConfig* config;
@@ -19,25 +18,20 @@ struct Observed {
 
 // Appends `draft` at the state's version and folds it in. A Conflict means someone else
 // appended first; the caller reports it and the next pass starts from the new state.
-Status AppendAndApply(SeamContext& ctx, const std::string& stream, TokenState& state,
+Status AppendAndApply(SeamContext& ctx, const std::string& stream, RecordState& state,
                       EventDraft draft) {
   SEAM_ASSIGN_OR_RETURN(AppendResult appended,
                         ctx.store.Append(stream, state.stream_version, {std::move(draft)}));
   (void)appended;
-  return token::CatchUp(ctx.store, stream, state, ctx.keys);
+  return CatchUp(ctx.store, stream, state, ctx.keys);
 }
 
-Status AdoptFromAuthority(SeamContext& ctx, const SeamConfig& seam, TokenState& state,
+Status AdoptFromAuthority(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
                           const Observed& authority) {
-  const std::string stream = seam.stream();
-  token::TokenAdopted payload;
-  payload.side = authority.config->name;
-  payload.reason = "authority";
-  SEAM_ASSIGN_OR_RETURN(payload.sealed_value,
-                        ctx.keys.Seal(authority.observation.value,
-                                      SealContext(stream, state.stream_version + 1)));
-  EventDraft draft{token::kTokenAdopted, ctx.actor, ctx.clock.NowMicros(), token::Encode(payload)};
-  SEAM_RETURN_IF_ERROR(AppendAndApply(ctx, stream, state, std::move(draft)));
+  SEAM_ASSIGN_OR_RETURN(EventDraft draft,
+                        AdoptionDraft(ctx, seam, state, *authority.config, authority.observation,
+                                      "authority"));
+  SEAM_RETURN_IF_ERROR(AppendAndApply(ctx, seam.stream(), state, std::move(draft)));
   ReconcileLog()->info("seam {}: adopted {} from side {} as version {}", seam.name,
                        authority.judgement.fingerprint, authority.config->name,
                        state.current_version);
@@ -45,25 +39,36 @@ Status AdoptFromAuthority(SeamContext& ctx, const SeamConfig& seam, TokenState& 
 }
 
 // Brings one side to the intended state: compare-and-swap write, read back, record.
-Status RepairSide(SeamContext& ctx, const SeamConfig& seam, TokenState& state, Observed& o) {
+Status RepairSide(SeamContext& ctx, const SeamConfig& seam, RecordState& state, Observed& o) {
   Side& side = *o.config->side;
-  Observation now = side.Observe();
-  if (!(now.marker == o.observation.marker) || now.state != o.observation.state) {
+  const bool writable = side.Writable();
+  if (!writable && o.config->on_repair.empty()) {
     return Status::FailedPrecondition(side.Describe() +
-                                      " changed since it was observed; not writing (run again)");
+                                      " is observe-only; set on_repair (e.g. reload its server) "
+                                      "to let seam repair it");
   }
   const bool write = state.active();
-  Status wrote = write ? side.Write(ApplyTransform(o.config->transform, state.value), now.marker)
-                       : side.Remove(now.marker);
-  SEAM_RETURN_IF_ERROR(wrote);
+  if (writable) {
+    Observation now = side.Observe();
+    if (!(now.marker == o.observation.marker) || now.state != o.observation.state) {
+      return Status::FailedPrecondition(side.Describe() +
+                                        " changed since it was observed; not writing (run again)");
+    }
+    Status wrote = write ? side.Write(ForSide(*state.kind, o.config->transform, state.value), now.marker)
+                         : side.Remove(now.marker);
+    SEAM_RETURN_IF_ERROR(wrote);
+  }
   // The hook (e.g. reload the server) runs before the read-back, so the confirmation sees its
-  // effect. Its failure is reported after the repair is recorded: the side was written.
+  // effect. Its failure is reported after the repair is recorded: the side was written. For an
+  // observe-only side the hook is the whole repair, so its failure is the repair's.
   const Status hook = RunOnRepairHook(ctx, seam, *o.config);
+  if (!writable && !hook.ok()) return Status::IoError("on_repair failed: " + hook.message());
 
   Observation after = side.Observe();
-  Judgement confirmed = token::Judge(state, o.config->transform, after, ctx.keys);
-  if (confirmed.verdict != Verdict::kInSync) {
-    return Status::IoError(side.Describe() + " does not hold the written value when read back (" +
+  Judgement confirmed = JudgeSide(ctx, seam, state, *o.config, after);
+  if (confirmed.verdict != Verdict::kInSync && confirmed.verdict != Verdict::kExpiring) {
+    return Status::IoError(side.Describe() + (writable ? " does not hold the written value when read back ("
+                                                       : " does not serve the intended value after on_repair (") +
                            VerdictName(confirmed.verdict) + ": " + confirmed.detail + ")" +
                            (hook.ok() ? "" : "; on_repair failed: " + hook.message()));
   }
@@ -71,7 +76,7 @@ Status RepairSide(SeamContext& ctx, const SeamConfig& seam, TokenState& state, O
   token::SideRepaired payload;
   payload.side = o.config->name;
   payload.version_written = state.current_version;
-  payload.action = write ? "write" : "remove";
+  payload.action = !writable ? "on_repair" : write ? "write" : "remove";
   payload.verdict_before = VerdictName(o.judgement.verdict);
   payload.held_version = o.judgement.holds_version;
   payload.fingerprint_before = o.judgement.fingerprint;
@@ -85,16 +90,19 @@ Status RepairSide(SeamContext& ctx, const SeamConfig& seam, TokenState& state, O
   return Status::Ok();
 }
 
-void ComputeStatus(const TokenState& state, SeamReport& report) {
+void ComputeStatus(const RecordState& state, SeamReport& report) {
   bool drift = false;
   bool unreadable = false;
+  bool expiring = false;
   for (const SideReport& s : report.sides) {
     drift = drift || IsDrift(s.judgement.verdict);
     unreadable = unreadable || s.judgement.verdict == Verdict::kUnreadable;
+    expiring = expiring || s.judgement.verdict == Verdict::kExpiring;
   }
   if (drift) report.status = "drift";
   else if (unreadable) report.status = "unknown";
-  else if (state.phase == TokenState::Phase::kUnset) report.status = "unset";
+  else if (state.phase == RecordState::Phase::kUnset) report.status = "unset";
+  else if (expiring) report.status = "expiring";
   else report.status = "in_sync";
 }
 
@@ -104,25 +112,33 @@ int SeamReport::ExitCode() const {
   int code = 0;
   for (const SideReport& s : sides) {
     if (s.judgement.verdict == Verdict::kUnreadable) return 2;
-    if (IsDrift(s.judgement.verdict)) code = 1;
+    if (IsDrift(s.judgement.verdict) || s.judgement.verdict == Verdict::kExpiring) code = 1;
   }
   if (errors.empty()) return code;
   return retryable ? 3 : 2;
 }
 
-Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mode) {
+Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mode,
+                           std::vector<Observation> observations) {
+  if (!observations.empty() && observations.size() != seam.sides.size()) {
+    return Status::Internal("seam " + seam.name + ": " + std::to_string(observations.size()) +
+                            " observations for " + std::to_string(seam.sides.size()) + " sides");
+  }
   const std::string stream = seam.stream();
-  TokenState state;
+  const KindSpec* kind = FindKindSpec(seam.kind);
+  if (kind == nullptr) return Status::InvalidArgument("seam " + seam.name + ": unknown kind " + seam.kind);
+  RecordState state(*kind);
   {
-    Status caught_up = token::CatchUp(ctx.store, stream, state, ctx.keys);
+    Status caught_up = CatchUp(ctx.store, stream, state, ctx.keys);
     if (!caught_up.ok()) return caught_up.WithContext("seam " + seam.name);
   }
 
   std::vector<Observed> observed;
   observed.reserve(seam.sides.size());
-  for (const SideConfig& side : seam.sides) {
-    Observation obs = side.side->Observe();
-    Judgement j = token::Judge(state, side.transform, obs, ctx.keys);
+  for (std::size_t i = 0; i < seam.sides.size(); ++i) {
+    const SideConfig& side = seam.sides[i];
+    Observation obs = observations.empty() ? side.side->Observe() : std::move(observations[i]);
+    Judgement j = JudgeSide(ctx, seam, state, side, obs);
     observed.push_back(Observed{&side, std::move(obs), std::move(j)});
   }
 
@@ -162,13 +178,13 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
         }
         actions[i] = "adopted";
         for (Observed& other : observed) {
-          other.judgement = token::Judge(state, other.config->transform, other.observation, ctx.keys);
+          other.judgement = JudgeSide(ctx, seam, state, *other.config, other.observation);
         }
       }
     }
     // In a dry run an adoption only "would" happen, but the sides after it would then follow.
     const bool would_adopt = std::find(actions.begin(), actions.end(), "would adopt") != actions.end();
-    const bool has_intent = state.phase != TokenState::Phase::kUnset || would_adopt;
+    const bool has_intent = state.phase != RecordState::Phase::kUnset || would_adopt;
     for (std::size_t i = 0; i < observed.size(); ++i) {
       Observed& o = observed[i];
       if (!IsDrift(o.judgement.verdict) || !actions[i].empty()) continue;
@@ -179,7 +195,9 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
       }
       if (!has_intent) {
         actions[i] = "skipped";
-        action_details[i] = "the log holds no token for this seam yet (token issue, or adopt)";
+        action_details[i] = "the log holds no " + kind->noun + " for this seam yet (" +
+                            (kind->noun == "pairing" ? "pair" : kind->noun == "token" ? "token issue" : "cert import") +
+                            ", or adopt)";
         continue;
       }
       if (dry) {
@@ -207,8 +225,8 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
 
   report.events_appended = static_cast<int>(state.stream_version - version_before);
   report.intended_version = state.current_version;
-  report.intended_state = token::PhaseName(state.phase);
-  if (state.active()) report.intended_fingerprint = ctx.keys.Fingerprint(state.value);
+  report.intended_state = PhaseName(state.phase);
+  if (state.active()) report.intended_fingerprint = RecordFingerprint(*kind, state.value, ctx.keys);
   for (std::size_t i = 0; i < observed.size(); ++i) {
     report.sides.push_back(SideReport{observed[i].config->name, observed[i].judgement, actions[i],
                                       action_details[i]});

@@ -46,6 +46,12 @@ struct SeamReport {
 
 // Runs one pass. A non-ok Result means the seam's log could not be read or replayed at all;
 // side trouble is reported inside the SeamReport.
-Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mode);
+//
+// `observed`, when not empty, holds one observation per side of `seam` (in `seam.sides`
+// order) made by the caller just before, so that many seams' sides can be observed at once
+// (tools/common/side_observer.h); otherwise the pass observes each side itself. Either way a
+// repair re-reads the side and writes only if it is unchanged.
+Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mode,
+                           std::vector<Observation> observed = {});
 
 }  // namespace seam

@@ -10,4 +10,55 @@ Status RunOnRepairHook(SeamContext& ctx, const SeamConfig& seam, const SideConfi
   return ctx.hooks->RunOnRepair(seam, side);
 }
 
+Judgement JudgeSide(const SeamContext& ctx, const SeamConfig& seam, const RecordState& state,
+                    const SideConfig& side, const Observation& observation) {
+  ExpiryPolicy expiry;
+  expiry.now_us = ctx.clock.NowMicros();
+  expiry.renew_before_us = seam.renew_before_us;
+  return Judge(state, SideShape{side.transform, side.fields}, observation, ctx.keys, expiry);
+}
+
+Result<EventDraft> AdoptionDraft(SeamContext& ctx, const SeamConfig& seam, const RecordState& state,
+                                 const SideConfig& side, const Observation& observation,
+                                 const std::string& reason) {
+  const KindSpec& kind = *state.kind;
+  const std::string where = "side " + side.name + " of seam " + seam.name;
+  if (kind.encode_adopted == nullptr) {
+    return Status::InvalidArgument(where + ": a " + kind.noun +
+                                   " cannot be adopted from a side (it shows a fingerprint, not "
+                                   "the value); import it into the log instead");
+  }
+  if (!TransformIsReversible(side.transform)) {
+    return Status::InvalidArgument(where + " stores " + TransformName(side.transform) +
+                                   " digests, from which the " + kind.fields.primary +
+                                   " cannot be recovered");
+  }
+  if (observation.state != Observation::State::kValue) {
+    return Status::FailedPrecondition(where + " holds no " + kind.noun + " to adopt");
+  }
+  // The log's current record, with every field the side holds in its place.
+  std::map<std::string, std::string> plain;
+  const Secret* secret = nullptr;
+  if (state.active()) {
+    for (const auto& [field, value] : state.value) {
+      if (field == kind.secret_field) secret = &value;
+      else plain[field] = std::string(value.Reveal());
+    }
+  }
+  for (const auto& [field, value] : observation.fields) {
+    if (field == kind.secret_field) secret = &value;
+    else plain[field] = std::string(value.Reveal());
+  }
+  std::string sealed;
+  if (!kind.secret_field.empty()) {
+    if (secret == nullptr) {
+      return Status::FailedPrecondition(where + " holds no " + kind.secret_field +
+                                        " and the log has none to keep; nothing to adopt");
+    }
+    SEAM_ASSIGN_OR_RETURN(sealed, ctx.keys.Seal(*secret, SealContext(seam.stream(), state.stream_version + 1)));
+  }
+  return EventDraft{kind.adopted_type, ctx.actor, ctx.clock.NowMicros(),
+                    kind.encode_adopted(plain, sealed, side.name, reason)};
+}
+
 }  // namespace seam

@@ -1,13 +1,16 @@
 #pragma once
-// What every reconciler operation needs besides the seam itself. Borrowed references: the
-// caller (tools/) owns the store, keys and clock and keeps them alive for the call.
+// What every reconciler operation needs besides the seam itself, and the steps the reconcile
+// pass and the operations share. Borrowed references: the caller (tools/) owns the store, keys
+// and clock and keeps them alive for the call.
 
 #include <string>
 
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/crypto.h"
 #include "core/event_store.h"
 #include "core/hook_runner.h"
+#include "reconcilers/record_state.h"
 
 namespace seam {
 
@@ -21,5 +24,18 @@ struct SeamContext {
 
 // Runs `side`'s on_repair command, if it has one, through ctx.hooks.
 Status RunOnRepairHook(SeamContext& ctx, const SeamConfig& seam, const SideConfig& side);
+
+// Judges what `side` of `seam` holds against `state`: through the side's transform and over
+// the fields it maps; `expiring` per the seam's renew_before and the context's clock.
+Judgement JudgeSide(const SeamContext& ctx, const SeamConfig& seam, const RecordState& state,
+                    const SideConfig& side, const Observation& observation);
+
+// The event taking what `side` holds (`observation`) into the log as the seam's new value:
+// the current record with the side's fields in place of the log's. InvalidArgument when the
+// kind cannot be adopted or the side stores a digest; FailedPrecondition when the side holds
+// no value or the result would have no secret field.
+Result<EventDraft> AdoptionDraft(SeamContext& ctx, const SeamConfig& seam, const RecordState& state,
+                                 const SideConfig& side, const Observation& observation,
+                                 const std::string& reason);
 
 }  // namespace seam

@@ -6,7 +6,10 @@
 
 namespace seam {
 
-enum class Verdict { kInSync, kLagging, kForeign, kMissing, kUnreadable };
+// kExpiring: the side holds the intended value, but it expires within the seam's
+// `renew_before` (certificates). Not drift (writing the intended value would not help): the
+// cure is `seamctl cert renew`/`issue`.
+enum class Verdict { kInSync, kLagging, kForeign, kMissing, kUnreadable, kExpiring };
 
 const char* VerdictName(Verdict v);  // "in_sync", "lagging", ...
 

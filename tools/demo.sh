@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The seam demo: a CLI and a real HTTP gateway share a device token. The gateway restarts from a
-# stale backup; the client is refused with 403 while every component reports healthy; seam names
+# The seam demo: a CLI and a real HTTP gateway share a device pairing (device id and token). The
+# gateway restarts from a stale backup; the client is refused with 403 while every component reports healthy; seam names
 # the lagging side and repairs it. Runs in a fresh temp directory with the real binaries.
 # Usage: tools/demo.sh BUILD_DIR   (the directory holding tools/seamctl, tools/demo_gateway, ...)
 set -euo pipefail
@@ -50,16 +50,13 @@ start_gateway
 echo "demo-gateway listening on 127.0.0.1:$port"
 
 step "The CLI keeps its pairing in cli/paired.json; seam.toml declares the seam between the two"
-cat > cli/paired.json <<JSON
-{ "device_id": "device-42", "gateway_url": "http://127.0.0.1:$port" }
-JSON
 cat > seam.toml <<TOML
 [store]
 path = ".seam/events.db"
 
 [[seam]]
-name = "device-token"
-kind = "token"
+name = "device-42"
+kind = "pairing"
 entity = "device-42"
 repair = "auto"
 authority = "log"
@@ -68,28 +65,34 @@ order = ["gateway", "cli"]
 [seam.sides.gateway]
 plugin = "http-json"
 url = "http://127.0.0.1:$port/pairings/device-42"
-pointer = "/token_sha256"
-transform = "sha256-hex"
+transform = "sha256-hex"            # the gateway keeps only the token's SHA-256
+[seam.sides.gateway.fields]
+device_id = "/device_id"
+token = "/token_sha256"
 
 [seam.sides.cli]
 plugin = "json-file"
 path = "cli/paired.json"
-pointer = "/token"
+[seam.sides.cli.fields]
+device_id = "/device_id"
+token = "/token"
+gateway_url = "/gateway_url"
 TOML
 run cat seam.toml
 
 step "init: state directory, key file (0600) and the hash-chained event log"
 run "$seamctl" init
 
-step "issue: the token is recorded in the log (sealed), then written to the gateway (PUT), then the CLI"
-run_check 0 'issue recorded as version 1' "$seamctl" token issue device-token
+step "pair: the pairing is recorded in the log (token sealed), then written to the gateway (PUT), then the CLI"
+run_check 0 'pair recorded as version 1' "$seamctl" pair device-42 --device device-42 --gateway-url "http://127.0.0.1:$port"
+run cat cli/paired.json | sed -E 's/("token": ")[^"]+/\1<43 characters, not shown>/'
 run_check 0 '^200 OK' "$client" --paired cli/paired.json
 
 step "a backup job copies the gateway's database"
 run cp gateway/gateway.db gateway/backup.db
 
 step "rotate: a new token, recorded, then written to both sides; the client still gets through"
-run_check 0 'rotate recorded as version 2' "$seamctl" token rotate device-token
+run_check 0 'rotate recorded as version 2' "$seamctl" token rotate device-42
 run_check 0 '^200 OK' "$client" --paired cli/paired.json
 
 step "a careless restart: the gateway comes back from the stale backup"

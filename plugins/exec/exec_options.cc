@@ -1,6 +1,7 @@
 #include "plugins/exec/exec_options.h"
 
 #include <algorithm>
+#include <set>
 
 namespace seam {
 
@@ -41,6 +42,40 @@ Result<std::chrono::milliseconds> TakeTimeout(SideOptions& options) {
   return ms;
 }
 
+// `fields`: which of the kind's fields the programs exchange, in the kind's order.
+Result<ExecFields> TakeFields(SideOptions& options) {
+  const KindFields& kind = options.kind();
+  SEAM_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> given,
+                        options.TakeStringList("fields", false));
+  ExecFields out;
+  if (!given) {
+    out.names = {kind.primary};
+    out.single = true;
+    return out;
+  }
+  std::string all;
+  for (const std::string& f : kind.fields) all += (all.empty() ? "" : ", ") + f;
+  const std::string where = options.Where(options.LineOf("fields")) + ": key `fields` ";
+  if (given->empty()) {
+    return Status::InvalidArgument(where + "is empty; list the fields of kind `" + kind.kind +
+                                   "` the programs exchange: " + all);
+  }
+  std::set<std::string> seen;
+  for (const std::string& name : *given) {
+    if (std::find(kind.fields.begin(), kind.fields.end(), name) == kind.fields.end()) {
+      return Status::InvalidArgument(where + "names `" + name + "`, but kind `" + kind.kind +
+                                     "` has no such field; its fields: " + all);
+    }
+    if (!seen.insert(name).second) return Status::InvalidArgument(where + "lists `" + name + "` twice");
+  }
+  out.names.clear();
+  for (const std::string& f : kind.fields) {
+    if (seen.count(f) != 0) out.names.push_back(f);
+  }
+  out.single = out.names.size() == 1 && out.names.front() == kind.primary;
+  return out;
+}
+
 }  // namespace
 
 Result<ExecSideConfig> ParseExecOptions(SideOptions& options) {
@@ -50,6 +85,7 @@ Result<ExecSideConfig> ParseExecOptions(SideOptions& options) {
   SEAM_ASSIGN_OR_RETURN(config.remove, TakeArgv(options, "remove", false));
   SEAM_ASSIGN_OR_RETURN(config.timeout, TakeTimeout(options));
   SEAM_ASSIGN_OR_RETURN(std::optional<std::filesystem::path> cwd, options.TakePath("cwd", false));
+  SEAM_ASSIGN_OR_RETURN(config.fields, TakeFields(options));
   SEAM_RETURN_IF_ERROR(options.RejectUnknown());
   config.read = std::move(*read);
   config.write = std::move(*write);

@@ -5,6 +5,9 @@
 //   remove      optional; argv list (without it, Remove runs `write` with {"value": null})
 //   timeout_ms  optional; a string of digits, 1 to 600000 (default "5000"), for each run
 //   cwd         optional; the programs' working directory (default: the config file's dir)
+//   fields      optional; list of the kind's fields the programs exchange, e.g.
+//               ["device_id", "token"] (each a field of the seam's kind, once; default: the
+//               kind's primary field alone). See exec_protocol.h for the two forms.
 // Internal to plugins/exec; no I/O.
 
 #include <chrono>
@@ -15,6 +18,7 @@
 
 #include "core/side_options.h"
 #include "core/status.h"
+#include "plugins/exec/exec_protocol.h"
 
 namespace seam {
 
@@ -27,6 +31,7 @@ struct ExecSideConfig {
   std::optional<std::vector<std::string>> remove;
   std::chrono::milliseconds timeout = kExecDefaultTimeout;
   std::filesystem::path cwd;
+  ExecFields fields;
   std::string seam;  // for SEAM_SEAM in the programs' environment
   std::string side;  // for SEAM_SIDE
 };

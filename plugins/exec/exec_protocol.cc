@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "plugins/common/wipe.h"
 
@@ -63,42 +64,61 @@ bool AppendJsonString(std::string& out, std::string_view s) {
   return true;
 }
 
-// nlohmann SAX handler that accepts exactly one flat object with "value" and/or "missing",
-// keeps no tree, and records the first problem without quoting the input.
+// "device_id, token" for messages.
+std::string NameList(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// nlohmann SAX handler that accepts exactly one object with "value", "fields" and/or "missing"
+// ("fields" holding a flat object of the side's fields), keeps no tree but the strings it
+// stores as Secrets, and records the first problem without quoting the input.
 class ReplyHandler {
  public:
-  ReplyHandler() = default;
+  explicit ReplyHandler(const ExecFields& fields) : fields_(fields) {}
   ReplyHandler(const ReplyHandler&) = delete;
   ReplyHandler& operator=(const ReplyHandler&) = delete;
-  ~ReplyHandler() { WipeString(value_); }
 
-  bool null() { return Member("null"); }
-  bool boolean(bool b) { return Member("a boolean", b); }
-  bool number_integer(Json::number_integer_t) { return Member("a number"); }
-  bool number_unsigned(Json::number_unsigned_t) { return Member("a number"); }
-  bool number_float(Json::number_float_t, const Json::string_t&) { return Member("a number"); }
-  bool binary(Json::binary_t&) { return Member("binary data"); }
+  bool null() { return Scalar("null"); }
+  bool boolean(bool b) { return Scalar("a boolean", b); }
+  bool number_integer(Json::number_integer_t) { return Scalar("a number"); }
+  bool number_unsigned(Json::number_unsigned_t) { return Scalar("a number"); }
+  bool number_float(Json::number_float_t, const Json::string_t&) { return Scalar("a number"); }
+  bool binary(Json::binary_t&) { return Scalar("binary data"); }
   bool string(Json::string_t& s) {
-    if (depth_ == 1 && key_ == Key::kValue) {
-      value_ = std::move(s);  // moved, not copied: one less copy of the secret to leave behind
-      value_is_string_ = true;
-      return true;
+    const std::string* name = depth_ == 2 ? field_
+                              : depth_ == 1 && key_ == Key::kValue ? &fields_.names.front()
+                                                                   : nullptr;
+    if (name == nullptr) {
+      WipeString(s);
+      return Scalar("a string");
     }
-    return Member("a string");
+    // Moved, not copied: one less copy of the secret to leave behind.
+    record_.insert_or_assign(*name, Secret(std::move(s)));
+    return true;
   }
   bool start_object(std::size_t) {
-    if (depth_ == 0) return ++depth_, true;
-    return Member("an object");
+    if (depth_ == 0 || (depth_ == 1 && key_ == Key::kFields)) return ++depth_, true;
+    return Scalar("an object");
   }
   bool end_object() { return --depth_, true; }
-  bool start_array(std::size_t) { return Member("an array"); }
+  bool start_array(std::size_t) { return Scalar("an array"); }
   bool end_array() { return true; }
   bool key(Json::string_t& k) {
-    Key which = k == "value" ? Key::kValue : k == "missing" ? Key::kMissing : Key::kOther;
+    if (depth_ == 2) return FieldKey(k);
+    Key which = k == "value" ? Key::kValue : k == "fields" ? Key::kFields
+                : k == "missing" ? Key::kMissing : Key::kOther;
     WipeString(k);
-    if (which == Key::kOther) return Fail("printed an object with a key other than \"value\" and \"missing\"");
-    bool& seen = which == Key::kValue ? has_value_ : has_missing_;
-    if (seen) return Fail(which == Key::kValue ? "printed \"value\" twice" : "printed \"missing\" twice");
+    if (which == Key::kOther) {
+      return Fail(std::string("printed an object with a key other than ") +
+                  (fields_.single ? "\"value\", \"fields\" and \"missing\"" : "\"fields\" and \"missing\""));
+    }
+    if (which == Key::kValue && !fields_.single) {
+      return Fail("printed \"value\", but this side maps the fields " + NameList(fields_.names));
+    }
+    bool& seen = Seen(which);
+    if (seen) return Fail("printed \"" + std::string(Name(which)) + "\" twice");
     seen = true;
     key_ = which;
     return true;
@@ -110,33 +130,73 @@ class ReplyHandler {
 
   std::optional<std::size_t> syntax_error_at() const { return syntax_error_at_; }
   const std::string& error() const { return error_; }
-  bool has_value() const { return has_value_; }
+  // The top-level keys given, in the order "value", "fields", "missing".
+  std::vector<const char*> given() const {
+    std::vector<const char*> out;
+    if (has_value_) out.push_back("value");
+    if (has_fields_) out.push_back("fields");
+    if (has_missing_) out.push_back("missing");
+    return out;
+  }
   bool has_missing() const { return has_missing_; }
-  bool value_is_string() const { return value_is_string_; }
-  std::string& value() { return value_; }
+  Record& record() { return record_; }
 
  private:
-  enum class Key { kNone, kValue, kMissing, kOther };
+  enum class Key { kNone, kValue, kFields, kMissing, kOther };
 
+  static const char* Name(Key k) {
+    return k == Key::kValue ? "value" : k == Key::kFields ? "fields" : "missing";
+  }
+  bool& Seen(Key k) { return k == Key::kValue ? has_value_ : k == Key::kFields ? has_fields_ : has_missing_; }
   bool Fail(std::string why) {
     error_ = std::move(why);
     return false;
   }
-  // A scalar, array or object where a member's value (or the top-level object) belongs.
-  bool Member(const char* kind, bool is_true = false) {
-    if (depth_ == 0) return Fail("printed " + std::string(kind) + ", not a JSON object");
-    if (key_ == Key::kMissing) {
-      if (is_true) return true;
-      return Fail("\"missing\" must be true");
+  // A member of "fields": one of the side's fields, once.
+  bool FieldKey(Json::string_t& k) {
+    auto it = std::find(fields_.names.begin(), fields_.names.end(), k);
+    WipeString(k);
+    if (it == fields_.names.end()) {
+      return Fail("\"fields\" has a member that is not one of this side's fields (" +
+                  NameList(fields_.names) + ")");
     }
-    if (std::string_view(kind) == "null") return true;  // {"value": null}: missing
+    if (std::find(seen_fields_.begin(), seen_fields_.end(), &*it) != seen_fields_.end()) {
+      return Fail("printed field \"" + *it + "\" twice");
+    }
+    seen_fields_.push_back(&*it);
+    field_ = &*it;
+    return true;
+  }
+  // Anything but a stored string where a member's value (or the top-level object) belongs.
+  bool Scalar(const char* kind, bool is_true = false) {
+    const bool is_null = std::string_view(kind) == "null";
+    if (depth_ == 0) return Fail("printed " + std::string(kind) + ", not a JSON object");
+    if (depth_ == 2) {
+      if (is_null) return true;  // a field the program does not hold
+      return Fail("field \"" + *field_ + "\" is " + kind + ", not a string");
+    }
+    switch (key_) {
+      case Key::kMissing:
+        if (is_true) return true;
+        return Fail("\"missing\" must be true");
+      case Key::kFields:
+        if (is_null) return true;  // {"fields": null}: missing
+        return Fail("\"fields\" is " + std::string(kind) + ", not an object");
+      case Key::kValue:
+      case Key::kNone:
+      case Key::kOther: break;
+    }
+    if (is_null) return true;  // {"value": null}: missing
     return Fail("\"value\" is " + std::string(kind) + ", not a string");
   }
 
+  const ExecFields& fields_;
   int depth_ = 0;
   Key key_ = Key::kNone;
-  bool has_value_ = false, has_missing_ = false, value_is_string_ = false;
-  std::string value_;
+  const std::string* field_ = nullptr;  // the member of "fields" being read
+  std::vector<const std::string*> seen_fields_;
+  bool has_value_ = false, has_fields_ = false, has_missing_ = false;
+  Record record_;
   std::string error_;
   std::optional<std::size_t> syntax_error_at_;
 };
@@ -152,10 +212,18 @@ std::string Position(std::string_view text, std::size_t byte) {
 
 }  // namespace
 
-Result<ReadReply> ParseReadReply(std::string_view out) {
-  auto fail = [](const std::string& why) { return Status::InvalidArgument(why + std::string(kExpected)); };
+Result<ReadReply> ParseReadReply(std::string_view out, const ExecFields& fields) {
+  std::string expected = std::string(kExpected);
+  if (!fields.single) {
+    std::string members;
+    for (const std::string& n : fields.names) {
+      members += (members.empty() ? "\"" : ", \"") + n + "\": \"...\"";
+    }
+    expected = "; expected {\"fields\": {" + members + "}} or {\"missing\": true}";
+  }
+  auto fail = [&](const std::string& why) { return Status::InvalidArgument(why + expected); };
   if (out.find_first_not_of(" \t\r\n") == std::string_view::npos) return fail("printed nothing on stdout");
-  ReplyHandler handler;
+  ReplyHandler handler(fields);
   bool parsed = false;
   try {
     parsed = Json::sax_parse(out.begin(), out.end(), &handler);
@@ -166,24 +234,53 @@ Result<ReadReply> ParseReadReply(std::string_view out) {
     if (!handler.error().empty()) return fail(handler.error());
     return fail("printed non-JSON at " + Position(out, handler.syntax_error_at().value_or(0)));
   }
-  if (handler.has_value() && handler.has_missing()) return fail("printed both \"value\" and \"missing\"");
-  if (!handler.has_value() && !handler.has_missing()) {
-    return fail("printed an object without \"value\" or \"missing\"");
+  const std::vector<const char*> given = handler.given();
+  if (given.size() > 1) {
+    return fail("printed both \"" + std::string(given[0]) + "\" and \"" + given[1] + "\"");
   }
-  if (handler.has_missing() || !handler.value_is_string()) return ReadReply();
-  return ReadReply(Secret(std::move(handler.value())));
+  if (given.empty()) {
+    return fail(fields.single ? "printed an object without \"value\", \"fields\" or \"missing\""
+                              : "printed an object without \"fields\" or \"missing\"");
+  }
+  if (handler.has_missing()) return ReadReply();
+  return std::move(handler.record());
 }
 
-Result<std::string> EncodeWriteRequest(const Secret* value) {
-  std::string out = "{\"value\":";
-  if (value == nullptr) {
-    out += "null";
-  } else if (!AppendJsonString(out, value->Reveal())) {
-    WipeString(out);
-    return Status::InvalidArgument("the value is not valid UTF-8, which a JSON string must be");
+Result<std::string> EncodeWriteRequest(const Record& record, const ExecFields& fields) {
+  std::string out = fields.single ? "{\"value\":" : "{\"fields\":{";
+  bool any = false;
+  for (const std::string& name : fields.names) {
+    auto it = record.find(name);
+    if (it == record.end()) continue;
+    if (!fields.single) {
+      AppendWiping(out, any ? "," : "");
+      AppendJsonString(out, name);  // a field name: ASCII
+      AppendWiping(out, ":");
+    }
+    if (!AppendJsonString(out, it->second.Reveal())) {
+      WipeString(out);
+      const std::string which = fields.single ? "the value" : "the value of `" + name + "`";
+      return Status::InvalidArgument(which + " is not valid UTF-8, which a JSON string must be");
+    }
+    any = true;
   }
-  AppendWiping(out, "}\n");
+  if (!any) {
+    WipeString(out);
+    return Status::InvalidArgument("the record holds none of the side's fields");
+  }
+  AppendWiping(out, fields.single ? "}\n" : "}}\n");
   return out;
+}
+
+std::string EncodeRemoveRequest(const ExecFields& fields) {
+  if (fields.single) return "{\"value\":null}\n";
+  std::string out = "{\"fields\":{";
+  for (std::size_t i = 0; i < fields.names.size(); ++i) {
+    if (i > 0) out += ",";
+    AppendJsonString(out, fields.names[i]);
+    out += ":null";
+  }
+  return out + "}}\n";
 }
 
 bool LooksTokenLike(std::string_view line) {
@@ -199,7 +296,7 @@ bool LooksTokenLike(std::string_view line) {
   return false;
 }
 
-std::string StderrFirstLine(std::string_view err, std::initializer_list<std::string_view> secrets,
+std::string StderrFirstLine(std::string_view err, const std::vector<std::string_view>& secrets,
                             bool withhold_token_like) {
   // The first line with something on it: a leading blank line says nothing.
   std::string_view line;

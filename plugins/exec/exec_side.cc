@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <initializer_list>
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +20,25 @@ namespace {
 
 constexpr std::string_view kMissingMarker = "missing";
 
+// Every value of `record`, to keep out of messages.
+void AddValues(const Record& record, std::vector<std::string_view>& out) {
+  for (const auto& [name, value] : record) out.push_back(value.Reveal());
+}
+
+// A marker that changes exactly when the fields read do: a digest of them, never the values.
+ChangeMarker MarkerOf(const Record& record, const ExecFields& fields) {
+  if (fields.single) return ChangeMarker{"value:" + Sha256Hex(record.begin()->second.Reveal())};
+  // Length-prefixed, so that no two records encode alike.
+  std::string encoded;
+  for (const auto& [name, value] : record) {
+    AppendWiping(encoded, name + ":" + std::to_string(value.size()) + ":");
+    AppendWiping(encoded, value.Reveal());
+  }
+  ChangeMarker marker{"fields:" + Sha256Hex(encoded)};
+  WipeString(encoded);
+  return marker;
+}
+
 class ExecSide final : public Side {
  public:
   explicit ExecSide(ExecSideConfig config) : config_(std::move(config)) {
@@ -27,9 +46,10 @@ class ExecSide final : public Side {
             "SEAM_SEAM=" + config_.seam, "SEAM_SIDE=" + config_.side};
   }
 
-  Observation Observe() override { return Read(""); }
-  Status Write(const Secret& value, const ChangeMarker& expected) override {
-    return Store(&value, expected);
+  Observation Observe() override { return Read({}); }
+  std::vector<std::string> Fields() const override { return config_.fields.names; }
+  Status Write(const Record& record, const ChangeMarker& expected) override {
+    return Store(&record, expected);
   }
   Status Remove(const ChangeMarker& expected) override { return Store(nullptr, expected); }
   Status CheckWritable() override;
@@ -46,10 +66,10 @@ class ExecSide final : public Side {
     request.timeout = config_.timeout;
     return request;
   }
-  // Runs `read`; `withhold` is one more secret kept out of the reason (the value being written).
-  Observation Read(std::string_view withhold);
-  // Write (value) or Remove (nullptr).
-  Status Store(const Secret* value, const ChangeMarker& expected);
+  // Runs `read`; `withhold` are more secrets kept out of the reason (the values being written).
+  Observation Read(std::vector<std::string_view> withhold);
+  // Write (record) or Remove (nullptr).
+  Status Store(const Record* record, const ChangeMarker& expected);
 
   ExecSideConfig config_;
   std::vector<std::string> env_;
@@ -59,7 +79,7 @@ class ExecSide final : public Side {
 // after 300 ms", "exec `prog`: program `prog` not found", ... never showing `secrets`, nor a
 // token-like stderr line (see exec_side.h).
 std::string RunFailure(const SubprocessRequest& request, const Result<SubprocessResult>& run,
-                       std::initializer_list<std::string_view> secrets) {
+                       const std::vector<std::string_view>& secrets) {
   std::string reason = "exec `" + request.argv.front() + "`: ";
   if (!run.ok()) return reason + run.status().message();
   reason += DescribeEnd(*run, request);
@@ -72,42 +92,49 @@ std::string RunFailure(const SubprocessRequest& request, const Result<Subprocess
   return reason;
 }
 
-Observation ExecSide::Read(std::string_view withhold) {
+Observation ExecSide::Read(std::vector<std::string_view> withhold) {
   const SubprocessRequest request = Request(config_.read, std::nullopt);
   Result<SubprocessResult> run = RunSubprocess(request);
   if (!run.ok() || !run->ok()) {
-    // A failing program may still have printed a value, and echo it on stderr too.
-    Result<ReadReply> printed = run.ok() ? ParseReadReply(run->stdout_bytes)
+    // A failing program may still have printed values, and echo them on stderr too.
+    Result<ReadReply> printed = run.ok() ? ParseReadReply(run->stdout_bytes, config_.fields)
                                          : Result<ReadReply>(ReadReply());
-    std::string_view printed_value =
-        printed.ok() && printed->has_value() ? (*printed)->Reveal() : std::string_view();
-    return Observation::Unreadable(RunFailure(request, run, {withhold, printed_value}));
+    if (printed.ok()) AddValues(*printed, withhold);
+    return Observation::Unreadable(RunFailure(request, run, withhold));
   }
-  Result<ReadReply> reply = ParseReadReply(run->stdout_bytes);
+  Result<ReadReply> reply = ParseReadReply(run->stdout_bytes, config_.fields);
   if (!reply.ok()) {
     // What it printed on stderr may say why (a warning or error it still exited 0 after).
     std::string reason = "exec `" + config_.read.front() + "`: " + reply.status().message();
-    std::string line = StderrFirstLine(run->stderr_bytes, {withhold}, /*withhold_token_like=*/true);
+    std::string line = StderrFirstLine(run->stderr_bytes, withhold, /*withhold_token_like=*/true);
     if (!line.empty()) reason += "; stderr: " + line;
     return Observation::Unreadable(std::move(reason));
   }
-  if (!reply->has_value()) return Observation::Missing(ChangeMarker{std::string(kMissingMarker)});
-  ChangeMarker marker{"value:" + Sha256Hex((*reply)->Reveal())};
-  return Observation::Value(std::move(**reply), std::move(marker));
+  if (reply->empty()) return Observation::Missing(ChangeMarker{std::string(kMissingMarker)});
+  ChangeMarker marker = MarkerOf(*reply, config_.fields);
+  return Observation::Value(std::move(*reply), std::move(marker));
 }
 
-Status ExecSide::Store(const Secret* value, const ChangeMarker& expected) {
-  Observation now = Read(value != nullptr ? value->Reveal() : std::string_view());
+Status ExecSide::Store(const Record* record, const ChangeMarker& expected) {
+  std::vector<std::string_view> secrets;
+  if (record != nullptr) AddValues(*record, secrets);
+  Observation now = Read(secrets);
   if (now.state == Observation::State::kUnreadable) return Status::IoError(now.reason + "; not writing");
   // From here to the end of `write` another writer's change is not caught (see exec_side.h).
   if (now.marker != expected) {
     return Status::FailedPrecondition(Describe() + " changed since it was observed; not writing");
   }
-  if (value == nullptr && now.state == Observation::State::kMissing) return Status::Ok();
+  if (record == nullptr && now.state == Observation::State::kMissing) return Status::Ok();
+  const std::vector<std::string>& names = config_.fields.names;
+  if (record != nullptr &&
+      std::none_of(names.begin(), names.end(), [&](const std::string& n) { return record->count(n) != 0; })) {
+    return Status::Ok();  // none of the side's fields to store
+  }
 
   const std::vector<std::string>& argv =
-      value == nullptr && config_.remove ? *config_.remove : config_.write;
-  Result<std::string> input = EncodeWriteRequest(value);
+      record == nullptr && config_.remove ? *config_.remove : config_.write;
+  Result<std::string> input = record != nullptr ? EncodeWriteRequest(*record, config_.fields)
+                                                : Result<std::string>(EncodeRemoveRequest(config_.fields));
   if (!input.ok()) {
     return Status::InvalidArgument("exec `" + argv.front() + "`: " + input.status().message() +
                                    "; not writing");
@@ -116,8 +143,8 @@ Status ExecSide::Store(const Secret* value, const ChangeMarker& expected) {
   Result<SubprocessResult> run = RunSubprocess(request);
   WipeString(*input);
   if (run.ok() && run->ok()) return Status::Ok();
-  return Status::IoError(RunFailure(request, run, {value != nullptr ? value->Reveal() : "",
-                                                   now.value.Reveal()}));
+  AddValues(now.fields, secrets);
+  return Status::IoError(RunFailure(request, run, secrets));
 }
 
 Status ExecSide::CheckWritable() {

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "plugins/common/format_bytes.h"
@@ -139,19 +140,33 @@ std::string FieldOf(const http::response<WipedBody, WipedFields>& msg, http::fie
   return it == msg.end() ? std::string() : std::string(it->value());
 }
 
+// What one request and response over a connection came to.
+struct Outcome {
+  Result<HttpResponse> result = Status::Internal("no exchange");
+  bool reusable = false;          // the connection may carry the next request
+  bool closed_unanswered = false;  // it was closed (or reset) before any response byte arrived
+};
+
+// The peer closed or reset the connection: what a server closing an idle connection looks like.
+bool IsClosedByPeer(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
+         ec == net::error::connection_aborted || ec == net::error::broken_pipe || ec == net::error::not_connected ||
+         ec == ssl::error::stream_truncated;
+}
+
 // Request and response over a connected (and, for https, handshaken) stream.
 template <class Stream>
-Result<HttpResponse> Exchange(net::io_context& ioc, Stream& stream, const Url& url, const HttpRequest& request,
-                              const HttpClientOptions& options, Clock::time_point deadline) {
+Outcome Exchange(net::io_context& ioc, Stream& stream, const Url& url, const HttpRequest& request,
+                 const HttpClientOptions& options, Clock::time_point deadline) {
+  Outcome out;
   auto& lowest = beast::get_lowest_layer(stream);
   http::request<WipedBody, WipedFields> req;
   req.method_string(request.method);
   req.target(url.target);
-  req.version(11);
+  req.version(11);  // keep-alive unless the server says otherwise
   req.set(http::field::host, url.host_header);
   req.set(http::field::user_agent, "seam-http-json");
   req.set(http::field::accept, "application/json");
-  req.set(http::field::connection, "close");
   for (const auto& [name, value] : request.headers) req.set(name, value);
   if (!request.body.empty()) {
     req.set(http::field::content_type, "application/json");
@@ -161,13 +176,18 @@ Result<HttpResponse> Exchange(net::io_context& ioc, Stream& stream, const Url& u
   lowest.expires_at(deadline);
   beast::error_code ec = RunOp(ioc, [&](auto h) { http::async_write(stream, req, std::move(h)); });
   OPENSSL_cleanse(req.body().data(), req.body().size());  // the small-string buffer
-  if (ec) return ExchangeError(ec, options);
+  if (ec) {
+    out.closed_unanswered = IsClosedByPeer(ec);
+    out.result = ExchangeError(ec, options);
+    return out;
+  }
 
   WipedBuffer buffer;
   http::response_parser<WipedBody, WipingAllocator<char>> parser;
   parser.body_limit(options.body_limit);
   lowest.expires_at(deadline);
   ec = RunOp(ioc, [&](auto h) { http::async_read_header(stream, buffer, parser, std::move(h)); });
+  if (ec && IsClosedByPeer(ec) && !parser.got_some() && buffer.size() == 0) out.closed_unanswered = true;
   // Beast checks a Content-Length against body_limit once the header is parsed (and a
   // chunked or read-to-EOF body as it grows), so an oversized body is never read.
   if (!ec && !parser.is_done()) {
@@ -178,23 +198,26 @@ Result<HttpResponse> Exchange(net::io_context& ioc, Stream& stream, const Url& u
   auto& msg = parser.get();
   if (ec) {
     OPENSSL_cleanse(msg.body().data(), msg.body().size());
-    return ExchangeError(ec, options);
+    out.result = ExchangeError(ec, options);
+    return out;
   }
-  HttpResponse out;
-  out.status = msg.result_int();
+  HttpResponse r;
+  r.status = msg.result_int();
   // Never the server's own reason phrase: it is free text the server controls (it may hold
   // anything, a token included) and it ends up in messages.
-  if (http::int_to_status(out.status) != http::status::unknown) {
-    out.reason = std::string(http::obsolete_reason(msg.result()));
+  if (http::int_to_status(r.status) != http::status::unknown) {
+    r.reason = std::string(http::obsolete_reason(msg.result()));
   }
-  out.etag = FieldOf(msg, http::field::etag);
-  out.last_modified = FieldOf(msg, http::field::last_modified);
-  out.content_type = FieldOf(msg, http::field::content_type);
-  out.body.reserve(msg.body().size());
-  out.body.assign(msg.body().data(), msg.body().size());
+  r.etag = FieldOf(msg, http::field::etag);
+  r.last_modified = FieldOf(msg, http::field::last_modified);
+  r.content_type = FieldOf(msg, http::field::content_type);
+  r.body.reserve(msg.body().size());
+  r.body.assign(msg.body().data(), msg.body().size());
   OPENSSL_cleanse(msg.body().data(), msg.body().size());
-  beast::error_code ignored;
-  lowest.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  // Reusable when the server allowed it, the body was framed (not read to EOF) and nothing
+  // followed the response (bytes we did not ask for mean the stream is out of step).
+  out.reusable = msg.keep_alive() && !msg.need_eof() && buffer.size() == 0;
+  out.result = std::move(r);
   return out;
 }
 
@@ -242,35 +265,82 @@ HttpRequest::~HttpRequest() {
 
 HttpResponse::~HttpResponse() { WipeString(body); }
 
-Result<HttpResponse> Fetch(const Url& url, const HttpRequest& request, const HttpClientOptions& options) {
+// One connection and what it needs: its own io_context (so concurrent requests of one client
+// never share one), and for https the TLS context the stream was made from. Declared in the
+// order they must be built; destroyed in reverse, streams first.
+struct HttpClient::Connection {
   net::io_context ioc;
-  const Clock::time_point start = Clock::now();
-  const Clock::time_point deadline = start + options.timeout;
-  const Clock::time_point connect_deadline = std::min(deadline, start + options.connect_timeout);
-  const std::chrono::milliseconds connect_shown = std::min(options.timeout, options.connect_timeout);
-  // Resolving counts against the connect deadline: the connection must be up by then.
-  SEAM_ASSIGN_OR_RETURN(tcp::resolver::results_type endpoints, Resolve(url, connect_deadline, connect_shown));
-  beast::error_code ec;
+  std::optional<ssl::context> tls_context;
+  std::optional<beast::tcp_stream> plain;
+  std::optional<ssl::stream<beast::tcp_stream>> tls;
 
-  if (!url.https) {
-    beast::tcp_stream stream(ioc);
-    SEAM_RETURN_IF_ERROR(Connect(ioc, stream, endpoints, connect_deadline, connect_shown));
-    return Exchange(ioc, stream, url, request, options, deadline);
+  Outcome Exchange(const Url& url, const HttpRequest& request, const HttpClientOptions& options,
+                   Clock::time_point deadline) {
+    return tls ? seam::Exchange(ioc, *tls, url, request, options, deadline)
+               : seam::Exchange(ioc, *plain, url, request, options, deadline);
   }
-  ssl::context ctx(ssl::context::tls_client);
-  SEAM_RETURN_IF_ERROR(ConfigureContext(ctx, options));
-  ssl::stream<beast::tcp_stream> stream(ioc, ctx);
-  SEAM_RETURN_IF_ERROR(ConfigureConnection(stream.native_handle(), url));
-  SEAM_RETURN_IF_ERROR(Connect(ioc, beast::get_lowest_layer(stream), endpoints, connect_deadline, connect_shown));
+};
+
+HttpClient::HttpClient(Url url, HttpClientOptions options) : url_(std::move(url)), options_(std::move(options)) {}
+
+HttpClient::~HttpClient() = default;
+
+void HttpClient::KeepIdle(std::unique_ptr<Connection> conn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_ = std::move(conn);
+}
+
+Result<std::unique_ptr<HttpClient::Connection>> HttpClient::Connect(Clock::time_point deadline) {
+  const Clock::time_point start = Clock::now();
+  const Clock::time_point connect_deadline = std::min(deadline, start + options_.connect_timeout);
+  const std::chrono::milliseconds connect_shown = std::min(options_.timeout, options_.connect_timeout);
+  // Resolving counts against the connect deadline: the connection must be up by then.
+  SEAM_ASSIGN_OR_RETURN(tcp::resolver::results_type endpoints, Resolve(url_, connect_deadline, connect_shown));
+  auto conn = std::make_unique<Connection>();
+
+  if (!url_.https) {
+    conn->plain.emplace(conn->ioc);
+    SEAM_RETURN_IF_ERROR(seam::Connect(conn->ioc, *conn->plain, endpoints, connect_deadline, connect_shown));
+    return conn;
+  }
+  ssl::context& ctx = conn->tls_context.emplace(ssl::context::tls_client);
+  SEAM_RETURN_IF_ERROR(ConfigureContext(ctx, options_));
+  ssl::stream<beast::tcp_stream>& stream = conn->tls.emplace(conn->ioc, ctx);
+  SEAM_RETURN_IF_ERROR(ConfigureConnection(stream.native_handle(), url_));
+  SEAM_RETURN_IF_ERROR(
+      seam::Connect(conn->ioc, beast::get_lowest_layer(stream), endpoints, connect_deadline, connect_shown));
   beast::get_lowest_layer(stream).expires_at(deadline);
-  ec = RunOp(ioc, [&](auto h) { stream.async_handshake(ssl::stream_base::client, std::move(h)); });
+  beast::error_code ec = RunOp(conn->ioc, [&](auto h) { stream.async_handshake(ssl::stream_base::client, std::move(h)); });
   if (ec) {
-    if (ec == beast::error::timeout) return Status::Unavailable("timed out after " + Ms(options.timeout));
+    if (ec == beast::error::timeout) return Status::Unavailable("timed out after " + Ms(options_.timeout));
     long verify = SSL_get_verify_result(stream.native_handle());
     std::string why = verify != X509_V_OK ? X509_verify_cert_error_string(verify) : ec.message();
     return Status::Unavailable("TLS handshake failed: " + why);
   }
-  return Exchange(ioc, stream, url, request, options, deadline);
+  return conn;
+}
+
+Result<HttpResponse> HttpClient::Fetch(const HttpRequest& request) {
+  const Clock::time_point deadline = Clock::now() + options_.timeout;
+  std::unique_ptr<Connection> conn;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    conn = std::move(idle_);
+  }
+  if (conn) {
+    Outcome reused = conn->Exchange(url_, request, options_, deadline);
+    // The server closed the idle connection before it read the request (or before it began to
+    // answer): the request is sent again, once, on a fresh connection. Anything else is final.
+    if (reused.result.ok() || !reused.closed_unanswered) {
+      if (reused.reusable) KeepIdle(std::move(conn));
+      return std::move(reused.result);
+    }
+    conn.reset();
+  }
+  SEAM_ASSIGN_OR_RETURN(conn, Connect(deadline));
+  Outcome fresh = conn->Exchange(url_, request, options_, deadline);
+  if (fresh.reusable) KeepIdle(std::move(conn));
+  return std::move(fresh.result);
 }
 
 }  // namespace seam

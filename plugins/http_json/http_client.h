@@ -1,7 +1,17 @@
 #pragma once
-// A small blocking HTTP/1.1 client for the http-json side (Boost.Beast over Boost.Asio, one
-// connection per request, `Connection: close`). Internal to plugins/http_json; the only
-// translation unit of the plugin that includes Beast.
+// A small blocking HTTP/1.1 client for the http-json side (Boost.Beast over Boost.Asio).
+// Internal to plugins/http_json; the only translation unit of the plugin that includes Beast.
+//
+// Keep-alive: an HttpClient keeps at most one idle connection (http and https alike) and sends
+// the next request over it when the server allowed keep-alive (HTTP/1.1 without
+// `Connection: close`, a framed body, nothing sent after the response). A reused connection
+// that fails before any byte of the response arrived (the server closed it while idle) is
+// retried once on a fresh connection; a timeout, or a failure once the response began, is
+// never retried, and neither is a fresh connection. The server may have read the request
+// before it closed; the side's writes are conditional (If-Match, If-None-Match,
+// If-Unmodified-Since), so a repeated write that already took effect gets a 412, not a second
+// application (unless the server sends no validator at all). The retry counts against the same
+// `timeout`. `ca_file` is read when a connection is made, not for every request.
 //
 // Deadlines: the connection (name resolution and TCP connect) must be up within
 // `connect_timeout`, the whole exchange (resolution, connect, TLS handshake, request,
@@ -16,6 +26,8 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -57,11 +69,37 @@ struct HttpResponse {
   std::string body;
 };
 
-// Sends `request` to `url`. A response of any status is a success here. Failures are
-// Unavailable, one line without any request or response content: "connection refused",
-// "timed out after 2000 ms", "connect timed out after 2000 ms", "TLS handshake failed:
-// <reason>", "response body over 1 MiB", "cannot resolve <host>: <reason>", "cannot resolve
-// <host>: timed out after 2000 ms", ...
-Result<HttpResponse> Fetch(const Url& url, const HttpRequest& request, const HttpClientOptions& options);
+// One server's client: the url and options are fixed; requests may come from different
+// threads. Concurrent requests are allowed (each then uses a connection of its own), though the
+// side never makes them; the idle connection is guarded by a mutex.
+class HttpClient {
+ public:
+  HttpClient(Url url, HttpClientOptions options);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Sends `request` to the url. A response of any status is a success here. Failures are
+  // Unavailable, one line without any request or response content: "connection refused",
+  // "timed out after 2000 ms", "connect timed out after 2000 ms", "TLS handshake failed:
+  // <reason>", "response body over 1 MiB", "cannot resolve <host>: <reason>", "cannot resolve
+  // <host>: timed out after 2000 ms", ... The deadlines cover a retry too.
+  Result<HttpResponse> Fetch(const HttpRequest& request);
+
+  const Url& url() const { return url_; }
+
+  struct Connection;  // a connected (and handshaken) stream; defined in http_client.cc
+
+ private:
+  // Makes a fresh connection by `deadline` (connecting within connect_timeout of now).
+  Result<std::unique_ptr<Connection>> Connect(std::chrono::steady_clock::time_point deadline);
+  // Keeps `conn` as the idle connection (replacing any other).
+  void KeepIdle(std::unique_ptr<Connection> conn);
+
+  const Url url_;
+  const HttpClientOptions options_;
+  std::mutex mu_;
+  std::unique_ptr<Connection> idle_;  // guarded by mu_
+};
 
 }  // namespace seam

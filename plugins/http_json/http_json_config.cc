@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <optional>
+#include <vector>
 #include <string_view>
 
 #include "plugins/common/errno_text.h"
@@ -83,6 +84,42 @@ class Taker {
   SideOptions& options_;
 };
 
+// `a` equals `b` or is an object on b's path.
+bool IsPrefixPath(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  return a.size() <= b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+// Parses each field's pointer; two fields may not share a member, nor may one field's member
+// hold another's (a write of one would replace the other). Errors name the field's line and the
+// key it was given as: `pointer` (the primary field's shorthand) or `fields.<field>`.
+Result<std::vector<FieldPointer>> TakeFieldPointers(const SideOptions& options, const std::vector<FieldPlace>& places) {
+  auto key_of = [](const FieldPlace& p) { return p.key; };
+  auto error = [&](const FieldPlace& p, const std::string& why) {
+    return Status::InvalidArgument(options.Where(p.line) + ": key `" + key_of(p) + "` " + why);
+  };
+  std::vector<FieldPointer> out;
+  for (std::size_t i = 0; i < places.size(); ++i) {
+    const FieldPlace& p = places[i];
+    Result<std::vector<std::string>> tokens = ParseJsonPointer(p.place);
+    if (!tokens.ok()) return error(p, tokens.status().message());
+    for (std::size_t j = 0; j < out.size(); ++j) {
+      const std::vector<std::string>& other = out[j].pointer.tokens;
+      const std::string other_key = "`" + key_of(places[j]) + "`";
+      const std::string other_line = "line " + std::to_string(places[j].line);
+      if (*tokens == other) {
+        return error(p, "points at the same member as " + other_key + " (" + other_line +
+                            "); each field needs a member of its own");
+      }
+      if (IsPrefixPath(*tokens, other) || IsPrefixPath(other, *tokens)) {
+        return error(p, "(\"" + p.place + "\") overlaps " + other_key + " (\"" + out[j].pointer.text + "\", " +
+                            other_line + "): one member would be inside the other");
+      }
+    }
+    out.push_back(FieldPointer{p.field, JsonPointer{p.place, std::move(tokens).value()}});
+  }
+  return out;
+}
+
 bool IsEnvName(std::string_view s) {
   return !s.empty() && std::isdigit(static_cast<unsigned char>(s.front())) == 0 &&
          std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; });
@@ -94,14 +131,12 @@ Result<HttpJsonConfig> TakeHttpJsonConfig(SideOptions& options) {
   Taker take(options);
   HttpJsonConfig c;
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> url, options.TakeString("url", true));
-  Result<Url> parsed = ParseUrl(*url);
+  Result<Url> parsed = ParseUrl(url.value_or(std::string()));  // required: always set
   if (!parsed.ok()) return take.Error("url", parsed.status().message());
   c.url = std::move(parsed).value();
 
-  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> pointer, options.TakeString("pointer", true));
-  Result<std::vector<std::string>> tokens = ParseJsonPointer(*pointer);
-  if (!tokens.ok()) return take.Error("pointer", tokens.status().message());
-  c.pointer = JsonPointer{std::move(*pointer), std::move(tokens).value()};
+  SEAM_ASSIGN_OR_RETURN(std::vector<FieldPlace> places, options.TakeFieldMap("pointer"));
+  SEAM_ASSIGN_OR_RETURN(c.fields, TakeFieldPointers(options, places));
 
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> method, options.TakeString("method", false));
   if (method) {
@@ -113,7 +148,7 @@ Result<HttpJsonConfig> TakeHttpJsonConfig(SideOptions& options) {
   }
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> remove, options.TakeString("remove", false));
   if (remove && *remove != "delete" && *remove != "null") {
-    return take.Error("remove", "must be \"delete\" (DELETE the url) or \"null\" (write null at the pointer), got \"" + *remove + "\"");
+    return take.Error("remove", "must be \"delete\" (DELETE the url) or \"null\" (write null at every mapped pointer), got \"" + *remove + "\"");
   }
   c.remove_by_delete = !remove || *remove == "delete";
 

@@ -24,9 +24,16 @@ struct HeaderSource {
   std::filesystem::path file;  // otherwise; resolved against the config file's directory
 };
 
+// One mapped field of the kind and the member that holds it.
+struct FieldPointer {
+  std::string field;  // "token", "device_id", ...
+  JsonPointer pointer;
+};
+
 struct HttpJsonConfig {
   Url url;
-  JsonPointer pointer;
+  std::vector<FieldPointer> fields;  // never empty; the kind's field order; no pointer is equal
+                                     // to another or a prefix of it
   std::string method = "PUT";       // PUT | POST | PATCH
   bool remove_by_delete = true;     // remove = "delete" (default) | "null"
   std::vector<HeaderSource> headers;
@@ -34,7 +41,7 @@ struct HttpJsonConfig {
 };
 
 // Takes every key the side knows, then rejects unknown keys. Errors are InvalidArgument naming
-// file, line and key. No I/O.
+// file, line and key (for a field's pointer: the line it was given on). No I/O.
 Result<HttpJsonConfig> TakeHttpJsonConfig(SideOptions& options);
 
 // The header's value, read now. FailedPrecondition naming the header and the variable or file,

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "core/crypto.h"
 #include "plugins/common/json_pointer.h"
@@ -55,43 +56,56 @@ struct Fetched {
 
 class HttpJsonSide final : public Side {
  public:
-  explicit HttpJsonSide(HttpJsonConfig config) : c_(std::move(config)) {}
+  explicit HttpJsonSide(HttpJsonConfig config) : c_(std::move(config)), client_(c_.url, c_.client) {}
 
   Observation Observe() override;
-  Status Write(const Secret& value, const ChangeMarker& expected) override {
-    return Modify(value.Reveal(), expected);
+  std::vector<std::string> Fields() const override {
+    std::vector<std::string> out;
+    for (const FieldPointer& f : c_.fields) out.push_back(f.field);
+    return out;
   }
-  Status Remove(const ChangeMarker& expected) override { return Modify(std::nullopt, expected); }
+  Status Write(const Record& record, const ChangeMarker& expected) override { return Modify(&record, expected); }
+  Status Remove(const ChangeMarker& expected) override { return Modify(nullptr, expected); }
   Status CheckWritable() override;
-  std::string Describe() const override { return "http-json " + c_.url.shown + "#" + c_.pointer.text; }
+  std::string Describe() const override {
+    if (c_.fields.size() == 1) return "http-json " + c_.url.shown + "#" + c_.fields.front().pointer.text;
+    std::string list;
+    for (const FieldPointer& f : c_.fields) list += (list.empty() ? "" : ", ") + f.pointer.text;
+    return "http-json " + c_.url.shown + "#{" + list + "}";
+  }
 
  private:
   // FindJsonString with the "GET <url>: " context on its reason.
-  Result<const std::string*> Find(const Json& doc) const {
-    Result<const std::string*> found = FindJsonString(doc, c_.pointer);
+  Result<const std::string*> Find(const Json& doc, const JsonPointer& pointer) const {
+    Result<const std::string*> found = FindJsonString(doc, pointer);
     if (!found.ok()) return Status::FailedPrecondition("GET " + c_.url.shown + ": " + found.status().message());
     return found;
   }
+  // Why a write could not set or remove some mapped member of `doc`, or nullopt.
   std::optional<std::string> WhyNotModifiable(const Json& doc) const;
   // Sends `method` with the configured headers and the preconditions `basis` allows
   // (If-None-Match: * after a 404, else If-Match with a strong ETag, else If-Unmodified-Since
   // with Last-Modified). Transport failures keep Fetch's code; a status outside 2xx is
   // IoError (404 is a success for GET and DELETE), 412 FailedPrecondition.
-  Result<HttpResponse> Send(const std::string& method, std::string body, const Fetched* basis) const;
+  Result<HttpResponse> Send(const std::string& method, std::string body, const Fetched* basis);
   // GET: 2xx with a JSON document or 404; anything else is an error ("GET <url>: ...").
-  Result<std::unique_ptr<Fetched>> Get() const;
-  Status Modify(std::optional<std::string_view> value, const ChangeMarker& expected);
+  Result<std::unique_ptr<Fetched>> Get();
+  // Sets the mapped fields `record` holds, or removes every mapped field when it is null.
+  Status Modify(const Record* record, const ChangeMarker& expected);
 
   HttpJsonConfig c_;
+  HttpClient client_;  // keeps one idle connection between calls
 };
 
 std::optional<std::string> HttpJsonSide::WhyNotModifiable(const Json& doc) const {
-  Result<const std::string*> found = Find(doc);
-  if (!found.ok()) return found.status().message();
+  for (const FieldPointer& f : c_.fields) {
+    Result<const std::string*> found = Find(doc, f.pointer);
+    if (!found.ok()) return found.status().message();
+  }
   return std::nullopt;
 }
 
-Result<HttpResponse> HttpJsonSide::Send(const std::string& method, std::string body, const Fetched* basis) const {
+Result<HttpResponse> HttpJsonSide::Send(const std::string& method, std::string body, const Fetched* basis) {
   const std::string what = method + " " + c_.url.shown;
   HttpRequest req;
   req.method = method;
@@ -108,7 +122,7 @@ Result<HttpResponse> HttpJsonSide::Send(const std::string& method, std::string b
   } else if (basis && !basis->response.last_modified.empty()) {
     req.headers.emplace_back("If-Unmodified-Since", basis->response.last_modified);
   }
-  Result<HttpResponse> r = Fetch(c_.url, req, c_.client);
+  Result<HttpResponse> r = client_.Fetch(req);
   if (!r.ok()) return r.status().WithContext(what);
   unsigned st = r->status;
   // A 404 to a DELETE: already absent, which is what was asked.
@@ -121,7 +135,7 @@ Result<HttpResponse> HttpJsonSide::Send(const std::string& method, std::string b
   return Status::IoError(why);
 }
 
-Result<std::unique_ptr<Fetched>> HttpJsonSide::Get() const {
+Result<std::unique_ptr<Fetched>> HttpJsonSide::Get() {
   SEAM_ASSIGN_OR_RETURN(HttpResponse r, Send("GET", "", nullptr));
   auto f = std::make_unique<Fetched>();
   f->response = std::move(r);
@@ -157,15 +171,18 @@ Observation HttpJsonSide::Observe() {
   if (!got.ok()) return Observation::Unreadable(got.status().message());
   const Fetched& f = **got;
   if (!f.doc) return Observation::Missing(f.marker);
-  auto unreadable = [&](std::string why) {
-    Observation o = Observation::Unreadable(std::move(why));
-    o.marker = f.marker;
-    return o;
-  };
-  Result<const std::string*> found = Find(*f.doc);
-  if (!found.ok()) return unreadable(found.status().message());
-  if (*found == nullptr) return Observation::Missing(f.marker);
-  return Observation::Value(Secret(**found), f.marker);
+  Record fields;
+  for (const FieldPointer& field : c_.fields) {
+    Result<const std::string*> found = Find(*f.doc, field.pointer);
+    if (!found.ok()) {
+      Observation o = Observation::Unreadable(found.status().message());
+      o.marker = f.marker;
+      return o;
+    }
+    if (*found != nullptr) fields.emplace(field.field, Secret(**found));
+  }
+  if (fields.empty()) return Observation::Missing(f.marker);
+  return Observation::Value(std::move(fields), f.marker);
 }
 
 Status HttpJsonSide::CheckWritable() {
@@ -177,7 +194,7 @@ Status HttpJsonSide::CheckWritable() {
   return Status::Ok();
 }
 
-Status HttpJsonSide::Modify(std::optional<std::string_view> value, const ChangeMarker& expected) {
+Status HttpJsonSide::Modify(const Record* record, const ChangeMarker& expected) {
   auto not_writing = [](const Status& s) { return Status(s.code(), s.message() + "; not writing"); };
   Result<std::unique_ptr<Fetched>> got = Get();
   if (!got.ok()) return not_writing(got.status());
@@ -189,17 +206,33 @@ Status HttpJsonSide::Modify(std::optional<std::string_view> value, const ChangeM
   JsonWipeGuard wipe(doc);
   if (std::optional<std::string> why = WhyNotModifiable(doc)) return Status::FailedPrecondition(*why + "; not writing");
 
-  if (!value && c_.remove_by_delete) {
-    Result<const std::string*> found = Find(doc);  // succeeds: WhyNotModifiable said so
-    if (found.ok() && *found == nullptr) return Status::Ok();  // nothing to remove
+  if (record == nullptr && c_.remove_by_delete) {
+    bool any = false;
+    for (const FieldPointer& field : c_.fields) {
+      Result<const std::string*> found = Find(doc, field.pointer);  // succeeds: WhyNotModifiable said so
+      any = any || (found.ok() && *found != nullptr);
+    }
+    if (!any) return Status::Ok();  // nothing to remove
     return Send("DELETE", "", &f).status();
   }
-  if (!SetJsonMember(doc, c_.pointer, value, JsonRemoval::kWriteNull)) return Status::Ok();  // nothing to remove
+  // Every change goes into the one document sent below: one request, one precondition.
+  bool changed = false;
+  for (const FieldPointer& field : c_.fields) {
+    std::optional<std::string_view> value;  // nullopt: remove (write null)
+    if (record != nullptr) {
+      auto it = record->find(field.field);
+      if (it == record->end()) continue;  // not in the record: left as it is
+      value = it->second.Reveal();
+    }
+    // Pointers never overlap (config), so setting one member never replaces another's.
+    changed = SetJsonMember(doc, field.pointer, value, JsonRemoval::kWriteNull) || changed;
+  }
+  if (!changed) return Status::Ok();  // nothing to write or remove
   std::string body;
   try {
     body = doc.dump(-1, ' ', false, Json::error_handler_t::strict);
   } catch (const Json::type_error&) {
-    return Status::InvalidArgument(c_.url.shown + ": the value is not valid UTF-8, which a JSON string must be; "
+    return Status::InvalidArgument(c_.url.shown + ": a value is not valid UTF-8, which a JSON string must be; "
                                    "not writing");
   }
   return Send(c_.method, std::move(body), &f).status();

@@ -97,35 +97,58 @@ Status ReadSnapshot(const fs::path& path, Snapshot* out) {
   return Status::Ok();
 }
 
+// One mapped field and the member that holds it.
+struct FieldPointer {
+  std::string field;
+  JsonPointer pointer;
+};
+
 class JsonFileSide final : public Side {
  public:
-  JsonFileSide(fs::path path, JsonPointer pointer) : path_(std::move(path)), pointer_(std::move(pointer)) {}
+  JsonFileSide(fs::path path, std::vector<FieldPointer> places)
+      : path_(std::move(path)), places_(std::move(places)) {}
 
   Observation Observe() override;
-  Status Write(const Secret& value, const ChangeMarker& expected) override {
-    return Modify(value.Reveal(), expected);
+  std::vector<std::string> Fields() const override {
+    std::vector<std::string> out;
+    for (const FieldPointer& p : places_) out.push_back(p.field);
+    return out;
   }
-  Status Remove(const ChangeMarker& expected) override { return Modify(std::nullopt, expected); }
+  Status Write(const Record& record, const ChangeMarker& expected) override {
+    return Modify(&record, expected);
+  }
+  Status Remove(const ChangeMarker& expected) override { return Modify(nullptr, expected); }
   Status CheckWritable() override;
-  std::string Describe() const override { return "json-file " + path_.string() + "#" + pointer_.text; }
+  std::string Describe() const override;
 
  private:
-  // Whether the member at the pointer can be set and removed in `doc`: every existing object
-  // on the way is an object, and an existing member is a string or null (any other value is
-  // data we do not understand; replacing it could lose it). The reason when not.
+  // Whether every mapped member can be set and removed in `doc`: every existing object on the
+  // way is an object, and an existing member is a string or null (any other value is data we
+  // do not understand; replacing it could lose it). The reason for the first that cannot.
   std::optional<std::string> WhyNotModifiable(const Json& doc) const;
   // Reads and parses the file: nullopt for a missing file (the error when unreadable).
   Result<std::optional<Json>> Load(Snapshot& snap) const;
-  // Sets the member to `value`, or removes it when `value` is nullopt.
-  Status Modify(std::optional<std::string_view> value, const ChangeMarker& expected);
+  // Sets the mapped members present in `record`, or removes every mapped member when `record`
+  // is null, in one atomic replacement of the file.
+  Status Modify(const Record* record, const ChangeMarker& expected);
 
   fs::path path_;
-  JsonPointer pointer_;  // the whole-document pointer is refused
+  std::vector<FieldPointer> places_;  // kind order; never empty, no member inside another
 };
 
+std::string JsonFileSide::Describe() const {
+  std::string out = "json-file " + path_.string();
+  if (places_.size() == 1) return out + "#" + places_.front().pointer.text;
+  std::string list;
+  for (const FieldPointer& p : places_) list += (list.empty() ? "" : ", ") + p.field + "=#" + p.pointer.text;
+  return out + " (" + list + ")";
+}
+
 std::optional<std::string> JsonFileSide::WhyNotModifiable(const Json& doc) const {
-  Result<const std::string*> found = FindJsonString(doc, pointer_);
-  if (!found.ok()) return path_.string() + ": " + found.status().message();
+  for (const FieldPointer& p : places_) {
+    Result<const std::string*> found = FindJsonString(doc, p.pointer);
+    if (!found.ok()) return path_.string() + ": " + found.status().message();
+  }
   return std::nullopt;
 }
 
@@ -149,12 +172,16 @@ Observation JsonFileSide::Observe() {
   Result<Json> doc = ParseJsonDocument(path_, snap.bytes);
   if (!doc.ok()) return unreadable(doc.status().message());
   JsonWipeGuard wipe(*doc);
-  Result<const std::string*> found = FindJsonString(*doc, pointer_);
-  if (!found.ok()) return unreadable(path_.string() + ": " + found.status().message());
-  // A client that logged out often writes `"token": null`: that holds no value (missing, and
-  // repairable), rather than something we cannot read.
-  if (*found == nullptr) return Observation::Missing(snap.marker, snap.changed_at_us);
-  return Observation::Value(Secret(**found), snap.marker, snap.changed_at_us);
+  Record fields;
+  for (const FieldPointer& p : places_) {
+    Result<const std::string*> found = FindJsonString(*doc, p.pointer);
+    if (!found.ok()) return unreadable(path_.string() + ": " + found.status().message());
+    // A client that logged out often writes `"token": null`: that holds no value (missing, and
+    // repairable), rather than something we cannot read.
+    if (*found != nullptr) fields.emplace(p.field, Secret(std::string_view(**found)));
+  }
+  if (fields.empty()) return Observation::Missing(snap.marker, snap.changed_at_us);
+  return Observation::Value(std::move(fields), snap.marker, snap.changed_at_us);
 }
 
 Status JsonFileSide::CheckWritable() {
@@ -171,7 +198,7 @@ Status JsonFileSide::CheckWritable() {
   return Status::Ok();
 }
 
-Status JsonFileSide::Modify(std::optional<std::string_view> value, const ChangeMarker& expected) {
+Status JsonFileSide::Modify(const Record* record, const ChangeMarker& expected) {
   const std::string shown = path_.string();
   auto refuse = [](const std::string& why) {
     return Status::FailedPrecondition(why + "; not writing");
@@ -186,9 +213,19 @@ Status JsonFileSide::Modify(std::optional<std::string_view> value, const ChangeM
   // A change between here and the rename is not caught: the other program takes no lock we
   // could share. The window is one parse and one fsync long.
   if (snap.marker != expected) return refuse(shown + " changed since it was observed");
+  // Every mapped member, not only those written: the file is refused as a whole, as
+  // CheckWritable and Observe judge it.
   if (std::optional<std::string> why = WhyNotModifiable(doc)) return refuse(*why);
 
-  if (!SetJsonMember(doc, pointer_, value, JsonRemoval::kErase)) return Status::Ok();  // nothing to remove
+  bool changed = false;
+  for (const FieldPointer& p : places_) {
+    if (record == nullptr) {
+      changed = SetJsonMember(doc, p.pointer, std::nullopt, JsonRemoval::kErase) || changed;
+    } else if (auto it = record->find(p.field); it != record->end()) {
+      changed = SetJsonMember(doc, p.pointer, it->second.Reveal(), JsonRemoval::kErase) || changed;
+    }
+  }
+  if (!changed) return Status::Ok();  // nothing to remove, or no mapped field in the record
 
   std::string text;
   try {
@@ -203,20 +240,68 @@ Status JsonFileSide::Modify(std::optional<std::string_view> value, const ChangeM
   return s;
 }
 
+// Whether `inner`'s tokens start with all of `outer`'s (equal pointers included).
+bool IsWithin(const JsonPointer& inner, const JsonPointer& outer) {
+  return inner.tokens.size() >= outer.tokens.size() &&
+         std::equal(outer.tokens.begin(), outer.tokens.end(), inner.tokens.begin());
+}
+
+// A configured place as the config gave it, for messages: `pointer` or `fields.<name>`.
+struct GivenAs {
+  std::string key;
+  int line = 0;
+};
+
+// One write sets every field: a member inside another's (or the same member) would overwrite
+// it, or be refused as a string where an object is needed. Named at the later of the two lines.
+Status RefuseOverlaps(const SideOptions& options, const std::vector<FieldPointer>& places,
+                      const std::vector<GivenAs>& given) {
+  for (std::size_t i = 0; i < places.size(); ++i) {
+    for (std::size_t j = i + 1; j < places.size(); ++j) {
+      const bool j_later = given[j].line >= given[i].line;
+      const std::size_t late = j_later ? j : i, early = j_later ? i : j;
+      const JsonPointer& here = places[late].pointer;
+      const JsonPointer& other = places[early].pointer;
+      const std::string other_at =
+          "`" + given[early].key + "` (line " + std::to_string(given[early].line) + ")";
+      std::string why;
+      if (IsWithin(here, other) && IsWithin(other, here)) {
+        why = "\"" + here.text + "\" names the same member as " + other_at;
+      } else if (IsWithin(here, other)) {
+        why = "\"" + here.text + "\" lies inside " + other_at + "'s \"" + other.text + "\"";
+      } else if (IsWithin(other, here)) {
+        why = "\"" + here.text + "\" contains " + other_at + "'s \"" + other.text + "\"";
+      }
+      if (!why.empty()) {
+        return Status::InvalidArgument(options.Where(given[late].line) + ": key `" + given[late].key +
+                                       "` " + why + "; each field needs a member of its own");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Side>> MakeJsonFileSide(SideOptions& options) {
   SEAM_ASSIGN_OR_RETURN(std::optional<fs::path> path, options.TakePath("path", true));
-  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> pointer, options.TakeString("pointer", true));
-  Result<std::vector<std::string>> tokens = ParseJsonPointer(*pointer);
-  if (!tokens.ok()) {
-    // Names the line of the `pointer` key itself (SideOptions keeps it after the key is taken).
-    return Status::InvalidArgument(options.Where(options.LineOf("pointer")) + ": key `pointer` " +
-                                   tokens.status().message());
+  SEAM_ASSIGN_OR_RETURN(std::vector<FieldPlace> map, options.TakeFieldMap("pointer"));
+  std::vector<FieldPointer> places;
+  std::vector<GivenAs> given;
+  for (FieldPlace& place : map) {
+    GivenAs as{place.key, place.line};
+    Result<std::vector<std::string>> tokens = ParseJsonPointer(place.place);
+    if (!tokens.ok()) {
+      return Status::InvalidArgument(options.Where(as.line) + ": key `" + as.key + "` " +
+                                     tokens.status().message());
+    }
+    given.push_back(std::move(as));
+    JsonPointer pointer{std::move(place.place), std::move(tokens).value()};
+    places.push_back(FieldPointer{std::move(place.field), std::move(pointer)});
   }
+  SEAM_RETURN_IF_ERROR(RefuseOverlaps(options, places, given));
   SEAM_RETURN_IF_ERROR(options.RejectUnknown());
-  return std::unique_ptr<Side>(
-      std::make_unique<JsonFileSide>(std::move(*path), JsonPointer{std::move(*pointer), std::move(tokens).value()}));
+  return std::unique_ptr<Side>(std::make_unique<JsonFileSide>(std::move(*path), std::move(places)));
 }
 
 }  // namespace seam

@@ -55,22 +55,21 @@ const char* TypeName(int type) {
   }
 }
 
-// Markers never carry the value itself, nor a plain digest of it that could equal what a
-// `sha256-hex` side stores: the digest is of a labelled digest.
-ChangeMarker MarkerFor(Row::State state, const Secret& value) {
-  switch (state) {
-    case Row::State::kAbsent: return ChangeMarker{"row:absent"};
-    case Row::State::kNull: return ChangeMarker{"row:null"};
-    case Row::State::kText: break;
+// Markers never carry a value itself, nor a plain digest of one that could equal what a
+// `sha256-hex` side stores: each text is digested, and the marker is a digest of those
+// labelled digests.
+ChangeMarker MarkerFor(const Target& t, const Row& row) {
+  if (!row.exists) return ChangeMarker{"row:absent"};
+  std::string cells = "seam sqlite-row marker\n";
+  for (const Column& c : t.columns) {
+    auto it = row.values.find(c.field);
+    cells += c.name + (it == row.values.end() ? std::string(" null") : " text " + Sha256Hex(it->second.Reveal()));
+    cells += "\n";
   }
-  return ChangeMarker{"row:text:" + Sha256Hex("seam sqlite-row marker\n" + Sha256Hex(value.Reveal()))};
+  return ChangeMarker{"row:" + Sha256Hex(cells)};
 }
 
-struct Schema {
-  bool value_not_null = false;
-};
-
-Result<Schema> CheckSchema(const Target& t, sqlite3* db) {
+Result<std::vector<std::string>> CheckSchema(const Target& t, sqlite3* db) {
   {
     // pragma_table_info also describes views, and a view runs the other program's SQL (an
     // unbounded recursive CTE, say) on every read: only a real table is accepted.
@@ -89,35 +88,47 @@ Result<Schema> CheckSchema(const Target& t, sqlite3* db) {
   }
   SEAM_ASSIGN_OR_RETURN(Stmt s, Prepare(t, db, "SELECT name, \"notnull\" FROM pragma_table_info(?1)"));
   if (int rc = BindText(s.get(), 1, t.table); rc != SQLITE_OK) return SqlError(t, db, rc);
-  bool any = false, key = false, value = false;
-  Schema schema;
+  bool any = false, key = false;
+  std::vector<bool> found(t.columns.size(), false);
+  std::vector<std::string> not_null;
   int rc = SQLITE_OK;
   while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
     any = true;
     const unsigned char* raw = sqlite3_column_text(s.get(), 0);
     std::string_view name = raw ? std::string_view(reinterpret_cast<const char*>(raw)) : "";
     if (EqualsIgnoringAsciiCase(name, t.key_column)) key = true;
-    if (EqualsIgnoringAsciiCase(name, t.value_column)) {
-      value = true;
-      schema.value_not_null = sqlite3_column_int(s.get(), 1) != 0;
+    for (std::size_t i = 0; i < t.columns.size(); ++i) {
+      if (!EqualsIgnoringAsciiCase(name, t.columns[i].name)) continue;
+      found[i] = true;
+      if (sqlite3_column_int(s.get(), 1) != 0) not_null.push_back(t.columns[i].name);
     }
   }
   if (rc != SQLITE_DONE) return SqlError(t, db, rc);
   const std::string shown = t.path.string();
   if (!any) return Status::FailedPrecondition(shown + ": database has no table " + Quoted(t.table));
-  for (const auto& [found, column] : {std::pair{key, &t.key_column}, std::pair{value, &t.value_column}}) {
-    if (!found) {
-      return Status::FailedPrecondition(shown + ": table " + Quoted(t.table) + " has no column " +
-                                        Quoted(*column));
-    }
+  auto no_column = [&](const std::string& column) {
+    return Status::FailedPrecondition(shown + ": table " + Quoted(t.table) + " has no column " + Quoted(column));
+  };
+  if (!key) return no_column(t.key_column);
+  for (std::size_t i = 0; i < t.columns.size(); ++i) {
+    if (!found[i]) return no_column(t.columns[i].name);
   }
-  return schema;
+  return not_null;
 }
 
 }  // namespace
 
-std::string Target::Cell() const {
-  return table + "." + value_column + " where " + key_column + " = \"" + key + "\"";
+std::string Target::Columns() const {
+  if (columns.size() == 1) return table + "." + columns.front().name;
+  std::string list;
+  for (const Column& c : columns) list += (list.empty() ? "" : ", ") + c.name;
+  return table + ".(" + list + ")";
+}
+
+std::string Target::Cells() const { return Columns() + " where " + key_column + " = \"" + key + "\""; }
+
+std::string Target::Cell(const Column& c) const {
+  return table + "." + c.name + " where " + key_column + " = \"" + key + "\"";
 }
 
 Status SqlError(const Target& t, sqlite3* db, int rc) {
@@ -192,27 +203,29 @@ Status Exec(const Target& t, sqlite3* db, const char* sql) {
 }
 
 Result<Row> ReadRow(const Target& t, sqlite3* db) {
-  SEAM_ASSIGN_OR_RETURN(Schema schema, CheckSchema(t, db));
-  // LIMIT 2: enough to tell one row from several.
-  SEAM_ASSIGN_OR_RETURN(Stmt s, Prepare(t, db, "SELECT " + Quoted(t.value_column) + " FROM " +
-                                                   Quoted(t.table) + " WHERE " + Quoted(t.key_column) +
-                                                   " = ?1 LIMIT 2"));
-  if (int rc = BindText(s.get(), 1, t.key); rc != SQLITE_OK) return SqlError(t, db, rc);
   Row row;
-  row.value_not_null = schema.value_not_null;
+  SEAM_ASSIGN_OR_RETURN(row.not_null, CheckSchema(t, db));
+  // One SELECT of every mapped column, so they are read together. LIMIT 2: enough to tell one
+  // row from several.
+  std::string list;
+  for (const Column& c : t.columns) list += (list.empty() ? "" : ", ") + Quoted(c.name);
+  SEAM_ASSIGN_OR_RETURN(Stmt s, Prepare(t, db, "SELECT " + list + " FROM " + Quoted(t.table) + " WHERE " +
+                                                   Quoted(t.key_column) + " = ?1 LIMIT 2"));
+  if (int rc = BindText(s.get(), 1, t.key); rc != SQLITE_OK) return SqlError(t, db, rc);
   int rc = sqlite3_step(s.get());
   if (rc == SQLITE_ROW) {
-    const int type = sqlite3_column_type(s.get(), 0);
-    if (type == SQLITE_NULL) {
-      row.state = Row::State::kNull;
-    } else if (type == SQLITE_TEXT) {
-      const unsigned char* text = sqlite3_column_text(s.get(), 0);
-      const auto len = static_cast<std::size_t>(sqlite3_column_bytes(s.get(), 0));
-      row.state = Row::State::kText;
-      row.value = Secret(std::string_view(reinterpret_cast<const char*>(text), len));
-    } else {
-      return Status::FailedPrecondition(t.path.string() + ": " + t.Cell() + " is " + TypeName(type) +
-                                        ", not text");
+    row.exists = true;
+    for (std::size_t i = 0; i < t.columns.size(); ++i) {
+      const int col = static_cast<int>(i);
+      const int type = sqlite3_column_type(s.get(), col);
+      if (type == SQLITE_NULL) continue;
+      if (type != SQLITE_TEXT) {
+        return Status::FailedPrecondition(t.path.string() + ": " + t.Cell(t.columns[i]) + " is " +
+                                          TypeName(type) + ", not text");
+      }
+      const unsigned char* text = sqlite3_column_text(s.get(), col);
+      const auto len = static_cast<std::size_t>(sqlite3_column_bytes(s.get(), col));
+      row.values.emplace(t.columns[i].field, Secret(std::string_view(reinterpret_cast<const char*>(text), len)));
     }
     rc = sqlite3_step(s.get());
     if (rc == SQLITE_ROW) {
@@ -221,7 +234,7 @@ Result<Row> ReadRow(const Target& t, sqlite3* db) {
     }
   }
   if (rc != SQLITE_DONE) return SqlError(t, db, rc);
-  row.marker = MarkerFor(row.state, row.value);
+  row.marker = MarkerFor(t, row);
   return row;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // SQLite plumbing private to the sqlite-row plugin: opening another program's database without
 // ever creating it, turning SQLite result codes into one-line Statuses, checking the table and
-// columns exist, and reading the one row the side is about. Not for use outside this folder.
+// columns exist, and reading the mapped columns of the one row the side is about. Not for use
+// outside this folder.
 
 #include <sqlite3.h>
 
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/secret.h"
 #include "core/side.h"
@@ -26,19 +28,29 @@ struct StmtFinalizer {
 };
 using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 
-// Where the value lives. Identifiers are validated by the factory ([A-Za-z_][A-Za-z0-9_]*), so
+// One mapped field and the column that holds it.
+struct Column {
+  std::string field;  // the kind's field name ("token", "device_id", ...)
+  std::string name;   // the column, a validated identifier
+};
+
+// Where the values live. Identifiers are validated by the factory ([A-Za-z_][A-Za-z0-9_]*), so
 // they can be double-quoted into SQL as they are; `key` and values are only ever bound.
 struct Target {
   std::filesystem::path path;
   std::string table;
   std::string key_column;
   std::string key;
-  std::string value_column;
+  std::vector<Column> columns;  // never empty; in the kind's field order; names distinct
   bool insert = false;
   int busy_timeout_ms = 2000;
 
-  // "pairings.token_sha256 where device_id = \"device-42\"": the cell, for messages.
-  std::string Cell() const;
+  // "pairings.token_sha256" for one column, "pairings.(token, device_id)" for several.
+  std::string Columns() const;
+  // "<Columns()> where device_id = \"device-42\"": the cells, for messages.
+  std::string Cells() const;
+  // "pairings.token where device_id = \"device-42\"": one cell, for messages.
+  std::string Cell(const Column& c) const;
 };
 
 // A Status for a failed SQLite call: locked past the busy timeout is Unavailable ("<path> is
@@ -81,22 +93,22 @@ Result<Db> Open(const Target& t, OpenMode mode);
 // Runs one statement without results (BEGIN, COMMIT, ...).
 Status Exec(const Target& t, sqlite3* db, const char* sql);
 
-// The row as read inside the caller's transaction, with the change marker describing it:
-// a digest of (row exists, value is null, value bytes), so two reads of an unchanged row have
-// equal markers whatever happens to other rows.
+// The row as read inside the caller's transaction, with the change marker describing it: a
+// digest over (row exists, and for each mapped column: NULL or the digest of its text), so two
+// reads of an unchanged row have equal markers whatever happens to other rows or to columns
+// the side does not map.
 struct Row {
-  enum class State { kAbsent, kNull, kText };
-  State state = State::kAbsent;
-  Secret value;  // set when kText
+  bool exists = false;
+  Record values;  // field -> text of each mapped column that is not NULL
   ChangeMarker marker;
-  bool value_not_null = false;  // the value column is declared NOT NULL
+  std::vector<std::string> not_null;  // mapped columns declared NOT NULL
 };
 
 // Checks the table exists and is a real table, not a view ("<path>: \"pairings\" is a view, not
-// a table": a view runs arbitrary SQL on every read), and both columns exist
-// (FailedPrecondition naming the missing one), then
-// reads the row. More than one row with the key, or a value that is not text (integer, real,
-// blob), is FailedPrecondition naming the cell and the type, never the value.
+// a table": a view runs arbitrary SQL on every read), and the key column and every mapped column
+// exist (FailedPrecondition naming the first missing one), then reads all mapped columns of the
+// row in one SELECT. More than one row with the key, or a value that is not text (integer,
+// real, blob), is FailedPrecondition naming the cell and the type, never the value.
 Result<Row> ReadRow(const Target& t, sqlite3* db);
 
 // Rolls back on destruction unless committed. The connection must outlive it. Commit and the

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "plugins/sqlite_row/sqlite_row_db.h"
 
@@ -41,19 +42,20 @@ Status AsRefusal(const Status& s) {
   return Status::FailedPrecondition(s.message());
 }
 
-// Runs one UPDATE / INSERT with up to two bound text parameters (nullopt binds NULL) and returns
-// the number of rows it changed.
+// Runs one UPDATE / INSERT with bound text parameters ?1, ?2, ... (nullopt binds NULL) and
+// returns the number of rows it changed.
 Result<long long> Change(const Target& t, sqlite3* db, const std::string& sql,
-                         std::optional<std::string_view> first, std::string_view second) {
+                         const std::vector<std::optional<std::string_view>>& params) {
   sqlite3_stmt* raw = nullptr;
   int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr);
   sqlite_row::Stmt s(raw);
   if (rc != SQLITE_OK) return sqlite_row::SqlError(t, db, rc);
-  // SQLITE_STATIC: `first` and `second` outlive the statement.
-  rc = first ? sqlite3_bind_text64(s.get(), 1, first->data(), first->size(), SQLITE_STATIC, SQLITE_UTF8)
-             : sqlite3_bind_null(s.get(), 1);
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_bind_text64(s.get(), 2, second.data(), second.size(), SQLITE_STATIC, SQLITE_UTF8);
+  for (std::size_t i = 0; i < params.size() && rc == SQLITE_OK; ++i) {
+    const int index = static_cast<int>(i) + 1;
+    // SQLITE_STATIC: the bound bytes outlive the statement.
+    rc = params[i] ? sqlite3_bind_text64(s.get(), index, params[i]->data(), params[i]->size(), SQLITE_STATIC,
+                                         SQLITE_UTF8)
+                   : sqlite3_bind_null(s.get(), index);
   }
   if (rc != SQLITE_OK) return sqlite_row::SqlError(t, db, rc);
   rc = sqlite3_step(s.get());
@@ -66,19 +68,23 @@ class SqliteRowSide final : public Side {
   explicit SqliteRowSide(Target t) : t_(std::move(t)) {}
 
   Observation Observe() override;
-  Status Write(const Secret& value, const ChangeMarker& expected) override {
-    return Modify(value.Reveal(), expected);
+  std::vector<std::string> Fields() const override {
+    std::vector<std::string> out;
+    for (const auto& c : t_.columns) out.push_back(c.field);
+    return out;
   }
-  Status Remove(const ChangeMarker& expected) override { return Modify(std::nullopt, expected); }
+  Status Write(const Record& record, const ChangeMarker& expected) override {
+    return Modify(&record, expected);
+  }
+  Status Remove(const ChangeMarker& expected) override { return Modify(nullptr, expected); }
   Status CheckWritable() override;
   std::string Describe() const override {
-    return "sqlite-row " + t_.path.string() + " " + t_.table + "." + t_.value_column + " where " +
-           t_.key_column + " = " + t_.key;
+    return "sqlite-row " + t_.path.string() + " " + t_.Columns() + " where " + t_.key_column + " = " + t_.key;
   }
 
  private:
-  // Sets the value, or sets it to NULL when `value` is nullopt.
-  Status Modify(std::optional<std::string_view> value, const ChangeMarker& expected);
+  // Sets the mapped columns `record` holds, or every mapped column to NULL when it is null.
+  Status Modify(const Record* record, const ChangeMarker& expected);
   Status NoRowAndNoInsert() const {
     return Status::FailedPrecondition(t_.path.string() + ": no row of " + t_.table + " has " +
                                       t_.key_column + " = \"" + t_.key +
@@ -96,11 +102,11 @@ Observation SqliteRowSide::Observe() {
   if (Status s = tx.Begin("BEGIN"); !s.ok()) return Observation::Unreadable(s.message());
   Result<Row> row = sqlite_row::ReadRow(t_, db->get());
   if (!row.ok()) return Observation::Unreadable(row.status().message());
-  if (row->state != Row::State::kText) return Observation::Missing(std::move(row->marker));
-  return Observation::Value(std::move(row->value), std::move(row->marker));
+  if (row->values.empty()) return Observation::Missing(std::move(row->marker));
+  return Observation::Value(std::move(row->values), std::move(row->marker));
 }
 
-Status SqliteRowSide::Modify(std::optional<std::string_view> value, const ChangeMarker& expected) {
+Status SqliteRowSide::Modify(const Record* record, const ChangeMarker& expected) {
   Result<Db> db = sqlite_row::Open(t_, OpenMode::kReadWrite);
   if (!db.ok()) return NotWriting(db.status());
   Transaction tx(t_, db->get());
@@ -110,33 +116,59 @@ Status SqliteRowSide::Modify(std::optional<std::string_view> value, const Change
   Result<Row> row = sqlite_row::ReadRow(t_, db->get());
   if (!row.ok()) return NotWriting(row.status());
   if (row->marker != expected) {
-    return Status::FailedPrecondition(t_.path.string() + ": " + t_.Cell() +
+    return Status::FailedPrecondition(t_.path.string() + ": " + t_.Cells() +
                                       " changed since it was observed; not writing");
   }
 
-  const std::string where = " WHERE " + Quoted(t_.key_column) + " = ?2";
-  std::string sql;
-  if (!value) {
-    if (row->state != Row::State::kText) return Status::Ok();  // already removed: rolled back
-    if (row->value_not_null) {
+  // The columns to set and their values (nullopt: NULL), bound as ?1..?n; the key is ?n+1.
+  std::vector<const sqlite_row::Column*> columns;
+  std::vector<std::optional<std::string_view>> params;
+  if (record == nullptr) {
+    if (row->values.empty()) return Status::Ok();  // already removed: rolled back
+    if (!row->not_null.empty()) {
       return Status::FailedPrecondition(
-          t_.path.string() + ": column " + t_.table + "." + t_.value_column +
+          t_.path.string() + ": column " + t_.table + "." + row->not_null.front() +
           " is declared NOT NULL, so its value cannot be removed (seam never deletes another "
           "program's row); not writing");
     }
-    sql = "UPDATE " + Quoted(t_.table) + " SET " + Quoted(t_.value_column) + " = ?1" + where;
-  } else if (row->state == Row::State::kAbsent) {
-    if (!t_.insert) return NotWriting(NoRowAndNoInsert());
-    sql = "INSERT INTO " + Quoted(t_.table) + " (" + Quoted(t_.value_column) + ", " +
-          Quoted(t_.key_column) + ") VALUES (?1, ?2)";
+    for (const auto& c : t_.columns) {
+      columns.push_back(&c);
+      params.emplace_back(std::nullopt);
+    }
   } else {
-    sql = "UPDATE " + Quoted(t_.table) + " SET " + Quoted(t_.value_column) + " = ?1" + where;
+    for (const auto& c : t_.columns) {
+      auto it = record->find(c.field);
+      if (it == record->end()) continue;  // not in the record: left as it is
+      columns.push_back(&c);
+      params.emplace_back(it->second.Reveal());
+    }
+    if (columns.empty()) return Status::Ok();  // nothing this side maps: rolled back
   }
-  Result<long long> changed = Change(t_, db->get(), sql, value, t_.key);
+
+  std::string sql;
+  if (record != nullptr && !row->exists) {
+    if (!t_.insert) return NotWriting(NoRowAndNoInsert());
+    std::string names, values;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      names += Quoted(columns[i]->name) + ", ";
+      values += "?" + std::to_string(i + 1) + ", ";
+    }
+    sql = "INSERT INTO " + Quoted(t_.table) + " (" + names + Quoted(t_.key_column) + ") VALUES (" + values +
+          "?" + std::to_string(columns.size() + 1) + ")";
+  } else {
+    std::string set;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      set += (i == 0 ? "" : ", ") + Quoted(columns[i]->name) + " = ?" + std::to_string(i + 1);
+    }
+    sql = "UPDATE " + Quoted(t_.table) + " SET " + set + " WHERE " + Quoted(t_.key_column) + " = ?" +
+          std::to_string(columns.size() + 1);
+  }
+  params.emplace_back(t_.key);
+  Result<long long> changed = Change(t_, db->get(), sql, params);
   if (!changed.ok()) return NotWriting(changed.status());
   if (*changed != 1) {
     // ReadRow saw exactly this row inside the same write transaction; anything else is a bug.
-    return Status::Internal(t_.path.string() + ": " + t_.Cell() + ": expected to change one row, changed " +
+    return Status::Internal(t_.path.string() + ": " + t_.Cells() + ": expected to change one row, changed " +
                             std::to_string(*changed) + "; not writing");
   }
   if (Status s = tx.Commit(); !s.ok()) return NotWriting(s);
@@ -167,19 +199,26 @@ Status SqliteRowSide::CheckWritable() {
   if (Status s = tx.Begin("BEGIN IMMEDIATE"); !s.ok()) return AsRefusal(s);
   Result<Row> row = sqlite_row::ReadRow(t_, db->get());
   if (!row.ok()) return AsRefusal(row.status());
-  if (row->state == Row::State::kAbsent && !t_.insert) return NoRowAndNoInsert();
+  if (!row->exists && !t_.insert) return NoRowAndNoInsert();
   return Status::Ok();  // the transaction is rolled back: nothing was written
+}
+
+bool SameIdentifier(std::string_view a, std::string_view b) {
+  // SQLite compares identifiers without regard to ASCII case.
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return (x | 0x20) == (y | 0x20); });
 }
 
 // The string option `key`, checked to be an identifier; names the key's line when not.
 Result<std::string> TakeIdentifier(SideOptions& options, const std::string& key) {
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> v, options.TakeString(key, true));
-  if (!IsIdentifier(*v)) {
+  std::string id = v.value_or(std::string());  // required: always set
+  if (!IsIdentifier(id)) {
     return Status::InvalidArgument(options.Where(options.LineOf(key)) + ": key `" + key +
                                    "` must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*), got \"" +
-                                   *v + "\"");
+                                   id + "\"");
   }
-  return std::move(*v);
+  return id;
 }
 
 }  // namespace
@@ -190,15 +229,30 @@ Result<std::unique_ptr<Side>> MakeSqliteRowSide(SideOptions& options) {
   t.path = std::move(*path);
   SEAM_ASSIGN_OR_RETURN(t.table, TakeIdentifier(options, "table"));
   SEAM_ASSIGN_OR_RETURN(t.key_column, TakeIdentifier(options, "key_column"));
-  SEAM_ASSIGN_OR_RETURN(t.value_column, TakeIdentifier(options, "value_column"));
   auto bad = [&](const std::string& key, const std::string& why) {
     return Status::InvalidArgument(options.Where(options.LineOf(key)) + ": key `" + key + "` " + why);
   };
-  // SQLite compares identifiers without regard to ASCII case.
-  if (t.key_column.size() == t.value_column.size() &&
-      std::equal(t.key_column.begin(), t.key_column.end(), t.value_column.begin(),
-                 [](char a, char b) { return (a | 0x20) == (b | 0x20); })) {
-    return bad("value_column", "names the same column as `key_column`");
+
+  SEAM_ASSIGN_OR_RETURN(std::vector<FieldPlace> places, options.TakeFieldMap("value_column"));
+  // Messages name the key the column was given with: `value_column` (the primary field's
+  // shorthand) or `fields.<field>`.
+  auto key_of = [](const FieldPlace& p) { return p.key; };
+  auto bad_place = [&](const FieldPlace& p, const std::string& why) {
+    return Status::InvalidArgument(options.Where(p.line) + ": key `" + key_of(p) + "` " + why);
+  };
+  for (std::size_t i = 0; i < places.size(); ++i) {
+    const FieldPlace& p = places[i];
+    if (!IsIdentifier(p.place)) {
+      return bad_place(p, "must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*), got \"" + p.place + "\"");
+    }
+    if (SameIdentifier(p.place, t.key_column)) return bad_place(p, "names the same column as `key_column`");
+    for (std::size_t j = 0; j < i; ++j) {
+      if (SameIdentifier(p.place, places[j].place)) {
+        return bad_place(p, "names the same column as `" + key_of(places[j]) + "` (line " +
+                                std::to_string(places[j].line) + ")");
+      }
+    }
+    t.columns.push_back(sqlite_row::Column{p.field, p.place});
   }
 
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> key, options.TakeString("key", true));

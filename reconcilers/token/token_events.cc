@@ -1,11 +1,6 @@
 #include "reconcilers/token/token_events.h"
 
-#include <cereal/archives/portable_binary.hpp>
-#include <cereal/types/string.hpp>
-
-#include <istream>
-#include <sstream>
-#include <streambuf>
+#include "reconcilers/payload_codec.h"
 
 CEREAL_CLASS_VERSION(seam::token::TokenValueSet, 1)
 CEREAL_CLASS_VERSION(seam::token::TokenRevoked, 1)
@@ -13,52 +8,15 @@ CEREAL_CLASS_VERSION(seam::token::TokenAdopted, 1)
 CEREAL_CLASS_VERSION(seam::token::SideRepaired, 1)
 
 namespace seam::token {
-namespace {
-
-template <typename T>
-std::string EncodeAny(const T& payload) {
-  std::ostringstream out(std::ios::binary);
-  {
-    cereal::PortableBinaryOutputArchive ar(out);
-    ar(payload);
-  }
-  return out.str();
-}
-
-// A read-only stream buffer over bytes someone else owns: decoding a payload must not copy it
-// (replay decodes every event of a stream).
-// The stream is reused per thread: constructing a std::istream (locale set-up) per event cost
-// as much as decoding the event.
-class ViewBuf : public std::streambuf {
- public:
-  void Point(const std::string& bytes) {
-    char* p = const_cast<char*>(bytes.data());  // get area only: never written through
-    setg(p, p, p + bytes.size());
-  }
-};
-
-std::istream& StreamOver(const std::string& bytes) {
-  thread_local ViewBuf buf;
-  thread_local std::istream in(&buf);
-  buf.Point(bytes);
-  in.clear();
-  return in;
-}
 
 template <typename T>
 Result<T> DecodeAny(const std::string& bytes, const char* type) {
-  T payload;
-  try {
-    std::istream& in = StreamOver(bytes);
-    cereal::PortableBinaryInputArchive ar(in);
-    ar(payload);
-  } catch (const std::exception& e) {
-    return Status::Corruption(std::string("payload of a ") + type + " event does not decode: " + e.what());
-  }
-  return payload;
+  return payload_codec::Decode<T>(bytes, type);
 }
-
-}  // namespace
+template <typename T>
+std::string EncodeAny(const T& p) {
+  return payload_codec::Encode(p);
+}
 
 std::string Encode(const TokenValueSet& p) { return EncodeAny(p); }
 std::string Encode(const TokenRevoked& p) { return EncodeAny(p); }

@@ -1,5 +1,5 @@
 // Figures 3 and 4 over one log of SEAM_BENCH_EVENTS (default 1,000,000) token events, generated
-// once per process: replaying a stream into intended state (ReadStream + token::Fold, unsealing
+// once per process: replaying a stream into intended state (ReadStream + Fold, unsealing
 // every value) and Verify() of the whole chain, each against a raw SELECT of every column of
 // every row of the same database.
 
@@ -13,7 +13,8 @@
 #include <benchmark/benchmark.h>
 
 #include "reconcilers/token/token_events.h"
-#include "reconcilers/token/token_reconciler.h"
+#include "reconcilers/record_state.h"
+#include "reconcilers/token/token_kind.h"
 #include "store/sqlite_event_store.h"
 #include "tests/bench/bench_env.h"
 #include "tests/bench/bench_main.h"
@@ -110,8 +111,8 @@ void SeamReplayFold(benchmark::State& state) {
   const std::string stream = kStream;
   for (auto _ : state) {
     // The replay path the reconcilers use: rows streamed from SQLite straight into the fold.
-    token::TokenState folded;
-    Status replayed = token::CatchUp(*store, stream, folded, Keys());
+    RecordState folded(token::TokenKind());
+    Status replayed = CatchUp(*store, stream, folded, Keys());
     if (!replayed.ok()) {
       state.SkipWithError(replayed.ToString().c_str());
       break;

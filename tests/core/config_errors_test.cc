@@ -202,5 +202,68 @@ TEST_F(ConfigErrorTest, KeysAPluginForgetsToTakeAreStillRejected) {
   EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "\"fake-file\"", "\"lax\"")),
               HasSubstr(At(7) + "seam `a` side `cli`: unknown key `path`"));
 }
+
+// A plugin that takes a field map as json-file does, to drive `[seam.sides.NAME.fields]`
+// through the real loader.
+Result<std::unique_ptr<Side>> MakeFieldedSide(SideOptions& options) {
+  SEAM_ASSIGN_OR_RETURN(std::vector<FieldPlace> places, options.TakeFieldMap("pointer"));
+  SEAM_RETURN_IF_ERROR(options.RejectUnknown());
+  std::string described;
+  for (const FieldPlace& p : places) described += p.field + "=" + p.place + "@" + std::to_string(p.line) + " ";
+  return std::unique_ptr<Side>(std::make_unique<FakeSide>("fielded", described));
+}
+
+std::string PairingSeam(const std::string& cli_fields) {
+  return "[[seam]]\nname = \"p\"\nkind = \"pairing\"\nentity = \"e\"\n"  // lines 1-4
+         "[seam.sides.cli]\nplugin = \"fielded\"\n"                         // 5-6
+         "[seam.sides.cli.fields]\n" + cli_fields +                           // 7-
+         "[seam.sides.gateway]\nplugin = \"fielded\"\npointer = \"/t\"\n";
+}
+
+TEST_F(ConfigErrorTest, FieldTablesReachThePluginWithTheirLines) {
+  registry_.Register("fielded", MakeFieldedSide);
+  Result<Config> config = Load(PairingSeam("device_id = \"/d\"\ntoken = \"/t\"\n"));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  const SideConfig& cli = config->seams[0].sides[0];
+  // Kind order (token first), each with the line it was written on.
+  EXPECT_EQ(cli.side->Describe(), "fake fielded#token=/t@9 device_id=/d@8 ");
+}
+
+TEST_F(ConfigErrorTest, FieldTableErrorsNameTheLineAndTheKindsFields) {
+  registry_.Register("fielded", MakeFieldedSide);
+  EXPECT_THAT(LoadError(PairingSeam("device_id = \"/d\"\ndevice = \"/x\"\n")),
+              HasSubstr(At(9) + "seam `p` side `cli`: `fields.device`: kind `pairing` has no field "
+                                "`device`; its fields: token, device_id, gateway_url, paired_at"));
+  EXPECT_THAT(LoadError(PairingSeam("token = \"\"\n")),
+              HasSubstr(At(8) + "seam `p` side `cli`: `fields.token` is empty"));
+  EXPECT_THAT(LoadError(PairingSeam("token = 3\n")),
+              HasSubstr(At(7) + "seam `p` side `cli`: unsupported value type for key `fields`"));
+  EXPECT_THAT(LoadError(Replace(PairingSeam("token = \"/t\"\n"), "[seam.sides.cli.fields]",
+                                "pointer = \"/tok\"\n[seam.sides.cli.fields]")),
+              HasSubstr(At(7) + "seam `p` side `cli`: key `pointer` places field `token`, which "
+                                "`fields` (line 8) places too; keep one"));
+  // Neither the table nor the shorthand: the shorthand is what is missing.
+  EXPECT_THAT(LoadError(Replace(PairingSeam(""), "[seam.sides.cli.fields]\n", "")),
+              HasSubstr(At(5) + "seam `p` side `cli`: missing required key `pointer`"));
+}
+
+TEST_F(ConfigErrorTest, RenewBeforeIsForCertificatesAndMustBeADuration) {
+  EXPECT_THAT(LoadError(Seam("a", "e", "renew_before = \"30d\"\n")),
+              HasSubstr(At(5) + "seam `a`: key `renew_before` applies to certificate seams only"));
+  const std::string cert = Replace(Seam("a", "e"), "kind = \"token\"", "kind = \"certificate\"");
+  for (const char* bad : {"\"30\"", "\"d\"", "\"-3d\"", "\"3w\"", "\"0d\"", "\"99999d\"", "30"}) {
+    EXPECT_THAT(LoadError(Replace(cert, "[seam.sides.cli]", std::string("renew_before = ") + bad +
+                                                                "\n[seam.sides.cli]")),
+                HasSubstr(At(5) + "seam `a`: key `renew_before` must be a duration"))
+        << bad;
+  }
+  Result<Config> ok = Load(Replace(cert, "[seam.sides.cli]", "renew_before = \"12h\"\n[seam.sides.cli]"));
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->seams[0].renew_before_us, 12LL * 3600 * 1'000'000);
+  Result<Config> by_default = Load(cert);
+  ASSERT_TRUE(by_default.ok()) << by_default.status().ToString();
+  EXPECT_EQ(by_default->seams[0].renew_before_us, 30LL * 86'400 * 1'000'000);
+}
+
 }  // namespace
 }  // namespace seam::config_test

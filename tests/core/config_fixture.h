@@ -24,7 +24,8 @@ class FakeSide : public Side {
   FakeSide(std::filesystem::path path, std::string pointer)
       : path_(std::move(path)), pointer_(std::move(pointer)) {}
   Observation Observe() override { return Observation::Missing({}); }
-  Status Write(const Secret&, const ChangeMarker&) override { return Status::Ok(); }
+  std::vector<std::string> Fields() const override { return {"token"}; }
+  Status Write(const Record&, const ChangeMarker&) override { return Status::Ok(); }
   Status Remove(const ChangeMarker&) override { return Status::Ok(); }
   Status CheckWritable() override { return Status::Ok(); }
   std::string Describe() const override { return "fake " + path_.string() + "#" + pointer_; }
@@ -47,7 +48,9 @@ class ConfigTest : public ::testing::Test {
   ConfigTest() {
     registry_.Register("fake-file", MakeFakeSide);
     registry_.Register("other", MakeFakeSide);
-    schema_.kinds = {"token"};
+    schema_.kinds = {KindFields{},
+                     KindFields{"pairing", {"token", "device_id", "gateway_url", "paired_at"}, "token"},
+                     KindFields{"certificate", {"chain", "key", "leaf_sha256", "not_after"}, "chain"}};
     schema_.sides = &registry_;
   }
 

@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 
 #include "reconcilers/token/token_events.h"
-#include "reconcilers/token_operations.h"
+#include "reconcilers/operations.h"
 #include "tests/reconcilers/seam_fixture.h"
 
 namespace seam {
@@ -222,11 +222,11 @@ TEST(TokenOperations, AdoptTakesTheSideValueIntoTheLog) {
   SeamContext ctx = f.Context();
   ASSERT_TRUE(IssueToken(ctx, f.seam()).ok());
   f.SetCliToken("from-the-field");
-  auto adopted = AdoptToken(ctx, f.seam(), "cli");
+  auto adopted = AdoptValue(ctx, f.seam(), "cli");
   ASSERT_TRUE(adopted.ok()) << adopted.status().ToString();
   EXPECT_TRUE(adopted->AllSidesWritten());
   EXPECT_NE(ReadFile(f.gateway_path()).find(Sha256Hex("from-the-field")), std::string::npos);
-  auto refused = AdoptToken(ctx, f.seam(), "gateway");
+  auto refused = AdoptValue(ctx, f.seam(), "gateway");
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("sha256-hex"), std::string::npos);
 }

@@ -1,10 +1,12 @@
 // Fold and judge: pure logic, driven by real sealed events.
-#include "reconcilers/token/token_reconciler.h"
+#include "reconcilers/record_state.h"
+#include "reconcilers/token/token_kind.h"
 
 #include <gtest/gtest.h>
 
 #include "core/hash_chain.h"
 #include "reconcilers/token/token_events.h"
+#include "tests/support/records.h"
 
 namespace seam::token {
 namespace {
@@ -44,7 +46,15 @@ class TokenReconcilerTest : public ::testing::Test {
     e.payload = Encode(SideRepaired{"cli", 1, "write", "lagging", 1, ""});
     return e;
   }
-  static Observation Holds(const std::string& v) { return Observation::Value(Secret(v), ChangeMarker{"m"}); }
+  static Observation Holds(const std::string& v) {
+    return Observation::Value(testing::OneField(v), ChangeMarker{"m"});
+  }
+  static Result<RecordState> Fold(const std::vector<Event>& events, const KeyRing& keys) {
+    return seam::Fold(TokenKind(), events, keys);
+  }
+  static Judgement Judge(const RecordState& s, Transform t, const Observation& o, const KeyRing& keys) {
+    return seam::Judge(s, SideShape{t, {"token"}}, o, keys);
+  }
 
   KeyRing keys_;
 };
@@ -55,7 +65,7 @@ TEST_F(TokenReconcilerTest, FoldTracksCurrentValueAndHistory) {
   EXPECT_TRUE(state->active());
   EXPECT_EQ(state->stream_version, 3);
   EXPECT_EQ(state->current_version, 3);
-  EXPECT_EQ(state->value.Reveal(), "three");
+  EXPECT_EQ(state->value.at("token").Reveal(), "three");
   ASSERT_EQ(state->history.size(), 2u);
   EXPECT_EQ(state->history[0].version, 1);
 }
@@ -88,12 +98,12 @@ TEST_F(TokenReconcilerTest, OlderValueThatDoesNotOpenMakesTheVerdictUnreadable) 
 }
 
 TEST_F(TokenReconcilerTest, ApplyAloneLeavesTheValueClosedUntilOpenCurrent) {
-  TokenState state;
+  RecordState state(TokenKind());
   ASSERT_TRUE(Apply(state, ValueEvent(kTokenIssued, 1, "one")).ok());
   EXPECT_TRUE(state.active());
   EXPECT_TRUE(state.value.empty());
   ASSERT_TRUE(OpenCurrent(state, keys_).ok());
-  EXPECT_EQ(state.value.Reveal(), "one");
+  EXPECT_EQ(state.value.at("token").Reveal(), "one");
   EXPECT_EQ(state.value_version, 1);
 }
 
@@ -140,7 +150,7 @@ TEST_F(TokenReconcilerTest, MissingAndUnreadable) {
   EXPECT_EQ(bad.verdict, Verdict::kUnreadable);
   EXPECT_EQ(bad.detail, "cli.json: permission denied");
 
-  TokenState unset;
+  RecordState unset(TokenKind());
   EXPECT_EQ(Judge(unset, Transform::kPlain, Observation::Missing(ChangeMarker{"absent"}), keys_).verdict,
             Verdict::kInSync);
   EXPECT_EQ(Judge(unset, Transform::kPlain, Holds("x"), keys_).verdict, Verdict::kForeign);
@@ -148,7 +158,7 @@ TEST_F(TokenReconcilerTest, MissingAndUnreadable) {
 
 TEST_F(TokenReconcilerTest, RevokedTokenStillHeldIsLaggingAndAbsenceIsInSync) {
   auto state = Fold({ValueEvent(kTokenIssued, 1, "one"), Revoked(2)}, keys_).value();
-  EXPECT_EQ(state.phase, TokenState::Phase::kRevoked);
+  EXPECT_EQ(state.phase, RecordState::Phase::kRevoked);
   Judgement held = Judge(state, Transform::kPlain, Holds("one"), keys_);
   EXPECT_EQ(held.verdict, Verdict::kLagging);
   EXPECT_EQ(held.holds_version, 1);

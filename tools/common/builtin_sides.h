@@ -1,6 +1,9 @@
 #pragma once
 // The built-in side plugins, registered one explicit line each (no static initialisers).
 
+#include <vector>
+
+#include "core/side_options.h"
 #include "core/side_registry.h"
 
 namespace seam {
@@ -8,6 +11,6 @@ namespace seam {
 void RegisterBuiltinSides(SideRegistry& registry);
 
 // The kinds that have a reconciler.
-std::vector<std::string> BuiltinKinds();
+std::vector<KindFields> BuiltinKinds();
 
 }  // namespace seam

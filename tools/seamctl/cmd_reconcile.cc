@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "reconcilers/reconcile_pass.h"
+#include "tools/common/side_observer.h"
 #include "tools/common/state_context.h"
 #include "tools/seamctl/commands.h"
 #include "tools/seamctl/report_output.h"
@@ -34,7 +35,13 @@ int RunPasses(const GlobalOptions& g, const std::vector<std::string>& names, Pas
   nlohmann::ordered_json out = {{"seams", nlohmann::ordered_json::array()}};
   if (with_actions) out["dry_run"] = mode == PassMode::kDryRun;
   SeamContext sc = ctx.Seam();
-  for (const SeamConfig* seam : seams) {
+  // check observes every side of every seam at once, then judges seam by seam. A repair
+  // observes each seam's sides inside its pass, under the seam's lock, so that what it decides
+  // on is as fresh as possible.
+  std::vector<std::vector<Observation>> observed;
+  if (mode == PassMode::kCheck) observed = ObserveAll(seams, DefaultObserverThreads());
+  for (std::size_t i = 0; i < seams.size(); ++i) {
+    const SeamConfig* seam = seams[i];
     // A repair holds the seam's writer lock for its whole pass (see seam_lock.h).
     std::optional<Result<SeamLock>> lock;
     if (mode == PassMode::kRepair) lock.emplace(ctx.LockSeam(*seam));
@@ -42,7 +49,8 @@ int RunPasses(const GlobalOptions& g, const std::vector<std::string>& names, Pas
     if (lock && !lock->ok()) {
       report = lock->status();
     } else {
-      report = RunPass(sc, *seam, mode);
+      report = RunPass(sc, *seam, mode, observed.empty() ? std::vector<Observation>{}
+                                                         : std::move(observed[i]));
     }
     if (!report.ok()) {
       // The seam could not be locked or its log replayed: report it as trouble (or, when busy,

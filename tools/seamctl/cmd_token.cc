@@ -1,13 +1,12 @@
-// seamctl token issue|rotate|revoke and seamctl adopt.
+// seamctl token issue|rotate|revoke, pair, unpair and adopt: the operations.
 #include <iostream>
 
-#include "reconcilers/token_operations.h"
+#include "reconcilers/operations.h"
 #include "tools/common/state_context.h"
 #include "tools/seamctl/commands.h"
 
 namespace seam::seamctl {
 namespace {
-
 
 // Prints what an operation did. Exit 0 only when every side confirmed the new state.
 int Report(const OperationReport& r) {
@@ -32,8 +31,9 @@ int Report(const OperationReport& r) {
   return code;
 }
 
-template <typename Fn>
-int RunOperation(const GlobalOptions& g, const std::string& seam_name, Fn&& op) {
+}  // namespace
+
+int RunOperation(const GlobalOptions& g, const std::string& seam_name, const OperationFn& op) {
   Result<std::unique_ptr<StateContext>> ctx = OpenState(g.config);
   if (!ctx.ok()) return Fail(ctx.status());
   Result<const SeamConfig*> seam = (*ctx)->FindSeam(seam_name);
@@ -47,8 +47,6 @@ int RunOperation(const GlobalOptions& g, const std::string& seam_name, Fn&& op) 
   return Report(*report);
 }
 
-}  // namespace
-
 int RunTokenIssue(const GlobalOptions& g, const std::string& seam) {
   return RunOperation(g, seam, [](SeamContext& c, const SeamConfig& s) { return IssueToken(c, s); });
 }
@@ -61,8 +59,16 @@ int RunTokenRevoke(const GlobalOptions& g, const std::string& seam, const std::s
   return RunOperation(g, seam, [&](SeamContext& c, const SeamConfig& s) { return RevokeToken(c, s, reason); });
 }
 
+int RunPair(const GlobalOptions& g, const std::string& seam, const PairRequest& request) {
+  return RunOperation(g, seam, [&](SeamContext& c, const SeamConfig& s) { return Pair(c, s, request); });
+}
+
+int RunUnpair(const GlobalOptions& g, const std::string& seam, const std::string& reason) {
+  return RunOperation(g, seam, [&](SeamContext& c, const SeamConfig& s) { return Unpair(c, s, reason); });
+}
+
 int RunAdopt(const GlobalOptions& g, const std::string& seam, const std::string& from) {
-  return RunOperation(g, seam, [&](SeamContext& c, const SeamConfig& s) { return AdoptToken(c, s, from); });
+  return RunOperation(g, seam, [&](SeamContext& c, const SeamConfig& s) { return AdoptValue(c, s, from); });
 }
 
 }  // namespace seam::seamctl

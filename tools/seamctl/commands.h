@@ -4,10 +4,12 @@
 //   store error), 3 retryable (another writer won or holds the seam/log; retry).
 // Errors are printed by the command as one line "seamctl: error: ..." on stderr.
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "reconcilers/operations.h"
 
 namespace seam::seamctl {
 
@@ -20,11 +22,21 @@ int RunInit(const GlobalOptions& g);
 int RunTokenIssue(const GlobalOptions& g, const std::string& seam);
 int RunTokenRotate(const GlobalOptions& g, const std::string& seam);
 int RunTokenRevoke(const GlobalOptions& g, const std::string& seam, const std::string& reason);
+int RunPair(const GlobalOptions& g, const std::string& seam, const PairRequest& request);
+int RunUnpair(const GlobalOptions& g, const std::string& seam, const std::string& reason);
+int RunCertImport(const GlobalOptions& g, const std::string& seam, const std::string& cert_file,
+                  const std::string& key_file);
+int RunCertIssue(const GlobalOptions& g, const std::string& seam, const std::string& common_name, int days);
 int RunAdopt(const GlobalOptions& g, const std::string& seam, const std::string& from);
 int RunCheck(const GlobalOptions& g, const std::vector<std::string>& seams, bool json);
 int RunRepair(const GlobalOptions& g, const std::vector<std::string>& seams, bool dry_run, bool json);
 int RunLog(const GlobalOptions& g, const std::string& seam, bool json);
 int RunVerify(const GlobalOptions& g, bool json);
+
+// Runs one operation under the seam's writer lock (held from replay to the last side write)
+// and prints what it did; exit 0 only when every side confirmed the new state.
+using OperationFn = std::function<Result<OperationReport>(SeamContext&, const SeamConfig&)>;
+int RunOperation(const GlobalOptions& g, const std::string& seam_name, const OperationFn& op);
 
 // Prints "seamctl: error: <message>" and returns the exit code for the status.
 int Fail(const Status& status);

@@ -2,6 +2,9 @@
 
 #include "core/clock.h"
 #include "core/hash_chain.h"
+#include "core/x509.h"
+#include "reconcilers/certificate/certificate_events.h"
+#include "reconcilers/pairing/pairing_events.h"
 #include "reconcilers/token/token_events.h"
 
 namespace seam::seamctl {
@@ -31,6 +34,41 @@ nlohmann::ordered_json Details(const Event& e, const KeyRing& keys) {
     d["reason"] = p->reason;
   } else if (e.type == token::kTokenRevoked) {
     auto p = token::DecodeRevoked(e.payload);
+    if (!p.ok()) return {{"error", p.status().message()}};
+    d["reason"] = p->reason;
+  } else if (e.type == pairing::kPairingCreated || e.type == pairing::kPairingAdopted) {
+    auto p = pairing::DecodeSet(e.payload, e.type.c_str());
+    if (!p.ok()) return {{"error", p.status().message()}};
+    d["device_id"] = p->device_id;
+    AddFingerprint(d, p->sealed_token, e, keys);
+    if (!p->gateway_url.empty()) d["gateway_url"] = p->gateway_url;
+    d["paired_at"] = p->paired_at;
+    if (e.type == pairing::kPairingAdopted) {
+      d["side"] = p->side;
+      d["reason"] = p->reason;
+    }
+  } else if (e.type == pairing::kPairingTokenRotated) {
+    auto p = pairing::DecodeTokenRotated(e.payload);
+    if (!p.ok()) return {{"error", p.status().message()}};
+    AddFingerprint(d, p->sealed_token, e, keys);
+  } else if (e.type == pairing::kPairingRemoved) {
+    auto p = pairing::DecodeRemoved(e.payload);
+    if (!p.ok()) return {{"error", p.status().message()}};
+    d["reason"] = p->reason;
+  } else if (e.type == certificate::kCertificateIssued || e.type == certificate::kCertificateRenewed) {
+    auto p = certificate::DecodeSet(e.payload, e.type.c_str());
+    if (!p.ok()) return {{"error", p.status().message()}};
+    // The certificate is public: its own SHA-256 is the fingerprint people can compare.
+    d["fingerprint"] = "sha256:" + p->leaf_sha256.substr(0, 16);
+    d["leaf_sha256"] = p->leaf_sha256;
+    d["subject_cn"] = p->subject_cn;
+    d["not_after"] = FormatUnixTime(p->not_after);
+    d["source"] = p->source;
+    // The key is only checked to open, never shown.
+    Result<Secret> key = keys.Open(p->sealed_key, SealContext(e.stream, e.version));
+    if (!key.ok()) d["error"] = key.status().message();
+  } else if (e.type == certificate::kCertificateRevoked) {
+    auto p = certificate::DecodeRevoked(e.payload);
     if (!p.ok()) return {{"error", p.status().message()}};
     d["reason"] = p->reason;
   } else if (e.type == token::kSideRepaired) {

@@ -22,7 +22,7 @@ int Main(int argc, char** argv) {
   auto* init = app.add_subcommand("init", "create the state directory, key file and event log");
   init->callback([&] { code = RunInit(g); });
 
-  auto* token = app.add_subcommand("token", "issue, rotate or revoke a seam's token");
+  auto* token = app.add_subcommand("token", "issue, rotate or revoke a seam's token (rotate: pairings too)");
   token->require_subcommand(1);
   token->fallthrough();
   std::string seam;
@@ -37,6 +37,36 @@ int Main(int argc, char** argv) {
   revoke->add_option("SEAM", seam, "seam name")->required();
   revoke->add_option("--reason", reason, "why (recorded in the log)");
   revoke->callback([&] { code = RunTokenRevoke(g, seam, reason); });
+
+  PairRequest pair_request;
+  auto* pair = app.add_subcommand("pair", "pair a device: record a new pairing and write it to every side");
+  pair->add_option("SEAM", seam, "seam name (kind = \"pairing\")")->required();
+  pair->add_option("--device", pair_request.device_id, "the device id")->required();
+  pair->add_option("--gateway-url", pair_request.gateway_url, "the gateway the device talks to");
+  pair->callback([&] { code = RunPair(g, seam, pair_request); });
+  std::string unpair_reason = "unpaired with seamctl";
+  auto* unpair = app.add_subcommand("unpair", "remove the pairing from the log and every side");
+  unpair->add_option("SEAM", seam, "seam name (kind = \"pairing\")")->required();
+  unpair->add_option("--reason", unpair_reason, "why (recorded in the log)");
+  unpair->callback([&] { code = RunUnpair(g, seam, unpair_reason); });
+
+  auto* cert = app.add_subcommand("cert", "record a certificate and its key, then write every side");
+  cert->require_subcommand(1);
+  cert->fallthrough();
+  std::string cert_file, key_file, common_name;
+  int days = 90;
+  bool self_signed = false;
+  auto* cert_import = cert->add_subcommand("import", "record the chain and key from PEM files (renews when the seam has one)");
+  cert_import->add_option("SEAM", seam, "seam name (kind = \"certificate\")")->required();
+  cert_import->add_option("--cert", cert_file, "PEM chain, leaf first")->required();
+  cert_import->add_option("--key", key_file, "PEM private key of the leaf")->required();
+  cert_import->callback([&] { code = RunCertImport(g, seam, cert_file, key_file); });
+  auto* cert_issue = cert->add_subcommand("issue", "make a certificate with OpenSSL and record it");
+  cert_issue->add_option("SEAM", seam, "seam name (kind = \"certificate\")")->required();
+  cert_issue->add_flag("--self-signed", self_signed, "self-signed (the only issuer so far)")->required();
+  cert_issue->add_option("--cn", common_name, "subject common name, also its DNS subjectAltName")->required();
+  cert_issue->add_option("--days", days, "validity in days (default 90)")->check(CLI::Range(1, 36500));
+  cert_issue->callback([&] { code = RunCertIssue(g, seam, common_name, days); });
 
   std::string from;
   auto* adopt = app.add_subcommand("adopt", "take the value a side holds into the log, then write it to the other sides");

@@ -12,6 +12,7 @@
 #include "core/side_options.h"
 #include "plugins/exec/exec_side.h"
 #include "tests/plugins/exec/exec_fixture.h"
+#include "tests/support/records.h"
 
 namespace seam::testing {
 

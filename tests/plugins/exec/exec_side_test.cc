@@ -16,6 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using testing::Contains;
+using testing::FieldText;
 using testing::kSecret;
 
 class ExecSideTest : public testing::ExecSideFixture {
@@ -101,7 +102,7 @@ TEST_F(ExecSideTest, ObservesAValueWithAMarkerThatFollowsTheValue) {
   Store(std::string("{\"value\": \"") + kSecret + "\"}\n");
   Observation o = side->Observe();
   ASSERT_EQ(o.state, Observation::State::kValue) << o.reason;
-  EXPECT_EQ(o.value.Reveal(), kSecret);
+  EXPECT_EQ(FieldText(o), kSecret);
   EXPECT_EQ(o.changed_at_us, 0);
   EXPECT_FALSE(Contains(o.marker.opaque, kSecret));
   // Same value, other bytes: same marker. Other value: other marker.

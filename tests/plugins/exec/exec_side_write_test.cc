@@ -10,6 +10,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::Contains;
+using testing::FieldText;
+using testing::OneField;
 using testing::kSecret;
 using testing::ReadFile;
 
@@ -19,18 +21,19 @@ TEST_F(ExecSideWriteTest, WriteThenReadBack) {
   auto side = Make();
   Observation before = side->Observe();
   ASSERT_EQ(before.state, Observation::State::kMissing);
-  ASSERT_TRUE(side->Write(Secret(std::string(kSecret)), before.marker).ok());
+  ASSERT_TRUE(side->Write(OneField(kSecret), before.marker).ok());
   EXPECT_EQ(ReadFile(dir_ / "store.json"), std::string("{\"value\":\"") + kSecret + "\"}\n");
   Observation after = side->Observe();
   ASSERT_EQ(after.state, Observation::State::kValue) << after.reason;
-  EXPECT_EQ(after.value.Reveal(), kSecret);
+  EXPECT_EQ(FieldText(after), kSecret);
 
   // A value JSON must escape survives the round trip.
   const Secret odd(std::string("quote\" back\\slash\ttab \xc3\xa9"));
-  ASSERT_TRUE(side->Write(odd, after.marker).ok());
+  ASSERT_TRUE(side->Write(Record{{"token", odd}}, after.marker).ok());
   Observation odd_back = side->Observe();
   ASSERT_EQ(odd_back.state, Observation::State::kValue) << odd_back.reason;
-  EXPECT_TRUE(odd_back.value.Equals(odd));
+  ASSERT_NE(odd_back.Field("token"), nullptr);
+  EXPECT_TRUE(odd_back.Field("token")->Equals(odd));
 }
 
 TEST_F(ExecSideWriteTest, RemoveWithoutARemoveProgramWritesNull) {
@@ -66,7 +69,7 @@ TEST_F(ExecSideWriteTest, RefusesWhenReadReportsSomethingElseThanWasObserved) {
   Store("{\"value\": \"old\"}");
   Observation seen = side->Observe();
   Store("{\"value\": \"changed-meanwhile\"}");
-  for (const Status& s : {side->Write(Secret(std::string(kSecret)), seen.marker), side->Remove(seen.marker)}) {
+  for (const Status& s : {side->Write(OneField(kSecret), seen.marker), side->Remove(seen.marker)}) {
     EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
     EXPECT_EQ(s.message(), "exec ./read.sh changed since it was observed; not writing");
   }
@@ -78,7 +81,7 @@ TEST_F(ExecSideWriteTest, AnUnreadableSideIsNotWritten) {
   Script("read.sh", "echo 'store locked' >&2; exit 1\n");
   Script("write.sh", "touch write-ran\n");
   auto side = Make();
-  Status s = side->Write(Secret(std::string(kSecret)), ChangeMarker{"missing"});
+  Status s = side->Write(OneField(kSecret), ChangeMarker{"missing"});
   EXPECT_EQ(s.code(), StatusCode::kIoError);
   EXPECT_EQ(s.message(), "exec `./read.sh`: exited 1: store locked; not writing");
   EXPECT_FALSE(fs::exists(dir_ / "write-ran"));
@@ -86,7 +89,7 @@ TEST_F(ExecSideWriteTest, AnUnreadableSideIsNotWritten) {
 
 TEST_F(ExecSideWriteTest, AFailingWriteCarriesStderrsFirstLine) {
   Script("write.sh", "echo 'vault: sealed' >&2\nexit 3\n");
-  Status s = Make()->Write(Secret(std::string(kSecret)), ChangeMarker{"missing"});
+  Status s = Make()->Write(OneField(kSecret), ChangeMarker{"missing"});
   EXPECT_EQ(s.code(), StatusCode::kIoError);
   EXPECT_EQ(s.message(), "exec `./write.sh`: exited 3: vault: sealed");
 }
@@ -94,13 +97,13 @@ TEST_F(ExecSideWriteTest, AFailingWriteCarriesStderrsFirstLine) {
 TEST_F(ExecSideWriteTest, StderrEchoingTheValueIsWithheld) {
   // A program that complains by echoing its input, and one echoing the value it replaces.
   Script("write.sh", "echo \"cannot store: $(cat)\" >&2\nexit 1\n");
-  Status s = Make()->Write(Secret(std::string(kSecret)), ChangeMarker{"missing"});
+  Status s = Make()->Write(OneField(kSecret), ChangeMarker{"missing"});
   EXPECT_EQ(s.message(), "exec `./write.sh`: exited 1: (stderr withheld: it contains the value)");
 
   Store("{\"value\": \"the-old-token\"}");
   Script("write.sh", "echo 'will not replace the-old-token' >&2\nexit 1\n");
   auto side = Make();
-  Status old = side->Write(Secret(std::string(kSecret)), side->Observe().marker);
+  Status old = side->Write(OneField(kSecret), side->Observe().marker);
   EXPECT_EQ(old.message(), "exec `./write.sh`: exited 1: (stderr withheld: it contains the value)");
 }
 
@@ -108,7 +111,7 @@ TEST_F(ExecSideWriteTest, TokenLikeStderrIsWithheldOnWriteAndRemove) {
   constexpr char kMaybe[] = "(stderr withheld: it may contain a secret)";
   Script("write.sh", "echo 'lease hvs.CAESIJ1kq7Xw0Zb9Yf3Lm2Np8Qr revoked' >&2\nexit 1\n");
   auto side = Make();
-  Status s = side->Write(Secret(std::string(kSecret)), ChangeMarker{"missing"});
+  Status s = side->Write(OneField(kSecret), ChangeMarker{"missing"});
   EXPECT_EQ(s.code(), StatusCode::kIoError);
   EXPECT_EQ(s.message(), std::string("exec `./write.sh`: exited 1: ") + kMaybe);
   Store("{\"value\": \"old\"}");
@@ -116,12 +119,12 @@ TEST_F(ExecSideWriteTest, TokenLikeStderrIsWithheldOnWriteAndRemove) {
             std::string("exec `./write.sh`: exited 1: ") + kMaybe);
   // A failing pre-read too.
   Script("read.sh", "echo 'vault holds 0123456789abcdef0123' >&2; exit 1\n");
-  EXPECT_EQ(side->Write(Secret(std::string(kSecret)), ChangeMarker{"missing"}).message(),
+  EXPECT_EQ(side->Write(OneField(kSecret), ChangeMarker{"missing"}).message(),
             std::string("exec `./read.sh`: exited 1: ") + kMaybe + "; not writing");
   // Ordinary messages are still shown.
   Script("read.sh", "echo '{\"missing\": true}'\n");
   Script("write.sh", "echo 'permission denied: /var/lib/x' >&2\nexit 1\n");
-  EXPECT_EQ(side->Write(Secret(std::string(kSecret)), ChangeMarker{"missing"}).message(),
+  EXPECT_EQ(side->Write(OneField(kSecret), ChangeMarker{"missing"}).message(),
             "exec `./write.sh`: exited 1: permission denied: /var/lib/x");
 }
 
@@ -129,14 +132,14 @@ TEST_F(ExecSideWriteTest, AHangingWriteTimesOut) {
   Script("write.sh", "sleep 30\n");
   SideOptions o = Options();
   o.Set("timeout_ms", OptionValue{std::string("300"), 13});
-  Status s = Make(std::move(o))->Write(Secret(std::string(kSecret)), ChangeMarker{"missing"});
+  Status s = Make(std::move(o))->Write(OneField(kSecret), ChangeMarker{"missing"});
   EXPECT_EQ(s.code(), StatusCode::kIoError);
   EXPECT_EQ(s.message(), "exec `./write.sh`: timed out after 300 ms");
 }
 
 TEST_F(ExecSideWriteTest, AValueThatIsNotUtf8IsRefusedBeforeRunningWrite) {
   Script("write.sh", "touch write-ran\n");
-  Status s = Make()->Write(Secret(std::string("\xff\xfe")), ChangeMarker{"missing"});
+  Status s = Make()->Write(OneField("\xff\xfe"), ChangeMarker{"missing"});
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(), "exec `./write.sh`: the value is not valid UTF-8, which a JSON string must "
                          "be; not writing");

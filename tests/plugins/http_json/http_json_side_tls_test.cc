@@ -26,7 +26,7 @@ TEST_F(HttpJsonTlsTest, VerifiedGetWithCaFileByNameAndByAddress) {
                       {"ca_file", ca_.cert_file().string()}});
     Observation o = side->Observe();
     ASSERT_EQ(o.state, State::kValue) << host << ": " << o.reason;
-    EXPECT_EQ(o.value.Reveal(), kSecret);
+    EXPECT_EQ(FieldText(o), kSecret);
   }
   auto requests = server.Requests();
   ASSERT_EQ(requests.size(), 2u);
@@ -38,7 +38,7 @@ TEST_F(HttpJsonTlsTest, WriteOverTlsUsesIfMatch) {
   JsonResource res(R"({"token":"old"})");
   TestServer server(res.Handler(), ca_.Issue("server", "DNS:localhost"));
   auto side = Make({{"url", HttpsUrl(server.port())}, {"pointer", "/token"}, {"ca_file", ca_.cert_file().string()}});
-  ASSERT_TRUE(side->Write(Secret(std::string("fresh")), side->Observe().marker).ok());
+  ASSERT_TRUE(side->Write(OneField("fresh"), side->Observe().marker).ok());
   EXPECT_EQ(*res.body(), R"({"token":"fresh"})");
   EXPECT_EQ(server.Requests().back().Header("if-match"), "\"v1\"");
 }

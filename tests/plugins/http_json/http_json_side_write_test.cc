@@ -9,7 +9,7 @@ namespace {
 using State = Observation::State;
 using nlohmann::json;
 
-const Secret kNew(std::string("new-token-value"));
+const Record kNew = OneField("new-token-value");
 
 TEST_F(HttpJsonTest, WritePutsTheWholeDocumentBackWithIfMatch) {
   JsonResource res(R"({"device":"d-42","auth":{"token":"old","scope":"rw"},"n":7})");
@@ -27,7 +27,7 @@ TEST_F(HttpJsonTest, WritePutsTheWholeDocumentBackWithIfMatch) {
   EXPECT_EQ(requests[2].Header("content-type"), "application/json");
   Observation after = side->Observe();
   ASSERT_EQ(after.state, State::kValue);
-  EXPECT_EQ(after.value.Reveal(), kNew.Reveal());
+  EXPECT_EQ(FieldText(after), "new-token-value");
 }
 
 TEST_F(HttpJsonTest, WriteAfter404CreatesTheDocumentWithIfNoneMatch) {

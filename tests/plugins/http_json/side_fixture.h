@@ -11,6 +11,7 @@
 
 #include "plugins/http_json/http_json_side.h"
 #include "tests/plugins/http_json/test_server.h"
+#include "tests/support/records.h"
 #include "tests/support/temp_dir.h"
 
 namespace seam::testing {
@@ -41,6 +42,26 @@ class HttpJsonTest : public ::testing::Test {
   // The factory's error message for `keys` (which must be refused).
   std::string FactoryError(Keys keys) {
     SideOptions o = Options(keys);
+    auto side = MakeHttpJsonSide(o);
+    EXPECT_FALSE(side.ok());
+    return side.ok() ? std::string() : side.status().message();
+  }
+  // A pairing-kind side: `keys` as for Make, plus the `fields` table (given on line 30; its
+  // items carry their own lines).
+  SideOptions PairingOptions(Keys keys, StringTable fields) {
+    SideOptions o = Options(keys);
+    o.SetKind(KindFields{"pairing", {"device_id", "token", "gateway_url", "paired_at"}, "token"});
+    if (!fields.empty()) o.Set("fields", OptionValue{std::move(fields), 30});
+    return o;
+  }
+  std::unique_ptr<Side> MakePairing(Keys keys, StringTable fields) {
+    SideOptions o = PairingOptions(keys, std::move(fields));
+    auto side = MakeHttpJsonSide(o);
+    EXPECT_TRUE(side.ok()) << side.status().ToString();
+    return side.ok() ? std::move(side).value() : nullptr;
+  }
+  std::string PairingError(Keys keys, StringTable fields) {
+    SideOptions o = PairingOptions(keys, std::move(fields));
     auto side = MakeHttpJsonSide(o);
     EXPECT_FALSE(side.ok());
     return side.ok() ? std::string() : side.status().message();

@@ -28,12 +28,14 @@ using tcp = net::ip::tcp;
 
 struct TestServer::Impl {
   Handler handler;
+  ConnectionMode mode = ConnectionMode::kKeepAlive;
   std::optional<ssl::context> tls;  // declared before the io_context: streams refer to it
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
   std::vector<std::shared_ptr<void>> hung;  // sessions told to never answer (io thread only)
   mutable std::mutex mu;
   std::vector<RecordedRequest> requests;
+  std::size_t connections = 0;
   std::thread thread;
 
   void Accept();
@@ -75,10 +77,16 @@ struct Session : std::enable_shared_from_this<Session<Stream>> {
       server->hung.push_back(this->shared_from_this());
       return;
     }
+    if (reply.drop) {
+      Close();
+      return;
+    }
+    const bool keep_alive = server->mode == ConnectionMode::kKeepAlive && req.keep_alive();
+    res = {};
     res.result(reply.status);
     if (!reply.reason.empty()) res.reason(reply.reason);
     res.version(11);
-    res.set(http::field::connection, "close");
+    if (server->mode == ConnectionMode::kClose) res.set(http::field::connection, "close");
     for (const auto& [name, value] : reply.headers) res.set(name, value);
     res.body() = std::move(reply.body);
     if (reply.chunked) {
@@ -86,10 +94,19 @@ struct Session : std::enable_shared_from_this<Session<Stream>> {
     } else {
       res.prepare_payload();
     }
-    http::async_write(stream, res, [self = this->shared_from_this()](beast::error_code, std::size_t) {
-      beast::error_code ignored;
-      beast::get_lowest_layer(self->stream).shutdown(tcp::socket::shutdown_both, ignored);
+    http::async_write(stream, res, [self = this->shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+      if (!ec && keep_alive) {
+        self->req = {};
+        self->Start();
+      } else {
+        self->Close();
+      }
     });
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream).shutdown(tcp::socket::shutdown_both, ignored);
   }
 
   TestServer::Impl* server;
@@ -104,6 +121,10 @@ struct Session : std::enable_shared_from_this<Session<Stream>> {
 void TestServer::Impl::Accept() {
   acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
     if (ec) return;  // the acceptor was closed
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ++connections;
+    }
     if (!tls) {
       std::make_shared<Session<tcp::socket>>(this, std::move(socket))->Start();
     } else {
@@ -116,8 +137,10 @@ void TestServer::Impl::Accept() {
   });
 }
 
-TestServer::TestServer(Handler handler, std::optional<TlsFiles> tls) : impl_(std::make_unique<Impl>()) {
+TestServer::TestServer(Handler handler, std::optional<TlsFiles> tls, ConnectionMode mode)
+    : impl_(std::make_unique<Impl>()) {
   impl_->handler = std::move(handler);
+  impl_->mode = mode;
   if (tls) {
     impl_->tls.emplace(ssl::context::tls_server);
     impl_->tls->use_certificate_chain_file(tls->cert_chain.string());
@@ -149,6 +172,11 @@ std::size_t TestServer::Writes() const {
   std::size_t n = 0;
   for (const RecordedRequest& r : Requests()) if (r.method != "GET") ++n;
   return n;
+}
+
+std::size_t TestServer::Connections() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->connections;
 }
 
 std::uint16_t UnusedPort() {

@@ -1,6 +1,7 @@
 #pragma once
 // An in-process HTTP(S) server on 127.0.0.1 (ephemeral port) for the http-json tests: it runs on
-// its own thread, records every request, and answers what the test's handler says. Only
+// its own thread, records every request, counts the connections it accepted, and answers what
+// the test's handler says. By default it keeps connections alive as real servers do. Only
 // test_server.cc includes Beast.
 
 #include <cstdint>
@@ -33,6 +34,14 @@ struct Reply {
   bool hang = false;  // never answer (the connection stays open until the server stops)
   bool chunked = false;  // Transfer-Encoding: chunked instead of Content-Length
   std::string reason{};  // the status line's reason phrase when not empty (else the standard one)
+  bool drop = false;  // close the connection without answering
+};
+
+// What the server does with a connection after a response.
+enum class ConnectionMode {
+  kKeepAlive,      // keeps it open for the next request (HTTP/1.1, no Connection: close)
+  kClose,          // sends Connection: close, then closes it
+  kCloseSilently,  // closes it without saying so first (as a server's idle timeout would)
 };
 
 struct TlsFiles {
@@ -43,7 +52,8 @@ struct TlsFiles {
 class TestServer {
  public:
   using Handler = std::function<Reply(const RecordedRequest&)>;
-  explicit TestServer(Handler handler, std::optional<TlsFiles> tls = std::nullopt);
+  explicit TestServer(Handler handler, std::optional<TlsFiles> tls = std::nullopt,
+                      ConnectionMode mode = ConnectionMode::kKeepAlive);
   ~TestServer();
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
@@ -52,6 +62,8 @@ class TestServer {
   std::vector<RecordedRequest> Requests() const;
   // How many requests used a method other than GET: "nothing was written".
   std::size_t Writes() const;
+  // How many connections the server accepted.
+  std::size_t Connections() const;
 
   struct Impl;
 

@@ -7,12 +7,14 @@
 #include <string>
 
 #include "plugins/json_file/json_file_side.h"
+#include "tests/support/records.h"
 #include "tests/support/temp_dir.h"
 
 namespace seam {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::OneField;
 using testing::ReadFile;
 using testing::TempDir;
 using testing::WriteFile;
@@ -123,7 +125,7 @@ TEST_F(JsonFileSideDuplicateKeyTest, WriteRefusesAndLeavesBothValuesOnDisk) {
   WriteFile(dir_ / "paired.json", content_);
   auto side = Make("/token");
 
-  Status s = side->Write(Secret(std::string("new")), side->Observe().marker);
+  Status s = side->Write(OneField("new"), side->Observe().marker);
 
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(s.message(), File() + ": duplicate key \"token\" at line 2, column 2; not writing");

@@ -177,5 +177,22 @@ TEST_F(JsonFileSideCheckTest, UnreadableFileIsRefusedAsFailedPrecondition) {
   EXPECT_EQ(s.message(), File() + ": Permission denied");
 }
 
+TEST_F(JsonFileSideCheckTest, EveryMappedPointerOfAPairingIsChecked) {
+  SideOptions o("seam.toml", dir_.path(), "device-42", "cli", 10);
+  o.SetKind(KindFields{"pairing", {"device_id", "token", "gateway_url", "paired_at"}, "token"});
+  o.Set("path", OptionValue{std::string("paired.json"), 11});
+  o.Set("pointer", OptionValue{std::string("/token"), 12});
+  o.Set("fields", OptionValue{StringTable{{"device_id", "/device/id", 14}}, 13});
+  auto side = MakeJsonFileSide(o);
+  ASSERT_TRUE(side.ok()) << side.status().ToString();
+
+  WriteFile(dir_ / "paired.json", R"({"token": "s3cret-token-value", "device": {}})");
+  EXPECT_TRUE((*side)->CheckWritable().ok());
+  WriteFile(dir_ / "paired.json", R"({"token": "s3cret-token-value", "device": "d"})");
+  Status s = (*side)->CheckWritable();
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.message(), File() + ": /device/id: /device is a string, not an object");
+}
+
 }  // namespace
 }  // namespace seam

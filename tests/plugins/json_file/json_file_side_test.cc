@@ -9,14 +9,17 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "tests/plugins/common/unprivileged.h"
+#include "tests/support/records.h"
 #include "tests/support/temp_dir.h"
 
 namespace seam {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::FieldText;
 using testing::TempDir;
 using testing::WriteFile;
 
@@ -106,8 +109,8 @@ TEST_F(JsonFileSideTest, FactoryRejectsWholeDocumentPointer) {
   SideOptions o = Options("paired.json", "");
   auto side = MakeJsonFileSide(o);
   ASSERT_FALSE(side.ok());
-  EXPECT_TRUE(Contains(side.status().message(), "key `pointer` is empty, which names the whole document"))
-      << side.status().message();
+  // Refused by SideOptions::TakeFieldMap before the pointer is parsed.
+  EXPECT_EQ(side.status().message(), "seam.toml:12: seam `device-token` side `cli`: key `pointer` is empty");
 }
 
 TEST_F(JsonFileSideTest, FactoryRejectsUnknownKeyNamingItsLine) {
@@ -142,7 +145,7 @@ TEST_F(JsonFileSideTest, ObservesStringAtPointerWithFileMtime) {
   Observation o = Make("paired.json", "/devices/device-42/token")->Observe();
 
   ASSERT_EQ(o.state, Observation::State::kValue) << o.reason;
-  EXPECT_EQ(o.value.Reveal(), kSecret);
+  EXPECT_EQ(FieldText(o), kSecret);
   EXPECT_FALSE(o.marker.opaque.empty());
   struct stat st {};
   ASSERT_EQ(::stat(File().c_str(), &st), 0);
@@ -153,7 +156,7 @@ TEST_F(JsonFileSideTest, PointerEscapesAreUnescaped) {
   WriteFile(dir_ / "paired.json", R"({"a/b": {"c~d": "v"}})");
   Observation o = Make("paired.json", "/a~1b/c~0d")->Observe();
   ASSERT_EQ(o.state, Observation::State::kValue) << o.reason;
-  EXPECT_EQ(o.value.Reveal(), "v");
+  EXPECT_EQ(FieldText(o), "v");
 }
 
 TEST_F(JsonFileSideTest, MissingFileIsMissingWithAbsentMarker) {
@@ -269,7 +272,7 @@ TEST_F(JsonFileSideTest, NestingOf512LevelsIsRead) {
                                       "\"]{[\"" + std::string(511, ']') + "}");
   Observation o = Make("paired.json", "/token")->Observe();
   ASSERT_EQ(o.state, Observation::State::kValue) << o.reason;
-  EXPECT_EQ(o.value.Reveal(), "v");
+  EXPECT_EQ(FieldText(o), "v");
 }
 
 TEST_F(JsonFileSideTest, PermissionDeniedIsUnreadableWithStrerror) {
@@ -308,6 +311,154 @@ TEST_F(JsonFileSideTest, MarkerChangesWhenContentChangesKeepingSizeAndMtime) {
   ASSERT_EQ(after.state, Observation::State::kValue);
   EXPECT_EQ(after.changed_at_us, before.changed_at_us);
   EXPECT_NE(after.marker, before.marker);
+}
+
+// --- a pairing: several fields in one file --------------------------------------------------
+
+KindFields PairingKind() { return KindFields{"pairing", {"device_id", "token", "gateway_url", "paired_at"}, "token"}; }
+
+class JsonFilePairingTest : public JsonFileSideTest {
+ protected:
+  // paired.json with token=/token (line 13), device_id=/device_id (14), gateway_url=/gateway_url
+  // (15) in the side's fields table; `items` replaces that table.
+  SideOptions PairingOptions(StringTable items = {{"token", "/token", 13},
+                                                  {"device_id", "/device_id", 14},
+                                                  {"gateway_url", "/gateway_url", 15}}) {
+    SideOptions o("seam.toml", dir_.path(), "device-42", "cli", 10);
+    o.SetKind(PairingKind());
+    o.Set("path", OptionValue{std::string("paired.json"), 11});
+    o.Set("fields", OptionValue{std::move(items), 12});
+    return o;
+  }
+  std::unique_ptr<Side> MakePairing() {
+    SideOptions o = PairingOptions();
+    auto side = MakeJsonFileSide(o);
+    EXPECT_TRUE(side.ok()) << side.status().ToString();
+    return side.ok() ? std::move(side).value() : nullptr;
+  }
+  std::string PairingError(SideOptions o) {
+    auto side = MakeJsonFileSide(o);
+    EXPECT_FALSE(side.ok());
+    EXPECT_EQ(side.status().code(), StatusCode::kInvalidArgument);
+    return side.status().message();
+  }
+};
+
+constexpr char kPairingWhere[] = "seam `device-42` side `cli`";
+
+TEST_F(JsonFilePairingTest, FieldsAreTheMappedOnesInKindOrder) {
+  auto side = MakePairing();
+  ASSERT_NE(side, nullptr);
+  EXPECT_EQ(side->Fields(), (std::vector<std::string>{"device_id", "token", "gateway_url"}));
+  EXPECT_EQ(side->Describe(), "json-file " + File() +
+                                  " (device_id=#/device_id, token=#/token, gateway_url=#/gateway_url)");
+  // The token kind's one field, by the shorthand.
+  EXPECT_EQ(Make("paired.json", "/token")->Fields(), std::vector<std::string>{"token"});
+}
+
+TEST_F(JsonFilePairingTest, ObservesEveryMappedField) {
+  WriteFile(dir_ / "paired.json", R"({"device_id": "device-42", "token": "s3cret-token-value",
+    "gateway_url": "https://gw.example:8443", "paired_at": "not mapped", "other": [1]})");
+  Observation o = MakePairing()->Observe();
+  ASSERT_EQ(o.state, Observation::State::kValue) << o.reason;
+  EXPECT_EQ(o.fields.size(), 3u);
+  EXPECT_EQ(FieldText(o, "device_id"), "device-42");
+  EXPECT_EQ(FieldText(o, "token"), kSecret);
+  EXPECT_EQ(FieldText(o, "gateway_url"), "https://gw.example:8443");
+  EXPECT_EQ(FieldText(o, "paired_at"), "<absent>");
+  EXPECT_GT(o.changed_at_us, 0);
+}
+
+TEST_F(JsonFilePairingTest, APartialFileHoldsOnlyTheFieldsPresent) {
+  WriteFile(dir_ / "paired.json", R"({"token": "s3cret-token-value", "gateway_url": null})");
+  Observation o = MakePairing()->Observe();
+  ASSERT_EQ(o.state, Observation::State::kValue) << o.reason;
+  EXPECT_EQ(o.fields.size(), 1u);
+  EXPECT_EQ(FieldText(o), kSecret);
+  EXPECT_EQ(FieldText(o, "device_id"), "<absent>");
+  EXPECT_EQ(FieldText(o, "gateway_url"), "<absent>");
+}
+
+TEST_F(JsonFilePairingTest, NoMappedFieldIsMissing) {
+  WriteFile(dir_ / "paired.json", R"({"token": null, "paired_at": "x"})");
+  Observation o = MakePairing()->Observe();
+  EXPECT_EQ(o.state, Observation::State::kMissing) << o.reason;
+  EXPECT_NE(o.marker.opaque, "absent");
+  EXPECT_EQ(MakePairing()->Observe().marker, o.marker);
+}
+
+TEST_F(JsonFilePairingTest, OneUnreadableFieldMakesTheSideUnreadableNamingItsPointer) {
+  WriteFile(dir_ / "paired.json", R"({"token": "s3cret-token-value", "device_id": 42})");
+  Observation o = MakePairing()->Observe();
+  EXPECT_EQ(o.state, Observation::State::kUnreadable);
+  EXPECT_EQ(o.reason, File() + ": value at /device_id is a number, not a string");
+  EXPECT_FALSE(o.marker.opaque.empty());
+
+  WriteFile(dir_ / "paired.json", R"({"token": "s3cret-token-value", "gateway_url": ["x"]})");
+  EXPECT_EQ(MakePairing()->Observe().reason, File() + ": value at /gateway_url is an array, not a string");
+}
+
+TEST_F(JsonFilePairingTest, ShorthandAndFieldsTableCombine) {
+  SideOptions o = PairingOptions({{"device_id", "/devices/d/id", 14}});
+  o.Set("pointer", OptionValue{std::string("/devices/d/token"), 13});
+  auto side = MakeJsonFileSide(o);
+  ASSERT_TRUE(side.ok()) << side.status().ToString();
+  EXPECT_EQ((*side)->Fields(), (std::vector<std::string>{"device_id", "token"}));
+  WriteFile(dir_ / "paired.json", R"({"devices": {"d": {"id": "device-42", "token": "t"}}})");
+  Observation obs = (*side)->Observe();
+  ASSERT_EQ(obs.state, Observation::State::kValue) << obs.reason;
+  EXPECT_EQ(FieldText(obs, "device_id"), "device-42");
+  EXPECT_EQ(FieldText(obs), "t");
+}
+
+TEST_F(JsonFilePairingTest, FactoryRefusesAFieldTheKindDoesNotHave) {
+  EXPECT_EQ(PairingError(PairingOptions({{"token", "/token", 13}, {"device", "/device", 14}})),
+            std::string("seam.toml:14: ") + kPairingWhere +
+                ": `fields.device`: kind `pairing` has no field `device`; its fields: device_id, "
+                "token, gateway_url, paired_at");
+}
+
+TEST_F(JsonFilePairingTest, FactoryRefusesAMalformedPointerInTheFieldsTable) {
+  EXPECT_EQ(PairingError(PairingOptions({{"token", "/token", 13}, {"device_id", "device_id", 14}})),
+            std::string("seam.toml:14: ") + kPairingWhere +
+                ": key `fields.device_id` must be an RFC 6901 JSON pointer starting with \"/\", got "
+                "\"device_id\"");
+  EXPECT_TRUE(Contains(PairingError(PairingOptions({{"gateway_url", "/a~2", 15}})),
+                       ":15: seam `device-42` side `cli`: key `fields.gateway_url` has a `~` not followed"));
+}
+
+TEST_F(JsonFilePairingTest, FactoryRefusesTwoFieldsAtTheSameMember) {
+  EXPECT_EQ(PairingError(PairingOptions({{"token", "/token", 13}, {"device_id", "/token", 14}})),
+            std::string("seam.toml:14: ") + kPairingWhere +
+                ": key `fields.device_id` \"/token\" names the same member as `fields.token` (line "
+                "13); each field needs a member of its own");
+  // Spelt differently, the same member: "~1" is "/".
+  EXPECT_TRUE(Contains(PairingError(PairingOptions({{"token", "/a~1b", 13}, {"device_id", "/a~1b", 14}})),
+                       "names the same member"));
+}
+
+TEST_F(JsonFilePairingTest, FactoryRefusesAFieldInsideAnother) {
+  EXPECT_EQ(PairingError(PairingOptions({{"token", "/pairing/token", 13}, {"device_id", "/pairing", 14}})),
+            std::string("seam.toml:14: ") + kPairingWhere +
+                ": key `fields.device_id` \"/pairing\" contains `fields.token` (line 13)'s "
+                "\"/pairing/token\"; each field needs a member of its own");
+  SideOptions o = PairingOptions({{"device_id", "/d", 14}});
+  o.Set("pointer", OptionValue{std::string("/d/token"), 16});
+  EXPECT_EQ(PairingError(std::move(o)),
+            std::string("seam.toml:16: ") + kPairingWhere +
+                ": key `pointer` \"/d/token\" lies inside `fields.device_id` (line 14)'s \"/d\"; each "
+                "field needs a member of its own");
+  // A shared prefix of characters is not a shared member.
+  SideOptions ok = PairingOptions({{"token", "/a/b", 13}, {"device_id", "/a/bc", 14}, {"gateway_url", "/ab", 15}});
+  EXPECT_TRUE(MakeJsonFileSide(ok).ok());
+}
+
+TEST_F(JsonFilePairingTest, FactoryRefusesThePrimaryFieldGivenTwice) {
+  SideOptions o = PairingOptions();
+  o.Set("pointer", OptionValue{std::string("/token"), 16});
+  EXPECT_EQ(PairingError(std::move(o)),
+            std::string("seam.toml:16: ") + kPairingWhere +
+                ": key `pointer` places field `token`, which `fields` (line 12) places too; keep one");
 }
 
 }  // namespace

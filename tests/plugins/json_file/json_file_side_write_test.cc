@@ -1,20 +1,26 @@
 // json-file: Write and Remove (compare-and-swap, key order, modes, refusals). Each test asserts
 // the exact bytes left on disk.
 #include <gtest/gtest.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <string>
 
 #include "plugins/json_file/json_file_side.h"
+#include "tests/support/records.h"
 #include "tests/support/temp_dir.h"
 
 namespace seam {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::OneField;
 using testing::ReadFile;
+using testing::FieldText;
 using testing::TempDir;
 using testing::WriteFile;
 
@@ -53,7 +59,7 @@ TEST_F(JsonFileSideWriteTest, WriteKeepsOtherKeysAndTheirOrder) {
             R"({"zeta": 1, "alpha": {"b": true, "a": null}, "token": "old", "list": [1, "x"]})");
   auto side = Make("/token");
 
-  Status s = side->Write(Secret(std::string("new")), side->Observe().marker);
+  Status s = side->Write(OneField("new"), side->Observe().marker);
 
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(Content(), R"({
@@ -75,7 +81,7 @@ TEST_F(JsonFileSideWriteTest, WriteCreatesIntermediateObjectsAfterExistingKeys) 
   WriteFile(dir_ / "paired.json", R"({"version": 2, "devices": {"device-7": {"token": "t7"}}})");
   auto side = Make("/devices/device-42/token");
 
-  ASSERT_TRUE(side->Write(Secret(std::string("t42")), side->Observe().marker).ok());
+  ASSERT_TRUE(side->Write(OneField("t42"), side->Observe().marker).ok());
 
   EXPECT_EQ(Content(), R"({
   "version": 2,
@@ -96,7 +102,7 @@ TEST_F(JsonFileSideWriteTest, WriteCreatesMissingFileWithMode0600AndNoTempFiles)
   Observation missing = side->Observe();
   ASSERT_EQ(missing.state, Observation::State::kMissing);
 
-  ASSERT_TRUE(side->Write(Secret(std::string("v")), missing.marker).ok());
+  ASSERT_TRUE(side->Write(OneField("v"), missing.marker).ok());
 
   EXPECT_EQ(Content(), "{\n  \"token\": \"v\"\n}\n");
   EXPECT_EQ(Mode(), 0600u);
@@ -108,7 +114,7 @@ TEST_F(JsonFileSideWriteTest, WriteKeepsExistingMode0640AndLeavesNoTempFiles) {
   fs::permissions(dir_ / "paired.json", static_cast<fs::perms>(0640));
   auto side = Make("/token");
 
-  ASSERT_TRUE(side->Write(Secret(std::string("new")), side->Observe().marker).ok());
+  ASSERT_TRUE(side->Write(OneField("new"), side->Observe().marker).ok());
 
   EXPECT_EQ(Mode(), 0640u);
   EXPECT_EQ(Names(), std::set<std::string>{"paired.json"});
@@ -118,18 +124,18 @@ TEST_F(JsonFileSideWriteTest, ReadBackAfterWriteObservesTheValue) {
   WriteFile(dir_ / "paired.json", R"({"token": "old"})");
   auto side = Make("/token");
 
-  ASSERT_TRUE(side->Write(Secret(std::string(kSecret)), side->Observe().marker).ok());
+  ASSERT_TRUE(side->Write(OneField(kSecret), side->Observe().marker).ok());
 
   Observation o = side->Observe();
   ASSERT_EQ(o.state, Observation::State::kValue) << o.reason;
-  EXPECT_EQ(o.value.Reveal(), kSecret);
+  EXPECT_EQ(FieldText(o), kSecret);
 }
 
 TEST_F(JsonFileSideWriteTest, SecondIdenticalWriteAfterReobserveSucceeds) {
   auto side = Make("/token");
-  ASSERT_TRUE(side->Write(Secret(std::string("v")), side->Observe().marker).ok());
+  ASSERT_TRUE(side->Write(OneField("v"), side->Observe().marker).ok());
 
-  Status s = side->Write(Secret(std::string("v")), side->Observe().marker);
+  Status s = side->Write(OneField("v"), side->Observe().marker);
 
   EXPECT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(Content(), "{\n  \"token\": \"v\"\n}\n");
@@ -141,7 +147,7 @@ TEST_F(JsonFileSideWriteTest, WriteRefusesWhenFileChangedSinceObserved) {
   Observation seen = side->Observe();
   WriteFile(dir_ / "paired.json", R"({"token": "mid"})");  // same size, maybe same mtime
 
-  Status s = side->Write(Secret(std::string(kSecret)), seen.marker);
+  Status s = side->Write(OneField(kSecret), seen.marker);
 
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(s.message(), File() + " changed since it was observed; not writing");
@@ -153,7 +159,7 @@ TEST_F(JsonFileSideWriteTest, WriteRefusesWhenFileAppearedSinceObservedMissing) 
   Observation seen = side->Observe();
   WriteFile(dir_ / "paired.json", R"({"token": "theirs"})");
 
-  Status s = side->Write(Secret(std::string("ours")), seen.marker);
+  Status s = side->Write(OneField("ours"), seen.marker);
 
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(Content(), R"({"token": "theirs"})");
@@ -162,9 +168,9 @@ TEST_F(JsonFileSideWriteTest, WriteRefusesWhenFileAppearedSinceObservedMissing) 
 TEST_F(JsonFileSideWriteTest, WriteWithTheMarkerFromBeforeOurOwnWriteIsRefused) {
   auto side = Make("/token");
   ChangeMarker before = side->Observe().marker;
-  ASSERT_TRUE(side->Write(Secret(std::string("v1")), before).ok());
+  ASSERT_TRUE(side->Write(OneField("v1"), before).ok());
 
-  EXPECT_EQ(side->Write(Secret(std::string("v2")), before).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(side->Write(OneField("v2"), before).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(Content(), "{\n  \"token\": \"v1\"\n}\n");
 }
 
@@ -173,7 +179,7 @@ TEST_F(JsonFileSideWriteTest, WriteRefusesToClobberInvalidJson) {
   WriteFile(dir_ / "paired.json", broken);
   auto side = Make("/token");
 
-  Status s = side->Write(Secret(std::string("new")), side->Observe().marker);
+  Status s = side->Write(OneField("new"), side->Observe().marker);
 
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_TRUE(Contains(s.message(), File() + ": invalid JSON at line 2")) << s.message();
@@ -186,7 +192,7 @@ TEST_F(JsonFileSideWriteTest, WriteRefusesPointerThroughNonObject) {
   WriteFile(dir_ / "paired.json", content);
   auto side = Make("/devices/device-42/token");
 
-  Status s = side->Write(Secret(std::string(kSecret)), side->Observe().marker);
+  Status s = side->Write(OneField(kSecret), side->Observe().marker);
 
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(s.message(),
@@ -199,7 +205,7 @@ TEST_F(JsonFileSideWriteTest, WriteRefusesToReplaceANonStringValue) {
   WriteFile(dir_ / "paired.json", content);
   auto side = Make("/token");
 
-  Status s = side->Write(Secret(std::string(kSecret)), side->Observe().marker);
+  Status s = side->Write(OneField(kSecret), side->Observe().marker);
 
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(s.message(), File() + ": value at /token is an object, not a string; not writing");
@@ -209,7 +215,7 @@ TEST_F(JsonFileSideWriteTest, WriteRefusesToReplaceANonStringValue) {
 TEST_F(JsonFileSideWriteTest, WriteReplacesANullValue) {
   WriteFile(dir_ / "paired.json", R"({"token": null})");
   auto side = Make("/token");
-  ASSERT_TRUE(side->Write(Secret(std::string("v")), side->Observe().marker).ok());
+  ASSERT_TRUE(side->Write(OneField("v"), side->Observe().marker).ok());
   EXPECT_EQ(Content(), "{\n  \"token\": \"v\"\n}\n");
 }
 
@@ -217,7 +223,7 @@ TEST_F(JsonFileSideWriteTest, WriteRefusesValueThatIsNotUtf8) {
   WriteFile(dir_ / "paired.json", R"({"token": "old"})");
   auto side = Make("/token");
 
-  Status s = side->Write(Secret(std::string("\xff\xfe")), side->Observe().marker);
+  Status s = side->Write(OneField("\xff\xfe"), side->Observe().marker);
 
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Content(), R"({"token": "old"})");
@@ -226,7 +232,7 @@ TEST_F(JsonFileSideWriteTest, WriteRefusesValueThatIsNotUtf8) {
 TEST_F(JsonFileSideWriteTest, WriteIntoMissingDirectoryFailsAndCreatesNothing) {
   auto side = Make("/token", "nope/paired.json");
 
-  Status s = side->Write(Secret(std::string(kSecret)), side->Observe().marker);
+  Status s = side->Write(OneField(kSecret), side->Observe().marker);
 
   EXPECT_EQ(s.code(), StatusCode::kIoError);
   EXPECT_EQ(s.message(), (dir_ / "nope/paired.json").string() + ": directory " +
@@ -284,6 +290,166 @@ TEST_F(JsonFileSideWriteTest, RemoveRefusesWhenFileChangedSinceObserved) {
 
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(Content(), R"({"token": "new"})");
+}
+
+// --- a pairing: several fields, one write ---------------------------------------------------
+
+// Counts the renames onto `name` in `dir` (inotify IN_MOVED_TO) between construction and Count().
+class RenameCounter {
+ public:
+  RenameCounter(const fs::path& dir, std::string name) : name_(std::move(name)) {
+    fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    EXPECT_GE(fd_, 0);
+    EXPECT_GE(::inotify_add_watch(fd_, dir.c_str(), IN_MOVED_TO), 0);
+  }
+  ~RenameCounter() { ::close(fd_); }
+  RenameCounter(const RenameCounter&) = delete;
+  RenameCounter& operator=(const RenameCounter&) = delete;
+
+  int Count() {
+    int count = 0;
+    alignas(inotify_event) char buf[4096];
+    while (true) {
+      ssize_t n = ::read(fd_, buf, sizeof(buf));
+      if (n <= 0) break;
+      for (ssize_t off = 0; off < n;) {
+        inotify_event event;
+        std::memcpy(&event, buf + off, sizeof(event));
+        const char* name = buf + off + static_cast<ssize_t>(sizeof(inotify_event));
+        if ((event.mask & IN_MOVED_TO) != 0 && event.len > 0 && name_ == name) ++count;
+        off += static_cast<ssize_t>(sizeof(inotify_event) + event.len);
+      }
+    }
+    return count;
+  }
+
+ private:
+  int fd_ = -1;
+  std::string name_;
+};
+
+class JsonFilePairingWriteTest : public JsonFileSideWriteTest {
+ protected:
+  std::unique_ptr<Side> MakePairing() {
+    SideOptions o("seam.toml", dir_.path(), "device-42", "cli", 10);
+    o.SetKind(KindFields{"pairing", {"device_id", "token", "gateway_url", "paired_at"}, "token"});
+    o.Set("path", OptionValue{std::string("paired.json"), 11});
+    o.Set("fields", OptionValue{StringTable{{"token", "/token", 13},
+                                            {"device_id", "/device_id", 14},
+                                            {"gateway_url", "/gateway_url", 15}},
+                                12});
+    auto side = MakeJsonFileSide(o);
+    EXPECT_TRUE(side.ok()) << side.status().ToString();
+    return side.ok() ? std::move(side).value() : nullptr;
+  }
+  static Record Pairing() {
+    Record r;
+    r.emplace("device_id", Secret(std::string("device-42")));
+    r.emplace("token", Secret(std::string(kSecret)));
+    r.emplace("gateway_url", Secret(std::string("https://gw.example:8443")));
+    r.emplace("paired_at", Secret(std::string("1700000000")));  // not mapped: ignored
+    return r;
+  }
+  ino_t Inode() const {
+    struct stat st {};
+    EXPECT_EQ(::stat(File().c_str(), &st), 0);
+    return st.st_ino;
+  }
+};
+
+TEST_F(JsonFilePairingWriteTest, WritesEveryMappedFieldInOneRename) {
+  WriteFile(dir_ / "paired.json", R"({"version": 2, "token": "old", "name": "laptop"})");
+  auto side = MakePairing();
+  const ino_t before = Inode();
+  RenameCounter renames(dir_.path(), "paired.json");
+
+  Status s = side->Write(Pairing(), side->Observe().marker);
+
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(renames.Count(), 1);
+  EXPECT_NE(Inode(), before);
+  EXPECT_EQ(Names(), std::set<std::string>{"paired.json"});
+  // Existing members keep their place; new ones follow in kind order. paired_at is not mapped.
+  EXPECT_EQ(Content(), R"({
+  "version": 2,
+  "token": "s3cret-token-value",
+  "name": "laptop",
+  "device_id": "device-42",
+  "gateway_url": "https://gw.example:8443"
+}
+)");
+  Observation o = side->Observe();
+  ASSERT_EQ(o.state, Observation::State::kValue) << o.reason;
+  EXPECT_EQ(o.fields.size(), 3u);
+  EXPECT_EQ(FieldText(o, "device_id"), "device-42");
+  EXPECT_EQ(FieldText(o), kSecret);
+  EXPECT_EQ(FieldText(o, "gateway_url"), "https://gw.example:8443");
+}
+
+TEST_F(JsonFilePairingWriteTest, FieldsAbsentFromTheRecordAreLeftAlone) {
+  WriteFile(dir_ / "paired.json", R"({"device_id": "device-42", "token": "old", "gateway_url": "https://gw"})");
+  auto side = MakePairing();
+
+  ASSERT_TRUE(side->Write(OneField("new"), side->Observe().marker).ok());
+
+  EXPECT_EQ(Content(), "{\n  \"device_id\": \"device-42\",\n  \"token\": \"new\",\n  \"gateway_url\": \"https://gw\"\n}\n");
+}
+
+TEST_F(JsonFilePairingWriteTest, ARecordWithNoMappedFieldWritesNothing) {
+  const std::string content = R"({"token": "old"})";
+  WriteFile(dir_ / "paired.json", content);
+  auto side = MakePairing();
+  const ino_t before = Inode();
+
+  ASSERT_TRUE(side->Write(OneField("1700000000", "paired_at"), side->Observe().marker).ok());
+
+  EXPECT_EQ(Inode(), before);
+  EXPECT_EQ(Content(), content);
+}
+
+TEST_F(JsonFilePairingWriteTest, WriteRefusesWhenAnyMappedMemberHoldsANonString) {
+  // Only the token is written, but the file is judged as a whole, as Observe judges it.
+  const std::string content = R"({"token": "old", "gateway_url": {"host": "gw"}})";
+  WriteFile(dir_ / "paired.json", content);
+  auto side = MakePairing();
+
+  Status s = side->Write(OneField("new"), side->Observe().marker);
+
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.message(), File() + ": value at /gateway_url is an object, not a string; not writing");
+  EXPECT_EQ(Content(), content);
+}
+
+TEST_F(JsonFilePairingWriteTest, WriteRefusesWhenTheFileChangedSinceObserved) {
+  WriteFile(dir_ / "paired.json", R"({"token": "old"})");
+  auto side = MakePairing();
+  Observation seen = side->Observe();
+  WriteFile(dir_ / "paired.json", R"({"token": "mid"})");
+
+  Status s = side->Write(Pairing(), seen.marker);
+
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Content(), R"({"token": "mid"})");
+}
+
+TEST_F(JsonFilePairingWriteTest, RemoveRemovesEveryMappedFieldInOneRename) {
+  WriteFile(dir_ / "paired.json",
+            R"({"device_id": "device-42", "token": "t", "gateway_url": "https://gw", "paired_at": "1", "v": 2})");
+  auto side = MakePairing();
+  RenameCounter renames(dir_.path(), "paired.json");
+
+  ASSERT_TRUE(side->Remove(side->Observe().marker).ok());
+
+  EXPECT_EQ(renames.Count(), 1);
+  EXPECT_EQ(Content(), "{\n  \"paired_at\": \"1\",\n  \"v\": 2\n}\n");
+  EXPECT_EQ(side->Observe().state, Observation::State::kMissing);
+}
+
+TEST_F(JsonFilePairingWriteTest, RemoveOfAPartialPairingRemovesWhatIsThere) {
+  WriteFile(dir_ / "paired.json", R"({"token": null, "gateway_url": "https://gw"})");
+  auto side = MakePairing();
+  ASSERT_TRUE(side->Remove(side->Observe().marker).ok());
+  EXPECT_EQ(Content(), "{}\n");
 }
 
 }  // namespace

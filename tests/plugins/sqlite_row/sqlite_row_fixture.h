@@ -14,6 +14,7 @@
 #include "core/side.h"
 #include "core/side_options.h"
 #include "plugins/sqlite_row/sqlite_row_side.h"
+#include "tests/support/records.h"
 #include "tests/support/temp_dir.h"
 
 namespace seam::testing {

@@ -73,7 +73,7 @@ TEST_F(SqliteRowCheckTest, ReadOnlyDatabaseFileIsRefused) {
   auto side = Make();
   Status s = RunUnprivileged([&] { return side->CheckWritable(); });
   EXPECT_EQ(Refused(s), Shown() + " is not writable by this user");
-  Status w = RunUnprivileged([&] { return side->Write(Secret(std::string("n3w")), side->Observe().marker); });
+  Status w = RunUnprivileged([&] { return side->Write(OneField("n3w"), side->Observe().marker); });
   EXPECT_EQ(Refused(w), Shown() + " is not writable by this user; not writing");
   // Observing only needs to read.
   Status o = RunUnprivileged([&] {

@@ -103,12 +103,12 @@ TEST_F(SqliteRowSideTest, ObservesTheValueOfTheRow) {
   CreateGatewayDb();
   Observation o = Make()->Observe();
   ASSERT_EQ(o.state, State::kValue) << o.reason;
-  EXPECT_EQ(o.value.Reveal(), kSecret);
+  EXPECT_EQ(FieldText(o), kSecret);
   EXPECT_EQ(o.changed_at_us, 0);
   EXPECT_FALSE(Contains(o.marker.opaque, kSecret));
   Observation other = Make({{"key", "device-7"}})->Observe();
   ASSERT_EQ(other.state, State::kValue);
-  EXPECT_EQ(other.value.Reveal(), kOtherSecret);
+  EXPECT_EQ(FieldText(other), kOtherSecret);
 }
 
 TEST_F(SqliteRowSideTest, ObserveNeverChangesTheFile) {
@@ -147,7 +147,7 @@ TEST_F(SqliteRowSideTest, EmptyTextIsAValue) {
   OtherProgram(Db()).Exec("UPDATE pairings SET token_sha256 = '' WHERE device_id = 'device-42'");
   Observation o = Make()->Observe();
   ASSERT_EQ(o.state, State::kValue) << o.reason;
-  EXPECT_TRUE(o.value.empty());
+  EXPECT_EQ(FieldText(o), "");
 }
 
 TEST_F(SqliteRowSideTest, NonTextValueIsUnreadable) {
@@ -294,7 +294,7 @@ TEST_F(SqliteRowSideTest, LockedByAnotherProcessIsUnreadableAndWriteIsUnavailabl
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_GE(took, std::chrono::milliseconds(90));
   EXPECT_LT(took, std::chrono::seconds(5));
-  EXPECT_EQ(Refused(side->Write(Secret(std::string("n3w")), marker), StatusCode::kUnavailable),
+  EXPECT_EQ(Refused(side->Write(OneField("n3w"), marker), StatusCode::kUnavailable),
             Shown() + " is locked by another process (busy for 100 ms); not writing");
   EXPECT_EQ(Refused(side->Remove(marker), StatusCode::kUnavailable),
             Shown() + " is locked by another process (busy for 100 ms); not writing");
@@ -305,7 +305,7 @@ TEST_F(SqliteRowSideTest, LockedByAnotherProcessIsUnreadableAndWriteIsUnavailabl
   EXPECT_EQ(ReadFile(Db()), before);
   Observation after = side->Observe();
   ASSERT_EQ(after.state, State::kValue) << after.reason;
-  EXPECT_EQ(after.value.Reveal(), kSecret);
+  EXPECT_EQ(FieldText(after), kSecret);
   EXPECT_EQ(after.marker, marker);
 }
 
@@ -320,7 +320,7 @@ TEST_F(SqliteRowSideTest, ViewNamedLikeTheTableIsUnreadableWithoutRunningIt) {
     const auto start = std::chrono::steady_clock::now();
     EXPECT_EQ(UnreadableReason(*side), Shown() + ": \"" + table + "\" is a view, not a table");
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
-    EXPECT_EQ(Refused(side->Write(Secret(std::string("n3w")), ChangeMarker{"row:absent"})),
+    EXPECT_EQ(Refused(side->Write(OneField("n3w"), ChangeMarker{"row:absent"})),
               Shown() + ": \"" + table + "\" is a view, not a table; not writing");
     EXPECT_EQ(Refused(side->CheckWritable()), Shown() + ": \"" + table + "\" is a view, not a table");
   }
@@ -334,7 +334,7 @@ TEST_F(SqliteRowSideTest, WalDatabaseIsReadWhileAnotherProgramWrites) {
   writer.Exec("UPDATE pairings SET token_sha256 = 'uncommitted' WHERE device_id = 'device-42'");
   Observation o = Make({{"busy_timeout_ms", "100"}})->Observe();
   ASSERT_EQ(o.state, State::kValue) << o.reason;
-  EXPECT_EQ(o.value.Reveal(), kSecret);
+  EXPECT_EQ(FieldText(o), kSecret);
   writer.Exec("ROLLBACK");
 }
 
@@ -353,7 +353,7 @@ TEST_F(SqliteRowSideTest, IntegerKeyColumnMatchesTheKeyByAffinity) {
   gw.Exec("INSERT INTO users VALUES (42, 'k42')");
   Observation o = Make({{"table", "users"}, {"key_column", "id"}, {"key", "42"}, {"value_column", "api_key"}})->Observe();
   ASSERT_EQ(o.state, State::kValue) << o.reason;
-  EXPECT_EQ(o.value.Reveal(), "k42");
+  EXPECT_EQ(FieldText(o), "k42");
 }
 
 }  // namespace

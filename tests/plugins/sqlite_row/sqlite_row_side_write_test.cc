@@ -23,7 +23,7 @@ TEST_F(SqliteRowWriteTest, WriteUpdatesOnlyThatRow) {
   OtherProgram(Db()).Exec("UPDATE pairings SET paired_at = '2024-01-01' WHERE device_id = 'device-42'");
   auto side = Make();
   Observation before = side->Observe();
-  ASSERT_TRUE(side->Write(Secret(std::string(kNew)), before.marker).ok());
+  ASSERT_TRUE(side->Write(OneField(kNew), before.marker).ok());
   OtherProgram gw(Db());
   EXPECT_EQ(gw.Token("device-42"), kNew);
   EXPECT_EQ(gw.Token("device-7"), kOtherSecret);
@@ -31,7 +31,7 @@ TEST_F(SqliteRowWriteTest, WriteUpdatesOnlyThatRow) {
   EXPECT_EQ(gw.Count("pairings"), "2");
   Observation after = side->Observe();
   ASSERT_EQ(after.state, State::kValue);
-  EXPECT_EQ(after.value.Reveal(), kNew);
+  EXPECT_EQ(FieldText(after), kNew);
   EXPECT_NE(after.marker, before.marker);
   EXPECT_FALSE(fs::exists(Shown() + "-journal"));
 }
@@ -40,7 +40,7 @@ TEST_F(SqliteRowWriteTest, WriteFillsANullValue) {
   CreateGatewayDb();
   OtherProgram(Db()).Exec("UPDATE pairings SET token_sha256 = NULL WHERE device_id = 'device-42'");
   auto side = Make();
-  ASSERT_TRUE(side->Write(Secret(std::string(kNew)), side->Observe().marker).ok());
+  ASSERT_TRUE(side->Write(OneField(kNew), side->Observe().marker).ok());
   EXPECT_EQ(OtherProgram(Db()).Token("device-42"), kNew);
 }
 
@@ -49,7 +49,7 @@ TEST_F(SqliteRowWriteTest, WriteInsertsAMissingRowWhenAllowed) {
   auto side = Make({{"key", "device-9"}, {"insert", "true"}});
   Observation before = side->Observe();
   ASSERT_EQ(before.state, State::kMissing);
-  Status s = side->Write(Secret(std::string(kNew)), before.marker);
+  Status s = side->Write(OneField(kNew), before.marker);
   ASSERT_TRUE(s.ok()) << s.ToString();
   OtherProgram gw(Db());
   EXPECT_EQ(gw.Token("device-9"), kNew);
@@ -61,7 +61,7 @@ TEST_F(SqliteRowWriteTest, WriteRefusesToInsertWhenNotAllowed) {
   CreateGatewayDb();
   for (const char* insert : {"", "false"}) {
     auto side = Make({{"key", "device-9"}, {"insert", insert}});
-    std::string msg = Refused(side->Write(Secret(std::string(kNew)), side->Observe().marker));
+    std::string msg = Refused(side->Write(OneField(kNew), side->Observe().marker));
     EXPECT_EQ(msg, Shown() + ": no row of pairings has device_id = \"device-9\" and insert is false "
                              "(seam only updates existing rows); not writing");
   }
@@ -74,7 +74,7 @@ TEST_F(SqliteRowWriteTest, InsertRefusedByAnotherNotNullColumnWritesNothing) {
           "paired_at TEXT NOT NULL DEFAULT 'x', owner TEXT NOT NULL)");
   gw.Exec("INSERT INTO pairings VALUES ('device-42', 'a', 'b', 'c'), ('device-7', 'd', 'e', 'f')");
   auto side = Make({{"key", "device-9"}, {"insert", "true"}});
-  std::string msg = Refused(side->Write(Secret(std::string(kNew)), side->Observe().marker));
+  std::string msg = Refused(side->Write(OneField(kNew), side->Observe().marker));
   EXPECT_TRUE(Contains(msg, "the database refused the change (NOT NULL constraint failed: pairings.owner)"))
       << msg;
   EXPECT_TRUE(Contains(msg, "; not writing")) << msg;
@@ -87,7 +87,7 @@ TEST_F(SqliteRowWriteTest, WriteRefusesWhenTheRowChangedSinceObserved) {
   Observation before = side->Observe();
   OtherProgram gw(Db());
   gw.Exec("UPDATE pairings SET token_sha256 = 'the-gateway-wrote-this' WHERE device_id = 'device-42'");
-  std::string msg = Refused(side->Write(Secret(std::string(kNew)), before.marker));
+  std::string msg = Refused(side->Write(OneField(kNew), before.marker));
   EXPECT_EQ(msg, Shown() + ": pairings.token_sha256 where device_id = \"device-42\" changed since it "
                            "was observed; not writing");
   EXPECT_FALSE(Contains(msg, "the-gateway-wrote-this"));
@@ -102,7 +102,7 @@ TEST_F(SqliteRowWriteTest, InsertRefusedWhenTheRowAppearedSinceObserved) {
   Observation before = side->Observe();
   OtherProgram gw(Db());
   gw.Exec("INSERT INTO pairings (device_id, token_sha256) VALUES ('device-9', 'theirs')");
-  EXPECT_TRUE(Contains(Refused(side->Write(Secret(std::string(kNew)), before.marker)), "changed since"));
+  EXPECT_TRUE(Contains(Refused(side->Write(OneField(kNew), before.marker)), "changed since"));
   EXPECT_EQ(gw.Token("device-9"), "theirs");
 }
 
@@ -137,7 +137,7 @@ TEST_F(SqliteRowWriteTest, NeverCreatesTheDatabase) {
   auto side = Make({{"insert", "true"}});
   Observation o = side->Observe();
   ASSERT_EQ(o.state, State::kUnreadable);
-  EXPECT_EQ(Refused(side->Write(Secret(std::string(kNew)), o.marker)),
+  EXPECT_EQ(Refused(side->Write(OneField(kNew), o.marker)),
             Shown() + ": database does not exist; not writing");
   EXPECT_EQ(Refused(side->Remove(o.marker)), Shown() + ": database does not exist; not writing");
   EXPECT_TRUE(fs::is_empty(dir_.path()));
@@ -146,7 +146,7 @@ TEST_F(SqliteRowWriteTest, NeverCreatesTheDatabase) {
 TEST_F(SqliteRowWriteTest, NeverCreatesTheTable) {
   OtherProgram(Db()).Exec("CREATE TABLE other (x TEXT)");
   auto side = Make({{"insert", "true"}});
-  EXPECT_EQ(Refused(side->Write(Secret(std::string(kNew)), ChangeMarker{"row:absent"})),
+  EXPECT_EQ(Refused(side->Write(OneField(kNew), ChangeMarker{"row:absent"})),
             Shown() + ": database has no table \"pairings\"; not writing");
   EXPECT_EQ(OtherProgram(Db()).Text("SELECT count(*) FROM sqlite_master WHERE name = 'pairings'"), "0");
 }
@@ -157,11 +157,11 @@ TEST_F(SqliteRowWriteTest, LockedPastTheBusyTimeoutIsUnavailable) {
   Observation before = side->Observe();
   OtherProgram holder(Db());
   holder.Exec("BEGIN IMMEDIATE");
-  EXPECT_EQ(Refused(side->Write(Secret(std::string(kNew)), before.marker), StatusCode::kUnavailable),
+  EXPECT_EQ(Refused(side->Write(OneField(kNew), before.marker), StatusCode::kUnavailable),
             Shown() + " is locked by another process (busy for 100 ms); not writing");
   holder.Exec("ROLLBACK");
   EXPECT_EQ(OtherProgram(Db()).Token("device-42"), kSecret);
-  EXPECT_TRUE(side->Write(Secret(std::string(kNew)), before.marker).ok());
+  EXPECT_TRUE(side->Write(OneField(kNew), before.marker).ok());
 }
 
 TEST_F(SqliteRowWriteTest, CommitBlockedByAReaderIsUnavailableAndRolledBack) {
@@ -171,7 +171,7 @@ TEST_F(SqliteRowWriteTest, CommitBlockedByAReaderIsUnavailableAndRolledBack) {
   OtherProgram reader(Db());
   reader.Exec("BEGIN");
   EXPECT_EQ(reader.Token("device-42"), kSecret);  // holds a shared lock until ROLLBACK
-  Status s = side->Write(Secret(std::string(kNew)), before.marker);
+  Status s = side->Write(OneField(kNew), before.marker);
   EXPECT_EQ(Refused(s, StatusCode::kUnavailable),
             Shown() + " is locked by another process (busy for 100 ms); not writing");
   reader.Exec("ROLLBACK");
@@ -189,7 +189,7 @@ TEST_F(SqliteRowWriteTest, TriggerOfTheOtherProgramStillRunsOnUpdate) {
           "INSERT INTO audit VALUES (new.device_id, length(new.token_sha256), datetime('now'), "
           "printf('%s rotated', upper(new.device_id))); END");
   auto side = Make();
-  Status s = side->Write(Secret(std::string(kNew)), side->Observe().marker);
+  Status s = side->Write(OneField(kNew), side->Observe().marker);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(gw.Token("device-42"), kNew);
   EXPECT_EQ(gw.Text("SELECT token_length || ' ' || note FROM audit"), "15 DEVICE-42 rotated");
@@ -207,7 +207,7 @@ TEST_F(SqliteRowWriteTest, TriggerThatNeverEndsIsInterruptedAndWritesNothing) {
   auto side = Make({{"busy_timeout_ms", "0"}});
   const ChangeMarker marker = side->Observe().marker;
   const auto start = std::chrono::steady_clock::now();
-  EXPECT_EQ(Refused(side->Write(Secret(std::string(kNew)), marker)),
+  EXPECT_EQ(Refused(side->Write(OneField(kNew), marker)),
             Shown() + ": query took longer than 2000 ms; not writing");
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_GE(took, std::chrono::milliseconds(1900));
@@ -221,7 +221,7 @@ TEST_F(SqliteRowWriteTest, HostileKeyIsBoundAndTheTableSurvives) {
   CreateGatewayDb();
   const std::string hostile = "x'; DROP TABLE pairings; --";
   auto side = Make({{"key", hostile}, {"insert", "true"}});
-  ASSERT_TRUE(side->Write(Secret(std::string(kNew)), side->Observe().marker).ok());
+  ASSERT_TRUE(side->Write(OneField(kNew), side->Observe().marker).ok());
   OtherProgram gw(Db());
   EXPECT_EQ(gw.Count("pairings"), "3");
   EXPECT_EQ(gw.Text("SELECT device_id FROM pairings WHERE token_sha256 = '" + std::string(kNew) + "'"), hostile);
@@ -234,10 +234,10 @@ TEST_F(SqliteRowWriteTest, HostileValueIsBoundVerbatim) {
   CreateGatewayDb();
   const std::string hostile("v'); DROP TABLE pairings; --\0tail", 33);
   auto side = Make();
-  ASSERT_TRUE(side->Write(Secret(hostile), side->Observe().marker).ok());
+  ASSERT_TRUE(side->Write(OneField(hostile), side->Observe().marker).ok());
   Observation o = side->Observe();
   ASSERT_EQ(o.state, State::kValue);
-  EXPECT_EQ(o.value.Reveal(), hostile);
+  EXPECT_EQ(FieldText(o), hostile);
   EXPECT_EQ(OtherProgram(Db()).Count("pairings"), "2");
 }
 
@@ -246,7 +246,7 @@ TEST_F(SqliteRowWriteTest, NonTextValueIsNeverOverwritten) {
   gw.Exec("CREATE TABLE pairings (device_id TEXT PRIMARY KEY, token_sha256 INTEGER)");
   gw.Exec("INSERT INTO pairings VALUES ('device-42', 42)");
   auto side = Make();
-  EXPECT_EQ(Refused(side->Write(Secret(std::string(kNew)), ChangeMarker{"row:null"})),
+  EXPECT_EQ(Refused(side->Write(OneField(kNew), ChangeMarker{"row:null"})),
             Shown() + ": pairings.token_sha256 where device_id = \"device-42\" is an integer, not text; "
                       "not writing");
   EXPECT_EQ(gw.Text("SELECT typeof(token_sha256) FROM pairings WHERE device_id = 'device-42'"), "integer");

@@ -1,0 +1,319 @@
+#include "core/x509.h"
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <limits>
+#include <memory>
+
+#include "core/crypto.h"
+
+namespace seam {
+namespace {
+
+// unique_ptr deleters for OpenSSL objects. (OpenSSL's macros are avoided throughout: many of
+// them expand to old-style casts, which -Werror refuses.)
+template <auto Free>
+struct FreeWith {
+  template <class T>
+  void operator()(T* p) const {
+    Free(p);
+  }
+};
+using BioPtr = std::unique_ptr<BIO, FreeWith<BIO_free>>;
+using X509Ptr = std::unique_ptr<X509, FreeWith<X509_free>>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, FreeWith<EVP_PKEY_free>>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, FreeWith<EVP_PKEY_CTX_free>>;
+using BnPtr = std::unique_ptr<BIGNUM, FreeWith<BN_free>>;
+using ExtPtr = std::unique_ptr<X509_EXTENSION, FreeWith<X509_EXTENSION_free>>;
+
+constexpr std::string_view kBeginCert = "-----BEGIN CERTIFICATE-----";
+constexpr std::string_view kEndCert = "-----END CERTIFICATE-----";
+constexpr std::string_view kBeginAny = "-----BEGIN ";
+
+// OpenSSL's error queue is per thread; a failure we turned into a Status must not leak into
+// the next caller's error reports.
+struct ErrorQueueCleaner {
+  ~ErrorQueueCleaner() { ERR_clear_error(); }
+};
+
+BioPtr ReadBio(std::string_view bytes) {
+  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return nullptr;
+  return BioPtr(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
+}
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+std::size_t SkipSpace(std::string_view s, std::size_t pos) {
+  while (pos < s.size() && IsSpace(s[pos])) ++pos;
+  return pos;
+}
+
+// The label of a "-----BEGIN LABEL-----" line at the start of `s`, when it looks like a PEM
+// label (upper-case letters, digits, spaces; at most 40). Empty otherwise. Labels are
+// public ("PRIVATE KEY"), never the content.
+std::string PemLabelAt(std::string_view s) {
+  if (!s.starts_with(kBeginAny)) return {};
+  s.remove_prefix(kBeginAny.size());
+  std::size_t end = s.find("-----");
+  if (end == std::string_view::npos || end == 0 || end > 40) return {};
+  std::string_view label = s.substr(0, end);
+  bool plain = std::all_of(label.begin(), label.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ';
+  });
+  return plain ? std::string(label) : std::string();
+}
+
+// Unix seconds of an ASN1_TIME (UTCTime or GeneralizedTime, always UTC in certificates).
+bool ToUnix(const ASN1_TIME* t, std::int64_t* out) {
+  std::tm tm{};
+  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return false;
+  using namespace std::chrono;
+  const sys_days day = year{tm.tm_year + 1900} / month{static_cast<unsigned>(tm.tm_mon + 1)} /
+                       std::chrono::day{static_cast<unsigned>(tm.tm_mday)};
+  *out = std::int64_t{day.time_since_epoch().count()} * 86400 + std::int64_t{tm.tm_hour} * 3600 +
+         std::int64_t{tm.tm_min} * 60 + std::int64_t{tm.tm_sec};
+  return true;
+}
+
+std::string CommonName(X509* cert) {
+  X509_NAME* name = X509_get_subject_name(cert);
+  int index = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (index < 0) return {};
+  ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));
+  unsigned char* utf8 = nullptr;
+  int len = ASN1_STRING_to_UTF8(&utf8, data);
+  if (len < 0) return {};
+  std::string cn(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(len));
+  OPENSSL_free(utf8);
+  return cn;
+}
+
+// The fields of `cert` (chain_length left to the caller); `what` names it in messages.
+Result<CertificateInfo> Describe(X509* cert, const std::string& what) {
+  CertificateInfo info;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (X509_digest(cert, EVP_sha256(), md, &md_len) != 1) {
+    return Status::InvalidArgument(what + " cannot be encoded for its fingerprint");
+  }
+  info.leaf_sha256 = HexLower(md, md_len);
+  if (!ToUnix(X509_get0_notAfter(cert), &info.not_after)) {
+    return Status::InvalidArgument(what + " has an invalid notAfter time");
+  }
+  if (!ToUnix(X509_get0_notBefore(cert), &info.not_before)) {
+    return Status::InvalidArgument(what + " has an invalid notBefore time");
+  }
+  info.subject_cn = CommonName(cert);
+  return info;
+}
+
+// Parses the chain; the leaf certificate itself goes to `leaf` when not null.
+Result<CertificateInfo> ParseChain(std::string_view pem, X509Ptr* leaf) {
+  ErrorQueueCleaner clean;
+  X509Ptr first;
+  std::size_t count = 0;
+  std::size_t pos = 0;
+  auto where = [&count] {
+    return count == 0 ? std::string("before the first certificate")
+                      : "after certificate " + std::to_string(count);
+  };
+  while ((pos = SkipSpace(pem, pos)) < pem.size()) {
+    std::string_view rest = pem.substr(pos);
+    if (!rest.starts_with(kBeginCert)) {
+      std::string label = PemLabelAt(rest);
+      if (count == 0 && pem.find(kBeginCert) == std::string_view::npos) {
+        return Status::InvalidArgument(
+            "no PEM certificate found" +
+            (label.empty() ? std::string() : " (the first PEM block is " + label + ")"));
+      }
+      if (!label.empty()) {
+        return Status::InvalidArgument("a " + label + " block " + where() +
+                                       " (only certificates may be in a chain)");
+      }
+      return Status::InvalidArgument("data that is not a PEM certificate " + where());
+    }
+    const std::string nth = "certificate " + std::to_string(count + 1) + " of the chain";
+    std::size_t end = rest.find(kEndCert);
+    if (end == std::string_view::npos) return Status::InvalidArgument(nth + " has no END line");
+    end += kEndCert.size();
+    BioPtr bio = ReadBio(rest.substr(0, end));
+    X509Ptr cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    if (!cert) return Status::InvalidArgument(nth + " does not parse");
+    if (!first) first = std::move(cert);
+    ++count;
+    pos += end;
+  }
+  if (count == 0) return Status::InvalidArgument("no PEM certificate found");
+  SEAM_ASSIGN_OR_RETURN(CertificateInfo info, Describe(first.get(), "the leaf certificate"));
+  info.chain_length = count;
+  if (leaf != nullptr) *leaf = std::move(first);
+  return info;
+}
+
+int RefusePassphrase(char*, int, int, void* asked) {
+  *static_cast<bool*>(asked) = true;
+  return -1;
+}
+
+Result<PkeyPtr> LoadPrivateKey(const Secret& key_pem) {
+  ErrorQueueCleaner clean;
+  BioPtr bio = ReadBio(key_pem.Reveal());
+  if (!bio) return Status::InvalidArgument("the private key does not parse");
+  bool asked = false;
+  PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, RefusePassphrase, &asked));
+  if (key) return key;
+  if (asked) return Status::InvalidArgument("the private key is encrypted (passphrases are not supported)");
+  // OpenSSL 3's decoders do not tell "no key block" from "a block that does not decode" by a
+  // stable reason code; the armour line does ("PRIVATE KEY", "EC PRIVATE KEY", ...).
+  if (key_pem.Reveal().find("PRIVATE KEY-----") == std::string_view::npos) {
+    return Status::InvalidArgument("no PEM private key found");
+  }
+  return Status::InvalidArgument("the private key does not parse");
+}
+
+// The PEM text written to `bio` so far.
+std::string DrainBio(BIO* bio) {
+  std::string out(BIO_ctrl_pending(bio), '\0');
+  int n = out.empty() ? 0 : BIO_read(bio, out.data(), static_cast<int>(out.size()));
+  out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  return out;
+}
+
+bool IsDnsNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '*';
+}
+
+Status AddExtension(X509* cert, int nid, const std::string& value) {
+  X509V3_CTX v3;
+  X509V3_set_ctx_nodb(&v3);
+  X509V3_set_ctx(&v3, cert, cert, nullptr, nullptr, 0);
+  ExtPtr ext(X509V3_EXT_conf_nid(nullptr, &v3, nid, value.c_str()));
+  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) {
+    return Status::Internal("cannot add the " + std::string(OBJ_nid2sn(nid)) + " extension");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<CertificateInfo> ParseCertificateChain(std::string_view pem) { return ParseChain(pem, nullptr); }
+
+Result<CertificateInfo> ParseCertificateDer(std::string_view der) {
+  ErrorQueueCleaner clean;
+  if (der.size() > static_cast<std::size_t>(std::numeric_limits<long>::max())) {
+    return Status::InvalidArgument("the certificate does not parse");
+  }
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (!cert) return Status::InvalidArgument("the certificate does not parse");
+  if (p != reinterpret_cast<const unsigned char*>(der.data() + der.size())) {
+    return Status::InvalidArgument("trailing data after the certificate");
+  }
+  SEAM_ASSIGN_OR_RETURN(CertificateInfo info, Describe(cert.get(), "the certificate"));
+  info.chain_length = 1;
+  return info;
+}
+
+Result<bool> PrivateKeyMatches(const Secret& key_pem, std::string_view chain_pem) {
+  X509Ptr leaf;
+  SEAM_RETURN_IF_ERROR(ParseChain(chain_pem, &leaf).status());
+  SEAM_ASSIGN_OR_RETURN(PkeyPtr key, LoadPrivateKey(key_pem));
+  ErrorQueueCleaner clean;
+  // Compares the key's public half with the certificate's public key (type, curve, point).
+  return X509_check_private_key(leaf.get(), key.get()) == 1;
+}
+
+Status ValidatePrivateKeyPem(const Secret& key_pem) { return LoadPrivateKey(key_pem).status(); }
+
+Result<SelfSigned> MakeSelfSignedCertificate(const std::string& common_name, int days,
+                                             std::int64_t now_unix) {
+  if (common_name.empty() || common_name.size() > 64 ||
+      !std::all_of(common_name.begin(), common_name.end(), IsDnsNameChar)) {
+    return Status::InvalidArgument(
+        "the common name must be a DNS name of 1 to 64 characters (letters, digits, '-', '.', "
+        "'_', '*')");
+  }
+  if (days < 1 || days > 36500) {
+    return Status::InvalidArgument("the validity must be 1 to 36500 days, got " + std::to_string(days));
+  }
+  ErrorQueueCleaner clean;
+  auto failed = [](const char* what) { return Status::Internal(std::string("self-signed certificate: ") + what + " failed"); };
+
+  PkeyCtxPtr kctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  EVP_PKEY* raw_key = nullptr;
+  if (!kctx || EVP_PKEY_keygen_init(kctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_group_name(kctx.get(), "P-256") != 1 || EVP_PKEY_generate(kctx.get(), &raw_key) != 1) {
+    return failed("EC P-256 key generation");
+  }
+  PkeyPtr key(raw_key);
+
+  X509Ptr cert(X509_new());
+  BnPtr serial(BN_new());
+  // 127 random bits with the top one set: positive, 16 bytes in DER, never zero.
+  if (!cert || !serial || X509_set_version(cert.get(), 2) != 1 ||
+      BN_rand(serial.get(), 127, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) != 1 ||
+      BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())) == nullptr) {
+    return failed("making the serial number");
+  }
+  const auto now = static_cast<time_t>(now_unix);
+  if (ASN1_TIME_set(X509_getm_notBefore(cert.get()), now) == nullptr ||
+      ASN1_TIME_adj(X509_getm_notAfter(cert.get()), now, days, 0) == nullptr) {
+    return failed("setting the validity");
+  }
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                 reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1, 0) != 1 ||
+      X509_set_issuer_name(cert.get(), name) != 1 || X509_set_pubkey(cert.get(), key.get()) != 1) {
+    return failed("setting the names");
+  }
+  // The common name holds no ',' (checked above), which the extension syntax would split on.
+  SEAM_RETURN_IF_ERROR(AddExtension(cert.get(), NID_subject_alt_name, "DNS:" + common_name));
+  SEAM_RETURN_IF_ERROR(AddExtension(cert.get(), NID_basic_constraints, "critical,CA:FALSE"));
+  SEAM_RETURN_IF_ERROR(AddExtension(cert.get(), NID_ext_key_usage, "serverAuth,clientAuth"));
+  SEAM_RETURN_IF_ERROR(AddExtension(cert.get(), NID_subject_key_identifier, "hash"));
+  if (X509_sign(cert.get(), key.get(), EVP_sha256()) <= 0) return failed("signing");
+
+  SelfSigned out;
+  BioPtr cert_bio(BIO_new(BIO_s_mem()));
+  if (!cert_bio || PEM_write_bio_X509(cert_bio.get(), cert.get()) != 1) return failed("writing the certificate");
+  out.chain_pem = DrainBio(cert_bio.get());
+  // The secure-heap BIO wipes its buffer when freed; the string it is drained into moves into
+  // the Secret without a copy.
+  BioPtr key_bio(BIO_new(BIO_s_secmem()));
+  if (!key_bio || PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+    return failed("writing the key");
+  }
+  out.key_pem = Secret(DrainBio(key_bio.get()));
+  return out;
+}
+
+std::string FormatUnixTime(std::int64_t unix_seconds) {
+  using namespace std::chrono;
+  std::int64_t day_number = unix_seconds / 86400;
+  std::int64_t second_of_day = unix_seconds % 86400;
+  if (second_of_day < 0) {
+    second_of_day += 86400;
+    --day_number;
+  }
+  const year_month_day ymd{sys_days{days{static_cast<days::rep>(day_number)}}};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(second_of_day / 3600), static_cast<int>(second_of_day / 60 % 60),
+                static_cast<int>(second_of_day % 60));
+  return buf;
+}
+
+}  // namespace seam

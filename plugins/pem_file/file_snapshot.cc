@@ -1,0 +1,75 @@
+#include "plugins/pem_file/file_snapshot.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "core/crypto.h"
+#include "plugins/common/errno_text.h"
+#include "plugins/common/format_bytes.h"
+#include "plugins/common/wipe.h"
+
+namespace seam {
+
+FileSnapshot::~FileSnapshot() { WipeString(bytes); }
+
+Status ReadFileSnapshot(const std::filesystem::path& path, std::size_t max_bytes, FileSnapshot* out) {
+  const std::string shown = path.string();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      out->marker = "absent";
+      return Status::Ok();
+    }
+    return Status::IoError(shown + ": " + ErrnoText(errno));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return Status::IoError(shown + ": " + ErrnoText(errno));
+  if (S_ISDIR(st.st_mode)) return Status::FailedPrecondition(shown + " is a directory");
+  if (!S_ISREG(st.st_mode)) return Status::FailedPrecondition(shown + " is not a regular file");
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  if (size > max_bytes) {
+    return Status::FailedPrecondition(shown + " is " + std::to_string(size) + " bytes, over the " +
+                                      FormatBytes(max_bytes) + " limit");
+  }
+  // One byte of room past the size fstat saw, so growth shows up without a reallocation in the
+  // common case; a reallocation wipes the buffer it leaves (it may hold a private key). The
+  // read never goes past the limit + 1.
+  std::string& buf = out->bytes;
+  ResizeWiping(buf, static_cast<std::size_t>(size) + 1);
+  std::size_t len = 0;
+  while (true) {
+    if (len == buf.size()) {
+      if (len > max_bytes) break;
+      ResizeWiping(buf, std::min(buf.size() * 2, max_bytes + 1));
+    }
+    ssize_t n = ::read(fd, buf.data() + len, buf.size() - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::IoError(shown + ": read failed: " + ErrnoText(errno));
+    if (n == 0) break;
+    len += static_cast<std::size_t>(n);
+  }
+  if (len > max_bytes) {
+    return Status::FailedPrecondition(shown + " grew past the " + FormatBytes(max_bytes) +
+                                      " limit while being read");
+  }
+  buf.resize(len);
+
+  const std::int64_t mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+  out->exists = true;
+  // The content digest catches rewrites that keep size and mtime (same-tick edits).
+  out->marker = "file:" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+                std::to_string(len) + ":" + std::to_string(mtime_ns) + ":" + Sha256Hex(buf);
+  out->mtime_us = mtime_ns / 1000;
+  return Status::Ok();
+}
+
+}  // namespace seam

@@ -1,0 +1,35 @@
+#pragma once
+// One small file read whole through one fd, with the change marker describing what was read.
+// Internal to plugins/pem_file (a PEM chain and its key are each one such file).
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "core/status.h"
+
+namespace seam {
+
+// Wipes its bytes on destruction: a key file's content is a secret.
+struct FileSnapshot {
+  FileSnapshot() = default;
+  FileSnapshot(const FileSnapshot&) = delete;
+  FileSnapshot& operator=(const FileSnapshot&) = delete;
+  ~FileSnapshot();
+
+  bool exists = false;
+  std::string bytes;
+  // "absent", or "file:<dev>:<ino>:<size>:<mtime ns>:<sha256 of the bytes>". Never printed.
+  std::string marker;
+  std::int64_t mtime_us = 0;  // 0 when absent
+};
+
+// Reads `path` into `out`. A missing file is not an error (exists = false). Errors are one
+// line naming the path, never the content: IoError when the OS refuses ("<path>: Permission
+// denied"), FailedPrecondition for a file we will not read ("<path> is a directory", "<path>
+// is not a regular file", "<path> is N bytes, over the 1 MiB limit"). A FIFO never blocks us:
+// the open is O_NONBLOCK and anything but a regular file is refused before reading.
+Status ReadFileSnapshot(const std::filesystem::path& path, std::size_t max_bytes, FileSnapshot* out);
+
+}  // namespace seam

@@ -1,0 +1,38 @@
+#pragma once
+// One TLS handshake to see which certificate a server presents. Internal to
+// plugins/tls_endpoint; the only translation unit of the plugin that includes Boost.Asio.
+//
+// Verification is OFF on purpose: the side reports what the endpoint serves, including a
+// self-signed, expired, wrongly named or untrusted certificate; judging it is the reconciler's
+// business (the served fingerprint is compared with the intended one). Nothing is sent but the
+// handshake and a close_notify, so an unverified peer learns nothing.
+//
+// Deadlines: name resolution and the TCP connection must be up within `connect_timeout`, the
+// whole probe (resolution, connect, handshake) within `timeout`. The closing close_notify
+// exchange gets what is left of `timeout`, at most 250 ms, and its outcome is ignored. A resolution that overruns is
+// abandoned (its thread finishes on its own); literal addresses need none.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "core/status.h"
+
+namespace seam {
+
+struct TlsProbeOptions {
+  std::string host;         // a DNS name or a literal IPv4 / IPv6 address (no brackets)
+  std::uint16_t port = 443;
+  std::string server_name;  // SNI; empty sends none
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds timeout{2000};
+};
+
+// The DER encoding of the leaf certificate the server presents. Unavailable, one line, without
+// host or port (the caller adds them): "connection refused", "connect timed out after 2000 ms",
+// "cannot resolve <host>: <reason>", "TLS handshake timed out after 2000 ms", "TLS handshake
+// failed: <OpenSSL's reason>", "connection closed during the TLS handshake", "the server
+// presented no certificate".
+Result<std::string> FetchPeerCertificate(const TlsProbeOptions& options);
+
+}  // namespace seam

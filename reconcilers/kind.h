@@ -1,0 +1,53 @@
+#pragma once
+// KindSpec: what the record reconciler (reconcilers/record_state.h) needs to know of one kind of
+// shared state: its fields, which one is secret, and how its events change the intended record.
+// Each kind (token, pairing, certificate) provides one, in its own folder.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/event.h"
+#include "core/side_options.h"
+#include "core/status.h"
+
+namespace seam {
+
+// How one event changes the intended record.
+struct IntentChange {
+  enum class What {
+    kNone,    // bookkeeping (SideRepaired, ...): intent unchanged
+    kSet,     // a whole new record: `plain` holds every non-secret field
+    kUpdate,  // the current record with `plain` (and `sealed`, when given) replacing fields
+    kClear,   // revoked / removed: no value is intended
+  };
+  What what = What::kNone;
+  std::map<std::string, std::string> plain;
+  // The secret field, sealed at this event's version (SealContext(stream, version)).
+  std::optional<std::string> sealed;
+};
+
+struct KindSpec {
+  KindFields fields;         // kind name, field names (in order), primary field
+  std::string secret_field;  // the one field kept sealed in the log ("" when none)
+  std::string noun;          // for messages: "token", "pairing", "certificate"
+  // The field whose keyed fingerprint people see for a value ("token", "leaf_sha256").
+  std::string fingerprint_field;
+  // True when that field is itself a public digest (a certificate's SHA-256): people then see
+  // "sha256:" + its first 16 hex digits, which they can compare with `openssl x509 -fingerprint`.
+  bool fingerprint_is_public = false;
+  // Field holding an expiry as decimal Unix seconds ("" when values do not expire).
+  std::string expiry_field;
+  // Adoption: the event type recording a value taken from a side, and its payload from the
+  // record's plain fields and the sealed secret field. nullptr: this kind cannot be adopted
+  // (a certificate side shows a fingerprint, not the key).
+  const char* adopted_type = nullptr;
+  std::string (*encode_adopted)(const std::map<std::string, std::string>& plain,
+                                const std::string& sealed, const std::string& side,
+                                const std::string& reason) = nullptr;
+  // Decodes one event of the kind's stream; Corruption when a known type does not decode.
+  Result<IntentChange> (*decode)(const Event& event) = nullptr;
+};
+
+}  // namespace seam

@@ -1,0 +1,317 @@
+#include "reconcilers/record_state.h"
+
+#include <algorithm>
+#include <optional>
+#include <string_view>
+
+namespace seam {
+
+const char* VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kInSync: return "in_sync";
+    case Verdict::kLagging: return "lagging";
+    case Verdict::kForeign: return "foreign";
+    case Verdict::kMissing: return "missing";
+    case Verdict::kUnreadable: return "unreadable";
+    case Verdict::kExpiring: return "expiring";
+  }
+  return "unreadable";
+}
+
+namespace {
+
+std::string JoinFields(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+std::string Plural(const std::vector<std::string>& names) {
+  return (names.size() == 1 ? "field " : "fields ") + JoinFields(names);
+}
+
+// Parses decimal Unix seconds; nullopt for anything else.
+std::optional<std::int64_t> ParseSeconds(std::string_view text) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  std::int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+const char* PhaseName(RecordState::Phase phase) {
+  switch (phase) {
+    case RecordState::Phase::kUnset: return "unset";
+    case RecordState::Phase::kActive: return "active";
+    case RecordState::Phase::kRevoked: return "revoked";
+  }
+  return "unset";
+}
+
+Status Apply(RecordState& state, const Event& event) {
+  if (state.stream.empty()) state.stream = event.stream;
+  state.stream_version = event.version;
+  Result<IntentChange> decoded = state.kind->decode(event);
+  if (!decoded.ok()) return decoded.status().WithContext("event seq " + std::to_string(event.seq));
+  IntentChange& change = *decoded;
+  switch (change.what) {
+    case IntentChange::What::kNone:
+      return Status::Ok();
+    case IntentChange::What::kClear:
+      state.phase = RecordState::Phase::kRevoked;
+      state.value = Record();
+      state.value_version = 0;
+      break;
+    case IntentChange::What::kUpdate:
+      if (!state.active()) {
+        return Status::Corruption("event seq " + std::to_string(event.seq) + " (" + event.type +
+                                  ") updates a " + state.kind->noun + " that is not active");
+      }
+      [[fallthrough]];
+    case IntentChange::What::kSet: {
+      RecordedValue next;
+      if (change.what == IntentChange::What::kUpdate) next = state.history.back();
+      next.version = event.version;
+      for (auto& [field, text] : change.plain) next.plain[field] = std::move(text);
+      if (change.sealed) {
+        next.sealed = std::move(*change.sealed);
+        next.sealed_version = event.version;
+      }
+      state.history.push_back(std::move(next));
+      state.phase = RecordState::Phase::kActive;
+      state.value = Record();
+      state.value_version = 0;
+      break;
+    }
+  }
+  state.current_version = event.version;
+  state.current_time_us = event.time_us;
+  return Status::Ok();
+}
+
+Result<Record> OpenRecord(const RecordState& state, const RecordedValue& recorded, const KeyRing& keys) {
+  Record record;
+  for (const auto& [field, text] : recorded.plain) record.emplace(field, Secret(text));
+  if (!recorded.sealed.empty()) {
+    Result<Secret> opened = keys.Open(recorded.sealed, SealContext(state.stream, recorded.sealed_version));
+    if (!opened.ok()) {
+      return opened.status().WithContext(state.stream + " version " + std::to_string(recorded.sealed_version));
+    }
+    record.insert_or_assign(state.kind->secret_field, std::move(opened).value());
+  }
+  return record;
+}
+
+Status OpenCurrent(RecordState& state, const KeyRing& keys) {
+  if (!state.active() || state.value_version == state.history.back().version) return Status::Ok();
+  SEAM_ASSIGN_OR_RETURN(state.value, OpenRecord(state, state.history.back(), keys));
+  state.value_version = state.history.back().version;
+  return Status::Ok();
+}
+
+Result<RecordState> Fold(const KindSpec& kind, const std::vector<Event>& events, const KeyRing& keys) {
+  RecordState state(kind);
+  for (const Event& e : events) SEAM_RETURN_IF_ERROR(Apply(state, e));
+  SEAM_RETURN_IF_ERROR(OpenCurrent(state, keys));
+  return state;
+}
+
+Status CatchUp(EventStore& store, const std::string& stream, RecordState& state, const KeyRing& keys) {
+  SEAM_RETURN_IF_ERROR(store.ScanStream(stream, state.stream_version + 1,
+                                        [&](const Event& e) { return Apply(state, e); }));
+  return OpenCurrent(state, keys);
+}
+
+Record ForSide(const KindSpec& kind, Transform transform, const Record& record) {
+  Record out = record;
+  if (auto it = out.find(kind.fields.primary); it != out.end()) {
+    it->second = ApplyTransform(transform, it->second);
+  }
+  return out;
+}
+
+namespace {
+
+std::string FingerprintOf(const KindSpec& kind, const Secret& value, const KeyRing& keys) {
+  if (kind.fingerprint_is_public) return "sha256:" + std::string(value.Reveal().substr(0, 16));
+  return keys.Fingerprint(value);
+}
+
+}  // namespace
+
+std::string RecordFingerprint(const KindSpec& kind, const Record& record, const KeyRing& keys) {
+  auto it = record.find(kind.fingerprint_field);
+  return it == record.end() ? std::string() : FingerprintOf(kind, it->second, keys);
+}
+
+namespace {
+
+// How an observation compares with one record, over the side's fields.
+struct Comparison {
+  std::vector<std::string> differ;   // present on the side, different from the record
+  std::vector<std::string> absent;   // in the record, absent on the side
+  std::vector<std::string> extra;    // on the side, absent from the record
+  bool Same() const { return differ.empty() && absent.empty() && extra.empty(); }
+};
+
+Comparison Compare(const KindSpec& kind, const SideShape& side, const Record& record,
+                   const Observation& obs) {
+  Comparison c;
+  for (const std::string& field : side.fields) {
+    const Secret* held = obs.Field(field);
+    auto want = record.find(field);
+    if (want == record.end()) {
+      if (held != nullptr) c.extra.push_back(field);
+      continue;
+    }
+    if (held == nullptr) {
+      c.absent.push_back(field);
+      continue;
+    }
+    const bool equal = field == kind.fields.primary
+                           ? ApplyTransform(side.transform, want->second).Equals(*held)
+                           : want->second.Equals(*held);
+    if (!equal) c.differ.push_back(field);
+  }
+  return c;
+}
+
+bool MapsSecret(const KindSpec& kind, const SideShape& side) {
+  return !kind.secret_field.empty() &&
+         std::find(side.fields.begin(), side.fields.end(), kind.secret_field) != side.fields.end();
+}
+
+// The fingerprint of what the side holds when it matched `record`: of the record's value, so
+// that a digest-storing side shows the same fingerprint as the log.
+std::string MatchedFingerprint(const KindSpec& kind, const SideShape& side, const Record& record,
+                               const Observation& obs, const KeyRing& keys) {
+  if (std::find(side.fields.begin(), side.fields.end(), kind.fingerprint_field) != side.fields.end()) {
+    return RecordFingerprint(kind, record, keys);
+  }
+  const Secret* first = side.fields.empty() ? nullptr : obs.Field(side.fields.front());
+  return first == nullptr ? std::string() : keys.Fingerprint(*first);
+}
+
+std::string ForeignFingerprint(const KindSpec& kind, const SideShape& side, const Observation& obs,
+                               const KeyRing& keys) {
+  if (const Secret* fp = obs.Field(kind.fingerprint_field)) return FingerprintOf(kind, *fp, keys);
+  const Secret* first = side.fields.empty() ? nullptr : obs.Field(side.fields.front());
+  return first == nullptr ? std::string() : keys.Fingerprint(*first);
+}
+
+void CheckExpiry(const KindSpec& kind, const Observation& obs, const ExpiryPolicy& expiry,
+                 Judgement& j) {
+  if (kind.expiry_field.empty() || expiry.renew_before_us <= 0) return;
+  const Secret* held = obs.Field(kind.expiry_field);
+  if (held == nullptr) return;
+  std::optional<std::int64_t> not_after = ParseSeconds(held->Reveal());
+  if (!not_after) return;
+  const std::int64_t left_us = *not_after * 1'000'000 - expiry.now_us;
+  if (left_us > expiry.renew_before_us) return;
+  j.verdict = Verdict::kExpiring;
+  const std::int64_t days = left_us / (86'400LL * 1'000'000);
+  j.detail += left_us <= 0 ? "; it has EXPIRED"
+                           : "; it expires in " + (days > 0 ? std::to_string(days) + " days"
+                                                            : std::string("less than a day")) +
+                                 " (renew_before)";
+}
+
+}  // namespace
+
+Judgement Judge(const RecordState& state, const SideShape& side, const Observation& obs,
+                const KeyRing& keys, const ExpiryPolicy& expiry) {
+  const KindSpec& kind = *state.kind;
+  Judgement j;
+  const std::string intended = "version " + std::to_string(state.current_version) + " is intended";
+  switch (obs.state) {
+    case Observation::State::kUnreadable:
+      j.verdict = Verdict::kUnreadable;
+      j.detail = obs.reason;
+      return j;
+    case Observation::State::kMissing:
+      if (state.active()) {
+        j.verdict = Verdict::kMissing;
+        j.detail = "holds no " + kind.noun + "; " + intended;
+      } else {
+        j.verdict = Verdict::kInSync;
+        j.detail = "holds no " + kind.noun +
+                   (state.phase == RecordState::Phase::kRevoked ? " (revoked)" : " (none recorded)");
+      }
+      return j;
+    case Observation::State::kValue:
+      break;
+  }
+  // Newest first: a value set twice (re-adopted) counts as the most recent version, and the usual
+  // cases (in sync, one rotation behind) open at most one older value.
+  const bool open_older = MapsSecret(kind, side);
+  for (auto it = state.history.rbegin(); it != state.history.rend(); ++it) {
+    const bool current = state.active() && it == state.history.rbegin();
+    Record opened;
+    const Record* record = &state.value;
+    if (!current) {
+      if (open_older) {
+        Result<Record> r = OpenRecord(state, *it, keys);
+        if (!r.ok()) {
+          j.verdict = Verdict::kUnreadable;
+          j.detail = "cannot compare with the log: " + r.status().message();
+          return j;
+        }
+        opened = std::move(r).value();
+      } else {
+        for (const auto& [field, text] : it->plain) opened.emplace(field, Secret(text));
+      }
+      record = &opened;
+    }
+    if (!Compare(kind, side, *record, obs).Same()) continue;
+    j.holds_version = it->version;
+    j.fingerprint = MatchedFingerprint(kind, side, *record, obs, keys);
+    if (current) {
+      j.verdict = Verdict::kInSync;
+      j.detail = "holds version " + std::to_string(it->version);
+      CheckExpiry(kind, obs, expiry, j);
+    } else {
+      j.verdict = Verdict::kLagging;
+      j.detail = "holds version " + std::to_string(it->version) + "; " +
+                 (state.active() ? intended
+                                 : "the " + kind.noun + " was " +
+                                       (kind.noun == "pairing" ? "removed" : "revoked") +
+                                       " at version " + std::to_string(state.current_version));
+    }
+    return j;
+  }
+  j.fingerprint = ForeignFingerprint(kind, side, obs, keys);
+  if (!state.active()) {
+    j.verdict = Verdict::kForeign;
+    j.detail = state.history.empty()
+                   ? "holds a value but no " + kind.noun + " was recorded in the log"
+                   : "holds a value although the " + kind.noun + " was " +
+                         (kind.noun == "pairing" ? "removed" : "revoked") + " at version " +
+                         std::to_string(state.current_version);
+    return j;
+  }
+  const Comparison c = Compare(kind, side, state.value, obs);
+  if (c.differ.empty() && c.extra.empty()) {
+    // Everything it holds is right; some fields are simply not there.
+    j.verdict = Verdict::kMissing;
+    j.detail = "lacks " + Plural(c.absent) + "; " + intended;
+    return j;
+  }
+  j.verdict = Verdict::kForeign;
+  if (side.fields.size() == 1) {
+    j.detail = "holds a value the log never had";
+  } else {
+    std::vector<std::string> wrong = c.differ;
+    wrong.insert(wrong.end(), c.extra.begin(), c.extra.end());
+    j.detail = "holds a record the log never had: " + Plural(wrong) +
+               (wrong.size() == 1 ? " differs" : " differ") + " from version " +
+               std::to_string(state.current_version) +
+               (c.absent.empty() ? "" : ", " + Plural(c.absent) + " absent");
+  }
+  return j;
+}
+
+}  // namespace seam

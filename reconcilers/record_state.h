@@ -1,0 +1,100 @@
+#pragma once
+// The record reconciler, shared by every kind: folds a `<kind>/<entity>` stream into the
+// intended record and judges what a side holds against it, field by field. Pure logic: no I/O
+// besides reading the stream through the EventStore interface.
+//
+// Values stay sealed while replaying: the current record's secret field is opened once
+// (OpenCurrent), older ones only when a side is compared with them (Judge).
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/crypto.h"
+#include "core/event.h"
+#include "core/event_store.h"
+#include "core/secret.h"
+#include "core/side.h"
+#include "core/status.h"
+#include "core/transform.h"
+#include "reconcilers/kind.h"
+#include "reconcilers/verdict.h"
+
+namespace seam {
+
+// One record the entity has had, as the log holds it.
+struct RecordedValue {
+  std::int64_t version = 0;                  // stream version of the event that set it
+  std::map<std::string, std::string> plain;  // the non-secret fields
+  std::string sealed;                        // the secret field, sealed; "" when none
+  std::int64_t sealed_version = 0;           // the version `sealed` is bound to
+};
+
+struct RecordState {
+  enum class Phase { kUnset, kActive, kRevoked };
+  explicit RecordState(const KindSpec& kind_spec) : kind(&kind_spec) {}
+
+  const KindSpec* kind;
+  Phase phase = Phase::kUnset;
+  std::string stream;                // set by the first event applied
+  std::int64_t stream_version = 0;   // version of the stream's last event (any type)
+  std::int64_t current_version = 0;  // version of the event that set the current phase/value
+  std::int64_t current_time_us = 0;  // when that happened
+  Record value;                      // the current record once OpenCurrent ran, when active
+  std::int64_t value_version = 0;    // the version `value` holds; 0 when not opened
+  std::vector<RecordedValue> history;  // every record ever set, oldest first
+
+  bool active() const { return phase == Phase::kActive; }
+};
+
+const char* PhaseName(RecordState::Phase phase);  // "unset" | "active" | "revoked"
+
+// Applies one event without opening any sealed value. Events the kind does not know are
+// skipped (bookkeeping, or newer seam versions); an undecodable payload is Corruption naming
+// the seq. REQUIRES: events in version order.
+Status Apply(RecordState& state, const Event& event);
+
+// Opens the current record into state.value (no-op if already open or not active). A value
+// that does not open (wrong key file, altered event) is Corruption naming the version.
+Status OpenCurrent(RecordState& state, const KeyRing& keys);
+
+// Folds a whole stream and opens the current record.
+Result<RecordState> Fold(const KindSpec& kind, const std::vector<Event>& events, const KeyRing& keys);
+
+// Brings `state` up to the stream's head (events after state.stream_version), streaming rows,
+// then opens the current record.
+Status CatchUp(EventStore& store, const std::string& stream, RecordState& state, const KeyRing& keys);
+
+// The record of `recorded`, with its secret field opened.
+Result<Record> OpenRecord(const RecordState& state, const RecordedValue& recorded, const KeyRing& keys);
+
+// What a side with `transform` stores for `record`: the primary field goes through the
+// transform, the others as they are.
+Record ForSide(const KindSpec& kind, Transform transform, const Record& record);
+
+// How one side is compared: which fields it maps, and how it stores the primary field.
+struct SideShape {
+  Transform transform = Transform::kPlain;
+  std::vector<std::string> fields;
+};
+
+// When values expire (certificates): `expiring` is judged against this.
+struct ExpiryPolicy {
+  std::int64_t now_us = 0;
+  std::int64_t renew_before_us = 0;  // 0: never `expiring`
+};
+
+// Judges one side's observation, comparing every mapped field through the side's transform in
+// constant time, newest version first. A side holding every mapped field of one version holds
+// that version (in_sync when it is the current one, else lagging); one holding none is
+// missing; anything else is foreign (or missing, when the fields it has are right but some are
+// absent), and `detail` names the fields. A log value that does not open makes the verdict
+// `unreadable`, never a guess. REQUIRES: OpenCurrent(state) succeeded.
+Judgement Judge(const RecordState& state, const SideShape& side, const Observation& observation,
+                const KeyRing& keys, const ExpiryPolicy& expiry = {});
+
+// The fingerprint people see for a record ("" when it has no fingerprint field).
+std::string RecordFingerprint(const KindSpec& kind, const Record& record, const KeyRing& keys);
+
+}  // namespace seam

@@ -1,0 +1,52 @@
+#include "reconcilers/token/token_kind.h"
+
+#include "core/crypto.h"
+#include "reconcilers/token/token_events.h"
+
+namespace seam::token {
+namespace {
+
+Result<IntentChange> Decode(const Event& event) {
+  IntentChange change;
+  if (event.type == kTokenIssued || event.type == kTokenRotated) {
+    SEAM_ASSIGN_OR_RETURN(TokenValueSet p, DecodeValueSet(event.payload));
+    change.what = IntentChange::What::kSet;
+    change.sealed = std::move(p.sealed_value);
+  } else if (event.type == kTokenAdopted) {
+    SEAM_ASSIGN_OR_RETURN(TokenAdopted p, DecodeAdopted(event.payload));
+    change.what = IntentChange::What::kSet;
+    change.sealed = std::move(p.sealed_value);
+  } else if (event.type == kTokenRevoked) {
+    change.what = IntentChange::What::kClear;
+  }
+  return change;
+}
+
+std::string EncodeAdopted(const std::map<std::string, std::string>& /*plain*/, const std::string& sealed,
+                          const std::string& side, const std::string& reason) {
+  return Encode(TokenAdopted{side, sealed, reason});
+}
+
+}  // namespace
+
+const KindSpec& TokenKind() {
+  static const KindSpec kind = [] {
+    KindSpec k;
+    k.fields = KindFields{"token", {"token"}, "token"};
+    k.secret_field = "token";
+    k.noun = "token";
+    k.fingerprint_field = "token";
+    k.adopted_type = kTokenAdopted;
+    k.encode_adopted = EncodeAdopted;
+    k.decode = Decode;
+    return k;
+  }();
+  return kind;
+}
+
+Result<Secret> NewTokenValue() {
+  SEAM_ASSIGN_OR_RETURN(Secret raw, RandomBytes(32));
+  return Secret(Base64UrlEncode(raw.Reveal()));
+}
+
+}  // namespace seam::token
