@@ -177,10 +177,13 @@ struct HashedRow {
 // *rc is the final sqlite3_step result (SQLITE_DONE when every row was read).
 Status ForEachHashedRow(sqlite3_stmt* s, const std::function<Status(const HashedRow&)>& each, int* rc) {
   constexpr std::size_t kBatch = 4096;
+  // The slots grow as rows arrive and are then reused batch after batch (assign() keeps their
+  // capacity). Growing on demand matters: a replay of a short stream (one seam's few events, a
+  // thousand times in one check pass) must not construct a whole batch of empty events.
   struct Batch {
-    std::vector<Event> rows{kBatch};  // reused: assign() keeps capacity, rows cost no allocations
-    std::vector<char> well_formed = std::vector<char>(kBatch);
-    std::vector<Hash> computed = std::vector<Hash>(kBatch);
+    std::vector<Event> rows;
+    std::vector<char> well_formed;
+    std::vector<Hash> computed;
     std::size_t size = 0;
   };
   Batch batches[2];
@@ -188,6 +191,11 @@ Status ForEachHashedRow(sqlite3_stmt* s, const std::function<Status(const Hashed
   auto read_batch = [&](Batch& b) {
     b.size = 0;
     while (b.size < kBatch && *rc == SQLITE_ROW && (*rc = sqlite3_step(s)) == SQLITE_ROW) {
+      if (b.size == b.rows.size()) {
+        b.rows.emplace_back();
+        b.well_formed.push_back(0);
+        b.computed.emplace_back();
+      }
       b.well_formed[b.size] = ReadRow(s, &b.rows[b.size]) ? 1 : 0;
       ++b.size;
     }

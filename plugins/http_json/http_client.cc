@@ -12,6 +12,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -281,14 +282,52 @@ struct HttpClient::Connection {
   }
 };
 
-HttpClient::HttpClient(Url url, HttpClientOptions options) : url_(std::move(url)), options_(std::move(options)) {}
+namespace {
+
+// Idle connections by origin, shared by every client in the process. Never destroyed: clients
+// may outlive static destruction order (a side held by a global), and the OS closes sockets at
+// exit anyway.
+class IdlePool {
+ public:
+  static IdlePool& Get() {
+    static IdlePool* pool = new IdlePool;
+    return *pool;
+  }
+  std::unique_ptr<HttpClient::Connection> Take(const std::string& origin) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = idle_.find(origin);
+    if (it == idle_.end() || it->second.empty()) return nullptr;
+    std::unique_ptr<HttpClient::Connection> conn = std::move(it->second.back());
+    it->second.pop_back();
+    return conn;
+  }
+  void Put(const std::string& origin, std::unique_ptr<HttpClient::Connection> conn) {
+    std::unique_lock<std::mutex> lock(mu_);
+    std::vector<std::unique_ptr<HttpClient::Connection>>& idle = idle_[origin];
+    if (idle.size() >= kMaxIdlePerOrigin) {
+      lock.unlock();
+      return;  // `conn` closes here, outside the lock
+    }
+    idle.push_back(std::move(conn));
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::vector<std::unique_ptr<HttpClient::Connection>>> idle_;
+};
+
+std::string OriginOf(const Url& url, const HttpClientOptions& options) {
+  // '\n' cannot occur in any part, so the key is unambiguous.
+  return std::string(url.https ? "https" : "http") + "\n" + url.host + "\n" + url.port + "\n" +
+         (options.ca_file ? options.ca_file->string() : "");
+}
+
+}  // namespace
+
+HttpClient::HttpClient(Url url, HttpClientOptions options)
+    : url_(std::move(url)), options_(std::move(options)), origin_(OriginOf(url_, options_)) {}
 
 HttpClient::~HttpClient() = default;
-
-void HttpClient::KeepIdle(std::unique_ptr<Connection> conn) {
-  std::lock_guard<std::mutex> lock(mu_);
-  idle_ = std::move(conn);
-}
 
 Result<std::unique_ptr<HttpClient::Connection>> HttpClient::Connect(Clock::time_point deadline) {
   const Clock::time_point start = Clock::now();
@@ -322,24 +361,20 @@ Result<std::unique_ptr<HttpClient::Connection>> HttpClient::Connect(Clock::time_
 
 Result<HttpResponse> HttpClient::Fetch(const HttpRequest& request) {
   const Clock::time_point deadline = Clock::now() + options_.timeout;
-  std::unique_ptr<Connection> conn;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    conn = std::move(idle_);
-  }
+  std::unique_ptr<Connection> conn = IdlePool::Get().Take(origin_);
   if (conn) {
     Outcome reused = conn->Exchange(url_, request, options_, deadline);
     // The server closed the idle connection before it read the request (or before it began to
     // answer): the request is sent again, once, on a fresh connection. Anything else is final.
     if (reused.result.ok() || !reused.closed_unanswered) {
-      if (reused.reusable) KeepIdle(std::move(conn));
+      if (reused.reusable) IdlePool::Get().Put(origin_, std::move(conn));
       return std::move(reused.result);
     }
     conn.reset();
   }
   SEAM_ASSIGN_OR_RETURN(conn, Connect(deadline));
   Outcome fresh = conn->Exchange(url_, request, options_, deadline);
-  if (fresh.reusable) KeepIdle(std::move(conn));
+  if (fresh.reusable) IdlePool::Get().Put(origin_, std::move(conn));
   return std::move(fresh.result);
 }
 

@@ -2,8 +2,11 @@
 // A small blocking HTTP/1.1 client for the http-json side (Boost.Beast over Boost.Asio).
 // Internal to plugins/http_json; the only translation unit of the plugin that includes Beast.
 //
-// Keep-alive: an HttpClient keeps at most one idle connection (http and https alike) and sends
-// the next request over it when the server allowed keep-alive (HTTP/1.1 without
+// Keep-alive: idle connections are shared by every HttpClient of one origin (scheme, host,
+// port, ca_file) in the process, at most kMaxIdlePerOrigin of them, so a thousand sides on one
+// gateway reuse a handful of connections rather than opening one each. A request takes an idle
+// connection of its origin when there is one (http and https alike), and gives it back when the
+// server allowed keep-alive (HTTP/1.1 without
 // `Connection: close`, a framed body, nothing sent after the response). A reused connection
 // that fails before any byte of the response arrived (the server closed it while idle) is
 // retried once on a fresh connection; a timeout, or a failure once the response began, is
@@ -69,9 +72,12 @@ struct HttpResponse {
   std::string body;
 };
 
+// Idle connections kept per origin; more than this are closed when returned.
+inline constexpr std::size_t kMaxIdlePerOrigin = 32;
+
 // One server's client: the url and options are fixed; requests may come from different
-// threads. Concurrent requests are allowed (each then uses a connection of its own), though the
-// side never makes them; the idle connection is guarded by a mutex.
+// threads. Concurrent requests are allowed (each uses a connection of its own); the shared idle
+// connections are guarded by a mutex.
 class HttpClient {
  public:
   HttpClient(Url url, HttpClientOptions options);
@@ -93,13 +99,9 @@ class HttpClient {
  private:
   // Makes a fresh connection by `deadline` (connecting within connect_timeout of now).
   Result<std::unique_ptr<Connection>> Connect(std::chrono::steady_clock::time_point deadline);
-  // Keeps `conn` as the idle connection (replacing any other).
-  void KeepIdle(std::unique_ptr<Connection> conn);
-
   const Url url_;
   const HttpClientOptions options_;
-  std::mutex mu_;
-  std::unique_ptr<Connection> idle_;  // guarded by mu_
+  const std::string origin_;  // the idle-pool key: scheme, host, port and ca_file
 };
 
 }  // namespace seam

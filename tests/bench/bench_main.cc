@@ -6,6 +6,7 @@
 // (default: bench/summary.json under the working directory).
 //
 // Environment: SEAM_BENCH_EVENTS (default 1000000) sizes the replay/verify log;
+// SEAM_BENCH_SEAMS (default 1000) the check pass's pairing seams;
 // TMPDIR chooses where the scratch databases go (removed at exit).
 // Exit status: 0 when every selected benchmark ran (goals missed or not), 1 when one failed or
 // the summary could not be written.
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   using namespace seam::bench;
   RegisterAppendBenchmarks();
   RegisterReplayBenchmarks();
+  RegisterCheckBenchmarks();
   // A custom display reporter does not see --benchmark_color, so honour it (and a non-tty) here.
   bool color = isatty(STDOUT_FILENO) == 1;
   for (int i = 1; i < argc; ++i) {

@@ -23,6 +23,9 @@ inline constexpr char kSeamReplay[] = "seam/replay_fold";
 inline constexpr char kSeamVerify[] = "seam/verify";
 inline constexpr char kRawScan[] = "raw_sqlite/select_scan";
 inline constexpr char kRawStreamSelect[] = "raw_sqlite/select_stream";
+inline constexpr char kSeamCheck[] = "seam/check_pairings";
+inline constexpr char kSeamCheckSequential[] = "seam/check_pairings_one_side_at_a_time";
+inline constexpr char kRawCheckIo[] = "raw_io/get_and_read_pairings";
 // Not a figure: ReadStream alone, to show how replay + fold splits between store and fold.
 inline constexpr char kSeamReadStream[] = "seam/read_stream_only";
 
@@ -46,8 +49,9 @@ class CollectingReporter : public benchmark::ConsoleReporter {
 struct Figure {
   std::string id;       // stable name in summary.json
   std::string label;    // human name in the table
-  double seam = 0;      // events/s
-  double baseline = 0;  // events/s, raw SQLite doing the same work
+  double seam = 0;      // per second, in `unit`
+  double baseline = 0;  // per second: the baseline doing the same work (raw SQLite, raw I/O)
+  std::string unit;     // "events/s" | "seams/s"
   double ratio = 0;     // seam / baseline throughput (= baseline time / seam time)
   std::string goal;     // ">= 0.9" (ratio) or ">= 1000000 events/s" (absolute)
   bool meets_goal = false;

@@ -1,4 +1,4 @@
-// http-json: the side keeps one idle connection and reuses it while the server allows; a reused
+// http-json: idle connections are shared per origin and reused while the server allows; a reused
 // connection the server closed before answering is retried once on a fresh one, and nothing
 // else is retried. Servers count the connections they accept.
 #include <atomic>
@@ -21,6 +21,38 @@ TEST_F(HttpJsonTest, TwoObservesUseOneConnection) {
   EXPECT_EQ(side->Observe().state, State::kValue);
   EXPECT_EQ(server.Requests().size(), 2u);
   EXPECT_EQ(server.Connections(), 1u);
+}
+
+TEST_F(HttpJsonTest, SidesOfOneOriginShareIdleConnections) {
+  JsonResource res(R"({"token":"v"})");
+  TestServer server(res.Handler());
+  auto a = Make({{"url", Url(server.port()) + "?a"}, {"pointer", "/token"}});
+  auto b = Make({{"url", Url(server.port()) + "?b"}, {"pointer", "/token"}});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(a->Observe().state, State::kValue);
+    EXPECT_EQ(b->Observe().state, State::kValue);
+  }
+  EXPECT_EQ(server.Requests().size(), 6u);
+  EXPECT_EQ(server.Connections(), 1u) << "one after another, the two sides need one connection";
+}
+
+TEST_F(HttpJsonTest, ConcurrentRequestsOpenConnectionsAndAllComeBackIdle) {
+  JsonResource res(R"({"token":"v"})");
+  TestServer server(res.Handler());
+  std::vector<std::unique_ptr<Side>> sides;
+  for (int i = 0; i < 4; ++i) sides.push_back(Make({{"url", Url(server.port())}, {"pointer", "/token"}}));
+  std::vector<std::thread> threads;
+  for (auto& side : sides) {
+    threads.emplace_back([&side] {
+      for (int i = 0; i < 5; ++i) EXPECT_EQ(side->Observe().state, State::kValue);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  const std::size_t opened = server.Connections();
+  EXPECT_GE(opened, 1u);
+  EXPECT_LE(opened, 4u) << "at most one connection per concurrent request";
+  for (auto& side : sides) EXPECT_EQ(side->Observe().state, State::kValue);
+  EXPECT_EQ(server.Connections(), opened) << "later requests reuse the idle ones";
 }
 
 TEST_F(HttpJsonTest, ObserveWriteAndObserveShareTheConnectionAcrossThreads) {
