@@ -44,6 +44,13 @@ struct SeamConfig {
   RepairPolicy repair = RepairPolicy::kAuto;
   std::optional<std::string> authority_side;  // nullopt: the log is the authority
   std::vector<SideConfig> sides;              // in the order operations write them (`order`)
+  // repair_budget = "5/10m" (default): at most `count` repairs of one side within `window_us`;
+  // past it the seam is flapping and repairs stop until `seamctl repair --force`. "off": none.
+  struct RepairBudget {
+    bool off = false;
+    int count = 5;
+    std::int64_t window_us = 600LL * 1'000'000;
+  } repair_budget;
   // Certificates: `expiring` when not-after is this close (renew_before, default 30 days).
   std::int64_t renew_before_us = 0;
   int line = 0;

@@ -10,8 +10,8 @@ namespace {
 
 constexpr const char* kNameRule = "use [a-z0-9][a-z0-9._-]*, at most 128 characters";
 
-constexpr std::array<std::string_view, 8> kSeamKeys = {"name",      "kind",  "entity", "repair",
-                                                       "authority", "order", "sides",  "renew_before"};
+constexpr std::array<std::string_view, 9> kSeamKeys = {
+    "name", "kind", "entity", "repair", "authority", "order", "sides", "renew_before", "repair_budget"};
 
 constexpr std::int64_t kDefaultRenewBeforeUs = 30LL * 86'400 * 1'000'000;  // 30 days
 
@@ -84,6 +84,11 @@ Result<SideConfig> ParseSide(const ParseContext& ctx, const SeamConfig& seam, co
   }
 
   if (const toml::node* transform = table.get("transform")) {
+    // A certificate side compares fingerprints and writes PEM: there is nothing to transform.
+    if (seam.kind == "certificate") {
+      return Status::InvalidArgument(options.Where(line_of("transform")) +
+                                     ": key `transform` does not apply to certificate seams");
+    }
     const auto* s = transform->as_string();
     const std::optional<Transform> parsed = s ? ParseTransform(s->get()) : std::nullopt;
     if (!parsed) {
@@ -196,6 +201,12 @@ Status ApplyAuthority(const ParseContext& ctx, const std::string& scope, const t
   if (s == nullptr) return Error(ctx, LineOf(node), scope, "key `authority` must be a string");
   const std::string& name = s->get();
   if (name == "log") return Status::Ok();  // the default: nullopt
+  // A certificate side shows a fingerprint, not the key: its value cannot be taken into the log.
+  if (seam.kind == "certificate") {
+    return Error(ctx, LineOf(node), scope,
+                 "certificate seams take authority = \"log\" (a side shows a certificate's "
+                 "fingerprint, not its key, so nothing can be adopted from it)");
+  }
   const SideConfig* side = seam.FindSide(name);
   if (side == nullptr) {
     return Error(ctx, LineOf(node), scope,
@@ -213,19 +224,13 @@ Status ApplyAuthority(const ParseContext& ctx, const std::string& scope, const t
   return Status::Ok();
 }
 
-// "30d", "12h", "90m", "45s": a positive whole number and a unit, at most 10 years.
-Result<std::int64_t> ParseRenewBefore(const ParseContext& ctx, const std::string& scope,
-                                      const toml::node& node) {
-  const auto* s = node.as_string();
-  const std::string text = s != nullptr ? s->get() : "";
-  auto bad = [&] {
-    return Error(ctx, LineOf(node), scope,
-                 "key `renew_before` must be a duration such as \"30d\", \"12h\", \"90m\" or \"45s\"");
-  };
-  if (text.size() < 2 || text.size() > 12) return bad();
+// "30d", "12h", "90m", "45s": a positive whole number and a unit, at most 10 years. nullopt
+// for anything else.
+std::optional<std::int64_t> ParseDurationUs(const std::string& text) {
+  if (text.size() < 2 || text.size() > 12) return std::nullopt;
   std::int64_t n = 0;
   for (std::size_t i = 0; i + 1 < text.size(); ++i) {
-    if (text[i] < '0' || text[i] > '9') return bad();
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
     n = n * 10 + (text[i] - '0');
   }
   std::int64_t unit = 0;
@@ -234,10 +239,49 @@ Result<std::int64_t> ParseRenewBefore(const ParseContext& ctx, const std::string
     case 'h': unit = 3'600; break;
     case 'm': unit = 60; break;
     case 's': unit = 1; break;
-    default: return bad();
+    default: return std::nullopt;
   }
-  if (n <= 0 || n * unit > 3650LL * 86'400) return bad();
+  if (n <= 0 || n * unit > 3650LL * 86'400) return std::nullopt;
   return n * unit * 1'000'000;
+}
+
+// "5/10m": a count of 1..100 repairs and a duration; or "off".
+Result<SeamConfig::RepairBudget> ParseRepairBudget(const ParseContext& ctx, const std::string& scope,
+                                                   const toml::node& node) {
+  const auto* s = node.as_string();
+  const std::string text = s != nullptr ? s->get() : "";
+  SeamConfig::RepairBudget budget;
+  if (text == "off") {
+    budget.off = true;
+    return budget;
+  }
+  const std::size_t slash = text.find('/');
+  std::optional<std::int64_t> window =
+      slash == std::string::npos ? std::nullopt : ParseDurationUs(text.substr(slash + 1));
+  int count = 0;
+  for (std::size_t i = 0; slash != std::string::npos && i < slash && count <= 100; ++i) {
+    count = text[i] >= '0' && text[i] <= '9' ? count * 10 + (text[i] - '0') : 1000;
+  }
+  if (!window || slash == 0 || count < 1 || count > 100) {
+    return Error(ctx, LineOf(node), scope,
+                 "key `repair_budget` must be \"COUNT/DURATION\" (1 to 100 repairs of one side, "
+                 "e.g. \"5/10m\") or \"off\"");
+  }
+  budget.count = count;
+  budget.window_us = *window;
+  return budget;
+}
+
+Result<std::int64_t> ParseRenewBefore(const ParseContext& ctx, const std::string& scope,
+                                      const toml::node& node) {
+  const auto* s = node.as_string();
+  const std::string text = s != nullptr ? s->get() : "";
+  std::optional<std::int64_t> us = ParseDurationUs(text);
+  if (!us) {
+    return Error(ctx, LineOf(node), scope,
+                 "key `renew_before` must be a duration such as \"30d\", \"12h\", \"90m\" or \"45s\"");
+  }
+  return *us;
 }
 
 Result<RepairPolicy> ParseRepair(const ParseContext& ctx, const std::string& scope,
@@ -305,6 +349,10 @@ Result<SeamConfig> ParseSeam(const ParseContext& ctx, const toml::node& node) {
   const toml::node* sides = table->get("sides");
   if (sides == nullptr) return Error(ctx, seam.line, scope, "missing required key `sides`");
   SEAM_ASSIGN_OR_RETURN(seam.sides, ParseSides(ctx, seam, scope, *sides));
+
+  if (const toml::node* budget = table->get("repair_budget")) {
+    SEAM_ASSIGN_OR_RETURN(seam.repair_budget, ParseRepairBudget(ctx, scope, *budget));
+  }
 
   if (const toml::node* renew = table->get("renew_before")) {
     if (seam.kind != "certificate") {

@@ -96,6 +96,12 @@ std::string CommonName(X509* cert) {
   if (len < 0) return {};
   std::string cn(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(len));
   OPENSSL_free(utf8);
+  // The name is shown in one-line messages and log lines: control characters (a newline in a
+  // hostile certificate) become '?', and it is bounded.
+  for (char& c : cn) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  if (cn.size() > 256) cn.resize(256);
   return cn;
 }
 

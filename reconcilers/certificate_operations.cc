@@ -35,7 +35,7 @@ Result<OperationReport> ImportCertificate(SeamContext& ctx, const SeamConfig& se
                                    "; refusing to record it");
   }
   SEAM_ASSIGN_OR_RETURN(RecordState state, Replay(ctx, seam));
-  SEAM_RETURN_IF_ERROR(PreflightSides(seam, command));
+  SEAM_RETURN_IF_ERROR(PreflightSides(seam, command + " " + seam.name));
   certificate::CertificateSet payload;
   payload.chain_pem = request.chain_pem;
   payload.leaf_sha256 = info->leaf_sha256;

@@ -1,27 +1,41 @@
 #include "reconcilers/operation_steps.h"
 
+#include "core/fault_point.h"
 #include "reconcilers/kinds.h"
 #include "reconcilers/logger.h"
+#include "reconcilers/token/token_events.h"
 
 namespace seam::operation_steps {
 namespace {
 
 // Writes the intended state to one side and confirms it by reading back. An observe-only side
 // (tls-endpoint) is not written: its on_repair command (a server reload) is run instead.
+// `completing`: the side is finishing an earlier operation whose confirmation is missing. If it
+// holds the value already, its on_repair hook still runs: the earlier attempt may have written
+// the side and then failed (or died) before the hook reloaded the server.
 SideWriteReport ApplyToSide(SeamContext& ctx, const SeamConfig& seam, const RecordState& state,
-                            const SideConfig& cfg) {
+                            const SideConfig& cfg, bool completing) {
   SideWriteReport r{cfg.name, false, ""};
+  const bool writable = cfg.side->Writable();
   Observation before = cfg.side->Observe();
-  if (before.state == Observation::State::kUnreadable) {
+  // An observe-only side that cannot be reached (its server is down, perhaps waiting for the
+  // files just written) may come up with its on_repair command: that is tried below.
+  if (before.state == Observation::State::kUnreadable && (writable || cfg.on_repair.empty())) {
     r.message = before.reason;
     return r;
   }
   const Verdict now = JudgeSide(ctx, seam, state, cfg, before).verdict;
   if (now == Verdict::kInSync || now == Verdict::kExpiring) {
+    if (completing && !cfg.on_repair.empty()) {
+      const Status hook = RunOnRepairHook(ctx, seam, cfg);
+      if (!hook.ok()) {
+        r.message = "holds the value, but on_repair failed: " + hook.message();
+        return r;
+      }
+    }
     r.ok = true;  // already there (e.g. the side an adoption came from): leave it alone
     return r;
   }
-  const bool writable = cfg.side->Writable();
   if (!writable && cfg.on_repair.empty()) {
     r.message = cfg.side->Describe() + " is observe-only and has no on_repair to reload it";
     return r;
@@ -50,9 +64,64 @@ SideWriteReport ApplyToSide(SeamContext& ctx, const SeamConfig& seam, const Reco
   return r;
 }
 
+// ApplyToSide, then the SideApplied record that makes the side's part of the operation durable.
+SideWriteReport ApplyAndConfirm(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
+                                const SideConfig& cfg, bool completing) {
+  FaultPoint("before-side-write:" + cfg.name);
+  SideWriteReport r = ApplyToSide(ctx, seam, state, cfg, completing);
+  if (!r.ok) return r;
+  FaultPoint("after-side-write:" + cfg.name);
+  token::SideApplied applied{cfg.name, state.current_version};
+  EventDraft draft{token::kSideApplied, ctx.actor, ctx.clock.NowMicros(), token::Encode(applied)};
+  Result<AppendResult> appended = ctx.store.Append(seam.stream(), state.stream_version, {std::move(draft)});
+  Status folded = appended.ok() ? CatchUp(ctx.store, seam.stream(), state, ctx.keys) : appended.status();
+  if (!folded.ok()) {
+    r.ok = false;
+    r.message = "written and read back, but recording SideApplied failed: " + folded.message();
+    return r;
+  }
+  FaultPoint("after-side-applied:" + cfg.name);
+  return r;
+}
+
 }  // namespace
 
-Result<RecordState> Replay(SeamContext& ctx, const SeamConfig& seam) {
+std::vector<const SideConfig*> WriteOrder(const SeamConfig& seam) {
+  std::vector<const SideConfig*> out;
+  for (const SideConfig& side : seam.sides) {
+    if (side.side->Writable()) out.push_back(&side);
+  }
+  for (const SideConfig& side : seam.sides) {
+    if (!side.side->Writable()) out.push_back(&side);
+  }
+  return out;
+}
+
+std::vector<const SideConfig*> PendingSides(const SeamConfig& seam, const RecordState& state) {
+  std::vector<const SideConfig*> out;
+  if (state.phase == RecordState::Phase::kUnset) return out;
+  for (const SideConfig* side : WriteOrder(seam)) {
+    if (state.applied.count(side->name) == 0) out.push_back(side);
+  }
+  return out;
+}
+
+Status FinishPending(SeamContext& ctx, const SeamConfig& seam, RecordState& state) {
+  for (const SideConfig* side : PendingSides(seam, state)) {
+    SideWriteReport r = ApplyAndConfirm(ctx, seam, state, *side, /*completing=*/true);
+    if (!r.ok) {
+      return Status::FailedPrecondition(
+          "seam " + seam.name + ": the previous operation (" + state.intent_type + ", version " +
+          std::to_string(state.current_version) + ") is still pending on side " + side->name + " (" +
+          r.message + "); fix the side, then run `seamctl repair " + seam.name + "`");
+    }
+    ReconcileLog()->info("seam {}: completed {} version {} on side {}", seam.name, state.intent_type,
+                         state.current_version, side->name);
+  }
+  return Status::Ok();
+}
+
+Result<RecordState> ReplayOnly(SeamContext& ctx, const SeamConfig& seam) {
   const KindSpec* kind = FindKindSpec(seam.kind);
   if (kind == nullptr) return Status::InvalidArgument("seam " + seam.name + ": unknown kind " + seam.kind);
   RecordState state(*kind);
@@ -61,11 +130,22 @@ Result<RecordState> Replay(SeamContext& ctx, const SeamConfig& seam) {
   return state;
 }
 
-Status PreflightSides(const SeamConfig& seam, const std::string& command) {
+Result<RecordState> Replay(SeamContext& ctx, const SeamConfig& seam) {
+  SEAM_ASSIGN_OR_RETURN(RecordState state, ReplayOnly(ctx, seam));
+  Status finished = FinishPending(ctx, seam, state);
+  if (!finished.ok()) {
+    return Status::FailedPrecondition(finished.message() + "; nothing new was recorded");
+  }
+  return state;
+}
+
+Status PreflightSides(const SeamConfig& seam, const std::string& retry) {
   for (const SideConfig& side : seam.sides) {
     Observation obs = side.side->Observe();
     std::string problem;
-    if (obs.state == Observation::State::kUnreadable) {
+    // An observe-only side is never written, and one that is down (a server not started yet)
+    // may be brought up by its on_repair command after the others are written.
+    if (obs.state == Observation::State::kUnreadable && (side.side->Writable() || side.on_repair.empty())) {
       problem = "is unreadable (" + obs.reason + ")";
     } else if (Status writable = side.side->CheckWritable(); !writable.ok()) {
       problem = "cannot be written (" + writable.message() + ")";
@@ -73,7 +153,7 @@ Status PreflightSides(const SeamConfig& seam, const std::string& command) {
     if (!problem.empty()) {
       return Status::FailedPrecondition("seam " + seam.name + ": side " + side.name + " " + problem +
                                         "; nothing was recorded or written. Fix the side, then run `" +
-                                        command + " " + seam.name + "` again");
+                                        retry + "` again");
     }
   }
   return Status::Ok();
@@ -94,6 +174,7 @@ Result<OperationReport> AppendThenApply(SeamContext& ctx, const SeamConfig& seam
   Status applied = Apply(state, event);
   if (applied.ok()) applied = OpenCurrent(state, ctx.keys);
   if (!applied.ok()) return applied.WithContext("seam " + seam.name);
+  FaultPoint("after-intent");
 
   OperationReport report;
   report.seam = seam.name;
@@ -102,10 +183,10 @@ Result<OperationReport> AppendThenApply(SeamContext& ctx, const SeamConfig& seam
   if (state.active()) report.fingerprint = RecordFingerprint(*state.kind, state.value, ctx.keys);
   ReconcileLog()->info("seam {}: {} recorded as version {} {}", seam.name, operation,
                        report.version, report.fingerprint);
-  for (const SideConfig& side : seam.sides) {
-    report.sides.push_back(ApplyToSide(ctx, seam, state, side));
+  for (const SideConfig* side : WriteOrder(seam)) {
+    report.sides.push_back(ApplyAndConfirm(ctx, seam, state, *side, /*completing=*/false));
     if (!report.sides.back().ok) {
-      ReconcileLog()->info("seam {}: side {} not written: {}", seam.name, side.name,
+      ReconcileLog()->info("seam {}: side {} not written: {}", seam.name, side->name,
                            report.sides.back().message);
     }
   }
@@ -117,14 +198,13 @@ Result<OperationReport> Adopt(SeamContext& ctx, const SeamConfig& seam, const st
   if (source == nullptr) {
     return Status::InvalidArgument("seam " + seam.name + " has no side `" + from + "`");
   }
-  const std::string command = "seamctl adopt --from " + from;
-  SEAM_ASSIGN_OR_RETURN(RecordState state, Replay(ctx, seam));
+  SEAM_ASSIGN_OR_RETURN(RecordState state, ReplayOnly(ctx, seam));
   if (!TransformIsReversible(source->transform)) {
     return Status::InvalidArgument("side " + from + " of seam " + seam.name + " stores " +
                                    TransformName(source->transform) + " digests, from which the " +
                                    state.kind->fields.primary + " cannot be recovered");
   }
-  SEAM_RETURN_IF_ERROR(PreflightSides(seam, command));
+  SEAM_RETURN_IF_ERROR(PreflightSides(seam, "seamctl adopt " + seam.name + " --from " + from));
   Observation obs = source->side->Observe();
   if (obs.state == Observation::State::kUnreadable) {
     return Status::FailedPrecondition("side " + from + " of seam " + seam.name + " is unreadable: " + obs.reason);

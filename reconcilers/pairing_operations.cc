@@ -65,7 +65,7 @@ Result<OperationReport> Pair(SeamContext& ctx, const SeamConfig& seam, const Pai
                                  seam.name + "` for a new token, or `seamctl unpair " + seam.name +
                                  "` first");
   }
-  SEAM_RETURN_IF_ERROR(PreflightSides(seam, command + " --device " + request.device_id));
+  SEAM_RETURN_IF_ERROR(PreflightSides(seam, command + " " + seam.name + " --device " + request.device_id));
   SEAM_ASSIGN_OR_RETURN(Secret token, token::NewTokenValue());
   const std::int64_t now = ctx.clock.NowMicros();
   pairing::PairingSet payload;
@@ -85,7 +85,7 @@ Result<OperationReport> Unpair(SeamContext& ctx, const SeamConfig& seam, const s
   if (!state.active()) {
     return Status::FailedPrecondition("seam " + seam.name + " is not paired (" + PhaseName(state.phase) + ")");
   }
-  SEAM_RETURN_IF_ERROR(PreflightSides(seam, command));
+  SEAM_RETURN_IF_ERROR(PreflightSides(seam, command + " " + seam.name));
   EventDraft draft{pairing::kPairingRemoved, ctx.actor, ctx.clock.NowMicros(),
                    pairing::Encode(pairing::PairingRemoved{reason})};
   return AppendThenApply(ctx, seam, std::move(state), std::move(draft), "unpair");

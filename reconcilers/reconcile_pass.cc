@@ -1,9 +1,14 @@
 #include "reconcilers/reconcile_pass.h"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
+#include <map>
 
 #include "reconcilers/kinds.h"
 #include "reconcilers/logger.h"
+#include "reconcilers/operation_steps.h"
+#include "reconcilers/payload_codec.h"
 #include "reconcilers/record_state.h"
 #include "reconcilers/token/token_events.h"
 
@@ -32,6 +37,11 @@ Status AdoptFromAuthority(SeamContext& ctx, const SeamConfig& seam, RecordState&
                         AdoptionDraft(ctx, seam, state, *authority.config, authority.observation,
                                       "authority"));
   SEAM_RETURN_IF_ERROR(AppendAndApply(ctx, seam.stream(), state, std::move(draft)));
+  // The side adopted from holds the new intent by definition: it is confirmed at once.
+  token::SideApplied applied{authority.config->name, state.current_version};
+  SEAM_RETURN_IF_ERROR(AppendAndApply(
+      ctx, seam.stream(), state,
+      EventDraft{token::kSideApplied, ctx.actor, ctx.clock.NowMicros(), token::Encode(applied)}));
   ReconcileLog()->info("seam {}: adopted {} from side {} as version {}", seam.name,
                        authority.judgement.fingerprint, authority.config->name,
                        state.current_version);
@@ -39,7 +49,22 @@ Status AdoptFromAuthority(SeamContext& ctx, const SeamConfig& seam, RecordState&
 }
 
 // Brings one side to the intended state: compare-and-swap write, read back, record.
-Status RepairSide(SeamContext& ctx, const SeamConfig& seam, RecordState& state, Observed& o) {
+// The fields a side held (a cereal map of field -> value), sealed for the repair event that
+// overwrites them, so a foreign value is never lost.
+Result<std::string> SealFields(SeamContext& ctx, const std::string& stream, std::int64_t version,
+                               const Observation& obs) {
+  std::map<std::string, std::string> fields;
+  for (const auto& [name, value] : obs.fields) fields[name] = std::string(value.Reveal());
+  const Secret plain(payload_codec::Encode(fields));
+  for (auto& [name, value] : fields) OPENSSL_cleanse(value.data(), value.size());
+  return ctx.keys.Seal(plain, SealContext(stream, version));
+}
+
+// `*changed` is set when the side no longer matches what was observed (nothing is written then):
+// the caller observes again and decides again.
+Status RepairSide(SeamContext& ctx, const SeamConfig& seam, RecordState& state, Observed& o,
+                  bool* changed) {
+  *changed = false;
   Side& side = *o.config->side;
   const bool writable = side.Writable();
   if (!writable && o.config->on_repair.empty()) {
@@ -51,6 +76,7 @@ Status RepairSide(SeamContext& ctx, const SeamConfig& seam, RecordState& state, 
   if (writable) {
     Observation now = side.Observe();
     if (!(now.marker == o.observation.marker) || now.state != o.observation.state) {
+      *changed = true;
       return Status::FailedPrecondition(side.Describe() +
                                         " changed since it was observed; not writing (run again)");
     }
@@ -80,6 +106,10 @@ Status RepairSide(SeamContext& ctx, const SeamConfig& seam, RecordState& state, 
   payload.verdict_before = VerdictName(o.judgement.verdict);
   payload.held_version = o.judgement.holds_version;
   payload.fingerprint_before = o.judgement.fingerprint;
+  if (o.judgement.verdict == Verdict::kForeign) {
+    SEAM_ASSIGN_OR_RETURN(payload.sealed_before,
+                          SealFields(ctx, seam.stream(), state.stream_version + 1, o.observation));
+  }
   EventDraft draft{token::kSideRepaired, ctx.actor, ctx.clock.NowMicros(), token::Encode(payload)};
   SEAM_RETURN_IF_ERROR(AppendAndApply(ctx, seam.stream(), state, std::move(draft)));
   ReconcileLog()->info("seam {}: repaired side {} ({} -> version {})", seam.name, o.config->name,
@@ -99,11 +129,29 @@ void ComputeStatus(const RecordState& state, SeamReport& report) {
     unreadable = unreadable || s.judgement.verdict == Verdict::kUnreadable;
     expiring = expiring || s.judgement.verdict == Verdict::kExpiring;
   }
-  if (drift) report.status = "drift";
+  if (drift && report.flapping) report.status = "flapping";
+  else if (drift) report.status = "drift";
   else if (unreadable) report.status = "unknown";
   else if (state.phase == RecordState::Phase::kUnset) report.status = "unset";
+  else if (!report.pending_sides.empty()) report.status = "pending";
+  else if (report.flapping) report.status = "flapping";
   else if (expiring) report.status = "expiring";
   else report.status = "in_sync";
+}
+
+// Repairs of `side` within the budget's window, as the log records them.
+std::int64_t RecentRepairs(const RecordState& state, const std::string& side,
+                           const SeamConfig::RepairBudget& budget, std::int64_t now_us) {
+  auto it = state.repair_times_us.find(side);
+  if (it == state.repair_times_us.end()) return 0;
+  return std::count_if(it->second.begin(), it->second.end(),
+                       [&](std::int64_t t) { return t > now_us - budget.window_us; });
+}
+
+std::string FlappingDetail(const SeamConfig& seam, const RecordState& state) {
+  return "the seam is flapping (repairs of side " + state.flapping_side +
+         " kept being undone); repairs stopped: `seamctl repair --force " + seam.name +
+         "` once the other writer is dealt with";
 }
 
 }  // namespace
@@ -114,12 +162,13 @@ int SeamReport::ExitCode() const {
     if (s.judgement.verdict == Verdict::kUnreadable) return 2;
     if (IsDrift(s.judgement.verdict) || s.judgement.verdict == Verdict::kExpiring) code = 1;
   }
+  if (flapping || !pending_sides.empty()) code = std::max(code, 1);
   if (errors.empty()) return code;
   return retryable ? 3 : 2;
 }
 
 Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mode,
-                           std::vector<Observation> observations) {
+                           std::vector<Observation> observations, const PassOptions& options) {
   if (!observations.empty() && observations.size() != seam.sides.size()) {
     return Status::Internal("seam " + seam.name + ": " + std::to_string(observations.size()) +
                             " observations for " + std::to_string(seam.sides.size()) + " sides");
@@ -133,6 +182,20 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
     if (!caught_up.ok()) return caught_up.WithContext("seam " + seam.name);
   }
 
+  // Everything this pass appends (completions included) counts in events_appended.
+  const std::int64_t version_before = state.stream_version;
+  SeamReport report;
+  if (mode == PassMode::kRepair && !operation_steps::PendingSides(seam, state).empty()) {
+    // Completing an operation the user asked for is not a drift repair: done whatever the
+    // seam's `repair` policy says. The sides are observed afresh below, after it.
+    Status finished = operation_steps::FinishPending(ctx, seam, state);
+    if (!finished.ok()) {
+      report.errors.push_back(finished.message());
+      report.retryable = finished.code() == StatusCode::kConflict;
+    }
+    observations.clear();
+  }
+
   std::vector<Observed> observed;
   observed.reserve(seam.sides.size());
   for (std::size_t i = 0; i < seam.sides.size(); ++i) {
@@ -142,7 +205,6 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
     observed.push_back(Observed{&side, std::move(obs), std::move(j)});
   }
 
-  SeamReport report;
   report.name = seam.name;
   report.kind = seam.kind;
   report.entity = seam.entity;
@@ -151,7 +213,6 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
 
   const bool may_repair = mode != PassMode::kCheck;
   const bool dry = mode == PassMode::kDryRun;
-  const std::int64_t version_before = state.stream_version;
 
   if (may_repair && seam.repair == RepairPolicy::kOff) {
     for (std::size_t i = 0; i < observed.size(); ++i) {
@@ -161,6 +222,16 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
       }
     }
   } else if (may_repair) {
+    if (options.force && state.flapping && !dry) {
+      token::FlappingCleared cleared{"seamctl repair --force"};
+      Status ok = AppendAndApply(ctx, stream, state,
+                                 EventDraft{token::kFlappingCleared, ctx.actor, ctx.clock.NowMicros(),
+                                            token::Encode(cleared)});
+      if (!ok.ok()) {
+        report.errors.push_back("clearing the flapping state: " + ok.message());
+        report.retryable = ok.code() == StatusCode::kConflict;
+      }
+    }
     // Authority side first: its foreign value becomes the log's, then the others follow it.
     if (seam.authority_side) {
       for (std::size_t i = 0; i < observed.size(); ++i) {
@@ -185,7 +256,15 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
     // In a dry run an adoption only "would" happen, but the sides after it would then follow.
     const bool would_adopt = std::find(actions.begin(), actions.end(), "would adopt") != actions.end();
     const bool has_intent = state.phase != RecordState::Phase::kUnset || would_adopt;
+    // Writable sides first: an observe-only side's repair (a server reload) needs their files.
+    std::vector<std::size_t> repair_order;
     for (std::size_t i = 0; i < observed.size(); ++i) {
+      if (observed[i].config->side->Writable()) repair_order.push_back(i);
+    }
+    for (std::size_t i = 0; i < observed.size(); ++i) {
+      if (!observed[i].config->side->Writable()) repair_order.push_back(i);
+    }
+    for (const std::size_t i : repair_order) {
       Observed& o = observed[i];
       if (!IsDrift(o.judgement.verdict) || !actions[i].empty()) continue;
       if (!report.errors.empty()) {
@@ -200,11 +279,50 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
                             ", or adopt)";
         continue;
       }
+      if (state.flapping && !(options.force && dry)) {
+        actions[i] = "skipped";
+        action_details[i] = FlappingDetail(seam, state);
+        continue;
+      }
+      const SeamConfig::RepairBudget& budget = seam.repair_budget;
+      if (!budget.off && !options.force) {
+        const std::int64_t recent = RecentRepairs(state, o.config->name, budget, ctx.clock.NowMicros());
+        if (recent >= budget.count) {
+          actions[i] = "skipped";
+          if (dry) {
+            action_details[i] = "repair budget spent: a repair would mark the seam flapping";
+            continue;
+          }
+          token::SeamFlapping flapping{o.config->name, recent, budget.window_us / 1'000'000};
+          Status marked = AppendAndApply(ctx, stream, state,
+                                         EventDraft{token::kSeamFlapping, ctx.actor, ctx.clock.NowMicros(),
+                                                    token::Encode(flapping)});
+          if (!marked.ok()) {
+            report.errors.push_back("recording that the seam is flapping: " + marked.message());
+            report.retryable = marked.code() == StatusCode::kConflict;
+            continue;
+          }
+          ReconcileLog()->warn("seam {}: side {} was repaired {} times within {} s; flapping, repairs stop",
+                               seam.name, o.config->name, recent, budget.window_us / 1'000'000);
+          action_details[i] = FlappingDetail(seam, state);
+          continue;
+        }
+      }
       if (dry) {
         actions[i] = "would repair";
         continue;
       }
-      Status repaired = RepairSide(ctx, seam, state, o);
+      // Compare-and-swap: a side that changed since it was observed is observed and judged
+      // again, and repaired only if it still drifts (a few times, then left for the next pass).
+      Status repaired = Status::Ok();
+      for (int attempt = 0; attempt < 3; ++attempt) {
+        bool changed = false;
+        repaired = RepairSide(ctx, seam, state, o, &changed);
+        if (!changed) break;
+        o.observation = o.config->side->Observe();
+        o.judgement = JudgeSide(ctx, seam, state, *o.config, o.observation);
+        if (!IsDrift(o.judgement.verdict)) break;
+      }
       if (repaired.ok()) {
         actions[i] = "repaired";
       } else {
@@ -230,6 +348,16 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
   for (std::size_t i = 0; i < observed.size(); ++i) {
     report.sides.push_back(SideReport{observed[i].config->name, observed[i].judgement, actions[i],
                                       action_details[i]});
+  }
+  report.flapping = state.flapping;
+  report.flapping_side = state.flapping_side;
+  report.flapping_since_us = state.flapping_since_us;
+  for (const SideConfig* side : operation_steps::PendingSides(seam, state)) {
+    report.pending_sides.push_back(side->name);
+  }
+  if (!report.pending_sides.empty()) {
+    report.pending_operation = state.intent_type;
+    report.pending_version = state.current_version;
   }
   ComputeStatus(state, report);
   return report;

@@ -1,8 +1,9 @@
 #pragma once
 // The reconcile pass of DESIGN.md for one seam: replay, observe, judge, decide, repair, record.
 //
-// Check mode never writes anything. Repair mode obeys the seam's `repair` policy (off: report
-// only) and `authority` (log: overwrite lagging/foreign sides; a side: adopt its foreign value
+// Check mode never writes anything. Repair mode first completes a pending operation (whatever
+// the policy: the user asked for it), then obeys the seam's `repair` policy (off: report only),
+// its repair budget (past it the seam is `flapping` and repairs stop until --force) and `authority` (log: overwrite lagging/foreign sides; a side: adopt its foreign value
 // into the log first). Every repair re-reads the side, writes only if it is unchanged since it
 // was observed (compare-and-swap on the change marker), reads back to confirm, and then appends
 // a SideRepaired event.
@@ -18,6 +19,12 @@
 namespace seam {
 
 enum class PassMode { kCheck, kRepair, kDryRun };
+
+struct PassOptions {
+  // `seamctl repair --force`: a flapping seam is cleared (FlappingCleared) and repaired, and the
+  // repair budget is not applied in this pass.
+  bool force = false;
+};
 
 struct SideReport {
   std::string name;
@@ -35,6 +42,14 @@ struct SeamReport {
   std::string intended_fingerprint;  // "" unless a value is intended
   std::string intended_state;        // "active" | "revoked" | "unset" | "unknown" (log unreadable)
   std::vector<SideReport> sides;
+  // An operation that has not confirmed every side yet (check; after a repair, what is left).
+  std::string pending_operation;          // its intent event type, "" when none is pending
+  std::int64_t pending_version = 0;
+  std::vector<std::string> pending_sides;  // in `order`
+  // The repair budget of a side was spent: repairs stopped until `repair --force`.
+  bool flapping = false;
+  std::string flapping_side;
+  std::int64_t flapping_since_us = 0;
   std::vector<std::string> errors;  // trouble that is not a side verdict (store, conflict, ...)
   bool retryable = false;            // an error was a conflict or a busy lock: retry may succeed
   int events_appended = 0;
@@ -52,6 +67,6 @@ struct SeamReport {
 // (tools/common/side_observer.h); otherwise the pass observes each side itself. Either way a
 // repair re-reads the side and writes only if it is unchanged.
 Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mode,
-                           std::vector<Observation> observed = {});
+                           std::vector<Observation> observed = {}, const PassOptions& options = {});
 
 }  // namespace seam

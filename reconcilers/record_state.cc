@@ -4,6 +4,8 @@
 #include <optional>
 #include <string_view>
 
+#include "reconcilers/token/token_events.h"
+
 namespace seam {
 
 const char* VerdictName(Verdict v) {
@@ -43,6 +45,40 @@ std::optional<std::int64_t> ParseSeconds(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// SideApplied and SideRepaired (kind-independent bookkeeping) confirm the current intent on a
+// side when they name its version.
+Status ApplyConfirmation(RecordState& state, const Event& event) {
+  auto where = [&] { return "event seq " + std::to_string(event.seq); };
+  if (event.type == token::kSideApplied) {
+    Result<token::SideApplied> p = token::DecodeSideApplied(event.payload);
+    if (!p.ok()) return p.status().WithContext(where());
+    if (p->version == state.current_version) state.applied.insert(std::move(p->side));
+  } else if (event.type == token::kSideRepaired) {
+    Result<token::SideRepaired> p = token::DecodeSideRepaired(event.payload);
+    if (!p.ok()) return p.status().WithContext(where());
+    std::vector<std::int64_t>& times = state.repair_times_us[p->side];
+    times.push_back(event.time_us);
+    if (times.size() > kRepairTimesKept) times.erase(times.begin());
+    if (p->version_written == state.current_version) state.applied.insert(std::move(p->side));
+  } else if (event.type == token::kSeamFlapping) {
+    Result<token::SeamFlapping> p = token::DecodeSeamFlapping(event.payload);
+    if (!p.ok()) return p.status().WithContext(where());
+    state.flapping = true;
+    state.flapping_side = std::move(p->side);
+    state.flapping_since_us = event.time_us;
+  } else if (event.type == token::kFlappingCleared) {
+    state.flapping = false;
+    state.flapping_side.clear();
+    state.flapping_since_us = 0;
+    state.repair_times_us.clear();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 const char* PhaseName(RecordState::Phase phase) {
   switch (phase) {
     case RecordState::Phase::kUnset: return "unset";
@@ -60,7 +96,7 @@ Status Apply(RecordState& state, const Event& event) {
   IntentChange& change = *decoded;
   switch (change.what) {
     case IntentChange::What::kNone:
-      return Status::Ok();
+      return ApplyConfirmation(state, event);
     case IntentChange::What::kClear:
       state.phase = RecordState::Phase::kRevoked;
       state.value = Record();
@@ -90,6 +126,8 @@ Status Apply(RecordState& state, const Event& event) {
   }
   state.current_version = event.version;
   state.current_time_us = event.time_us;
+  state.intent_type = event.type;
+  state.applied.clear();
   return Status::Ok();
 }
 
@@ -154,8 +192,7 @@ namespace {
 struct Comparison {
   std::vector<std::string> differ;   // present on the side, different from the record
   std::vector<std::string> absent;   // in the record, absent on the side
-  std::vector<std::string> extra;    // on the side, absent from the record
-  bool Same() const { return differ.empty() && absent.empty() && extra.empty(); }
+  bool Same() const { return differ.empty() && absent.empty(); }
 };
 
 Comparison Compare(const KindSpec& kind, const SideShape& side, const Record& record,
@@ -164,10 +201,9 @@ Comparison Compare(const KindSpec& kind, const SideShape& side, const Record& re
   for (const std::string& field : side.fields) {
     const Secret* held = obs.Field(field);
     auto want = record.find(field);
-    if (want == record.end()) {
-      if (held != nullptr) c.extra.push_back(field);
-      continue;
-    }
+    // A field the log does not have (a pairing made without a gateway URL) constrains nothing:
+    // whatever the side keeps there is its own business, and no write could change it.
+    if (want == record.end()) continue;
     if (held == nullptr) {
       c.absent.push_back(field);
       continue;
@@ -233,7 +269,12 @@ Judgement Judge(const RecordState& state, const SideShape& side, const Observati
       j.detail = obs.reason;
       return j;
     case Observation::State::kMissing:
-      if (state.active()) {
+      if (state.active() && std::none_of(side.fields.begin(), side.fields.end(), [&](const std::string& f) {
+            return state.value.count(f) != 0;
+          })) {
+        j.verdict = Verdict::kInSync;
+        j.detail = "holds none of its fields, and the log has none of them either";
+      } else if (state.active()) {
         j.verdict = Verdict::kMissing;
         j.detail = "holds no " + kind.noun + "; " + intended;
       } else {
@@ -294,7 +335,7 @@ Judgement Judge(const RecordState& state, const SideShape& side, const Observati
     return j;
   }
   const Comparison c = Compare(kind, side, state.value, obs);
-  if (c.differ.empty() && c.extra.empty()) {
+  if (c.differ.empty()) {
     // Everything it holds is right; some fields are simply not there.
     j.verdict = Verdict::kMissing;
     j.detail = "lacks " + Plural(c.absent) + "; " + intended;
@@ -304,8 +345,7 @@ Judgement Judge(const RecordState& state, const SideShape& side, const Observati
   if (side.fields.size() == 1) {
     j.detail = "holds a value the log never had";
   } else {
-    std::vector<std::string> wrong = c.differ;
-    wrong.insert(wrong.end(), c.extra.begin(), c.extra.end());
+    const std::vector<std::string>& wrong = c.differ;
     j.detail = "holds a record the log never had: " + Plural(wrong) +
                (wrong.size() == 1 ? " differs" : " differ") + " from version " +
                std::to_string(state.current_version) +

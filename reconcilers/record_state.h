@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ struct RecordedValue {
   std::int64_t sealed_version = 0;           // the version `sealed` is bound to
 };
 
+inline constexpr std::size_t kRepairTimesKept = 100;  // also the largest repair_budget count
+
 struct RecordState {
   enum class Phase { kUnset, kActive, kRevoked };
   explicit RecordState(const KindSpec& kind_spec) : kind(&kind_spec) {}
@@ -44,6 +47,17 @@ struct RecordState {
   Record value;                      // the current record once OpenCurrent ran, when active
   std::int64_t value_version = 0;    // the version `value` holds; 0 when not opened
   std::vector<RecordedValue> history;  // every record ever set, oldest first
+  // The operation behind the current phase (the type of the event at current_version) and the
+  // sides that confirmed it (SideApplied, or SideRepaired writing that version). Sides of the
+  // seam missing from `applied` are where the operation is still pending.
+  std::string intent_type;
+  std::set<std::string> applied;
+  // Repair budget bookkeeping: when each side was last repaired (newest last, at most
+  // kRepairTimesKept), and whether the seam is flapping (SeamFlapping not yet cleared).
+  std::map<std::string, std::vector<std::int64_t>> repair_times_us;
+  bool flapping = false;
+  std::string flapping_side;
+  std::int64_t flapping_since_us = 0;
 
   bool active() const { return phase == Phase::kActive; }
 };

@@ -46,8 +46,18 @@ Result<EventDraft> AdoptionDraft(SeamContext& ctx, const SeamConfig& seam, const
     }
   }
   for (const auto& [field, value] : observation.fields) {
-    if (field == kind.secret_field) secret = &value;
-    else plain[field] = std::string(value.Reveal());
+    if (field == kind.secret_field) {
+      secret = &value;
+      continue;
+    }
+    // Plain fields (device ids, URLs) are shown in one-line messages and log lines.
+    for (const char c : value.Reveal()) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+        return Status::FailedPrecondition(where + ": field " + field +
+                                          " holds a control character; refusing to adopt it");
+      }
+    }
+    plain[field] = std::string(value.Reveal());
   }
   std::string sealed;
   if (!kind.secret_field.empty()) {

@@ -30,7 +30,7 @@ Result<OperationReport> SetNewValue(SeamContext& ctx, const SeamConfig& seam, co
                                      seam.kind == "pairing" ? "use `seamctl pair " + seam.name + "`" : ""));
   }
   SEAM_ASSIGN_OR_RETURN(RecordState state, Replay(ctx, seam));
-  SEAM_RETURN_IF_ERROR(PreflightSides(seam, command));
+  SEAM_RETURN_IF_ERROR(PreflightSides(seam, command + " " + seam.name));
   if (!rotate && state.active()) {
     return Status::AlreadyExists("seam " + seam.name + " already has a token (version " +
                                  std::to_string(state.current_version) +
@@ -80,7 +80,7 @@ Result<OperationReport> RevokeToken(SeamContext& ctx, const SeamConfig& seam, co
     return Status::FailedPrecondition("seam " + seam.name + " has no active token to revoke (" +
                                       PhaseName(state.phase) + ")");
   }
-  SEAM_RETURN_IF_ERROR(PreflightSides(seam, "seamctl token revoke"));
+  SEAM_RETURN_IF_ERROR(PreflightSides(seam, "seamctl token revoke " + seam.name));
   token::TokenRevoked payload{reason};
   EventDraft draft{token::kTokenRevoked, ctx.actor, ctx.clock.NowMicros(), token::Encode(payload)};
   return AppendThenApply(ctx, seam, std::move(state), std::move(draft), "revoke");

@@ -92,7 +92,7 @@ step "a backup job copies the gateway's database"
 run cp gateway/gateway.db gateway/backup.db
 
 step "rotate: a new token, recorded, then written to both sides; the client still gets through"
-run_check 0 'rotate recorded as version 2' "$seamctl" token rotate device-42
+run_check 0 'rotate recorded as version 4' "$seamctl" token rotate device-42
 run_check 0 '^200 OK' "$client" --paired cli/paired.json
 
 step "a careless restart: the gateway comes back from the stale backup"
@@ -106,7 +106,7 @@ healthz
 echo "(cli/paired.json is valid JSON with a well-formed token: nothing looks wrong on its own)"
 
 step "seam sees the disagreement: the gateway lags, holding the previous version"
-run_check 1 'gateway +lagging +holds version 1; version 2 is intended' "$seamctl" check
+run_check 1 'gateway +lagging +holds version 1; version 4 is intended' "$seamctl" check
 run_check 1 '"verdict": "lagging"' "$seamctl" check --json
 
 step "repair --dry-run says what it would do and writes nothing"
@@ -118,10 +118,10 @@ run_check 0 '^200 OK' "$client" --paired cli/paired.json
 run_check 0 'cli +in_sync' "$seamctl" check
 
 step "the log: every operation and repair, secrets only as fingerprints"
-run_check 0 'v3 SideRepaired .*side=gateway version_written=2' "$seamctl" log
+run_check 0 'v7 SideRepaired .*side=gateway version_written=4' "$seamctl" log
 
 step "verify: recompute the hash chain"
-run_check 0 '^log intact: 3 events' "$seamctl" verify
+run_check 0 '^log intact: 7 events' "$seamctl" verify
 
 step "the plaintext token appears nowhere in the event log or the gateway's database"
 token=$(sed -nE 's/.*"token": "([^"]+)".*/\1/p' cli/paired.json)

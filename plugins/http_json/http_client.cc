@@ -293,27 +293,48 @@ class IdlePool {
     static IdlePool* pool = new IdlePool;
     return *pool;
   }
+  // The most recently used idle connection of `origin`, or nullptr. Connections idle for longer
+  // than kMaxIdleAge are closed instead: servers time idle connections out, and a socket kept
+  // past that only holds a file descriptor.
   std::unique_ptr<HttpClient::Connection> Take(const std::string& origin) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = idle_.find(origin);
-    if (it == idle_.end() || it->second.empty()) return nullptr;
-    std::unique_ptr<HttpClient::Connection> conn = std::move(it->second.back());
-    it->second.pop_back();
+    std::vector<Idle> expired;  // closed outside the lock
+    std::unique_ptr<HttpClient::Connection> conn;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = idle_.find(origin);
+      if (it == idle_.end()) return nullptr;
+      const Clock::time_point now = Clock::now();
+      while (!it->second.empty() && !conn) {
+        Idle idle = std::move(it->second.back());
+        it->second.pop_back();
+        --total_;
+        if (now - idle.since > kMaxIdleAge) expired.push_back(std::move(idle));
+        else conn = std::move(idle.conn);
+      }
+    }
     return conn;
   }
   void Put(const std::string& origin, std::unique_ptr<HttpClient::Connection> conn) {
     std::unique_lock<std::mutex> lock(mu_);
-    std::vector<std::unique_ptr<HttpClient::Connection>>& idle = idle_[origin];
-    if (idle.size() >= kMaxIdlePerOrigin) {
+    std::vector<Idle>& idle = idle_[origin];
+    if (idle.size() >= kMaxIdlePerOrigin || total_ >= kMaxIdleTotal) {
       lock.unlock();
       return;  // `conn` closes here, outside the lock
     }
-    idle.push_back(std::move(conn));
+    idle.push_back(Idle{std::move(conn), Clock::now()});
+    ++total_;
   }
 
  private:
+  static constexpr std::chrono::seconds kMaxIdleAge{10};
+  static constexpr std::size_t kMaxIdleTotal = 256;
+  struct Idle {
+    std::unique_ptr<HttpClient::Connection> conn;
+    Clock::time_point since;
+  };
   std::mutex mu_;
-  std::map<std::string, std::vector<std::unique_ptr<HttpClient::Connection>>> idle_;
+  std::map<std::string, std::vector<Idle>> idle_;
+  std::size_t total_ = 0;
 };
 
 std::string OriginOf(const Url& url, const HttpClientOptions& options) {

@@ -94,7 +94,7 @@ class HttpJsonSide final : public Side {
   Status Modify(const Record* record, const ChangeMarker& expected);
 
   HttpJsonConfig c_;
-  HttpClient client_;  // keeps one idle connection between calls
+  HttpClient client_;  // reuses idle connections of its origin (http_client.h)
 };
 
 std::optional<std::string> HttpJsonSide::WhyNotModifiable(const Json& doc) const {

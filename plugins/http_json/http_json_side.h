@@ -25,8 +25,8 @@
 // There is no option to skip certificate verification. Fields() lists the mapped fields in the
 // kind's order.
 //
-// Connections: the side keeps one idle connection (http or https) and reuses it while the
-// server allows keep-alive; one the server closed before answering is retried once on a fresh
+// Connections: idle connections are shared by every side of one origin in the process and
+// reused while the server allows keep-alive; one the server closed before answering is retried once on a fresh
 // connection (plugins/http_json/http_client.h).
 //
 // Observe: one GET of url. 404 is missing. 2xx with a JSON body: each mapped field is the string

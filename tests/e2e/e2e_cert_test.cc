@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <sstream>
 
@@ -184,8 +185,8 @@ TEST_F(CertTest, IssueSelfSignedWritesBothPemSidesAndLogsTheSha256NeverTheKey) {
   ASSERT_NO_FATAL_FAILURE(InitTwoFiles());
   ProcessResult issue = Seamctl({"cert", "issue", kCertSeam, "--self-signed", "--cn", "gw.test"});
   ASSERT_EQ(issue.exit_code, 0) << issue.out << issue.err;
-  EXPECT_TRUE(Contains(issue.out, "nginx: written")) << issue.out;
-  EXPECT_TRUE(Contains(issue.out, "haproxy: written")) << issue.out;
+  EXPECT_TRUE(Contains(issue.out, "nginx: written and confirmed")) << issue.out;
+  EXPECT_TRUE(Contains(issue.out, "haproxy: written and confirmed")) << issue.out;
 
   // Both servers' files hold the same certificate, its key beside it, the key private.
   const std::string sha = FingerprintOf("nginx/cert.pem");
@@ -221,8 +222,17 @@ TEST_F(CertTest, IssueSelfSignedWritesBothPemSidesAndLogsTheSha256NeverTheKey) {
     EXPECT_EQ(SideOf(report, side)["detail"], "holds version 1") << side;  // 90 days > renew_before 30d
   }
 
+  // The intent, then one SideApplied per side for version 1.
   const std::vector<nlohmann::json> events = LogEvents();
-  ASSERT_EQ(events.size(), 1U);
+  ASSERT_EQ(events.size(), 3U);
+  std::vector<std::string> confirmed;
+  for (std::size_t i = 1; i < 3; ++i) {
+    EXPECT_EQ(events[i]["type"], "SideApplied") << events[i].dump();
+    EXPECT_EQ(events[i]["details"]["version"], 1) << events[i].dump();
+    confirmed.push_back(events[i]["details"].value("side", ""));
+  }
+  std::sort(confirmed.begin(), confirmed.end());
+  EXPECT_EQ(confirmed, (std::vector<std::string>{"haproxy", "nginx"}));
   EXPECT_EQ(events[0]["type"], "CertificateIssued");
   EXPECT_EQ(events[0]["stream"], "certificate/gateway");
   const nlohmann::json& details = events[0]["details"];
@@ -298,20 +308,22 @@ TEST_F(CertTest, ImportRefusesBadInputBeforeRecordingOrWritingAnything) {
   before = TakeSnapshot(Root());
   refuse_all();
   EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
-  EXPECT_EQ(Types(LogEvents()), (std::vector<std::string>{"CertificateIssued"}));
+  EXPECT_EQ(Types(LogEvents()), (std::vector<std::string>{"CertificateIssued", "SideApplied", "SideApplied"}));
 
   // A good import over it is a renewal.
   ProcessResult import_b =
       Seamctl({"cert", "import", kCertSeam, "--cert", "in/b/cert.pem", "--key", "in/b/key.pem"});
   ASSERT_EQ(import_b.exit_code, 0) << import_b.out << import_b.err;
-  EXPECT_TRUE(Contains(import_b.out, "cert import recorded as version 2")) << import_b.out;
+  // v1 the first import, v2-3 its SideApplied, v4 the renewal.
+  EXPECT_TRUE(Contains(import_b.out, "cert import recorded as version 4")) << import_b.out;
   EXPECT_EQ(FingerprintOf("haproxy/cert.pem"), FingerprintOf("in/b/cert.pem"));
   EXPECT_TRUE(KeyMatches("haproxy/cert.pem", "haproxy/private/key.pem"));
   const std::vector<nlohmann::json> events = LogEvents();
-  EXPECT_EQ(Types(events), (std::vector<std::string>{"CertificateIssued", "CertificateRenewed"}));
-  ASSERT_EQ(events.size(), 2U);
-  EXPECT_EQ(events[1]["details"]["subject_cn"], "b.test");
-  EXPECT_EQ(events[1]["details"]["source"], "import");
+  EXPECT_EQ(Types(events), (std::vector<std::string>{"CertificateIssued", "SideApplied", "SideApplied",
+                                                     "CertificateRenewed", "SideApplied", "SideApplied"}));
+  ASSERT_EQ(events.size(), 6U);
+  EXPECT_EQ(events[3]["details"]["subject_cn"], "b.test");
+  EXPECT_EQ(events[3]["details"]["source"], "import");
   EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
 }
 
@@ -363,7 +375,7 @@ TEST_F(CertTest, CertificateWithinRenewBeforeIsExpiringAndRepairCannotHelp) {
   ProcessResult repair = Seamctl({"repair"});
   EXPECT_EQ(repair.exit_code, 1) << repair.out << repair.err;
   EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
-  EXPECT_EQ(LogEvents().size(), 1U);
+  EXPECT_EQ(LogEvents().size(), 3U);  // the import and its two SideApplied, nothing more
 
   // Under a shorter renew_before the same files are in sync.
   WriteConfig(Replace(kTwoFilesConfig, "{RENEW}", "renew_before = \"7d\""));
@@ -373,7 +385,8 @@ TEST_F(CertTest, CertificateWithinRenewBeforeIsExpiringAndRepairCannotHelp) {
   WriteConfig(Replace(kTwoFilesConfig, "{RENEW}", "renew_before = \"3650d\""));
   ProcessResult renew = Seamctl({"cert", "issue", kCertSeam, "--self-signed", "--cn", "soon.test", "--days", "4000"});
   ASSERT_EQ(renew.exit_code, 0) << renew.out << renew.err;
-  EXPECT_EQ(Types(LogEvents()), (std::vector<std::string>{"CertificateIssued", "CertificateRenewed"}));
+  EXPECT_EQ(Types(LogEvents()), (std::vector<std::string>{"CertificateIssued", "SideApplied", "SideApplied",
+                                                          "CertificateRenewed", "SideApplied", "SideApplied"}));
   EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
 
   // renew_before is a duration, and only for certificate seams.
@@ -497,31 +510,18 @@ wait_until up
 };
 
 TEST_F(TlsEndpointTest, ServerStillServingTheOldCertificateIsLaggingAndRepairReloadsIt) {
-  // No server: the endpoint is unreadable, so the operation refuses before recording anything.
-  Snapshot before = TakeSnapshot(Root());
-  ProcessResult down = Seamctl({"cert", "issue", kCertSeam, "--self-signed", "--cn", "gw.test"});
-  EXPECT_TRUE(IsCleanError(down, "side server is unreadable (tls-endpoint 127.0.0.1:" + std::to_string(port_)));
-  EXPECT_TRUE(Contains(down.err, "nothing was recorded or written")) << down.err;
-  EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
-  EXPECT_TRUE(LogEvents().empty());
-
-  // The server starts on a certificate of its own, one the log never had.
-  MakeCert("boot", "boot.test", 365);
-  ASSERT_NO_FATAL_FAILURE(Serve("boot/cert.pem", "boot/key.pem"));
-  int code = -1;
-  nlohmann::json report = CheckJson(&code);
-  EXPECT_EQ(code, 1);
-  EXPECT_EQ(SideOf(report, "server")["verdict"], "foreign");
-  EXPECT_EQ(SideOf(report, "server")["fingerprint"], "sha256:" + FingerprintOf("boot/cert.pem").substr(0, 16));
-
-  // Version 1: the files are written, on_repair restarts the server on them.
+  // No server yet: the endpoint is unreadable, but it is observe-only with an on_repair, so the
+  // operation goes ahead: version 1 is recorded, the files are written, and on_repair starts
+  // the server on them; the read-back then confirms what it serves.
   ProcessResult issue = Seamctl({"cert", "issue", kCertSeam, "--self-signed", "--cn", "gw.test"});
   ASSERT_EQ(issue.exit_code, 0) << issue.out << issue.err << ReadFile(Root() / "server.log");
-  EXPECT_TRUE(Contains(issue.out, "files: written")) << issue.out;
-  EXPECT_TRUE(Contains(issue.out, "server: written")) << issue.out;
+  EXPECT_TRUE(Contains(issue.out, "cert issue recorded as version 1")) << issue.out;
+  EXPECT_TRUE(Contains(issue.out, "files: written and confirmed")) << issue.out;
+  EXPECT_TRUE(Contains(issue.out, "server: written and confirmed")) << issue.out;
   const std::string v1 = FingerprintOf("tls/cert.pem");
   EXPECT_EQ(Served(), v1);
-  report = CheckJson(&code);
+  int code = -1;
+  nlohmann::json report = CheckJson(&code);
   EXPECT_EQ(code, 0) << report.dump(2);
   EXPECT_EQ(SideOf(report, "server")["verdict"], "in_sync");
   EXPECT_EQ(SideOf(report, "server")["holds_version"], 1);
@@ -530,17 +530,26 @@ TEST_F(TlsEndpointTest, ServerStillServingTheOldCertificateIsLaggingAndRepairRel
   fs::copy_file(Root() / "tls/cert.pem", Root() / "old/cert.pem");
   fs::copy_file(Root() / "tls/key.pem", Root() / "old/key.pem");
 
-  // Version 2 (a renewal): the same again.
+  // The server is restarted by hand on a certificate of its own, one the log never had.
+  MakeCert("boot", "boot.test", 365);
+  ASSERT_NO_FATAL_FAILURE(Serve("boot/cert.pem", "boot/key.pem"));
+  report = CheckJson(&code);
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(SideOf(report, "server")["verdict"], "foreign");
+  EXPECT_EQ(SideOf(report, "server")["fingerprint"], "sha256:" + FingerprintOf("boot/cert.pem").substr(0, 16));
+
+  // Version 4 (a renewal; v2-3 confirmed version 1 on files and server): the files are
+  // written, on_repair restarts the foreign server on them.
   ProcessResult renew = Seamctl({"cert", "issue", kCertSeam, "--self-signed", "--cn", "gw.test"});
   ASSERT_EQ(renew.exit_code, 0) << renew.out << renew.err << ReadFile(Root() / "server.log");
-  EXPECT_TRUE(Contains(renew.out, "cert issue recorded as version 2")) << renew.out;
+  EXPECT_TRUE(Contains(renew.out, "cert issue recorded as version 4")) << renew.out;
   const std::string v2 = FingerprintOf("tls/cert.pem");
   EXPECT_NE(v2, v1);
   EXPECT_EQ(Served(), v2);
   report = CheckJson(&code);
   EXPECT_EQ(code, 0) << report.dump(2);
-  EXPECT_EQ(SideOf(report, "files")["holds_version"], 2);
-  EXPECT_EQ(SideOf(report, "server")["holds_version"], 2);
+  EXPECT_EQ(SideOf(report, "files")["holds_version"], 4);
+  EXPECT_EQ(SideOf(report, "server")["holds_version"], 4);
 
   // The classic drift: the new files are on disk, the server was restarted on the old ones.
   ASSERT_NO_FATAL_FAILURE(Serve("old/cert.pem", "old/key.pem"));
@@ -552,32 +561,38 @@ TEST_F(TlsEndpointTest, ServerStillServingTheOldCertificateIsLaggingAndRepairRel
   EXPECT_EQ(code, 1);
   EXPECT_EQ(report["seams"][0]["status"], "drift");
   EXPECT_EQ(SideOf(report, "files")["verdict"], "in_sync");
-  EXPECT_EQ(SideOf(report, "files")["holds_version"], 2);
+  EXPECT_EQ(SideOf(report, "files")["holds_version"], 4);
   EXPECT_EQ(SideOf(report, "server")["verdict"], "lagging");
   EXPECT_EQ(SideOf(report, "server")["holds_version"], 1);
-  EXPECT_EQ(SideOf(report, "server")["detail"], "holds version 1; version 2 is intended");
+  EXPECT_EQ(SideOf(report, "server")["detail"], "holds version 1; version 4 is intended");
   EXPECT_EQ(SideOf(report, "server")["fingerprint"], "sha256:" + v1.substr(0, 16));
 
   // repair runs on_repair (the files are already right) and confirms what is served.
-  before = TakeSnapshot(Root() / "tls");
+  const Snapshot before = TakeSnapshot(Root() / "tls");
   ProcessResult repair = Seamctl({"repair"});
   EXPECT_EQ(repair.exit_code, 0) << repair.out << repair.err << ReadFile(Root() / "server.log");
   EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root() / "tls")), "");
   EXPECT_EQ(Served(), v2);
   report = CheckJson(&code);
   EXPECT_EQ(code, 0) << report.dump(2);
-  EXPECT_EQ(SideOf(report, "server")["holds_version"], 2);
+  EXPECT_EQ(SideOf(report, "server")["holds_version"], 4);
 
   const std::vector<nlohmann::json> events = LogEvents();
   EXPECT_EQ(Types(events),
-            (std::vector<std::string>{"CertificateIssued", "CertificateRenewed", "SideRepaired"}));
-  ASSERT_EQ(events.size(), 3U);
-  const nlohmann::json& repaired = events[2]["details"];
+            (std::vector<std::string>{"CertificateIssued", "SideApplied", "SideApplied", "CertificateRenewed",
+                                      "SideApplied", "SideApplied", "SideRepaired"}));
+  ASSERT_EQ(events.size(), 7U);
+  // Each operation confirmed in `order`: files, then server.
+  for (std::size_t i : {1U, 4U}) {
+    EXPECT_EQ(events[i]["details"]["side"], "files") << events[i].dump();
+    EXPECT_EQ(events[i + 1]["details"]["side"], "server") << events[i + 1].dump();
+  }
+  const nlohmann::json& repaired = events[6]["details"];
   EXPECT_EQ(repaired["side"], "server");
   EXPECT_EQ(repaired["action"], "on_repair");
   EXPECT_EQ(repaired["verdict_before"], "lagging");
   EXPECT_EQ(repaired["held_version"], 1);
-  EXPECT_EQ(repaired["version_written"], 2);
+  EXPECT_EQ(repaired["version_written"], 4);
 }
 
 }  // namespace

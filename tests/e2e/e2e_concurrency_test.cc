@@ -48,7 +48,10 @@ TEST_F(ConcurrencyTest, ParallelRotationsSerialiseAndLeaveEverySideOnTheLatest) 
   int code = -1;
   const nlohmann::json report = CheckJson(&code);
   EXPECT_EQ(code, 0) << report.dump(2);
-  EXPECT_EQ(report["seams"][0]["intended"]["version"], 9);
+  // The issue (v1, its SideApplied v2-3) and eight rotations of three events each: the last
+  // rotation's intent is v25.
+  EXPECT_EQ(report["seams"][0]["intended"]["version"], 25);
+  EXPECT_EQ(LogEvents().size(), 27U);
 }
 
 TEST_F(ConcurrencyTest, RepairRacingARotationNeverLeavesAStaleValue) {

@@ -193,8 +193,15 @@ TEST_F(PairingTest, PairWritesEverySideAndLogsAFingerprintNeverTheToken) {
     EXPECT_EQ(SideOf(report, side)["fingerprint"], seam["intended"]["fingerprint"]) << side;
   }
 
+  // The intent, then each side's confirmation in `order` (gateway, cli).
   const std::vector<nlohmann::json> events = LogEvents();
-  ASSERT_EQ(events.size(), 1U);
+  ASSERT_EQ(events.size(), 3U);
+  EXPECT_EQ(events[1]["type"], "SideApplied");
+  EXPECT_EQ(events[1]["details"]["side"], "gateway");
+  EXPECT_EQ(events[1]["details"]["version"], 1);
+  EXPECT_EQ(events[2]["type"], "SideApplied");
+  EXPECT_EQ(events[2]["details"]["side"], "cli");
+  EXPECT_EQ(events[2]["details"]["version"], 1);
   EXPECT_EQ(events[0]["type"], "PairingCreated");
   EXPECT_EQ(events[0]["stream"], "pairing/device-42");
   EXPECT_EQ(events[0]["actor"], "e2e");
@@ -225,7 +232,8 @@ TEST_F(PairingTest, GatewayRestoredFromBeforeTheRotateIsLaggingAndRepairWritesVe
 
   ProcessResult rotate = Seamctl({"token", "rotate", kPairing});
   ASSERT_EQ(rotate.exit_code, 0) << rotate.out << rotate.err;
-  EXPECT_TRUE(Contains(rotate.out, "recorded as version 2")) << rotate.out;
+  // v1 the pairing, v2-3 its SideApplied, v4 the rotation (the second token).
+  EXPECT_TRUE(Contains(rotate.out, "recorded as version 4")) << rotate.out;
   const std::optional<std::string> v2 = CliField("token");
   ASSERT_TRUE(v2.has_value());
   EXPECT_NE(*v2, v1);
@@ -240,12 +248,12 @@ TEST_F(PairingTest, GatewayRestoredFromBeforeTheRotateIsLaggingAndRepairWritesVe
   const nlohmann::json report = CheckJson(&code);
   EXPECT_EQ(code, 1);
   EXPECT_EQ(report["seams"][0]["status"], "drift");
-  EXPECT_EQ(report["seams"][0]["intended"]["version"], 2);
+  EXPECT_EQ(report["seams"][0]["intended"]["version"], 4);
   EXPECT_EQ(SideOf(report, "gateway")["verdict"], "lagging");
   EXPECT_EQ(SideOf(report, "gateway")["holds_version"], 1);
-  EXPECT_EQ(SideOf(report, "gateway")["detail"], "holds version 1; version 2 is intended");
+  EXPECT_EQ(SideOf(report, "gateway")["detail"], "holds version 1; version 4 is intended");
   EXPECT_EQ(SideOf(report, "cli")["verdict"], "in_sync");
-  EXPECT_EQ(SideOf(report, "cli")["holds_version"], 2);
+  EXPECT_EQ(SideOf(report, "cli")["holds_version"], 4);
 
   ProcessResult repair = Seamctl({"repair"});
   EXPECT_EQ(repair.exit_code, 0) << repair.out << repair.err;
@@ -255,12 +263,14 @@ TEST_F(PairingTest, GatewayRestoredFromBeforeTheRotateIsLaggingAndRepairWritesVe
   EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
 
   const std::vector<nlohmann::json> events = LogEvents();
-  EXPECT_EQ(Types(events), (std::vector<std::string>{"PairingCreated", "PairingTokenRotated", "SideRepaired"}));
-  ASSERT_EQ(events.size(), 3U);
-  EXPECT_EQ(events[2]["details"]["side"], "gateway");
-  EXPECT_EQ(events[2]["details"]["verdict_before"], "lagging");
-  EXPECT_EQ(events[2]["details"]["held_version"], 1);
-  EXPECT_EQ(events[2]["details"]["version_written"], 2);
+  EXPECT_EQ(Types(events), (std::vector<std::string>{"PairingCreated", "SideApplied", "SideApplied",
+                                                     "PairingTokenRotated", "SideApplied", "SideApplied",
+                                                     "SideRepaired"}));
+  ASSERT_EQ(events.size(), 7U);
+  EXPECT_EQ(events[6]["details"]["side"], "gateway");
+  EXPECT_EQ(events[6]["details"]["verdict_before"], "lagging");
+  EXPECT_EQ(events[6]["details"]["held_version"], 1);
+  EXPECT_EQ(events[6]["details"]["version_written"], 4);
   EXPECT_FALSE(Contains(AllOutput(), v1));
   EXPECT_FALSE(Contains(AllOutput(), *v2));
 }
@@ -290,10 +300,10 @@ TEST_F(PairingTest, HandEditedDeviceIdIsForeignNamingTheFieldAndRepairRewritesIt
   EXPECT_EQ(CliField("gateway_url"), kGatewayUrl);
   EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
   const std::vector<nlohmann::json> events = LogEvents();
-  ASSERT_EQ(events.size(), 2U);
-  EXPECT_EQ(events[1]["type"], "SideRepaired");
-  EXPECT_EQ(events[1]["details"]["side"], "cli");
-  EXPECT_EQ(events[1]["details"]["verdict_before"], "foreign");
+  ASSERT_EQ(events.size(), 4U);  // the pairing and its two SideApplied, then the repair
+  EXPECT_EQ(events[3]["type"], "SideRepaired");
+  EXPECT_EQ(events[3]["details"]["side"], "cli");
+  EXPECT_EQ(events[3]["details"]["verdict_before"], "foreign");
 }
 
 TEST_F(PairingTest, SideLackingOneMappedFieldIsMissingNamingIt) {
@@ -322,7 +332,8 @@ TEST_F(PairingTest, UnpairRemovesEveryMappedFieldFromBothSides) {
   const std::string cli_paired = ReadFile(CliPath());
   ProcessResult unpair = Seamctl({"unpair", kPairing, "--reason", "device retired"});
   ASSERT_EQ(unpair.exit_code, 0) << unpair.out << unpair.err;
-  EXPECT_TRUE(Contains(unpair.out, "unpair recorded as version 2")) << unpair.out;
+  // v1 the pairing, v2-3 its SideApplied, v4 the removal.
+  EXPECT_TRUE(Contains(unpair.out, "unpair recorded as version 4")) << unpair.out;
 
   for (const char* field : {"device_id", "token", "gateway_url"}) {
     EXPECT_EQ(CliField(field), std::nullopt) << field << " left in " << ReadFile(CliPath());
@@ -341,16 +352,17 @@ TEST_F(PairingTest, UnpairRemovesEveryMappedFieldFromBothSides) {
   EXPECT_EQ(code, 0);
   EXPECT_EQ(report["seams"][0]["status"], "in_sync");
   EXPECT_EQ(report["seams"][0]["intended"]["state"], "revoked");
-  EXPECT_EQ(report["seams"][0]["intended"]["version"], 2);
+  EXPECT_EQ(report["seams"][0]["intended"]["version"], 4);
   EXPECT_TRUE(report["seams"][0]["intended"]["fingerprint"].is_null());
   for (const char* side : {"cli", "gateway"}) {
     EXPECT_EQ(SideOf(report, side)["verdict"], "in_sync") << side;
     EXPECT_EQ(SideOf(report, side)["detail"], "holds no pairing (revoked)") << side;
   }
   const std::vector<nlohmann::json> events = LogEvents();
-  EXPECT_EQ(Types(events), (std::vector<std::string>{"PairingCreated", "PairingRemoved"}));
-  ASSERT_EQ(events.size(), 2U);
-  EXPECT_EQ(events[1]["details"]["reason"], "device retired");
+  EXPECT_EQ(Types(events), (std::vector<std::string>{"PairingCreated", "SideApplied", "SideApplied",
+                                                     "PairingRemoved", "SideApplied", "SideApplied"}));
+  ASSERT_EQ(events.size(), 6U);
+  EXPECT_EQ(events[3]["details"]["reason"], "device retired");
 
   // The paired file restored from a backup is drift that names the removal; repair removes it.
   WriteFile(CliPath(), cli_paired);
@@ -358,13 +370,13 @@ TEST_F(PairingTest, UnpairRemovesEveryMappedFieldFromBothSides) {
   EXPECT_EQ(code, 1);
   EXPECT_EQ(SideOf(drift, "cli")["verdict"], "lagging");
   EXPECT_EQ(SideOf(drift, "cli")["holds_version"], 1);
-  EXPECT_EQ(SideOf(drift, "cli")["detail"], "holds version 1; the pairing was removed at version 2");
+  EXPECT_EQ(SideOf(drift, "cli")["detail"], "holds version 1; the pairing was removed at version 4");
   // Part of a pairing put back by hand matches no version.
   EditCli("token", std::nullopt);
   drift = CheckJson(&code);
   EXPECT_EQ(code, 1);
   EXPECT_EQ(SideOf(drift, "cli")["verdict"], "foreign");
-  EXPECT_EQ(SideOf(drift, "cli")["detail"], "holds a value although the pairing was removed at version 2");
+  EXPECT_EQ(SideOf(drift, "cli")["detail"], "holds a value although the pairing was removed at version 4");
   EXPECT_EQ(Seamctl({"repair"}).exit_code, 0);
   for (const char* field : {"device_id", "token", "gateway_url"}) EXPECT_EQ(CliField(field), std::nullopt) << field;
   EXPECT_EQ(CliField("client"), "demo-cli");
@@ -386,11 +398,18 @@ TEST_F(PairingTest, AdoptFromTheCliRecordsPairingAdoptedAndWritesTheGateway) {
   EXPECT_EQ(GatewayField("token_sha256"), Sha256HexOf(chosen));
   EXPECT_EQ(CliField("device_id"), "device-42");
   EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
+  // v1-3 the pairing; v4 the adoption, then its SideApplied on gateway (written) and cli.
   const std::vector<nlohmann::json> events = LogEvents();
-  ASSERT_EQ(events.size(), 2U);
-  EXPECT_EQ(events[1]["type"], "PairingAdopted");
-  EXPECT_EQ(events[1]["details"]["side"], "cli");
-  EXPECT_EQ(events[1]["details"]["device_id"], "device-42");
+  EXPECT_EQ(Types(events), (std::vector<std::string>{"PairingCreated", "SideApplied", "SideApplied",
+                                                     "PairingAdopted", "SideApplied", "SideApplied"}));
+  ASSERT_EQ(events.size(), 6U);
+  EXPECT_EQ(events[3]["type"], "PairingAdopted");
+  EXPECT_EQ(events[3]["details"]["side"], "cli");
+  EXPECT_EQ(events[3]["details"]["device_id"], "device-42");
+  EXPECT_EQ(events[4]["details"]["side"], "gateway");
+  EXPECT_EQ(events[4]["details"]["version"], 4);
+  EXPECT_EQ(events[5]["details"]["side"], "cli");
+  EXPECT_EQ(events[5]["details"]["version"], 4);
   EXPECT_FALSE(Contains(AllOutput(), chosen));
   EXPECT_FALSE(Contains(StateBytes(), chosen));
 }
@@ -423,7 +442,7 @@ TEST_F(PairingTest, BadPairRequestsAreRefusedWithOneLineAndWriteNothing) {
   EXPECT_TRUE(IsCleanError(nobody, "no-such-seam"));
 
   EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
-  EXPECT_EQ(LogEvents().size(), 1U);
+  EXPECT_EQ(LogEvents().size(), 3U);  // the pairing and its two SideApplied
 }
 
 TEST_F(PairingTest, UnpairOfAnUnpairedSeamIsRefused) {

@@ -43,10 +43,18 @@ TEST_F(StoryTest, IssuePutsTheTokenOnBothSidesAndExitsZero) {
 
   ProcessResult check = Seamctl({"check"});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  // The intent, then each side's confirmation in `order` (gateway, cli).
   const std::vector<nlohmann::json> events = LogEvents();
-  ASSERT_EQ(events.size(), 1U);
+  ASSERT_EQ(events.size(), 3U);
   EXPECT_EQ(events[0].at("type"), "TokenIssued");
   EXPECT_EQ(events[0].at("actor"), "e2e");
+  const char* sides[] = {"gateway", "cli"};
+  for (std::size_t i = 1; i < 3; ++i) {
+    EXPECT_EQ(events[i].at("type"), "SideApplied") << events[i].dump();
+    EXPECT_EQ(events[i].at("actor"), "e2e");
+    EXPECT_EQ(events[i]["details"]["side"], sides[i - 1]) << events[i].dump();
+    EXPECT_EQ(events[i]["details"]["version"], 1) << events[i].dump();
+  }
 }
 
 TEST_F(StoryTest, SideRestoredToThePreviousTokenIsLaggingAndRepairFixesItOnce) {
@@ -67,7 +75,7 @@ TEST_F(StoryTest, SideRestoredToThePreviousTokenIsLaggingAndRepairFixesItOnce) {
   const nlohmann::json report = CheckJson(&code);
   EXPECT_EQ(code, 1);
   EXPECT_EQ(report["seams"][0]["status"], "drift");
-  EXPECT_EQ(report["seams"][0]["intended"]["version"], 2);
+  EXPECT_EQ(report["seams"][0]["intended"]["version"], 4);  // v1-3 the issue, v4 the rotate
   EXPECT_EQ(SideOf(report, "cli")["verdict"], "lagging");
   EXPECT_EQ(SideOf(report, "cli")["holds_version"], 1);
   EXPECT_EQ(SideOf(report, "gateway")["verdict"], "in_sync");
@@ -142,7 +150,7 @@ TEST_F(StoryTest, AuthorityGatewayAdoptsItsHandWrittenValueOnRepair) {
   int code = -1;
   const nlohmann::json report = CheckJson(&code);
   EXPECT_EQ(code, 0);
-  EXPECT_EQ(report["seams"][0]["intended"]["version"], 2);
+  EXPECT_EQ(report["seams"][0]["intended"]["version"], 4);  // v1-3 the issue, v4 the adoption
 }
 
 TEST_F(StoryTest, AdoptFromCliTakesItsValueIntoTheLogAndWritesTheGateway) {
@@ -224,14 +232,15 @@ TEST_F(StoryTest, ANewProcessReplaysToTheSameIntendedState) {
   EXPECT_EQ(code1, 0);
   EXPECT_EQ(code2, 0);
   const nlohmann::json& intended = first["seams"][0]["intended"];
-  EXPECT_EQ(intended["version"], 2);
+  EXPECT_EQ(intended["version"], 4);  // v1-3 the issue, v4 the rotate
   EXPECT_EQ(intended["state"], "active");
   EXPECT_TRUE(intended["fingerprint"].get<std::string>().rfind("fp:", 0) == 0) << intended.dump();
   EXPECT_EQ(intended, second["seams"][0]["intended"]);
 
   // log --json is JSON Lines: seq 1..n in order, type and actor on each, secrets only as fp:.
   const std::vector<nlohmann::json> events = LogEvents();
-  ASSERT_EQ(events.size(), 3U);  // issued, rotated, cli repaired
+  // issued and rotated, each confirmed on gateway then cli; cli repaired.
+  ASSERT_EQ(events.size(), 7U);
   std::int64_t seq = 0;
   for (const nlohmann::json& e : events) {
     ASSERT_TRUE(e.contains("seq") && e.contains("type") && e.contains("actor")) << e.dump();
@@ -245,9 +254,13 @@ TEST_F(StoryTest, ANewProcessReplaysToTheSameIntendedState) {
     }
   }
   EXPECT_EQ(events[0]["type"], "TokenIssued");
-  EXPECT_EQ(events[1]["type"], "TokenRotated");
-  EXPECT_EQ(events[2]["type"], "SideRepaired");
-  EXPECT_EQ(events[1]["details"]["fingerprint"], intended["fingerprint"]);
+  EXPECT_EQ(events[1]["type"], "SideApplied");
+  EXPECT_EQ(events[2]["type"], "SideApplied");
+  EXPECT_EQ(events[3]["type"], "TokenRotated");
+  EXPECT_EQ(events[4]["type"], "SideApplied");
+  EXPECT_EQ(events[5]["type"], "SideApplied");
+  EXPECT_EQ(events[6]["type"], "SideRepaired");
+  EXPECT_EQ(events[3]["details"]["fingerprint"], intended["fingerprint"]);
 }
 
 TEST_F(StoryTest, IssuingTwiceIsRefusedAndPointsAtRotate) {
@@ -256,7 +269,7 @@ TEST_F(StoryTest, IssuingTwiceIsRefusedAndPointsAtRotate) {
   ProcessResult again = Seamctl({"token", "issue", kSeam});
   EXPECT_TRUE(IsCleanError(again, "rotate"));
   EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
-  EXPECT_EQ(LogEvents().size(), 1U);
+  EXPECT_EQ(LogEvents().size(), 3U);  // the first issue and its two SideApplied
 }
 
 TEST_F(StoryTest, RotateBeforeIssueIsRefusedAndPointsAtIssue) {
@@ -284,9 +297,9 @@ TEST_F(StoryTest, RevokeRemovesTheTokenFromBothSidesAndCheckIsInSync) {
   EXPECT_EQ(report["seams"][0]["intended"]["state"], "revoked");
   EXPECT_TRUE(report["seams"][0]["intended"]["fingerprint"].is_null());
   const std::vector<nlohmann::json> events = LogEvents();
-  ASSERT_EQ(events.size(), 2U);
-  EXPECT_EQ(events[1]["type"], "TokenRevoked");
-  EXPECT_EQ(events[1]["details"]["reason"], "device lost");
+  ASSERT_EQ(events.size(), 6U);  // issue and revoke, each with a SideApplied per side
+  EXPECT_EQ(events[3]["type"], "TokenRevoked");
+  EXPECT_EQ(events[3]["details"]["reason"], "device lost");
 
   // A revoked token put back by hand is drift, and repair removes it again.
   SetCliToken("resurrected");
@@ -303,7 +316,7 @@ TEST_F(StoryTest, InitTwiceKeepsTheKeyAndTheLog) {
   EXPECT_TRUE(Contains(again.out, "kept existing event log")) << again.out;
   EXPECT_TRUE(Contains(again.out, "kept existing key file")) << again.out;
   EXPECT_EQ(ReadFile(KeyFile()), key);
-  EXPECT_EQ(LogEvents().size(), 1U);
+  EXPECT_EQ(LogEvents().size(), 3U);  // the issue and its two SideApplied
   EXPECT_EQ(fs::status(KeyFile()).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
   EXPECT_EQ(fs::status(DbFile().parent_path()).permissions() & fs::perms::all, fs::perms::owner_all);
 }

@@ -12,7 +12,8 @@ namespace {
 
 class TamperTest : public SeamctlTest {
  protected:
-  // Five events: issued, rotated, repaired, rotated, repaired.
+  // Eleven events: issued (seq 1), its SideApplied gateway and cli (2, 3); rotated (4), its
+  // SideApplied (5, 6), repaired (7); rotated (8), its SideApplied (9, 10), repaired (11).
   void MakeLog() {
     ASSERT_NO_FATAL_FAILURE(InitAndIssue());
     for (int i = 0; i < 2; ++i) {
@@ -20,7 +21,7 @@ class TamperTest : public SeamctlTest {
       SetCliToken("drift-" + std::to_string(i));
       ASSERT_EQ(Seamctl({"repair"}).exit_code, 0);
     }
-    ASSERT_EQ(LogEvents().size(), 5U);
+    ASSERT_EQ(LogEvents().size(), 11U);
   }
   void Sql(const std::string& sql) {
     ProcessResult r = RunSqlite(DbFile(), sql);
@@ -52,14 +53,14 @@ TEST_F(TamperTest, IntactLogVerifies) {
   ASSERT_NO_FATAL_FAILURE(MakeLog());
   ProcessResult text = Seamctl({"verify"});
   EXPECT_EQ(text.exit_code, 0) << text.out << text.err;
-  EXPECT_TRUE(Contains(text.out, "log intact: 5 events, head seq 5")) << text.out;
+  EXPECT_TRUE(Contains(text.out, "log intact: 11 events, head seq 11")) << text.out;
   int code = -1;
   const nlohmann::json j = VerifyJson(&code);
   EXPECT_EQ(code, 0);
   EXPECT_EQ(j["intact"], true);
-  EXPECT_EQ(j["events_checked"], 5);
+  EXPECT_EQ(j["events_checked"], 11);
   EXPECT_TRUE(j["first_bad_seq"].is_null());
-  EXPECT_EQ(j["head"]["seq"], 5);
+  EXPECT_EQ(j["head"]["seq"], 11);
   EXPECT_EQ(j["head"]["hash"].get<std::string>().size(), 64U);
   // The head hash is the last event's hash as `log --json` shows it.
   EXPECT_EQ(j["head"]["hash"], LogEvents().back()["hash"]);
@@ -97,7 +98,7 @@ TEST_P(TamperCaseTest, VerifyExitsOneNamingTheFirstBadSeq) {
   EXPECT_NE(std::find(GetParam().first_bad.begin(), GetParam().first_bad.end(), bad), GetParam().first_bad.end())
       << "first_bad_seq " << bad << "\n" << j.dump(2);
   EXPECT_TRUE(j["reason"].is_string() && !j["reason"].get<std::string>().empty()) << j.dump(2);
-  EXPECT_LT(j["events_checked"].get<std::int64_t>(), 5) << j.dump(2);
+  EXPECT_LT(j["events_checked"].get<std::int64_t>(), 11) << j.dump(2);
 
   ProcessResult text = Seamctl({"verify"});
   EXPECT_EQ(text.exit_code, 1) << text.out << text.err;
@@ -108,15 +109,17 @@ TEST_P(TamperCaseTest, VerifyExitsOneNamingTheFirstBadSeq) {
 INSTANTIATE_TEST_SUITE_P(
     Sql, TamperCaseTest,
     ::testing::Values(
-        Tamper{"ActorOfSeq2", "UPDATE events SET actor='x' WHERE seq=2;", {2}},
-        Tamper{"TimeOfSeq3", "UPDATE events SET time_us=time_us+1 WHERE seq=3;", {3}},
-        Tamper{"PayloadOfSeq2", "UPDATE events SET payload=X'00' || payload WHERE seq=2;", {2}},
-        Tamper{"TypeOfSeq4", "UPDATE events SET type='TokenIssued' WHERE seq=4;", {4}},
-        Tamper{"StreamOfSeq3", "UPDATE events SET stream='token/device-43', version=1 WHERE seq=3;", {3}},
-        Tamper{"HashOfSeq2", "UPDATE events SET hash=zeroblob(32) WHERE seq=2;", {2, 3}},
-        Tamper{"DeleteSeq3", "DELETE FROM events WHERE seq=3;", {3, 4}},
+        // Seqs as in MakeLog: 4 and 8 are TokenRotated, 7 and 11 SideRepaired, 5 a SideApplied.
+        Tamper{"ActorOfSeq4", "UPDATE events SET actor='x' WHERE seq=4;", {4}},
+        Tamper{"TimeOfSeq7", "UPDATE events SET time_us=time_us+1 WHERE seq=7;", {7}},
+        Tamper{"PayloadOfSeq4", "UPDATE events SET payload=X'00' || payload WHERE seq=4;", {4}},
+        Tamper{"PayloadOfSideAppliedSeq5", "UPDATE events SET payload=X'00' || payload WHERE seq=5;", {5}},
+        Tamper{"TypeOfSeq8", "UPDATE events SET type='TokenIssued' WHERE seq=8;", {8}},
+        Tamper{"StreamOfSeq7", "UPDATE events SET stream='token/device-43', version=1 WHERE seq=7;", {7}},
+        Tamper{"HashOfSeq4", "UPDATE events SET hash=zeroblob(32) WHERE seq=4;", {4, 5}},
+        Tamper{"DeleteSeq7", "DELETE FROM events WHERE seq=7;", {7, 8}},
         Tamper{"DeleteSeq1", "DELETE FROM events WHERE seq=1;", {1, 2}},
-        Tamper{"RenumberSeq5", "UPDATE events SET seq=9 WHERE seq=5;", {5, 9}}),
+        Tamper{"RenumberSeq11", "UPDATE events SET seq=15 WHERE seq=11;", {11, 15}}),
     [](const ::testing::TestParamInfo<Tamper>& p) { return std::string(p.param.name); });
 
 }  // namespace

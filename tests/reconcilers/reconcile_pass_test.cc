@@ -51,7 +51,8 @@ TEST(TokenOperations, IssueTwiceIsRefusedAndWritesNothing) {
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(ReadFile(f.cli_path()), before);
-  EXPECT_EQ(f.store->StreamVersion("token/device-42").value(), 1);
+  // Only the issue's events: TokenIssued and a SideApplied per side.
+  EXPECT_EQ(f.store->StreamVersion("token/device-42").value(), 3);
 }
 
 TEST(ReconcilePass, CheckFindsLaggingSideAndWritesNothing) {
@@ -72,7 +73,8 @@ TEST(ReconcilePass, CheckFindsLaggingSideAndWritesNothing) {
   EXPECT_EQ(SideNamed(*report, "cli").judgement.verdict, Verdict::kInSync);
   EXPECT_EQ(ReadFile(f.gateway_path()), old_gateway);
   EXPECT_EQ(ReadFile(f.cli_path()), cli_before);
-  EXPECT_EQ(f.store->StreamVersion("token/device-42").value(), 2);
+  // issue and rotate, each an intent and a SideApplied per side; the check added nothing.
+  EXPECT_EQ(f.store->StreamVersion("token/device-42").value(), 6);
 }
 
 TEST(ReconcilePass, RepairBringsLaggingSideUpAndRecordsIt) {
@@ -91,13 +93,15 @@ TEST(ReconcilePass, RepairBringsLaggingSideUpAndRecordsIt) {
   EXPECT_EQ(report->events_appended, 1);
   EXPECT_NE(ReadFile(f.gateway_path()).find(Sha256Hex(f.CliToken())), std::string::npos);
 
+  // v1 TokenIssued, v2-3 SideApplied, v4 TokenRotated, v5-6 SideApplied, v7 the repair.
   auto events = f.store->ReadStream("token/device-42").value();
-  ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(events[2].type, token::kSideRepaired);
-  EXPECT_EQ(events[2].actor, "test-actor");
-  auto repaired = token::DecodeSideRepaired(events[2].payload).value();
+  ASSERT_EQ(events.size(), 7u);
+  EXPECT_EQ(events[3].type, token::kTokenRotated);
+  EXPECT_EQ(events[6].type, token::kSideRepaired);
+  EXPECT_EQ(events[6].actor, "test-actor");
+  auto repaired = token::DecodeSideRepaired(events[6].payload).value();
   EXPECT_EQ(repaired.side, "gateway");
-  EXPECT_EQ(repaired.version_written, 2);
+  EXPECT_EQ(repaired.version_written, 4);
   EXPECT_EQ(repaired.verdict_before, "lagging");
   EXPECT_EQ(repaired.held_version, 1);
 
@@ -132,7 +136,8 @@ TEST(ReconcilePass, DryRunSaysWhatItWouldDoAndWritesNothing) {
   EXPECT_EQ(SideNamed(report, "cli").action, "would repair");
   EXPECT_EQ(report.ExitCode(), 1);
   EXPECT_EQ(ReadFile(f.cli_path()), before);
-  EXPECT_EQ(f.store->StreamVersion("token/device-42").value(), 1);
+  // Only the issue's events: TokenIssued and a SideApplied per side.
+  EXPECT_EQ(f.store->StreamVersion("token/device-42").value(), 3);
 }
 
 TEST(ReconcilePass, RepairOffReportsButNeverWrites) {
@@ -157,10 +162,16 @@ TEST(ReconcilePass, AuthoritySideForeignValueIsAdoptedThenOthersFollow) {
   EXPECT_EQ(SideNamed(report, "gateway").action, "repaired");
   EXPECT_EQ(f.CliToken(), "value-set-by-the-cli");
   EXPECT_NE(ReadFile(f.gateway_path()).find(Sha256Hex("value-set-by-the-cli")), std::string::npos);
+  // v1-3 the issue; v4 the adoption, v5 its SideApplied on cli, v6 the gateway's repair.
   auto events = f.store->ReadStream("token/device-42").value();
-  ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(events[1].type, token::kTokenAdopted);
-  EXPECT_EQ(token::DecodeAdopted(events[1].payload).value().side, "cli");
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(events[3].type, token::kTokenAdopted);
+  EXPECT_EQ(token::DecodeAdopted(events[3].payload).value().side, "cli");
+  EXPECT_EQ(events[4].type, token::kSideApplied);
+  EXPECT_EQ(token::DecodeSideApplied(events[4].payload).value().side, "cli");
+  EXPECT_EQ(token::DecodeSideApplied(events[4].payload).value().version, 4);
+  EXPECT_EQ(events[5].type, token::kSideRepaired);
+  EXPECT_EQ(token::DecodeSideRepaired(events[5].payload).value().side, "gateway");
 }
 
 TEST(ReconcilePass, UnreadableSideIsTroubleNeverInSync) {
@@ -214,7 +225,7 @@ TEST(TokenOperations, RotateWithAnUnreadableSideRecordsAndWritesNothing) {
   EXPECT_NE(rotated.status().message().find("side cli is unreadable"), std::string::npos);
   EXPECT_EQ(ReadFile(f.gateway_path()), gateway_before);
   EXPECT_EQ(ReadFile(f.cli_path()), "{ \"token\": ");
-  EXPECT_EQ(f.store->StreamVersion("token/device-42").value(), 1);
+  EXPECT_EQ(f.store->StreamVersion("token/device-42").value(), 3);  // the issue's events only
 }
 
 TEST(TokenOperations, AdoptTakesTheSideValueIntoTheLog) {

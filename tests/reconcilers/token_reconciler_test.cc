@@ -43,7 +43,7 @@ class TokenReconcilerTest : public ::testing::Test {
     e.stream = "token/device-42";
     e.version = version;
     e.type = kSideRepaired;
-    e.payload = Encode(SideRepaired{"cli", 1, "write", "lagging", 1, ""});
+    e.payload = Encode(SideRepaired{"cli", 1, "write", "lagging", 1, "", ""});
     return e;
   }
   static Observation Holds(const std::string& v) {
@@ -174,20 +174,33 @@ TEST_F(TokenReconcilerTest, NewTokenIsBase64UrlOf32Bytes) {
   for (char c : a.Reveal()) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
 }
 
+// Little-endian bytes of a cereal portable-binary integer, and a length-prefixed string.
+std::string U32(std::uint32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); }
+std::string I64(std::int64_t v) { return std::string(reinterpret_cast<const char*>(&v), 8); }
+std::string Str(const std::string& s) { return I64(static_cast<std::int64_t>(s.size())) + s; }
+
 TEST_F(TokenReconcilerTest, PayloadEncodingIsStable) {
-  // Pins the cereal portable-binary layout of a v1 payload: changing it breaks old logs.
-  SideRepaired p{"cli", 3, "write", "lagging", 1, "fp:0123456789ab"};
+  // Pins the cereal portable-binary layout: changing it breaks old logs.
+  SideRepaired p{"cli", 3, "write", "lagging", 1, "fp:0123456789ab", "sealed"};
   std::string bytes = Encode(p);
   auto back = DecodeSideRepaired(bytes).value();
   EXPECT_EQ(back.side, "cli");
   EXPECT_EQ(back.version_written, 3);
   EXPECT_EQ(back.fingerprint_before, "fp:0123456789ab");
-  // portable binary: 1 byte endianness flag, u32 class version, u64 length + "cli", ...
-  ASSERT_GE(bytes.size(), 1u + 4u + 8u + 3u);
-  EXPECT_EQ(bytes[0], '\x01');
-  EXPECT_EQ(bytes.substr(1, 4), std::string("\x01\x00\x00\x00", 4));
-  EXPECT_EQ(bytes.substr(5, 8), std::string("\x03\x00\x00\x00\x00\x00\x00\x00", 8));
-  EXPECT_EQ(bytes.substr(13, 3), "cli");
+  EXPECT_EQ(back.sealed_before, "sealed");
+  // 1 byte endianness flag, u32 class version (2), then the members in order.
+  EXPECT_EQ(bytes, "\x01" + U32(2) + Str("cli") + I64(3) + Str("write") + Str("lagging") + I64(1) +
+                       Str("fp:0123456789ab") + Str("sealed"));
+}
+
+TEST_F(TokenReconcilerTest, VersionOneSideRepairedStillDecodes) {
+  // Written before foreign values were kept: no sealed_before member.
+  const std::string v1 = "\x01" + U32(1) + Str("cli") + I64(3) + Str("write") + Str("foreign") + I64(0) +
+                         Str("fp:0123456789ab");
+  auto back = DecodeSideRepaired(v1);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->verdict_before, "foreign");
+  EXPECT_EQ(back->sealed_before, "");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <system_error>
 #include <thread>
 
 namespace seam {
@@ -30,7 +31,13 @@ std::vector<std::vector<Observation>> ObserveAll(const std::vector<const SeamCon
   };
   const std::size_t n = std::min<std::size_t>(std::max(threads, 1u), tasks.size());
   std::vector<std::thread> pool;
-  for (std::size_t i = 1; i < n; ++i) pool.emplace_back(work);
+  for (std::size_t i = 1; i < n; ++i) {
+    try {
+      pool.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had (ulimit -u): fewer workers do the rest
+    }
+  }
   work();
   for (std::thread& t : pool) t.join();
   return results;

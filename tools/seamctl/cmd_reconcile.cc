@@ -11,7 +11,8 @@
 namespace seam::seamctl {
 namespace {
 
-int RunPasses(const GlobalOptions& g, const std::vector<std::string>& names, PassMode mode, bool json) {
+int RunPasses(const GlobalOptions& g, const std::vector<std::string>& names, PassMode mode, bool json,
+              const PassOptions& options = {}) {
   OpenMode open_mode;
   open_mode.read_only = mode == PassMode::kCheck;  // check never writes, not even the log's files
   Result<std::unique_ptr<StateContext>> opened = OpenState(g.config, open_mode);
@@ -49,8 +50,8 @@ int RunPasses(const GlobalOptions& g, const std::vector<std::string>& names, Pas
     if (lock && !lock->ok()) {
       report = lock->status();
     } else {
-      report = RunPass(sc, *seam, mode, observed.empty() ? std::vector<Observation>{}
-                                                         : std::move(observed[i]));
+      report = RunPass(sc, *seam, mode,
+                       observed.empty() ? std::vector<Observation>{} : std::move(observed[i]), options);
     }
     if (!report.ok()) {
       // The seam could not be locked or its log replayed: report it as trouble (or, when busy,
@@ -94,8 +95,11 @@ int RunCheck(const GlobalOptions& g, const std::vector<std::string>& seams, bool
   return RunPasses(g, seams, PassMode::kCheck, json);
 }
 
-int RunRepair(const GlobalOptions& g, const std::vector<std::string>& seams, bool dry_run, bool json) {
-  return RunPasses(g, seams, dry_run ? PassMode::kDryRun : PassMode::kRepair, json);
+int RunRepair(const GlobalOptions& g, const std::vector<std::string>& seams, bool dry_run, bool json,
+              bool force) {
+  PassOptions options;
+  options.force = force;
+  return RunPasses(g, seams, dry_run ? PassMode::kDryRun : PassMode::kRepair, json, options);
 }
 
 }  // namespace seam::seamctl

@@ -1,6 +1,7 @@
 // seamctl token issue|rotate|revoke, pair, unpair and adopt: the operations.
 #include <iostream>
 
+#include "core/fault_point.h"
 #include "reconcilers/operations.h"
 #include "tools/common/state_context.h"
 #include "tools/seamctl/commands.h"
@@ -10,6 +11,8 @@ namespace {
 
 // Prints what an operation did. Exit 0 only when every side confirmed the new state.
 int Report(const OperationReport& r) {
+  // Every side's SideApplied is on disk by now: what is printed next is already durable.
+  FaultPoint("before-success");
   if (!r.note.empty()) {
     std::cout << r.seam << ": " << r.note << "\n";
     return 0;
@@ -19,12 +22,12 @@ int Report(const OperationReport& r) {
   int code = 0;
   for (const SideWriteReport& s : r.sides) {
     if (s.ok) {
-      std::cout << "  " << s.side << ": written\n";
+      std::cout << "  " << s.side << ": written and confirmed\n";
     } else {
       std::cout << "  " << s.side << ": NOT written\n";
       std::cerr << "seamctl: error: seam " << r.seam << ": side " << s.side << " not written: "
-                << s.message << "; the log holds version " << r.version
-                << ", run `seamctl repair " << r.seam << "` once the side is fixed\n";
+                << s.message << "; the operation (version " << r.version
+                << ") is pending there: `seamctl repair " << r.seam << "` completes it once the side is fixed\n";
       code = 2;
     }
   }

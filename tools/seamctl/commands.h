@@ -28,8 +28,13 @@ int RunCertImport(const GlobalOptions& g, const std::string& seam, const std::st
                   const std::string& key_file);
 int RunCertIssue(const GlobalOptions& g, const std::string& seam, const std::string& common_name, int days);
 int RunAdopt(const GlobalOptions& g, const std::string& seam, const std::string& from);
+// Runs `command` (no shell, stdio and environment inherited) under the seam's lock between two
+// observations of every side; adopts what it changed (reconcilers/wrap.h). The command's exit
+// code when it failed, else 0 in sync / 1 drift / 2 trouble / 3 retry.
+int RunWrap(const GlobalOptions& g, const std::string& seam, const std::vector<std::string>& command);
 int RunCheck(const GlobalOptions& g, const std::vector<std::string>& seams, bool json);
-int RunRepair(const GlobalOptions& g, const std::vector<std::string>& seams, bool dry_run, bool json);
+int RunRepair(const GlobalOptions& g, const std::vector<std::string>& seams, bool dry_run, bool json,
+              bool force);
 int RunLog(const GlobalOptions& g, const std::string& seam, bool json);
 int RunVerify(const GlobalOptions& g, bool json);
 

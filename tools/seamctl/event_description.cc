@@ -71,6 +71,11 @@ nlohmann::ordered_json Details(const Event& e, const KeyRing& keys) {
     auto p = certificate::DecodeRevoked(e.payload);
     if (!p.ok()) return {{"error", p.status().message()}};
     d["reason"] = p->reason;
+  } else if (e.type == token::kSideApplied) {
+    auto p = token::DecodeSideApplied(e.payload);
+    if (!p.ok()) return {{"error", p.status().message()}};
+    d["side"] = p->side;
+    d["version"] = p->version;
   } else if (e.type == token::kSideRepaired) {
     auto p = token::DecodeSideRepaired(e.payload);
     if (!p.ok()) return {{"error", p.status().message()}};
@@ -80,6 +85,23 @@ nlohmann::ordered_json Details(const Event& e, const KeyRing& keys) {
     d["verdict_before"] = p->verdict_before;
     d["held_version"] = p->held_version;
     d["fingerprint_before"] = p->fingerprint_before;
+    // A foreign value that was overwritten is kept sealed in the event; people see that it is
+    // there (and its fingerprint above), never the value.
+    if (!p->sealed_before.empty()) {
+      Result<Secret> kept = keys.Open(p->sealed_before, SealContext(e.stream, e.version));
+      d["foreign_value_kept"] = kept.ok();
+      if (!kept.ok()) d["error"] = kept.status().message();
+    }
+  } else if (e.type == token::kSeamFlapping) {
+    auto p = token::DecodeSeamFlapping(e.payload);
+    if (!p.ok()) return {{"error", p.status().message()}};
+    d["side"] = p->side;
+    d["repairs"] = p->repairs;
+    d["window_s"] = p->window_s;
+  } else if (e.type == token::kFlappingCleared) {
+    auto p = token::DecodeFlappingCleared(e.payload);
+    if (!p.ok()) return {{"error", p.status().message()}};
+    d["reason"] = p->reason;
   } else {
     d["payload_bytes"] = e.payload.size();
   }

@@ -74,6 +74,13 @@ int Main(int argc, char** argv) {
   adopt->add_option("--from", from, "the side whose value to adopt")->required();
   adopt->callback([&] { code = RunAdopt(g, seam, from); });
 
+  // Everything after `--` is the command, untouched (its own `-v`, `--`, `-c` included).
+  std::vector<std::string> wrapped;
+  auto* wrap = app.add_subcommand("wrap", "run a tool that changes the sides itself; adopt what it changed, repair the rest");
+  wrap->add_option("SEAM", seam, "seam name")->required();
+  wrap->add_option("CMD", wrapped, "after `--`: the command and its arguments (run without a shell)")->required();
+  wrap->callback([&] { code = RunWrap(g, seam, wrapped); });
+
   std::vector<std::string> seams;
   bool json = false;
   auto* check = app.add_subcommand("check", "judge every side of the seams; writes nothing");
@@ -86,7 +93,9 @@ int Main(int argc, char** argv) {
   repair->add_option("SEAM", seams, "seams to repair (default: all)");
   repair->add_flag("--dry-run", dry_run, "say what would be repaired, write nothing");
   repair->add_flag("--json", json, "print the report as JSON (schema in README)");
-  repair->callback([&] { code = RunRepair(g, seams, dry_run, json); });
+  bool force = false;
+  repair->add_flag("--force", force, "repair a flapping seam (clears the flapping state; no repair budget this run)");
+  repair->callback([&] { code = RunRepair(g, seams, dry_run, json, force); });
 
   std::string log_seam;
   auto* log = app.add_subcommand("log", "print the event log, secrets as fingerprints");

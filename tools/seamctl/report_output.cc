@@ -2,6 +2,8 @@
 
 #include <iomanip>
 
+#include "core/clock.h"
+
 namespace seam::seamctl {
 namespace {
 
@@ -34,6 +36,14 @@ nlohmann::ordered_json SeamReportJson(const SeamReport& r, bool with_actions) {
                            {"state", r.intended_state == "unknown" ? nlohmann::ordered_json(nullptr)
                                                                    : nlohmann::ordered_json(r.intended_state)}}},
                          {"sides", std::move(sides)},
+                         {"flapping", r.flapping ? nlohmann::ordered_json{{"side", r.flapping_side},
+                                                                           {"since", FormatTimeMicros(r.flapping_since_us)}}
+                                                 : nlohmann::ordered_json(nullptr)},
+                         {"pending", r.pending_sides.empty()
+                                         ? nlohmann::ordered_json(nullptr)
+                                         : nlohmann::ordered_json{{"operation", r.pending_operation},
+                                                                  {"version", r.pending_version},
+                                                                  {"sides", r.pending_sides}}},
                          {"errors", r.errors}};
   if (with_actions) seam["events_appended"] = r.events_appended;
   return seam;
@@ -48,7 +58,7 @@ void PrintSeamReport(std::ostream& out, const SeamReport& r, bool with_actions) 
   } else if (r.intended_state == "unknown") {
     out << ", the intended state is unknown (see the error)";
   } else {
-    out << ", no token in the log yet";
+    out << ", nothing in the log yet";
   }
   out << "\n";
   std::size_t width = 4;
@@ -61,6 +71,17 @@ void PrintSeamReport(std::ostream& out, const SeamReport& r, bool with_actions) 
       out << "  [" << s.action << (s.action_detail.empty() ? "" : ": " + s.action_detail) << "]";
     }
     out << "\n";
+  }
+  if (!r.pending_sides.empty()) {
+    out << "  pending: " << r.pending_operation << " (version " << r.pending_version
+        << ") not yet confirmed on ";
+    for (std::size_t i = 0; i < r.pending_sides.size(); ++i) out << (i ? ", " : "") << r.pending_sides[i];
+    out << "; `seamctl repair " << r.name << "` completes it\n";
+  }
+  if (r.flapping) {
+    out << "  flapping since " << FormatTimeMicros(r.flapping_since_us) << ": repairs of side "
+        << r.flapping_side << " kept being undone; repairs stopped: `seamctl repair --force " << r.name
+        << "` once the other writer is dealt with\n";
   }
   for (const std::string& e : r.errors) out << "  error: " << e << "\n";
 }
