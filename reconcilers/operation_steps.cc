@@ -183,9 +183,20 @@ Result<OperationReport> AppendThenApply(SeamContext& ctx, const SeamConfig& seam
   if (state.active()) report.fingerprint = RecordFingerprint(*state.kind, state.value, ctx.keys);
   ReconcileLog()->info("seam {}: {} recorded as version {} {}", seam.name, operation,
                        report.version, report.fingerprint);
+  // `order` is the order in which the new value may safely appear: a side after one that failed
+  // is not written (the CLI must not get a token the gateway never accepted). Those sides stay
+  // pending, and completing the operation writes them in order.
+  std::string failed;
   for (const SideConfig* side : WriteOrder(seam)) {
+    if (!failed.empty()) {
+      SideWriteReport waiting{side->name, false, "waits for side " + failed + ", which comes first in `order`"};
+      waiting.waiting = true;
+      report.sides.push_back(std::move(waiting));
+      continue;
+    }
     report.sides.push_back(ApplyAndConfirm(ctx, seam, state, *side, /*completing=*/false));
     if (!report.sides.back().ok) {
+      failed = side->name;
       ReconcileLog()->info("seam {}: side {} not written: {}", seam.name, side->name,
                            report.sides.back().message);
     }

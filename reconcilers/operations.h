@@ -19,6 +19,7 @@ struct SideWriteReport {
   std::string side;
   bool ok = false;
   std::string message;  // why not, when !ok
+  bool waiting = false;  // not attempted: an earlier side in `order` failed
 };
 
 struct OperationReport {

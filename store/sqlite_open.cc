@@ -35,15 +35,24 @@ Status SqliteEventStore::Impl::Error(int rc, std::string_view doing) const {
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
     case SQLITE_READONLY:
-    case SQLITE_PERM:
+    case SQLITE_PERM: {
+      // The OS's own reason, when SQLite has one: "disk I/O error" alone hides a full disk.
+      const int sys = db ? sqlite3_system_errno(db.get()) : 0;
+      if (sys == ENOSPC || (rc & 0xff) == SQLITE_FULL) {
+        return Status::IoError("event log " + path + ": " + std::string(doing) + " failed (" + msg +
+                               (sys != 0 ? ": " + std::string(std::strerror(sys)) : std::string()) +
+                               "); the disk holding it is full: free space, then run the command again");
+      }
+      const std::string os = sys != 0 ? ": " + std::string(std::strerror(sys)) : std::string();
       if (read_only) {
         // A WAL reader needs PATH-shm (and PATH-wal): they must exist or be creatable.
         return Status::IoError("event log " + path + ": " + std::string(doing) + " failed (" +
-                               msg + "); check the file is readable and that " + path +
+                               msg + os + "); check the file is readable and that " + path +
                                "-shm exists or its directory is writable");
       }
-      return Status::IoError("event log " + path + ": " + std::string(doing) + " failed (" + msg +
+      return Status::IoError("event log " + path + ": " + std::string(doing) + " failed (" + msg + os +
                              "); check the file and its directory are writable");
+    }
     default:
       return Status::Internal("event log " + path + ": " + std::string(doing) +
                               " failed (sqlite: " + msg + ")");

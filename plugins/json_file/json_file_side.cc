@@ -14,6 +14,7 @@
 
 #include "core/crypto.h"
 #include "plugins/common/atomic_file.h"
+#include "plugins/common/file_snapshot.h"
 #include "plugins/common/errno_text.h"
 #include "plugins/common/json_pointer.h"
 #include "plugins/common/wipe.h"
@@ -23,79 +24,6 @@ namespace seam {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr std::string_view kAbsentMarker = "absent";
-
-// The bytes of the file as read through one fd, and the marker describing them. Wiped on
-// destruction: the content is usually a secret.
-struct Snapshot {
-  Snapshot() = default;
-  Snapshot(const Snapshot&) = delete;
-  Snapshot& operator=(const Snapshot&) = delete;
-  ~Snapshot() { WipeString(bytes); }
-  bool exists = false;
-  std::string bytes;
-  ChangeMarker marker;
-  std::int64_t changed_at_us = 0;
-};
-
-// I/O failures are IoError, a file we refuse to read is FailedPrecondition; both messages are
-// one line that names the path and never the content.
-Status ReadSnapshot(const fs::path& path, Snapshot* out) {
-  const std::string shown = path.string();
-  // O_NONBLOCK so that a FIFO at the path cannot hang us; it is refused below anyway.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    if (errno == ENOENT) {
-      out->marker.opaque = kAbsentMarker;
-      return Status::Ok();
-    }
-    return Status::IoError(shown + ": " + ErrnoText(errno));
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return Status::IoError(shown + ": " + ErrnoText(errno));
-  if (S_ISDIR(st.st_mode)) return Status::FailedPrecondition(shown + " is a directory");
-  if (!S_ISREG(st.st_mode)) return Status::FailedPrecondition(shown + " is not a regular file");
-  auto size = static_cast<std::uint64_t>(st.st_size);
-  if (size > kJsonFileMaxBytes) {
-    return Status::FailedPrecondition(shown + " is " + std::to_string(size) +
-                                      " bytes, over the 16 MiB limit");
-  }
-  // One byte of room past the size fstat saw, so growth shows up without a reallocation in the
-  // common case; the read never goes past the limit + 1.
-  std::string& buf = out->bytes;
-  buf.resize(static_cast<std::size_t>(size) + 1);
-  std::size_t len = 0;
-  while (true) {
-    if (len == buf.size()) {
-      if (len > kJsonFileMaxBytes) break;
-      ResizeWiping(buf, std::min(buf.size() * 2, kJsonFileMaxBytes + 1));
-    }
-    ssize_t n = ::read(fd, buf.data() + len, buf.size() - len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::IoError(shown + ": read failed: " + ErrnoText(errno));
-    if (n == 0) break;
-    len += static_cast<std::size_t>(n);
-  }
-  if (len > kJsonFileMaxBytes) {
-    return Status::FailedPrecondition(shown + " grew past the 16 MiB limit while being read");
-  }
-  buf.resize(len);
-
-  std::int64_t mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
-  out->exists = true;
-  // The content digest catches edits that keep size and mtime (same-second rewrites).
-  out->marker.opaque = "file:" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) +
-                       ":" + std::to_string(len) + ":" + std::to_string(mtime_ns) + ":" +
-                       Sha256Hex(buf);
-  out->changed_at_us = mtime_ns / 1000;
-  return Status::Ok();
-}
 
 // One mapped field and the member that holds it.
 struct FieldPointer {
@@ -127,7 +55,7 @@ class JsonFileSide final : public Side {
   // do not understand; replacing it could lose it). The reason for the first that cannot.
   std::optional<std::string> WhyNotModifiable(const Json& doc) const;
   // Reads and parses the file: nullopt for a missing file (the error when unreadable).
-  Result<std::optional<Json>> Load(Snapshot& snap) const;
+  Result<std::optional<Json>> Load(FileSnapshot& snap) const;
   // Sets the mapped members present in `record`, or removes every mapped member when `record`
   // is null, in one atomic replacement of the file.
   Status Modify(const Record* record, const ChangeMarker& expected);
@@ -152,21 +80,21 @@ std::optional<std::string> JsonFileSide::WhyNotModifiable(const Json& doc) const
   return std::nullopt;
 }
 
-Result<std::optional<Json>> JsonFileSide::Load(Snapshot& snap) const {
-  SEAM_RETURN_IF_ERROR(ReadSnapshot(path_, &snap));
+Result<std::optional<Json>> JsonFileSide::Load(FileSnapshot& snap) const {
+  SEAM_RETURN_IF_ERROR(ReadFileSnapshot(path_, kJsonFileMaxBytes, &snap));
   if (!snap.exists) return std::optional<Json>();
   SEAM_ASSIGN_OR_RETURN(Json doc, ParseJsonDocument(path_, snap.bytes));
   return std::optional<Json>(std::move(doc));
 }
 
 Observation JsonFileSide::Observe() {
-  Snapshot snap;
-  if (Status s = ReadSnapshot(path_, &snap); !s.ok()) return Observation::Unreadable(s.message());
-  if (!snap.exists) return Observation::Missing(snap.marker);
+  FileSnapshot snap;
+  if (Status s = ReadFileSnapshot(path_, kJsonFileMaxBytes, &snap); !s.ok()) return Observation::Unreadable(s.message());
+  if (!snap.exists) return Observation::Missing(ChangeMarker{snap.marker});
   auto unreadable = [&](std::string why) {
     Observation o = Observation::Unreadable(std::move(why));
-    o.marker = snap.marker;
-    o.changed_at_us = snap.changed_at_us;
+    o.marker = ChangeMarker{snap.marker};
+    o.changed_at_us = snap.mtime_us;
     return o;
   };
   Result<Json> doc = ParseJsonDocument(path_, snap.bytes);
@@ -180,8 +108,8 @@ Observation JsonFileSide::Observe() {
     // repairable), rather than something we cannot read.
     if (*found != nullptr) fields.emplace(p.field, Secret(std::string_view(**found)));
   }
-  if (fields.empty()) return Observation::Missing(snap.marker, snap.changed_at_us);
-  return Observation::Value(std::move(fields), snap.marker, snap.changed_at_us);
+  if (fields.empty()) return Observation::Missing(ChangeMarker{snap.marker}, snap.mtime_us);
+  return Observation::Value(std::move(fields), ChangeMarker{snap.marker}, snap.mtime_us);
 }
 
 Status JsonFileSide::CheckWritable() {
@@ -189,7 +117,7 @@ Status JsonFileSide::CheckWritable() {
   // read, parse and walk a Write would do (a file we cannot parse faithfully is never
   // clobbered, so it cannot be written either). Every refusal is FailedPrecondition.
   SEAM_RETURN_IF_ERROR(CheckReplaceable(path_));
-  Snapshot snap;
+  FileSnapshot snap;
   Result<std::optional<Json>> doc = Load(snap);
   if (!doc.ok()) return Status::FailedPrecondition(doc.status().message());
   if (!doc->has_value()) return Status::Ok();
@@ -203,7 +131,7 @@ Status JsonFileSide::Modify(const Record* record, const ChangeMarker& expected) 
   auto refuse = [](const std::string& why) {
     return Status::FailedPrecondition(why + "; not writing");
   };
-  Snapshot snap;
+  FileSnapshot snap;
   // Never clobber a file we cannot parse (invalid, duplicate keys...): it belongs to another
   // program.
   Result<std::optional<Json>> loaded = Load(snap);
@@ -212,7 +140,7 @@ Status JsonFileSide::Modify(const Record* record, const ChangeMarker& expected) 
   JsonWipeGuard wipe(doc);
   // A change between here and the rename is not caught: the other program takes no lock we
   // could share. The window is one parse and one fsync long.
-  if (snap.marker != expected) return refuse(shown + " changed since it was observed");
+  if (ChangeMarker{snap.marker} != expected) return refuse(shown + " changed since it was observed");
   // Every mapped member, not only those written: the file is refused as a whole, as
   // CheckWritable and Observe judge it.
   if (std::optional<std::string> why = WhyNotModifiable(doc)) return refuse(*why);

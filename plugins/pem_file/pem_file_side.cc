@@ -13,7 +13,7 @@
 #include "core/x509.h"
 #include "plugins/common/atomic_file.h"
 #include "plugins/common/errno_text.h"
-#include "plugins/pem_file/file_snapshot.h"
+#include "plugins/common/file_snapshot.h"
 
 namespace seam {
 namespace {

@@ -46,21 +46,6 @@ cert_path = "haproxy/cert.pem"
 key_path = "haproxy/private/key.pem"
 )";
 
-// The side object named `side` in the first seam of a check/repair --json report.
-nlohmann::json SideOf(const nlohmann::json& report, const std::string& side) {
-  for (const nlohmann::json& s : report.at("seams").at(0).at("sides")) {
-    if (s.at("name") == side) return s;
-  }
-  ADD_FAILURE() << "no side " << side << " in " << report.dump(2);
-  return nlohmann::json::object();
-}
-
-std::vector<std::string> Types(const std::vector<nlohmann::json>& events) {
-  std::vector<std::string> out;
-  for (const nlohmann::json& e : events) out.push_back(e.at("type"));
-  return out;
-}
-
 std::string Replace(std::string text, const std::string& what, const std::string& with) {
   for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size())) {
     text.replace(at, what.size(), with);
@@ -308,7 +293,7 @@ TEST_F(CertTest, ImportRefusesBadInputBeforeRecordingOrWritingAnything) {
   before = TakeSnapshot(Root());
   refuse_all();
   EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
-  EXPECT_EQ(Types(LogEvents()), (std::vector<std::string>{"CertificateIssued", "SideApplied", "SideApplied"}));
+  EXPECT_EQ(EventTypes(LogEvents()), (std::vector<std::string>{"CertificateIssued", "SideApplied", "SideApplied"}));
 
   // A good import over it is a renewal.
   ProcessResult import_b =
@@ -319,7 +304,7 @@ TEST_F(CertTest, ImportRefusesBadInputBeforeRecordingOrWritingAnything) {
   EXPECT_EQ(FingerprintOf("haproxy/cert.pem"), FingerprintOf("in/b/cert.pem"));
   EXPECT_TRUE(KeyMatches("haproxy/cert.pem", "haproxy/private/key.pem"));
   const std::vector<nlohmann::json> events = LogEvents();
-  EXPECT_EQ(Types(events), (std::vector<std::string>{"CertificateIssued", "SideApplied", "SideApplied",
+  EXPECT_EQ(EventTypes(events), (std::vector<std::string>{"CertificateIssued", "SideApplied", "SideApplied",
                                                      "CertificateRenewed", "SideApplied", "SideApplied"}));
   ASSERT_EQ(events.size(), 6U);
   EXPECT_EQ(events[3]["details"]["subject_cn"], "b.test");
@@ -385,7 +370,7 @@ TEST_F(CertTest, CertificateWithinRenewBeforeIsExpiringAndRepairCannotHelp) {
   WriteConfig(Replace(kTwoFilesConfig, "{RENEW}", "renew_before = \"3650d\""));
   ProcessResult renew = Seamctl({"cert", "issue", kCertSeam, "--self-signed", "--cn", "soon.test", "--days", "4000"});
   ASSERT_EQ(renew.exit_code, 0) << renew.out << renew.err;
-  EXPECT_EQ(Types(LogEvents()), (std::vector<std::string>{"CertificateIssued", "SideApplied", "SideApplied",
+  EXPECT_EQ(EventTypes(LogEvents()), (std::vector<std::string>{"CertificateIssued", "SideApplied", "SideApplied",
                                                           "CertificateRenewed", "SideApplied", "SideApplied"}));
   EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
 
@@ -578,7 +563,7 @@ TEST_F(TlsEndpointTest, ServerStillServingTheOldCertificateIsLaggingAndRepairRel
   EXPECT_EQ(SideOf(report, "server")["holds_version"], 4);
 
   const std::vector<nlohmann::json> events = LogEvents();
-  EXPECT_EQ(Types(events),
+  EXPECT_EQ(EventTypes(events),
             (std::vector<std::string>{"CertificateIssued", "SideApplied", "SideApplied", "CertificateRenewed",
                                       "SideApplied", "SideApplied", "SideRepaired"}));
   ASSERT_EQ(events.size(), 7U);

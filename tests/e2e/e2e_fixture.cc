@@ -193,6 +193,20 @@ nlohmann::json SeamctlTest::CheckJson(int* exit_code) {
   return ::testing::AssertionSuccess();
 }
 
+nlohmann::json SideOf(const nlohmann::json& report, const std::string& side) {
+  for (const nlohmann::json& s : report.at("seams").at(0).at("sides")) {
+    if (s.at("name") == side) return s;
+  }
+  ADD_FAILURE() << "no side " << side << " in " << report.dump(2);
+  return nlohmann::json::object();
+}
+
+std::vector<std::string> EventTypes(const std::vector<nlohmann::json>& events) {
+  std::vector<std::string> out;
+  for (const nlohmann::json& e : events) out.push_back(e.at("type"));
+  return out;
+}
+
 bool IsBase64Url43(const std::string& s) {
   if (s.size() != 43) return false;
   for (char c : s) {

@@ -91,6 +91,13 @@ class SeamctlTest : public ::testing::Test {
 // "seamctl: error:" and contains `needle`.
 ::testing::AssertionResult IsCleanError(const ProcessResult& r, const std::string& needle);
 
+// The side object named `side` in the first seam of a check/repair --json report (a test
+// failure, and an empty object, when there is none).
+nlohmann::json SideOf(const nlohmann::json& report, const std::string& side);
+
+// The `type` of every event of a `log --json`, oldest first.
+std::vector<std::string> EventTypes(const std::vector<nlohmann::json>& events);
+
 // A 43-character base64url string (what 32 random bytes encode to).
 bool IsBase64Url43(const std::string& s);
 

@@ -75,22 +75,25 @@ TEST_F(OnRepairTest, AFailingHookDuringAnOperationSaysTheSideWasWritten) {
   EXPECT_EQ(issue.exit_code, 2) << issue.out << issue.err;
   EXPECT_TRUE(Contains(issue.err, "written, but on_repair failed")) << issue.err;
   // The gateway holds the value (written), but its hook failed, so the operation is not
-  // confirmed there: check says it is pending on the gateway (and only there).
+  // confirmed there, and the CLI, after it in `order`, was not written at all (it must not get
+  // a token the gateway may not serve yet): pending on both.
   int code = -1;
   const nlohmann::json report = CheckJson(&code);
   EXPECT_EQ(code, 1) << report.dump(2);
   const nlohmann::json& seam = report["seams"][0];
-  EXPECT_EQ(seam["status"], "pending");
-  for (const nlohmann::json& side : seam["sides"]) EXPECT_EQ(side["verdict"], "in_sync") << side.dump();
-  EXPECT_EQ(seam["pending"]["sides"], nlohmann::json::array({"gateway"})) << seam.dump(2);
+  EXPECT_EQ(seam["status"], "drift");
+  EXPECT_EQ(SideOf(report, "gateway")["verdict"], "in_sync");
+  EXPECT_EQ(SideOf(report, "cli")["verdict"], "missing");
+  EXPECT_EQ(seam["pending"]["sides"], nlohmann::json::array({"gateway", "cli"})) << seam.dump(2);
   EXPECT_EQ(seam["pending"]["version"], 1);
+  EXPECT_TRUE(Contains(issue.err, "and on cli (after it in `order`, not written)")) << issue.err;
 
   // Completing the operation runs the hook again (the reload never happened): while it still
   // fails, the operation stays pending; once it works, the side is confirmed.
   ProcessResult still = Seamctl({"repair"});
   EXPECT_EQ(still.exit_code, 2) << still.out << still.err;
   EXPECT_TRUE(Contains(still.err, "holds the value, but on_repair failed")) << still.err;
-  EXPECT_EQ(CheckJson(&code)["seams"][0]["status"], "pending");
+  EXPECT_EQ(CheckJson(&code)["seams"][0]["pending"]["sides"], nlohmann::json::array({"gateway", "cli"}));
   WriteFile(Root() / "hook.sh", kGoodHook);
   ProcessResult repair = Seamctl({"repair"});
   EXPECT_EQ(repair.exit_code, 0) << repair.out << repair.err;

@@ -64,21 +64,6 @@ pointer = "/device-42"
 transform = "sha256-hex"
 )";
 
-// The side object named `side` in the first seam of a check/repair --json report.
-nlohmann::json SideOf(const nlohmann::json& report, const std::string& side) {
-  for (const nlohmann::json& s : report.at("seams").at(0).at("sides")) {
-    if (s.at("name") == side) return s;
-  }
-  ADD_FAILURE() << "no side " << side << " in " << report.dump(2);
-  return nlohmann::json::object();
-}
-
-std::vector<std::string> Types(const std::vector<nlohmann::json>& events) {
-  std::vector<std::string> out;
-  for (const nlohmann::json& e : events) out.push_back(e.at("type"));
-  return out;
-}
-
 // 1-based number of the first line of `text` that starts with `prefix`; 0 when none does.
 int LineStartingWith(const std::string& text, const std::string& prefix) {
   std::istringstream lines(text);
@@ -263,7 +248,7 @@ TEST_F(PairingTest, GatewayRestoredFromBeforeTheRotateIsLaggingAndRepairWritesVe
   EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
 
   const std::vector<nlohmann::json> events = LogEvents();
-  EXPECT_EQ(Types(events), (std::vector<std::string>{"PairingCreated", "SideApplied", "SideApplied",
+  EXPECT_EQ(EventTypes(events), (std::vector<std::string>{"PairingCreated", "SideApplied", "SideApplied",
                                                      "PairingTokenRotated", "SideApplied", "SideApplied",
                                                      "SideRepaired"}));
   ASSERT_EQ(events.size(), 7U);
@@ -359,7 +344,7 @@ TEST_F(PairingTest, UnpairRemovesEveryMappedFieldFromBothSides) {
     EXPECT_EQ(SideOf(report, side)["detail"], "holds no pairing (revoked)") << side;
   }
   const std::vector<nlohmann::json> events = LogEvents();
-  EXPECT_EQ(Types(events), (std::vector<std::string>{"PairingCreated", "SideApplied", "SideApplied",
+  EXPECT_EQ(EventTypes(events), (std::vector<std::string>{"PairingCreated", "SideApplied", "SideApplied",
                                                      "PairingRemoved", "SideApplied", "SideApplied"}));
   ASSERT_EQ(events.size(), 6U);
   EXPECT_EQ(events[3]["details"]["reason"], "device retired");
@@ -400,7 +385,7 @@ TEST_F(PairingTest, AdoptFromTheCliRecordsPairingAdoptedAndWritesTheGateway) {
   EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
   // v1-3 the pairing; v4 the adoption, then its SideApplied on gateway (written) and cli.
   const std::vector<nlohmann::json> events = LogEvents();
-  EXPECT_EQ(Types(events), (std::vector<std::string>{"PairingCreated", "SideApplied", "SideApplied",
+  EXPECT_EQ(EventTypes(events), (std::vector<std::string>{"PairingCreated", "SideApplied", "SideApplied",
                                                      "PairingAdopted", "SideApplied", "SideApplied"}));
   ASSERT_EQ(events.size(), 6U);
   EXPECT_EQ(events[3]["type"], "PairingAdopted");

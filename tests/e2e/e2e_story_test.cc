@@ -10,15 +10,6 @@ namespace {
 using seam::testing::ReadFile;
 using seam::testing::WriteFile;
 
-// The side object named `side` in the first seam of a check/repair --json report.
-nlohmann::json SideOf(const nlohmann::json& report, const std::string& side) {
-  for (const nlohmann::json& s : report.at("seams").at(0).at("sides")) {
-    if (s.at("name") == side) return s;
-  }
-  ADD_FAILURE() << "no side " << side << " in " << report.dump(2);
-  return nlohmann::json::object();
-}
-
 std::size_t CountType(const std::vector<nlohmann::json>& events, const std::string& type) {
   std::size_t n = 0;
   for (const nlohmann::json& e : events) n += e.at("type") == type ? 1U : 0U;

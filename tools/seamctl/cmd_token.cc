@@ -20,14 +20,23 @@ int Report(const OperationReport& r) {
   std::cout << r.seam << ": " << r.operation << " recorded as version " << r.version
             << (r.fingerprint.empty() ? "" : " " + r.fingerprint) << "\n";
   int code = 0;
+  std::string waiting;  // sides not attempted because an earlier one failed
+  for (const SideWriteReport& s : r.sides) {
+    if (s.waiting) waiting += (waiting.empty() ? "" : ", ") + s.side;
+  }
   for (const SideWriteReport& s : r.sides) {
     if (s.ok) {
       std::cout << "  " << s.side << ": written and confirmed\n";
+    } else if (s.waiting) {
+      std::cout << "  " << s.side << ": not written (" << s.message << ")\n";
     } else {
       std::cout << "  " << s.side << ": NOT written\n";
+      // One line for the operation: the side that failed, and what waits for it.
+      const std::string also =
+          waiting.empty() ? "" : " and on " + waiting + " (after it in `order`, not written)";
       std::cerr << "seamctl: error: seam " << r.seam << ": side " << s.side << " not written: "
-                << s.message << "; the operation (version " << r.version
-                << ") is pending there: `seamctl repair " << r.seam << "` completes it once the side is fixed\n";
+                << s.message << "; the operation (version " << r.version << ") is pending there"
+                << also << ": `seamctl repair " << r.seam << "` completes it once the side is fixed\n";
       code = 2;
     }
   }

@@ -1,6 +1,6 @@
 #pragma once
-// One small file read whole through one fd, with the change marker describing what was read.
-// Internal to plugins/pem_file (a PEM chain and its key are each one such file).
+// One file read whole through one fd, with the change marker describing what was read. Shared
+// by the file sides: json-file (the document), pem-file (a chain and its key, one file each).
 
 #include <cstddef>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "plugins/pem_file/file_snapshot.h"
+#include "plugins/common/file_snapshot.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
