@@ -88,6 +88,12 @@ struct SideApplied {
   void serialize(Archive& ar, std::uint32_t /*version*/) { ar(side, version); }
 };
 
+// Events that record what happened to sides or to the repair budget, not an operation's intent
+// (SideApplied, SideRepaired, SeamFlapping, FlappingCleared).
+inline bool IsBookkeepingEvent(const std::string& type) {
+  return type == kSideApplied || type == kSideRepaired || type == kSeamFlapping || type == kFlappingCleared;
+}
+
 // cereal portable binary encoding of a payload.
 std::string Encode(const TokenValueSet& p);
 std::string Encode(const TokenRevoked& p);
