@@ -1,5 +1,8 @@
 #include "reconcilers/operation_steps.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "core/fault_point.h"
 #include "reconcilers/kinds.h"
 #include "reconcilers/logger.h"
@@ -13,8 +16,10 @@ namespace {
 // `completing`: the side is finishing an earlier operation whose confirmation is missing. If it
 // holds the value already, its on_repair hook still runs: the earlier attempt may have written
 // the side and then failed (or died) before the hook reloaded the server.
+// `*overwritten` receives what the side held when that was a value the log never had (foreign)
+// and it was written over, so the caller can keep it sealed.
 SideWriteReport ApplyToSide(SeamContext& ctx, const SeamConfig& seam, const RecordState& state,
-                            const SideConfig& cfg, bool completing) {
+                            const SideConfig& cfg, bool completing, std::optional<Observation>* overwritten) {
   SideWriteReport r{cfg.name, false, ""};
   const bool writable = cfg.side->Writable();
   Observation before = cfg.side->Observe();
@@ -25,6 +30,13 @@ SideWriteReport ApplyToSide(SeamContext& ctx, const SeamConfig& seam, const Reco
     return r;
   }
   const Verdict now = JudgeSide(ctx, seam, state, cfg, before).verdict;
+  // Completing an old operation must not overwrite what the seam's authority side holds: a
+  // value the log never had there is adopted (by `repair`), not lost.
+  if (completing && now == Verdict::kForeign && seam.authority_side == cfg.name) {
+    r.message = "it is the seam's authority and holds a value the log never had; `seamctl repair " +
+                seam.name + "` adopts it";
+    return r;
+  }
   if (now == Verdict::kInSync || now == Verdict::kExpiring) {
     if (completing && !cfg.on_repair.empty()) {
       const Status hook = RunOnRepairHook(ctx, seam, cfg);
@@ -48,6 +60,7 @@ SideWriteReport ApplyToSide(SeamContext& ctx, const SeamConfig& seam, const Reco
       r.message = wrote.message();
       return r;
     }
+    if (now == Verdict::kForeign) *overwritten = std::move(before);
   }
   const Status hook = RunOnRepairHook(ctx, seam, cfg);  // before the read-back: it may reload
   Judgement after = JudgeSide(ctx, seam, state, cfg, cfg.side->Observe());
@@ -68,11 +81,31 @@ SideWriteReport ApplyToSide(SeamContext& ctx, const SeamConfig& seam, const Reco
 SideWriteReport ApplyAndConfirm(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
                                 const SideConfig& cfg, bool completing) {
   FaultPoint("before-side-write:" + cfg.name);
-  SideWriteReport r = ApplyToSide(ctx, seam, state, cfg, completing);
+  std::optional<Observation> overwritten;
+  SideWriteReport r = ApplyToSide(ctx, seam, state, cfg, completing, &overwritten);
   if (!r.ok) return r;
   FaultPoint("after-side-write:" + cfg.name);
-  token::SideApplied applied{cfg.name, state.current_version};
-  EventDraft draft{token::kSideApplied, ctx.actor, ctx.clock.NowMicros(), token::Encode(applied)};
+  EventDraft draft{token::kSideApplied, ctx.actor, ctx.clock.NowMicros(),
+                   token::Encode(token::SideApplied{cfg.name, state.current_version})};
+  if (overwritten) {
+    // A value the log never had was written over: the confirmation is a SideRepaired that keeps
+    // it, sealed (it confirms the version just as SideApplied does).
+    token::SideRepaired repaired;
+    repaired.side = cfg.name;
+    repaired.version_written = state.current_version;
+    repaired.action = state.active() ? "write" : "remove";
+    repaired.verdict_before = VerdictName(Verdict::kForeign);
+    Judgement held = JudgeSide(ctx, seam, state, cfg, *overwritten);
+    repaired.fingerprint_before = held.fingerprint;
+    Result<std::string> sealed = SealObservedFields(ctx, seam.stream(), state.stream_version + 1, *overwritten);
+    if (!sealed.ok()) {
+      r.ok = false;
+      r.message = "written and read back, but sealing what it held before failed: " + sealed.status().message();
+      return r;
+    }
+    repaired.sealed_before = std::move(sealed).value();
+    draft = EventDraft{token::kSideRepaired, ctx.actor, ctx.clock.NowMicros(), token::Encode(repaired)};
+  }
   Result<AppendResult> appended = ctx.store.Append(seam.stream(), state.stream_version, {std::move(draft)});
   Status folded = appended.ok() ? CatchUp(ctx.store, seam.stream(), state, ctx.keys) : appended.status();
   if (!folded.ok()) {
@@ -101,14 +134,29 @@ std::vector<const SideConfig*> PendingSides(const SeamConfig& seam, const Record
   std::vector<const SideConfig*> out;
   if (state.phase == RecordState::Phase::kUnset) return out;
   for (const SideConfig* side : WriteOrder(seam)) {
+    // An observe-only side without on_repair is never acted on by seam: it is judged and
+    // reported (lagging until its server reloads), never pending.
+    if (!side->side->Writable() && side->on_repair.empty()) continue;
     if (state.applied.count(side->name) == 0) out.push_back(side);
   }
   return out;
 }
 
 Status FinishPending(SeamContext& ctx, const SeamConfig& seam, RecordState& state) {
-  for (const SideConfig* side : PendingSides(seam, state)) {
-    SideWriteReport r = ApplyAndConfirm(ctx, seam, state, *side, /*completing=*/true);
+  const std::vector<const SideConfig*> pending = PendingSides(seam, state);
+  if (pending.empty()) return Status::Ok();
+  const std::vector<const SideConfig*> order = WriteOrder(seam);
+  const auto last_pending = std::find(order.begin(), order.end(), pending.back());
+  for (auto it = order.begin(); it != order.end() && it <= last_pending; ++it) {
+    const SideConfig* side = *it;
+    const bool is_pending = std::find(pending.begin(), pending.end(), side) != pending.end();
+    if (!is_pending) {
+      // Confirmed earlier, but a pending side after it depends on it (a server reload loads
+      // its files): if it drifted since, it is written again first.
+      if (!side->side->Writable()) continue;
+      if (!IsDrift(JudgeSide(ctx, seam, state, *side, side->side->Observe()).verdict)) continue;
+    }
+    SideWriteReport r = ApplyAndConfirm(ctx, seam, state, *side, /*completing=*/is_pending);
     if (!r.ok) {
       return Status::FailedPrecondition(
           "seam " + seam.name + ": the previous operation (" + state.intent_type + ", version " +
@@ -226,6 +274,9 @@ Result<OperationReport> Adopt(SeamContext& ctx, const SeamConfig& seam, const st
   }
   Judgement j = JudgeSide(ctx, seam, state, *source, obs);
   if (j.verdict == Verdict::kInSync) {
+    // Nothing to adopt: the side holds the log's value. What is still pending is completed, so
+    // that "nothing adopted" never leaves the seam pending.
+    SEAM_RETURN_IF_ERROR(FinishPending(ctx, seam, state));
     OperationReport report;
     report.seam = seam.name;
     report.operation = "adopt";

@@ -1,14 +1,10 @@
 #include "reconcilers/reconcile_pass.h"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
-#include <map>
 
 #include "reconcilers/kinds.h"
 #include "reconcilers/logger.h"
 #include "reconcilers/operation_steps.h"
-#include "reconcilers/payload_codec.h"
 #include "reconcilers/record_state.h"
 #include "reconcilers/token/token_events.h"
 
@@ -49,17 +45,6 @@ Status AdoptFromAuthority(SeamContext& ctx, const SeamConfig& seam, RecordState&
 }
 
 // Brings one side to the intended state: compare-and-swap write, read back, record.
-// The fields a side held (a cereal map of field -> value), sealed for the repair event that
-// overwrites them, so a foreign value is never lost.
-Result<std::string> SealFields(SeamContext& ctx, const std::string& stream, std::int64_t version,
-                               const Observation& obs) {
-  std::map<std::string, std::string> fields;
-  for (const auto& [name, value] : obs.fields) fields[name] = std::string(value.Reveal());
-  const Secret plain(payload_codec::Encode(fields));
-  for (auto& [name, value] : fields) OPENSSL_cleanse(value.data(), value.size());
-  return ctx.keys.Seal(plain, SealContext(stream, version));
-}
-
 // `*changed` is set when the side no longer matches what was observed (nothing is written then):
 // the caller observes again and decides again.
 Status RepairSide(SeamContext& ctx, const SeamConfig& seam, RecordState& state, Observed& o,
@@ -108,7 +93,7 @@ Status RepairSide(SeamContext& ctx, const SeamConfig& seam, RecordState& state, 
   payload.fingerprint_before = o.judgement.fingerprint;
   if (o.judgement.verdict == Verdict::kForeign) {
     SEAM_ASSIGN_OR_RETURN(payload.sealed_before,
-                          SealFields(ctx, seam.stream(), state.stream_version + 1, o.observation));
+                          SealObservedFields(ctx, seam.stream(), state.stream_version + 1, o.observation));
   }
   EventDraft draft{token::kSideRepaired, ctx.actor, ctx.clock.NowMicros(), token::Encode(payload)};
   SEAM_RETURN_IF_ERROR(AppendAndApply(ctx, seam.stream(), state, std::move(draft)));
@@ -185,16 +170,6 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
   // Everything this pass appends (completions included) counts in events_appended.
   const std::int64_t version_before = state.stream_version;
   SeamReport report;
-  if (mode == PassMode::kRepair && !operation_steps::PendingSides(seam, state).empty()) {
-    // Completing an operation the user asked for is not a drift repair: done whatever the
-    // seam's `repair` policy says. The sides are observed afresh below, after it.
-    Status finished = operation_steps::FinishPending(ctx, seam, state);
-    if (!finished.ok()) {
-      report.errors.push_back(finished.message());
-      report.retryable = finished.code() == StatusCode::kConflict;
-    }
-    observations.clear();
-  }
 
   std::vector<Observed> observed;
   observed.reserve(seam.sides.size());
@@ -214,45 +189,76 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
   const bool may_repair = mode != PassMode::kCheck;
   const bool dry = mode == PassMode::kDryRun;
 
+  // --force clears the flapping state whatever the policy (a seam switched to "off" while
+  // flapping must not stay flapping for ever).
+  if (mode == PassMode::kRepair && options.force && state.flapping) {
+    token::FlappingCleared cleared{"seamctl repair --force"};
+    Status ok = AppendAndApply(ctx, stream, state,
+                               EventDraft{token::kFlappingCleared, ctx.actor, ctx.clock.NowMicros(),
+                                          token::Encode(cleared)});
+    if (!ok.ok()) {
+      report.errors.push_back("clearing the flapping state: " + ok.message());
+      report.retryable = ok.code() == StatusCode::kConflict;
+    }
+  }
+
+  // Authority side first: its foreign value becomes the log's (a new intent), then the others
+  // follow it. Before completing a pending operation, so that nothing the authority holds is
+  // written over.
+  if (may_repair && seam.repair != RepairPolicy::kOff && seam.authority_side) {
+    for (std::size_t i = 0; i < observed.size(); ++i) {
+      Observed& o = observed[i];
+      if (o.config->name != *seam.authority_side || o.judgement.verdict != Verdict::kForeign) continue;
+      if (dry) {
+        actions[i] = "would adopt";
+        continue;
+      }
+      Status adopted = AdoptFromAuthority(ctx, seam, state, o);
+      if (!adopted.ok()) {
+        report.errors.push_back("adopting from side " + o.config->name + ": " + adopted.message());
+        report.retryable = adopted.code() == StatusCode::kConflict;
+        break;
+      }
+      actions[i] = "adopted";
+      for (Observed& other : observed) {
+        other.judgement = JudgeSide(ctx, seam, state, *other.config, other.observation);
+      }
+    }
+  }
+
+  // Completing an operation the user asked for (or the adoption just recorded) is not a drift
+  // repair: done whatever the seam's `repair` policy says. Then every side is observed afresh.
+  const std::vector<const SideConfig*> was_pending = operation_steps::PendingSides(seam, state);
+  if (mode == PassMode::kRepair && report.errors.empty() && !was_pending.empty()) {
+    Status finished = operation_steps::FinishPending(ctx, seam, state);
+    if (!finished.ok()) {
+      report.errors.push_back(finished.message());
+      report.retryable = finished.code() == StatusCode::kConflict;
+    }
+    for (std::size_t i = 0; i < observed.size(); ++i) {
+      Observed& o = observed[i];
+      o.observation = o.config->side->Observe();
+      o.judgement = JudgeSide(ctx, seam, state, *o.config, o.observation);
+      const bool completed = std::find(was_pending.begin(), was_pending.end(), o.config) != was_pending.end() &&
+                             state.applied.count(o.config->name) != 0;
+      if (completed && actions[i].empty()) actions[i] = "completed";
+    }
+  } else if (dry) {
+    for (const SideConfig* side : operation_steps::PendingSides(seam, state)) {
+      for (std::size_t i = 0; i < observed.size(); ++i) {
+        if (observed[i].config == side && actions[i].empty()) actions[i] = "would complete";
+      }
+    }
+  }
+
   if (may_repair && seam.repair == RepairPolicy::kOff) {
     for (std::size_t i = 0; i < observed.size(); ++i) {
-      if (IsDrift(observed[i].judgement.verdict)) {
+      if (IsDrift(observed[i].judgement.verdict) && actions[i].empty()) {
         actions[i] = "skipped";
         action_details[i] = "repair = \"off\" for this seam";
       }
     }
   } else if (may_repair) {
-    if (options.force && state.flapping && !dry) {
-      token::FlappingCleared cleared{"seamctl repair --force"};
-      Status ok = AppendAndApply(ctx, stream, state,
-                                 EventDraft{token::kFlappingCleared, ctx.actor, ctx.clock.NowMicros(),
-                                            token::Encode(cleared)});
-      if (!ok.ok()) {
-        report.errors.push_back("clearing the flapping state: " + ok.message());
-        report.retryable = ok.code() == StatusCode::kConflict;
-      }
-    }
-    // Authority side first: its foreign value becomes the log's, then the others follow it.
-    if (seam.authority_side) {
-      for (std::size_t i = 0; i < observed.size(); ++i) {
-        Observed& o = observed[i];
-        if (o.config->name != *seam.authority_side || o.judgement.verdict != Verdict::kForeign) continue;
-        if (dry) {
-          actions[i] = "would adopt";
-          continue;
-        }
-        Status adopted = AdoptFromAuthority(ctx, seam, state, o);
-        if (!adopted.ok()) {
-          report.errors.push_back("adopting from side " + o.config->name + ": " + adopted.message());
-          report.retryable = adopted.code() == StatusCode::kConflict;
-          break;
-        }
-        actions[i] = "adopted";
-        for (Observed& other : observed) {
-          other.judgement = JudgeSide(ctx, seam, state, *other.config, other.observation);
-        }
-      }
-    }
     // In a dry run an adoption only "would" happen, but the sides after it would then follow.
     const bool would_adopt = std::find(actions.begin(), actions.end(), "would adopt") != actions.end();
     const bool has_intent = state.phase != RecordState::Phase::kUnset || would_adopt;

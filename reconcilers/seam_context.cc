@@ -1,5 +1,11 @@
 #include "reconcilers/seam_context.h"
 
+#include <openssl/crypto.h>
+
+#include <map>
+
+#include "reconcilers/payload_codec.h"
+
 namespace seam {
 
 Status RunOnRepairHook(SeamContext& ctx, const SeamConfig& seam, const SideConfig& side) {
@@ -69,6 +75,15 @@ Result<EventDraft> AdoptionDraft(SeamContext& ctx, const SeamConfig& seam, const
   }
   return EventDraft{kind.adopted_type, ctx.actor, ctx.clock.NowMicros(),
                     kind.encode_adopted(plain, sealed, side.name, reason)};
+}
+
+Result<std::string> SealObservedFields(SeamContext& ctx, const std::string& stream,
+                                       std::int64_t version, const Observation& observation) {
+  std::map<std::string, std::string> fields;
+  for (const auto& [name, value] : observation.fields) fields[name] = std::string(value.Reveal());
+  const Secret plain(payload_codec::Encode(fields));
+  for (auto& [name, value] : fields) OPENSSL_cleanse(value.data(), value.size());
+  return ctx.keys.Seal(plain, SealContext(stream, version));
 }
 
 }  // namespace seam

@@ -38,4 +38,9 @@ Result<EventDraft> AdoptionDraft(SeamContext& ctx, const SeamConfig& seam, const
                                  const SideConfig& side, const Observation& observation,
                                  const std::string& reason);
 
+// The fields a side held (a cereal map of field -> value), sealed under `stream` and `version`
+// (the event that overwrites them), so a value the log never had is never lost.
+Result<std::string> SealObservedFields(SeamContext& ctx, const std::string& stream,
+                                       std::int64_t version, const Observation& observation);
+
 }  // namespace seam

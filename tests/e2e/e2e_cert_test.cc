@@ -580,5 +580,35 @@ TEST_F(TlsEndpointTest, ServerStillServingTheOldCertificateIsLaggingAndRepairRel
   EXPECT_EQ(repaired["version_written"], 4);
 }
 
+// A tls-endpoint side without on_repair is only reported: it is never pending, so it cannot
+// block the operations after it nor the repair of the file side (the server must reload the
+// right files, which only a repaired file side gives it).
+TEST_F(TlsEndpointTest, AnEndpointWithoutOnRepairIsReportedButBlocksNothing) {
+  WriteConfig(Replace(ReadFile(ConfigPath()), "on_repair = [\"/bin/sh\", \"serve.sh\", \"tls/cert.pem\", \"tls/key.pem\"]\n", ""));
+  MakeCert("boot", "boot.test", 365);
+  ASSERT_NO_FATAL_FAILURE(Serve("boot/cert.pem", "boot/key.pem"));
+  ProcessResult issue = Seamctl({"cert", "issue", kCertSeam, "--self-signed", "--cn", "gw.test"});
+  EXPECT_EQ(issue.exit_code, 2) << issue.out << issue.err;  // the endpoint still serves its own
+  int code = -1;
+  nlohmann::json report = CheckJson(&code);
+  EXPECT_EQ(SideOf(report, "server")["verdict"], "foreign") << report.dump(2);
+  EXPECT_TRUE(report["seams"][0]["pending"].is_null()) << report.dump(2);
+  // A second certificate is not refused because of the first.
+  ProcessResult again = Seamctl({"cert", "issue", kCertSeam, "--self-signed", "--cn", "gw2.test"});
+  EXPECT_EQ(again.exit_code, 2) << again.out << again.err;
+  EXPECT_TRUE(Contains(again.out, "cert issue recorded as version")) << again.out;
+  // The files drift; repair brings them back although the endpoint is still wrong.
+  WriteFile(Root() / "tls/cert.pem", ReadFile(Root() / "boot/cert.pem"));
+  WriteFile(Root() / "tls/key.pem", ReadFile(Root() / "boot/key.pem"));
+  ProcessResult repair = Seamctl({"repair"});
+  EXPECT_EQ(repair.exit_code, 1) << repair.out << repair.err;  // the endpoint's drift remains
+  report = CheckJson(&code);
+  EXPECT_EQ(SideOf(report, "files")["verdict"], "in_sync") << report.dump(2);
+  // Once the operator reloads the server on the repaired files, everything is in sync.
+  ASSERT_NO_FATAL_FAILURE(Serve("tls/cert.pem", "tls/key.pem"));
+  report = CheckJson(&code);
+  EXPECT_EQ(code, 0) << report.dump(2);
+}
+
 }  // namespace
 }  // namespace seam::e2e

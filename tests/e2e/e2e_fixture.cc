@@ -25,7 +25,7 @@ entity = "device-42"
 repair = ")" + options.repair + R"("
 authority = ")" + options.authority + R"("
 order = ["gateway", "cli"]
-
+)" + (options.repair_budget.empty() ? std::string() : "repair_budget = \"" + options.repair_budget + "\"\n") + R"(
 [seam.sides.cli]
 plugin = "json-file"
 path = "cli/paired.json"

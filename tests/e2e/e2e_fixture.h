@@ -25,6 +25,7 @@ struct ConfigOptions {
   std::string gateway_transform = "sha256-hex";  // "plain" for adoption from the gateway
   std::string authority = "log";
   std::string repair = "auto";
+  std::string repair_budget = "";  // "" leaves the key out (the default budget)
 };
 
 // seam.toml as in tools/demo.sh: one token seam, order gateway then cli.

@@ -2,6 +2,7 @@
 // kept sealed in the repair event before they are overwritten.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "tests/e2e/e2e_fixture.h"
@@ -116,6 +117,42 @@ TEST_F(RepairSafetyTest, AForeignValueIsKeptSealedInTheRepairEvent) {
   EXPECT_FALSE(Contains(ReadFile(DbFile()), foreign)) << "stored in plaintext";
   if (fs::exists(DbFile().string() + "-wal")) {
     EXPECT_FALSE(Contains(ReadFile(DbFile().string() + "-wal"), foreign)) << "stored in plaintext (WAL)";
+  }
+}
+
+// Completing a pending operation over a side that now holds a value the log never had keeps
+// that value sealed (a SideRepaired, not a bare SideApplied); on the authority side it is
+// adopted instead of being written over.
+TEST_F(RepairSafetyTest, CompletingAnOperationKeepsAForeignValueOrAdoptsItFromTheAuthority) {
+  for (const std::string authority : {"log", "cli"}) {
+    SCOPED_TRACE("authority = " + authority);
+    fs::remove_all(Root() / ".seam");
+    ConfigOptions options;
+    options.authority = authority;
+    ASSERT_NO_FATAL_FAILURE(InitAndIssue(options));
+    // The rotation reaches the gateway, then seamctl dies before the CLI: pending there.
+    ASSERT_EQ(Seamctl({"token", "rotate", kSeam}, {{"SEAM_FAULT", "before-side-write:cli"}}).exit_code, 128 + 9);
+    const std::string foreign = "hand-written-while-pending-" + authority;
+    SetCliToken(foreign);
+    ProcessResult repair = Seamctl({"repair"});
+    EXPECT_EQ(repair.exit_code, 0) << repair.out << repair.err;
+    int code = -1;
+    const nlohmann::json report = CheckJson(&code);
+    EXPECT_EQ(code, 0) << report.dump(2);
+    const std::vector<nlohmann::json> events = LogEvents();
+    if (authority == "log") {
+      EXPECT_NE(CliToken(), foreign);
+      const nlohmann::json& last = events.back();
+      EXPECT_EQ(last["type"], "SideRepaired") << last.dump();
+      EXPECT_EQ(last["details"]["side"], "cli");
+      EXPECT_EQ(last["details"]["verdict_before"], "foreign");
+      EXPECT_EQ(last["details"]["foreign_value_kept"], true) << last.dump();
+    } else {
+      EXPECT_EQ(CliToken(), foreign) << "the authority's value is adopted, not written over";
+      EXPECT_EQ(GatewayToken(), Sha256HexOf(foreign));
+      const std::vector<std::string> types = EventTypes(events);
+      EXPECT_NE(std::find(types.begin(), types.end(), "TokenAdopted"), types.end());
+    }
   }
 }
 

@@ -159,10 +159,11 @@ TEST(ReconcilePass, AuthoritySideForeignValueIsAdoptedThenOthersFollow) {
   auto report = RunPass(ctx, f.seam(), PassMode::kRepair).value();
   EXPECT_EQ(report.status, "in_sync");
   EXPECT_EQ(SideNamed(report, "cli").action, "adopted");
-  EXPECT_EQ(SideNamed(report, "gateway").action, "repaired");
+  // The adoption is a new intent: the gateway is written as its completion.
+  EXPECT_EQ(SideNamed(report, "gateway").action, "completed");
   EXPECT_EQ(f.CliToken(), "value-set-by-the-cli");
   EXPECT_NE(ReadFile(f.gateway_path()).find(Sha256Hex("value-set-by-the-cli")), std::string::npos);
-  // v1-3 the issue; v4 the adoption, v5 its SideApplied on cli, v6 the gateway's repair.
+  // v1-3 the issue; v4 the adoption, v5 its SideApplied on cli, v6 the gateway's.
   auto events = f.store->ReadStream("token/device-42").value();
   ASSERT_EQ(events.size(), 6u);
   EXPECT_EQ(events[3].type, token::kTokenAdopted);
@@ -170,8 +171,10 @@ TEST(ReconcilePass, AuthoritySideForeignValueIsAdoptedThenOthersFollow) {
   EXPECT_EQ(events[4].type, token::kSideApplied);
   EXPECT_EQ(token::DecodeSideApplied(events[4].payload).value().side, "cli");
   EXPECT_EQ(token::DecodeSideApplied(events[4].payload).value().version, 4);
-  EXPECT_EQ(events[5].type, token::kSideRepaired);
-  EXPECT_EQ(token::DecodeSideRepaired(events[5].payload).value().side, "gateway");
+  EXPECT_EQ(events[5].type, token::kSideApplied);
+  EXPECT_EQ(token::DecodeSideApplied(events[5].payload).value().side, "gateway");
+  EXPECT_EQ(token::DecodeSideApplied(events[5].payload).value().version, 4);
+  EXPECT_TRUE(report.pending_sides.empty()) << "one repair converges";
 }
 
 TEST(ReconcilePass, UnreadableSideIsTroubleNeverInSync) {
