@@ -53,6 +53,8 @@ struct SeamConfig {
   } repair_budget;
   // Certificates: `expiring` when not-after is this close (renew_before, default 30 days).
   std::int64_t renew_before_us = 0;
+  // interval = "15s" (default): how often seamd polls the sides it cannot watch (not files).
+  std::int64_t interval_us = 15LL * 1'000'000;
   int line = 0;
 
   std::string stream() const { return kind + "/" + entity; }

@@ -10,8 +10,9 @@ namespace {
 
 constexpr const char* kNameRule = "use [a-z0-9][a-z0-9._-]*, at most 128 characters";
 
-constexpr std::array<std::string_view, 9> kSeamKeys = {
-    "name", "kind", "entity", "repair", "authority", "order", "sides", "renew_before", "repair_budget"};
+constexpr std::array<std::string_view, 10> kSeamKeys = {
+    "name",  "kind",  "entity",       "repair",        "authority",
+    "order", "sides", "renew_before", "repair_budget", "interval"};
 
 constexpr std::int64_t kDefaultRenewBeforeUs = 30LL * 86'400 * 1'000'000;  // 30 days
 
@@ -284,6 +285,18 @@ Result<std::int64_t> ParseRenewBefore(const ParseContext& ctx, const std::string
   return *us;
 }
 
+Result<std::int64_t> ParseInterval(const ParseContext& ctx, const std::string& scope,
+                                   const toml::node& node) {
+  const auto* s = node.as_string();
+  const std::string text = s != nullptr ? s->get() : "";
+  std::optional<std::int64_t> us = ParseDurationUs(text);
+  if (!us) {
+    return Error(ctx, LineOf(node), scope,
+                 "key `interval` must be a duration such as \"15s\", \"5m\" or \"1h\"");
+  }
+  return *us;
+}
+
 Result<RepairPolicy> ParseRepair(const ParseContext& ctx, const std::string& scope,
                                  const toml::node& node) {
   const auto* s = node.as_string();
@@ -363,6 +376,10 @@ Result<SeamConfig> ParseSeam(const ParseContext& ctx, const toml::node& node) {
     SEAM_ASSIGN_OR_RETURN(seam.renew_before_us, ParseRenewBefore(ctx, scope, *renew));
   } else if (seam.kind == "certificate") {
     seam.renew_before_us = kDefaultRenewBeforeUs;
+  }
+
+  if (const toml::node* interval = table->get("interval")) {
+    SEAM_ASSIGN_OR_RETURN(seam.interval_us, ParseInterval(ctx, scope, *interval));
   }
 
   if (const toml::node* authority = table->get("authority")) {

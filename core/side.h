@@ -12,6 +12,7 @@
 // `pointer` / `value_column` for the kind's primary field) and reports them in Fields().
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -105,6 +106,11 @@ class Side {
   // Their Write/Remove return FailedPrecondition; their repair is the side's on_repair command
   // alone, after which they are observed again.
   virtual bool Writable() const { return true; }
+
+  // Files whose change means the side may have changed; a daemon watches their directories
+  // (so renames, deletion and re-creation are seen). Empty for sides that are not files: a
+  // daemon polls those.
+  virtual std::vector<std::filesystem::path> WatchPaths() const { return {}; }
 
   // A short human description of where the side is, for messages: "json-file cli/paired.json#/token".
   virtual std::string Describe() const = 0;

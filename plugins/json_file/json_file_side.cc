@@ -48,6 +48,7 @@ class JsonFileSide final : public Side {
   Status Remove(const ChangeMarker& expected) override { return Modify(nullptr, expected); }
   Status CheckWritable() override;
   std::string Describe() const override;
+  std::vector<fs::path> WatchPaths() const override { return {path_}; }
 
  private:
   // Whether every mapped member can be set and removed in `doc`: every existing object on the

@@ -48,6 +48,7 @@ class PemFileSide final : public Side {
   std::string Describe() const override {
     return "pem-file " + cert_path_.string() + " (key " + key_path_.string() + ")";
   }
+  std::vector<fs::path> WatchPaths() const override { return {cert_path_, key_path_}; }
 
  private:
   Status Read(PairSnapshot* snap) const {

@@ -1,0 +1,314 @@
+// seamd as a real process on temp configs: start-up repair (drift and a pending operation),
+// file edits of every kind repaired within moments, a directory removed and re-created, seamctl
+// operations while seamd runs, repair = "off", SIGHUP (bad and good configs), SIGTERM, and a
+// polled (exec) side. Every wait is a condition polled with a deadline, never a fixed sleep.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <regex>
+#include <thread>
+
+#include "tests/e2e/daemon_process.h"
+#include "tests/e2e/e2e_fixture.h"
+
+namespace seam::e2e {
+namespace {
+
+using seam::testing::ReadFile;
+using seam::testing::WriteFile;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kDeadline{5000};
+
+// Polls `condition` every 15 ms until it holds or `deadline` passes.
+bool WaitFor(const std::function<bool()>& condition, milliseconds deadline = kDeadline) {
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  for (;;) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(milliseconds(15));
+  }
+}
+
+std::optional<std::string> TokenIn(const fs::path& file) {
+  const nlohmann::json doc = nlohmann::json::parse(ReadFile(file), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("token") || !doc["token"].is_string()) {
+    return std::nullopt;
+  }
+  return doc["token"].get<std::string>();
+}
+
+// Replaces `file` the way vim and most tools save: a new file, renamed over the old one.
+void RenameReplace(const fs::path& file, const std::string& content) {
+  const fs::path temp = file.parent_path() / ("." + file.filename().string() + ".swp");
+  WriteFile(temp, content);
+  fs::rename(temp, file);
+}
+
+class SeamdTest : public SeamctlTest {
+ protected:
+  fs::path DaemonLogFile() const { return Root() / "seamd.log"; }
+  std::string DaemonLog() const { return ReadFile(DaemonLogFile()); }
+
+  // Starts seamd on seam.toml and waits for its start-up pass over `seams`.
+  void StartSeamd(const std::vector<std::string>& seams = {kSeam}) {
+    // Only this run's lines count (a test may start seamd twice).
+    const std::size_t offset = DaemonLog().size();
+    std::string error;
+    ASSERT_TRUE(seamd_.Start({SEAMD_PATH, "-c", ConfigPath().string(), "--log-level", "debug"}, Root(),
+                             DaemonLogFile(), {}, {"SEAM_CONFIG", "SEAM_LOG_LEVEL", "SEAM_FAULT", "SEAM_ACTOR"},
+                             &error))
+        << error;
+    for (const std::string& seam : seams) {
+      ASSERT_TRUE(WaitFor([&] { return Contains(DaemonLog().substr(offset), "seam " + seam + " ("); }))
+          << DaemonLog();
+    }
+  }
+  void StopSeamd(int signal_number = SIGTERM) {
+    seamd_.Signal(signal_number);
+    EXPECT_EQ(seamd_.Wait(kDeadline), 0) << DaemonLog();
+  }
+  void TearDown() override {
+    if (seamd_.running()) StopSeamd();
+    if (HasFailure()) std::cerr << "--- seamd log ---\n" << DaemonLog();
+  }
+
+  int CheckCode() { return Seamctl({"check"}).exit_code; }
+  std::vector<std::string> Types() { return EventTypes(LogEvents()); }
+
+  DaemonProcess seamd_;
+};
+
+TEST_F(SeamdTest, StartUpRepairsASideThatDriftedWhileSeamdWasDown) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  const std::string token = CliToken().value();
+  SetCliToken("changed-while-seamd-was-down");
+  ASSERT_EQ(CheckCode(), 1);
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  ASSERT_TRUE(WaitFor([&] { return CliToken() == token; })) << ReadFile(CliFile());
+  EXPECT_EQ(CheckCode(), 0);
+  EXPECT_EQ(Types().back(), "SideRepaired");
+}
+
+TEST_F(SeamdTest, StartUpCompletesAPendingOperation) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  const std::string old_token = CliToken().value();
+  ProcessResult killed = Seamctl({"token", "rotate", kSeam}, {{"SEAM_FAULT", "before-side-write:cli"}});
+  ASSERT_NE(killed.exit_code, 0);
+  int code = -1;
+  nlohmann::json report = CheckJson(&code);
+  ASSERT_EQ(code, 1);
+  ASSERT_FALSE(report["seams"][0]["pending"].is_null()) << report.dump(2);
+  ASSERT_EQ(CliToken(), old_token);
+
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  ASSERT_TRUE(WaitFor([&] { return CheckCode() == 0; })) << Seamctl({"check"}).out;
+  EXPECT_NE(CliToken(), old_token);
+  report = CheckJson();
+  EXPECT_TRUE(report["seams"][0]["pending"].is_null()) << report.dump(2);
+}
+
+TEST_F(SeamdTest, ARenameReplaceEditIsRepairedFromTheLog) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  const std::string token = CliToken().value();
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  RenameReplace(CliFile(), R"({"token": "saved-by-vim"})");
+  ASSERT_TRUE(WaitFor([&] { return CliToken() == token; })) << ReadFile(CliFile());
+  EXPECT_EQ(CheckCode(), 0);
+  const std::vector<std::string> types = Types();
+  EXPECT_EQ(types.back(), "SideRepaired");
+  EXPECT_TRUE(Contains(DaemonLog(), "cli in_sync [repaired]")) << DaemonLog();
+}
+
+TEST_F(SeamdTest, ATruncateAndWriteEditIsRepaired) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  const std::string token = CliToken().value();
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  {
+    std::ofstream out(CliFile(), std::ios::trunc);
+    out << R"({"token": "written-in-place"})" << "\n";
+  }
+  ASSERT_TRUE(WaitFor([&] { return CliToken() == token; })) << ReadFile(CliFile());
+  EXPECT_EQ(CheckCode(), 0);
+}
+
+TEST_F(SeamdTest, ADeletedFileIsWrittenAgain) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  const std::string token = CliToken().value();
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  fs::remove(CliFile());
+  ASSERT_TRUE(WaitFor([&] { return CliToken() == token; }));
+  EXPECT_EQ(CheckCode(), 0);
+}
+
+TEST_F(SeamdTest, ADirectoryRemovedAndRecreatedIsWatchedAgain) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  const std::string token = CliToken().value();
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  fs::remove_all(Root() / "cli");
+  ASSERT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "was removed or moved"); }));
+  fs::create_directory(Root() / "cli");
+  // The directory is back: seamd watches it again and writes the missing file.
+  ASSERT_TRUE(WaitFor([&] { return CliToken() == token; })) << DaemonLog();
+  // And an edit inside the new directory is seen.
+  RenameReplace(CliFile(), R"({"token": "edited-in-the-new-directory"})");
+  ASSERT_TRUE(WaitFor([&] { return CliToken() == token; })) << ReadFile(CliFile());
+  EXPECT_EQ(CheckCode(), 0);
+}
+
+TEST_F(SeamdTest, SeamctlOperationsWhileSeamdRunsAreNotFought) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  std::string previous = CliToken().value();
+  for (int i = 0; i < 3; ++i) {
+    ProcessResult rotate = Seamctl({"token", "rotate", kSeam});
+    ASSERT_EQ(rotate.exit_code, 0) << rotate.out << rotate.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(rotate.out, m, std::regex("recorded as version (\\d+)"))) << rotate.out;
+    const std::string seen = "in_sync, version " + m[1].str() + ";";
+    // seamd looks at the seam after the operation (its files changed) and finds it in sync.
+    ASSERT_TRUE(WaitFor([&] { return Contains(DaemonLog(), seen); })) << DaemonLog();
+    EXPECT_NE(CliToken(), previous);
+    previous = CliToken().value();
+  }
+  EXPECT_EQ(CheckCode(), 0);
+  for (const std::string& type : Types()) EXPECT_NE(type, "SideRepaired");
+}
+
+TEST_F(SeamdTest, ASeamWithRepairOffIsOnlyReported) {
+  ConfigOptions options;
+  options.repair = "off";
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue(options));
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  RenameReplace(CliFile(), R"({"token": "left-alone"})");
+  ASSERT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "[not repaired: repair = \"off\"]"); })) << DaemonLog();
+  EXPECT_EQ(CliToken(), "left-alone");
+  EXPECT_EQ(CheckCode(), 1);
+  for (const std::string& type : Types()) EXPECT_NE(type, "SideRepaired");
+}
+
+// repair = "manual": seamd completes a pending operation (what a user asked for is not a drift
+// repair) but leaves drift to `seamctl repair`.
+TEST_F(SeamdTest, AManualSeamGetsItsPendingOperationCompletedButNotItsDriftRepaired) {
+  ConfigOptions options;
+  options.repair = "manual";
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue(options));
+  const std::string old_token = CliToken().value();
+  ASSERT_NE(Seamctl({"token", "rotate", kSeam}, {{"SEAM_FAULT", "before-side-write:cli"}}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  ASSERT_TRUE(WaitFor([&] { return CheckCode() == 0; })) << Seamctl({"check"}).out;
+  EXPECT_NE(CliToken(), old_token);
+  RenameReplace(CliFile(), R"({"token": "left-for-seamctl-repair"})");
+  ASSERT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "[not repaired: repair = \"manual\"]"); })) << DaemonLog();
+  EXPECT_EQ(CliToken(), "left-for-seamctl-repair");
+  EXPECT_EQ(Seamctl({"repair", kSeam}).exit_code, 0);
+  EXPECT_NE(CliToken(), "left-for-seamctl-repair");
+}
+
+TEST_F(SeamdTest, SighupRefusesABadConfigAndLoadsAGoodOne) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  const std::string token = CliToken().value();
+  const std::string good = ReadFile(ConfigPath());
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+
+  WriteConfig(good + "\n[[seam]]\nname = \"broken\"\nkind = \"token\"\nentity = \"x\"\nrepiar = \"auto\"\n");
+  seamd_.Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "reload refused"); })) << DaemonLog();
+  EXPECT_TRUE(Contains(DaemonLog(), "unknown key `repiar`")) << DaemonLog();
+  // Still running on the old config.
+  RenameReplace(CliFile(), R"({"token": "after-the-bad-reload"})");
+  ASSERT_TRUE(WaitFor([&] { return CliToken() == token; })) << ReadFile(CliFile());
+
+  // A good config adding a seam: the new seam is watched and repaired.
+  WriteFile(Root() / "other/a.json", "{}\n");
+  WriteFile(Root() / "other/b.json", "{}\n");
+  WriteConfig(good + R"(
+[[seam]]
+name = "other-token"
+kind = "token"
+entity = "other"
+[seam.sides.a]
+plugin = "json-file"
+path = "other/a.json"
+pointer = "/token"
+[seam.sides.b]
+plugin = "json-file"
+path = "other/b.json"
+pointer = "/token"
+)");
+  ProcessResult issue = Seamctl({"token", "issue", "other-token"});
+  ASSERT_EQ(issue.exit_code, 0) << issue.out << issue.err;
+  const std::string other = TokenIn(Root() / "other/a.json").value();
+  RenameReplace(Root() / "other/a.json", R"({"token": "drifted-before-the-reload"})");
+  seamd_.Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] { return TokenIn(Root() / "other/a.json") == other; })) << DaemonLog();
+  RenameReplace(Root() / "other/b.json", R"({"token": "drifted-after-the-reload"})");
+  ASSERT_TRUE(WaitFor([&] { return TokenIn(Root() / "other/b.json") == other; })) << DaemonLog();
+  RenameReplace(CliFile(), R"({"token": "after-the-good-reload"})");
+  ASSERT_TRUE(WaitFor([&] { return CliToken() == token; })) << ReadFile(CliFile());
+  EXPECT_EQ(CheckCode(), 0);
+}
+
+TEST_F(SeamdTest, SigtermAndSigintStopWithExitZero) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  StopSeamd(SIGTERM);
+  EXPECT_TRUE(Contains(DaemonLog(), "SIGTERM: stopping")) << DaemonLog();
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  StopSeamd(SIGINT);
+  EXPECT_TRUE(Contains(DaemonLog(), "SIGINT: stopping")) << DaemonLog();
+}
+
+TEST_F(SeamdTest, ABadConfigAtStartIsOneErrorLineAndExitTwo) {
+  ASSERT_NO_FATAL_FAILURE(InitStandard());
+  WriteConfig(StandardConfig() + "repiar = \"auto\"\n");
+  std::string error;
+  ASSERT_TRUE(seamd_.Start({SEAMD_PATH, "-c", ConfigPath().string()}, Root(), DaemonLogFile(), {},
+                           {"SEAM_CONFIG", "SEAM_LOG_LEVEL"}, &error))
+      << error;
+  EXPECT_EQ(seamd_.Wait(kDeadline), 2);
+  const std::string log = DaemonLog();
+  EXPECT_EQ(log.rfind("seamd: error: ", 0), 0u) << log;
+  EXPECT_TRUE(Contains(log, "unknown key `repiar`")) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+}
+
+// A side that is not a file (here an external program) is polled every `interval`.
+TEST_F(SeamdTest, ASideThatIsNotAFileIsPolledEveryInterval) {
+  WriteFile(Root() / "vault-read.sh",
+            "#!/bin/sh\nif [ -s vault.txt ]; then printf '{\"value\": \"%s\"}\\n' \"$(cat vault.txt)\"; "
+            "else echo '{\"missing\": true}'; fi\n");
+  WriteFile(Root() / "vault-write.sh",
+            "#!/bin/sh\nsed -nE 's/.*\"value\": *\"([^\"]*)\".*/\\1/p' > vault.txt.new && mv vault.txt.new vault.txt\n");
+  fs::permissions(Root() / "vault-read.sh", fs::perms::owner_all);
+  fs::permissions(Root() / "vault-write.sh", fs::perms::owner_all);
+  WriteFreshSides();
+  WriteConfig(R"([[seam]]
+name = "device-token"
+kind = "token"
+entity = "device-42"
+interval = "1s"
+[seam.sides.vault]
+plugin = "exec"
+read = ["./vault-read.sh"]
+write = ["./vault-write.sh"]
+[seam.sides.cli]
+plugin = "json-file"
+path = "cli/paired.json"
+pointer = "/token"
+)");
+  ASSERT_EQ(Seamctl({"init"}).exit_code, 0);
+  ASSERT_EQ(Seamctl({"token", "issue", kSeam}).exit_code, 0);
+  const std::string token = CliToken().value();
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  WriteFile(Root() / "vault.txt", "rotated-behind-seams-back\n");
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(Root() / "vault.txt") == token + "\n"; })) << DaemonLog();
+  EXPECT_TRUE(Contains(DaemonLog(), "pass (poll)")) << DaemonLog();
+  EXPECT_EQ(CheckCode(), 0);
+}
+
+}  // namespace
+}  // namespace seam::e2e

@@ -1,0 +1,226 @@
+#include "tools/seamd/daemon.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <vector>
+
+#include "tools/common/state_context.h"
+#include "tools/seamd/file_watcher.h"
+#include "tools/seamd/seam_runner.h"
+
+namespace seam::seamd {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+namespace {
+
+// Coalesces the several events of one save (an editor writes a temp file, renames it, changes
+// its mode) into one pass, adding at most this much to the time to repair.
+constexpr milliseconds kDebounce{2};
+constexpr milliseconds kHeadPoll{1000};
+constexpr std::chrono::minutes kFullPass{5};
+// Events read from the log per query when catching up with other processes' appends.
+constexpr std::int64_t kHeadBatch = 1000;
+
+void AddOnce(std::vector<SeamRunner*>& runners, SeamRunner* runner) {
+  if (std::find(runners.begin(), runners.end(), runner) == runners.end()) runners.push_back(runner);
+}
+
+}  // namespace
+
+struct Daemon::Wiring {
+  std::unique_ptr<StateContext> ctx;  // first: the runners borrow it
+  std::vector<std::shared_ptr<SeamRunner>> runners;
+  std::shared_ptr<FileWatcher> watcher;
+  std::map<std::string, std::vector<SeamRunner*>> by_file;  // WatchedFileKey -> its seams
+  std::map<std::string, std::vector<SeamRunner*>> by_dir;   // its directory -> its seams
+  std::map<std::string, SeamRunner*> by_stream;             // one seam per stream (config rule)
+
+  void Stop() {
+    for (const auto& runner : runners) runner->Stop();
+    if (watcher) watcher->Close();
+  }
+  ~Wiring() { Stop(); }
+};
+
+Daemon::Daemon(boost::asio::io_context& io, std::string config_flag)
+    : io_(io),
+      config_flag_(std::move(config_flag)),
+      rng_(std::random_device{}()),
+      signals_(io),
+      head_timer_(io),
+      full_pass_timer_(io) {}
+
+Daemon::~Daemon() = default;
+
+Status Daemon::Start() {
+  // Signals first: one that arrives during start-up waits for the loop instead of killing the
+  // process halfway through a pass.
+  signals_.add(SIGTERM);
+  signals_.add(SIGINT);
+  signals_.add(SIGHUP);
+  WaitForSignal();
+
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<Wiring> wiring, Wire());
+  Install(std::move(wiring));
+  RequestAll("start-up");
+  ArmHeadTimer();
+  ArmFullPassTimer();
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Daemon::Wiring>> Daemon::Wire() {
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, OpenState(config_flag_));
+  ctx->actor = DefaultActor("seamd");
+  auto w = std::make_unique<Wiring>();
+  w->ctx = std::move(ctx);
+  Wiring* raw = w.get();  // the watcher is closed before the wiring goes away
+
+  FileWatcher::Handlers handlers;
+  handlers.file_changed = [raw](const fs::path& file) {
+    auto it = raw->by_file.find(file.string());
+    if (it == raw->by_file.end()) return;
+    for (SeamRunner* runner : it->second) runner->Request(kDebounce, "file " + file.string());
+  };
+  handlers.directory_changed = [raw](const fs::path& dir) {
+    auto it = raw->by_dir.find(dir.string());
+    if (it == raw->by_dir.end()) return;
+    for (SeamRunner* runner : it->second) runner->Request(kDebounce, "directory " + dir.string());
+  };
+  handlers.overflow = [raw] {
+    for (const auto& runner : raw->runners) runner->Request(milliseconds(0), "inotify overflow");
+  };
+  SEAM_ASSIGN_OR_RETURN(w->watcher, FileWatcher::Create(io_, std::move(handlers)));
+
+  for (const SeamConfig& seam : w->ctx->config.seams) {
+    auto runner = std::make_shared<SeamRunner>(io_, *w->ctx, seam, rng_);
+    w->by_stream[seam.stream()] = runner.get();
+    for (const SideConfig& side : seam.sides) {
+      for (const fs::path& path : side.side->WatchPaths()) {
+        const fs::path key = WatchedFileKey(path);
+        AddOnce(w->by_file[key.string()], runner.get());
+        AddOnce(w->by_dir[key.parent_path().string()], runner.get());
+        w->watcher->Watch(path);
+      }
+    }
+    w->runners.push_back(std::move(runner));
+  }
+  return w;
+}
+
+void Daemon::Install(std::unique_ptr<Wiring> wiring) {
+  if (wiring_) wiring_->Stop();
+  wiring_ = std::move(wiring);
+  // Events appended from here on are looked at by PollLogHead; the pass that follows
+  // installation covers everything before.
+  if (Result<LogHead> head = wiring_->ctx->store->Head(); head.ok()) head_seq_ = head->seq;
+  wiring_->watcher->Start();
+  std::size_t polled = 0;
+  for (const auto& runner : wiring_->runners) if (runner->polled()) ++polled;
+  spdlog::info("config {}: {} seam(s); watching {} file(s) in {} dir(s); polling {} seam(s); "
+               "full pass every {} min",
+               wiring_->ctx->config.file.string(), wiring_->runners.size(), wiring_->watcher->files(),
+               wiring_->watcher->directories(), polled, kFullPass.count());
+}
+
+void Daemon::RequestAll(const std::string& why) {
+  for (const auto& runner : wiring_->runners) runner->Request(milliseconds(0), why);
+}
+
+void Daemon::WaitForSignal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signal_number) {
+    if (ec || stopping_) return;
+    if (signal_number == SIGHUP) {
+      Reload();
+      WaitForSignal();
+    } else {
+      Stop(signal_number);
+    }
+  });
+}
+
+void Daemon::Reload() {
+  spdlog::info("SIGHUP: reloading the config");
+  Result<std::unique_ptr<Wiring>> fresh = Wire();
+  if (!fresh.ok()) {
+    spdlog::error("reload refused, still running the previous config: {}", fresh.status().message());
+    return;
+  }
+  Install(std::move(*fresh));
+  RequestAll("reload");
+}
+
+void Daemon::Stop(int signal_number) {
+  // Handlers run one at a time on the daemon's one thread, so no pass is in flight here: the
+  // one that was running when the signal came has finished. Stop queuing new ones.
+  stopping_ = true;
+  spdlog::info("{}: stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  if (wiring_) wiring_->Stop();
+  head_timer_.cancel();
+  full_pass_timer_.cancel();
+  signals_.cancel();
+  io_.stop();
+}
+
+void Daemon::ArmHeadTimer() {
+  head_timer_.expires_after(kHeadPoll);
+  head_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    PollLogHead();
+    ArmHeadTimer();
+  });
+}
+
+void Daemon::PollLogHead() {
+  wiring_->watcher->RetryMissing();
+  EventStore& store = *wiring_->ctx->store;
+  Result<LogHead> head = store.Head();
+  if (!head.ok()) {
+    if (!head_failing_) spdlog::warn("reading the event log's head failed: {}", head.status().message());
+    head_failing_ = true;
+    return;
+  }
+  head_failing_ = false;
+  if (head->seq < head_seq_) {  // a different log (restored from a backup?): look at everything
+    spdlog::warn("the event log's head went back from seq {} to {}; reconciling every seam", head_seq_, head->seq);
+    head_seq_ = head->seq;
+    RequestAll("log head went back");
+    return;
+  }
+  while (head_seq_ < head->seq) {
+    Result<std::vector<Event>> events = store.ReadAll(head_seq_ + 1, kHeadBatch);
+    if (!events.ok() || events->empty()) {
+      spdlog::warn("reading new events from the log failed: {}; reconciling every seam",
+                   events.ok() ? "no events past seq " + std::to_string(head_seq_) : events.status().message());
+      head_seq_ = head->seq;
+      RequestAll("log read failed");
+      return;
+    }
+    for (const Event& event : *events) {
+      head_seq_ = event.seq;
+      auto it = wiring_->by_stream.find(event.stream);
+      // Events the seam's last pass saw (its own repairs among them) need no new pass.
+      if (it != wiring_->by_stream.end() && event.version > it->second->known_version()) {
+        it->second->Request(milliseconds(0), "log: " + event.type + " by " + event.actor);
+      }
+    }
+  }
+}
+
+void Daemon::ArmFullPassTimer() {
+  full_pass_timer_.expires_after(kFullPass);
+  full_pass_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    RequestAll("periodic full pass");
+    ArmFullPassTimer();
+  });
+}
+
+}  // namespace seam::seamd

@@ -1,0 +1,69 @@
+#pragma once
+// Daemon: seamd's wiring on one io_context: the opened state, one SeamRunner per seam, the
+// FileWatcher for file sides, the timers (log head, periodic full pass) and the signals.
+//
+//  - start-up: a pass over every seam (the automatic repair after a restart, pending
+//    operations included);
+//  - a file side's event: a pass on its seams after a 2 ms debounce;
+//  - every second: the log's head; a pass on each seam whose stream got an event the seam's
+//    last pass did not see (an operation seamctl appended in another process). The same tick
+//    re-arms watches on directories that were missing;
+//  - every 5 minutes: a pass over every seam, the safety net for anything a watch missed;
+//  - SIGTERM / SIGINT: stop; SIGHUP: reload the config, or keep the running one if the new one
+//    is bad.
+//
+// A pass that changes nothing writes nothing (no file event, no log event), so seamd's own
+// repairs cause at most one more pass, which finds the seam in sync: no loop.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "core/status.h"
+
+namespace seam::seamd {
+
+class Daemon {
+ public:
+  // `config_flag`: -c as given (empty: $SEAM_CONFIG, else ./seam.toml); re-read on SIGHUP.
+  Daemon(boost::asio::io_context& io, std::string config_flag);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Opens the state (config, key file, log), watches the files and queues the start-up pass
+  // over every seam; io_context::run then does the work until a stop signal. An error means
+  // seamd cannot start (nothing was written).
+  Status Start();
+
+ private:
+  struct Wiring;  // what one configuration needs; replaced whole on reload
+
+  Result<std::unique_ptr<Wiring>> Wire();
+  void Install(std::unique_ptr<Wiring> wiring);
+  void RequestAll(const std::string& why);
+  void WaitForSignal();
+  void Reload();
+  void Stop(int signal_number);
+  void ArmHeadTimer();
+  void PollLogHead();
+  void ArmFullPassTimer();
+
+  boost::asio::io_context& io_;
+  std::string config_flag_;
+  std::mt19937_64 rng_;
+  std::unique_ptr<Wiring> wiring_;
+  std::int64_t head_seq_ = 0;  // the log's last event this daemon has looked at
+  bool head_failing_ = false;  // reading the head failed (logged once until it works again)
+  bool stopping_ = false;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer head_timer_;
+  boost::asio::steady_timer full_pass_timer_;
+};
+
+}  // namespace seam::seamd

@@ -1,0 +1,74 @@
+#pragma once
+// SeamRunner: when and how seamd runs the reconcile pass of one seam.
+//
+// Every reason to look at a seam (a file event, the poll interval, an operation another
+// process appended, the periodic full pass, start-up, a reload) is a Request; requests made
+// while one is queued join it, so a burst of events (an editor's save is several) becomes one
+// pass. A pass holds the seam's writer lock, so it never interleaves with a seamctl operation;
+// a lock held by someone else is retried shortly instead of blocking the daemon's one thread.
+//
+// Sides that are not files are polled every `interval` (+-10% jitter, so many seams do not
+// poll in step); after a failed pass the next one comes with exponential back-off (capped at
+// 5 min), and the first success returns to the interval. Seams made of files only are not
+// polled: their events (and the periodic full pass) trigger them, plus the same back-off
+// retries after a failure.
+//
+// Policy: seamd repairs only seams with repair = "auto". For the others it completes a pending
+// operation (README and docs/operations.md: finishing what a user asked for is not a drift
+// repair, whatever the policy) and only reports drift, which `seamctl repair` may then fix.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "core/config.h"
+#include "tools/common/state_context.h"
+
+namespace seam::seamd {
+
+class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
+ public:
+  // `ctx` and `rng` outlive the runner (the daemon keeps them for the runner's configuration).
+  SeamRunner(boost::asio::io_context& io, StateContext& ctx, const SeamConfig& seam, std::mt19937_64& rng);
+
+  const SeamConfig& seam() const { return seam_; }
+  // Whether some side is not a file (WatchPaths() empty): those are polled.
+  bool polled() const { return polled_; }
+  // The stream version the last pass saw (read under the seam's lock): an event at or below it
+  // is one the pass already took into account.
+  std::int64_t known_version() const { return known_version_; }
+
+  // Asks for a pass after `delay`; `why` is for the debug log.
+  void Request(std::chrono::milliseconds delay, const std::string& why);
+  // No further passes; timers are cancelled.
+  void Stop();
+
+  // The delay before the next poll: `base` with +-10% jitter.
+  static std::chrono::milliseconds Jittered(std::chrono::milliseconds base, std::mt19937_64& rng);
+
+ private:
+  void RunNow();
+  // Arms the poll timer after a pass: the interval, or the back-off after `failures_` failures.
+  void ScheduleNext();
+
+  StateContext& ctx_;
+  SeamConfig seam_;
+  std::mt19937_64& rng_;
+  bool polled_ = false;
+  boost::asio::steady_timer queue_timer_;
+  boost::asio::steady_timer poll_timer_;
+  bool queued_ = false;
+  bool stopped_ = false;
+  bool first_pass_ = true;
+  std::string reasons_;  // why the queued pass runs
+  int failures_ = 0;     // consecutive failed passes
+  std::string last_state_;  // the last pass's summary without its actions
+  std::int64_t known_version_ = 0;
+};
+
+}  // namespace seam::seamd
