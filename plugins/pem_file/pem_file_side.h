@@ -32,7 +32,9 @@
 // every instant the leaf fingerprint a reader sees on disk is one whose key is already in
 // place, so an interrupted write looks like the *old* certificate with key_matches "false"
 // (lagging, repaired by writing both again), never like the new certificate in sync while the
-// key that goes with it is missing. A failure after the key was written says so.
+// key that goes with it is missing. A failure after the key was written says so. (Into an
+// empty side, an interrupted first write leaves a key without a chain: unreadable, and left for
+// the operator, since seam never overwrites what it cannot read.)
 // Remove: same compare-and-swap, then unlinks the chain file and then the key file (the
 // fingerprint goes first, for the same reason), and fsyncs their directories. A symlink at a
 // path is removed itself, not its target. Removing absent files is ok.
