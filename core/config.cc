@@ -124,6 +124,46 @@ Result<StoreConfig> ParseStore(const ParseContext& ctx, const toml::table& root)
   return store;
 }
 
+// "HOST:PORT" or "[V6]:PORT" with a port of 1-65535; the host is resolved by whoever connects.
+bool IsHostPort(const std::string& text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return false;
+  const std::string host = text.substr(0, colon);
+  const std::string port = text.substr(colon + 1);
+  if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  const int number = std::stoi(port);
+  if (number < 1 || number > 65535) return false;
+  const bool bracketed = host.front() == '[' && host.back() == ']' && host.size() > 2;
+  if (!bracketed && host.find(':') != std::string::npos) return false;
+  return std::none_of(host.begin(), host.end(),
+                      [](char c) { return c == '/' || c == '@' || c == ' ' || c < 0x21 || c > 0x7e; });
+}
+
+Result<DaemonConfig> ParseDaemon(const ParseContext& ctx, const toml::table& root) {
+  DaemonConfig daemon;
+  const toml::node* node = root.get("daemon");
+  if (node == nullptr) return daemon;
+  const int line = config_internal::LineOf(*node);
+  const toml::table* table = node->as_table();
+  if (table == nullptr) return Error(ctx, line, "", "key `daemon` must be a table ([daemon])");
+  for (const Entry& e : config_internal::InSourceOrder(*table)) {
+    if (e.key != "listen") return Error(ctx, e.line, "daemon", "unknown key `" + std::string(e.key) + "`");
+  }
+  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> listen,
+                        config_internal::GetString(ctx, *table, "listen", false, line, "daemon"));
+  if (listen) {
+    daemon.line = config_internal::LineOf(*table->get("listen"));
+    if (!IsHostPort(*listen)) {
+      return Error(ctx, daemon.line, "daemon",
+                   "key `listen` must be HOST:PORT (e.g. \"127.0.0.1:9477\"), got `" + *listen + "`");
+    }
+    daemon.listen = *listen;
+  }
+  return daemon;
+}
+
 // Two seams with one name could not be told apart on the command line; two seams on one stream
 // would repair each other's sides back and forth.
 Status CheckUnique(const ParseContext& ctx, const std::vector<SeamConfig>& seams) {
@@ -204,16 +244,17 @@ Result<Config> ParseConfig(const std::string& text, const std::filesystem::path&
   SEAM_ASSIGN_OR_RETURN(toml::table root, ParseToml(ctx, text));
 
   for (const Entry& e : config_internal::InSourceOrder(root)) {
-    if (e.key != "store" && e.key != "seam") {
+    if (e.key != "store" && e.key != "seam" && e.key != "daemon") {
       return Error(ctx, e.line, "",
                    "unknown key `" + std::string(e.key) +
-                       "`; the top level holds only [store] and [[seam]] tables");
+                       "`; the top level holds only [store], [daemon] and [[seam]] tables");
     }
   }
 
   Config config;
   config.file = file;
   SEAM_ASSIGN_OR_RETURN(config.store, ParseStore(ctx, root));
+  SEAM_ASSIGN_OR_RETURN(config.daemon, ParseDaemon(ctx, root));
 
   if (const toml::node* node = root.get("seam")) {
     const toml::array* seams = node->as_array();

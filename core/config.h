@@ -67,9 +67,17 @@ struct StoreConfig {
   std::filesystem::path state_dir;  // the database's directory
 };
 
+// [daemon] (optional): where seamd's status listener is, for `seamctl status` (and seamd when
+// started without --listen). `listen` is "HOST:PORT" (port 1-65535); empty when not set.
+struct DaemonConfig {
+  std::string listen;
+  int line = 0;  // line of the `listen` key
+};
+
 struct Config {
   std::filesystem::path file;  // the config file as given
   StoreConfig store;
+  DaemonConfig daemon;
   std::vector<SeamConfig> seams;  // in file order
 
   const SeamConfig* FindSeam(const std::string& name) const;

@@ -6,7 +6,7 @@
 #include "tools/common/side_observer.h"
 #include "tools/common/state_context.h"
 #include "tools/seamctl/commands.h"
-#include "tools/seamctl/report_output.h"
+#include "tools/common/report_output.h"
 
 namespace seam::seamctl {
 namespace {

@@ -107,6 +107,13 @@ int Main(int argc, char** argv) {
   verify->add_flag("--json", json, "print the result as JSON (schema in README)");
   verify->callback([&] { code = RunVerify(g, json); });
 
+  std::string daemon_url, token_file;
+  auto* status = app.add_subcommand("status", "ask a running seamd for every seam's state (its last pass)");
+  status->add_option("--daemon", daemon_url, "seamd's listener, http://HOST:PORT (default: [daemon] listen in the config)");
+  status->add_option("--token-file", token_file, "file holding the bearer token (a listener started with --token-file)");
+  status->add_flag("--json", json, "print the daemon's JSON (the check --json schema plus last_pass_at)");
+  status->callback([&] { code = RunStatus(g, daemon_url, token_file, json); });
+
   // Logging must be set up before any callback runs, so it is configured in a parse hook.
   app.parse_complete_callback([&] {
     Status logging = SetUpLogging("seamctl", g.log_level);

@@ -10,6 +10,8 @@
 #include <map>
 #include <vector>
 
+#include "core/clock.h"
+#include "tools/common/report_output.h"
 #include "tools/common/state_context.h"
 #include "tools/seamd/file_watcher.h"
 #include "tools/seamd/seam_runner.h"
@@ -100,7 +102,7 @@ Result<std::unique_ptr<Daemon::Wiring>> Daemon::Wire() {
   SEAM_ASSIGN_OR_RETURN(w->watcher, FileWatcher::Create(io_, std::move(handlers)));
 
   for (const SeamConfig& seam : w->ctx->config.seams) {
-    auto runner = std::make_shared<SeamRunner>(io_, *w->ctx, seam, rng_);
+    auto runner = std::make_shared<SeamRunner>(io_, *w->ctx, seam, rng_, metrics_);
     w->by_stream[seam.stream()] = runner.get();
     for (const SideConfig& side : seam.sides) {
       for (const fs::path& path : side.side->WatchPaths()) {
@@ -128,6 +130,53 @@ void Daemon::Install(std::unique_ptr<Wiring> wiring) {
                "full pass every {} min",
                wiring_->ctx->config.file.string(), wiring_->runners.size(), wiring_->watcher->files(),
                wiring_->watcher->directories(), polled, kFullPass.count());
+}
+
+const Config& Daemon::config() const { return wiring_->ctx->config; }
+
+std::string Daemon::StatusJson() const {
+  nlohmann::ordered_json seams = nlohmann::ordered_json::array();
+  for (const auto& runner : wiring_->runners) {
+    const SeamConfig& seam = runner->seam();
+    nlohmann::ordered_json entry;
+    if (runner->last_report()) {
+      entry = SeamReportJson(*runner->last_report(), false);
+      entry["last_pass_at"] = FormatTimeMicros(runner->last_pass_at_us());
+    } else {
+      SeamReport none;
+      none.name = seam.name;
+      none.kind = seam.kind;
+      none.entity = seam.entity;
+      none.status = "unknown";
+      none.intended_state = "unknown";
+      none.errors.push_back("seamd has not run a pass on this seam yet");
+      entry = SeamReportJson(none, false);
+      entry["last_pass_at"] = nullptr;
+    }
+    seams.push_back(std::move(entry));
+  }
+  return nlohmann::ordered_json{{"seams", std::move(seams)}}.dump(2) + "\n";
+}
+
+std::string Daemon::MetricsText() const {
+  std::vector<SeamSnapshot> seams;
+  for (const auto& runner : wiring_->runners) {
+    seams.push_back({runner->seam().name, runner->last_report() ? &*runner->last_report() : nullptr});
+  }
+  // The log's head now (not the last second's poll); on a read error, what was seen last.
+  std::int64_t head = head_seq_;
+  if (Result<LogHead> h = wiring_->ctx->store->Head(); h.ok()) head = h->seq;
+  return metrics_.Render(seams, head);
+}
+
+bool Daemon::RequestReconcile(const std::string& seam_name) {
+  for (const auto& runner : wiring_->runners) {
+    if (runner->seam().name == seam_name) {
+      runner->Request(milliseconds(0), "POST /reconcile");
+      return true;
+    }
+  }
+  return false;
 }
 
 void Daemon::RequestAll(const std::string& why) {

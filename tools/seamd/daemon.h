@@ -12,6 +12,9 @@
 //  - SIGTERM / SIGINT: stop; SIGHUP: reload the config, or keep the running one if the new one
 //    is bad.
 //
+// The status listener (status_server.h) reads the daemon through StatusJson, MetricsText and
+// RequestReconcile, on the same thread.
+//
 // A pass that changes nothing writes nothing (no file event, no log event), so seamd's own
 // repairs cause at most one more pass, which finds the seam in sync: no loop.
 
@@ -24,7 +27,9 @@
 #include <random>
 #include <string>
 
+#include "core/config.h"
 #include "core/status.h"
+#include "tools/seamd/metrics.h"
 
 namespace seam::seamd {
 
@@ -40,6 +45,16 @@ class Daemon {
   // over every seam; io_context::run then does the work until a stop signal. An error means
   // seamd cannot start (nothing was written).
   Status Start();
+
+  // The running configuration (after Start).
+  const Config& config() const;
+  // GET /status: {"seams": [...]}, each seam as in `seamctl check --json` built from its last
+  // pass, plus "last_pass_at" (RFC 3339; null, with status "unknown", before its first pass).
+  std::string StatusJson() const;
+  // GET /metrics: the Prometheus text exposition (metrics.h).
+  std::string MetricsText() const;
+  // POST /reconcile: queues a pass of the seam now; false when no seam has that name.
+  bool RequestReconcile(const std::string& seam_name);
 
  private:
   struct Wiring;  // what one configuration needs; replaced whole on reload
@@ -57,6 +72,7 @@ class Daemon {
   boost::asio::io_context& io_;
   std::string config_flag_;
   std::mt19937_64 rng_;
+  Metrics metrics_;  // declared before wiring_: its runners count into it
   std::unique_ptr<Wiring> wiring_;
   std::int64_t head_seq_ = 0;  // the log's last event this daemon has looked at
   bool head_failing_ = false;  // reading the head failed (logged once until it works again)

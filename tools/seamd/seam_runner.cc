@@ -65,13 +65,14 @@ bool DidSomething(const SeamReport& r) {
 }  // namespace
 
 SeamRunner::SeamRunner(boost::asio::io_context& io, StateContext& ctx, const SeamConfig& seam,
-                       std::mt19937_64& rng)
+                       std::mt19937_64& rng, Metrics& metrics)
     : ctx_(ctx),
       seam_(seam),
       rng_(rng),
       polled_(HasUnwatchedSide(seam)),
       queue_timer_(io),
-      poll_timer_(io) {}
+      poll_timer_(io),
+      metrics_(metrics) {}
 
 milliseconds SeamRunner::Jittered(milliseconds base, std::mt19937_64& rng) {
   std::uniform_real_distribution<double> factor(0.9, 1.1);
@@ -106,6 +107,7 @@ void SeamRunner::RunNow() {
   // runs one handler at a time (and a pass runs inside one handler, start to end); against
   // seamctl and other seamd processes because the pass holds the seam's writer lock.
   Result<SeamReport> report = Status::Internal("not run");
+  const auto started = std::chrono::steady_clock::now();
   {
     Result<SeamLock> lock = SeamLock::Acquire(ctx_.config.store.state_dir, seam_.stream(), ctx_.actor,
                                               milliseconds(0));
@@ -131,9 +133,20 @@ void SeamRunner::RunNow() {
     }
   }
 
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  metrics_.RecordPass(seam_.name, report.ok() ? &*report : nullptr, took.count());
+  last_pass_at_us_ = ctx_.clock.NowMicros();
   if (!report.ok()) {
     ++failures_;
     spdlog::warn("seam {} ({}): pass failed: {}", seam_.name, seam_.stream(), report.status().message());
+    SeamReport failed;
+    failed.name = seam_.name;
+    failed.kind = seam_.kind;
+    failed.entity = seam_.entity;
+    failed.status = "unknown";
+    failed.intended_state = "unknown";
+    failed.errors.push_back("pass failed: " + report.status().message());
+    last_report_ = std::move(failed);
   } else {
     const int code = report->ExitCode();
     failures_ = code >= 2 ? failures_ + 1 : 0;
@@ -149,6 +162,7 @@ void SeamRunner::RunNow() {
       spdlog::debug("{}", summary);
     }
     last_state_ = state;
+    last_report_ = std::move(*report);
   }
   first_pass_ = false;
   ScheduleNext();

@@ -23,18 +23,23 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 
 #include "core/config.h"
+#include "reconcilers/reconcile_pass.h"
 #include "tools/common/state_context.h"
+#include "tools/seamd/metrics.h"
 
 namespace seam::seamd {
 
 class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
  public:
-  // `ctx` and `rng` outlive the runner (the daemon keeps them for the runner's configuration).
-  SeamRunner(boost::asio::io_context& io, StateContext& ctx, const SeamConfig& seam, std::mt19937_64& rng);
+  // `ctx`, `rng` and `metrics` outlive the runner (the daemon keeps them for the runner's
+  // configuration; the metrics for its whole life).
+  SeamRunner(boost::asio::io_context& io, StateContext& ctx, const SeamConfig& seam, std::mt19937_64& rng,
+             Metrics& metrics);
 
   const SeamConfig& seam() const { return seam_; }
   // Whether some side is not a file (WatchPaths() empty): those are polled.
@@ -42,6 +47,10 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   // The stream version the last pass saw (read under the seam's lock): an event at or below it
   // is one the pass already took into account.
   std::int64_t known_version() const { return known_version_; }
+  // The last pass's report (a pass that failed as a whole is a report with status "unknown"
+  // and the error), and when it ended (Unix microseconds); nullopt / 0 before the first pass.
+  const std::optional<SeamReport>& last_report() const { return last_report_; }
+  std::int64_t last_pass_at_us() const { return last_pass_at_us_; }
 
   // Asks for a pass after `delay`; `why` is for the debug log.
   void Request(std::chrono::milliseconds delay, const std::string& why);
@@ -69,6 +78,9 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   int failures_ = 0;     // consecutive failed passes
   std::string last_state_;  // the last pass's summary without its actions
   std::int64_t known_version_ = 0;
+  Metrics& metrics_;
+  std::optional<SeamReport> last_report_;
+  std::int64_t last_pass_at_us_ = 0;
 };
 
 }  // namespace seam::seamd

@@ -1,10 +1,10 @@
-#include "tools/seamctl/report_output.h"
+#include "tools/common/report_output.h"
 
 #include <iomanip>
 
 #include "core/clock.h"
 
-namespace seam::seamctl {
+namespace seam {
 namespace {
 
 nlohmann::ordered_json OrNull(const std::string& s) { return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s); }
@@ -86,4 +86,4 @@ void PrintSeamReport(std::ostream& out, const SeamReport& r, bool with_actions) 
   for (const std::string& e : r.errors) out << "  error: " << e << "\n";
 }
 
-}  // namespace seam::seamctl
+}  // namespace seam

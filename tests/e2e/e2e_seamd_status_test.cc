@@ -1,0 +1,319 @@
+// seamd's status listener (--listen) as a real process answering real HTTP on 127.0.0.1:
+// /healthz, /status (the check --json schema from the last pass), /metrics (Prometheus text),
+// POST /reconcile, the limits, the loopback-only rule and the bearer token; and `seamctl
+// status` against the running daemon and a dead port. Waits are conditions with a deadline.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "tests/e2e/daemon_process.h"
+#include "tests/e2e/e2e_fixture.h"
+
+namespace seam::e2e {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace asio = boost::asio;
+using seam::testing::ReadFile;
+using seam::testing::WriteFile;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kDeadline{5000};
+
+bool WaitFor(const std::function<bool()>& condition, milliseconds deadline = kDeadline) {
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  for (;;) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(milliseconds(15));
+  }
+}
+
+struct HttpReply {
+  int status = 0;  // 0: no answer (the error is in body)
+  std::string body;
+  std::string content_type;
+};
+
+// One request on a fresh connection to 127.0.0.1:port.
+HttpReply Http(unsigned short port, http::verb method, const std::string& target, const std::string& bearer = "",
+               const std::string& body = "") {
+  HttpReply reply;
+  try {
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    socket.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    http::request<http::string_body> request{method, target, 11};
+    request.set(http::field::host, "127.0.0.1");
+    if (!bearer.empty()) request.set(http::field::authorization, "Bearer " + bearer);
+    request.body() = body;
+    request.prepare_payload();
+    http::write(socket, request);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    http::read(socket, buffer, response);
+    reply.status = static_cast<int>(response.result_int());
+    reply.body = response.body();
+    reply.content_type = std::string(response[http::field::content_type]);
+  } catch (const std::exception& e) {
+    reply.body = e.what();
+  }
+  return reply;
+}
+
+// The samples of a Prometheus text exposition: "name{labels}" -> value (comments skipped).
+std::map<std::string, double> ParseMetrics(const std::string& text) {
+  std::map<std::string, double> samples;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const std::size_t space = line.rfind(' ');
+    if (space == std::string::npos) continue;
+    samples[line.substr(0, space)] = std::stod(line.substr(space + 1));
+  }
+  return samples;
+}
+
+class SeamdStatusTest : public SeamctlTest {
+ protected:
+  fs::path DaemonLogFile() const { return Root() / "seamd.log"; }
+  std::string DaemonLog() const { return ReadFile(DaemonLogFile()); }
+  fs::path PortFile() const { return Root() / "seamd.port"; }
+
+  // Starts seamd listening on an ephemeral loopback port (plus `extra` flags) and waits for
+  // the port file and the start-up pass.
+  void StartSeamd(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv = {SEAMD_PATH, "-c", ConfigPath().string(), "--log-level", "debug",
+                                     "--listen", "127.0.0.1:0", "--port-file", PortFile().string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    std::string error;
+    ASSERT_TRUE(seamd_.Start(argv, Root(), DaemonLogFile(), {},
+                             {"SEAM_CONFIG", "SEAM_LOG_LEVEL", "SEAM_FAULT", "SEAM_ACTOR"}, &error))
+        << error;
+    ASSERT_TRUE(WaitFor([&] { return fs::exists(PortFile()) && !ReadFile(PortFile()).empty(); })) << DaemonLog();
+    port_ = static_cast<unsigned short>(std::stoul(ReadFile(PortFile())));
+    ASSERT_TRUE(WaitFor([&] { return Contains(DaemonLog(), std::string("seam ") + kSeam + " ("); })) << DaemonLog();
+  }
+  // Runs seamd with `args` and expects exit 2 with one line on stderr containing `needle`.
+  void ExpectRefused(const std::vector<std::string>& args, const std::string& needle) {
+    std::vector<std::string> argv = {SEAMD_PATH, "-c", ConfigPath().string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::string error;
+    ASSERT_TRUE(seamd_.Start(argv, Root(), DaemonLogFile(), {}, {"SEAM_CONFIG", "SEAM_LOG_LEVEL"}, &error)) << error;
+    EXPECT_EQ(seamd_.Wait(kDeadline), 2);
+    const std::string log = DaemonLog();
+    EXPECT_EQ(log.rfind("seamd: error: ", 0), 0u) << log;
+    EXPECT_TRUE(Contains(log, needle)) << log;
+    EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+  }
+  void TearDown() override {
+    if (seamd_.running()) {
+      seamd_.Signal(SIGTERM);
+      EXPECT_EQ(seamd_.Wait(kDeadline), 0) << DaemonLog();
+    }
+    if (HasFailure()) std::cerr << "--- seamd log ---\n" << DaemonLog();
+  }
+
+  nlohmann::json Status() {
+    const HttpReply r = Http(port_, http::verb::get, "/status");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return nlohmann::json::parse(r.body, nullptr, false);
+  }
+  std::map<std::string, double> Metrics() {
+    const HttpReply r = Http(port_, http::verb::get, "/metrics");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return ParseMetrics(r.body);
+  }
+
+  DaemonProcess seamd_;
+  unsigned short port_ = 0;
+};
+
+TEST_F(SeamdStatusTest, HealthzStatusAndMetricsBeforeAndAfterARepair) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  const std::string token = CliToken().value();
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+
+  HttpReply health = Http(port_, http::verb::get, "/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(health.body, nullptr, false), nlohmann::json({{"status", "ok"}})) << health.body;
+
+  nlohmann::json status = Status();
+  ASSERT_TRUE(status.is_object() && status["seams"].size() == 1) << status.dump(2);
+  const nlohmann::json seam = status["seams"][0];
+  EXPECT_EQ(seam["name"], kSeam);
+  EXPECT_EQ(seam["status"], "in_sync");
+  EXPECT_TRUE(seam["last_pass_at"].is_string()) << seam.dump(2);
+  EXPECT_EQ(seam["sides"].size(), 2u);
+  // The same schema as `check --json` (plus last_pass_at).
+  nlohmann::json check = CheckJson()["seams"][0];
+  nlohmann::json without_time = seam;
+  without_time.erase("last_pass_at");
+  EXPECT_EQ(without_time, check) << without_time.dump(2) << check.dump(2);
+
+  std::map<std::string, double> metrics = Metrics();
+  EXPECT_EQ(metrics["seam_in_sync{seam=\"device-token\"}"], 1);
+  EXPECT_EQ(metrics["seam_side_verdict{seam=\"device-token\",side=\"cli\",verdict=\"in_sync\"}"], 1);
+  EXPECT_EQ(metrics["seam_side_verdict{seam=\"device-token\",side=\"cli\",verdict=\"foreign\"}"], 0);
+  EXPECT_GE(metrics["seam_reconcile_duration_seconds_count"], 1);
+  EXPECT_EQ(metrics["seam_reconcile_duration_seconds_bucket{le=\"+Inf\"}"], metrics["seam_reconcile_duration_seconds_count"]);
+  EXPECT_EQ(metrics.count("seam_repairs_total{seam=\"device-token\",side=\"cli\",result=\"ok\"}"), 0u);
+  const double events_before = metrics["seam_log_events_total"];
+  EXPECT_GE(events_before, 2);
+  EXPECT_TRUE(Contains(Http(port_, http::verb::get, "/metrics").content_type, "version=0.0.4"));
+
+  // A foreign edit, which seamd repairs: the status shows the last pass, the counters count it.
+  SetCliToken("edited-behind-seams-back");
+  ASSERT_TRUE(WaitFor([&] { return CliToken() == token; })) << DaemonLog();
+  ASSERT_TRUE(WaitFor([&] {
+    return Metrics()["seam_repairs_total{seam=\"device-token\",side=\"cli\",result=\"ok\"}"] == 1;
+  })) << Http(port_, http::verb::get, "/metrics").body;
+  metrics = Metrics();
+  EXPECT_EQ(metrics["seam_in_sync{seam=\"device-token\"}"], 1);
+  EXPECT_GT(metrics["seam_log_events_total"], events_before);
+  EXPECT_EQ(metrics.count("seam_repairs_total{seam=\"device-token\",side=\"cli\",result=\"failed\"}"), 0u);
+  status = Status();
+  EXPECT_EQ(status["seams"][0]["status"], "in_sync") << status.dump(2);
+  EXPECT_EQ(SideOf(status, "cli")["verdict"], "in_sync");
+}
+
+TEST_F(SeamdStatusTest, TheListenerRefusesWhatItDoesNotServe) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  EXPECT_EQ(Http(port_, http::verb::get, "/nothing-here").status, 404);
+  EXPECT_EQ(Http(port_, http::verb::post, "/status").status, 405);
+  EXPECT_EQ(Http(port_, http::verb::get, "/reconcile?seam=device-token").status, 405);
+  EXPECT_EQ(Http(port_, http::verb::post, "/reconcile?seam=no-such-seam").status, 404);
+  EXPECT_EQ(Http(port_, http::verb::post, "/reconcile").status, 400);
+  EXPECT_EQ(Http(port_, http::verb::post, "/reconcile?seam=device-token", "", std::string(2048, 'x')).status, 413);
+  // Still serving.
+  EXPECT_EQ(Http(port_, http::verb::get, "/healthz").status, 200);
+}
+
+// An exec side polled once an hour: POST /reconcile makes the repair happen now.
+TEST_F(SeamdStatusTest, PostReconcileRunsAPassNow) {
+  WriteFile(Root() / "vault-read.sh",
+            "#!/bin/sh\nif [ -s vault.txt ]; then printf '{\"value\": \"%s\"}\\n' \"$(cat vault.txt)\"; "
+            "else echo '{\"missing\": true}'; fi\n");
+  WriteFile(Root() / "vault-write.sh",
+            "#!/bin/sh\nsed -nE 's/.*\"value\": *\"([^\"]*)\".*/\\1/p' > vault.txt.new && mv vault.txt.new vault.txt\n");
+  fs::permissions(Root() / "vault-read.sh", fs::perms::owner_all);
+  fs::permissions(Root() / "vault-write.sh", fs::perms::owner_all);
+  WriteFreshSides();
+  WriteConfig(R"([[seam]]
+name = "device-token"
+kind = "token"
+entity = "device-42"
+interval = "1h"
+[seam.sides.vault]
+plugin = "exec"
+read = ["./vault-read.sh"]
+write = ["./vault-write.sh"]
+[seam.sides.cli]
+plugin = "json-file"
+path = "cli/paired.json"
+pointer = "/token"
+)");
+  ASSERT_EQ(Seamctl({"init"}).exit_code, 0);
+  ASSERT_EQ(Seamctl({"token", "issue", kSeam}).exit_code, 0);
+  const std::string token = CliToken().value();
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  WriteFile(Root() / "vault.txt", "rotated-behind-seams-back\n");
+  const HttpReply queued = Http(port_, http::verb::post, "/reconcile?seam=device-token");
+  EXPECT_EQ(queued.status, 202) << queued.body;
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(Root() / "vault.txt") == token + "\n"; })) << DaemonLog();
+  EXPECT_TRUE(Contains(DaemonLog(), "pass (POST /reconcile)")) << DaemonLog();
+  EXPECT_TRUE(WaitFor([&] {
+    return Metrics()["seam_repairs_total{seam=\"device-token\",side=\"vault\",result=\"ok\"}"] == 1;
+  }));
+}
+
+TEST_F(SeamdStatusTest, ANonLoopbackAddressIsRefused) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  ASSERT_NO_FATAL_FAILURE(ExpectRefused({"--listen", "192.0.2.1:0"}, "is not a loopback address"));
+}
+
+TEST_F(SeamdStatusTest, AllowRemoteWithoutATokenFileIsRefused) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  ASSERT_NO_FATAL_FAILURE(ExpectRefused({"--listen", "0.0.0.0:0", "--allow-remote"}, "--allow-remote needs --token-file"));
+}
+
+TEST_F(SeamdStatusTest, WithATokenFileEveryRequestNeedsTheBearerToken) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  const std::string secret = "status-token-0123456789";
+  WriteFile(Root() / "status.token", secret + "\n");
+  ASSERT_NO_FATAL_FAILURE(StartSeamd({"--allow-remote", "--token-file", (Root() / "status.token").string()}));
+  EXPECT_EQ(Http(port_, http::verb::get, "/status").status, 401);
+  EXPECT_EQ(Http(port_, http::verb::get, "/healthz").status, 401);
+  EXPECT_EQ(Http(port_, http::verb::get, "/status", "wrong-token").status, 401);
+  EXPECT_EQ(Http(port_, http::verb::post, "/reconcile?seam=device-token").status, 401);
+  EXPECT_EQ(Http(port_, http::verb::get, "/status", secret).status, 200);
+  EXPECT_EQ(Http(port_, http::verb::get, "/metrics", secret).status, 200);
+
+  const std::string url = "http://127.0.0.1:" + std::to_string(port_);
+  ProcessResult without = Seamctl({"status", "--daemon", url});
+  EXPECT_EQ(without.exit_code, 2) << without.out << without.err;
+  EXPECT_TRUE(Contains(without.err, "401")) << without.err;
+  ProcessResult with = Seamctl({"status", "--daemon", url, "--token-file", (Root() / "status.token").string()});
+  EXPECT_EQ(with.exit_code, 0) << with.out << with.err;
+  EXPECT_FALSE(Contains(DaemonLog() + without.err + with.out + with.err, secret));
+}
+
+TEST_F(SeamdStatusTest, SeamctlStatusAsksTheRunningDaemon) {
+  ConfigOptions options;
+  options.repair = "off";
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue(options));
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  const std::string url = "http://127.0.0.1:" + std::to_string(port_);
+
+  ProcessResult text = Seamctl({"status", "--daemon", url});
+  EXPECT_EQ(text.exit_code, 0) << text.out << text.err;
+  EXPECT_TRUE(Contains(text.out, "device-token (token/device-42): in_sync")) << text.out;
+  EXPECT_TRUE(Contains(text.out, "cli")) << text.out;
+
+  // The address from the config's [daemon] listen.
+  WriteConfig(StandardConfig(options) + "\n[daemon]\nlisten = \"127.0.0.1:" + std::to_string(port_) + "\"\n");
+  ProcessResult json = Seamctl({"status", "--json"});
+  EXPECT_EQ(json.exit_code, 0) << json.out << json.err;
+  const nlohmann::json report = nlohmann::json::parse(json.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << json.out;
+  EXPECT_EQ(report["seams"][0]["status"], "in_sync");
+  EXPECT_TRUE(report["seams"][0]["last_pass_at"].is_string());
+
+  // Drift seamd may not repair (repair = "off"): exit 1 once its pass has seen it.
+  SetCliToken("left-alone");
+  ASSERT_TRUE(WaitFor([&] { return Seamctl({"status"}).exit_code == 1; })) << Seamctl({"status"}).out;
+  EXPECT_TRUE(Contains(Seamctl({"status"}).out, "foreign")) << Seamctl({"status"}).out;
+
+  // A daemon that is gone: exit 2, one line naming the URL.
+  seamd_.Signal(SIGTERM);
+  ASSERT_EQ(seamd_.Wait(kDeadline), 0);
+  ProcessResult dead = Seamctl({"status", "--daemon", url});
+  EXPECT_EQ(dead.exit_code, 2);
+  EXPECT_TRUE(dead.out.empty()) << dead.out;
+  EXPECT_EQ(dead.err.rfind("seamctl: error: ", 0), 0u) << dead.err;
+  EXPECT_TRUE(Contains(dead.err, url)) << dead.err;
+  EXPECT_EQ(std::count(dead.err.begin(), dead.err.end(), '\n'), 1) << dead.err;
+}
+
+TEST_F(SeamdStatusTest, ABadDaemonListenInTheConfigNamesTheLine) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  WriteConfig(StandardConfig() + "\n[daemon]\nlisten = \"127.0.0.1\"\n");
+  EXPECT_TRUE(IsCleanError(Seamctl({"status"}), "daemon: key `listen` must be HOST:PORT"));
+}
+
+}  // namespace
+}  // namespace seam::e2e

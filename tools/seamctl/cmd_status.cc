@@ -1,0 +1,205 @@
+// seamctl status: asks a running seamd for GET /status (its status listener) and prints it.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <iterator>
+#include <optional>
+
+#include "tools/common/state_context.h"
+#include "tools/seamctl/commands.h"
+
+namespace seam::seamctl {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+constexpr std::chrono::seconds kTimeout{10};
+
+struct Address {
+  std::string host;  // without brackets
+  std::string port;
+  std::string shown;  // http://HOST:PORT, for messages
+};
+
+// "http://HOST:PORT[/]" or "HOST:PORT" ("[V6]:PORT" too).
+Result<Address> ParseDaemonUrl(const std::string& url, const std::string& what) {
+  std::string rest = url;
+  if (rest.rfind("http://", 0) == 0) rest = rest.substr(7);
+  if (rest.rfind("https://", 0) == 0) {
+    return Status::InvalidArgument(what + " `" + url + "`: seamd's listener speaks plain HTTP (use http://)");
+  }
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  const std::size_t colon = rest.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size() || rest.find('/') != std::string::npos) {
+    return Status::InvalidArgument(what + " must be http://HOST:PORT or HOST:PORT, got `" + url + "`");
+  }
+  Address a;
+  a.host = rest.substr(0, colon);
+  a.port = rest.substr(colon + 1);
+  if (!std::all_of(a.port.begin(), a.port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return Status::InvalidArgument(what + ": bad port `" + a.port + "` in `" + url + "`");
+  }
+  a.shown = "http://" + a.host + ":" + a.port;
+  if (a.host.size() > 2 && a.host.front() == '[' && a.host.back() == ']') a.host = a.host.substr(1, a.host.size() - 2);
+  return a;
+}
+
+Result<Secret> ReadToken(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Status::InvalidArgument("--token-file " + file + ": cannot read it");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  if (text.empty()) return Status::InvalidArgument("--token-file " + file + " is empty");
+  return Secret(std::move(text));
+}
+
+// GET `target` from the daemon, within kTimeout: the response, or an error naming the URL.
+Result<http::response<http::string_body>> Get(const Address& address, const std::string& target,
+                                              const std::optional<Secret>& token) {
+  asio::io_context io;
+  tcp::resolver resolver(io);
+  beast::error_code ec;
+  const tcp::resolver::results_type endpoints = resolver.resolve(address.host, address.port, ec);
+  if (ec) return Status::Unavailable("seamd at " + address.shown + ": cannot resolve " + address.host + ": " + ec.message());
+  beast::tcp_stream stream(io);
+  http::request<http::empty_body> request{http::verb::get, target, 11};
+  request.set(http::field::host, address.host + ":" + address.port);
+  request.set(http::field::user_agent, "seamctl");
+  if (token) request.set(http::field::authorization, "Bearer " + std::string(token->Reveal()));
+  request.keep_alive(false);
+  http::response<http::string_body> response;
+  beast::flat_buffer buffer;
+  beast::error_code result;
+  std::string step = "connect";
+  stream.expires_after(kTimeout);
+  stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) {
+    if (e) {
+      result = e;
+      return;
+    }
+    step = "send the request";
+    http::async_write(stream, request, [&](beast::error_code e2, std::size_t) {
+      if (e2) {
+        result = e2;
+        return;
+      }
+      step = "read the response";
+      http::async_read(stream, buffer, response, [&](beast::error_code e3, std::size_t) { result = e3; });
+    });
+  });
+  io.run();
+  if (result) {
+    return Status::Unavailable("seamd at " + address.shown + " is not reachable: cannot " + step + ": " +
+                               result.message());
+  }
+  return response;
+}
+
+const char* Text(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get_ref<const std::string&>().c_str() : "";
+}
+
+// The exit code `check` would give for one seam of the report.
+int SeamExitCode(const nlohmann::json& seam) {
+  int code = 0;
+  if (seam.contains("sides") && seam["sides"].is_array()) {
+    for (const nlohmann::json& side : seam["sides"]) {
+      const std::string verdict = Text(side, "verdict");
+      if (verdict == "unreadable") return 2;
+      if (verdict != "in_sync") code = 1;
+    }
+  }
+  if (seam.value("flapping", nlohmann::json()).is_object() || seam.value("pending", nlohmann::json()).is_object()) {
+    code = std::max(code, 1);
+  }
+  if (seam.contains("errors") && seam["errors"].is_array() && !seam["errors"].empty()) return 2;
+  if (std::string(Text(seam, "status")) == "unknown") return 2;
+  return code;
+}
+
+void PrintSeam(const nlohmann::json& seam) {
+  std::cout << Text(seam, "name") << " (" << Text(seam, "kind") << "/" << Text(seam, "entity")
+            << "): " << Text(seam, "status");
+  const char* at = Text(seam, "last_pass_at");
+  std::cout << (*at ? std::string(", last pass ") + at : std::string(", no pass yet")) << "\n";
+  std::size_t width = 4;
+  const nlohmann::json sides = seam.value("sides", nlohmann::json::array());
+  for (const nlohmann::json& side : sides) width = std::max(width, std::string(Text(side, "name")).size());
+  for (const nlohmann::json& side : sides) {
+    std::cout << "  " << std::left << std::setw(static_cast<int>(width)) << Text(side, "name") << "  "
+              << std::setw(10) << Text(side, "verdict") << "  " << Text(side, "detail");
+    if (*Text(side, "fingerprint")) std::cout << " " << Text(side, "fingerprint");
+    std::cout << "\n";
+  }
+  const nlohmann::json pending = seam.value("pending", nlohmann::json());
+  if (pending.is_object()) std::cout << "  pending: " << Text(pending, "operation") << "\n";
+  const nlohmann::json flapping = seam.value("flapping", nlohmann::json());
+  if (flapping.is_object()) std::cout << "  flapping since " << Text(flapping, "since") << " (side " << Text(flapping, "side") << ")\n";
+  for (const nlohmann::json& e : seam.value("errors", nlohmann::json::array())) {
+    if (e.is_string()) std::cout << "  error: " << e.get<std::string>() << "\n";
+  }
+}
+
+}  // namespace
+
+int RunStatus(const GlobalOptions& g, const std::string& daemon_url, const std::string& token_file, bool json) {
+  std::string url = daemon_url;
+  std::string what = "--daemon";
+  if (url.empty()) {
+    Result<std::unique_ptr<StateContext>> loaded = LoadConfigOnly(g.config);
+    if (!loaded.ok()) return Fail(loaded.status());
+    const Config& config = (*loaded)->config;
+    if (config.daemon.listen.empty()) {
+      return Fail(Status::InvalidArgument("no daemon address: pass --daemon http://HOST:PORT or set listen in the [daemon] table of " +
+                                          config.file.string()));
+    }
+    url = config.daemon.listen;
+    what = config.file.string() + ":" + std::to_string(config.daemon.line) + ": [daemon] listen";
+  }
+  Result<Address> address = ParseDaemonUrl(url, what);
+  if (!address.ok()) return Fail(address.status());
+  std::optional<Secret> token;
+  if (!token_file.empty()) {
+    Result<Secret> read = ReadToken(token_file);
+    if (!read.ok()) return Fail(read.status());
+    token = std::move(*read);
+  }
+  Result<http::response<http::string_body>> response = Get(*address, "/status", token);
+  if (!response.ok()) {
+    std::cerr << "seamctl: error: " << response.status().message() << "\n";
+    return 2;
+  }
+  if (response->result() != http::status::ok) {
+    std::cerr << "seamctl: error: seamd at " << address->shown << ": GET /status answered " << response->result_int()
+              << (response->result() == http::status::unauthorized ? " (a bearer token is required: --token-file)" : "")
+              << "\n";
+    return 2;
+  }
+  const nlohmann::json report = nlohmann::json::parse(response->body(), nullptr, false);
+  if (report.is_discarded() || !report.is_object() || !report.contains("seams") || !report["seams"].is_array()) {
+    std::cerr << "seamctl: error: seamd at " << address->shown << ": GET /status did not return the status JSON\n";
+    return 2;
+  }
+  int code = 0;
+  for (const nlohmann::json& seam : report["seams"]) code = std::max(code, SeamExitCode(seam));
+  if (json) {
+    std::cout << response->body();
+    if (!response->body().empty() && response->body().back() != '\n') std::cout << "\n";
+  } else {
+    for (const nlohmann::json& seam : report["seams"]) PrintSeam(seam);
+  }
+  return code;
+}
+
+}  // namespace seam::seamctl

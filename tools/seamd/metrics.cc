@@ -1,0 +1,104 @@
+#include "tools/seamd/metrics.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace seam::seamd {
+namespace {
+
+constexpr Verdict kAllVerdicts[] = {Verdict::kInSync,  Verdict::kLagging,    Verdict::kForeign,
+                                    Verdict::kMissing, Verdict::kUnreadable, Verdict::kExpiring};
+
+// A repair the pass attempted and could not make: "skipped" with an error naming the side (a
+// side that changed under the pass is not an error: the next pass decides again).
+bool RepairFailed(const SeamReport& r, const SideReport& s) {
+  if (s.action != "skipped") return false;
+  const std::string prefix = "side " + s.name + ": ";
+  return std::any_of(r.errors.begin(), r.errors.end(),
+                     [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
+}
+
+void Header(std::string& out, const char* name, const char* type, const char* help) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+}  // namespace
+
+std::string Metrics::EscapeLabel(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void Metrics::RecordPass(const std::string& seam, const SeamReport* report, double seconds) {
+  ++passes_;
+  seconds_sum_ += seconds;
+  for (std::size_t i = 0; i < kBuckets.size(); ++i) {
+    if (seconds <= kBuckets[i]) {
+      ++bucket_counts_[i];
+      break;
+    }
+  }
+  if (report == nullptr) return;
+  for (const SideReport& s : report->sides) {
+    if (s.judgement.verdict == Verdict::kUnreadable) ++side_errors_[{seam, s.name}];
+    if (s.action == "repaired") ++repairs_[{seam, s.name, "ok"}];
+    if (RepairFailed(*report, s)) ++repairs_[{seam, s.name, "failed"}];
+  }
+}
+
+std::string Metrics::Render(const std::vector<SeamSnapshot>& seams, std::int64_t log_head_seq) const {
+  std::string out;
+  Header(out, "seam_in_sync", "gauge", "1 when the seam's last pass found every side in sync, else 0.");
+  for (const SeamSnapshot& s : seams) {
+    if (s.last == nullptr) continue;
+    out += fmt::format("seam_in_sync{{seam=\"{}\"}} {}\n", EscapeLabel(s.name), s.last->status == "in_sync" ? 1 : 0);
+  }
+  Header(out, "seam_side_verdict", "gauge", "1 for the verdict each side got in the seam's last pass, 0 for the others.");
+  for (const SeamSnapshot& s : seams) {
+    if (s.last == nullptr) continue;
+    for (const SideReport& side : s.last->sides) {
+      for (Verdict v : kAllVerdicts) {
+        out += fmt::format("seam_side_verdict{{seam=\"{}\",side=\"{}\",verdict=\"{}\"}} {}\n", EscapeLabel(s.name),
+                           EscapeLabel(side.name), VerdictName(v), side.judgement.verdict == v ? 1 : 0);
+      }
+    }
+  }
+  Header(out, "seam_repairs_total", "counter", "Side repairs seamd made (ok) or attempted and could not make (failed) since it started.");
+  for (const auto& [key, n] : repairs_) {
+    const auto& [seam, side, result] = key;
+    out += fmt::format("seam_repairs_total{{seam=\"{}\",side=\"{}\",result=\"{}\"}} {}\n", EscapeLabel(seam),
+                       EscapeLabel(side), result, n);
+  }
+  Header(out, "seam_side_errors_total", "counter", "Observations that found the side unreadable since seamd started.");
+  for (const auto& [key, n] : side_errors_) {
+    out += fmt::format("seam_side_errors_total{{seam=\"{}\",side=\"{}\"}} {}\n", EscapeLabel(key.first),
+                       EscapeLabel(key.second), n);
+  }
+  Header(out, "seam_reconcile_duration_seconds", "histogram", "Duration of seamd's reconcile passes.");
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < kBuckets.size(); ++i) {
+    cumulative += bucket_counts_[i];
+    out += fmt::format("seam_reconcile_duration_seconds_bucket{{le=\"{}\"}} {}\n", kBuckets[i], cumulative);
+  }
+  out += fmt::format("seam_reconcile_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", passes_);
+  out += fmt::format("seam_reconcile_duration_seconds_sum {}\n", seconds_sum_);
+  out += fmt::format("seam_reconcile_duration_seconds_count {}\n", passes_);
+  Header(out, "seam_log_events_total", "counter", "Events in the event log (its head seq).");
+  out += fmt::format("seam_log_events_total {}\n", log_head_seq);
+  return out;
+}
+
+}  // namespace seam::seamd

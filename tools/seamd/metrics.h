@@ -1,0 +1,56 @@
+#pragma once
+// Metrics: what seamd counts since it started, and the Prometheus text exposition (format
+// 0.0.4) of those counters together with each seam's last pass report:
+//
+//   seam_in_sync{seam}                      1 when the last pass found the seam in sync, else 0
+//   seam_side_verdict{seam,side,verdict}    1 for the side's current verdict, 0 for the others
+//   seam_repairs_total{seam,side,result}    repairs seamd made ("ok") or attempted and failed
+//   seam_side_errors_total{seam,side}       observations that found the side unreadable
+//   seam_reconcile_duration_seconds         histogram of pass durations
+//   seam_log_events_total                   the event log's head seq
+//
+// Counters survive a config reload (they belong to the daemon, not to one configuration).
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "reconcilers/reconcile_pass.h"
+
+namespace seam::seamd {
+
+// A seam as /metrics shows it: its name and its last pass report (null before the first pass).
+struct SeamSnapshot {
+  std::string name;
+  const SeamReport* last = nullptr;
+};
+
+class Metrics {
+ public:
+  // Counts one pass of `seam` that took `seconds`; `report` is null when the pass failed as a
+  // whole (the log could not be replayed, the lock not taken).
+  void RecordPass(const std::string& seam, const SeamReport* report, double seconds);
+
+  // The exposition: seams in the order given, then the counters, the histogram, the log head.
+  std::string Render(const std::vector<SeamSnapshot>& seams, std::int64_t log_head_seq) const;
+
+  // A label value escaped per the text format: backslash, double quote and newline.
+  static std::string EscapeLabel(std::string_view value);
+
+  // Upper bounds (seconds) of the duration histogram's buckets, +Inf aside.
+  static constexpr std::array<double, 8> kBuckets{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0};
+
+ private:
+  std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> repairs_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> side_errors_;
+  std::array<std::uint64_t, kBuckets.size()> bucket_counts_{};  // not cumulative
+  std::uint64_t passes_ = 0;
+  double seconds_sum_ = 0;
+};
+
+}  // namespace seam::seamd

@@ -1,0 +1,258 @@
+#include "tools/seamd/status_server.h"
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+namespace seam::seamd {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+constexpr std::uint64_t kBodyLimit = 1024;
+constexpr std::uint32_t kHeaderLimit = 8 * 1024;
+
+Response Reply(unsigned version, bool keep_alive, http::status status, std::string body, const char* type) {
+  Response response{status, version};
+  response.set(http::field::server, "seamd");
+  response.set(http::field::content_type, type);
+  response.set(http::field::cache_control, "no-store");
+  response.keep_alive(keep_alive);
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
+
+Response JsonReply(unsigned version, bool keep_alive, http::status status, const nlohmann::json& body) {
+  return Reply(version, keep_alive, status, body.dump() + "\n", "application/json");
+}
+
+Response Error(const Request& request, http::status status, const std::string& message) {
+  return JsonReply(request.version(), request.keep_alive(), status, {{"error", message}});
+}
+
+// The value of `key` in a query string "a=1&b=2" (no percent-decoding: seam names need none).
+std::optional<std::string> QueryParam(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const std::size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == key) return std::string(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+bool Authorized(const Request& request, const std::optional<Secret>& token) {
+  if (!token) return true;
+  const auto it = request.find(http::field::authorization);
+  if (it == request.end()) return false;
+  const std::string_view value(it->value().data(), it->value().size());
+  constexpr std::string_view kBearer = "Bearer ";
+  if (value.size() <= kBearer.size() || value.substr(0, kBearer.size()) != kBearer) return false;
+  return Secret(value.substr(kBearer.size())).Equals(*token);
+}
+
+Response Route(const Request& request, const StatusHandlers& handlers, const ListenOptions& options) {
+  if (!Authorized(request, options.token)) {
+    Response r = Error(request, http::status::unauthorized, "a bearer token is required");
+    r.set(http::field::www_authenticate, "Bearer");
+    return r;
+  }
+  const std::string_view target(request.target().data(), request.target().size());
+  const std::size_t q = target.find('?');
+  const std::string_view path = target.substr(0, q);
+  const std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+  const http::verb method = request.method();
+  const bool get = method == http::verb::get || method == http::verb::head;
+  auto not_allowed = [&](const char* allow) {
+    Response r = Error(request, http::status::method_not_allowed, "method not allowed; use " + std::string(allow));
+    r.set(http::field::allow, allow);
+    return r;
+  };
+
+  if (path == "/healthz") {
+    if (!get) return not_allowed("GET");
+    return JsonReply(request.version(), request.keep_alive(), http::status::ok, {{"status", "ok"}});
+  }
+  if (path == "/status") {
+    if (!get) return not_allowed("GET");
+    return Reply(request.version(), request.keep_alive(), http::status::ok, handlers.status_json(),
+                 "application/json");
+  }
+  if (path == "/metrics") {
+    if (!get) return not_allowed("GET");
+    return Reply(request.version(), request.keep_alive(), http::status::ok, handlers.metrics_text(),
+                 "text/plain; version=0.0.4; charset=utf-8");
+  }
+  if (path == "/reconcile") {
+    if (method != http::verb::post) return not_allowed("POST");
+    const std::optional<std::string> seam = QueryParam(query, "seam");
+    if (!seam || seam->empty()) return Error(request, http::status::bad_request, "missing ?seam=NAME");
+    if (!handlers.reconcile(*seam)) {
+      return Error(request, http::status::not_found, "no seam named `" + *seam + "` in the running config");
+    }
+    return JsonReply(request.version(), request.keep_alive(), http::status::accepted, {{"queued", *seam}});
+  }
+  return Error(request, http::status::not_found, "not found; try /healthz, /status, /metrics, POST /reconcile");
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const StatusHandlers& handlers, const ListenOptions& options)
+      : stream_(std::move(socket)), handlers_(handlers), options_(options) {}
+
+  void Start() { DoRead(); }
+
+ private:
+  void DoRead() {
+    parser_.emplace();
+    parser_->body_limit(kBodyLimit);
+    parser_->header_limit(kHeaderLimit);
+    stream_.expires_after(options_.request_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout) return DoClose();
+    if (ec == http::error::body_limit) {
+      return Send(JsonReply(11, false, http::status::payload_too_large, {{"error", "body over 1 KiB"}}));
+    }
+    if (ec == http::error::header_limit) {
+      return Send(JsonReply(11, false, http::status::request_header_fields_too_large, {{"error", "headers over 8 KiB"}}));
+    }
+    if (ec && ec.category() == http::make_error_code(http::error::body_limit).category()) {
+      return Send(JsonReply(11, false, http::status::bad_request, {{"error", "malformed HTTP request"}}));
+    }
+    if (ec) return;  // connection reset and the like: nothing to answer
+    const Request& request = parser_->get();
+    Response response = Route(request, handlers_, options_);
+    // Method, path without the query, status: never a header (the token lives there).
+    const std::string_view target(request.target().data(), request.target().size());
+    spdlog::debug("status listener: {} {} {}", std::string_view(request.method_string().data(), request.method_string().size()),
+                  target.substr(0, target.find('?')), response.result_int());
+    if (request.method() == http::verb::head) response.body().clear();
+    Send(std::move(response));
+  }
+
+  void Send(Response response) {
+    response_ = std::move(response);
+    stream_.expires_after(options_.request_timeout);
+    http::async_write(stream_, response_, beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec) return;
+    if (!response_.keep_alive()) return DoClose();
+    DoRead();
+  }
+
+  void DoClose() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Response response_;
+  const StatusHandlers& handlers_;
+  const ListenOptions& options_;
+};
+
+}  // namespace
+
+Result<tcp::endpoint> ParseListenAddress(const std::string& text, const std::string& what) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+    return Status::InvalidArgument(what + " must be HOST:PORT (e.g. 127.0.0.1:9477), got `" + text + "`");
+  }
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  const std::string port_text = text.substr(colon + 1);
+  unsigned long port = 0;
+  try {
+    std::size_t used = 0;
+    port = std::stoul(port_text, &used);
+    if (used != port_text.size() || port > 65535) throw std::out_of_range("port");
+  } catch (const std::exception&) {
+    return Status::InvalidArgument(what + ": bad port `" + port_text + "` in `" + text + "`");
+  }
+  boost::system::error_code ec;
+  const asio::ip::address address = asio::ip::make_address(host, ec);
+  if (ec) return Status::InvalidArgument(what + ": `" + host + "` is not an IP address (or localhost)");
+  return tcp::endpoint(address, static_cast<unsigned short>(port));
+}
+
+Result<Secret> ReadTokenFile(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Status::InvalidArgument("--token-file " + file + ": cannot read it");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Status::InvalidArgument("--token-file " + file + ": cannot read it");
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' || text.back() == '\t')) {
+    text.pop_back();
+  }
+  Secret token(std::move(text));
+  if (token.empty()) return Status::InvalidArgument("--token-file " + file + " is empty");
+  if (token.Reveal().find_first_of(" \t\r\n") != std::string_view::npos) {
+    return Status::InvalidArgument("--token-file " + file + ": the token must be one line without spaces");
+  }
+  return token;
+}
+
+StatusServer::StatusServer(asio::io_context& io, StatusHandlers handlers, ListenOptions options)
+    : io_(io), handlers_(std::move(handlers)), options_(std::move(options)), acceptor_(io) {}
+
+Status StatusServer::Start() {
+  beast::error_code ec;
+  acceptor_.open(options_.endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(options_.endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::IoError("--listen " + options_.endpoint.address().to_string() + ":" +
+                           std::to_string(options_.endpoint.port()) + ": cannot listen: " + ec.message());
+  }
+  DoAccept();
+  return Status::Ok();
+}
+
+void StatusServer::Stop() {
+  beast::error_code ignored;
+  acceptor_.close(ignored);
+}
+
+unsigned short StatusServer::Port() const { return acceptor_.local_endpoint().port(); }
+
+void StatusServer::DoAccept() {
+  acceptor_.async_accept(io_, [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<Session>(std::move(socket), handlers_, options_)->Start();
+    } else {
+      spdlog::warn("status listener: accept: {}", ec.message());
+    }
+    DoAccept();
+  });
+}
+
+}  // namespace seam::seamd
