@@ -273,26 +273,14 @@ Result<SeamConfig::RepairBudget> ParseRepairBudget(const ParseContext& ctx, cons
   return budget;
 }
 
-Result<std::int64_t> ParseRenewBefore(const ParseContext& ctx, const std::string& scope,
-                                      const toml::node& node) {
+// A duration-valued seam key (`renew_before`, `interval`); `examples` goes into the message.
+Result<std::int64_t> ParseDurationKey(const ParseContext& ctx, const std::string& scope,
+                                      const toml::node& node, const std::string& key,
+                                      const std::string& examples) {
   const auto* s = node.as_string();
-  const std::string text = s != nullptr ? s->get() : "";
-  std::optional<std::int64_t> us = ParseDurationUs(text);
+  std::optional<std::int64_t> us = ParseDurationUs(s != nullptr ? s->get() : "");
   if (!us) {
-    return Error(ctx, LineOf(node), scope,
-                 "key `renew_before` must be a duration such as \"30d\", \"12h\", \"90m\" or \"45s\"");
-  }
-  return *us;
-}
-
-Result<std::int64_t> ParseInterval(const ParseContext& ctx, const std::string& scope,
-                                   const toml::node& node) {
-  const auto* s = node.as_string();
-  const std::string text = s != nullptr ? s->get() : "";
-  std::optional<std::int64_t> us = ParseDurationUs(text);
-  if (!us) {
-    return Error(ctx, LineOf(node), scope,
-                 "key `interval` must be a duration such as \"15s\", \"5m\" or \"1h\"");
+    return Error(ctx, LineOf(node), scope, "key `" + key + "` must be a duration such as " + examples);
   }
   return *us;
 }
@@ -373,13 +361,16 @@ Result<SeamConfig> ParseSeam(const ParseContext& ctx, const toml::node& node) {
                    "key `renew_before` applies to certificate seams only (this one is kind `" +
                        seam.kind + "`)");
     }
-    SEAM_ASSIGN_OR_RETURN(seam.renew_before_us, ParseRenewBefore(ctx, scope, *renew));
+    SEAM_ASSIGN_OR_RETURN(seam.renew_before_us,
+                          ParseDurationKey(ctx, scope, *renew, "renew_before",
+                                           "\"30d\", \"12h\", \"90m\" or \"45s\""));
   } else if (seam.kind == "certificate") {
     seam.renew_before_us = kDefaultRenewBeforeUs;
   }
 
   if (const toml::node* interval = table->get("interval")) {
-    SEAM_ASSIGN_OR_RETURN(seam.interval_us, ParseInterval(ctx, scope, *interval));
+    SEAM_ASSIGN_OR_RETURN(seam.interval_us, ParseDurationKey(ctx, scope, *interval, "interval",
+                                                             "\"15s\", \"5m\" or \"1h\""));
   }
 
   if (const toml::node* authority = table->get("authority")) {

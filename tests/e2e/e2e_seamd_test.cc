@@ -148,7 +148,10 @@ TEST_F(SeamdTest, ADirectoryRemovedAndRecreatedIsWatchedAgain) {
   ASSERT_NO_FATAL_FAILURE(InitAndIssue());
   const std::string token = CliToken().value();
   ASSERT_NO_FATAL_FAILURE(StartSeamd());
-  fs::remove_all(Root() / "cli");
+  // Moved away in one step, then deleted: a remove_all of the live directory races seamd, which
+  // re-creates the file it sees deleted (rmdir would then find the directory not empty).
+  fs::rename(Root() / "cli", Root() / "cli-removed");
+  fs::remove_all(Root() / "cli-removed");
   ASSERT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "was removed or moved"); }));
   fs::create_directory(Root() / "cli");
   // The directory is back: seamd watches it again and writes the missing file.
