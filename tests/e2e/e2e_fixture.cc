@@ -207,6 +207,31 @@ std::vector<std::string> EventTypes(const std::vector<nlohmann::json>& events) {
   return out;
 }
 
+void SeamctlTest::WriteExecVaultSeam(const std::string& interval) const {
+  seam::testing::WriteFile(Root() / "vault-read.sh",
+            "#!/bin/sh\nif [ -s vault.txt ]; then printf '{\"value\": \"%s\"}\\n' \"$(cat vault.txt)\"; "
+            "else echo '{\"missing\": true}'; fi\n");
+  seam::testing::WriteFile(Root() / "vault-write.sh",
+            "#!/bin/sh\nsed -nE 's/.*\"value\": *\"([^\"]*)\".*/\\1/p' > vault.txt.new && mv vault.txt.new vault.txt\n");
+  fs::permissions(Root() / "vault-read.sh", fs::perms::owner_all);
+  fs::permissions(Root() / "vault-write.sh", fs::perms::owner_all);
+  WriteFreshSides();
+  WriteConfig(std::string(R"([[seam]]
+name = "device-token"
+kind = "token"
+entity = "device-42"
+interval = ")") + interval + R"("
+[seam.sides.vault]
+plugin = "exec"
+read = ["./vault-read.sh"]
+write = ["./vault-write.sh"]
+[seam.sides.cli]
+plugin = "json-file"
+path = "cli/paired.json"
+pointer = "/token"
+)");
+}
+
 bool IsBase64Url43(const std::string& s) {
   if (s.size() != 43) return false;
   for (char c : s) {

@@ -63,6 +63,9 @@ class SeamctlTest : public ::testing::Test {
   void InitStandard(const ConfigOptions& options = {});
   // InitStandard, then `token issue`.
   void InitAndIssue(const ConfigOptions& options = {});
+  // A token seam `device-token` whose sides are an exec program keeping the token in
+  // vault.txt (scripts written here) and cli/paired.json, polled every `interval`; not init'ed.
+  void WriteExecVaultSeam(const std::string& interval) const;
 
   // Runs seamctl -c <seam.toml> ARGS in the temp dir with SEAM_ACTOR=e2e (SEAM_CONFIG and
   // SEAM_LOG_LEVEL removed unless given in `env`). Every result is kept in transcript_.

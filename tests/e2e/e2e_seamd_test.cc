@@ -281,28 +281,7 @@ TEST_F(SeamdTest, ABadConfigAtStartIsOneErrorLineAndExitTwo) {
 
 // A side that is not a file (here an external program) is polled every `interval`.
 TEST_F(SeamdTest, ASideThatIsNotAFileIsPolledEveryInterval) {
-  WriteFile(Root() / "vault-read.sh",
-            "#!/bin/sh\nif [ -s vault.txt ]; then printf '{\"value\": \"%s\"}\\n' \"$(cat vault.txt)\"; "
-            "else echo '{\"missing\": true}'; fi\n");
-  WriteFile(Root() / "vault-write.sh",
-            "#!/bin/sh\nsed -nE 's/.*\"value\": *\"([^\"]*)\".*/\\1/p' > vault.txt.new && mv vault.txt.new vault.txt\n");
-  fs::permissions(Root() / "vault-read.sh", fs::perms::owner_all);
-  fs::permissions(Root() / "vault-write.sh", fs::perms::owner_all);
-  WriteFreshSides();
-  WriteConfig(R"([[seam]]
-name = "device-token"
-kind = "token"
-entity = "device-42"
-interval = "1s"
-[seam.sides.vault]
-plugin = "exec"
-read = ["./vault-read.sh"]
-write = ["./vault-write.sh"]
-[seam.sides.cli]
-plugin = "json-file"
-path = "cli/paired.json"
-pointer = "/token"
-)");
+  WriteExecVaultSeam("1s");
   ASSERT_EQ(Seamctl({"init"}).exit_code, 0);
   ASSERT_EQ(Seamctl({"token", "issue", kSeam}).exit_code, 0);
   const std::string token = CliToken().value();
