@@ -45,6 +45,10 @@ struct Observation {
   std::string reason;  // set when state == kUnreadable: one line, what and where, no secrets
   ChangeMarker marker;
   std::int64_t changed_at_us = 0;  // when the side last changed (e.g. file mtime), 0 if unknown
+  // What identifies the run of the component behind the side (http-json `restart_marker`: a
+  // boot id or start time in its response); "" when the side has none. Never secret: it is
+  // recorded in the log (SideRestarted) when it changes. Set on kValue and kMissing.
+  std::string restart_marker;
 
   // The field's value, or nullptr when the side does not hold it.
   const Secret* Field(const std::string& name) const {

@@ -26,6 +26,8 @@ struct IntentChange {
   std::map<std::string, std::string> plain;
   // The secret field, sealed at this event's version (SealContext(stream, version)).
   std::optional<std::string> sealed;
+  // An adoption (TokenAdopted, PairingAdopted): the side the value was taken from.
+  std::string adopted_from;
 };
 
 struct KindSpec {

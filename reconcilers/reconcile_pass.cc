@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "reconcilers/drift_tracking.h"
 #include "reconcilers/kinds.h"
 #include "reconcilers/logger.h"
 #include "reconcilers/operation_steps.h"
@@ -122,6 +123,18 @@ void ComputeStatus(const RecordState& state, SeamReport& report) {
   else if (report.flapping) report.status = "flapping";
   else if (expiring) report.status = "expiring";
   else report.status = "in_sync";
+}
+
+std::vector<SideSeen> Seen(const std::vector<Observed>& observed) {
+  std::vector<SideSeen> seen;
+  seen.reserve(observed.size());
+  for (const Observed& o : observed) seen.push_back(SideSeen{o.config, &o.observation, &o.judgement});
+  return seen;
+}
+
+void NoteError(SeamReport& report, const std::string& doing, const Status& status) {
+  report.errors.push_back(doing + ": " + status.message());
+  report.retryable = report.retryable || status.code() == StatusCode::kConflict;
 }
 
 // Repairs of `side` within the budget's window, as the log records them.
@@ -251,6 +264,13 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
     }
   }
 
+  // Drifts are recorded as found, before any repair: the DriftOpened holds the moment the pass
+  // saw the side out of sync, even when the repair follows a millisecond later.
+  if (mode == PassMode::kRepair && report.errors.empty()) {
+    Status found = RecordDriftsFound(ctx, seam, state, Seen(observed));
+    if (!found.ok()) NoteError(report, "recording drift", found);
+  }
+
   if (may_repair && seam.repair == RepairPolicy::kOff) {
     for (std::size_t i = 0; i < observed.size(); ++i) {
       if (IsDrift(observed[i].judgement.verdict) && actions[i].empty()) {
@@ -347,13 +367,23 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
     }
   }
 
+  if (mode == PassMode::kRepair && !report.retryable) {
+    Status ended = RecordDriftsEnded(ctx, seam, state, Seen(observed));
+    if (!ended.ok()) NoteError(report, "recording the end of a drift", ended);
+  }
+
   report.events_appended = static_cast<int>(state.stream_version - version_before);
   report.intended_version = state.current_version;
   report.intended_state = PhaseName(state.phase);
   if (state.active()) report.intended_fingerprint = RecordFingerprint(*kind, state.value, ctx.keys);
   for (std::size_t i = 0; i < observed.size(); ++i) {
-    report.sides.push_back(SideReport{observed[i].config->name, observed[i].judgement, actions[i],
-                                      action_details[i]});
+    SideReport side{observed[i].config->name, observed[i].judgement, actions[i], action_details[i], std::nullopt};
+    if (auto open = state.open_drifts.find(side.name); open != state.open_drifts.end()) {
+      const OpenDrift& d = open->second;
+      side.drift = DriftInfo{d.opened_version, d.verdict, d.last_in_sync_at_us, d.first_seen_at_us,
+                             d.side_changed_at_us};
+    }
+    report.sides.push_back(std::move(side));
   }
   report.flapping = state.flapping;
   report.flapping_side = state.flapping_side;

@@ -6,9 +6,12 @@
 // its repair budget (past it the seam is `flapping` and repairs stop until --force) and `authority` (log: overwrite lagging/foreign sides; a side: adopt its foreign value
 // into the log first). Every repair re-reads the side, writes only if it is unchanged since it
 // was observed (compare-and-swap on the change marker), reads back to confirm, and then appends
-// a SideRepaired event.
+// a SideRepaired event. Repair mode also records drifts (reconcilers/drift_tracking.h): a
+// DriftOpened for each side found out of sync before repairing, a DriftClosed for each that is
+// back in sync at the end.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,11 +29,21 @@ struct PassOptions {
   bool force = false;
 };
 
+// A drift the log holds open on a side (DriftOpened without DriftClosed), as of the pass's end.
+struct DriftInfo {
+  std::int64_t opened_version = 0;  // stream version of its DriftOpened
+  std::string verdict;
+  std::int64_t last_in_sync_at_us = 0;  // 0 unknown
+  std::int64_t first_seen_at_us = 0;
+  std::int64_t side_changed_at_us = 0;  // 0 unknown
+};
+
 struct SideReport {
   std::string name;
   Judgement judgement;  // after the pass (post-repair when repaired)
   std::string action;   // "" | "repaired" | "adopted" | "would repair" | "would adopt" | "skipped"
   std::string action_detail;
+  std::optional<DriftInfo> drift;  // the side's open drift, if the log holds one
 };
 
 struct SeamReport {

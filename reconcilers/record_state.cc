@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 
+#include "reconcilers/drift_events.h"
 #include "reconcilers/token/token_events.h"
 
 namespace seam {
@@ -47,6 +48,56 @@ std::optional<std::int64_t> ParseSeconds(std::string_view text) {
 
 namespace {
 
+// Drift records open and close drifts; SideRestarted keeps the side's restart marker.
+Status ApplyDriftRecord(RecordState& state, const Event& event) {
+  auto where = [&] { return "event seq " + std::to_string(event.seq); };
+  if (event.type == drift::kDriftOpened) {
+    Result<drift::DriftOpened> p = drift::DecodeDriftOpened(event.payload);
+    if (!p.ok()) return p.status().WithContext(where());
+    OpenDrift open;
+    open.opened_version = event.version;
+    open.verdict = std::move(p->verdict);
+    open.holds_version = p->holds_version;
+    open.fingerprint = std::move(p->fingerprint);
+    open.last_in_sync_at_us = p->last_in_sync_at_us;
+    open.first_seen_at_us = p->first_seen_at_us;
+    open.side_changed_at_us = p->side_changed_at_us;
+    state.open_drifts[p->side] = std::move(open);
+  } else if (event.type == drift::kDriftClosed) {
+    Result<drift::DriftClosed> p = drift::DecodeDriftClosed(event.payload);
+    if (!p.ok()) return p.status().WithContext(where());
+    state.open_drifts.erase(p->side);
+    if (p->how != "superseded") state.last_confirmed_us[p->side] = p->at_us;
+  } else if (event.type == drift::kSideRestarted) {
+    Result<drift::SideRestarted> p = drift::DecodeSideRestarted(event.payload);
+    if (!p.ok()) return p.status().WithContext(where());
+    state.restart_markers[p->side] = std::move(p->marker);
+  }
+  return Status::Ok();
+}
+
+// A side the seam wrote (or confirmed) while a drift was open on it: the drift ends "repaired"
+// when it is next seen in sync, unless the log adopted the side's own value.
+void NoteSideWritten(RecordState& state, const std::string& side, const Event& event, std::string cause) {
+  state.last_confirmed_us[side] = event.time_us;
+  auto it = state.open_drifts.find(side);
+  if (it == state.open_drifts.end() || it->second.adopted_here) return;
+  it->second.how = "repaired";
+  it->second.cause = std::move(cause) + " by " + event.actor;
+}
+
+// An adoption ends the adopted side's drift ("adopted", whatever is written to it later: the
+// confirmation of the adoption itself). Another drifting side that then matches the new value
+// without a write ends "adopted" too; one written afterwards ends "repaired".
+void NoteAdoption(RecordState& state, const std::string& from, const Event& event) {
+  for (auto& [side, open] : state.open_drifts) {
+    if (side != from && !open.how.empty()) continue;
+    open.how = "adopted";
+    open.cause = event.type + " from side " + from + " by " + event.actor;
+    open.adopted_here = side == from;
+  }
+}
+
 // SideApplied and SideRepaired (kind-independent bookkeeping) confirm the current intent on a
 // side when they name its version.
 Status ApplyConfirmation(RecordState& state, const Event& event) {
@@ -54,14 +105,18 @@ Status ApplyConfirmation(RecordState& state, const Event& event) {
   if (event.type == token::kSideApplied) {
     Result<token::SideApplied> p = token::DecodeSideApplied(event.payload);
     if (!p.ok()) return p.status().WithContext(where());
+    NoteSideWritten(state, p->side, event, state.intent_type + " version " + std::to_string(p->version));
     if (p->version == state.current_version) state.applied.insert(std::move(p->side));
   } else if (event.type == token::kSideRepaired) {
     Result<token::SideRepaired> p = token::DecodeSideRepaired(event.payload);
     if (!p.ok()) return p.status().WithContext(where());
+    NoteSideWritten(state, p->side, event, token::kSideRepaired);
     std::vector<std::int64_t>& times = state.repair_times_us[p->side];
     times.push_back(event.time_us);
     if (times.size() > kRepairTimesKept) times.erase(times.begin());
     if (p->version_written == state.current_version) state.applied.insert(std::move(p->side));
+  } else if (drift::IsDriftEvent(event.type)) {
+    return ApplyDriftRecord(state, event);
   } else if (event.type == token::kSeamFlapping) {
     Result<token::SeamFlapping> p = token::DecodeSeamFlapping(event.payload);
     if (!p.ok()) return p.status().WithContext(where());
@@ -94,9 +149,11 @@ Status Apply(RecordState& state, const Event& event) {
   Result<IntentChange> decoded = state.kind->decode(event);
   if (!decoded.ok()) return decoded.status().WithContext("event seq " + std::to_string(event.seq));
   IntentChange& change = *decoded;
+  if (change.what == IntentChange::What::kNone) return ApplyConfirmation(state, event);
+  if (!change.adopted_from.empty()) NoteAdoption(state, change.adopted_from, event);
   switch (change.what) {
     case IntentChange::What::kNone:
-      return ApplyConfirmation(state, event);
+      break;
     case IntentChange::What::kClear:
       state.phase = RecordState::Phase::kRevoked;
       state.value = Record();

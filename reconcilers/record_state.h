@@ -32,6 +32,24 @@ struct RecordedValue {
   std::int64_t sealed_version = 0;           // the version `sealed` is bound to
 };
 
+// A drift the log holds open (DriftOpened without its DriftClosed), and what has happened to
+// the side since, so the DriftClosed can say how it ended.
+struct OpenDrift {
+  std::int64_t opened_version = 0;  // stream version of the DriftOpened
+  std::string verdict;
+  std::int64_t holds_version = 0;
+  std::string fingerprint;
+  std::int64_t last_in_sync_at_us = 0;
+  std::int64_t first_seen_at_us = 0;
+  std::int64_t side_changed_at_us = 0;
+  // Set by later events: "repaired" (SideRepaired, or an operation's SideApplied), "adopted"
+  // (the log took a value: from this side, or from another that this side then matched);
+  // "" when nothing seam did explains a return to in_sync ("external").
+  std::string how;
+  std::string cause;  // "SideRepaired by seamd:root@host", "TokenRotated version 4 by ..."
+  bool adopted_here = false;  // the log adopted this side's value: that is how it ended
+};
+
 inline constexpr std::size_t kRepairTimesKept = 100;  // also the largest repair_budget count
 
 struct RecordState {
@@ -58,6 +76,11 @@ struct RecordState {
   bool flapping = false;
   std::string flapping_side;
   std::int64_t flapping_since_us = 0;
+  // Drift records (reconcilers/drift_events.h): open drifts by side; when the log last saw each
+  // side confirmed (SideApplied, SideRepaired, a DriftClosed); each side's last restart marker.
+  std::map<std::string, OpenDrift> open_drifts;
+  std::map<std::string, std::int64_t> last_confirmed_us;
+  std::map<std::string, std::string> restart_markers;
 
   bool active() const { return phase == Phase::kActive; }
 };

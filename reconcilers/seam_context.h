@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "core/confirmation_book.h"
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/event_store.h"
@@ -20,6 +21,8 @@ struct SeamContext {
   const Clock& clock;
   std::string actor;  // recorded on every event appended: "seamctl:alice@host"
   HookRunner* hooks = nullptr;  // runs on_repair commands; required when a side sets one
+  // Where repair passes note when each side was last seen in sync (drift brackets); optional.
+  ConfirmationBook* confirmations = nullptr;
 };
 
 // Runs `side`'s on_repair command, if it has one, through ctx.hooks.

@@ -117,11 +117,13 @@ run_check 0 'gateway +in_sync .*\[repaired\]' "$seamctl" repair
 run_check 0 '^200 OK' "$client" --paired cli/paired.json
 run_check 0 'cli +in_sync' "$seamctl" check
 
-step "the log: every operation and repair, secrets only as fingerprints"
-run_check 0 'v7 SideRepaired .*side=gateway version_written=4' "$seamctl" log
+step "the log: every operation, the drift (found, repaired, closed), secrets only as fingerprints"
+run_check 0 'v7 DriftOpened .*side=gateway verdict=lagging holds_version=1' "$seamctl" log
+run_check 0 'v8 SideRepaired .*side=gateway version_written=4' "$seamctl" log
+run_check 0 'v9 DriftClosed .*side=gateway how=repaired' "$seamctl" log
 
 step "verify: recompute the hash chain"
-run_check 0 '^log intact: 7 events' "$seamctl" verify
+run_check 0 '^log intact: 9 events' "$seamctl" verify
 
 step "the plaintext token appears nowhere in the event log or the gateway's database"
 token=$(sed -nE 's/.*"token": "([^"]+)".*/\1/p' cli/paired.json)

@@ -120,6 +120,30 @@ Result<std::vector<FieldPointer>> TakeFieldPointers(const SideOptions& options, 
   return out;
 }
 
+// The optional `restart_marker` pointer. Its member may not be a field's, nor hold or sit inside
+// one: a write would then replace the marker, or the marker a field. `fields[i]` is `places[i]`.
+Result<std::optional<JsonPointer>> TakeRestartMarker(Taker& take, const std::vector<FieldPlace>& places,
+                                                     const std::vector<FieldPointer>& fields) {
+  const std::string key = "restart_marker";
+  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> text, take.options().TakeString(key, false));
+  if (!text) return std::optional<JsonPointer>();
+  Result<std::vector<std::string>> tokens = ParseJsonPointer(*text);
+  if (!tokens.ok()) return take.Error(key, tokens.status().message());
+  for (std::size_t j = 0; j < fields.size(); ++j) {
+    const std::vector<std::string>& other = fields[j].pointer.tokens;
+    const std::string other_at = "`" + places[j].key + "` (\"" + fields[j].pointer.text + "\", line " +
+                                 std::to_string(places[j].line) + ")";
+    if (*tokens == other) {
+      return take.Error(key, "(\"" + *text + "\") points at the same member as " + other_at +
+                                 "; the marker needs a member of its own");
+    }
+    if (IsPrefixPath(*tokens, other) || IsPrefixPath(other, *tokens)) {
+      return take.Error(key, "(\"" + *text + "\") overlaps " + other_at + ": one member would be inside the other");
+    }
+  }
+  return std::optional(JsonPointer{*text, std::move(tokens).value()});
+}
+
 bool IsEnvName(std::string_view s) {
   return !s.empty() && std::isdigit(static_cast<unsigned char>(s.front())) == 0 &&
          std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; });
@@ -137,6 +161,7 @@ Result<HttpJsonConfig> TakeHttpJsonConfig(SideOptions& options) {
 
   SEAM_ASSIGN_OR_RETURN(std::vector<FieldPlace> places, options.TakeFieldMap("pointer"));
   SEAM_ASSIGN_OR_RETURN(c.fields, TakeFieldPointers(options, places));
+  SEAM_ASSIGN_OR_RETURN(c.restart_marker, TakeRestartMarker(take, places, c.fields));
 
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> method, options.TakeString("method", false));
   if (method) {

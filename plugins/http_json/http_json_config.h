@@ -4,6 +4,7 @@
 // plugins/http_json.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct HttpJsonConfig {
   Url url;
   std::vector<FieldPointer> fields;  // never empty; the kind's field order; no pointer is equal
                                      // to another or a prefix of it
+  // `restart_marker`: the member naming the component's run; never equal to, inside, or holding
+  // a field's member.
+  std::optional<JsonPointer> restart_marker;
   std::string method = "PUT";       // PUT | POST | PATCH
   bool remove_by_delete = true;     // remove = "delete" (default) | "null"
   std::vector<HeaderSource> headers;

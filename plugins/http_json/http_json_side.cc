@@ -11,6 +11,7 @@
 #include "plugins/common/wipe.h"
 #include "plugins/http_json/http_client.h"
 #include "plugins/http_json/http_json_config.h"
+#include "plugins/http_json/restart_marker.h"
 #include "plugins/json_file/json_document.h"
 
 namespace seam {
@@ -170,19 +171,29 @@ Observation HttpJsonSide::Observe() {
   Result<std::unique_ptr<Fetched>> got = Get();
   if (!got.ok()) return Observation::Unreadable(got.status().message());
   const Fetched& f = **got;
-  if (!f.doc) return Observation::Missing(f.marker);
+  if (!f.doc) return Observation::Missing(f.marker);  // no body, so no restart marker
+  auto unreadable = [&f](const Status& why) {
+    Observation o = Observation::Unreadable(why.message());
+    o.marker = f.marker;
+    return o;
+  };
+  RestartMarker run;
+  if (c_.restart_marker) {
+    Result<RestartMarker> read = ReadRestartMarker(*f.doc, *c_.restart_marker);
+    if (!read.ok()) return unreadable(read.status().WithContext("GET " + c_.url.shown));
+    run = std::move(read).value();
+  }
   Record fields;
   for (const FieldPointer& field : c_.fields) {
     Result<const std::string*> found = Find(*f.doc, field.pointer);
-    if (!found.ok()) {
-      Observation o = Observation::Unreadable(found.status().message());
-      o.marker = f.marker;
-      return o;
-    }
+    if (!found.ok()) return unreadable(found.status());
     if (*found != nullptr) fields.emplace(field.field, Secret(**found));
   }
-  if (fields.empty()) return Observation::Missing(f.marker);
-  return Observation::Value(std::move(fields), f.marker);
+  // A start time in the marker is when the component began serving what it holds now.
+  Observation o = fields.empty() ? Observation::Missing(f.marker, run.started_at_us)
+                                 : Observation::Value(std::move(fields), f.marker, run.started_at_us);
+  o.restart_marker = std::move(run.text);
+  return o;
 }
 
 Status HttpJsonSide::CheckWritable() {

@@ -11,6 +11,10 @@
 //                       pairing: `token = "/token"`, `device_id = "/device_id"`). At least one
 //                       field must be placed. No two fields may share a member, nor may one's
 //                       member hold another's ("/a" and "/a/b"); errors name the field's line.
+//   restart_marker      optional RFC 6901 pointer to the member of the same GET response that
+//                       identifies the run of the component behind the side (a boot id, a start
+//                       time): Observation::restart_marker. It may not be a field's member, nor
+//                       hold or sit inside one; errors name its line.
 //   method              the write method: "PUT" (default), "POST" or "PATCH".
 //   remove              "delete" (default: DELETE the url) or "null" (write the document back
 //                       with null at every mapped pointer).
@@ -42,6 +46,14 @@
 // Change marker: a strong ETag when the server sends one; else Last-Modified plus the SHA-256
 // of the body; else the SHA-256 of the body; "absent" for a 404. A weak ETag (W/"...") counts
 // as none: it never satisfies If-Match.
+// Restart marker (with `restart_marker`): the value at that pointer in the same GET's document,
+// a string as is, a number as its decimal text; "" when the member is absent or null, and after
+// a 404. The observation is unreadable ("GET <url>: restart_marker <pointer> ...", never the
+// value) when the walk meets a non-object, the value is an object, array or boolean, or the
+// text is over 256 bytes or not printable ASCII. A marker that is a time, RFC 3339
+// ("2026-11-29T20:50:22Z", a fraction and an offset allowed) or ten digits of Unix seconds, is
+// when the component started: changed_at_us. Writes leave the member as fetched; it counts in
+// the body digest like any other member.
 //
 // Write / Remove: GET again and refuse (FailedPrecondition, nothing sent) if the marker differs
 // from `expected` or some mapped member could not be set; then ONE request: the fetched

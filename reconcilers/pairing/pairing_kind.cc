@@ -21,6 +21,7 @@ Result<IntentChange> Decode(const Event& event) {
     PutIfSet(change.plain, "gateway_url", std::move(p.gateway_url));
     PutIfSet(change.plain, "paired_at", std::move(p.paired_at));
     if (!p.sealed_token.empty()) change.sealed = std::move(p.sealed_token);
+    if (event.type == kPairingAdopted) change.adopted_from = std::move(p.side);
   } else if (event.type == kPairingTokenRotated) {
     SEAM_ASSIGN_OR_RETURN(PairingTokenRotated p, DecodeTokenRotated(event.payload));
     change.what = IntentChange::What::kUpdate;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "reconcilers/drift_events.h"
 
 namespace seam::token {
 
@@ -89,9 +90,10 @@ struct SideApplied {
 };
 
 // Events that record what happened to sides or to the repair budget, not an operation's intent
-// (SideApplied, SideRepaired, SeamFlapping, FlappingCleared).
+// (SideApplied, SideRepaired, SeamFlapping, FlappingCleared, and the drift records).
 inline bool IsBookkeepingEvent(const std::string& type) {
-  return type == kSideApplied || type == kSideRepaired || type == kSeamFlapping || type == kFlappingCleared;
+  return type == kSideApplied || type == kSideRepaired || type == kSeamFlapping || type == kFlappingCleared ||
+         drift::IsDriftEvent(type);
 }
 
 // cereal portable binary encoding of a payload.

@@ -16,6 +16,7 @@ Result<IntentChange> Decode(const Event& event) {
     SEAM_ASSIGN_OR_RETURN(TokenAdopted p, DecodeAdopted(event.payload));
     change.what = IntentChange::What::kSet;
     change.sealed = std::move(p.sealed_value);
+    change.adopted_from = std::move(p.side);
   } else if (event.type == kTokenRevoked) {
     change.what = IntentChange::What::kClear;
   }

@@ -565,14 +565,14 @@ TEST_F(TlsEndpointTest, ServerStillServingTheOldCertificateIsLaggingAndRepairRel
   const std::vector<nlohmann::json> events = LogEvents();
   EXPECT_EQ(EventTypes(events),
             (std::vector<std::string>{"CertificateIssued", "SideApplied", "SideApplied", "CertificateRenewed",
-                                      "SideApplied", "SideApplied", "SideRepaired"}));
-  ASSERT_EQ(events.size(), 7U);
+                                      "SideApplied", "SideApplied", "DriftOpened", "SideRepaired", "DriftClosed"}));
+  ASSERT_EQ(events.size(), 9U);
   // Each operation confirmed in `order`: files, then server.
   for (std::size_t i : {1U, 4U}) {
     EXPECT_EQ(events[i]["details"]["side"], "files") << events[i].dump();
     EXPECT_EQ(events[i + 1]["details"]["side"], "server") << events[i + 1].dump();
   }
-  const nlohmann::json& repaired = events[6]["details"];
+  const nlohmann::json& repaired = events[7]["details"];
   EXPECT_EQ(repaired["side"], "server");
   EXPECT_EQ(repaired["action"], "on_repair");
   EXPECT_EQ(repaired["verdict_before"], "lagging");

@@ -64,8 +64,12 @@ TEST_F(OnRepairTest, AFailingHookIsTroubleButTheRepairIsStillRecorded) {
   EXPECT_EQ(repair.exit_code, 2) << repair.out << repair.err;
   EXPECT_TRUE(Contains(repair.err, "on_repair `./hook.sh` of side gateway: exited 3: reload refused: gateway busy"))
       << repair.err;
-  // The side was written and the repair recorded; the next check is in sync.
-  EXPECT_EQ(LogEvents().back()["type"], "SideRepaired");
+  // The side was written and the repair recorded (and the drift closed); the next check is in sync.
+  const std::vector<nlohmann::json> events = LogEvents();
+  ASSERT_GE(events.size(), 2U);
+  EXPECT_EQ(events[events.size() - 2]["type"], "SideRepaired");
+  EXPECT_EQ(events.back()["type"], "DriftClosed");
+  EXPECT_EQ(events.back()["details"]["how"], "repaired");
   EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
 }
 

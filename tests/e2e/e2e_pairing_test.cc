@@ -250,12 +250,17 @@ TEST_F(PairingTest, GatewayRestoredFromBeforeTheRotateIsLaggingAndRepairWritesVe
   const std::vector<nlohmann::json> events = LogEvents();
   EXPECT_EQ(EventTypes(events), (std::vector<std::string>{"PairingCreated", "SideApplied", "SideApplied",
                                                      "PairingTokenRotated", "SideApplied", "SideApplied",
-                                                     "SideRepaired"}));
-  ASSERT_EQ(events.size(), 7U);
+                                                     "DriftOpened", "SideRepaired", "DriftClosed"}));
+  ASSERT_EQ(events.size(), 9U);
   EXPECT_EQ(events[6]["details"]["side"], "gateway");
-  EXPECT_EQ(events[6]["details"]["verdict_before"], "lagging");
-  EXPECT_EQ(events[6]["details"]["held_version"], 1);
-  EXPECT_EQ(events[6]["details"]["version_written"], 4);
+  EXPECT_EQ(events[6]["details"]["verdict"], "lagging");
+  EXPECT_EQ(events[6]["details"]["holds_version"], 1);
+  EXPECT_EQ(events[7]["details"]["side"], "gateway");
+  EXPECT_EQ(events[7]["details"]["verdict_before"], "lagging");
+  EXPECT_EQ(events[7]["details"]["held_version"], 1);
+  EXPECT_EQ(events[7]["details"]["version_written"], 4);
+  EXPECT_EQ(events[8]["details"]["how"], "repaired");
+  EXPECT_EQ(events[8]["details"]["opened_version"], 7);
   EXPECT_FALSE(Contains(AllOutput(), v1));
   EXPECT_FALSE(Contains(AllOutput(), *v2));
 }
@@ -285,10 +290,14 @@ TEST_F(PairingTest, HandEditedDeviceIdIsForeignNamingTheFieldAndRepairRewritesIt
   EXPECT_EQ(CliField("gateway_url"), kGatewayUrl);
   EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
   const std::vector<nlohmann::json> events = LogEvents();
-  ASSERT_EQ(events.size(), 4U);  // the pairing and its two SideApplied, then the repair
-  EXPECT_EQ(events[3]["type"], "SideRepaired");
-  EXPECT_EQ(events[3]["details"]["side"], "cli");
-  EXPECT_EQ(events[3]["details"]["verdict_before"], "foreign");
+  // the pairing and its two SideApplied, then the drift found, repaired and closed
+  ASSERT_EQ(events.size(), 6U);
+  EXPECT_EQ(events[3]["type"], "DriftOpened");
+  EXPECT_EQ(events[3]["details"]["verdict"], "foreign");
+  EXPECT_EQ(events[4]["type"], "SideRepaired");
+  EXPECT_EQ(events[4]["details"]["side"], "cli");
+  EXPECT_EQ(events[4]["details"]["verdict_before"], "foreign");
+  EXPECT_EQ(events[5]["type"], "DriftClosed");
 }
 
 TEST_F(PairingTest, SideLackingOneMappedFieldIsMissingNamingIt) {

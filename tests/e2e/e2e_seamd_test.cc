@@ -90,7 +90,10 @@ TEST_F(SeamdTest, StartUpRepairsASideThatDriftedWhileSeamdWasDown) {
   ASSERT_NO_FATAL_FAILURE(StartSeamd());
   ASSERT_TRUE(WaitFor([&] { return CliToken() == token; })) << ReadFile(CliFile());
   EXPECT_EQ(CheckCode(), 0);
-  EXPECT_EQ(Types().back(), "SideRepaired");
+  ASSERT_TRUE(WaitFor([&] { return Types().back() == "DriftClosed"; })) << ::testing::PrintToString(Types());
+  const std::vector<std::string> types = Types();
+  EXPECT_EQ(types[types.size() - 3], "DriftOpened");
+  EXPECT_EQ(types[types.size() - 2], "SideRepaired");
 }
 
 TEST_F(SeamdTest, StartUpCompletesAPendingOperation) {
@@ -118,8 +121,9 @@ TEST_F(SeamdTest, ARenameReplaceEditIsRepairedFromTheLog) {
   RenameReplace(CliFile(), R"({"token": "saved-by-vim"})");
   ASSERT_TRUE(WaitFor([&] { return CliToken() == token; })) << ReadFile(CliFile());
   EXPECT_EQ(CheckCode(), 0);
+  ASSERT_TRUE(WaitFor([&] { return Types().back() == "DriftClosed"; })) << ::testing::PrintToString(Types());
   const std::vector<std::string> types = Types();
-  EXPECT_EQ(types.back(), "SideRepaired");
+  EXPECT_EQ(types[types.size() - 2], "SideRepaired");
   EXPECT_TRUE(Contains(DaemonLog(), "cli in_sync [repaired]")) << DaemonLog();
 }
 

@@ -201,13 +201,25 @@ TEST_F(StoryTest, CheckAndOtherReadCommandsNeverWrite) {
 TEST_F(StoryTest, RepairOffReportsDriftAndSkips) {
   ASSERT_NO_FATAL_FAILURE(InitAndIssue({.repair = "off"}));
   SetCliToken("drifted");
-  const Snapshot before = TakeSnapshot(Root());
+  const std::string cli_before = ReadFile(CliFile());
+  const std::string gateway_before = ReadFile(GatewayFile());
+  const std::size_t events_before = LogEvents().size();
   ProcessResult repair = Seamctl({"repair", "--json"});
   EXPECT_EQ(repair.exit_code, 1) << repair.out << repair.err;
   const nlohmann::json report = nlohmann::json::parse(repair.out, nullptr, false);
   ASSERT_FALSE(report.is_discarded()) << repair.out;
   EXPECT_EQ(SideOf(report, "cli")["action"], "skipped");
-  EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
+  EXPECT_EQ(SideOf(report, "cli")["drift"]["verdict"], "foreign") << report.dump(2);
+  // No side is written; the drift is recorded (repair = "off" stops repairs, not records).
+  EXPECT_EQ(ReadFile(CliFile()), cli_before);
+  EXPECT_EQ(ReadFile(GatewayFile()), gateway_before);
+  const std::vector<nlohmann::json> events = LogEvents();
+  ASSERT_EQ(events.size(), events_before + 1);
+  EXPECT_EQ(events.back()["type"], "DriftOpened");
+  EXPECT_EQ(events.back()["details"]["side"], "cli");
+  // A second run finds the same drift open and records nothing more.
+  EXPECT_EQ(Seamctl({"repair"}).exit_code, 1);
+  EXPECT_EQ(LogEvents().size(), events_before + 1);
 }
 
 TEST_F(StoryTest, ANewProcessReplaysToTheSameIntendedState) {
@@ -230,8 +242,8 @@ TEST_F(StoryTest, ANewProcessReplaysToTheSameIntendedState) {
 
   // log --json is JSON Lines: seq 1..n in order, type and actor on each, secrets only as fp:.
   const std::vector<nlohmann::json> events = LogEvents();
-  // issued and rotated, each confirmed on gateway then cli; cli repaired.
-  ASSERT_EQ(events.size(), 7U);
+  // issued and rotated, each confirmed on gateway then cli; cli's drift opened, repaired, closed.
+  ASSERT_EQ(events.size(), 9U);
   std::int64_t seq = 0;
   for (const nlohmann::json& e : events) {
     ASSERT_TRUE(e.contains("seq") && e.contains("type") && e.contains("actor")) << e.dump();
@@ -250,7 +262,9 @@ TEST_F(StoryTest, ANewProcessReplaysToTheSameIntendedState) {
   EXPECT_EQ(events[3]["type"], "TokenRotated");
   EXPECT_EQ(events[4]["type"], "SideApplied");
   EXPECT_EQ(events[5]["type"], "SideApplied");
-  EXPECT_EQ(events[6]["type"], "SideRepaired");
+  EXPECT_EQ(events[6]["type"], "DriftOpened");
+  EXPECT_EQ(events[7]["type"], "SideRepaired");
+  EXPECT_EQ(events[8]["type"], "DriftClosed");
   EXPECT_EQ(events[3]["details"]["fingerprint"], intended["fingerprint"]);
 }
 

@@ -12,8 +12,9 @@ namespace {
 
 class TamperTest : public SeamctlTest {
  protected:
-  // Eleven events: issued (seq 1), its SideApplied gateway and cli (2, 3); rotated (4), its
-  // SideApplied (5, 6), repaired (7); rotated (8), its SideApplied (9, 10), repaired (11).
+  // Fifteen events: issued (seq 1), its SideApplied gateway and cli (2, 3); rotated (4), its
+  // SideApplied (5, 6), the cli's drift opened (7), repaired (8) and closed (9); rotated (10),
+  // its SideApplied (11, 12), drift opened (13), repaired (14), closed (15).
   void MakeLog() {
     ASSERT_NO_FATAL_FAILURE(InitAndIssue());
     for (int i = 0; i < 2; ++i) {
@@ -21,7 +22,7 @@ class TamperTest : public SeamctlTest {
       SetCliToken("drift-" + std::to_string(i));
       ASSERT_EQ(Seamctl({"repair"}).exit_code, 0);
     }
-    ASSERT_EQ(LogEvents().size(), 11U);
+    ASSERT_EQ(LogEvents().size(), 15U);
   }
   void Sql(const std::string& sql) {
     ProcessResult r = RunSqlite(DbFile(), sql);
@@ -53,14 +54,14 @@ TEST_F(TamperTest, IntactLogVerifies) {
   ASSERT_NO_FATAL_FAILURE(MakeLog());
   ProcessResult text = Seamctl({"verify"});
   EXPECT_EQ(text.exit_code, 0) << text.out << text.err;
-  EXPECT_TRUE(Contains(text.out, "log intact: 11 events, head seq 11")) << text.out;
+  EXPECT_TRUE(Contains(text.out, "log intact: 15 events, head seq 15")) << text.out;
   int code = -1;
   const nlohmann::json j = VerifyJson(&code);
   EXPECT_EQ(code, 0);
   EXPECT_EQ(j["intact"], true);
-  EXPECT_EQ(j["events_checked"], 11);
+  EXPECT_EQ(j["events_checked"], 15);
   EXPECT_TRUE(j["first_bad_seq"].is_null());
-  EXPECT_EQ(j["head"]["seq"], 11);
+  EXPECT_EQ(j["head"]["seq"], 15);
   EXPECT_EQ(j["head"]["hash"].get<std::string>().size(), 64U);
   // The head hash is the last event's hash as `log --json` shows it.
   EXPECT_EQ(j["head"]["hash"], LogEvents().back()["hash"]);
@@ -98,7 +99,7 @@ TEST_P(TamperCaseTest, VerifyExitsOneNamingTheFirstBadSeq) {
   EXPECT_NE(std::find(GetParam().first_bad.begin(), GetParam().first_bad.end(), bad), GetParam().first_bad.end())
       << "first_bad_seq " << bad << "\n" << j.dump(2);
   EXPECT_TRUE(j["reason"].is_string() && !j["reason"].get<std::string>().empty()) << j.dump(2);
-  EXPECT_LT(j["events_checked"].get<std::int64_t>(), 11) << j.dump(2);
+  EXPECT_LT(j["events_checked"].get<std::int64_t>(), 15) << j.dump(2);
 
   ProcessResult text = Seamctl({"verify"});
   EXPECT_EQ(text.exit_code, 1) << text.out << text.err;
@@ -109,17 +110,17 @@ TEST_P(TamperCaseTest, VerifyExitsOneNamingTheFirstBadSeq) {
 INSTANTIATE_TEST_SUITE_P(
     Sql, TamperCaseTest,
     ::testing::Values(
-        // Seqs as in MakeLog: 4 and 8 are TokenRotated, 7 and 11 SideRepaired, 5 a SideApplied.
+        // Seqs as in MakeLog: 4 and 10 are TokenRotated, 7 a DriftOpened, 5 a SideApplied.
         Tamper{"ActorOfSeq4", "UPDATE events SET actor='x' WHERE seq=4;", {4}},
         Tamper{"TimeOfSeq7", "UPDATE events SET time_us=time_us+1 WHERE seq=7;", {7}},
         Tamper{"PayloadOfSeq4", "UPDATE events SET payload=X'00' || payload WHERE seq=4;", {4}},
         Tamper{"PayloadOfSideAppliedSeq5", "UPDATE events SET payload=X'00' || payload WHERE seq=5;", {5}},
-        Tamper{"TypeOfSeq8", "UPDATE events SET type='TokenIssued' WHERE seq=8;", {8}},
+        Tamper{"TypeOfSeq10", "UPDATE events SET type='TokenIssued' WHERE seq=10;", {10}},
         Tamper{"StreamOfSeq7", "UPDATE events SET stream='token/device-43', version=1 WHERE seq=7;", {7}},
         Tamper{"HashOfSeq4", "UPDATE events SET hash=zeroblob(32) WHERE seq=4;", {4, 5}},
         Tamper{"DeleteSeq7", "DELETE FROM events WHERE seq=7;", {7, 8}},
         Tamper{"DeleteSeq1", "DELETE FROM events WHERE seq=1;", {1, 2}},
-        Tamper{"RenumberSeq11", "UPDATE events SET seq=15 WHERE seq=11;", {11, 15}}),
+        Tamper{"RenumberSeq15", "UPDATE events SET seq=19 WHERE seq=15;", {15, 19}}),
     [](const ::testing::TestParamInfo<Tamper>& p) { return std::string(p.param.name); });
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include "reconcilers/drift_events.h"
 #include "reconcilers/token/token_events.h"
 #include "reconcilers/operations.h"
 #include "tests/reconcilers/seam_fixture.h"
@@ -90,16 +91,19 @@ TEST(ReconcilePass, RepairBringsLaggingSideUpAndRecordsIt) {
   EXPECT_EQ(report->status, "in_sync");
   EXPECT_EQ(report->ExitCode(), 0);
   EXPECT_EQ(SideNamed(*report, "gateway").action, "repaired");
-  EXPECT_EQ(report->events_appended, 1);
+  EXPECT_EQ(report->events_appended, 3);
   EXPECT_NE(ReadFile(f.gateway_path()).find(Sha256Hex(f.CliToken())), std::string::npos);
 
-  // v1 TokenIssued, v2-3 SideApplied, v4 TokenRotated, v5-6 SideApplied, v7 the repair.
+  // v1 TokenIssued, v2-3 SideApplied, v4 TokenRotated, v5-6 SideApplied, v7 the drift found,
+  // v8 the repair, v9 the drift closed.
   auto events = f.store->ReadStream("token/device-42").value();
-  ASSERT_EQ(events.size(), 7u);
+  ASSERT_EQ(events.size(), 9u);
   EXPECT_EQ(events[3].type, token::kTokenRotated);
-  EXPECT_EQ(events[6].type, token::kSideRepaired);
+  EXPECT_EQ(events[6].type, drift::kDriftOpened);
+  EXPECT_EQ(events[7].type, token::kSideRepaired);
+  EXPECT_EQ(events[8].type, drift::kDriftClosed);
   EXPECT_EQ(events[6].actor, "test-actor");
-  auto repaired = token::DecodeSideRepaired(events[6].payload).value();
+  auto repaired = token::DecodeSideRepaired(events[7].payload).value();
   EXPECT_EQ(repaired.side, "gateway");
   EXPECT_EQ(repaired.version_written, 4);
   EXPECT_EQ(repaired.verdict_before, "lagging");

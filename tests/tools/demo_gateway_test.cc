@@ -46,8 +46,10 @@ TEST_F(DemoGatewayTest, PutGetDeleteRoundTripWithETags) {
   ASSERT_EQ(put.status, 200u) << put.body;
   EXPECT_EQ(put.Header("content-type"), "application/json");
   const json stored = json::parse(put.body);
+  const json health = json::parse(http.Request("GET", "/healthz").body);
   EXPECT_EQ(stored, (json{{"device_id", "device-42"}, {"token_sha256", hash},
-                          {"gateway_url", "http://gw"}, {"paired_at", "2024-01-01T00:00:00Z"}}));
+                          {"gateway_url", "http://gw"}, {"paired_at", "2024-01-01T00:00:00Z"},
+                          {"boot_id", health["boot_id"]}, {"started_at", health["started_at"]}}));
   const std::string etag1 = put.Header("etag");
   ASSERT_EQ(etag1.size(), 18u) << etag1;
   EXPECT_EQ(etag1.front(), '"');
@@ -187,6 +189,38 @@ TEST_F(DemoGatewayTest, HealthzReportsItsBoot) {
   EXPECT_EQ(body["started_at"].get<std::string>().back(), 'Z');
 }
 
+// Each pairing response names the run serving it (as /healthz does), for seam's http-json
+// `restart_marker`; a PUT of the fetched object, run members and all, is accepted and stores
+// none of them; the ETag is the row's alone.
+TEST_F(DemoGatewayTest, PairingResponsesCarryTheRunAndPutsIgnoreIt) {
+  HttpClient http(gateway_.port());
+  const json health = json::parse(http.Request("GET", "/healthz").body);
+  ASSERT_EQ(http.Request("PUT", "/pairings/dev-1", json{{"token", kTokenA}}.dump()).status, 200u);
+  HttpResponse get = http.Request("GET", "/pairings/dev-1");
+  ASSERT_EQ(get.status, 200u);
+  json fetched = json::parse(get.body);
+  EXPECT_EQ(fetched["boot_id"], health["boot_id"]);
+  EXPECT_EQ(fetched["started_at"], health["started_at"]);
+
+  fetched["token_sha256"] = Sha256Hex(kTokenB);
+  HttpResponse put = http.Request("PUT", "/pairings/dev-1", fetched.dump(), {{"If-Match", get.Header("etag")}});
+  ASSERT_EQ(put.status, 200u) << put.body;
+  EXPECT_EQ(json::parse(put.body), fetched);
+  // Members naming some other run are ignored too: they describe the process, not the pairing.
+  json other = fetched;
+  other["boot_id"] = "not-this-run";
+  other["started_at"] = 5;
+  HttpResponse put2 = http.Request("PUT", "/pairings/dev-1", other.dump(), {{"If-Match", put.Header("etag")}});
+  ASSERT_EQ(put2.status, 200u) << put2.body;
+  EXPECT_EQ(json::parse(put2.body), fetched);
+  EXPECT_EQ(put2.Header("etag"), put.Header("etag"));  // the row did not change
+  EXPECT_EQ(Digest(http, "dev-1", kTokenB).status, 200u);
+  ASSERT_EQ(gateway_.Stop(), 0);
+  const std::string db = seam::testing::ReadFile(gateway_.db());
+  EXPECT_EQ(db.find(health["boot_id"].get<std::string>()), std::string::npos);
+  EXPECT_EQ(db.find("not-this-run"), std::string::npos);
+}
+
 TEST_F(DemoGatewayTest, KeepAliveServesManyRequestsOnOneConnection) {
   HttpClient http(gateway_.port());
   const unsigned short local = http.local_port();
@@ -288,6 +322,43 @@ TEST(DemoGatewayProcess, RefusesNonLoopbackAndBadArguments) {
   RunResult help = RunProgram({DEMO_GATEWAY_PATH, "--help"}, dir.path());
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("POST   /api/digest"), std::string::npos);
+}
+
+// Another gateway process on the same database answers the same pairing with another boot_id,
+// and the same ETag: the row did not change, only the run.
+TEST(DemoGatewayProcess, PairingBootIdChangesWithTheProcess) {
+  seam::testing::TempDir dir;
+  Gateway gateway(dir.path(), dir / "g.db");
+  ASSERT_TRUE(gateway.Start());
+  json first;
+  std::string etag;
+  {
+    HttpClient http(gateway.port());
+    ASSERT_EQ(http.Request("PUT", "/pairings/dev-1", json{{"token", kTokenA}}.dump()).status, 200u);
+    HttpResponse get = http.Request("GET", "/pairings/dev-1");
+    ASSERT_EQ(get.status, 200u);
+    first = json::parse(get.body);
+    etag = get.Header("etag");
+  }
+  EXPECT_EQ(first["boot_id"].get<std::string>().size(), 32u);
+  EXPECT_EQ(gateway.Stop(), 0);
+  ASSERT_TRUE(gateway.Start());
+  HttpClient http(gateway.port());
+  HttpResponse get = http.Request("GET", "/pairings/dev-1");
+  ASSERT_EQ(get.status, 200u);
+  const json second = json::parse(get.body);
+  EXPECT_NE(second["boot_id"], first["boot_id"]);
+  EXPECT_EQ(second["boot_id"], json::parse(http.Request("GET", "/healthz").body)["boot_id"]);
+  EXPECT_EQ(second["token_sha256"], first["token_sha256"]);
+  EXPECT_EQ(get.Header("etag"), etag);
+  // The first run's document PUT back to the second run: accepted, the old boot_id ignored.
+  json echoed = first;
+  echoed["gateway_url"] = "http://gw";
+  HttpResponse put = http.Request("PUT", "/pairings/dev-1", echoed.dump(), {{"If-Match", etag}});
+  ASSERT_EQ(put.status, 200u) << put.body;
+  EXPECT_EQ(json::parse(put.body)["boot_id"], second["boot_id"]);
+  EXPECT_EQ(json::parse(put.body)["gateway_url"], "http://gw");
+  EXPECT_EQ(gateway.Stop(), 0);
 }
 
 // The demo story: pair with token A, back up the database, rotate to B; the gateway restarts

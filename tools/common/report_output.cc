@@ -9,6 +9,18 @@ namespace {
 
 nlohmann::ordered_json OrNull(const std::string& s) { return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s); }
 nlohmann::ordered_json OrNull(std::int64_t v) { return v == 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v); }
+nlohmann::ordered_json TimeOrNull(std::int64_t us) {
+  return us == 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(FormatTimeMicros(us));
+}
+
+nlohmann::ordered_json DriftJson(const std::optional<DriftInfo>& d) {
+  if (!d) return nullptr;
+  return {{"opened_version", d->opened_version},
+          {"verdict", d->verdict},
+          {"last_in_sync_at", TimeOrNull(d->last_in_sync_at_us)},
+          {"first_seen_at", TimeOrNull(d->first_seen_at_us)},
+          {"side_changed_at", TimeOrNull(d->side_changed_at_us)}};
+}
 
 }  // namespace
 
@@ -19,7 +31,8 @@ nlohmann::ordered_json SeamReportJson(const SeamReport& r, bool with_actions) {
                            {"verdict", VerdictName(s.judgement.verdict)},
                            {"holds_version", OrNull(s.judgement.holds_version)},
                            {"fingerprint", OrNull(s.judgement.fingerprint)},
-                           {"detail", s.judgement.detail}};
+                           {"detail", s.judgement.detail},
+                           {"drift", DriftJson(s.drift)}};
     if (with_actions) {
       side["action"] = OrNull(s.action);
       side["action_detail"] = OrNull(s.action_detail);
@@ -67,6 +80,11 @@ void PrintSeamReport(std::ostream& out, const SeamReport& r, bool with_actions) 
     out << "  " << std::left << std::setw(static_cast<int>(width)) << s.name << "  "
         << std::setw(10) << VerdictName(s.judgement.verdict) << "  " << s.judgement.detail;
     if (!s.judgement.fingerprint.empty()) out << " " << s.judgement.fingerprint;
+    if (s.drift) {
+      out << " (drift since at least " << FormatTimeMicros(s.drift->first_seen_at_us);
+      if (s.drift->last_in_sync_at_us != 0) out << ", last in sync " << FormatTimeMicros(s.drift->last_in_sync_at_us);
+      out << ")";
+    }
     if (with_actions && !s.action.empty()) {
       out << "  [" << s.action << (s.action_detail.empty() ? "" : ": " + s.action_detail) << "]";
     }

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "store/sqlite_confirmation_book.h"
 #include "store/sqlite_event_store.h"
 #include "tools/common/builtin_sides.h"
 #include "tools/common/process_hook_runner.h"
@@ -28,6 +29,14 @@ Result<std::unique_ptr<StateContext>> LoadConfigOnly(const std::string& config_f
   std::filesystem::path dir = ctx->config.file.parent_path();
   ctx->hooks = std::make_unique<ProcessHookRunner>(dir.empty() ? std::filesystem::path(".") : dir);
   return ctx;
+}
+
+Status StateContext::OpenConfirmations() {
+  const std::string path = (config.store.state_dir / "confirmations.db").string();
+  Result<std::unique_ptr<SqliteConfirmationBook>> book = SqliteConfirmationBook::Open(path);
+  if (!book.ok()) return book.status();
+  confirmations = std::move(*book);
+  return Status::Ok();
 }
 
 Result<SeamLock> StateContext::LockSeam(const SeamConfig& seam) const {

@@ -24,8 +24,13 @@ struct StateContext {
   SystemClock clock;
   std::string actor;
   std::unique_ptr<HookRunner> hooks;  // on_repair commands, run in the config file's directory
+  // When sides were last seen in sync (drift brackets); set by OpenConfirmations.
+  std::unique_ptr<ConfirmationBook> confirmations;
 
-  SeamContext Seam() { return SeamContext{*store, *keys, clock, actor, hooks.get()}; }
+  SeamContext Seam() { return SeamContext{*store, *keys, clock, actor, hooks.get(), confirmations.get()}; }
+  // Opens the confirmation book beside the log (<state dir>/confirmations.db). The book only
+  // narrows drift brackets: callers report a failure as a warning and go on without it.
+  Status OpenConfirmations();
   // The seam named `name`, or InvalidArgument listing the configured ones.
   Result<const SeamConfig*> FindSeam(const std::string& name) const;
 

@@ -87,11 +87,23 @@ Json PairingJson(const Pairing& p) {
   return j;
 }
 
-// A strong entity tag of the stored row: the first 16 hex of SHA-256 of its JSON form.
+// A strong entity tag of the stored row: the first 16 hex of SHA-256 of its JSON form. The run
+// members of the response are not in it: the row is what If-Match guards, and a restart that
+// changed no row leaves every ETag (and so every client's compare-and-swap) as it was.
 std::string ETagOf(const Pairing& p) { return "\"" + Sha256Hex(PairingJson(p).dump()).substr(0, 16) + "\""; }
 
-Response PairingResponse(const Request& req, const Pairing& p) {
-  Response res = JsonResponse(http::status::ok, PairingJson(p), req.version(), req.keep_alive());
+// The run of this process, the same as /healthz reports.
+struct Run {
+  const std::string& boot_id;
+  const std::string& started_at;
+};
+
+// The stored row plus the run serving it, so a reader of one pairing can tell a restart.
+Response PairingResponse(const Request& req, const Pairing& p, const Run& run) {
+  Json body = PairingJson(p);
+  body["boot_id"] = run.boot_id;
+  body["started_at"] = run.started_at;
+  Response res = JsonResponse(http::status::ok, body, req.version(), req.keep_alive());
   res.set(http::field::etag, ETagOf(p));
   return res;
 }
@@ -216,16 +228,19 @@ Response GatewayApi::Healthz(const Request& req) {
 Response GatewayApi::GetPairing(const Request& req, const std::string& device) {
   const std::optional<Pairing> p = store_.Get(device);
   if (!p) return Error(req, http::status::not_found, "no pairing for device " + device);
-  return PairingResponse(req, *p);
+  return PairingResponse(req, *p, Run{boot_id_, started_at_});
 }
 
 Response GatewayApi::PutPairing(const Request& req, const std::string& device) {
   const Json body = Json::parse(req.body(), nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) return Error(req, http::status::bad_request, "invalid JSON body");
   if (!body.is_object()) return Error(req, http::status::bad_request, "body must be a JSON object");
+  // `boot_id` and `started_at` are the run members of a GET response: a client that PUTs back
+  // the document it fetched (seam's http-json side does) sends them too. They describe this
+  // process, not the pairing, so they are accepted and ignored.
   for (const auto& [key, value] : body.items()) {
     if (key != "device_id" && key != "token_sha256" && key != "token" && key != "gateway_url" &&
-        key != "paired_at") {
+        key != "paired_at" && key != "boot_id" && key != "started_at") {
       return Error(req, http::status::bad_request, "unknown key `" + key + "`");
     }
   }
@@ -280,7 +295,7 @@ Response GatewayApi::PutPairing(const Request& req, const std::string& device) {
   }
   store_.Put(next);
   tx.Commit();
-  return PairingResponse(req, next);
+  return PairingResponse(req, next, Run{boot_id_, started_at_});
 }
 
 Response GatewayApi::DeletePairing(const Request& req, const std::string& device) {

@@ -5,8 +5,9 @@
 // own small SHA-256 helper), so the demo shows seam reaching a program it does not control.
 //
 //   GET    /healthz              200 {"status":"ok","boot_id":…,"started_at":…}
-//   GET    /pairings/{device}    200 pairing object + ETag | 404
-//   PUT    /pairings/{device}    200 pairing object + ETag | 400 | 412 (If-Match / If-None-Match)
+//   GET    /pairings/{device}    200 pairing object + boot_id, started_at + ETag (of the row) | 404
+//   PUT    /pairings/{device}    200 as GET | 400 | 412 (If-Match / If-None-Match); boot_id and
+//                                started_at in the body are ignored
 //   DELETE /pairings/{device}    204 | 404 | 412 (If-Match)
 //   POST   /api/digest           200 {"digest":…} | 400 | 401 | 403
 

@@ -26,12 +26,16 @@ namespace asio = boost::asio;
 constexpr const char* kApiHelp = R"(
 HTTP API (JSON bodies, Content-Type: application/json; errors are {"error": "..."}):
   GET    /healthz            200 {"status":"ok","boot_id":"<hex>","started_at":"<RFC 3339>"}
-  GET    /pairings/{device}  200 {"device_id","token_sha256","gateway_url","paired_at"} + ETag;
-                             404 when not paired
+  GET    /pairings/{device}  200 {"device_id","token_sha256","gateway_url","paired_at",
+                             "boot_id","started_at"} (the last two: this run, as in /healthz)
+                             + ETag (of the stored row alone: a restart by itself changes
+                             no ETag); 404 when not paired
   PUT    /pairings/{device}  body {"token_sha256":"<64 hex>"} or {"token":"<plaintext>"} (hashed,
                              never stored), optional "gateway_url", "paired_at" (string or null;
                              omitted = unchanged), optional "device_id" (must equal {device});
-                             200 with the stored object + ETag; 400 bad JSON/hex/unknown key;
+                             "boot_id" and "started_at" are ignored (a fetched object may be
+                             PUT back whole); 200 with the stored object as GET gives it + ETag;
+                             400 bad JSON/hex/unknown key;
                              412 when If-Match (ETag list or *) does not match or
                              If-None-Match: * and the pairing exists
   DELETE /pairings/{device}  204; 404 when not paired; 412 when If-Match does not match

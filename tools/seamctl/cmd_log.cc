@@ -1,5 +1,6 @@
 // seamctl log and seamctl verify, plus the shared error printer.
 #include <iostream>
+#include <optional>
 
 #include "core/hash_chain.h"
 #include "tools/seamctl/event_description.h"
@@ -56,28 +57,64 @@ int RunLog(const GlobalOptions& g, const std::string& seam_name, bool json) {
   return 0;
 }
 
-int RunVerify(const GlobalOptions& g, bool json) {
+int RunVerify(const GlobalOptions& g, bool json, const KeptHeadFlags& head_flags) {
+  // A malformed kept head is refused before the log is opened.
+  std::optional<KeptHead> kept;
+  if (head_flags.given()) {
+    Result<KeptHead> parsed = ParseKeptHead(head_flags);
+    if (!parsed.ok()) return Fail(parsed.status());
+    kept = *parsed;
+  }
   // The chain needs no key: verify works even when the key file is lost.
   Result<std::unique_ptr<StateContext>> opened = OpenState(g.config, OpenMode{false, true});
   if (!opened.ok()) return Fail(opened.status());
   Result<VerifyReport> report = (*opened)->store->Verify();
   if (!report.ok()) return Fail(report.status());
   const VerifyReport& r = *report;
+  std::optional<HeadCheck> head_check;
+  if (kept) {
+    Result<HeadCheck> checked = CheckKeptHead(*(*opened)->store, r, *kept);
+    if (!checked.ok()) return Fail(checked.status());
+    head_check = *checked;
+  }
+  // Intact only when the chain holds and, with a kept head, the log still extends it. A broken
+  // chain is named first; otherwise a failed head check is what is broken.
+  const bool head_failed = head_check && !head_check->ok;
+  const bool intact = r.intact && !head_failed;
+  const std::int64_t first_bad = r.intact ? (head_failed ? head_check->bad_seq : 0) : r.first_bad_seq;
+  const std::string reason = r.intact ? (head_failed ? head_check->reason : "") : r.reason;
   if (json) {
-    nlohmann::ordered_json out = {{"intact", r.intact},
+    nlohmann::ordered_json out = {{"intact", intact},
                           {"events_checked", r.events_checked},
-                          {"first_bad_seq", r.intact ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.first_bad_seq)},
-                          {"reason", r.intact ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.reason)},
+                          {"first_bad_seq", intact ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(first_bad)},
+                          {"reason", intact ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(reason)},
                           {"head", {{"seq", r.head_seq}, {"hash", HashToHex(r.head_hash)}}}};
+    if (head_check) {
+      out["head_check"] = {{"seq", kept->seq},
+                           {"hash", HashToHex(kept->hash)},
+                           {"ok", head_check->ok},
+                           {"reason", head_check->ok ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(head_check->reason)}};
+    }
     std::cout << out.dump(2) << "\n";
-  } else if (r.intact) {
+  } else if (intact) {
     std::cout << "log intact: " << r.events_checked << " events, head seq " << r.head_seq << " "
               << HashToHex(r.head_hash) << "\n";
-  } else {
+    if (head_check) {
+      std::cout << "and it extends the head kept outside: seq " << kept->seq << " " << HashToHex(kept->hash) << "\n";
+    }
+  } else if (!r.intact) {
     std::cout << "log BROKEN at seq " << r.first_bad_seq << ": " << r.reason << " ("
               << r.events_checked << " events checked)\n";
+    if (head_check) {
+      std::cout << "head kept outside (seq " << kept->seq << "): "
+                << (head_check->ok ? "the intact part of the log still extends it" : head_check->reason) << "\n";
+    }
+  } else {
+    std::cout << "log BROKEN at seq " << first_bad << ": " << reason << "\n"
+              << "(the hash chain itself is intact: " << r.events_checked << " events, head seq " << r.head_seq
+              << " " << HashToHex(r.head_hash) << "; only the head kept outside shows the change)\n";
   }
-  return r.intact ? 0 : 1;
+  return intact ? 0 : 1;
 }
 
 }  // namespace seam::seamctl

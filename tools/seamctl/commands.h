@@ -4,10 +4,12 @@
 //   store error), 3 retryable (another writer won or holds the seam/log; retry).
 // Errors are printed by the command as one line "seamctl: error: ..." on stderr.
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "core/event_store.h"
 #include "core/status.h"
 #include "reconcilers/operations.h"
 
@@ -36,7 +38,34 @@ int RunCheck(const GlobalOptions& g, const std::vector<std::string>& seams, bool
 int RunRepair(const GlobalOptions& g, const std::vector<std::string>& seams, bool dry_run, bool json,
               bool force);
 int RunLog(const GlobalOptions& g, const std::string& seam, bool json);
-int RunVerify(const GlobalOptions& g, bool json);
+
+// A head kept outside the log (tools/seamctl/cmd_head.cc): what `seamctl head` printed, given
+// back to `verify` as --head SEQ:HASH (`value`) or --head-file PATH (`file`: head --json).
+struct KeptHeadFlags {
+  std::string value;
+  std::string file;
+  bool value_given = false;  // the flag was there (an empty value is malformed, not absent)
+  bool file_given = false;
+  bool given() const { return value_given || file_given; }
+};
+struct KeptHead {
+  std::int64_t seq = 0;  // 0 with the genesis hash: the empty log
+  Hash hash{};
+};
+// The head the flags name; InvalidArgument (one line, naming the flag or file) when malformed.
+Result<KeptHead> ParseKeptHead(const KeptHeadFlags& flags);
+// Whether the log still extends `kept`, judged on the chain `chain` (a Verify() of `store`).
+struct HeadCheck {
+  bool ok = false;
+  std::int64_t bad_seq = 0;  // when !ok and the chain was intact: the first removed seq, or kept.seq
+  std::string reason;        // when !ok
+};
+Result<HeadCheck> CheckKeptHead(EventStore& store, const VerifyReport& chain, const KeptHead& kept);
+
+// `seamctl head`: the verified chain's head, to keep outside (text, or --json {seq, hash}).
+int RunHead(const GlobalOptions& g, bool json);
+// `seamctl verify`: the chain; with a kept head also that the log still extends it.
+int RunVerify(const GlobalOptions& g, bool json, const KeptHeadFlags& head = {});
 // Asks a running seamd (`daemon_url`, else the config's [daemon] listen) for GET /status and
 // prints it (--json: as the daemon sent it). 0 all in sync, 1 drift, 2 trouble (the daemon not
 // reachable: one line naming the URL).

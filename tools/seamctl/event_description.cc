@@ -4,6 +4,7 @@
 #include "core/hash_chain.h"
 #include "core/x509.h"
 #include "reconcilers/certificate/certificate_events.h"
+#include "reconcilers/drift_events.h"
 #include "reconcilers/pairing/pairing_events.h"
 #include "reconcilers/token/token_events.h"
 
@@ -18,6 +19,10 @@ void AddFingerprint(nlohmann::ordered_json& d, const std::string& sealed, const 
   } else {
     d["error"] = value.status().message();
   }
+}
+
+nlohmann::ordered_json TimeOrNull(std::int64_t us) {
+  return us == 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(FormatTimeMicros(us));
 }
 
 nlohmann::ordered_json Details(const Event& e, const KeyRing& keys) {
@@ -102,6 +107,34 @@ nlohmann::ordered_json Details(const Event& e, const KeyRing& keys) {
     auto p = token::DecodeFlappingCleared(e.payload);
     if (!p.ok()) return {{"error", p.status().message()}};
     d["reason"] = p->reason;
+  } else if (e.type == drift::kDriftOpened) {
+    auto p = drift::DecodeDriftOpened(e.payload);
+    if (!p.ok()) return {{"error", p.status().message()}};
+    d["seam"] = p->seam;
+    d["side"] = p->side;
+    d["verdict"] = p->verdict;
+    d["holds_version"] = p->holds_version;
+    d["fingerprint"] = p->fingerprint;
+    d["detail"] = p->detail;
+    d["intended_version"] = p->intended_version;
+    d["last_in_sync_at"] = TimeOrNull(p->last_in_sync_at_us);
+    d["first_seen_at"] = TimeOrNull(p->first_seen_at_us);
+    d["side_changed_at"] = TimeOrNull(p->side_changed_at_us);
+  } else if (e.type == drift::kDriftClosed) {
+    auto p = drift::DecodeDriftClosed(e.payload);
+    if (!p.ok()) return {{"error", p.status().message()}};
+    d["side"] = p->side;
+    d["how"] = p->how;
+    d["opened_version"] = p->opened_version;
+    d["cause"] = p->cause;
+    d["at"] = TimeOrNull(p->at_us);
+  } else if (e.type == drift::kSideRestarted) {
+    auto p = drift::DecodeSideRestarted(e.payload);
+    if (!p.ok()) return {{"error", p.status().message()}};
+    d["side"] = p->side;
+    d["marker"] = p->marker;
+    d["previous_marker"] = p->previous_marker;
+    d["started_at"] = TimeOrNull(p->started_at_us);
   } else {
     d["payload_bytes"] = e.payload.size();
   }

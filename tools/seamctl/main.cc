@@ -103,9 +103,26 @@ int Main(int argc, char** argv) {
   log->add_flag("--json", json, "JSON Lines, one event per line (schema in README)");
   log->callback([&] { code = RunLog(g, log_seam, json); });
 
+  KeptHeadFlags kept_head;
   auto* verify = app.add_subcommand("verify", "recompute the hash chain; exit 1 naming the first bad seq");
   verify->add_flag("--json", json, "print the result as JSON (schema in README)");
-  verify->callback([&] { code = RunVerify(g, json); });
+  auto* head_flag = verify->add_option("--head", kept_head.value,
+                                       "SEQ:HASH from `seamctl head`, kept elsewhere: the log must still extend it")
+                        ->option_text("SEQ:HASH");
+  auto* head_file_flag =
+      verify->add_option("--head-file", kept_head.file, "file holding `seamctl head --json` output (instead of --head)")
+          ->option_text("PATH")
+          ->excludes(head_flag);
+  verify->callback([&] {
+    // `--head ''` is given, and malformed: it must not fall back to the plain check.
+    kept_head.value_given = head_flag->count() > 0;
+    kept_head.file_given = head_file_flag->count() > 0;
+    code = RunVerify(g, json, kept_head);
+  });
+
+  auto* head = app.add_subcommand("head", "print the log's head (seq and hash) to keep outside the log, for verify --head");
+  head->add_flag("--json", json, "print {\"seq\": N, \"hash\": \"HEX\"} (what verify --head-file reads)");
+  head->callback([&] { code = RunHead(g, json); });
 
   std::string daemon_url, token_file;
   auto* status = app.add_subcommand("status", "ask a running seamd for every seam's state (its last pass)");

@@ -81,6 +81,9 @@ Status Daemon::Start() {
 Result<std::unique_ptr<Daemon::Wiring>> Daemon::Wire() {
   SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, OpenState(config_flag_));
   ctx->actor = DefaultActor("seamd");
+  if (Status book = ctx->OpenConfirmations(); !book.ok()) {
+    spdlog::warn("{}; drift records will not say when sides were last in sync", book.message());
+  }
   auto w = std::make_unique<Wiring>();
   w->ctx = std::move(ctx);
   Wiring* raw = w.get();  // the watcher is closed before the wiring goes away
@@ -117,7 +120,15 @@ Result<std::unique_ptr<Daemon::Wiring>> Daemon::Wire() {
   return w;
 }
 
+void Daemon::FlushConfirmations() {
+  if (!wiring_ || !wiring_->ctx->confirmations) return;
+  Status flushed = wiring_->ctx->confirmations->Flush();
+  if (!flushed.ok() && !book_failing_) spdlog::warn("{}", flushed.message());
+  book_failing_ = !flushed.ok();
+}
+
 void Daemon::Install(std::unique_ptr<Wiring> wiring) {
+  FlushConfirmations();
   if (wiring_) wiring_->Stop();
   wiring_ = std::move(wiring);
   // Events appended from here on are looked at by PollLogHead; the pass that follows
@@ -166,7 +177,7 @@ std::string Daemon::MetricsText() const {
   // The log's head now (not the last second's poll); on a read error, what was seen last.
   std::int64_t head = head_seq_;
   if (Result<LogHead> h = wiring_->ctx->store->Head(); h.ok()) head = h->seq;
-  return metrics_.Render(seams, head);
+  return metrics_.Render(seams, head, wiring_->ctx->clock.NowMicros());
 }
 
 bool Daemon::RequestReconcile(const std::string& seam_name) {
@@ -211,6 +222,7 @@ void Daemon::Stop(int signal_number) {
   // one that was running when the signal came has finished. Stop queuing new ones.
   stopping_ = true;
   spdlog::info("{}: stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  FlushConfirmations();
   if (wiring_) wiring_->Stop();
   head_timer_.cancel();
   full_pass_timer_.cancel();
@@ -229,6 +241,7 @@ void Daemon::ArmHeadTimer() {
 
 void Daemon::PollLogHead() {
   wiring_->watcher->RetryMissing();
+  FlushConfirmations();
   EventStore& store = *wiring_->ctx->store;
   Result<LogHead> head = store.Head();
   if (!head.ok()) {

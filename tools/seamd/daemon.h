@@ -5,7 +5,7 @@
 //  - start-up: a pass over every seam (the automatic repair after a restart, pending
 //    operations included);
 //  - a file side's event: a pass on its seams after a 2 ms debounce;
-//  - every second: the log's head; a pass on each seam whose stream got an event the seam's
+//  - every second: the confirmation book is flushed (drift brackets); the log's head; a pass on each seam whose stream got an event the seam's
 //    last pass did not see (an operation seamctl appended in another process). The same tick
 //    re-arms watches on directories that were missing;
 //  - every 5 minutes: a pass over every seam, the safety net for anything a watch missed;
@@ -68,6 +68,9 @@ class Daemon {
   void ArmHeadTimer();
   void PollLogHead();
   void ArmFullPassTimer();
+  // Writes the sides confirmed in sync since the last flush (every second, on reload and stop:
+  // a crash loses at most a second of them, which only widens a drift's bracket).
+  void FlushConfirmations();
 
   boost::asio::io_context& io_;
   std::string config_flag_;
@@ -75,7 +78,8 @@ class Daemon {
   Metrics metrics_;  // declared before wiring_: its runners count into it
   std::unique_ptr<Wiring> wiring_;
   std::int64_t head_seq_ = 0;  // the log's last event this daemon has looked at
-  bool head_failing_ = false;  // reading the head failed (logged once until it works again)
+  bool head_failing_ = false;
+  bool book_failing_ = false;  // flushing the confirmation book failed (logged once)  // reading the head failed (logged once until it works again)
   bool stopping_ = false;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer head_timer_;

@@ -59,7 +59,8 @@ void Metrics::RecordPass(const std::string& seam, const SeamReport* report, doub
   }
 }
 
-std::string Metrics::Render(const std::vector<SeamSnapshot>& seams, std::int64_t log_head_seq) const {
+std::string Metrics::Render(const std::vector<SeamSnapshot>& seams, std::int64_t log_head_seq,
+                            std::int64_t now_us) const {
   std::string out;
   Header(out, "seam_in_sync", "gauge", "1 when the seam's last pass found every side in sync, else 0.");
   for (const SeamSnapshot& s : seams) {
@@ -74,6 +75,17 @@ std::string Metrics::Render(const std::vector<SeamSnapshot>& seams, std::int64_t
         out += fmt::format("seam_side_verdict{{seam=\"{}\",side=\"{}\",verdict=\"{}\"}} {}\n", EscapeLabel(s.name),
                            EscapeLabel(side.name), VerdictName(v), side.judgement.verdict == v ? 1 : 0);
       }
+    }
+  }
+  Header(out, "seam_drift_open_seconds", "gauge",
+         "Seconds since an open drift of the side was first seen (DriftOpened.first_seen_at); absent when in sync.");
+  for (const SeamSnapshot& s : seams) {
+    if (s.last == nullptr) continue;
+    for (const SideReport& side : s.last->sides) {
+      if (!side.drift) continue;
+      const double age = static_cast<double>(std::max<std::int64_t>(0, now_us - side.drift->first_seen_at_us)) / 1e6;
+      out += fmt::format("seam_drift_open_seconds{{seam=\"{}\",side=\"{}\"}} {:.3f}\n", EscapeLabel(s.name),
+                         EscapeLabel(side.name), age);
     }
   }
   Header(out, "seam_repairs_total", "counter", "Side repairs seamd made (ok) or attempted and could not make (failed) since it started.");

@@ -4,6 +4,8 @@
 //
 //   seam_in_sync{seam}                      1 when the last pass found the seam in sync, else 0
 //   seam_side_verdict{seam,side,verdict}    1 for the side's current verdict, 0 for the others
+//   seam_drift_open_seconds{seam,side}     for each side with an open drift: seconds since
+//                                           it was first seen (0 series when none is open)
 //   seam_repairs_total{seam,side,result}    repairs seamd made ("ok") or attempted and failed
 //   seam_side_errors_total{seam,side}       observations that found the side unreadable
 //   seam_reconcile_duration_seconds         histogram of pass durations
@@ -37,7 +39,8 @@ class Metrics {
   void RecordPass(const std::string& seam, const SeamReport* report, double seconds);
 
   // The exposition: seams in the order given, then the counters, the histogram, the log head.
-  std::string Render(const std::vector<SeamSnapshot>& seams, std::int64_t log_head_seq) const;
+  // `now_us`: the time drift ages are computed at.
+  std::string Render(const std::vector<SeamSnapshot>& seams, std::int64_t log_head_seq, std::int64_t now_us) const;
 
   // A label value escaped per the text format: backslash, double quote and newline.
   static std::string EscapeLabel(std::string_view value);

@@ -1,0 +1,101 @@
+#include "reconcilers/drift_tracking.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "reconcilers/drift_events.h"
+#include "reconcilers/logger.h"
+
+namespace seam {
+namespace {
+
+Status AppendAll(SeamContext& ctx, const SeamConfig& seam, RecordState& state, std::vector<EventDraft> drafts) {
+  if (drafts.empty()) return Status::Ok();
+  SEAM_ASSIGN_OR_RETURN(AppendResult appended, ctx.store.Append(seam.stream(), state.stream_version, drafts));
+  (void)appended;
+  return CatchUp(ctx.store, seam.stream(), state, ctx.keys);
+}
+
+std::int64_t LastInSync(SeamContext& ctx, const std::string& stream, const RecordState& state,
+                        const std::string& side) {
+  std::int64_t at = ctx.confirmations != nullptr ? ctx.confirmations->LastInSync(stream, side) : 0;
+  auto it = state.last_confirmed_us.find(side);
+  if (it != state.last_confirmed_us.end()) at = std::max(at, it->second);
+  return at;
+}
+
+bool HoldsIntent(Verdict verdict) { return verdict == Verdict::kInSync || verdict == Verdict::kExpiring; }
+
+}  // namespace
+
+Status RecordDriftsFound(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
+                         const std::vector<SideSeen>& sides) {
+  if (state.phase == RecordState::Phase::kUnset) return Status::Ok();
+  const std::int64_t now = ctx.clock.NowMicros();
+  std::vector<EventDraft> drafts;
+  auto add = [&](const char* type, std::string payload) {
+    drafts.push_back(EventDraft{type, ctx.actor, now, std::move(payload)});
+  };
+  for (const SideSeen& s : sides) {
+    const std::string& name = s.config->name;
+    const Observation& obs = *s.observation;
+    if (!obs.restart_marker.empty()) {
+      auto known = state.restart_markers.find(name);
+      const std::string previous = known == state.restart_markers.end() ? std::string() : known->second;
+      if (previous != obs.restart_marker) {
+        add(drift::kSideRestarted, drift::Encode(drift::SideRestarted{name, obs.restart_marker, previous,
+                                                                      obs.changed_at_us}));
+      }
+    }
+    const Judgement& j = *s.judgement;
+    if (!IsDrift(j.verdict)) continue;
+    std::int64_t last_in_sync = 0;
+    auto open = state.open_drifts.find(name);
+    if (open != state.open_drifts.end()) {
+      const OpenDrift& d = open->second;
+      if (d.verdict == VerdictName(j.verdict) && d.holds_version == j.holds_version && d.fingerprint == j.fingerprint) {
+        continue;  // the same drift, still open
+      }
+      add(drift::kDriftClosed,
+          drift::Encode(drift::DriftClosed{name, "superseded", d.opened_version, "", now}));
+      last_in_sync = d.last_in_sync_at_us;
+    } else {
+      last_in_sync = LastInSync(ctx, seam.stream(), state, name);
+    }
+    drift::DriftOpened opened;
+    opened.seam = seam.name;
+    opened.side = name;
+    opened.verdict = VerdictName(j.verdict);
+    opened.holds_version = j.holds_version;
+    opened.fingerprint = j.fingerprint;
+    opened.detail = j.detail;
+    opened.intended_version = state.current_version;
+    opened.last_in_sync_at_us = last_in_sync;
+    opened.first_seen_at_us = now;
+    opened.side_changed_at_us = obs.changed_at_us;
+    add(drift::kDriftOpened, drift::Encode(opened));
+    ReconcileLog()->info("seam {}: side {} drifted: {}", seam.name, name, VerdictName(j.verdict));
+  }
+  return AppendAll(ctx, seam, state, std::move(drafts));
+}
+
+Status RecordDriftsEnded(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
+                         const std::vector<SideSeen>& sides) {
+  const std::int64_t now = ctx.clock.NowMicros();
+  std::vector<EventDraft> drafts;
+  for (const SideSeen& s : sides) {
+    if (!HoldsIntent(s.judgement->verdict)) continue;
+    const std::string& name = s.config->name;
+    if (ctx.confirmations != nullptr) ctx.confirmations->Confirm(seam.stream(), name, now);
+    auto open = state.open_drifts.find(name);
+    if (open == state.open_drifts.end()) continue;
+    const OpenDrift& d = open->second;
+    const std::string how = d.how.empty() ? "external" : d.how;
+    drafts.push_back(EventDraft{drift::kDriftClosed, ctx.actor, now,
+                                drift::Encode(drift::DriftClosed{name, how, d.opened_version, d.cause, now})});
+    ReconcileLog()->info("seam {}: side {} back in sync ({})", seam.name, name, how);
+  }
+  return AppendAll(ctx, seam, state, std::move(drafts));
+}
+
+}  // namespace seam

@@ -1,0 +1,254 @@
+// Drift records (reconcilers/drift_tracking.h) through the real reconcile pass: a real SQLite
+// log, real json-file sides, a real confirmation book, and the fake clock so that every time in
+// a DriftOpened / DriftClosed is asserted exactly.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "reconcilers/drift_events.h"
+#include "reconcilers/operations.h"
+#include "reconcilers/reconcile_pass.h"
+#include "reconcilers/token/token_events.h"
+#include "store/sqlite_confirmation_book.h"
+#include "tests/reconcilers/seam_fixture.h"
+#include "tests/support/temp_dir.h"
+
+namespace seam {
+namespace {
+
+using testing::SeamFixture;
+
+constexpr std::int64_t kSecond = 1'000'000;
+
+std::vector<Event> Stream(SeamFixture& f) { return f.store->ReadStream("token/device-42").value(); }
+
+const SideReport& SideNamed(const SeamReport& r, const std::string& name) {
+  for (const SideReport& s : r.sides) {
+    if (s.name == name) return s;
+  }
+  ADD_FAILURE() << "no side " << name;
+  static const SideReport none;
+  return none;
+}
+
+SeamConfig WithPolicy(const SeamConfig& seam, RepairPolicy policy) {
+  SeamConfig copy = seam;
+  copy.repair = policy;
+  return copy;
+}
+
+TEST(DriftRecords, ALaggingSideIsOpenedThenRepairedAndClosedWithExactTimes) {
+  SeamFixture f;
+  SeamContext ctx = f.Context();
+  ASSERT_TRUE(IssueToken(ctx, f.seam()).ok());
+  const std::string old_gateway = testing::ReadFile(f.gateway_path());
+  f.clock.Advance(10 * kSecond);
+  const std::int64_t rotated_at = f.clock.NowMicros();
+  ASSERT_TRUE(RotateToken(ctx, f.seam()).ok());
+  f.clock.Advance(5 * kSecond);
+  testing::WriteFile(f.gateway_path(), old_gateway);  // a stale restore
+  f.clock.Advance(7 * kSecond);
+  const std::int64_t seen_at = f.clock.NowMicros();
+
+  auto report = RunPass(ctx, f.seam(), PassMode::kRepair);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->status, "in_sync");
+  EXPECT_FALSE(SideNamed(*report, "gateway").drift.has_value()) << "closed by the end of the pass";
+
+  const std::vector<Event> events = Stream(f);
+  ASSERT_EQ(events.size(), 9U);
+  ASSERT_EQ(events[6].type, drift::kDriftOpened);
+  const drift::DriftOpened opened = drift::DecodeDriftOpened(events[6].payload).value();
+  EXPECT_EQ(opened.seam, "device-token");
+  EXPECT_EQ(opened.side, "gateway");
+  EXPECT_EQ(opened.verdict, "lagging");
+  EXPECT_EQ(opened.holds_version, 1);
+  EXPECT_EQ(opened.intended_version, 4);
+  EXPECT_EQ(opened.fingerprint.rfind("fp:", 0), 0U);
+  // The log's last confirmation of the gateway: the rotation's SideApplied.
+  EXPECT_EQ(opened.last_in_sync_at_us, rotated_at);
+  EXPECT_EQ(opened.first_seen_at_us, seen_at);
+  EXPECT_GT(opened.side_changed_at_us, 0) << "a file's mtime";
+  ASSERT_EQ(events[8].type, drift::kDriftClosed);
+  const drift::DriftClosed closed = drift::DecodeDriftClosed(events[8].payload).value();
+  EXPECT_EQ(closed.side, "gateway");
+  EXPECT_EQ(closed.how, "repaired");
+  EXPECT_EQ(closed.opened_version, 7);
+  EXPECT_EQ(closed.cause, "SideRepaired by test-actor");
+  EXPECT_EQ(closed.at_us, seen_at);
+
+  // In sync: another pass records nothing.
+  auto again = RunPass(ctx, f.seam(), PassMode::kRepair);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->events_appended, 0);
+}
+
+TEST(DriftRecords, RepairOffRecordsTheDriftOnceAndAnExternalFixClosesIt) {
+  SeamFixture f;
+  SeamContext ctx = f.Context();
+  ASSERT_TRUE(IssueToken(ctx, f.seam()).ok());
+  const SeamConfig off = WithPolicy(f.seam(), RepairPolicy::kOff);
+  const std::string good_cli = testing::ReadFile(f.cli_path());
+  f.SetCliToken("hand-edited");
+  f.clock.Advance(3 * kSecond);
+  const std::int64_t first_seen = f.clock.NowMicros();
+
+  auto report = RunPass(ctx, off, PassMode::kRepair);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->status, "drift");
+  const SideReport& cli = SideNamed(*report, "cli");
+  ASSERT_TRUE(cli.drift.has_value());
+  EXPECT_EQ(cli.drift->verdict, "foreign");
+  EXPECT_EQ(cli.drift->first_seen_at_us, first_seen);
+  EXPECT_EQ(report->events_appended, 1);
+
+  // Seen again, later: the same drift, still open, nothing recorded; check shows it too.
+  f.clock.Advance(60 * kSecond);
+  auto still = RunPass(ctx, off, PassMode::kRepair);
+  ASSERT_TRUE(still.ok());
+  EXPECT_EQ(still->events_appended, 0);
+  auto checked = RunPass(ctx, f.seam(), PassMode::kCheck);
+  ASSERT_TRUE(checked.ok());
+  ASSERT_TRUE(SideNamed(*checked, "cli").drift.has_value());
+  EXPECT_EQ(SideNamed(*checked, "cli").drift->first_seen_at_us, first_seen);
+
+  // Someone puts the right value back by hand: closed "external".
+  testing::WriteFile(f.cli_path(), good_cli);
+  f.clock.Advance(kSecond);
+  auto fixed = RunPass(ctx, off, PassMode::kRepair);
+  ASSERT_TRUE(fixed.ok());
+  EXPECT_EQ(fixed->status, "in_sync");
+  const std::vector<Event> events = Stream(f);
+  ASSERT_EQ(events.back().type, drift::kDriftClosed);
+  const drift::DriftClosed closed = drift::DecodeDriftClosed(events.back().payload).value();
+  EXPECT_EQ(closed.how, "external");
+  EXPECT_EQ(closed.cause, "");
+  EXPECT_EQ(closed.at_us, f.clock.NowMicros());
+}
+
+TEST(DriftRecords, AChangedDriftSupersedesTheOpenOneAndKeepsItsBracket) {
+  SeamFixture f;
+  SeamContext ctx = f.Context();
+  ASSERT_TRUE(IssueToken(ctx, f.seam()).ok());
+  const SeamConfig off = WithPolicy(f.seam(), RepairPolicy::kOff);
+  f.SetCliToken("first-edit");
+  ASSERT_TRUE(RunPass(ctx, off, PassMode::kRepair).ok());
+  const drift::DriftOpened first = drift::DecodeDriftOpened(Stream(f).back().payload).value();
+
+  f.clock.Advance(kSecond);
+  std::filesystem::remove(f.cli_path());  // now missing
+  auto report = RunPass(ctx, off, PassMode::kRepair);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->events_appended, 2);
+  const std::vector<Event> events = Stream(f);
+  ASSERT_EQ(events[events.size() - 2].type, drift::kDriftClosed);
+  const drift::DriftClosed superseded = drift::DecodeDriftClosed(events[events.size() - 2].payload).value();
+  EXPECT_EQ(superseded.how, "superseded");
+  const drift::DriftOpened second = drift::DecodeDriftOpened(events.back().payload).value();
+  EXPECT_EQ(second.verdict, "missing");
+  EXPECT_EQ(second.last_in_sync_at_us, first.last_in_sync_at_us) << "not in sync in between";
+  EXPECT_EQ(second.first_seen_at_us, f.clock.NowMicros());
+}
+
+TEST(DriftRecords, AnUnreadableSideRecordsNothing) {
+  SeamFixture f;
+  SeamContext ctx = f.Context();
+  ASSERT_TRUE(IssueToken(ctx, f.seam()).ok());
+  testing::WriteFile(f.cli_path(), "{not json");
+  const std::size_t before = Stream(f).size();
+  auto report = RunPass(ctx, f.seam(), PassMode::kRepair);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(SideNamed(*report, "cli").judgement.verdict, Verdict::kUnreadable);
+  EXPECT_EQ(Stream(f).size(), before);
+}
+
+TEST(DriftRecords, CheckAndDryRunRecordNothing) {
+  SeamFixture f;
+  SeamContext ctx = f.Context();
+  ASSERT_TRUE(IssueToken(ctx, f.seam()).ok());
+  f.SetCliToken("edited");
+  const std::size_t before = Stream(f).size();
+  ASSERT_TRUE(RunPass(ctx, f.seam(), PassMode::kCheck).ok());
+  ASSERT_TRUE(RunPass(ctx, f.seam(), PassMode::kDryRun).ok());
+  EXPECT_EQ(Stream(f).size(), before);
+}
+
+TEST(DriftRecords, TheConfirmationBookNarrowsTheBracketAndSurvivesAReopen) {
+  SeamFixture f;
+  testing::TempDir state;
+  const std::string book_path = (state / "confirmations.db").string();
+  {
+    auto book = SqliteConfirmationBook::Open(book_path).value();
+    SeamContext ctx = f.Context();
+    ctx.confirmations = book.get();
+    ASSERT_TRUE(IssueToken(ctx, f.seam()).ok());
+    f.clock.Advance(100 * kSecond);
+    ASSERT_TRUE(RunPass(ctx, f.seam(), PassMode::kRepair).ok());  // in sync: confirmed now
+    EXPECT_EQ(book->LastInSync("token/device-42", "cli"), f.clock.NowMicros());
+    ASSERT_TRUE(book->Flush().ok());
+  }
+  const std::int64_t confirmed_at = f.clock.NowMicros();
+  f.clock.Advance(50 * kSecond);
+  f.SetCliToken("edited-after-the-confirmation");
+  auto book = SqliteConfirmationBook::Open(book_path).value();  // a restarted daemon
+  SeamContext ctx = f.Context();
+  ctx.confirmations = book.get();
+  const SeamConfig off = WithPolicy(f.seam(), RepairPolicy::kOff);
+  ASSERT_TRUE(RunPass(ctx, off, PassMode::kRepair).ok());
+  const drift::DriftOpened opened = drift::DecodeDriftOpened(Stream(f).back().payload).value();
+  EXPECT_EQ(opened.last_in_sync_at_us, confirmed_at) << "the book's time, later than the log's";
+  EXPECT_EQ(opened.first_seen_at_us, f.clock.NowMicros());
+}
+
+TEST(DriftRecords, TheBookRefusesAFileThatIsNotABook) {
+  testing::TempDir dir;
+  testing::WriteFile(dir / "garbage.db", "this is not sqlite at all, just text that is long enough......");
+  auto garbage = SqliteConfirmationBook::Open((dir / "garbage.db").string());
+  ASSERT_FALSE(garbage.ok());
+  EXPECT_NE(garbage.status().message().find("garbage.db is not a seam confirmation book"), std::string::npos)
+      << garbage.status().message();
+  std::filesystem::create_directory(dir / "a-directory");
+  auto directory = SqliteConfirmationBook::Open((dir / "a-directory").string());
+  ASSERT_FALSE(directory.ok());
+  EXPECT_NE(directory.status().message().find("not a regular file"), std::string::npos);
+  // Another application's SQLite file (an event log) is refused too, and left unchanged.
+  SqliteOpenOptions options;
+  options.create_if_missing = true;
+  ASSERT_TRUE(SqliteEventStore::Open((dir / "events.db").string(), options).ok());
+  const std::string bytes = testing::ReadFile(dir / "events.db");
+  auto log = SqliteConfirmationBook::Open((dir / "events.db").string());
+  ASSERT_FALSE(log.ok());
+  EXPECT_NE(log.status().message().find("another SQLite file"), std::string::npos) << log.status().message();
+  EXPECT_EQ(testing::ReadFile(dir / "events.db"), bytes);
+}
+
+TEST(DriftRecords, AnAdoptionFromTheAuthorityClosesItsDriftAsAdopted) {
+  SeamFixture f("authority = \"cli\"");
+  SeamContext ctx = f.Context();
+  ASSERT_TRUE(IssueToken(ctx, f.seam()).ok());
+  f.SetCliToken("set-by-the-cli-owner");
+  // Seen first while repairs were off: the drift is open.
+  ASSERT_TRUE(RunPass(ctx, WithPolicy(f.seam(), RepairPolicy::kOff), PassMode::kRepair).ok());
+  ASSERT_EQ(Stream(f).back().type, drift::kDriftOpened);
+  // Then repairs are allowed: the authority's value is adopted; the gateway follows it.
+  auto report = RunPass(ctx, f.seam(), PassMode::kRepair);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->status, "in_sync");
+  const std::vector<Event> events = Stream(f);
+  bool cli_closed = false;
+  for (const Event& e : events) {
+    if (e.type != drift::kDriftClosed) continue;
+    const drift::DriftClosed c = drift::DecodeDriftClosed(e.payload).value();
+    if (c.side == "cli") {
+      cli_closed = true;
+      EXPECT_EQ(c.how, "adopted");
+      EXPECT_EQ(c.cause, "TokenAdopted from side cli by test-actor");
+    } else {
+      EXPECT_EQ(c.how, "repaired") << "the gateway was written after the adoption";
+    }
+  }
+  EXPECT_TRUE(cli_closed);
+}
+
+}  // namespace
+}  // namespace seam
