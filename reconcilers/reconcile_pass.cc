@@ -174,10 +174,24 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
   const std::string stream = seam.stream();
   const KindSpec* kind = FindKindSpec(seam.kind);
   if (kind == nullptr) return Status::InvalidArgument("seam " + seam.name + ": unknown kind " + seam.kind);
-  RecordState state(*kind);
+  RecordState fresh(*kind);
+  RecordState& state = options.state != nullptr ? *options.state : fresh;
+  if (state.kind != kind || (!state.stream.empty() && state.stream != stream)) state = RecordState(*kind);
+  if (options.state != nullptr && state.stream_version > 0) {
+    // A kept state is a prefix of this stream only if its last event is still there, unchanged
+    // (not so after a log restored from a backup): otherwise replay from the start.
+    Result<std::vector<Event>> tail = ctx.store.ReadStream(stream, state.stream_version);
+    if (!tail.ok()) return tail.status().WithContext("seam " + seam.name);
+    if (tail->empty() || tail->front().version != state.stream_version || tail->front().hash != state.stream_hash) {
+      state = RecordState(*kind);
+    }
+  }
   {
     Status caught_up = CatchUp(ctx.store, stream, state, ctx.keys);
-    if (!caught_up.ok()) return caught_up.WithContext("seam " + seam.name);
+    if (!caught_up.ok()) {
+      state = RecordState(*kind);  // never keep a half-applied state
+      return caught_up.WithContext("seam " + seam.name);
+    }
   }
 
   // Everything this pass appends (completions included) counts in events_appended.

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "reconcilers/record_state.h"
 #include "reconcilers/seam_context.h"
 #include "reconcilers/verdict.h"
 
@@ -27,6 +28,10 @@ struct PassOptions {
   // `seamctl repair --force`: a flapping seam is cleared (FlappingCleared) and repaired, and the
   // repair budget is not applied in this pass.
   bool force = false;
+  // A state kept between passes of one seam (seamd): caught up from where it is instead of
+  // replayed from the start, so a pass costs the same however long the stream grew. The pass
+  // leaves it at the stream's head. nullptr: replay from the start.
+  RecordState* state = nullptr;
 };
 
 // A drift the log holds open on a side (DriftOpened without DriftClosed), as of the pass's end.

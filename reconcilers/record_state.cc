@@ -146,6 +146,7 @@ const char* PhaseName(RecordState::Phase phase) {
 Status Apply(RecordState& state, const Event& event) {
   if (state.stream.empty()) state.stream = event.stream;
   state.stream_version = event.version;
+  state.stream_hash = event.hash;
   Result<IntentChange> decoded = state.kind->decode(event);
   if (!decoded.ok()) return decoded.status().WithContext("event seq " + std::to_string(event.seq));
   IntentChange& change = *decoded;

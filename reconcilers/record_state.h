@@ -60,6 +60,7 @@ struct RecordState {
   Phase phase = Phase::kUnset;
   std::string stream;                // set by the first event applied
   std::int64_t stream_version = 0;   // version of the stream's last event (any type)
+  Hash stream_hash{};                // that event's hash (a kept state checks it is still there)
   std::int64_t current_version = 0;  // version of the event that set the current phase/value
   std::int64_t current_time_us = 0;  // when that happened
   Record value;                      // the current record once OpenCurrent ran, when active

@@ -90,6 +90,8 @@ Result<ExecSideConfig> ParseExecOptions(SideOptions& options) {
   config.read = std::move(*read);
   config.write = std::move(*write);
   config.cwd = cwd ? std::move(*cwd) : options.base_dir();
+  // A config named without a directory (`seam.toml`) has an empty base: the current one.
+  if (config.cwd.empty()) config.cwd = ".";
   config.seam = options.seam();
   config.side = options.side();
   return config;

@@ -6,5 +6,7 @@ namespace seam::bench {
 void RegisterAppendBenchmarks();  // append_bench.cc: figures 1 and 2
 void RegisterReplayBenchmarks();  // replay_bench.cc: figures 3 and 4
 void RegisterCheckBenchmarks();   // check_bench.cc: one check pass over 1,000 pairing seams
+void RegisterSeamdBenchmarks();   // seamd_bench.cc: seamd's detection latency and scale
+void PrintSeamdFigures();         // seamd_bench.cc: its figures beside their baselines
 
 }  // namespace seam::bench

@@ -106,3 +106,19 @@ TEST_F(ExecHttpSeamTest, AnUnreachableHttpSideIsUnreadableAndNothingIsWritten) {
 
 }  // namespace
 }  // namespace seam::e2e
+
+namespace seam::e2e {
+namespace {
+
+// A config found as ./seam.toml (no directory in its path) runs exec programs in the current
+// directory (it once gave them an empty working directory and every operation was refused).
+TEST_F(SeamctlTest, ExecSideWithAConfigNamedWithoutADirectoryRunsInTheCurrentOne) {
+  WriteExecVaultSeam("15s");
+  ASSERT_EQ(SeamctlRaw({"init"}).exit_code, 0);
+  ProcessResult issue = SeamctlRaw({"token", "issue", kSeam});
+  EXPECT_EQ(issue.exit_code, 0) << issue.out << issue.err;
+  EXPECT_EQ(ReadFile(Root() / "vault.txt"), CliToken().value_or("<none>") + "\n");
+}
+
+}  // namespace
+}  // namespace seam::e2e

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "reconcilers/drift_events.h"
+#include "reconcilers/kinds.h"
 #include "reconcilers/operations.h"
 #include "reconcilers/reconcile_pass.h"
 #include "reconcilers/token/token_events.h"
@@ -248,6 +249,43 @@ TEST(DriftRecords, AnAdoptionFromTheAuthorityClosesItsDriftAsAdopted) {
     }
   }
   EXPECT_TRUE(cli_closed);
+}
+
+}  // namespace
+}  // namespace seam
+
+namespace seam {
+namespace {
+
+// seamd keeps each seam's replayed state between passes (PassOptions::state): later passes
+// catch up from it, and a stream that went back (a log restored from a backup) is replayed
+// from the start rather than trusted.
+TEST(KeptState, PassesCatchUpFromAKeptStateAndReplayAStreamThatWentBack) {
+  testing::SeamFixture f;
+  SeamContext ctx = f.Context();
+  ASSERT_TRUE(IssueToken(ctx, f.seam()).ok());
+  RecordState kept(*FindKindSpec("token"));
+  PassOptions options;
+  options.state = &kept;
+  ASSERT_TRUE(RunPass(ctx, f.seam(), PassMode::kRepair, {}, options).ok());
+  EXPECT_EQ(kept.stream_version, 3);
+  ASSERT_TRUE(RotateToken(ctx, f.seam()).ok());
+  f.SetCliToken("edited");
+  auto report = RunPass(ctx, f.seam(), PassMode::kRepair, {}, options);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->intended_version, 4);
+  EXPECT_EQ(report->status, "in_sync");
+  EXPECT_EQ(kept.stream_version, f.store->StreamVersion("token/device-42").value());
+
+  // Another log where the same stream is shorter: the kept state is dropped, not trusted.
+  testing::SeamFixture other;
+  SeamContext other_ctx = other.Context();
+  ASSERT_TRUE(IssueToken(other_ctx, other.seam()).ok());
+  auto replayed = RunPass(other_ctx, other.seam(), PassMode::kCheck, {}, options);
+  ASSERT_TRUE(replayed.ok()) << replayed.status().ToString();
+  EXPECT_EQ(replayed->intended_version, 1);
+  EXPECT_EQ(replayed->status, "in_sync");
+  EXPECT_EQ(kept.stream_version, 3);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <array>
 #include <boost/beast/core/string.hpp>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -166,11 +167,16 @@ std::string RandomHex(std::size_t bytes) {
 }
 
 std::string NowRfc3339() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  // Microseconds: two runs started within one second must not look like one (started_at is a
+  // restart marker).
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
   std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  gmtime_r(&secs, &tm);
+  char buf[48];
+  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  n += static_cast<std::size_t>(std::snprintf(buf + n, sizeof buf - n, ".%06lldZ", static_cast<long long>(micros)));
   return std::string(buf, n);
 }
 

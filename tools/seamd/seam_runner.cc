@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "reconcilers/kinds.h"
 #include "reconcilers/reconcile_pass.h"
 #include "tools/common/seam_lock.h"
 
@@ -79,7 +80,7 @@ milliseconds SeamRunner::Jittered(milliseconds base, std::mt19937_64& rng) {
   return milliseconds(static_cast<std::int64_t>(static_cast<double>(base.count()) * factor(rng)));
 }
 
-void SeamRunner::Request(milliseconds delay, const std::string& why) {
+void SeamRunner::Request(std::chrono::microseconds delay, const std::string& why) {
   if (stopped_) return;
   if (reasons_.find(why) == std::string::npos) reasons_ += (reasons_.empty() ? "" : ", ") + why;
   if (queued_) return;  // joins the pass already queued
@@ -125,7 +126,12 @@ void SeamRunner::RunNow() {
       SeamConfig effective = seam_;
       if (effective.repair == RepairPolicy::kManual) effective.repair = RepairPolicy::kOff;
       SeamContext sc = ctx_.Seam();
-      report = RunPass(sc, effective, PassMode::kRepair);
+      PassOptions options;
+      if (!state_) {
+        if (const KindSpec* kind = FindKindSpec(seam_.kind); kind != nullptr) state_ = std::make_unique<RecordState>(*kind);
+      }
+      options.state = state_.get();
+      report = RunPass(sc, effective, PassMode::kRepair, {}, options);
       // Read under the lock: no other writer can append to the stream until it is released.
       if (Result<std::int64_t> version = ctx_.store->StreamVersion(seam_.stream()); version.ok()) {
         known_version_ = *version;
@@ -166,6 +172,7 @@ void SeamRunner::RunNow() {
   }
   first_pass_ = false;
   ScheduleNext();
+  if (on_first_pass_) std::exchange(on_first_pass_, nullptr)();
 }
 
 void SeamRunner::ScheduleNext() {

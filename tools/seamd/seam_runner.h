@@ -21,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -53,9 +54,12 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   std::int64_t last_pass_at_us() const { return last_pass_at_us_; }
 
   // Asks for a pass after `delay`; `why` is for the debug log.
-  void Request(std::chrono::milliseconds delay, const std::string& why);
+  void Request(std::chrono::microseconds delay, const std::string& why);
   // No further passes; timers are cancelled.
   void Stop();
+  // Called once, after the runner's first pass ends (a pass that waited for a busy lock has not
+  // ended): seamd is ready when every seam had its start-up pass.
+  void OnFirstPass(std::function<void()> done) { on_first_pass_ = std::move(done); }
 
   // The delay before the next poll: `base` with +-10% jitter.
   static std::chrono::milliseconds Jittered(std::chrono::milliseconds base, std::mt19937_64& rng);
@@ -81,6 +85,9 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   Metrics& metrics_;
   std::optional<SeamReport> last_report_;
   std::int64_t last_pass_at_us_ = 0;
+  std::function<void()> on_first_pass_;
+  // The seam's replayed state, kept between passes (PassOptions::state).
+  std::unique_ptr<RecordState> state_;
 };
 
 }  // namespace seam::seamd
