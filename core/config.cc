@@ -21,7 +21,9 @@ using config_internal::ParseContext;
 
 // A config is a few dozen lines; anything this large is a mistake (or not a config at all), and
 // refusing it bounds what the TOML parser is asked to chew on.
-constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
+// 10,000 seams of two sides take about 2.5 MB of TOML; the limit leaves room for that many times
+// six while still refusing a runaway file before parsing it.
+constexpr std::size_t kMaxConfigBytes = std::size_t{16} << 20;
 
 std::string ErrnoMessage(int err) { return std::generic_category().message(err); }
 
@@ -50,10 +52,11 @@ Result<std::string> ReadConfigFile(const std::filesystem::path& file) {
   if (static_cast<std::uint64_t>(st.st_size) > kMaxConfigBytes) {
     ::close(fd);
     return Status::InvalidArgument("config " + shown + " is " + std::to_string(st.st_size) +
-                                   " bytes; the limit is 1 MiB");
+                                   " bytes; the limit is 16 MiB");
   }
-  // Read one byte past the limit so a file that grew after fstat is still refused by ParseConfig.
-  std::string text(kMaxConfigBytes + 1, '\0');
+  // Read up to one byte past the limit so a file that grew after fstat is still refused by
+  // ParseConfig; the buffer starts at the file's size and grows only if the file did.
+  std::string text(std::min(static_cast<std::size_t>(st.st_size) + 4096, kMaxConfigBytes + 1), '\0');
   std::size_t got = 0;
   while (got < text.size()) {
     const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
@@ -65,6 +68,9 @@ Result<std::string> ReadConfigFile(const std::filesystem::path& file) {
     }
     if (n == 0) break;
     got += static_cast<std::size_t>(n);
+    if (got == text.size() && text.size() <= kMaxConfigBytes) {
+      text.resize(std::min(text.size() * 2, kMaxConfigBytes + 1));
+    }
   }
   ::close(fd);
   text.resize(got);
@@ -239,7 +245,7 @@ Result<Config> ParseConfig(const std::string& text, const std::filesystem::path&
   const ParseContext ctx{file.string(), file.parent_path(), &schema};
   if (text.size() > kMaxConfigBytes) {
     return Status::InvalidArgument("config " + ctx.file + " is " + std::to_string(text.size()) +
-                                   " bytes; the limit is 1 MiB");
+                                   " bytes; the limit is 16 MiB");
   }
   SEAM_ASSIGN_OR_RETURN(toml::table root, ParseToml(ctx, text));
 

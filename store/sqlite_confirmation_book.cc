@@ -32,6 +32,7 @@ struct SqliteConfirmationBook::Impl {
   Stmt upsert;
   std::map<std::pair<std::string, std::string>, Entry> cache;
   std::string read_error;  // the first failed read since the last Flush, reported by Flush
+  std::size_t dirty = 0;   // entries Confirm changed since the last Flush (an idle Flush is free)
 
   Status Error(std::string_view doing) const {
     return Status::IoError("confirmation book " + path + ": " + std::string(doing) + " failed (" +
@@ -132,14 +133,13 @@ void SqliteConfirmationBook::Confirm(const std::string& stream, const std::strin
   Entry& e = impl_->cache[std::make_pair(stream, side)];
   if (at_us <= e.at_us) return;
   e.at_us = at_us;
+  if (!e.dirty) ++impl_->dirty;
   e.dirty = true;
 }
 
 Status SqliteConfirmationBook::Flush() {
   if (!impl_->read_error.empty()) return Status::IoError(std::exchange(impl_->read_error, ""));
-  bool any = false;
-  for (const auto& [key, e] : impl_->cache) any = any || e.dirty;
-  if (!any) return Status::Ok();
+  if (impl_->dirty == 0) return Status::Ok();
   SEAM_RETURN_IF_ERROR(impl_->Exec("BEGIN IMMEDIATE", "starting a flush"));
   sqlite3_stmt* s = impl_->upsert.get();
   for (const auto& [key, e] : impl_->cache) {
@@ -159,6 +159,7 @@ Status SqliteConfirmationBook::Flush() {
     return committed;
   }
   for (auto& [key, e] : impl_->cache) e.dirty = false;
+  impl_->dirty = 0;
   return Status::Ok();
 }
 

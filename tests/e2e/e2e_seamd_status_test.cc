@@ -220,6 +220,55 @@ TEST_F(SeamdStatusTest, PostReconcileRunsAPassNow) {
   }));
 }
 
+// A drift seamd may not repair (repair = "manual") stays open: /status gives its start times,
+// /metrics its age; once fixed by hand both say it is over.
+TEST_F(SeamdStatusTest, AnOpenDriftShowsItsStartInStatusAndItsAgeInMetrics) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue({.repair = "manual"}));
+  const std::string good = ReadFile(CliFile());
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  SetCliToken("edited-by-hand");
+  const std::string series = "seam_drift_open_seconds{seam=\"device-token\",side=\"cli\"}";
+  nlohmann::json drift;
+  ASSERT_TRUE(WaitFor([&] {
+    const nlohmann::json status = Status();
+    drift = SideOf(status, "cli")["drift"];
+    return drift.is_object();
+  })) << DaemonLog();
+  EXPECT_EQ(drift["verdict"], "foreign");
+  const std::vector<nlohmann::json> events = LogEvents();
+  ASSERT_EQ(events.back()["type"], "DriftOpened");
+  EXPECT_EQ(drift["first_seen_at"], events.back()["details"]["first_seen_at"]);
+  EXPECT_EQ(drift["last_in_sync_at"], events.back()["details"]["last_in_sync_at"]);
+  EXPECT_FALSE(drift["last_in_sync_at"].is_null()) << "confirmed by the start-up pass";
+  EXPECT_TRUE(WaitFor([&] { return Metrics().count(series) == 1; }));
+  EXPECT_GE(Metrics()[series], 0.0);
+
+  WriteFile(CliFile(), good);  // put back by hand
+  ASSERT_TRUE(WaitFor([&] { return SideOf(Status(), "cli")["drift"].is_null(); })) << DaemonLog();
+  EXPECT_EQ(Metrics().count(series), 0U);
+  EXPECT_EQ(LogEvents().back()["details"]["how"], "external");
+}
+
+// GET / is the audit page of every seam, live: it reloads itself, and a drift seamd repaired
+// shows on it (a repair mark, a closed foreign spell on the side).
+TEST_F(SeamdStatusTest, TheRootIsTheLiveTimelinePage) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  const std::string token = CliToken().value();
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  SetCliToken("edited");
+  ASSERT_TRUE(WaitFor([&] { return CliToken() == token; })) << DaemonLog();
+  ASSERT_TRUE(WaitFor([&] { return LogEvents().back()["type"] == "DriftClosed"; })) << DaemonLog();
+  const HttpReply page = Http(port_, http::verb::get, "/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  EXPECT_TRUE(Contains(page.body, "<meta http-equiv=\"refresh\" content=\"5\"")) << page.body.substr(0, 500);
+  EXPECT_TRUE(Contains(page.body, "device-token"));
+  EXPECT_TRUE(Contains(page.body, "<g class=\"mark repair\""));
+  EXPECT_TRUE(Contains(page.body, "<rect class=\"seg foreign\" data-seam=\"device-token\" data-side=\"cli\""));
+  EXPECT_FALSE(Contains(page.body, token));
+  EXPECT_EQ(Http(port_, http::verb::post, "/").status, 405);
+}
+
 TEST_F(SeamdStatusTest, ANonLoopbackAddressIsRefused) {
   ASSERT_NO_FATAL_FAILURE(InitAndIssue());
   ASSERT_NO_FATAL_FAILURE(ExpectRefused({"--listen", "192.0.2.1:0"}, "is not a loopback address"));

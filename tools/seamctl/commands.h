@@ -39,6 +39,25 @@ int RunRepair(const GlobalOptions& g, const std::vector<std::string>& seams, boo
               bool force);
 int RunLog(const GlobalOptions& g, const std::string& seam, bool json);
 
+// `seamctl audit SEAM`: the seam's timeline from its own stream (tools/common/audit_timeline.h),
+// oldest first, then its drifts; `--json` prints the audit object (schema in README).
+// 0 ok, 2 bad input (unknown seam, a TIME that does not parse, since after until).
+struct AuditOptions {
+  std::string since;  // --since TIME (tools/common/time_arg.h)
+  std::string until;  // --until TIME
+  bool since_given = false;
+  bool until_given = false;
+  bool json = false;
+  std::string html;         // --html FILE: the one-page picture (tools/common/audit_html.h)
+  bool html_given = false;
+  bool all = false;         // --all: every seam of the config (no SEAM)
+};
+// `seamctl audit SEAM|--all [--since T] [--until T] [--json] [--html FILE]`.
+int RunAudit(const GlobalOptions& g, const std::string& seam, const AuditOptions& options);
+// `seamctl drift SEAM`: the seam's open drift (else its most recent one) in one paragraph;
+// `--json` {"seam", "drift", "operation", "text", "open"}. 0 no drift open, 1 one is open, 2 trouble.
+int RunDrift(const GlobalOptions& g, const std::string& seam, bool json);
+
 // A head kept outside the log (tools/seamctl/cmd_head.cc): what `seamctl head` printed, given
 // back to `verify` as --head SEQ:HASH (`value`) or --head-file PATH (`file`: head --json).
 struct KeptHeadFlags {

@@ -1,6 +1,7 @@
 #pragma once
 // Views of stored events for `seamctl log`. Secrets appear only as keyed fingerprints; a payload
-// that does not decode or unseal is shown with details {"error": ...} rather than hidden.
+// that does not decode or unseal is shown with details {"error": ...} rather than hidden (the
+// details are tools/common/event_details.h, shared with the audit timeline).
 
 #include <nlohmann/json.hpp>
 

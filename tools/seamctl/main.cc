@@ -103,6 +103,36 @@ int Main(int argc, char** argv) {
   log->add_flag("--json", json, "JSON Lines, one event per line (schema in README)");
   log->callback([&] { code = RunLog(g, log_seam, json); });
 
+  AuditOptions audit_options;
+  auto* audit = app.add_subcommand("audit", "a seam's history: operations and the sides they reached, drifts, repairs, adoptions");
+  auto* audit_seam = audit->add_option("SEAM", seam, "seam name (or --all)");
+  auto* since_flag = audit->add_option("--since", audit_options.since, "only events from TIME on: RFC 3339, or an age (90s, 15m, 2h, 7d)")
+                         ->option_text("TIME");
+  auto* until_flag = audit->add_option("--until", audit_options.until, "only events up to TIME (the audit as the log stood then)")
+                         ->option_text("TIME");
+  audit->add_flag("--json", audit_options.json, "print the audit as JSON (schema in README)");
+  auto* html_flag = audit->add_option("--html", audit_options.html,
+                                      "also write FILE: one self-contained HTML page, a time band per side "
+                                      "(in sync / drift, brackets, marks)")
+                        ->option_text("FILE");
+  auto* all_flag = audit->add_flag("--all", audit_options.all, "every seam of the config");
+  all_flag->excludes(audit_seam);
+  audit->callback([&] {
+    if (!audit_options.all && audit_seam->count() == 0) {
+      code = Fail(Status::InvalidArgument("audit: name a SEAM, or give --all"));
+      return;
+    }
+    audit_options.html_given = html_flag->count() > 0;
+    audit_options.since_given = since_flag->count() > 0;
+    audit_options.until_given = until_flag->count() > 0;
+    code = RunAudit(g, seam, audit_options);
+  });
+
+  auto* drift = app.add_subcommand("drift", "the seam's open (else most recent) drift in one paragraph; exit 1 while one is open");
+  drift->add_option("SEAM", seam, "seam name")->required();
+  drift->add_flag("--json", json, "print {seam, drift, operation, text, open} (schema in README)");
+  drift->callback([&] { code = RunDrift(g, seam, json); });
+
   KeptHeadFlags kept_head;
   auto* verify = app.add_subcommand("verify", "recompute the hash chain; exit 1 naming the first bad seq");
   verify->add_flag("--json", json, "print the result as JSON (schema in README)");

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "tools/common/audit_html.h"
+#include "tools/common/audit_timeline.h"
 #include "tools/common/report_output.h"
 #include "tools/common/state_context.h"
 #include "tools/seamd/file_watcher.h"
@@ -182,6 +184,30 @@ std::string Daemon::MetricsText() const {
   std::int64_t head = head_seq_;
   if (Result<LogHead> h = wiring_->ctx->store->Head(); h.ok()) head = h->seq;
   return metrics_.Render(seams, head, wiring_->ctx->clock.NowMicros());
+}
+
+std::string Daemon::TimelineHtml() const {
+  // Built from the log on request (each seam's stream, indexed), on the daemon's thread: the
+  // page is for people, so it is capped rather than made cheap for thousands of seams.
+  StateContext& ctx = *wiring_->ctx;
+  const std::int64_t now = ctx.clock.NowMicros();
+  std::vector<nlohmann::ordered_json> audits;
+  for (const SeamConfig& seam : ctx.config.seams) {
+    if (audits.size() == kTimelineSeams) break;
+    Result<nlohmann::ordered_json> audit = BuildAudit(*ctx.store, *ctx.keys, seam, AuditWindow{}, now);
+    if (audit.ok()) {
+      audits.push_back(std::move(*audit));
+    } else {
+      audits.push_back(nlohmann::ordered_json{{"seam", seam.name}, {"error", audit.status().message()}});
+    }
+  }
+  HtmlOptions page;
+  page.title = "seamd: " + std::to_string(ctx.config.seams.size()) + " seam(s)";
+  if (ctx.config.seams.size() > kTimelineSeams) {
+    page.title += ", the first " + std::to_string(kTimelineSeams) + " shown (seamctl audit --all --html for every one)";
+  }
+  page.refresh_seconds = 5;
+  return RenderAuditHtml(audits, page);
 }
 
 bool Daemon::RequestReconcile(const std::string& seam_name) {

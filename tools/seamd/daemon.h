@@ -54,6 +54,10 @@ class Daemon {
   std::string StatusJson() const;
   // GET /metrics: the Prometheus text exposition (metrics.h).
   std::string MetricsText() const;
+  // GET /: the audit timeline (tools/common/audit_html.h) of every seam, at most the first
+  // kTimelineSeams of the config (a note says how many more), reloading itself every 5 s.
+  std::string TimelineHtml() const;
+  static constexpr std::size_t kTimelineSeams = 200;
   // POST /reconcile: queues a pass of the seam now; false when no seam has that name.
   bool RequestReconcile(const std::string& seam_name);
 

@@ -86,6 +86,11 @@ Response Route(const Request& request, const StatusHandlers& handlers, const Lis
     return r;
   };
 
+  if (path == "/") {
+    if (!get) return not_allowed("GET");
+    return Reply(request.version(), request.keep_alive(), http::status::ok, handlers.timeline_html(),
+                 "text/html; charset=utf-8");
+  }
   if (path == "/healthz") {
     if (!get) return not_allowed("GET");
     return JsonReply(request.version(), request.keep_alive(), http::status::ok, {{"status", "ok"}});
@@ -109,7 +114,7 @@ Response Route(const Request& request, const StatusHandlers& handlers, const Lis
     }
     return JsonReply(request.version(), request.keep_alive(), http::status::accepted, {{"queued", *seam}});
   }
-  return Error(request, http::status::not_found, "not found; try /healthz, /status, /metrics, POST /reconcile");
+  return Error(request, http::status::not_found, "not found; try /, /healthz, /status, /metrics, POST /reconcile");
 }
 
 class Session : public std::enable_shared_from_this<Session> {

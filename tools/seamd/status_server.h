@@ -2,6 +2,7 @@
 // StatusServer: seamd's status listener (--listen), a Boost.Beast HTTP/1.1 server on the
 // daemon's io_context (no thread of its own):
 //
+//   GET  /                      200 the audit timeline of every seam (HTML, reloads itself)
 //   GET  /healthz               200 {"status":"ok"}
 //   GET  /status                200 the `seamctl check --json` schema from each seam's last pass
 //   GET  /metrics               200 Prometheus text format 0.0.4
@@ -27,6 +28,7 @@ namespace seam::seamd {
 struct StatusHandlers {
   std::function<std::string()> status_json;
   std::function<std::string()> metrics_text;
+  std::function<std::string()> timeline_html;  // GET /
   std::function<bool(const std::string& seam)> reconcile;  // false: no such seam
 };
 

@@ -1,0 +1,50 @@
+#include "tests/e2e/chromium.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+
+namespace seam::e2e {
+
+std::string FindChromium() {
+  const char* path = std::getenv("PATH");
+  const std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  for (std::size_t start = 0; start <= dirs.size();) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    const std::filesystem::path candidate = std::filesystem::path(dirs.substr(start, end - start)) / "chromium";
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    start = end + 1;
+  }
+  return {};
+}
+
+ProcessResult RunChromium(const std::string& chromium, const seam::testing::TempDir& dir,
+                          const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {chromium,
+                                   "--headless",
+                                   "--no-sandbox",  // root in containers and CI
+                                   "--disable-gpu",
+                                   "--disable-dev-shm-usage",
+                                   "--no-first-run",
+                                   "--disable-background-networking",
+                                   "--disable-component-update",
+                                   "--disable-sync",
+                                   "--hide-scrollbars",
+                                   "--user-data-dir=" + (dir / "chromium-profile").string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessOptions options;
+  options.timeout = std::chrono::seconds(120);
+  options.env["HOME"] = dir.path().string();
+  return RunProcess(argv, options);
+}
+
+std::size_t CountOf(const std::string& haystack, const std::string& needle) {
+  std::size_t n = 0;
+  for (std::size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + needle.size())) ++n;
+  return n;
+}
+
+}  // namespace seam::e2e

@@ -1,0 +1,192 @@
+// seamctl audit and seamctl drift: a seam's history from its own stream (tools/common/
+// audit_timeline.h), as text or JSON. Both open the log read-only and need the key file
+// (fingerprints); neither writes anything.
+#include <iostream>
+#include <memory>
+
+#include "core/clock.h"
+#include "plugins/common/atomic_file.h"
+#include "tools/common/audit_html.h"
+#include "tools/common/audit_timeline.h"
+#include "tools/common/state_context.h"
+#include "tools/common/time_arg.h"
+#include "tools/seamctl/commands.h"
+
+namespace seam::seamctl {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string Text(const Json& j, const std::string& if_null) { return j.is_string() ? j.get<std::string>() : if_null; }
+
+// "still open" / "repaired at T by X" / ...: how a drift of the audit ended.
+std::string Ending(const Json& closed) {
+  if (closed.is_null()) return "still open";
+  const std::string how = closed["how"].get<std::string>();
+  const std::string at = Text(closed["at"], "an unknown time");
+  if (how == "repaired") return "repaired at " + at + (closed["by"].is_string() ? " by " + closed["by"].get<std::string>() : "");
+  if (how == "adopted") return "adopted at " + at + " (" + closed["cause"].get<std::string>() + ")";
+  if (how == "external") return "back in sync at " + at + " without seam writing it (external)";
+  return how + " at " + at;
+}
+
+void PrintAuditText(const Json& a, std::ostream& out) {
+  out << "seam " << a["seam"].get<std::string>() << " (" << a["stream"].get<std::string>() << "), sides";
+  for (const Json& s : a["sides"]) out << " " << s.get<std::string>();
+  const Json& intended = a["intended"];
+  out << "; intended: " << intended["state"].get<std::string>();
+  if (!intended["version"].is_null()) out << " version " << intended["version"].dump();
+  if (!intended["fingerprint"].is_null()) out << " " << intended["fingerprint"].get<std::string>();
+  out << "\n";
+  if (!a["window"]["since"].is_null() || !a["window"]["until"].is_null()) {
+    out << "window: " << Text(a["window"]["since"], "the beginning") << " .. " << Text(a["window"]["until"], "now") << "\n";
+  }
+  for (const Json& e : a["entries"]) {
+    out << e["time"].get<std::string>() << "  v" << e["version"].dump() << "  " << e["event"].get<std::string>() << " by "
+        << e["actor"].get<std::string>() << "  " << e["summary"].get<std::string>() << "\n";
+  }
+  if (a["entries"].empty()) out << "(no events in this window)\n";
+  out << "drifts:\n";
+  for (const Json& d : a["drifts"]) {
+    out << "  v" << d["opened_version"].dump() << " " << d["side"].get<std::string>() << " " << d["verdict"].get<std::string>();
+    if (!d["holds_version"].is_null()) out << " (holds v" << d["holds_version"].dump() << ")";
+    if (!d["fingerprint"].is_null() && d["verdict"] != "lagging") out << " (" << d["fingerprint"].get<std::string>() << ")";
+    out << ": began between " << Text(d["last_in_sync_at"], "an unknown time") << " and "
+        << d["first_seen_at"].get<std::string>();
+    if (!d["side_changed_at"].is_null()) out << " (the side says " << d["side_changed_at"].get<std::string>() << ")";
+    if (!d["missed_operation"].is_null()) {
+      out << "; missed " << d["missed_operation"]["event"].get<std::string>() << " v" << d["missed_operation"]["version"].dump();
+    }
+    out << "; " << Ending(d["closed"]) << "\n";
+  }
+  if (a["drifts"].empty()) out << "  (none)\n";
+  if (!a["flapping"].empty()) {
+    out << "flapping:\n";
+    for (const Json& f : a["flapping"]) {
+      out << "  " << f["side"].get<std::string>() << " since " << f["since"].get<std::string>() << "; "
+          << (f["cleared_at"].is_null() ? std::string("repairs stopped until `seamctl repair --force`")
+                                        : "cleared at " + f["cleared_at"].get<std::string>())
+          << "\n";
+    }
+  }
+}
+
+// Events that did not decode were listed, not hidden; still they are trouble (like `log`).
+int FinishOutput(const Json& audit) {
+  std::cout.flush();
+  if (!std::cout) return Fail(Status::IoError("cannot write to standard output"));
+  const std::int64_t errors = audit.value("errors", std::int64_t{0});
+  if (errors > 0) {
+    return Fail(Status::Corruption(std::to_string(errors) + " events of " + audit["stream"].get<std::string>() +
+                                   " do not decode or unseal: wrong key file, or the log was altered; run `seamctl verify`"));
+  }
+  return -1;
+}
+
+Result<Json> OpenAndBuild(const GlobalOptions& g, const std::string& seam_name, const AuditWindow& window,
+                          std::int64_t now_us) {
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, OpenState(g.config, OpenMode{true, true}));
+  SEAM_ASSIGN_OR_RETURN(const SeamConfig* seam, ctx->FindSeam(seam_name));
+  return BuildAudit(*ctx->store, *ctx->keys, *seam, window, now_us);
+}
+
+// Every seam of the config (--all), in config order.
+Result<std::vector<Json>> OpenAndBuildAll(const GlobalOptions& g, const AuditWindow& window, std::int64_t now_us) {
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, OpenState(g.config, OpenMode{true, true}));
+  std::vector<Json> audits;
+  for (const SeamConfig& seam : ctx->config.seams) {
+    SEAM_ASSIGN_OR_RETURN(Json audit, BuildAudit(*ctx->store, *ctx->keys, seam, window, now_us));
+    audits.push_back(std::move(audit));
+  }
+  return audits;
+}
+
+// Checked before any work, so a page that cannot be written costs nothing and leaves nothing.
+Status CheckHtmlTarget(const std::string& path) {
+  if (path.empty()) return Status::InvalidArgument("--html needs a file name");
+  Status ok = CheckReplaceable(path);
+  if (!ok.ok()) return Status::InvalidArgument("--html " + ok.message());
+  return Status::Ok();
+}
+
+}  // namespace
+
+int RunAudit(const GlobalOptions& g, const std::string& seam_name, const AuditOptions& options) {
+  // Bad times are refused before anything is opened.
+  const std::int64_t now = SystemClock().NowMicros();
+  AuditWindow window;
+  if (options.since_given) {
+    Result<std::int64_t> since = ParseTimeArg("--since", options.since, now);
+    if (!since.ok()) return Fail(since.status());
+    window.since_us = *since;
+  }
+  if (options.until_given) {
+    Result<std::int64_t> until = ParseTimeArg("--until", options.until, now);
+    if (!until.ok()) return Fail(until.status());
+    window.until_us = *until;
+  }
+  if (options.since_given && options.until_given && window.since_us > window.until_us) {
+    return Fail(Status::InvalidArgument("--since " + FormatTimeMicros(window.since_us) + " is after --until " +
+                                        FormatTimeMicros(window.until_us)));
+  }
+  const bool html = options.html_given;
+  if (html) {
+    if (Status target = CheckHtmlTarget(options.html); !target.ok()) return Fail(target);
+  }
+  std::vector<Json> audits;
+  if (options.all) {
+    Result<std::vector<Json>> all = OpenAndBuildAll(g, window, now);
+    if (!all.ok()) return Fail(all.status());
+    audits = std::move(*all);
+  } else {
+    Result<Json> one = OpenAndBuild(g, seam_name, window, now);
+    if (!one.ok()) return Fail(one.status());
+    audits.push_back(std::move(*one));
+  }
+  if (html) {
+    HtmlOptions page;
+    page.title = options.all ? "seam timeline: every seam" : "seam timeline: " + seam_name;
+    // The page holds fingerprints and names only, like `log`; 0644 so a web server may serve it.
+    Status written = WriteFileAtomically(options.html, RenderAuditHtml(audits, page), 0644);
+    if (!written.ok()) return Fail(written);
+  }
+  if (options.json) {
+    if (options.all) {
+      Json all = Json::array();
+      for (const Json& a : audits) all.push_back(a);
+      std::cout << Json{{"seams", std::move(all)}}.dump(2) << "\n";
+    } else {
+      std::cout << audits.front().dump(2) << "\n";
+    }
+  } else {
+    for (std::size_t i = 0; i < audits.size(); ++i) {
+      if (i > 0) std::cout << "\n";
+      PrintAuditText(audits[i], std::cout);
+    }
+    if (html) std::cout << "wrote " << options.html << "\n";
+  }
+  int code = 0;
+  for (const Json& a : audits) {
+    const int failed = FinishOutput(a);
+    if (failed >= 0) code = failed;
+  }
+  return code;
+}
+
+int RunDrift(const GlobalOptions& g, const std::string& seam_name, bool json) {
+  const std::int64_t now = SystemClock().NowMicros();
+  Result<Json> audit = OpenAndBuild(g, seam_name, AuditWindow{}, now);
+  if (!audit.ok()) return Fail(audit.status());
+  Json drift = CurrentDrift(*audit);
+  const bool open = drift["open"].get<bool>();
+  if (json) {
+    std::cout << drift.dump(2) << "\n";
+  } else {
+    std::cout << drift["text"].get<std::string>() << "\n";
+  }
+  const int failed = FinishOutput(*audit);
+  if (failed >= 0) return failed;
+  return open ? 1 : 0;
+}
+
+}  // namespace seam::seamctl
