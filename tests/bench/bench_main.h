@@ -8,5 +8,7 @@ void RegisterReplayBenchmarks();  // replay_bench.cc: figures 3 and 4
 void RegisterCheckBenchmarks();   // check_bench.cc: one check pass over 1,000 pairing seams
 void RegisterSeamdBenchmarks();   // seamd_bench.cc: seamd's detection latency and scale
 void PrintSeamdFigures();         // seamd_bench.cc: its figures beside their baselines
+void RegisterAuditBenchmarks();   // audit_bench.cc: audit / drift of one seam at 1M events
+void PrintAuditFigures();         // audit_bench.cc: their figures beside the raw stream read
 
 }  // namespace seam::bench

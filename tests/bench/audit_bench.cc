@@ -1,0 +1,287 @@
+// Audit figures (issue 6): at 1,000,000 events over 10,000 seams (SEAM_BENCH_AUDIT_EVENTS /
+// SEAM_BENCH_AUDIT_SEAMS), `seamctl audit SEAM` and `seamctl drift SEAM` answer in <= 50 ms.
+//
+// The log: every seam issued, then rotations each followed by a drift (opened, repaired,
+// closed): 100 events per seam, real payloads (sealed values, drift records). Measured:
+//  - seam/audit_one_seam and seam/drift_one_seam: BuildAudit (+ CurrentDrift) in process, on a
+//    seam picked at random each iteration;
+//  - seamctl/audit_process and seamctl/drift_process: the real `seamctl audit --json` /
+//    `seamctl drift --json` processes, start to exit, config of every seam included;
+//  - baseline, same run: raw SQLite reading the same stream's rows (no decoding, no seam).
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+
+#include <benchmark/benchmark.h>
+#include <sqlite3.h>
+
+#include "core/crypto.h"
+#include "reconcilers/drift_events.h"
+#include "reconcilers/token/token_events.h"
+#include "tests/bench/bench_env.h"
+#include "tests/bench/bench_main.h"
+#include "tools/common/audit_timeline.h"
+#include "tools/common/state_context.h"
+
+extern char** environ;
+
+namespace seam::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+int EnvCount(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return fallback;
+  const int n = std::atoi(v);
+  return n > 0 ? n : fallback;
+}
+
+// Median milliseconds per benchmark, for the table printed at the end.
+std::map<std::string, double> g_ms;
+int g_seams = 0;
+std::int64_t g_events = 0;
+
+// The log and config, built on first use.
+class AuditFleet {
+ public:
+  static AuditFleet& Get() {
+    static AuditFleet fleet;
+    return fleet;
+  }
+  const std::string& error() const { return error_; }
+  StateContext& ctx() { return *ctx_; }
+  const fs::path& dir() const { return dir_; }
+  int seams() const { return seams_; }
+
+ private:
+  AuditFleet() { error_ = Build(); }
+
+  std::string Build() {
+    seams_ = EnvCount("SEAM_BENCH_AUDIT_SEAMS", 10000);
+    const int per_seam = std::max(9, EnvCount("SEAM_BENCH_AUDIT_EVENTS", 1000000) / seams_);
+    dir_ = fs::path(ScratchDir()) / "audit";
+    fs::create_directories(dir_);
+    std::ostringstream toml;
+    toml << "[store]\npath = \".seam/events.db\"\n";
+    for (int i = 0; i < seams_; ++i) {
+      toml << "\n[[seam]]\nname = \"s" << i << "\"\nkind = \"token\"\nentity = \"s" << i << "\"\n"
+           << "[seam.sides.gateway]\nplugin = \"json-file\"\npath = \"gw/s" << i << ".json\"\npointer = \"/token\"\n"
+           << "[seam.sides.cli]\nplugin = \"json-file\"\npath = \"cli/s" << i << ".json\"\npointer = \"/token\"\n";
+    }
+    std::ofstream(dir_ / "seam.toml") << toml.str();
+    if (!Run({SEAMCTL_PATH, "-c", (dir_ / "seam.toml").string(), "init"})) return "seamctl init failed";
+    Result<std::unique_ptr<StateContext>> opened = OpenState((dir_ / "seam.toml").string());
+    if (!opened.ok()) return opened.status().ToString();
+    ctx_ = std::move(*opened);
+    const std::int64_t start = NowUs() - std::int64_t{3600} * 1'000'000;
+    for (int i = 0; i < seams_; ++i) {
+      const std::string stream = "token/s" + std::to_string(i);
+      std::vector<EventDraft> drafts;
+      std::int64_t t = start;
+      auto add = [&](const char* type, std::string payload) {
+        t += 1000;
+        drafts.push_back(EventDraft{type, "bench", t, std::move(payload)});
+      };
+      auto value = [&](std::int64_t version) -> std::string {
+        const std::string token = "token-" + std::to_string(i) + "-" + std::to_string(version) + "-0123456789abcdef";
+        return token::Encode(token::TokenValueSet{ctx_->keys->Seal(Secret(token), SealContext(stream, version)).value()});
+      };
+      std::int64_t version = 0;
+      std::int64_t intent = 1;
+      add(token::kTokenIssued, value(++version));
+      add(token::kSideApplied, token::Encode(token::SideApplied{"gateway", intent}));
+      add(token::kSideApplied, token::Encode(token::SideApplied{"cli", intent}));
+      version += 2;
+      while (version + 6 <= per_seam) {
+        intent = ++version;
+        add(token::kTokenRotated, value(intent));
+        add(token::kSideApplied, token::Encode(token::SideApplied{"gateway", intent}));
+        add(token::kSideApplied, token::Encode(token::SideApplied{"cli", intent}));
+        version += 2;
+        drift::DriftOpened opened_drift;
+        opened_drift.seam = "s" + std::to_string(i);
+        opened_drift.side = "cli";
+        opened_drift.verdict = "foreign";
+        opened_drift.fingerprint = "fp:0123456789ab";
+        opened_drift.intended_version = intent;
+        opened_drift.last_in_sync_at_us = t;
+        opened_drift.first_seen_at_us = t + 500;
+        const std::int64_t opened_version = ++version;
+        add(drift::kDriftOpened, drift::Encode(opened_drift));
+        token::SideRepaired repaired;
+        repaired.side = "cli";
+        repaired.version_written = intent;
+        repaired.action = "write";
+        repaired.verdict_before = "foreign";
+        repaired.fingerprint_before = "fp:0123456789ab";
+        ++version;
+        add(token::kSideRepaired, token::Encode(repaired));
+        ++version;
+        add(drift::kDriftClosed, drift::Encode(drift::DriftClosed{"cli", "repaired", opened_version,
+                                                                  "SideRepaired by bench", t + 2000}));
+      }
+      Result<AppendResult> appended = ctx_->store->Append(stream, 0, drafts);
+      if (!appended.ok()) return appended.status().ToString();
+      g_events += static_cast<std::int64_t>(drafts.size());
+    }
+    g_seams = seams_;
+    return "";
+  }
+
+  static bool Run(const std::vector<std::string>& argv) {
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) return false;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    // drift exits 1 when a drift is open; the fleet has none open, so 0 is expected.
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+
+  fs::path dir_;
+  int seams_ = 0;
+  std::unique_ptr<StateContext> ctx_;
+  std::string error_;
+};
+
+void Record(benchmark::State& state, const std::string& name, std::vector<double>& ms) {
+  std::sort(ms.begin(), ms.end());
+  if (!ms.empty()) g_ms[name] = ms[ms.size() / 2];
+  state.counters["median_ms"] = ms.empty() ? 0 : ms[ms.size() / 2];
+}
+
+void InProcess(benchmark::State& state, bool drift) {
+  AuditFleet& fleet = AuditFleet::Get();
+  if (!fleet.error().empty()) {
+    state.SkipWithError(fleet.error().c_str());
+    return;
+  }
+  std::mt19937 rng(7);
+  std::vector<double> ms;
+  for (auto _ : state) {
+    const auto& seam = fleet.ctx().config.seams[std::uniform_int_distribution<std::size_t>(
+        0, fleet.ctx().config.seams.size() - 1)(rng)];
+    const auto t0 = std::chrono::steady_clock::now();
+    Result<nlohmann::ordered_json> audit =
+        BuildAudit(*fleet.ctx().store, *fleet.ctx().keys, seam, AuditWindow{}, NowUs());
+    if (!audit.ok()) {
+      state.SkipWithError(audit.status().ToString().c_str());
+      return;
+    }
+    if (drift) benchmark::DoNotOptimize(CurrentDrift(*audit));
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  Record(state, drift ? "seam/drift_one_seam" : "seam/audit_one_seam", ms);
+}
+
+void Process(benchmark::State& state, const char* command) {
+  AuditFleet& fleet = AuditFleet::Get();
+  if (!fleet.error().empty()) {
+    state.SkipWithError(fleet.error().c_str());
+    return;
+  }
+  std::mt19937 rng(11);
+  std::vector<double> ms;
+  for (auto _ : state) {
+    const std::string seam = "s" + std::to_string(std::uniform_int_distribution<int>(0, fleet.seams() - 1)(rng));
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::string> argv = {SEAMCTL_PATH, "-c", (fleet.dir() / "seam.toml").string(), command, seam, "--json"};
+    std::vector<char*> args;
+    for (std::string& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) {
+      state.SkipWithError((std::string("seamctl ") + command + " " + seam + " failed").c_str());
+      return;
+    }
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  Record(state, std::string("seamctl/") + command + "_process", ms);
+}
+
+// The baseline: the stream's rows, straight from SQLite, nothing decoded.
+void RawStream(benchmark::State& state) {
+  AuditFleet& fleet = AuditFleet::Get();
+  if (!fleet.error().empty()) {
+    state.SkipWithError(fleet.error().c_str());
+    return;
+  }
+  sqlite3* db = nullptr;
+  sqlite3_open_v2((fleet.dir() / ".seam/events.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT seq, stream, version, type, time_us, actor, payload, prev_hash, hash FROM events "
+                         "WHERE stream = ?1 ORDER BY version", -1, &stmt, nullptr);
+  std::mt19937 rng(7);
+  std::vector<double> ms;
+  for (auto _ : state) {
+    const std::string stream = "token/s" + std::to_string(std::uniform_int_distribution<int>(0, fleet.seams() - 1)(rng));
+    const auto t0 = std::chrono::steady_clock::now();
+    sqlite3_bind_text(stmt, 1, stream.c_str(), -1, SQLITE_TRANSIENT);
+    std::size_t bytes = 0;
+    while (sqlite3_step(stmt) == SQLITE_ROW) bytes += static_cast<std::size_t>(sqlite3_column_bytes(stmt, 6));
+    sqlite3_reset(stmt);
+    benchmark::DoNotOptimize(bytes);
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  Record(state, "raw_sqlite/select_one_stream", ms);
+}
+
+}  // namespace
+
+void RegisterAuditBenchmarks() {
+  benchmark::RegisterBenchmark("seam/audit_one_seam", [](benchmark::State& s) { InProcess(s, false); })
+      ->Iterations(200)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("seam/drift_one_seam", [](benchmark::State& s) { InProcess(s, true); })
+      ->Iterations(200)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("raw_sqlite/select_one_stream", RawStream)->Iterations(200)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("seamctl/audit_process", [](benchmark::State& s) { Process(s, "audit"); })
+      ->Iterations(20)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("seamctl/drift_process", [](benchmark::State& s) { Process(s, "drift"); })
+      ->Iterations(20)->Unit(benchmark::kMillisecond);
+}
+
+void PrintAuditFigures() {
+  if (g_ms.empty()) return;
+  const auto at = [](const char* name) {
+    auto it = g_ms.find(name);
+    return it == g_ms.end() ? -1.0 : it->second;
+  };
+  const double raw = at("raw_sqlite/select_one_stream");
+  std::printf("\naudit at %lld events over %d seams (median ms per seam; baseline: raw SQLite reading the same stream: %.3f ms)\n",
+              static_cast<long long>(g_events), g_seams, raw);
+  for (const char* name : {"seam/audit_one_seam", "seam/drift_one_seam", "seamctl/audit_process", "seamctl/drift_process"}) {
+    const double v = at(name);
+    if (v < 0) continue;
+    std::printf("  %-24s %9.3f ms  (x%.1f the raw read)  <= 50 ms: %s\n", name, v, raw > 0 ? v / raw : 0.0,
+                v <= 50 ? "met" : "NOT met");
+  }
+}
+
+}  // namespace seam::bench
