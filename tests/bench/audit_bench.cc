@@ -6,7 +6,8 @@
 //  - seam/audit_one_seam and seam/drift_one_seam: BuildAudit (+ CurrentDrift) in process, on a
 //    seam picked at random each iteration;
 //  - seamctl/audit_process and seamctl/drift_process: the real `seamctl audit --json` /
-//    `seamctl drift --json` processes, start to exit, config of every seam included;
+//    `seamctl drift --json` processes, start to exit, loading the config of all 10,000 seams;
+//    the same with a config of the one seam (same log): the process without that load;
 //  - baseline, same run: raw SQLite reading the same stream's rows (no decoding, no seam).
 
 #include <fcntl.h>
@@ -80,6 +81,11 @@ class AuditFleet {
            << "[seam.sides.cli]\nplugin = \"json-file\"\npath = \"cli/s" << i << ".json\"\npointer = \"/token\"\n";
     }
     std::ofstream(dir_ / "seam.toml") << toml.str();
+    // The same log under a config of one seam: what the process costs without loading 10,000.
+    std::ofstream(dir_ / "one.toml") << "[store]\npath = \".seam/events.db\"\n\n[[seam]]\nname = \"s42\"\n"
+                                        "kind = \"token\"\nentity = \"s42\"\n[seam.sides.gateway]\nplugin = \"json-file\"\n"
+                                        "path = \"gw/s42.json\"\npointer = \"/token\"\n[seam.sides.cli]\nplugin = \"json-file\"\n"
+                                        "path = \"cli/s42.json\"\npointer = \"/token\"\n";
     if (!Run({SEAMCTL_PATH, "-c", (dir_ / "seam.toml").string(), "init"})) return "seamctl init failed";
     Result<std::unique_ptr<StateContext>> opened = OpenState((dir_ / "seam.toml").string());
     if (!opened.ok()) return opened.status().ToString();
@@ -192,7 +198,7 @@ void InProcess(benchmark::State& state, bool drift) {
   Record(state, drift ? "seam/drift_one_seam" : "seam/audit_one_seam", ms);
 }
 
-void Process(benchmark::State& state, const char* command) {
+void Process(benchmark::State& state, const char* command, bool one_seam_config) {
   AuditFleet& fleet = AuditFleet::Get();
   if (!fleet.error().empty()) {
     state.SkipWithError(fleet.error().c_str());
@@ -201,9 +207,11 @@ void Process(benchmark::State& state, const char* command) {
   std::mt19937 rng(11);
   std::vector<double> ms;
   for (auto _ : state) {
-    const std::string seam = "s" + std::to_string(std::uniform_int_distribution<int>(0, fleet.seams() - 1)(rng));
+    const std::string seam =
+        one_seam_config ? "s42" : "s" + std::to_string(std::uniform_int_distribution<int>(0, fleet.seams() - 1)(rng));
     const auto t0 = std::chrono::steady_clock::now();
-    std::vector<std::string> argv = {SEAMCTL_PATH, "-c", (fleet.dir() / "seam.toml").string(), command, seam, "--json"};
+    std::vector<std::string> argv = {SEAMCTL_PATH, "-c", (fleet.dir() / (one_seam_config ? "one.toml" : "seam.toml")).string(),
+                                     command, seam, "--json"};
     std::vector<char*> args;
     for (std::string& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
@@ -221,7 +229,7 @@ void Process(benchmark::State& state, const char* command) {
     }
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
-  Record(state, std::string("seamctl/") + command + "_process", ms);
+  Record(state, std::string("seamctl/") + command + "_process" + (one_seam_config ? "_one_seam_config" : ""), ms);
 }
 
 // The baseline: the stream's rows, straight from SQLite, nothing decoded.
@@ -261,9 +269,15 @@ void RegisterAuditBenchmarks() {
   benchmark::RegisterBenchmark("seam/drift_one_seam", [](benchmark::State& s) { InProcess(s, true); })
       ->Iterations(200)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("raw_sqlite/select_one_stream", RawStream)->Iterations(200)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("seamctl/audit_process", [](benchmark::State& s) { Process(s, "audit"); })
+  benchmark::RegisterBenchmark("seamctl/audit_process", [](benchmark::State& s) { Process(s, "audit", false); })
       ->Iterations(20)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("seamctl/drift_process", [](benchmark::State& s) { Process(s, "drift"); })
+  benchmark::RegisterBenchmark("seamctl/drift_process", [](benchmark::State& s) { Process(s, "drift", false); })
+      ->Iterations(20)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("seamctl/audit_process_one_seam_config",
+                               [](benchmark::State& s) { Process(s, "audit", true); })
+      ->Iterations(20)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("seamctl/drift_process_one_seam_config",
+                               [](benchmark::State& s) { Process(s, "drift", true); })
       ->Iterations(20)->Unit(benchmark::kMillisecond);
 }
 
@@ -276,7 +290,8 @@ void PrintAuditFigures() {
   const double raw = at("raw_sqlite/select_one_stream");
   std::printf("\naudit at %lld events over %d seams (median ms per seam; baseline: raw SQLite reading the same stream: %.3f ms)\n",
               static_cast<long long>(g_events), g_seams, raw);
-  for (const char* name : {"seam/audit_one_seam", "seam/drift_one_seam", "seamctl/audit_process", "seamctl/drift_process"}) {
+  for (const char* name : {"seam/audit_one_seam", "seam/drift_one_seam", "seamctl/audit_process", "seamctl/drift_process",
+                           "seamctl/audit_process_one_seam_config", "seamctl/drift_process_one_seam_config"}) {
     const double v = at(name);
     if (v < 0) continue;
     std::printf("  %-24s %9.3f ms  (x%.1f the raw read)  <= 50 ms: %s\n", name, v, raw > 0 ? v / raw : 0.0,

@@ -25,68 +25,6 @@ constexpr double kMinDriftW = 2;     // a drift opened and closed at once stays 
 constexpr std::size_t kSideLabelMax = 20;
 constexpr double kCharW = 6.2;       // estimated width of one label character at 11px
 
-std::optional<int> Digits(std::string_view s, std::size_t& pos, std::size_t width) {
-  if (pos + width > s.size()) return std::nullopt;
-  int value = 0;
-  for (std::size_t i = pos; i < pos + width; ++i) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    value = value * 10 + (s[i] - '0');
-  }
-  pos += width;
-  return value;
-}
-
-bool Take(std::string_view s, std::size_t& pos, std::string_view one_of) {
-  if (pos >= s.size() || one_of.find(s[pos]) == std::string_view::npos) return false;
-  ++pos;
-  return true;
-}
-
-// RFC 3339 date-time (the schema writes "...T..:..:..ffffffZ"; offsets are accepted too).
-std::optional<std::int64_t> ParseRfc3339Us(std::string_view s) {
-  using namespace std::chrono;
-  std::size_t pos = 0;
-  const auto y = Digits(s, pos, 4);
-  if (!y || !Take(s, pos, "-")) return std::nullopt;
-  const auto mo = Digits(s, pos, 2);
-  if (!mo || !Take(s, pos, "-")) return std::nullopt;
-  const auto d = Digits(s, pos, 2);
-  if (!d || !Take(s, pos, "Tt ")) return std::nullopt;
-  const auto h = Digits(s, pos, 2);
-  if (!h || !Take(s, pos, ":")) return std::nullopt;
-  const auto mi = Digits(s, pos, 2);
-  if (!mi || !Take(s, pos, ":")) return std::nullopt;
-  const auto sec = Digits(s, pos, 2);
-  if (!sec) return std::nullopt;
-  std::int64_t micros = 0;
-  if (Take(s, pos, ".")) {
-    const std::size_t start = pos;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (pos - start < 6) micros = micros * 10 + (s[pos] - '0');
-      ++pos;
-    }
-    if (pos == start) return std::nullopt;
-    for (std::size_t n = pos - start; n < 6; ++n) micros *= 10;
-  }
-  int offset_minutes = 0;
-  if (!Take(s, pos, "Zz")) {
-    if (pos >= s.size() || (s[pos] != '+' && s[pos] != '-')) return std::nullopt;
-    const int sign = s[pos++] == '-' ? -1 : 1;
-    const auto oh = Digits(s, pos, 2);
-    if (!oh || !Take(s, pos, ":")) return std::nullopt;
-    const auto om = Digits(s, pos, 2);
-    if (!om || *oh > 23 || *om > 59) return std::nullopt;
-    offset_minutes = sign * (*oh * 60 + *om);
-  }
-  if (pos != s.size()) return std::nullopt;
-  const year_month_day date{year{*y}, month{static_cast<unsigned>(*mo)},
-                            day{static_cast<unsigned>(*d)}};
-  if (!date.ok() || *h > 23 || *mi > 59 || *sec > 60) return std::nullopt;
-  const sys_seconds utc =
-      sys_days{date} + hours{*h} + minutes{*mi} + seconds{*sec} - minutes{offset_minutes};
-  return duration_cast<microseconds>(utc.time_since_epoch()).count() + micros;
-}
-
 std::string Num(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", v);
@@ -574,7 +512,7 @@ std::optional<std::int64_t> Int(const Json& j, const char* key) {
 std::optional<std::int64_t> Time(const Json& j, const char* key) {
   const std::string s = Str(j, key);
   if (s.empty()) return std::nullopt;
-  return ParseRfc3339Us(s);
+  return ParseTimeMicros(s);
 }
 
 const Json& Arr(const Json& j, const char* key) {
