@@ -36,5 +36,29 @@ TEST(SystemClockTest, ReadsMicrosecondsSinceTheEpoch) {
   EXPECT_GT(SystemClock().NowMicros(), 1704067200000000);  // 2024-01-01, in microseconds
 }
 
+TEST(ParseTimeMicrosTest, ReadsBackWhatFormatTimeMicrosWrites) {
+  for (std::int64_t t : {std::int64_t{0}, std::int64_t{1}, std::int64_t{1'800'000'000'123'456}, std::int64_t{951'782'400'000'000}}) {
+    EXPECT_EQ(ParseTimeMicros(FormatTimeMicros(t)), t) << FormatTimeMicros(t);
+  }
+}
+
+TEST(ParseTimeMicrosTest, AcceptsOffsetsFractionsAndLowerCase) {
+  const std::int64_t base = ParseTimeMicros("2026-11-29T09:11:50Z").value();
+  EXPECT_EQ(ParseTimeMicros("2026-11-29T10:11:50+01:00"), base);
+  EXPECT_EQ(ParseTimeMicros("2026-11-29T04:41:50-04:30"), base);
+  EXPECT_EQ(ParseTimeMicros("2026-11-29t09:11:50z"), base);
+  EXPECT_EQ(ParseTimeMicros("2026-11-29T09:11:50.5Z"), base + 500'000);
+  EXPECT_EQ(ParseTimeMicros("2026-11-29T09:11:50.1234569Z"), base + 123'456);  // past micros: dropped
+  EXPECT_EQ(ParseTimeMicros("2026-12-31T23:59:60Z"), ParseTimeMicros("2027-01-01T00:00:00Z"));  // leap second
+}
+
+TEST(ParseTimeMicrosTest, RefusesAnythingElse) {
+  for (const char* bad : {"", "2026-11-29", "2026-11-29T09:11Z", "2026-02-30T00:00:00Z", "2026-11-29T24:00:00Z",
+                          "2026-11-29T09:11:50", "2026-11-29T09:11:50.Z", "2026-11-29T09:11:50+0100",
+                          "2026-11-29T09:11:50Z ", " 2026-11-29T09:11:50Z", "1764407510", "yesterday"}) {
+    EXPECT_FALSE(ParseTimeMicros(bad).has_value()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace seam
