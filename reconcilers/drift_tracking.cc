@@ -53,12 +53,20 @@ Status RecordDriftsFound(SeamContext& ctx, const SeamConfig& seam, RecordState& 
     auto open = state.open_drifts.find(name);
     if (open != state.open_drifts.end()) {
       const OpenDrift& d = open->second;
-      if (d.verdict == VerdictName(j.verdict) && d.holds_version == j.holds_version && d.fingerprint == j.fingerprint) {
-        continue;  // the same drift, still open
+      const bool same = d.verdict == VerdictName(j.verdict) && d.holds_version == j.holds_version &&
+                        d.fingerprint == j.fingerprint;
+      if (same && d.how.empty()) continue;  // the same drift, still open
+      if (!d.how.empty()) {
+        // Written (or adopted) since, then out of sync again before a pass saw it in sync: the
+        // old drift ended as that write made it, a new one began after it.
+        add(drift::kDriftClosed,
+            drift::Encode(drift::DriftClosed{name, d.how, d.opened_version, d.cause, s.observed_at_us}));
+        last_in_sync = LastInSync(ctx, seam.stream(), state, name);
+      } else {
+        add(drift::kDriftClosed,
+            drift::Encode(drift::DriftClosed{name, "superseded", d.opened_version, "", s.observed_at_us}));
+        last_in_sync = d.last_in_sync_at_us;
       }
-      add(drift::kDriftClosed,
-          drift::Encode(drift::DriftClosed{name, "superseded", d.opened_version, "", now}));
-      last_in_sync = d.last_in_sync_at_us;
     } else {
       last_in_sync = LastInSync(ctx, seam.stream(), state, name);
     }
@@ -71,8 +79,8 @@ Status RecordDriftsFound(SeamContext& ctx, const SeamConfig& seam, RecordState& 
     opened.detail = j.detail;
     opened.intended_version = state.current_version;
     opened.last_in_sync_at_us = last_in_sync;
-    opened.first_seen_at_us = now;
-    opened.side_changed_at_us = obs.changed_at_us;
+    opened.first_seen_at_us = s.observed_at_us;
+    opened.side_changed_at_us = obs.changed_at_us > last_in_sync ? obs.changed_at_us : 0;
     add(drift::kDriftOpened, drift::Encode(opened));
     ReconcileLog()->info("seam {}: side {} drifted: {}", seam.name, name, VerdictName(j.verdict));
   }
@@ -86,13 +94,13 @@ Status RecordDriftsEnded(SeamContext& ctx, const SeamConfig& seam, RecordState& 
   for (const SideSeen& s : sides) {
     if (!HoldsIntent(s.judgement->verdict)) continue;
     const std::string& name = s.config->name;
-    if (ctx.confirmations != nullptr) ctx.confirmations->Confirm(seam.stream(), name, now);
+    if (ctx.confirmations != nullptr) ctx.confirmations->Confirm(seam.stream(), name, s.observed_at_us);
     auto open = state.open_drifts.find(name);
     if (open == state.open_drifts.end()) continue;
     const OpenDrift& d = open->second;
     const std::string how = d.how.empty() ? "external" : d.how;
     drafts.push_back(EventDraft{drift::kDriftClosed, ctx.actor, now,
-                                drift::Encode(drift::DriftClosed{name, how, d.opened_version, d.cause, now})});
+                                drift::Encode(drift::DriftClosed{name, how, d.opened_version, d.cause, s.observed_at_us})});
     ReconcileLog()->info("seam {}: side {} back in sync ({})", seam.name, name, how);
   }
   return AppendAll(ctx, seam, state, std::move(drafts));

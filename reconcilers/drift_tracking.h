@@ -17,6 +17,7 @@ struct SideSeen {
   const SideConfig* config;
   const Observation* observation;
   const Judgement* judgement;
+  std::int64_t observed_at_us = 0;  // when the observation was made
 };
 
 // A drift is a side that does not hold the intended value: lagging, foreign or missing
@@ -25,10 +26,14 @@ struct SideSeen {
 // in_sync and expiring sides hold the intended value.
 
 // Appends, in one append: a SideRestarted for each side whose restart marker differs from the
-// last one recorded; a DriftOpened for each side out of sync with no open drift; and for a side
+// last one recorded; a DriftOpened for each side out of sync with no open drift; for a side
 // whose open drift changed (verdict, held version or fingerprint), a DriftClosed "superseded"
 // followed by the new DriftOpened (keeping the old one's last_in_sync_at: the side has not been
-// in sync since). A new drift's last_in_sync_at is the later of ctx.confirmations and the log's
+// in sync since); and for a side seam wrote since its drift opened that is out of sync again,
+// the old drift closed as that write made it (repaired, adopted) and a new one opened.
+// first_seen_at is the observation's time; side_changed_at is the side's own change time only
+// when it falls after last_in_sync_at (an mtime kept by a restored copy, or a server's start
+// time long before, says nothing about this drift). A new drift's last_in_sync_at is the later of ctx.confirmations and the log's
 // own last confirmation of the side. Nothing while the seam has no intent (nothing to drift
 // from). A Conflict means another writer appended first.
 Status RecordDriftsFound(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
@@ -36,7 +41,8 @@ Status RecordDriftsFound(SeamContext& ctx, const SeamConfig& seam, RecordState& 
 
 // Appends, in one append, a DriftClosed for each side with an open drift that is now in sync
 // (how: "repaired" when seam wrote the side since, "adopted" when the log took its value,
-// else "external"), and confirms every in-sync side in ctx.confirmations (when set).
+// else "external"; at: when the side was seen), and confirms every in-sync side in
+// ctx.confirmations (when set) at the time it was observed.
 Status RecordDriftsEnded(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
                          const std::vector<SideSeen>& sides);
 

@@ -16,6 +16,7 @@ struct Observed {
   const SideConfig* config;
   Observation observation;
   Judgement judgement;
+  std::int64_t at_us = 0;  // when `observation` was made (drift brackets, confirmations)
 };
 
 // Appends `draft` at the state's version and folds it in. A Conflict means someone else
@@ -102,6 +103,7 @@ Status RepairSide(SeamContext& ctx, const SeamConfig& seam, RecordState& state, 
                        VerdictName(o.judgement.verdict), state.current_version);
   o.observation = std::move(after);
   o.judgement = std::move(confirmed);
+  o.at_us = ctx.clock.NowMicros();
   if (!hook.ok()) return Status::IoError("written and recorded, but on_repair failed: " + hook.message());
   return Status::Ok();
 }
@@ -125,10 +127,15 @@ void ComputeStatus(const RecordState& state, SeamReport& report) {
   else report.status = "in_sync";
 }
 
-std::vector<SideSeen> Seen(const std::vector<Observed>& observed) {
+// The sides as the pass last saw them, leaving out `skip` (sides a pending operation has not
+// reached yet: finishing it is not a drift repair).
+std::vector<SideSeen> Seen(const std::vector<Observed>& observed, const std::vector<const SideConfig*>& skip = {}) {
   std::vector<SideSeen> seen;
   seen.reserve(observed.size());
-  for (const Observed& o : observed) seen.push_back(SideSeen{o.config, &o.observation, &o.judgement});
+  for (const Observed& o : observed) {
+    if (std::find(skip.begin(), skip.end(), o.config) != skip.end()) continue;
+    seen.push_back(SideSeen{o.config, &o.observation, &o.judgement, o.at_us});
+  }
   return seen;
 }
 
@@ -202,9 +209,10 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
   observed.reserve(seam.sides.size());
   for (std::size_t i = 0; i < seam.sides.size(); ++i) {
     const SideConfig& side = seam.sides[i];
+    const std::int64_t at = ctx.clock.NowMicros();
     Observation obs = observations.empty() ? side.side->Observe() : std::move(observations[i]);
     Judgement j = JudgeSide(ctx, seam, state, side, obs);
-    observed.push_back(Observed{&side, std::move(obs), std::move(j)});
+    observed.push_back(Observed{&side, std::move(obs), std::move(j), at});
   }
 
   report.name = seam.name;
@@ -256,6 +264,12 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
   // Completing an operation the user asked for (or the adoption just recorded) is not a drift
   // repair: done whatever the seam's `repair` policy says. Then every side is observed afresh.
   const std::vector<const SideConfig*> was_pending = operation_steps::PendingSides(seam, state);
+  // Sides the operation already reached that drifted since are drifts, recorded before the
+  // completion rewrites them (it would leave no trace of them otherwise).
+  if (mode == PassMode::kRepair && report.errors.empty() && !was_pending.empty()) {
+    Status found = RecordDriftsFound(ctx, seam, state, Seen(observed, was_pending));
+    if (!found.ok()) NoteError(report, "recording drift", found);
+  }
   if (mode == PassMode::kRepair && report.errors.empty() && !was_pending.empty()) {
     Status finished = operation_steps::FinishPending(ctx, seam, state);
     if (!finished.ok()) {
@@ -264,6 +278,7 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
     }
     for (std::size_t i = 0; i < observed.size(); ++i) {
       Observed& o = observed[i];
+      o.at_us = ctx.clock.NowMicros();
       o.observation = o.config->side->Observe();
       o.judgement = JudgeSide(ctx, seam, state, *o.config, o.observation);
       const bool completed = std::find(was_pending.begin(), was_pending.end(), o.config) != was_pending.end() &&
@@ -280,7 +295,9 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
 
   // Drifts are recorded as found, before any repair: the DriftOpened holds the moment the pass
   // saw the side out of sync, even when the repair follows a millisecond later.
-  if (mode == PassMode::kRepair && report.errors.empty()) {
+  // Also when completing a pending operation failed (a side down): other sides' drifts are
+  // still recorded. Not after a conflict: the state is stale until the next pass.
+  if (mode == PassMode::kRepair && !report.retryable) {
     Status found = RecordDriftsFound(ctx, seam, state, Seen(observed));
     if (!found.ok()) NoteError(report, "recording drift", found);
   }
@@ -359,6 +376,7 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
         bool changed = false;
         repaired = RepairSide(ctx, seam, state, o, &changed);
         if (!changed) break;
+        o.at_us = ctx.clock.NowMicros();
         o.observation = o.config->side->Observe();
         o.judgement = JudgeSide(ctx, seam, state, *o.config, o.observation);
         if (!IsDrift(o.judgement.verdict)) break;

@@ -143,10 +143,10 @@ const char* PhaseName(RecordState::Phase phase) {
   return "unset";
 }
 
-Status Apply(RecordState& state, const Event& event) {
+namespace {
+
+Status ApplyEvent(RecordState& state, const Event& event) {
   if (state.stream.empty()) state.stream = event.stream;
-  state.stream_version = event.version;
-  state.stream_hash = event.hash;
   Result<IntentChange> decoded = state.kind->decode(event);
   if (!decoded.ok()) return decoded.status().WithContext("event seq " + std::to_string(event.seq));
   IntentChange& change = *decoded;
@@ -186,6 +186,17 @@ Status Apply(RecordState& state, const Event& event) {
   state.current_time_us = event.time_us;
   state.intent_type = event.type;
   state.applied.clear();
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Apply(RecordState& state, const Event& event) {
+  SEAM_RETURN_IF_ERROR(ApplyEvent(state, event));
+  // Only once the event is applied: a kept state (PassOptions::state) that claims an event it
+  // did not fold would never replay it.
+  state.stream_version = event.version;
+  state.stream_hash = event.hash;
   return Status::Ok();
 }
 

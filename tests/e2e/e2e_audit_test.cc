@@ -432,9 +432,11 @@ TEST_F(AuditTest, DriftParagraphForAnOpenThenARepairedDrift) {
   EXPECT_EQ(drift["drift"]["intended_version"], 1);
   EXPECT_EQ(drift["drift"]["opened_version"], 4);
   EXPECT_EQ(drift["drift"]["last_in_sync_at"], At(log, 3)["time"]) << "the CLI's SideApplied of the issue";
-  EXPECT_EQ(drift["drift"]["first_seen_at"], found["time"]);
+  // first_seen_at: when the pass observed the side (just before it recorded the event).
+  EXPECT_EQ(drift["drift"]["first_seen_at"], found["details"]["first_seen_at"]);
+  EXPECT_LE(found["details"]["first_seen_at"].get<std::string>(), found["time"].get<std::string>());
   const std::string opening = "cli has held a value the log never had (" + found["details"]["fingerprint"].get<std::string>() +
-                              ") since at least " + found["time"].get<std::string>() + " (last seen in sync " +
+                              ") since at least " + found["details"]["first_seen_at"].get<std::string>() + " (last seen in sync " +
                               At(log, 3)["time"].get<std::string>() + ")" + ChangedPart(drift["drift"]);
   EXPECT_EQ(drift["text"], opening + "; still open.");
   ProcessResult text = Seamctl({"drift", kSeam});
@@ -520,6 +522,22 @@ TEST_F(AuditTest, AllSeamsOnOnePageAndAnUnwritablePageIsRefused) {
   ProcessResult neither = Seamctl({"audit"});
   EXPECT_TRUE(IsCleanError(neither, "name a SEAM, or give --all"));
   EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
+}
+
+// A --reason that is not UTF-8 is kept as given; every JSON output shows it with U+FFFD
+// instead of aborting.
+TEST_F(AuditTest, AReasonThatIsNotUtf8DoesNotBreakJsonOutput) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  ASSERT_EQ(Seamctl({"token", "revoke", kSeam, "--reason", "bad\xff\xfe reason"}).exit_code, 0);
+  ProcessResult log = Seamctl({"log", "--json"});
+  EXPECT_EQ(log.exit_code, 0) << log.err;
+  EXPECT_TRUE(Contains(log.out, "bad\xef\xbf\xbd\xef\xbf\xbd reason")) << log.out;
+  ProcessResult audit = Seamctl({"audit", kSeam, "--json"});
+  EXPECT_EQ(audit.exit_code, 0) << audit.err;
+  EXPECT_FALSE(json::parse(audit.out, nullptr, false).is_discarded());
+  ProcessResult drift = Seamctl({"drift", kSeam, "--json"});
+  EXPECT_LE(drift.exit_code, 1) << drift.err;
+  EXPECT_FALSE(json::parse(drift.out, nullptr, false).is_discarded());
 }
 
 }  // namespace

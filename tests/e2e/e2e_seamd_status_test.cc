@@ -197,6 +197,10 @@ TEST_F(SeamdStatusTest, TheListenerRefusesWhatItDoesNotServe) {
   EXPECT_EQ(Http(port_, http::verb::post, "/status").status, 405);
   EXPECT_EQ(Http(port_, http::verb::get, "/reconcile?seam=device-token").status, 405);
   EXPECT_EQ(Http(port_, http::verb::post, "/reconcile?seam=no-such-seam").status, 404);
+  // Bytes that are not UTF-8 in the name are answered (404), not a crash.
+  const HttpReply not_utf8 = Http(port_, http::verb::post, "/reconcile?seam=%FF%FEx");
+  EXPECT_EQ(not_utf8.status, 404) << not_utf8.body;
+  EXPECT_EQ(Http(port_, http::verb::get, "/healthz").status, 200);
   EXPECT_EQ(Http(port_, http::verb::post, "/reconcile").status, 400);
   EXPECT_EQ(Http(port_, http::verb::post, "/reconcile?seam=device-token", "", std::string(2048, 'x')).status, 413);
   // Still serving.

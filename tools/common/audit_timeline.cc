@@ -337,8 +337,8 @@ class AuditBuilder {
                   {"closed", nullptr}};
     if (drift["first_seen_at"].is_null()) drift["first_seen_at"] = FormatTimeMicros(e.time_us);
     // Lagging (or missing): the first intent after what the side holds that it never confirmed
-    // (missed_operation), and the newest one it did confirm and has lost since (lost_operation:
-    // a restore, a stale copy).
+    // (missed_operation); lagging only: the newest one it did confirm and has lost since
+    // (lost_operation: a restore, a stale copy; a missing side was deleted, not restored).
     Json lost = nullptr;
     if (verdict == "lagging" || verdict == "missing") {
       const Operation* lost_op = nullptr;
@@ -352,7 +352,7 @@ class AuditBuilder {
           lost_op = &op;
         }
       }
-      if (lost_op != nullptr) lost = OperationRef(*lost_op, it.side);
+      if (lost_op != nullptr && verdict == "lagging") lost = OperationRef(*lost_op, it.side);
     }
     if (verdict == "foreign" && !fingerprint.empty()) {
       auto seen = sightings_.find(fingerprint);

@@ -24,6 +24,10 @@ nlohmann::ordered_json DriftJson(const std::optional<DriftInfo>& d) {
 
 }  // namespace
 
+std::string DumpJson(const nlohmann::ordered_json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 nlohmann::ordered_json SeamReportJson(const SeamReport& r, bool with_actions) {
   nlohmann::ordered_json sides = nlohmann::ordered_json::array();
   for (const SideReport& s : r.sides) {

@@ -10,6 +10,10 @@
 
 namespace seam {
 
+// j.dump(indent), with bytes that are not UTF-8 (a --reason, an actor from the environment)
+// replaced by U+FFFD instead of throwing: output never aborts on what a user typed.
+std::string DumpJson(const nlohmann::ordered_json& j, int indent = -1);
+
 nlohmann::ordered_json SeamReportJson(const SeamReport& report, bool with_actions);
 void PrintSeamReport(std::ostream& out, const SeamReport& report, bool with_actions);
 

@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "plugins/common/atomic_file.h"
+#include "tools/common/report_output.h"
 #include "tools/common/audit_html.h"
 #include "tools/common/audit_timeline.h"
 #include "tools/common/state_context.h"
@@ -154,9 +155,9 @@ int RunAudit(const GlobalOptions& g, const std::string& seam_name, const AuditOp
     if (options.all) {
       Json all = Json::array();
       for (const Json& a : audits) all.push_back(a);
-      std::cout << Json{{"seams", std::move(all)}}.dump(2) << "\n";
+      std::cout << DumpJson(Json{{"seams", std::move(all)}}, 2) << "\n";
     } else {
-      std::cout << audits.front().dump(2) << "\n";
+      std::cout << DumpJson(audits.front(), 2) << "\n";
     }
   } else {
     for (std::size_t i = 0; i < audits.size(); ++i) {
@@ -180,7 +181,7 @@ int RunDrift(const GlobalOptions& g, const std::string& seam_name, bool json) {
   Json drift = CurrentDrift(*audit);
   const bool open = drift["open"].get<bool>();
   if (json) {
-    std::cout << drift.dump(2) << "\n";
+    std::cout << DumpJson(drift, 2) << "\n";
   } else {
     std::cout << drift["text"].get<std::string>() << "\n";
   }

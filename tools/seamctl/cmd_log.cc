@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "core/hash_chain.h"
+#include "tools/common/report_output.h"
 #include "tools/seamctl/event_description.h"
 #include "tools/common/state_context.h"
 #include "tools/seamctl/commands.h"
@@ -42,7 +43,7 @@ int RunLog(const GlobalOptions& g, const std::string& seam_name, bool json) {
       if (first_bad == 0) first_bad = e.seq;
     }
     if (json) {
-      std::cout << described.dump() << "\n";
+      std::cout << DumpJson(described) << "\n";
     } else {
       std::cout << DescribeEventLine(described) << "\n";
     }
@@ -95,7 +96,7 @@ int RunVerify(const GlobalOptions& g, bool json, const KeptHeadFlags& head_flags
                            {"ok", head_check->ok},
                            {"reason", head_check->ok ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(head_check->reason)}};
     }
-    std::cout << out.dump(2) << "\n";
+    std::cout << DumpJson(out, 2) << "\n";
   } else if (intact) {
     std::cout << "log intact: " << r.events_checked << " events, head seq " << r.head_seq << " "
               << HashToHex(r.head_hash) << "\n";

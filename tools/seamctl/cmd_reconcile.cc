@@ -85,7 +85,7 @@ int RunPasses(const GlobalOptions& g, const std::vector<std::string>& names, Pas
       PrintSeamReport(std::cout, *report, with_actions);
     }
   }
-  if (json) std::cout << out.dump(2) << "\n";
+  if (json) std::cout << DumpJson(out, 2) << "\n";
   return code;
 }
 

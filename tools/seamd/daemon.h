@@ -23,9 +23,12 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "core/config.h"
 #include "core/status.h"
@@ -87,7 +90,9 @@ class Daemon {
   std::unique_ptr<Wiring> wiring_;
   std::int64_t head_seq_ = 0;  // the log's last event this daemon has looked at
   bool head_failing_ = false;
-  bool book_failing_ = false;  // flushing the confirmation book failed (logged once)  // reading the head failed (logged once until it works again)
+  bool book_failing_ = false;
+  // GET /: each seam's audit with the stream version it was built at.
+  mutable std::map<std::string, std::pair<std::int64_t, nlohmann::ordered_json>> timeline_cache_;  // flushing the confirmation book failed (logged once)  // reading the head failed (logged once until it works again)
   bool stopping_ = false;
   ServiceNotifier notifier_;
   std::size_t awaiting_first_pass_ = 0;  // seams whose start-up / reload pass has not run yet

@@ -20,6 +20,8 @@ constexpr milliseconds kFileRetryBase{1000};
 // A seamctl operation holds the lock for milliseconds; try again soon rather than wait on the
 // daemon's only thread.
 constexpr milliseconds kLockBusyRetry{50};
+// The longest a burst of file events may hold back a pass (trailing debounce, Request).
+constexpr std::chrono::microseconds kDebounceCap{5000};
 
 bool HasUnwatchedSide(const SeamConfig& seam) {
   return std::any_of(seam.sides.begin(), seam.sides.end(),
@@ -83,9 +85,23 @@ milliseconds SeamRunner::Jittered(milliseconds base, std::mt19937_64& rng) {
 void SeamRunner::Request(std::chrono::microseconds delay, const std::string& why) {
   if (stopped_) return;
   if (reasons_.find(why) == std::string::npos) reasons_ += (reasons_.empty() ? "" : ", ") + why;
-  if (queued_) return;  // joins the pass already queued
-  queued_ = true;
-  queue_timer_.expires_after(delay);
+  const auto now = std::chrono::steady_clock::now();
+  if (!queued_) {
+    queued_ = true;
+    queued_since_ = now;
+    Arm(now + delay);
+    return;
+  }
+  // Joins the pass already queued. A debounced request (a file event) pushes it back, so the
+  // pass sees the end of a burst (truncate, then write), but never past kDebounceCap after the
+  // burst began: a file rewritten in a loop still gets its passes. An immediate one pulls it in.
+  const auto target = delay.count() == 0 ? now : std::min(now + delay, queued_since_ + kDebounceCap);
+  const auto armed = queue_timer_.expiry();
+  if (delay.count() == 0 ? target < armed : target > armed) Arm(target);
+}
+
+void SeamRunner::Arm(std::chrono::steady_clock::time_point at) {
+  queue_timer_.expires_at(at);  // a wait already pending completes with operation_aborted
   queue_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
     if (ec) return;
     if (auto self = weak.lock()) self->RunNow();

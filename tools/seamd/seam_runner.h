@@ -4,7 +4,8 @@
 // Every reason to look at a seam (a file event, the poll interval, an operation another
 // process appended, the periodic full pass, start-up, a reload) is a Request; requests made
 // while one is queued join it, so a burst of events (an editor's save is several) becomes one
-// pass. A pass holds the seam's writer lock, so it never interleaves with a seamctl operation;
+// pass. File events are debounced at the trailing edge: each pushes the pass back by the
+// debounce, at most 5 ms after the first. A pass holds the seam's writer lock, so it never interleaves with a seamctl operation;
 // a lock held by someone else is retried shortly instead of blocking the daemon's one thread.
 //
 // Sides that are not files are polled every `interval` (+-10% jitter, so many seams do not
@@ -66,6 +67,8 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
 
  private:
   void RunNow();
+  // (Re)arms the queued pass for `at`.
+  void Arm(std::chrono::steady_clock::time_point at);
   // Arms the poll timer after a pass: the interval, or the back-off after `failures_` failures.
   void ScheduleNext();
 
@@ -76,6 +79,7 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   boost::asio::steady_timer queue_timer_;
   boost::asio::steady_timer poll_timer_;
   bool queued_ = false;
+  std::chrono::steady_clock::time_point queued_since_;  // when the queued pass was first asked for
   bool stopped_ = false;
   bool first_pass_ = true;
   std::string reasons_;  // why the queued pass runs

@@ -38,7 +38,9 @@ Response Reply(unsigned version, bool keep_alive, http::status status, std::stri
 }
 
 Response JsonReply(unsigned version, bool keep_alive, http::status status, const nlohmann::json& body) {
-  return Reply(version, keep_alive, status, body.dump() + "\n", "application/json");
+  // A query parameter may carry any bytes (`?seam=%FF`): never let them throw.
+  return Reply(version, keep_alive, status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+               "application/json");
 }
 
 Response Error(const Request& request, http::status status, const std::string& message) {
