@@ -4,7 +4,7 @@
 //
 //  - start-up: a pass over every seam (the automatic repair after a restart, pending
 //    operations included); then READY=1 to systemd (service_notifier.h);
-//  - a file side's event: a pass on its seams after a 0.5 ms debounce;
+//  - a file side's event: a pass on its seams after a trailing 0.5 ms debounce (at most 5 ms);
 //  - every second: the confirmation book is flushed (drift brackets); the log's head; a pass on each seam whose stream got an event the seam's
 //    last pass did not see (an operation seamctl appended in another process). The same tick
 //    re-arms watches on directories that were missing;
