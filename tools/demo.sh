@@ -117,6 +117,11 @@ run_check 0 'gateway +in_sync .*\[repaired\]' "$seamctl" repair
 run_check 0 '^200 OK' "$client" --paired cli/paired.json
 run_check 0 'cli +in_sync' "$seamctl" check
 
+step "drift: when it began, on which side, which operation the gateway lost, how it ended"
+run_check 0 '^gateway has held version 1 since at least .*repaired at ' "$seamctl" drift device-42
+run_check 0 'wrote timeline.html' "$seamctl" audit device-42 --html timeline.html
+echo "(timeline.html: one self-contained page, a band per side; open it in a browser)"
+
 step "the log: every operation, the drift (found, repaired, closed), secrets only as fingerprints"
 run_check 0 'v7 DriftOpened .*side=gateway verdict=lagging holds_version=1' "$seamctl" log
 run_check 0 'v8 SideRepaired .*side=gateway version_written=4' "$seamctl" log
