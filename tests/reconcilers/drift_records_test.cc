@@ -199,6 +199,41 @@ TEST(DriftRecords, ADriftOnASideAPendingOperationAlreadyReachedIsRecordedBeforeT
   }
 }
 
+// An open drift whose side an operation then wrote, restored to the same stale copy before
+// any pass saw it in sync: the first drift ended with that write ("repaired"), and a new one
+// began after it; the new bracket starts at the write, not at the first drift's start.
+TEST(DriftRecords, ASideWrittenThenStaleAgainClosesTheOldDriftAndOpensANewOne) {
+  SeamFixture f;
+  SeamContext ctx = f.Context();
+  const SeamConfig off = WithPolicy(f.seam(), RepairPolicy::kOff);
+  ASSERT_TRUE(IssueToken(ctx, f.seam()).ok());
+  const std::string stale = testing::ReadFile(f.gateway_path());
+  ASSERT_TRUE(RotateToken(ctx, f.seam()).ok());
+  testing::WriteFile(f.gateway_path(), stale);
+  f.clock.Advance(kSecond);
+  ASSERT_TRUE(RunPass(ctx, off, PassMode::kRepair).ok());
+  ASSERT_EQ(Stream(f).back().type, drift::kDriftOpened);
+  const std::int64_t first_opened = Stream(f).back().version;
+
+  f.clock.Advance(kSecond);
+  const std::int64_t rotated_at = f.clock.NowMicros();
+  ASSERT_TRUE(RotateToken(ctx, f.seam()).ok());  // writes the gateway: the drift's "how" is set
+  testing::WriteFile(f.gateway_path(), stale);   // and the stale copy is back before any pass
+  f.clock.Advance(kSecond);
+  ASSERT_TRUE(RunPass(ctx, off, PassMode::kRepair).ok());
+
+  const std::vector<Event> events = Stream(f);
+  ASSERT_EQ(events[events.size() - 2].type, drift::kDriftClosed);
+  const drift::DriftClosed closed = drift::DecodeDriftClosed(events[events.size() - 2].payload).value();
+  EXPECT_EQ(closed.opened_version, first_opened);
+  EXPECT_EQ(closed.how, "repaired");
+  EXPECT_EQ(closed.cause.rfind("TokenRotated version", 0), 0U) << closed.cause;
+  const drift::DriftOpened reopened = drift::DecodeDriftOpened(events.back().payload).value();
+  EXPECT_EQ(reopened.side, "gateway");
+  EXPECT_EQ(reopened.last_in_sync_at_us, rotated_at) << "the rotation's write confirmed the side";
+  EXPECT_EQ(reopened.first_seen_at_us, f.clock.NowMicros());
+}
+
 TEST(DriftRecords, AnUnreadableSideRecordsNothing) {
   SeamFixture f;
   SeamContext ctx = f.Context();
