@@ -87,7 +87,7 @@ class AuditFleet {
                                         "kind = \"token\"\nentity = \"s42\"\n[seam.sides.gateway]\nplugin = \"json-file\"\n"
                                         "path = \"gw/s42.json\"\npointer = \"/token\"\n[seam.sides.cli]\nplugin = \"json-file\"\n"
                                         "path = \"cli/s42.json\"\npointer = \"/token\"\n";
-    if (!Run({SEAMCTL_PATH, "-c", (dir_ / "seam.toml").string(), "init"})) return "seamctl init failed";
+    if (!RunToEnd({SEAMCTL_PATH, "-c", (dir_ / "seam.toml").string(), "init"})) return "seamctl init failed";
     Result<std::unique_ptr<StateContext>> opened = OpenState((dir_ / "seam.toml").string());
     if (!opened.ok()) return opened.status().ToString();
     ctx_ = std::move(*opened);
@@ -144,23 +144,6 @@ class AuditFleet {
     }
     g_seams = seams_;
     return "";
-  }
-
-  static bool Run(const std::vector<std::string>& argv) {
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) return false;
-    int status = 0;
-    waitpid(pid, &status, 0);
-    // drift exits 1 when a drift is open; the fleet has none open, so 0 is expected.
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
   }
 
   fs::path dir_;

@@ -1,5 +1,9 @@
 #include "tests/bench/bench_env.h"
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -10,6 +14,8 @@
 
 #include "core/secret.h"
 #include "reconcilers/token/token_events.h"
+
+extern char** environ;
 
 namespace seam::bench {
 namespace {
@@ -92,6 +98,23 @@ const std::string& SamplePayload() {
     return token::Encode(token::TokenValueSet{*sealed});
   }();
   return payload;
+}
+
+bool RunToEnd(const std::vector<std::string>& argv, const std::string& cwd) {
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return false;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 std::int64_t NowUs() {

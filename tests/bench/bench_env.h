@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/crypto.h"
 
@@ -33,6 +34,10 @@ const KeyRing& Keys();
 // A real TokenRotated payload (a sealed 43-character token, cereal-encoded), about 100 bytes.
 // Append benchmarks store these bytes; the store does not look inside them.
 const std::string& SamplePayload();
+
+// Runs argv (argv[0] a path) to the end with stdout to /dev/null, in `cwd` when not empty;
+// true on exit 0. For set-up steps (seamctl init, token issue), never timed.
+bool RunToEnd(const std::vector<std::string>& argv, const std::string& cwd = "");
 
 // Wall-clock microseconds since the epoch.
 std::int64_t NowUs();

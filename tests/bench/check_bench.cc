@@ -57,18 +57,6 @@ int SeamCount() {
   return n > 0 ? n : 1000;
 }
 
-// Runs argv, waits; true on exit 0.
-bool RunToEnd(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  if (posix_spawn(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0) return false;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 // The fleet: a running demo gateway and a state directory with N paired seams. Built on first
 // use, torn down at exit.
 class Fleet {

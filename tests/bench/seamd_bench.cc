@@ -71,23 +71,6 @@ void RenameReplace(const fs::path& file, const std::string& content) {
   fs::rename(temp, file);
 }
 
-bool RunToEnd(const std::vector<std::string>& argv, const fs::path& cwd) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return false;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -275,7 +258,7 @@ void Latency(benchmark::State& state) {
     WriteText(dir / "seam.toml", kTwoFileConfig);
     WriteText(dir / "cli/paired.json", "{}\n");
     WriteText(dir / "gateway/state.json", "{}\n");
-    if (!RunToEnd({SEAMCTL_PATH, "init"}, dir) || !RunToEnd({SEAMCTL_PATH, "token", "issue", "device-token"}, dir)) {
+    if (!RunToEnd({SEAMCTL_PATH, "init"}, dir.string()) || !RunToEnd({SEAMCTL_PATH, "token", "issue", "device-token"}, dir.string())) {
       state.SkipWithError("seamctl init / token issue failed");
       return;
     }
@@ -317,7 +300,7 @@ plugin = "json-file"
 path = "cli/paired.json"
 pointer = "/token"
 )");
-    if (!RunToEnd({SEAMCTL_PATH, "init"}, pdir) || !RunToEnd({SEAMCTL_PATH, "token", "issue", "device-token"}, pdir)) {
+    if (!RunToEnd({SEAMCTL_PATH, "init"}, pdir.string()) || !RunToEnd({SEAMCTL_PATH, "token", "issue", "device-token"}, pdir.string())) {
       state.SkipWithError("seamctl init / token issue failed (poll baseline)");
       return;
     }
@@ -354,7 +337,7 @@ std::string BuildScaleFleet(const fs::path& dir, int n) {
          << ".json\"\npointer = \"/token\"\n";
   }
   WriteText(dir / "seam.toml", toml.str());
-  if (!RunToEnd({SEAMCTL_PATH, "init"}, dir)) return "seamctl init failed";
+  if (!RunToEnd({SEAMCTL_PATH, "init"}, dir.string())) return "seamctl init failed";
   Result<std::unique_ptr<StateContext>> opened = OpenState((dir / "seam.toml").string());
   if (!opened.ok()) return opened.status().ToString();
   StateContext& ctx = **opened;
