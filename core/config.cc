@@ -77,12 +77,14 @@ Result<std::string> ReadConfigFile(const std::filesystem::path& file) {
   return text;
 }
 
-Result<toml::table> ParseToml(const ParseContext& ctx, const std::string& text) {
+}  // namespace
+
+Result<toml::table> config_internal::ParseToml(const ParseContext& ctx, std::string_view text) {
   // toml++ reports syntax errors by exception or by parse_result depending on how it was built;
   // either way the error stops here and becomes a Status.
 #if TOML_EXCEPTIONS
   try {
-    return toml::parse(std::string_view(text), std::string_view(ctx.file));
+    return toml::parse(text, std::string_view(ctx.file));
   } catch (const toml::parse_error& e) {
     const toml::source_position at = e.source().begin;
     return Status::InvalidArgument(ctx.file + ":" + std::to_string(at.line) + ":" +
@@ -90,7 +92,7 @@ Result<toml::table> ParseToml(const ParseContext& ctx, const std::string& text) 
                                    ": invalid TOML: " + std::string(e.description()));
   }
 #else
-  toml::parse_result parsed = toml::parse(std::string_view(text), std::string_view(ctx.file));
+  toml::parse_result parsed = toml::parse(text, std::string_view(ctx.file));
   if (!parsed) {
     const toml::source_position at = parsed.error().source().begin;
     return Status::InvalidArgument(ctx.file + ":" + std::to_string(at.line) + ":" +
@@ -100,6 +102,8 @@ Result<toml::table> ParseToml(const ParseContext& ctx, const std::string& text) 
   return std::move(parsed).table();
 #endif
 }
+
+namespace {
 
 Result<StoreConfig> ParseStore(const ParseContext& ctx, const toml::table& root) {
   std::filesystem::path db = ".seam/events.db";
@@ -235,20 +239,23 @@ std::filesystem::path ResolveConfigPath(const std::string& flag) {
   return "seam.toml";
 }
 
+Result<std::string> ReadConfigText(const std::filesystem::path& file) { return ReadConfigFile(file); }
+
 Result<Config> LoadConfig(const std::filesystem::path& file, const ConfigSchema& schema) {
   SEAM_ASSIGN_OR_RETURN(std::string text, ReadConfigFile(file));
   return ParseConfig(text, file, schema);
 }
 
-Result<Config> ParseConfig(const std::string& text, const std::filesystem::path& file,
-                           const ConfigSchema& schema) {
-  const ParseContext ctx{file.string(), file.parent_path(), &schema};
-  if (text.size() > kMaxConfigBytes) {
-    return Status::InvalidArgument("config " + ctx.file + " is " + std::to_string(text.size()) +
+Status config_internal::CheckSize(const ParseContext& ctx, std::size_t bytes) {
+  if (bytes > kMaxConfigBytes) {
+    return Status::InvalidArgument("config " + ctx.file + " is " + std::to_string(bytes) +
                                    " bytes; the limit is 16 MiB");
   }
-  SEAM_ASSIGN_OR_RETURN(toml::table root, ParseToml(ctx, text));
+  return Status::Ok();
+}
 
+Result<Config> config_internal::BuildConfig(const ParseContext& ctx, const toml::table& root,
+                                            const std::filesystem::path& file) {
   for (const Entry& e : config_internal::InSourceOrder(root)) {
     if (e.key != "store" && e.key != "seam" && e.key != "daemon") {
       return Error(ctx, e.line, "",
@@ -275,6 +282,14 @@ Result<Config> ParseConfig(const std::string& text, const std::filesystem::path&
   }
   SEAM_RETURN_IF_ERROR(CheckUnique(ctx, config.seams));
   return config;
+}
+
+Result<Config> ParseConfig(const std::string& text, const std::filesystem::path& file,
+                           const ConfigSchema& schema) {
+  const ParseContext ctx{file.string(), file.parent_path(), &schema};
+  SEAM_RETURN_IF_ERROR(config_internal::CheckSize(ctx, text.size()));
+  SEAM_ASSIGN_OR_RETURN(toml::table root, config_internal::ParseToml(ctx, text));
+  return config_internal::BuildConfig(ctx, root, file);
 }
 
 }  // namespace seam

@@ -102,6 +102,10 @@ std::filesystem::path ResolveConfigPath(const std::string& flag);
 
 Result<Config> LoadConfig(const std::filesystem::path& file, const ConfigSchema& schema);
 
+// The file's text, with LoadConfig's checks (a regular file, at most 16 MiB); what LoadConfig
+// parses. For loaders that look at the text first (core/config_split.h).
+Result<std::string> ReadConfigText(const std::filesystem::path& file);
+
 // Same, from text already in memory; `file` is used for messages and relative paths.
 Result<Config> ParseConfig(const std::string& text, const std::filesystem::path& file,
                            const ConfigSchema& schema);

@@ -47,6 +47,16 @@ Result<std::optional<std::string>> GetString(const ParseContext& ctx, const toml
                                              std::string_view key, bool required, int table_line,
                                              const std::string& scope);
 
+// The config text's TOML, or InvalidArgument "FILE:LINE:COLUMN: invalid TOML: …".
+Result<toml::table> ParseToml(const ParseContext& ctx, std::string_view text);
+
+// InvalidArgument when a config of `bytes` bytes is over the size limit (16 MiB).
+Status CheckSize(const ParseContext& ctx, std::size_t bytes);
+
+// The Config a parsed document describes (top-level keys, [store], [daemon], every seam).
+Result<Config> BuildConfig(const ParseContext& ctx, const toml::table& root,
+                           const std::filesystem::path& file);
+
 // One [[seam]] entry, with its sides built through the registry and sorted into `order`.
 Result<SeamConfig> ParseSeam(const ParseContext& ctx, const toml::node& node);
 

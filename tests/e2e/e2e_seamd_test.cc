@@ -193,6 +193,46 @@ pointer = "/token"
   EXPECT_EQ(CheckCode(), 0);
 }
 
+// seamd writes the config index (tools/common/config_for_seam.h) after its start-up pass and
+// after each reload, so `seamctl audit SEAM` reads one seam's lines of the config it runs.
+TEST_F(SeamdTest, TheConfigIndexIsWrittenAfterStartUpAndAfterAReload) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  const fs::path index = Root() / ".seam/config-index.db";
+  ASSERT_TRUE(fs::remove(index)) << "init wrote it";
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  ASSERT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "config index"); })) << DaemonLog();
+  EXPECT_LT(DaemonLog().find("ready: "), DaemonLog().find("config index")) << "after READY";
+  auto through_index = [&](const std::string& seam) {
+    ProcessResult r = Seamctl({"audit", seam}, {{"SEAM_LOG_LEVEL", "debug"}});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return Contains(r.err, "seam `" + seam + "` from lines");
+  };
+  EXPECT_TRUE(through_index(kSeam));
+
+  WriteFile(Root() / "other/a.json", "{}\n");
+  WriteFile(Root() / "other/b.json", "{}\n");
+  WriteConfig(ReadFile(ConfigPath()) + R"(
+[[seam]]
+name = "other-token"
+kind = "token"
+entity = "other"
+[seam.sides.a]
+plugin = "json-file"
+path = "other/a.json"
+pointer = "/token"
+[seam.sides.b]
+plugin = "json-file"
+path = "other/b.json"
+pointer = "/token"
+)");
+  EXPECT_FALSE(through_index("other-token")) << "the index is for the old text";
+  const std::size_t before = DaemonLog().size();
+  seamd_.Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] { return Contains(DaemonLog().substr(before), "config index"); })) << DaemonLog();
+  EXPECT_TRUE(through_index("other-token"));
+  EXPECT_TRUE(through_index(kSeam));
+}
+
 TEST_F(SeamdTest, SigtermAndSigintStopWithExitZero) {
   ASSERT_NO_FATAL_FAILURE(InitAndIssue());
   ASSERT_NO_FATAL_FAILURE(StartSeamd());

@@ -3,11 +3,15 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
+
+#include <spdlog/spdlog.h>
 
 #include "store/sqlite_confirmation_book.h"
 #include "store/sqlite_event_store.h"
 #include "tools/common/builtin_sides.h"
+#include "tools/common/config_for_seam.h"
 #include "tools/common/process_hook_runner.h"
 
 namespace seam {
@@ -20,15 +24,35 @@ Result<const SeamConfig*> StateContext::FindSeam(const std::string& name) const 
                                  " (configured: " + (known.empty() ? "none" : known) + ")");
 }
 
-Result<std::unique_ptr<StateContext>> LoadConfigOnly(const std::string& config_flag) {
+Result<std::unique_ptr<StateContext>> LoadConfigOnly(const std::string& config_flag, const std::string& only_seam) {
   auto ctx = std::make_unique<StateContext>();
   RegisterBuiltinSides(ctx->registry);
   ConfigSchema schema{BuiltinKinds(), &ctx->registry};
-  SEAM_ASSIGN_OR_RETURN(ctx->config, LoadConfig(ResolveConfigPath(config_flag), schema));
+  if (only_seam.empty()) {
+    SEAM_ASSIGN_OR_RETURN(ctx->config, LoadConfig(ResolveConfigPath(config_flag), schema));
+  } else {
+    SEAM_ASSIGN_OR_RETURN(SeamConfigLoad load, LoadConfigForSeam(ResolveConfigPath(config_flag), schema, only_seam));
+    ctx->config = std::move(load.config);
+  }
   ctx->actor = DefaultActor("seamctl");
   std::filesystem::path dir = ctx->config.file.parent_path();
   ctx->hooks = std::make_unique<ProcessHookRunner>(dir.empty() ? std::filesystem::path(".") : dir);
   return ctx;
+}
+
+void StateContext::UpdateConfigIndex() const {
+  const ConfigSchema schema{BuiltinKinds(), &registry};
+  const auto started = std::chrono::steady_clock::now();
+  Result<IndexUpdate> update = seam::UpdateConfigIndex(config.file, schema);
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  if (!update.ok()) {
+    spdlog::warn("{}; commands about one seam will parse the whole config", update.status().message());
+  } else if (*update == IndexUpdate::kWritten) {
+    spdlog::info("config index {} written for {} ({} ms)", ConfigIndexPath(config.store).string(), config.file.string(),
+                 took.count());
+  } else {
+    spdlog::debug("config index {}: {}", ConfigIndexPath(config.store).string(), IndexUpdateName(*update));
+  }
 }
 
 Status StateContext::OpenConfirmations() {
@@ -44,7 +68,7 @@ Result<SeamLock> StateContext::LockSeam(const SeamConfig& seam) const {
 }
 
 Result<std::unique_ptr<StateContext>> OpenState(const std::string& config_flag, OpenMode mode) {
-  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, LoadConfigOnly(config_flag));
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, LoadConfigOnly(config_flag, mode.only_seam));
   if (mode.key) {
     SEAM_ASSIGN_OR_RETURN(Secret master, ReadKeyFile(ctx->config.store.key_path.string()));
     ctx->keys = std::make_unique<KeyRing>(master);

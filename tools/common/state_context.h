@@ -31,6 +31,9 @@ struct StateContext {
   // Opens the confirmation book beside the log (<state dir>/confirmations.db). The book only
   // narrows drift brackets: callers report a failure as a warning and go on without it.
   Status OpenConfirmations();
+  // Writes the config index (tools/common/config_for_seam.h) for the config file's current
+  // text, unless it is already for it. Logs what it did; a failure is a warning (a cache).
+  void UpdateConfigIndex() const;
   // The seam named `name`, or InvalidArgument listing the configured ones.
   Result<const SeamConfig*> FindSeam(const std::string& name) const;
 
@@ -42,13 +45,18 @@ struct StateContext {
 struct OpenMode {
   bool key = true;         // read the key file (verify does not need it)
   bool read_only = false;  // open the event log read-only (check, log, verify)
+  // Non-empty: the command is about this seam only (audit, drift), and the config is loaded
+  // through the config index (tools/common/config_for_seam.h): `config.seams` may then hold
+  // just this seam.
+  std::string only_seam;
 };
 
 // Loads the config, then the key file, then the (existing) event log.
 Result<std::unique_ptr<StateContext>> OpenState(const std::string& config_flag, OpenMode mode = {});
 
-// Loads the config only (for commands that do not need the log).
-Result<std::unique_ptr<StateContext>> LoadConfigOnly(const std::string& config_flag);
+// Loads the config only (for commands that do not need the log); `only_seam` as in OpenMode.
+Result<std::unique_ptr<StateContext>> LoadConfigOnly(const std::string& config_flag,
+                                                     const std::string& only_seam = "");
 
 // $SEAM_ACTOR, else "seamctl:<user>@<host>".
 std::string DefaultActor(const std::string& program);

@@ -100,6 +100,8 @@ int RunInit(const GlobalOptions& g) {
                           std::filesystem::file_size(store.db_path, ec) > 0;
   Result<std::unique_ptr<SqliteEventStore>> db = SqliteEventStore::Open(store.db_path.string(), options);
   if (!db.ok()) return Fail(db.status());
+  // So that `seamctl audit SEAM` and its kin parse one seam, not the whole config.
+  (*ctx)->UpdateConfigIndex();
 
   std::cout << (db_existed ? "kept existing event log " : "created event log ") << store.db_path.string()
             << "\n"

@@ -15,6 +15,9 @@ int RunPasses(const GlobalOptions& g, const std::vector<std::string>& names, Pas
               const PassOptions& options = {}) {
   OpenMode open_mode;
   open_mode.read_only = mode == PassMode::kCheck;  // check never writes, not even the log's files
+  // `check SEAM` parses only that seam's table when the config index knows the config. A repair
+  // reads the whole config: it writes, and the index is a cache.
+  if (mode == PassMode::kCheck && names.size() == 1) open_mode.only_seam = names.front();
   Result<std::unique_ptr<StateContext>> opened = OpenState(g.config, open_mode);
   if (!opened.ok()) return Fail(opened.status());
   StateContext& ctx = **opened;

@@ -1,5 +1,6 @@
 #include "tools/seamd/daemon.h"
 
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -243,6 +244,10 @@ void Daemon::RequestAllThenReady(const std::string& why) {
     const std::string status = Summary() + "; " + why + " pass over every seam took " + std::to_string(took.count()) + " ms";
     spdlog::info("ready: {}", status);
     notifier_.Ready(status);
+    // After READY, so a config of 10,000 seams does not delay it by the index's second parse.
+    boost::asio::post(io_, [this] {
+      if (!stopping_ && wiring_) wiring_->ctx->UpdateConfigIndex();
+    });
   };
   for (const auto& runner : wiring_->runners) {
     runner->OnFirstPass([this, ready] {
