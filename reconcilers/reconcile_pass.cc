@@ -184,17 +184,24 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
   RecordState fresh(*kind);
   RecordState& state = options.state != nullptr ? *options.state : fresh;
   if (state.kind != kind || (!state.stream.empty() && state.stream != stream)) state = RecordState(*kind);
-  if (options.state != nullptr && state.stream_version > 0) {
-    // A kept state is a prefix of this stream only if its last event is still there, unchanged
-    // (not so after a log restored from a backup): otherwise replay from the start.
-    Result<std::vector<Event>> tail = ctx.store.ReadStream(stream, state.stream_version);
-    if (!tail.ok()) return tail.status().WithContext("seam " + seam.name);
-    if (tail->empty() || tail->front().version != state.stream_version || tail->front().hash != state.stream_hash) {
-      state = RecordState(*kind);
-    }
-  }
   {
-    Status caught_up = CatchUp(ctx.store, stream, state, ctx.keys);
+    Status caught_up = Status::Ok();
+    bool kept = false;
+    if (options.state != nullptr && state.stream_version > 0) {
+      // A kept state is a prefix of this stream only if its last event is still there, unchanged
+      // (not so after a log restored from a backup): otherwise replay from the start. One read
+      // gives both that event and the ones after it.
+      Result<std::vector<Event>> tail = ctx.store.ReadStream(stream, state.stream_version);
+      if (!tail.ok()) return tail.status().WithContext("seam " + seam.name);
+      kept = !tail->empty() && tail->front().version == state.stream_version && tail->front().hash == state.stream_hash;
+      if (kept) {
+        for (std::size_t i = 1; i < tail->size() && caught_up.ok(); ++i) caught_up = Apply(state, (*tail)[i]);
+        if (caught_up.ok()) caught_up = OpenCurrent(state, ctx.keys);
+      } else {
+        state = RecordState(*kind);
+      }
+    }
+    if (!kept) caught_up = CatchUp(ctx.store, stream, state, ctx.keys);
     if (!caught_up.ok()) {
       state = RecordState(*kind);  // never keep a half-applied state
       return caught_up.WithContext("seam " + seam.name);

@@ -68,6 +68,21 @@ TEST_F(SeamdDriftTest, ADriftMadeWhileSeamdWasKilledIsFoundAtRestartAndBracketsT
   EXPECT_EQ(closed["how"], "repaired");
   EXPECT_TRUE(Contains(closed["cause"].get<std::string>(), "SideRepaired by seamd:")) << closed.dump();
   EXPECT_EQ(closed["opened_version"], opened[0]["version"]);
+
+  // `seamctl drift` tells this story with the same bracket: in sync before seamd died, found
+  // drifted after its restart, repaired by seamd.
+  ProcessResult story = Seamctl({"drift", kSeam, "--json"});
+  ASSERT_EQ(story.exit_code, 0) << "closed: " << story.out << story.err;
+  const nlohmann::json drift = nlohmann::json::parse(story.out, nullptr, false);
+  ASSERT_TRUE(drift.is_object()) << story.out;
+  EXPECT_FALSE(drift["open"].get<bool>());
+  EXPECT_EQ(drift["drift"]["side"], "cli");
+  EXPECT_EQ(drift["drift"]["last_in_sync_at"], FormatTimeMicros(confirmed_us));
+  EXPECT_EQ(drift["drift"]["first_seen_at"], d["first_seen_at"]);
+  EXPECT_EQ(drift["drift"]["closed"]["how"], "repaired");
+  const std::string text = drift["text"].get<std::string>();
+  EXPECT_TRUE(Contains(text, "last seen in sync " + FormatTimeMicros(confirmed_us))) << text;
+  EXPECT_TRUE(Contains(text, "seamd:")) << text;
 }
 
 TEST_F(SeamdDriftTest, AWriterThatFightsTheRepairsMakesTheSeamFlappingUntilForced) {
