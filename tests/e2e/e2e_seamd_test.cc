@@ -16,6 +16,24 @@
 namespace seam::e2e {
 namespace {
 
+// A second token seam, `other-token`, with json-file sides other/a.json and other/b.json.
+std::string OtherTokenSeam() {
+  return R"(
+[[seam]]
+name = "other-token"
+kind = "token"
+entity = "other"
+[seam.sides.a]
+plugin = "json-file"
+path = "other/a.json"
+pointer = "/token"
+[seam.sides.b]
+plugin = "json-file"
+path = "other/b.json"
+pointer = "/token"
+)";
+}
+
 TEST_F(SeamdTest, StartUpRepairsASideThatDriftedWhileSeamdWasDown) {
   ASSERT_NO_FATAL_FAILURE(InitAndIssue());
   const std::string token = CliToken().value();
@@ -166,20 +184,7 @@ TEST_F(SeamdTest, SighupRefusesABadConfigAndLoadsAGoodOne) {
   // A good config adding a seam: the new seam is watched and repaired.
   WriteFile(Root() / "other/a.json", "{}\n");
   WriteFile(Root() / "other/b.json", "{}\n");
-  WriteConfig(good + R"(
-[[seam]]
-name = "other-token"
-kind = "token"
-entity = "other"
-[seam.sides.a]
-plugin = "json-file"
-path = "other/a.json"
-pointer = "/token"
-[seam.sides.b]
-plugin = "json-file"
-path = "other/b.json"
-pointer = "/token"
-)");
+  WriteConfig(good + OtherTokenSeam());
   ProcessResult issue = Seamctl({"token", "issue", "other-token"});
   ASSERT_EQ(issue.exit_code, 0) << issue.out << issue.err;
   const std::string other = TokenIn(Root() / "other/a.json").value();
@@ -211,20 +216,7 @@ TEST_F(SeamdTest, TheConfigIndexIsWrittenAfterStartUpAndAfterAReload) {
 
   WriteFile(Root() / "other/a.json", "{}\n");
   WriteFile(Root() / "other/b.json", "{}\n");
-  WriteConfig(ReadFile(ConfigPath()) + R"(
-[[seam]]
-name = "other-token"
-kind = "token"
-entity = "other"
-[seam.sides.a]
-plugin = "json-file"
-path = "other/a.json"
-pointer = "/token"
-[seam.sides.b]
-plugin = "json-file"
-path = "other/b.json"
-pointer = "/token"
-)");
+  WriteConfig(ReadFile(ConfigPath()) + OtherTokenSeam());
   EXPECT_FALSE(through_index("other-token")) << "the index is for the old text";
   const std::size_t before = DaemonLog().size();
   seamd_.Signal(SIGHUP);
