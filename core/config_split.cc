@@ -38,7 +38,7 @@ LineKind Classify(std::string_view line) {
 }
 
 // The text's lines, each with its line break.
-std::vector<std::string_view> Lines(std::string_view text) {
+std::vector<std::string_view> LinesOf(std::string_view text) {
   std::vector<std::string_view> lines;
   std::size_t at = 0;
   while (at < text.size()) {
@@ -88,31 +88,46 @@ std::string RunText(const std::vector<std::string_view>& lines, const LineRange&
   return out;
 }
 
+std::string Lines(const LineRange& run) {
+  return "lines " + std::to_string(run.first) + "-" + std::to_string(run.end - 1);
+}
+
 // The check that makes the lexical split trustworthy for this text (see the header): `root` is
-// the whole parse, consumed.
-std::vector<SeamLines> CheckRuns(const ParseContext& ctx, std::string_view text, const std::vector<LineRange>& runs,
-                                 toml::table root) {
+// the whole parse, consumed. The runs, or why they do not hold (first failure only).
+struct Checked {
+  std::vector<SeamLines> seams;
+  std::string why_not;
+};
+Checked CheckRuns(const ParseContext& ctx, std::string_view text, const std::vector<LineRange>& runs,
+                  toml::table root) {
   toml::array* whole = root.get("seam") != nullptr ? root.get("seam")->as_array() : nullptr;
-  if (whole == nullptr || whole->size() != runs.size() || runs.empty()) return {};
+  if (whole == nullptr || whole->empty()) return {{}, "no [[seam]] tables"};
+  if (whole->size() != runs.size()) {
+    return {{}, std::to_string(runs.size()) + " lines look like a [[seam]] header, but the config has " +
+                    std::to_string(whole->size()) + " seams"};
+  }
   toml::array seams = std::move(*whole);
   root.erase("seam");
 
   Result<toml::table> outside = config_internal::ParseToml(ctx, BlankRuns(text, runs, nullptr));
-  if (!outside.ok() || !(*outside == root)) return {};
-
-  const std::vector<std::string_view> lines = Lines(text);
-  std::vector<SeamLines> checked;
-  checked.reserve(runs.size());
+  if (!outside.ok() || !(*outside == root)) {
+    return {{}, "the lines outside the seams do not parse to [store] and [daemon] alone (a table between a "
+                "[[seam]] and its [seam.…] tables?)"};
+  }
+  const std::vector<std::string_view> lines = LinesOf(text);
+  Checked checked;
+  checked.seams.reserve(runs.size());
   for (std::size_t i = 0; i < runs.size(); ++i) {
     Result<toml::table> alone = config_internal::ParseToml(ctx, RunText(lines, runs[i]));
-    if (!alone.ok() || alone->size() != 1) return {};
-    const toml::array* one = alone->get("seam") != nullptr ? alone->get("seam")->as_array() : nullptr;
+    const toml::array* one =
+        alone.ok() && alone->size() == 1 && alone->get("seam") != nullptr ? alone->get("seam")->as_array() : nullptr;
     const toml::table* mine = one != nullptr && one->size() == 1 ? one->get(0)->as_table() : nullptr;
     const toml::table* expected = seams.get(i)->as_table();
-    if (mine == nullptr || expected == nullptr || !(*mine == *expected)) return {};
-    std::optional<std::string> name = (*expected)["name"].value<std::string>();
-    if (!name) return {};
-    checked.push_back(SeamLines{std::move(*name), runs[i]});
+    std::optional<std::string> name = expected != nullptr ? (*expected)["name"].value<std::string>() : std::nullopt;
+    if (mine == nullptr || expected == nullptr || !(*mine == *expected) || !name) {
+      return {{}, Lines(runs[i]) + " do not parse to that seam alone (a multi-line value holding a header line?)"};
+    }
+    checked.seams.push_back(SeamLines{std::move(*name), runs[i]});
   }
   return checked;
 }
@@ -125,6 +140,7 @@ std::vector<LineRange> SeamRuns(std::string_view text) {
   int last = 0;
   ForEachLine(text, [&](int number, std::string_view line) {
     last = number;
+    if (number == 1 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);  // a UTF-8 BOM
     const LineKind kind = Classify(line);
     if (kind == LineKind::kSeamHeader || kind == LineKind::kOtherHeader) {
       if (open != 0) runs.push_back(LineRange{open, number});
@@ -142,7 +158,9 @@ Result<SplitConfig> ParseConfigAndSplit(const std::string& text, const std::file
   SEAM_ASSIGN_OR_RETURN(toml::table root, config_internal::ParseToml(ctx, text));
   SplitConfig split;
   SEAM_ASSIGN_OR_RETURN(split.config, config_internal::BuildConfig(ctx, root, file));
-  split.seams = CheckRuns(ctx, text, SeamRuns(text), std::move(root));
+  Checked checked = CheckRuns(ctx, text, SeamRuns(text), std::move(root));
+  split.seams = std::move(checked.seams);
+  split.why_not_split = std::move(checked.why_not);
   return split;
 }
 

@@ -45,6 +45,8 @@ struct SplitConfig {
   // Every seam's run, in file order, when the split holds for this text; empty when it does not
   // (then only a whole parse gives a seam) or when the config has no seam.
   std::vector<SeamLines> seams;
+  // When `seams` is empty: why, naming the first lines that did not hold, for the log.
+  std::string why_not_split;
 };
 
 // ParseConfig, plus the check of SeamRuns against the whole parse (about twice the work).

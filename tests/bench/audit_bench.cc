@@ -246,10 +246,10 @@ void IndexWrite(benchmark::State& state) {
   for (auto _ : state) {
     fs::remove(dir / ".seam/config-index.db");
     const auto t0 = std::chrono::steady_clock::now();
-    Result<IndexUpdate> update = UpdateConfigIndex(dir / "seam.toml", schema);
+    Result<IndexUpdateResult> update = UpdateConfigIndex(dir / "seam.toml", schema);
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-    if (!update.ok() || *update != IndexUpdate::kWritten) {
-      state.SkipWithError(update.ok() ? IndexUpdateName(*update) : update.status().ToString().c_str());
+    if (!update.ok() || update->what != IndexUpdate::kWritten) {
+      state.SkipWithError(update.ok() ? update->detail.c_str() : update.status().ToString().c_str());
       return;
     }
   }

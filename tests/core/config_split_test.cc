@@ -12,6 +12,41 @@ using ::testing::ElementsAre;
 class ConfigSplitTest : public ConfigTest {
  protected:
   Result<SplitConfig> Split(const std::string& text) { return ParseConfigAndSplit(text, file(), schema_); }
+
+  // Every seam parsed alone through the checked split equals the whole parse's.
+  void ExpectEverySeamAloneAsWhole(const std::string& text) {
+    Result<SplitConfig> split = Split(text);
+    ASSERT_TRUE(split.ok()) << split.status().ToString();
+    ASSERT_EQ(split->seams.size(), split->config.seams.size()) << split->why_not_split;
+    const std::vector<LineRange> runs = SeamRuns(text);
+    for (std::size_t i = 0; i < split->seams.size(); ++i) {
+      Result<Config> one = ParseConfigSubset(text, file(), schema_, runs, &split->seams[i].lines);
+      ASSERT_TRUE(one.ok()) << one.status().ToString();
+      ASSERT_EQ(one->seams.size(), 1u);
+      ExpectSameSeam(one->seams.front(), split->config.seams[i]);
+    }
+  }
+
+  static void ExpectSameSeam(const SeamConfig& alone, const SeamConfig& whole) {
+    EXPECT_EQ(alone.name, whole.name);
+    EXPECT_EQ(alone.stream(), whole.stream());
+    EXPECT_EQ(alone.line, whole.line);
+    EXPECT_EQ(alone.repair, whole.repair);
+    EXPECT_EQ(alone.authority_side, whole.authority_side);
+    EXPECT_EQ(alone.repair_budget.off, whole.repair_budget.off);
+    EXPECT_EQ(alone.repair_budget.count, whole.repair_budget.count);
+    EXPECT_EQ(alone.repair_budget.window_us, whole.repair_budget.window_us);
+    EXPECT_EQ(alone.renew_before_us, whole.renew_before_us);
+    EXPECT_EQ(alone.interval_us, whole.interval_us);
+    ASSERT_EQ(alone.sides.size(), whole.sides.size());
+    for (std::size_t s = 0; s < alone.sides.size(); ++s) {
+      EXPECT_EQ(alone.sides[s].name, whole.sides[s].name);
+      EXPECT_EQ(alone.sides[s].line, whole.sides[s].line);
+      EXPECT_EQ(alone.sides[s].transform, whole.sides[s].transform);
+      EXPECT_EQ(alone.sides[s].on_repair, whole.sides[s].on_repair);
+      EXPECT_EQ(alone.sides[s].side->Describe(), whole.sides[s].side->Describe());
+    }
+  }
 };
 
 std::string Three() {
@@ -56,15 +91,50 @@ TEST_F(ConfigSplitTest, EachCheckedRunParsesToExactlyThatSeamWithItsOwnLines) {
     EXPECT_EQ(alone.name, whole.name);
     EXPECT_EQ(alone.stream(), whole.stream());
     EXPECT_EQ(alone.line, whole.line);
-    ASSERT_EQ(alone.sides.size(), whole.sides.size());
-    for (std::size_t s = 0; s < alone.sides.size(); ++s) {
-      EXPECT_EQ(alone.sides[s].name, whole.sides[s].name);
-      EXPECT_EQ(alone.sides[s].line, whole.sides[s].line);
-      EXPECT_EQ(alone.sides[s].side->Describe(), whole.sides[s].side->Describe());
-    }
+    ExpectSameSeam(alone, whole);
     EXPECT_EQ(one->store.db_path, split->config.store.db_path);
     EXPECT_EQ(one->daemon.listen, "127.0.0.1:9477");
   }
+}
+
+TEST_F(ConfigSplitTest, LayoutsThatStillSplitGiveEachSeamAsTheWholeParseDoes) {
+  const std::string settings =
+      "repair = \"manual\"\nauthority = \"cli\"\nrepair_budget = \"3/1h\"\ninterval = \"5m\"\n";
+  struct Case {
+    const char* what;
+    std::string text;
+  };
+  std::string crlf = Three();
+  for (std::size_t at = crlf.find('\n'); at != std::string::npos; at = crlf.find('\n', at + 2)) crlf.replace(at, 1, "\r\n");
+  std::string no_final_newline = Seam("a", "ea") + Seam("b", "eb");
+  no_final_newline.pop_back();
+  const std::vector<Case> cases = {
+      {"CRLF line ends", crlf},
+      {"no line break at the end of the file", no_final_newline},
+      {"a UTF-8 BOM before the first seam", "\xEF\xBB\xBF" + Seam("a", "ea") + Seam("b", "eb")},
+      {"every policy key", Seam("a", "ea", settings) + Seam("b", "eb", settings)},
+      {"dotted keys and inline tables",
+       "[[seam]]\nname = \"a\"\nkind = \"token\"\nentity = \"ea\"\n"
+       "sides.cli = { plugin = \"fake-file\", path = \"c.json\" }\n"
+       "sides.gateway.plugin = \"fake-file\"\nsides.gateway.path = \"g.json\"\n" +
+           Seam("b", "eb")},
+      {"comments and blank lines everywhere",
+       "# head\n\n" + Replace(Seam("a", "ea"), "[seam.sides.cli]", "# cli next\n\n  [seam.sides.cli]  # the cli\n") +
+           "\n# between\n\n" + Seam("b", "eb") + "\n# tail\n"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    ExpectEverySeamAloneAsWhole(c.text);
+  }
+}
+
+TEST_F(ConfigSplitTest, QuotedSeamHeadersAreNotSplitButStillLoad) {
+  const std::string text = Seam("a", "ea") + Replace(Seam("b", "eb"), "[[seam]]", "[[\"seam\"]]");
+  Result<SplitConfig> split = Split(text);
+  ASSERT_TRUE(split.ok()) << split.status().ToString();
+  EXPECT_EQ(split->config.seams.size(), 2u);
+  EXPECT_TRUE(split->seams.empty());
+  EXPECT_THAT(split->why_not_split, HasSubstr("1 lines look like a [[seam]] header, but the config has 2 seams"));
 }
 
 TEST_F(ConfigSplitTest, WithoutASeamOnlyStoreAndDaemonAreParsed) {

@@ -207,6 +207,7 @@ TEST_F(SeamdTest, TheConfigIndexIsWrittenAfterStartUpAndAfterAReload) {
   ASSERT_NO_FATAL_FAILURE(StartSeamd());
   ASSERT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "config index"); })) << DaemonLog();
   EXPECT_LT(DaemonLog().find("ready: "), DaemonLog().find("config index")) << "after READY";
+  EXPECT_TRUE(Contains(DaemonLog(), "written for")) << DaemonLog();
   auto through_index = [&](const std::string& seam) {
     ProcessResult r = Seamctl({"audit", seam}, {{"SEAM_LOG_LEVEL", "debug"}});
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -221,6 +222,7 @@ TEST_F(SeamdTest, TheConfigIndexIsWrittenAfterStartUpAndAfterAReload) {
   const std::size_t before = DaemonLog().size();
   seamd_.Signal(SIGHUP);
   ASSERT_TRUE(WaitFor([&] { return Contains(DaemonLog().substr(before), "config index"); })) << DaemonLog();
+  EXPECT_TRUE(Contains(DaemonLog().substr(before), "written for")) << DaemonLog();
   EXPECT_TRUE(through_index("other-token"));
   EXPECT_TRUE(through_index(kSeam));
 }

@@ -80,7 +80,7 @@ TEST_F(ConfigIndexTest, HostileFilesAreErrorsNamingTheFile) {
   };
   const std::vector<Case> cases = {
       {"garbage", [](const auto& p) { std::ofstream(p) << std::string(10000, 'x'); }, "not a database"},
-      {"empty file", [](const auto& p) { std::ofstream(p) << ""; }, "another file"},
+      {"empty file", [](const auto& p) { std::ofstream(p) << ""; }, "is not a seam config index (application_id 0)"},
       {"another SQLite file",
        [](const auto& p) {
          sqlite3* db = nullptr;
@@ -88,7 +88,7 @@ TEST_F(ConfigIndexTest, HostileFilesAreErrorsNamingTheFile) {
          sqlite3_exec(db, "CREATE TABLE t(x); PRAGMA application_id=7;", nullptr, nullptr, nullptr);
          sqlite3_close(db);
        },
-       "another file"},
+       "is not a seam config index (application_id 7)"},
       {"a directory", [](const auto& p) { std::filesystem::create_directory(p); }, "not a regular file"},
       {"a FIFO", [](const auto& p) { ::mkfifo(p.c_str(), 0600); }, "not a regular file"},
   };
@@ -104,6 +104,49 @@ TEST_F(ConfigIndexTest, HostileFilesAreErrorsNamingTheFile) {
   }
 }
 
+// Files planted by someone who can write the state directory, with the right application_id:
+// each is refused before any query could loop or allocate (bounded by a timeout of the test
+// runner: without the schema check the first one never returns).
+TEST_F(ConfigIndexTest, PlantedSchemasAreRefusedNotRun) {
+  struct Case {
+    const char* what;
+    std::string sql;
+    const char* says;
+  };
+  const std::string endless =
+      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT 'k' AS text_key FROM c WHERE x < 0";
+  const std::vector<Case> cases = {
+      {"config_text is an endless view",
+       "CREATE VIEW config_text AS " + endless +
+           "; CREATE TABLE seam_lines(name TEXT PRIMARY KEY, first_line INTEGER, end_line INTEGER) WITHOUT ROWID;",
+       "unexpected view `config_text`"},
+      {"a generated column of 200 MB",
+       "CREATE TABLE config_text(x, text_key AS (zeroblob(200000000)));", "unexpected table `config_text`"},
+      {"an extra trigger", "", "unexpected trigger `t`"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    std::filesystem::remove(Index());
+    if (c.sql.empty()) {
+      WriteTwo();
+      Tamper("CREATE TRIGGER t AFTER INSERT ON seam_lines BEGIN SELECT 1; END;");
+    } else {
+      Tamper(c.sql + "PRAGMA application_id = 1397047625;");
+    }
+    Result<std::optional<LineRange>> found = FindIndexedSeam(Index(), kText, "s1");
+    ASSERT_FALSE(found.ok());
+    EXPECT_THAT(found.status().message(), HasSubstr(c.says));
+  }
+}
+
+TEST_F(ConfigIndexTest, AValueOverTheReadersLimitIsAnError) {
+  WriteTwo();
+  Tamper("UPDATE config_text SET text_key = text_key || zeroblob(100000);");
+  Result<bool> current = IndexIsFor(Index(), kText);
+  ASSERT_FALSE(current.ok());
+  EXPECT_THAT(current.status().message(), HasSubstr("too big"));
+}
+
 TEST_F(ConfigIndexTest, TamperedRowsAreErrorsOrMisses) {
   WriteTwo();
   Tamper("UPDATE seam_lines SET first_line = 0 WHERE name = 's1';"
@@ -114,7 +157,7 @@ TEST_F(ConfigIndexTest, TamperedRowsAreErrorsOrMisses) {
   EXPECT_FALSE(FindIndexedSeam(Index(), kText, "s2").ok());
 
   Tamper("DELETE FROM config_text;");
-  EXPECT_THAT(FindIndexedSeam(Index(), kText, "s1").status().message(), HasSubstr("reading the text's hash"));
+  EXPECT_THAT(FindIndexedSeam(Index(), kText, "s1").status().message(), HasSubstr("reading which text it is for"));
   Tamper("DROP TABLE seam_lines; INSERT INTO config_text VALUES ('" + kText + "');");
   EXPECT_FALSE(FindIndexedSeam(Index(), kText, "s1").ok());
 }

@@ -12,12 +12,29 @@
 namespace seam {
 namespace {
 
+// Bumped whenever the split or its check changes (core/config_split.cc), so that an index a
+// different rule checked is never read.
+constexpr int kSplitFormat = 1;
+
+// What the index is keyed by: the text, and what judged it (the split's rules, this seam's
+// version, the kinds and plugins it knows). An index another seamd or seamctl wrote, one that
+// checks differently, is then a miss rather than a vouching for a text this one never checked.
+std::string IndexKey(const std::string& text, const ConfigSchema& schema) {
+  std::string judge = "seam-config-index/" + std::to_string(kSplitFormat) + " seam " SEAM_VERSION "; kinds";
+  for (const KindFields& kind : schema.kinds) judge += " " + kind.kind;
+  judge += "; plugins";
+  if (schema.sides != nullptr) {
+    for (const std::string& plugin : schema.sides->Names()) judge += " " + plugin;
+  }
+  return Sha256Hex(judge + "\n" + text);
+}
+
 // Seam `name` alone, when the index vouches for this text; nullopt (logged at debug) otherwise.
 std::optional<Config> FromIndex(const std::filesystem::path& file, const ConfigSchema& schema, const std::string& text,
-                                const std::string& sha256, const std::vector<LineRange>& runs, const StoreConfig& store,
+                                const std::string& key, const std::vector<LineRange>& runs, const StoreConfig& store,
                                 const std::string& name) {
   const std::filesystem::path index = ConfigIndexPath(store);
-  Result<std::optional<LineRange>> found = FindIndexedSeam(index, sha256, name);
+  Result<std::optional<LineRange>> found = FindIndexedSeam(index, key, name);
   if (!found.ok()) {
     spdlog::debug("{}; parsing the whole config", found.status().message());
     return std::nullopt;
@@ -30,7 +47,9 @@ std::optional<Config> FromIndex(const std::filesystem::path& file, const ConfigS
   const LineRange lines = **found;
   Result<Config> one = ParseConfigSubset(text, file, schema, runs, &lines);
   if (!one.ok() || one->seams.size() != 1 || one->seams.front().name != name) {
-    spdlog::debug("config index {} does not fit {}; parsing the whole config", index.string(), file.string());
+    spdlog::debug("config index {}: lines {}-{} of {} are not seam `{}`{}; parsing the whole config", index.string(),
+                  lines.first, lines.end - 1, file.string(), name,
+                  one.ok() ? std::string() : " (" + one.status().message() + ")");
     return std::nullopt;
   }
   spdlog::debug("config {}: seam `{}` from lines {}-{} (config index {})", file.string(), name, lines.first,
@@ -59,7 +78,7 @@ Result<SeamConfigLoad> LoadConfigForSeam(const std::filesystem::path& file, cons
   // [store] first (where the index is), from the lines outside every seam: cheap whatever the
   // seam count. If even that does not parse, the whole parse below says why.
   if (Result<Config> outside = ParseConfigSubset(text, file, schema, runs, nullptr); outside.ok()) {
-    if (std::optional<Config> one = FromIndex(file, schema, text, Sha256Hex(text), runs, outside->store, name)) {
+    if (std::optional<Config> one = FromIndex(file, schema, text, IndexKey(text, schema), runs, outside->store, name)) {
       return SeamConfigLoad{std::move(*one), true};
     }
   }
@@ -67,20 +86,22 @@ Result<SeamConfigLoad> LoadConfigForSeam(const std::filesystem::path& file, cons
   return SeamConfigLoad{std::move(config), false};
 }
 
-Result<IndexUpdate> UpdateConfigIndex(const std::filesystem::path& file, const ConfigSchema& schema) {
+Result<IndexUpdateResult> UpdateConfigIndex(const std::filesystem::path& file, const ConfigSchema& schema) {
   SEAM_ASSIGN_OR_RETURN(std::string text, ReadConfigText(file));
-  const std::string sha256 = Sha256Hex(text);
+  const std::string key = IndexKey(text, schema);
   const std::vector<LineRange> runs = SeamRuns(text);
   if (Result<Config> outside = ParseConfigSubset(text, file, schema, runs, nullptr); outside.ok()) {
-    Result<bool> current = IndexIsFor(ConfigIndexPath(outside->store), sha256);
-    if (current.ok() && *current) return IndexUpdate::kUpToDate;
+    Result<bool> current = IndexIsFor(ConfigIndexPath(outside->store), key);
+    if (current.ok() && *current) return IndexUpdateResult{IndexUpdate::kUpToDate, ""};
   }
   SEAM_ASSIGN_OR_RETURN(SplitConfig split, ParseConfigAndSplit(text, file, schema));
   std::error_code ec;
-  if (!std::filesystem::is_directory(split.config.store.state_dir, ec)) return IndexUpdate::kNoStateDir;
-  if (split.seams.empty()) return IndexUpdate::kNotSplittable;
-  SEAM_RETURN_IF_ERROR(WriteConfigIndex(ConfigIndexPath(split.config.store), sha256, split.seams));
-  return IndexUpdate::kWritten;
+  if (!std::filesystem::is_directory(split.config.store.state_dir, ec)) {
+    return IndexUpdateResult{IndexUpdate::kNoStateDir, split.config.store.state_dir.string()};
+  }
+  if (split.seams.empty()) return IndexUpdateResult{IndexUpdate::kNotSplittable, split.why_not_split};
+  SEAM_RETURN_IF_ERROR(WriteConfigIndex(ConfigIndexPath(split.config.store), key, split.seams));
+  return IndexUpdateResult{IndexUpdate::kWritten, std::to_string(split.seams.size()) + " seams"};
 }
 
 }  // namespace seam

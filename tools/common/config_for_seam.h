@@ -36,12 +36,17 @@ enum class IndexUpdate {
   kNotSplittable  // the seams do not each sit on lines of their own (see config_split.h)
 };
 const char* IndexUpdateName(IndexUpdate update);
+struct IndexUpdateResult {
+  IndexUpdate what = IndexUpdate::kUpToDate;
+  std::string detail;  // kNotSplittable: why (naming lines); kWritten: how many seams
+};
 
-// Writes the config index for the current text of `file` unless it is already for that text.
+// Writes the config index for the current text of `file` unless it is already for that text
+// (and this seam version: the index is keyed by both).
 // A whole parse plus the split's check (about twice LoadConfig) when it writes; a read and a
 // hash when it does not. An error (a config that does not load, an index that cannot be
 // written) names the file; callers warn and go on, the index being a cache.
-Result<IndexUpdate> UpdateConfigIndex(const std::filesystem::path& file, const ConfigSchema& schema);
+Result<IndexUpdateResult> UpdateConfigIndex(const std::filesystem::path& file, const ConfigSchema& schema);
 
 // `<state dir>/config-index.db`.
 std::filesystem::path ConfigIndexPath(const StoreConfig& store);

@@ -43,15 +43,28 @@ Result<std::unique_ptr<StateContext>> LoadConfigOnly(const std::string& config_f
 void StateContext::UpdateConfigIndex() const {
   const ConfigSchema schema{BuiltinKinds(), &registry};
   const auto started = std::chrono::steady_clock::now();
-  Result<IndexUpdate> update = seam::UpdateConfigIndex(config.file, schema);
+  Result<IndexUpdateResult> update = seam::UpdateConfigIndex(config.file, schema);
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  const std::string index = ConfigIndexPath(config.store).string();
   if (!update.ok()) {
-    spdlog::warn("{}; commands about one seam will parse the whole config", update.status().message());
-  } else if (*update == IndexUpdate::kWritten) {
-    spdlog::info("config index {} written for {} ({} ms)", ConfigIndexPath(config.store).string(), config.file.string(),
-                 took.count());
-  } else {
-    spdlog::debug("config index {}: {}", ConfigIndexPath(config.store).string(), IndexUpdateName(*update));
+    spdlog::warn("config index {} not written: {}; commands about one seam will parse the whole config", index,
+                 update.status().message());
+    return;
+  }
+  switch (update->what) {
+    case IndexUpdate::kWritten:
+      spdlog::info("config index {} written for {} ({}, {} ms)", index, config.file.string(), update->detail,
+                   took.count());
+      break;
+    case IndexUpdate::kNotSplittable:
+      // Not a fault, but someone with a large config wants to know why one-seam commands are slow.
+      spdlog::info("config index {} not written: in {}, {}; commands about one seam will parse the whole config",
+                   index, config.file.string(), update->detail);
+      break;
+    case IndexUpdate::kUpToDate:
+    case IndexUpdate::kNoStateDir:
+      spdlog::debug("config index {}: {}", index, IndexUpdateName(update->what));
+      break;
   }
 }
 
