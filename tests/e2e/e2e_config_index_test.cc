@@ -4,6 +4,7 @@
 // config, or a hostile or lying index file, falls back to the whole parse and its own errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -211,6 +212,24 @@ TEST_F(ConfigIndexTest, SeamsThatDoNotSitOnLinesOfTheirOwnAreNotIndexed) {
   const std::vector<ProcessResult> whole = OneSeamCommands(kSeam, false);
   EXPECT_EQ(whole[1].exit_code, 0) << whole[1].err;
   EXPECT_EQ(whole[3].exit_code, 0) << whole[3].err;
+}
+
+// An index that cannot be written is a warning, never a failure of init: the commands still
+// answer, through the whole parse.
+TEST_F(ConfigIndexTest, AnIndexThatCannotBeWrittenIsOneWarning) {
+  ASSERT_NO_FATAL_FAILURE(InitFleet());
+  ASSERT_TRUE(fs::remove(IndexFile(Root())));
+  fs::create_directory(IndexFile(Root()));
+  std::string config = Fleet();
+  config.replace(config.find("name = \"other-1\""), 16, "name = \"other-one\"");
+  WriteConfig(config);
+  ProcessResult init = Seamctl({"init"});
+  EXPECT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_EQ(std::count(init.err.begin(), init.err.end(), '\n'), 1) << init.err;
+  EXPECT_TRUE(Contains(init.err, "config index not written: config index " + IndexFile(Root()).string())) << init.err;
+  EXPECT_TRUE(fs::is_directory(IndexFile(Root())));
+  const std::vector<ProcessResult> whole = OneSeamCommands(kSeam, false);
+  EXPECT_EQ(whole[1].exit_code, 0) << whole[1].err;
 }
 
 }  // namespace

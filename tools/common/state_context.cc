@@ -47,7 +47,8 @@ void StateContext::UpdateConfigIndex() const {
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   const std::string index = ConfigIndexPath(config.store).string();
   if (!update.ok()) {
-    spdlog::warn("config index {} not written: {}; commands about one seam will parse the whole config", index,
+    // The message names the file (the index, or the config that did not load).
+    spdlog::warn("config index not written: {}; commands about one seam will parse the whole config",
                  update.status().message());
     return;
   }
