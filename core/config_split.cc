@@ -37,19 +37,6 @@ LineKind Classify(std::string_view line) {
   return LineKind::kOtherHeader;
 }
 
-// The text's lines, each with its line break.
-std::vector<std::string_view> LinesOf(std::string_view text) {
-  std::vector<std::string_view> lines;
-  std::size_t at = 0;
-  while (at < text.size()) {
-    const std::size_t nl = text.find('\n', at);
-    const std::size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
-    lines.push_back(text.substr(at, end - at));
-    at = end;
-  }
-  return lines;
-}
-
 // Calls fn(number, line) for each line (1-based, with its line break), without a vector of
 // them: the one-seam path walks a 10,000-seam text three times.
 template <typename Fn>
@@ -62,6 +49,13 @@ void ForEachLine(std::string_view text, Fn&& fn) {
     fn(++number, text.substr(at, end - at));
     at = end;
   }
+}
+
+// The text's lines, each with its line break (the check needs them by number).
+std::vector<std::string_view> LinesOf(std::string_view text) {
+  std::vector<std::string_view> lines;
+  ForEachLine(text, [&](int, std::string_view line) { lines.push_back(line); });
+  return lines;
 }
 
 // `text` with the lines inside `runs` blanked, except those of `keep` (when given).
