@@ -106,4 +106,16 @@ Status RecordDriftsEnded(SeamContext& ctx, const SeamConfig& seam, RecordState& 
   return AppendAll(ctx, seam, state, std::move(drafts));
 }
 
+Status RecordDriftEndedByWrite(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
+                               const std::string& side, std::int64_t at_us) {
+  auto open = state.open_drifts.find(side);
+  if (open == state.open_drifts.end() || open->second.how.empty()) return Status::Ok();
+  const OpenDrift& d = open->second;
+  if (ctx.confirmations != nullptr) ctx.confirmations->Confirm(seam.stream(), side, at_us);
+  ReconcileLog()->info("seam {}: side {} back in sync ({})", seam.name, side, d.how);
+  return AppendAll(ctx, seam, state,
+                   {EventDraft{drift::kDriftClosed, ctx.actor, ctx.clock.NowMicros(),
+                               drift::Encode(drift::DriftClosed{side, d.how, d.opened_version, d.cause, at_us})}});
+}
+
 }  // namespace seam

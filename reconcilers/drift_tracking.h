@@ -46,4 +46,11 @@ Status RecordDriftsFound(SeamContext& ctx, const SeamConfig& seam, RecordState& 
 Status RecordDriftsEnded(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
                          const std::vector<SideSeen>& sides);
 
+// Appends a DriftClosed for `side` when it has an open drift that a write seam just made and
+// read back (an operation's SideApplied or SideRepaired, already folded into `state`): that
+// read-back is the side seen in sync, at `at_us`, so the drift ends there, as the write made it
+// (repaired, adopted), rather than at whichever pass comes next.
+Status RecordDriftEndedByWrite(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
+                               const std::string& side, std::int64_t at_us);
+
 }  // namespace seam

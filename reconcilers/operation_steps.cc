@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/fault_point.h"
+#include "reconcilers/drift_tracking.h"
 #include "reconcilers/kinds.h"
 #include "reconcilers/logger.h"
 #include "reconcilers/token/token_events.h"
@@ -106,6 +107,7 @@ SideWriteReport ApplyAndConfirm(SeamContext& ctx, const SeamConfig& seam, Record
     repaired.sealed_before = std::move(sealed).value();
     draft = EventDraft{token::kSideRepaired, ctx.actor, ctx.clock.NowMicros(), token::Encode(repaired)};
   }
+  const std::int64_t confirmed_at = draft.time_us;
   Result<AppendResult> appended = ctx.store.Append(seam.stream(), state.stream_version, {std::move(draft)});
   Status folded = appended.ok() ? CatchUp(ctx.store, seam.stream(), state, ctx.keys) : appended.status();
   if (!folded.ok()) {
@@ -114,6 +116,11 @@ SideWriteReport ApplyAndConfirm(SeamContext& ctx, const SeamConfig& seam, Record
     return r;
   }
   FaultPoint("after-side-applied:" + cfg.name);
+  // The side's part is done; a drift left open here is closed by the next pass instead.
+  if (Status closed = RecordDriftEndedByWrite(ctx, seam, state, cfg.name, confirmed_at); !closed.ok()) {
+    ReconcileLog()->warn("seam {}: side {} is confirmed, but closing its drift failed: {}", seam.name, cfg.name,
+                         closed.message());
+  }
   return r;
 }
 

@@ -293,6 +293,35 @@ TEST_F(AuditTest, AnOutOfBandEditLaterAdoptedFromTheAuthority) {
   EXPECT_FALSE(Contains(AllOutput(), edit));
 }
 
+// The same edit taken into the log by hand (`seamctl adopt --from cli`, repair off): the
+// adoption's own write and read-back of the side end the drift, so `drift` says so at once,
+// without waiting for a pass.
+TEST_F(AuditTest, AnEditAdoptedByHandEndsItsDriftAtTheAdoption) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue({.repair = "off"}));
+  SetCliToken("hand-edited-on-the-cli-3a9d");
+  EXPECT_EQ(Seamctl({"repair"}).exit_code, 1);
+  int code = -1;
+  DriftJson(&code);
+  EXPECT_EQ(code, 1) << "a drift is open";
+
+  ProcessResult adopt = Seamctl({"adopt", kSeam, "--from", "cli"});
+  ASSERT_EQ(adopt.exit_code, 0) << adopt.out << adopt.err;
+  const json drift = DriftJson(&code);
+  EXPECT_EQ(code, 0) << drift.dump();
+  EXPECT_EQ(drift["drift"]["closed"]["how"], "adopted");
+  std::vector<json> log = LogEvents();
+  ASSERT_EQ(log.back()["type"], "DriftClosed");
+  const json& confirmed = log[log.size() - 2];
+  ASSERT_EQ(confirmed["type"], "SideApplied");
+  EXPECT_EQ(confirmed["details"]["side"], "cli");
+  EXPECT_EQ(drift["drift"]["closed"]["at"], confirmed["time"]) << "when the adoption read the side back";
+  EXPECT_TRUE(Contains(drift["text"].get<std::string>(), "when the log adopted a value (TokenAdopted from side cli by e2e)"))
+      << drift["text"];
+  // A pass afterwards finds nothing more to record.
+  EXPECT_EQ(Seamctl({"repair"}).exit_code, 0);
+  EXPECT_EQ(LogEvents().size(), log.size());
+}
+
 // A writer keeps putting the same value back: every drift after the first has seen it before,
 // and after the budget the seam flaps until `repair --force`.
 TEST_F(AuditTest, AFlappingSeamShowsTheSpellAndTheValueSeenBefore) {

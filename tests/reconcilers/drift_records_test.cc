@@ -157,7 +157,8 @@ TEST(DriftRecords, AChangedDriftSupersedesTheOpenOneAndKeepsItsBracket) {
 
 // An operation left pending (a crash after the gateway confirmed it, before the CLI was
 // written); meanwhile the gateway, already confirmed, drifted. Completing the operation
-// rewrites the gateway too; the drift is recorded before that, so it is not lost.
+// rewrites the gateway too; the drift is recorded before that, so it is not lost, and it ends
+// with that write.
 TEST(DriftRecords, ADriftOnASideAPendingOperationAlreadyReachedIsRecordedBeforeTheCompletion) {
   SeamFixture f;
   SeamContext ctx = f.Context();
@@ -179,18 +180,22 @@ TEST(DriftRecords, ADriftOnASideAPendingOperationAlreadyReachedIsRecordedBeforeT
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->status, "in_sync");
   EXPECT_EQ(f.CliToken(), token);
+  // The drift, then the completion's write over the gateway, and right after that write's
+  // confirmation the drift's end: the read-back is the gateway seen in sync.
+  const std::vector<Event> events = Stream(f);
   std::vector<std::string> types;
-  for (const Event& e : Stream(f)) types.push_back(e.type);
-  const std::vector<std::string> tail(types.begin() + 5, types.end());
-  ASSERT_GE(tail.size(), 2U) << ::testing::PrintToString(types);
-  EXPECT_EQ(tail.front(), drift::kDriftOpened) << ::testing::PrintToString(types);
-  EXPECT_EQ(tail.back(), drift::kDriftClosed) << ::testing::PrintToString(types);
-  const drift::DriftOpened opened = drift::DecodeDriftOpened(Stream(f)[5].payload).value();
+  for (const Event& e : events) types.push_back(e.type);
+  ASSERT_GE(events.size(), 9U) << ::testing::PrintToString(types);
+  EXPECT_EQ(types[5], drift::kDriftOpened) << ::testing::PrintToString(types);
+  EXPECT_EQ(types[6], token::kSideRepaired) << ::testing::PrintToString(types);
+  ASSERT_EQ(types[7], drift::kDriftClosed) << ::testing::PrintToString(types);
+  const drift::DriftOpened opened = drift::DecodeDriftOpened(events[5].payload).value();
   EXPECT_EQ(opened.side, "gateway");
   EXPECT_EQ(opened.verdict, "foreign");
-  const drift::DriftClosed closed = drift::DecodeDriftClosed(Stream(f).back().payload).value();
+  const drift::DriftClosed closed = drift::DecodeDriftClosed(events[7].payload).value();
   EXPECT_EQ(closed.side, "gateway");
   EXPECT_EQ(closed.how, "repaired");
+  EXPECT_EQ(closed.at_us, events[6].time_us) << "closed when the write was read back";
   // The CLI was only waiting for the operation: no drift for it.
   for (const Event& e : Stream(f)) {
     if (e.type == drift::kDriftOpened) {
@@ -200,8 +205,9 @@ TEST(DriftRecords, ADriftOnASideAPendingOperationAlreadyReachedIsRecordedBeforeT
 }
 
 // An open drift whose side an operation then wrote, restored to the same stale copy before
-// any pass saw it in sync: the first drift ended with that write ("repaired"), and a new one
-// began after it; the new bracket starts at the write, not at the first drift's start.
+// any pass saw it in sync: the first drift ended with that write ("repaired", closed by the
+// operation when it read the write back), and a new one began after it; the new bracket starts
+// at the write, not at the first drift's start.
 TEST(DriftRecords, ASideWrittenThenStaleAgainClosesTheOldDriftAndOpensANewOne) {
   SeamFixture f;
   SeamContext ctx = f.Context();
@@ -222,12 +228,20 @@ TEST(DriftRecords, ASideWrittenThenStaleAgainClosesTheOldDriftAndOpensANewOne) {
   f.clock.Advance(kSecond);
   ASSERT_TRUE(RunPass(ctx, off, PassMode::kRepair).ok());
 
+  // The rotation's write, read back, ended the first drift right there; the stale copy then
+  // opened a new one.
   const std::vector<Event> events = Stream(f);
-  ASSERT_EQ(events[events.size() - 2].type, drift::kDriftClosed);
-  const drift::DriftClosed closed = drift::DecodeDriftClosed(events[events.size() - 2].payload).value();
+  const Event* closing = nullptr;
+  for (const Event& e : events) {
+    if (e.type == drift::kDriftClosed) closing = &e;
+  }
+  ASSERT_NE(closing, nullptr);
+  const drift::DriftClosed closed = drift::DecodeDriftClosed(closing->payload).value();
   EXPECT_EQ(closed.opened_version, first_opened);
   EXPECT_EQ(closed.how, "repaired");
   EXPECT_EQ(closed.cause.rfind("TokenRotated version", 0), 0U) << closed.cause;
+  EXPECT_EQ(closed.at_us, rotated_at) << "at the rotation's write, not at the next pass";
+  ASSERT_EQ(events.back().type, drift::kDriftOpened);
   const drift::DriftOpened reopened = drift::DecodeDriftOpened(events.back().payload).value();
   EXPECT_EQ(reopened.side, "gateway");
   EXPECT_EQ(reopened.last_in_sync_at_us, rotated_at) << "the rotation's write confirmed the side";
