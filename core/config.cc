@@ -105,35 +105,6 @@ Result<toml::table> config_internal::ParseToml(const ParseContext& ctx, std::str
 
 namespace {
 
-Result<StoreConfig> ParseStore(const ParseContext& ctx, const toml::table& root) {
-  std::filesystem::path db = ".seam/events.db";
-  if (const toml::node* node = root.get("store")) {
-    const int line = config_internal::LineOf(*node);
-    const toml::table* table = node->as_table();
-    if (table == nullptr) return Error(ctx, line, "", "key `store` must be a table ([store])");
-    for (const Entry& e : config_internal::InSourceOrder(*table)) {
-      if (e.key != "path") {
-        return Error(ctx, e.line, "store", "unknown key `" + std::string(e.key) + "`");
-      }
-    }
-    SEAM_ASSIGN_OR_RETURN(std::optional<std::string> path,
-                          config_internal::GetString(ctx, *table, "path", false, line, "store"));
-    if (path) {
-      if (path->empty()) {
-        return Error(ctx, config_internal::LineOf(*table->get("path")), "store",
-                     "key `path` is empty");
-      }
-      db = *path;
-    }
-  }
-  StoreConfig store;
-  store.db_path = (db.is_relative() ? ctx.base_dir / db : db).lexically_normal();
-  store.state_dir = store.db_path.parent_path();
-  if (store.state_dir.empty()) store.state_dir = ".";
-  store.key_path = (store.state_dir / "key").lexically_normal();
-  return store;
-}
-
 // "HOST:PORT" or "[V6]:PORT" with a port of 1-65535; the host is resolved by whoever connects.
 bool IsHostPort(const std::string& text) {
   const std::size_t colon = text.rfind(':');
@@ -159,7 +130,17 @@ Result<DaemonConfig> ParseDaemon(const ParseContext& ctx, const toml::table& roo
   const toml::table* table = node->as_table();
   if (table == nullptr) return Error(ctx, line, "", "key `daemon` must be a table ([daemon])");
   for (const Entry& e : config_internal::InSourceOrder(*table)) {
-    if (e.key != "listen") return Error(ctx, e.line, "daemon", "unknown key `" + std::string(e.key) + "`");
+    if (e.key != "listen" && e.key != "workers") {
+      return Error(ctx, e.line, "daemon", "unknown key `" + std::string(e.key) + "`");
+    }
+  }
+  if (const toml::node* workers = table->get("workers")) {
+    const std::optional<std::int64_t> n = workers->value_exact<std::int64_t>();
+    if (!n || *n < 1 || *n > kMaxDaemonWorkers) {
+      return Error(ctx, config_internal::LineOf(*workers), "daemon",
+                   "key `workers` must be a whole number from 1 to " + std::to_string(kMaxDaemonWorkers));
+    }
+    daemon.workers = static_cast<int>(*n);
   }
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> listen,
                         config_internal::GetString(ctx, *table, "listen", false, line, "daemon"));
@@ -266,7 +247,7 @@ Result<Config> config_internal::BuildConfig(const ParseContext& ctx, const toml:
 
   Config config;
   config.file = file;
-  SEAM_ASSIGN_OR_RETURN(config.store, ParseStore(ctx, root));
+  SEAM_ASSIGN_OR_RETURN(config.store, config_internal::ParseStore(ctx, root));
   SEAM_ASSIGN_OR_RETURN(config.daemon, ParseDaemon(ctx, root));
 
   if (const toml::node* node = root.get("seam")) {

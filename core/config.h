@@ -61,17 +61,38 @@ struct SeamConfig {
   const SideConfig* FindSide(const std::string& side_name) const;
 };
 
+// [store]: which event log, and where what stays on this host is kept.
+//   url = "sqlite:PATH"   the log; PATH is resolved like `path`. $SEAM_STORE_URL overrides
+//                         both `url` and `path`; giving both in the file is an error.
+//   path = "PATH"         the short form of url = "sqlite:PATH" (default ".seam/events.db")
+//   key_file = "PATH"     the sealing key (default: "key" beside a file store's log)
+//   state_dir = "PATH"    what stays on this host: stream locks, the confirmation book, the
+//                         config index (default: the directory of a file store's log)
+// Relative paths are relative to the config file's directory.
 struct StoreConfig {
-  std::filesystem::path db_path;    // [store] path, default ".seam/events.db"
-  std::filesystem::path key_path;   // "key" beside the database
-  std::filesystem::path state_dir;  // the database's directory
+  std::string scheme = "sqlite";    // the URL's scheme; only "sqlite" today
+  std::string url;                  // as resolved: "sqlite:" + db_path
+  std::filesystem::path db_path;    // sqlite: the log's file
+  std::filesystem::path key_path;   // `key_file`
+  std::filesystem::path state_dir;  // `state_dir`
 };
+
+// The StoreConfig `url` describes ("sqlite:PATH"), relative paths resolved against `base_dir`,
+// with the default key file and state directory of that store. InvalidArgument (without a
+// place: the caller adds the file and line, or names $SEAM_STORE_URL) for another scheme or an
+// empty path.
+Result<StoreConfig> StoreFromUrl(const std::string& url, const std::filesystem::path& base_dir);
 
 // [daemon] (optional): where seamd's status listener is, for `seamctl status` (and seamd when
 // started without --listen). `listen` is "HOST:PORT" (port 1-65535); empty when not set.
+// `workers` (1-64, default 4): threads for passes of seams with a side that may block (http-json,
+// tls-endpoint, exec, sqlite-row) or an on_repair hook; seams of watched files only have a lane
+// of their own (tools/seamd/pass_lanes.h).
+inline constexpr int kMaxDaemonWorkers = 64;
 struct DaemonConfig {
   std::string listen;
   int line = 0;  // line of the `listen` key
+  int workers = 4;
 };
 
 struct Config {

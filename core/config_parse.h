@@ -57,6 +57,9 @@ Status CheckSize(const ParseContext& ctx, std::size_t bytes);
 Result<Config> BuildConfig(const ParseContext& ctx, const toml::table& root,
                            const std::filesystem::path& file);
 
+// The [store] table (core/config_store.cc), with $SEAM_STORE_URL applied.
+Result<StoreConfig> ParseStore(const ParseContext& ctx, const toml::table& root);
+
 // One [[seam]] entry, with its sides built through the registry and sorted into `order`.
 Result<SeamConfig> ParseSeam(const ParseContext& ctx, const toml::node& node);
 

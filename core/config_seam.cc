@@ -86,9 +86,9 @@ Result<SideConfig> ParseSide(const ParseContext& ctx, const SeamConfig& seam, co
 
   if (const toml::node* transform = table.get("transform")) {
     // A certificate side compares fingerprints and writes PEM: there is nothing to transform.
-    if (seam.kind == "certificate") {
-      return Status::InvalidArgument(options.Where(line_of("transform")) +
-                                     ": key `transform` does not apply to certificate seams");
+    if (!ctx.schema->FindKind(seam.kind)->transforms) {
+      return Status::InvalidArgument(options.Where(line_of("transform")) + ": key `transform` does not apply to " +
+                                     seam.kind + " seams");
     }
     const auto* s = transform->as_string();
     const std::optional<Transform> parsed = s ? ParseTransform(s->get()) : std::nullopt;
@@ -203,10 +203,10 @@ Status ApplyAuthority(const ParseContext& ctx, const std::string& scope, const t
   const std::string& name = s->get();
   if (name == "log") return Status::Ok();  // the default: nullopt
   // A certificate side shows a fingerprint, not the key: its value cannot be taken into the log.
-  if (seam.kind == "certificate") {
+  if (!ctx.schema->FindKind(seam.kind)->adoptable) {
     return Error(ctx, LineOf(node), scope,
-                 "certificate seams take authority = \"log\" (a side shows a certificate's "
-                 "fingerprint, not its key, so nothing can be adopted from it)");
+                 seam.kind + " seams take authority = \"log\" (a side shows a " + seam.kind +
+                     "'s fingerprint, not its key, so nothing can be adopted from it)");
   }
   const SideConfig* side = seam.FindSide(name);
   if (side == nullptr) {
@@ -355,16 +355,21 @@ Result<SeamConfig> ParseSeam(const ParseContext& ctx, const toml::node& node) {
     SEAM_ASSIGN_OR_RETURN(seam.repair_budget, ParseRepairBudget(ctx, scope, *budget));
   }
 
+  const bool expires = ctx.schema->FindKind(seam.kind)->expires;
   if (const toml::node* renew = table->get("renew_before")) {
-    if (seam.kind != "certificate") {
+    if (!expires) {
+      std::vector<std::string> expiring;
+      for (const KindFields& k : ctx.schema->kinds) {
+        if (k.expires) expiring.push_back(k.kind);
+      }
       return Error(ctx, LineOf(*renew), scope,
-                   "key `renew_before` applies to certificate seams only (this one is kind `" +
+                   "key `renew_before` applies to " + JoinNames(expiring) + " seams only (this one is kind `" +
                        seam.kind + "`)");
     }
     SEAM_ASSIGN_OR_RETURN(seam.renew_before_us,
                           ParseDurationKey(ctx, scope, *renew, "renew_before",
                                            "\"30d\", \"12h\", \"90m\" or \"45s\""));
-  } else if (seam.kind == "certificate") {
+  } else if (expires) {
     seam.renew_before_us = kDefaultRenewBeforeUs;
   }
 

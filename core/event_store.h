@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,13 @@ struct VerifyReport {
 struct LogHead {
   std::int64_t seq = 0;  // 0 when the log is empty
   Hash hash{};           // kGenesisHash when empty
+};
+
+// Held by whoever asked to be woken by appends (EventStore::WatchAppends); destroying it stops
+// the wake-ups (it waits for a call in progress to return).
+class AppendWatch {
+ public:
+  virtual ~AppendWatch() = default;
 };
 
 class EventStore {
@@ -72,6 +80,18 @@ class EventStore {
   // Recomputes the whole chain. A broken chain is an ok Result with intact=false; a non-ok
   // Result means the check itself could not run.
   virtual Result<VerifyReport> Verify() = 0;
+
+  // Wakes the caller when the log's head moves past `after_seq`: `on_append(head_seq)` is called
+  // for every head seen to differ from the last one seen (past it; or back, when a log was
+  // restored from a backup under a store that can see that), whoever appended (this object, another one, another
+  // process). It only wakes: the caller re-reads from its own last seq, so a missed or merged
+  // wake-up loses nothing. It runs on a thread of the store's (or the appender's), never
+  // concurrently with itself; it must be quick and must not call this store (post and return).
+  // A store that can only poll says how often in `poll_interval` (SQLite: the head is read every
+  // poll_interval on a connection of the watch's own). The watch lives until the returned object
+  // is destroyed and may outlive nothing: destroy it before the store.
+  virtual Result<std::unique_ptr<AppendWatch>> WatchAppends(
+      std::int64_t after_seq, std::function<void(std::int64_t head_seq)> on_append) = 0;
 };
 
 }  // namespace seam

@@ -30,10 +30,19 @@ struct OptionValue {
 };
 
 // The fields a seam's kind has (core/side.h "record"), and the one a shorthand key maps.
+// Also what the config loader must know of the kind's rules.
 struct KindFields {
   std::string kind = "token";
   std::vector<std::string> fields = {"token"};
   std::string primary = "token";
+  // Sides may keep the primary field through a transform (sha256-hex); false for a kind whose
+  // sides are compared by fingerprint and written whole (certificate).
+  bool transforms = true;
+  // A side's value can be taken into the log (authority = <side>, `seamctl adopt`); false when
+  // a side cannot show the secret (a certificate side shows a fingerprint, not the key).
+  bool adoptable = true;
+  // Values expire (a seam's renew_before applies, and sides can be `expiring`).
+  bool expires = false;
 };
 
 // Where a side keeps one field: a JSON pointer, a column name, ... (the plugin decides).

@@ -7,6 +7,40 @@ CEREAL_CLASS_VERSION(seam::drift::DriftClosed, 1)
 CEREAL_CLASS_VERSION(seam::drift::SideRestarted, 1)
 
 namespace seam::drift {
+namespace {
+
+using Field = ShownField;
+
+EventFields ShowDriftOpened(const Event& e) {
+  Result<DriftOpened> p = DecodeDriftOpened(e.payload);
+  if (!p.ok()) return DecodeErrorFields(p.status());
+  return {Field::Text("seam", p->seam),
+          Field::Text("side", p->side),
+          Field::Text("verdict", p->verdict),
+          Field::Int("holds_version", p->holds_version),
+          Field::Text("fingerprint", p->fingerprint),
+          Field::Text("detail", p->detail),
+          Field::Int("intended_version", p->intended_version),
+          Field::Time("last_in_sync_at", p->last_in_sync_at_us),
+          Field::Time("first_seen_at", p->first_seen_at_us),
+          Field::Time("side_changed_at", p->side_changed_at_us)};
+}
+
+EventFields ShowDriftClosed(const Event& e) {
+  Result<DriftClosed> p = DecodeDriftClosed(e.payload);
+  if (!p.ok()) return DecodeErrorFields(p.status());
+  return {Field::Text("side", p->side), Field::Text("how", p->how), Field::Int("opened_version", p->opened_version),
+          Field::Text("cause", p->cause), Field::Time("at", p->at_us)};
+}
+
+EventFields ShowSideRestarted(const Event& e) {
+  Result<SideRestarted> p = DecodeSideRestarted(e.payload);
+  if (!p.ok()) return DecodeErrorFields(p.status());
+  return {Field::Text("side", p->side), Field::Text("marker", p->marker),
+          Field::Text("previous_marker", p->previous_marker), Field::Time("started_at", p->started_at_us)};
+}
+
+}  // namespace
 
 std::string Encode(const DriftOpened& p) { return payload_codec::Encode(p); }
 std::string Encode(const DriftClosed& p) { return payload_codec::Encode(p); }
@@ -20,6 +54,13 @@ Result<DriftClosed> DecodeDriftClosed(const std::string& b) {
 }
 Result<SideRestarted> DecodeSideRestarted(const std::string& b) {
   return payload_codec::Decode<SideRestarted>(b, kSideRestarted);
+}
+
+std::optional<EventFields> Describe(const Event& event) {
+  if (event.type == kDriftOpened) return ShowDriftOpened(event);
+  if (event.type == kDriftClosed) return ShowDriftClosed(event);
+  if (event.type == kSideRestarted) return ShowSideRestarted(event);
+  return std::nullopt;
 }
 
 }  // namespace seam::drift

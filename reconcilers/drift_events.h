@@ -13,9 +13,12 @@
 // (a file's mtime, a restart marker's time), is the side's own word for it.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
+#include "core/event.h"
 #include "core/status.h"
+#include "reconcilers/event_view.h"
 
 namespace seam::drift {
 
@@ -72,5 +75,12 @@ std::string Encode(const SideRestarted& p);
 Result<DriftOpened> DecodeDriftOpened(const std::string& payload);
 Result<DriftClosed> DecodeDriftClosed(const std::string& payload);
 Result<SideRestarted> DecodeSideRestarted(const std::string& payload);
+
+// What people see of a drift record (reconcilers/event_view.h), its fields in the payload's
+// order with times as kTime: DriftOpened {seam, side, verdict, holds_version, fingerprint,
+// detail, intended_version, last_in_sync_at, first_seen_at, side_changed_at}; DriftClosed {side,
+// how, opened_version, cause, at}; SideRestarted {side, marker, previous_marker, started_at}.
+// nullopt for another type.
+std::optional<EventFields> Describe(const Event& event);
 
 }  // namespace seam::drift

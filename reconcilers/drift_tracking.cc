@@ -9,13 +9,6 @@
 namespace seam {
 namespace {
 
-Status AppendAll(SeamContext& ctx, const SeamConfig& seam, RecordState& state, std::vector<EventDraft> drafts) {
-  if (drafts.empty()) return Status::Ok();
-  SEAM_ASSIGN_OR_RETURN(AppendResult appended, ctx.store.Append(seam.stream(), state.stream_version, drafts));
-  (void)appended;
-  return CatchUp(ctx.store, seam.stream(), state, ctx.keys);
-}
-
 std::int64_t LastInSync(SeamContext& ctx, const std::string& stream, const RecordState& state,
                         const std::string& side) {
   std::int64_t at = ctx.confirmations != nullptr ? ctx.confirmations->LastInSync(stream, side) : 0;
@@ -84,7 +77,7 @@ Status RecordDriftsFound(SeamContext& ctx, const SeamConfig& seam, RecordState& 
     add(drift::kDriftOpened, drift::Encode(opened));
     ReconcileLog()->info("seam {}: side {} drifted: {}", seam.name, name, VerdictName(j.verdict));
   }
-  return AppendAll(ctx, seam, state, std::move(drafts));
+  return AppendAndCatchUp(ctx, seam.stream(), state, std::move(drafts));
 }
 
 Status RecordDriftsEnded(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
@@ -103,7 +96,7 @@ Status RecordDriftsEnded(SeamContext& ctx, const SeamConfig& seam, RecordState& 
                                 drift::Encode(drift::DriftClosed{name, how, d.opened_version, d.cause, s.observed_at_us})});
     ReconcileLog()->info("seam {}: side {} back in sync ({})", seam.name, name, how);
   }
-  return AppendAll(ctx, seam, state, std::move(drafts));
+  return AppendAndCatchUp(ctx, seam.stream(), state, std::move(drafts));
 }
 
 Status RecordDriftEndedByWrite(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
@@ -113,9 +106,9 @@ Status RecordDriftEndedByWrite(SeamContext& ctx, const SeamConfig& seam, RecordS
   const OpenDrift& d = open->second;
   if (ctx.confirmations != nullptr) ctx.confirmations->Confirm(seam.stream(), side, at_us);
   ReconcileLog()->info("seam {}: side {} back in sync ({})", seam.name, side, d.how);
-  return AppendAll(ctx, seam, state,
-                   {EventDraft{drift::kDriftClosed, ctx.actor, ctx.clock.NowMicros(),
-                               drift::Encode(drift::DriftClosed{side, d.how, d.opened_version, d.cause, at_us})}});
+  return AppendAndCatchUp(ctx, seam.stream(), state,
+                          {EventDraft{drift::kDriftClosed, ctx.actor, ctx.clock.NowMicros(),
+                                      drift::Encode(drift::DriftClosed{side, d.how, d.opened_version, d.cause, at_us})}});
 }
 
 }  // namespace seam

@@ -1,7 +1,8 @@
 #pragma once
 // KindSpec: what the record reconciler (reconcilers/record_state.h) needs to know of one kind of
-// shared state: its fields, which one is secret, and how its events change the intended record.
-// Each kind (token, pairing, certificate) provides one, in its own folder.
+// shared state: its fields, which one is secret, and how its events change the intended record;
+// and what tools show of it: its events' fields, its operations' names. Each kind (token,
+// pairing, certificate) provides one, in its own folder.
 
 #include <cstdint>
 #include <map>
@@ -11,6 +12,7 @@
 #include "core/event.h"
 #include "core/side_options.h"
 #include "core/status.h"
+#include "reconcilers/event_view.h"
 
 namespace seam {
 
@@ -33,7 +35,10 @@ struct IntentChange {
 struct KindSpec {
   KindFields fields;         // kind name, field names (in order), primary field
   std::string secret_field;  // the one field kept sealed in the log ("" when none)
-  std::string noun;          // for messages: "token", "pairing", "certificate"
+  // How people read the kind, kept here so generic code never compares kind names:
+  std::string noun;             // "token", "pairing", "certificate"
+  std::string first_operation;  // the command recording a first value: "token issue", "pair"
+  std::string cleared_word;     // what its clearing event did: "revoked", "removed"
   // The field whose keyed fingerprint people see for a value ("token", "leaf_sha256").
   std::string fingerprint_field;
   // True when that field is itself a public digest (a certificate's SHA-256): people then see
@@ -50,6 +55,12 @@ struct KindSpec {
                                 const std::string& reason) = nullptr;
   // Decodes one event of the kind's stream; Corruption when a known type does not decode.
   Result<IntentChange> (*decode)(const Event& event) = nullptr;
+  // What people see of one of the kind's own events (reconcilers/event_view.h): its payload's
+  // fields, secrets as keyed fingerprints. nullopt for a type the kind does not know.
+  std::optional<EventFields> (*describe)(const Event& event, const KeyRing& keys) = nullptr;
+  // What people call each operation, by its event type: "rotation" for TokenRotated, as in
+  // "the rotation to version 4".
+  std::map<std::string, std::string> operation_nouns;
 };
 
 }  // namespace seam

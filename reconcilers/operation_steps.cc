@@ -1,127 +1,21 @@
 #include "reconcilers/operation_steps.h"
 
 #include <algorithm>
-#include <optional>
 
 #include "core/fault_point.h"
-#include "reconcilers/drift_tracking.h"
+#include "reconcilers/apply_step.h"
 #include "reconcilers/kinds.h"
 #include "reconcilers/logger.h"
-#include "reconcilers/token/token_events.h"
 
 namespace seam::operation_steps {
 namespace {
 
-// Writes the intended state to one side and confirms it by reading back. An observe-only side
-// (tls-endpoint) is not written: its on_repair command (a server reload) is run instead.
-// `completing`: the side is finishing an earlier operation whose confirmation is missing. If it
-// holds the value already, its on_repair hook still runs: the earlier attempt may have written
-// the side and then failed (or died) before the hook reloaded the server.
-// `*overwritten` receives what the side held when that was a value the log never had (foreign)
-// and it was written over, so the caller can keep it sealed.
-SideWriteReport ApplyToSide(SeamContext& ctx, const SeamConfig& seam, const RecordState& state,
-                            const SideConfig& cfg, bool completing, std::optional<Observation>* overwritten) {
-  SideWriteReport r{cfg.name, false, ""};
-  const bool writable = cfg.side->Writable();
-  Observation before = cfg.side->Observe();
-  // An observe-only side that cannot be reached (its server is down, perhaps waiting for the
-  // files just written) may come up with its on_repair command: that is tried below.
-  if (before.state == Observation::State::kUnreadable && (writable || cfg.on_repair.empty())) {
-    r.message = before.reason;
-    return r;
-  }
-  const Verdict now = JudgeSide(ctx, seam, state, cfg, before).verdict;
-  // Completing an old operation must not overwrite what the seam's authority side holds: a
-  // value the log never had there is adopted (by `repair`), not lost.
-  if (completing && now == Verdict::kForeign && seam.authority_side == cfg.name) {
-    r.message = "it is the seam's authority and holds a value the log never had; `seamctl repair " +
-                seam.name + "` adopts it";
-    return r;
-  }
-  if (now == Verdict::kInSync || now == Verdict::kExpiring) {
-    if (completing && !cfg.on_repair.empty()) {
-      const Status hook = RunOnRepairHook(ctx, seam, cfg);
-      if (!hook.ok()) {
-        r.message = "holds the value, but on_repair failed: " + hook.message();
-        return r;
-      }
-    }
-    r.ok = true;  // already there (e.g. the side an adoption came from): leave it alone
-    return r;
-  }
-  if (!writable && cfg.on_repair.empty()) {
-    r.message = cfg.side->Describe() + " is observe-only and has no on_repair to reload it";
-    return r;
-  }
-  if (writable) {
-    Status wrote = state.active()
-                       ? cfg.side->Write(ForSide(*state.kind, cfg.transform, state.value), before.marker)
-                       : cfg.side->Remove(before.marker);
-    if (!wrote.ok()) {
-      r.message = wrote.message();
-      return r;
-    }
-    if (now == Verdict::kForeign) *overwritten = std::move(before);
-  }
-  const Status hook = RunOnRepairHook(ctx, seam, cfg);  // before the read-back: it may reload
-  Judgement after = JudgeSide(ctx, seam, state, cfg, cfg.side->Observe());
-  if (after.verdict != Verdict::kInSync && after.verdict != Verdict::kExpiring) {
-    r.message = "read back after writing: " + std::string(VerdictName(after.verdict)) + " (" + after.detail + ")";
-    if (!hook.ok()) r.message += "; on_repair failed: " + hook.message();
-    return r;
-  }
-  if (!hook.ok()) {
-    r.message = "written, but on_repair failed: " + hook.message();
-    return r;
-  }
-  r.ok = true;
-  return r;
-}
-
-// ApplyToSide, then the SideApplied record that makes the side's part of the operation durable.
+// The shared apply step (reconcilers/apply_step.h), reported per side.
 SideWriteReport ApplyAndConfirm(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
                                 const SideConfig& cfg, bool completing) {
-  FaultPoint("before-side-write:" + cfg.name);
-  std::optional<Observation> overwritten;
-  SideWriteReport r = ApplyToSide(ctx, seam, state, cfg, completing, &overwritten);
-  if (!r.ok) return r;
-  FaultPoint("after-side-write:" + cfg.name);
-  EventDraft draft{token::kSideApplied, ctx.actor, ctx.clock.NowMicros(),
-                   token::Encode(token::SideApplied{cfg.name, state.current_version})};
-  if (overwritten) {
-    // A value the log never had was written over: the confirmation is a SideRepaired that keeps
-    // it, sealed (it confirms the version just as SideApplied does).
-    token::SideRepaired repaired;
-    repaired.side = cfg.name;
-    repaired.version_written = state.current_version;
-    repaired.action = state.active() ? "write" : "remove";
-    repaired.verdict_before = VerdictName(Verdict::kForeign);
-    Judgement held = JudgeSide(ctx, seam, state, cfg, *overwritten);
-    repaired.fingerprint_before = held.fingerprint;
-    Result<std::string> sealed = SealObservedFields(ctx, seam.stream(), state.stream_version + 1, *overwritten);
-    if (!sealed.ok()) {
-      r.ok = false;
-      r.message = "written and read back, but sealing what it held before failed: " + sealed.status().message();
-      return r;
-    }
-    repaired.sealed_before = std::move(sealed).value();
-    draft = EventDraft{token::kSideRepaired, ctx.actor, ctx.clock.NowMicros(), token::Encode(repaired)};
-  }
-  const std::int64_t confirmed_at = draft.time_us;
-  Result<AppendResult> appended = ctx.store.Append(seam.stream(), state.stream_version, {std::move(draft)});
-  Status folded = appended.ok() ? CatchUp(ctx.store, seam.stream(), state, ctx.keys) : appended.status();
-  if (!folded.ok()) {
-    r.ok = false;
-    r.message = "written and read back, but recording SideApplied failed: " + folded.message();
-    return r;
-  }
-  FaultPoint("after-side-applied:" + cfg.name);
-  // The side's part is done; a drift left open here is closed by the next pass instead.
-  if (Status closed = RecordDriftEndedByWrite(ctx, seam, state, cfg.name, confirmed_at); !closed.ok()) {
-    ReconcileLog()->warn("seam {}: side {} is confirmed, but closing its drift failed: {}", seam.name, cfg.name,
-                         closed.message());
-  }
-  return r;
+  const ApplyOutcome applied =
+      ApplyToSide(ctx, seam, state, cfg, completing ? ApplyPurpose::kCompletion : ApplyPurpose::kOperation);
+  return SideWriteReport{cfg.name, applied.status.ok(), applied.status.ok() ? "" : applied.status.message()};
 }
 
 }  // namespace
@@ -216,25 +110,14 @@ Status PreflightSides(const SeamConfig& seam, const std::string& retry) {
 
 Result<OperationReport> AppendThenApply(SeamContext& ctx, const SeamConfig& seam, RecordState state,
                                         EventDraft draft, const char* operation) {
-  Result<AppendResult> appended = ctx.store.Append(seam.stream(), state.stream_version, {draft});
-  if (!appended.ok()) return appended.status().WithContext("seam " + seam.name);
-  Event event;
-  event.seq = appended->last_seq;
-  event.stream = seam.stream();
-  event.version = appended->last_version;
-  event.type = draft.type;
-  event.time_us = draft.time_us;
-  event.actor = draft.actor;
-  event.payload = std::move(draft.payload);
-  Status applied = Apply(state, event);
-  if (applied.ok()) applied = OpenCurrent(state, ctx.keys);
-  if (!applied.ok()) return applied.WithContext("seam " + seam.name);
+  Status appended = AppendAndCatchUp(ctx, seam.stream(), state, {std::move(draft)});
+  if (!appended.ok()) return appended.WithContext("seam " + seam.name);
   FaultPoint("after-intent");
 
   OperationReport report;
   report.seam = seam.name;
   report.operation = operation;
-  report.version = event.version;
+  report.version = state.stream_version;
   if (state.active()) report.fingerprint = RecordFingerprint(*state.kind, state.value, ctx.keys);
   ReconcileLog()->info("seam {}: {} recorded as version {} {}", seam.name, operation,
                        report.version, report.fingerprint);
@@ -297,3 +180,18 @@ Result<OperationReport> Adopt(SeamContext& ctx, const SeamConfig& seam, const st
 }
 
 }  // namespace seam::operation_steps
+
+namespace seam {
+
+bool OperationReport::AllSidesWritten() const {
+  for (const SideWriteReport& s : sides) {
+    if (!s.ok) return false;
+  }
+  return true;
+}
+
+Result<OperationReport> AdoptValue(SeamContext& ctx, const SeamConfig& seam, const std::string& from) {
+  return operation_steps::Adopt(ctx, seam, from);
+}
+
+}  // namespace seam

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "reconcilers/drift_events.h"
+#include "reconcilers/bookkeeping_events.h"
 #include "reconcilers/token/token_events.h"
 
 namespace seam {
@@ -102,28 +103,28 @@ void NoteAdoption(RecordState& state, const std::string& from, const Event& even
 // side when they name its version.
 Status ApplyConfirmation(RecordState& state, const Event& event) {
   auto where = [&] { return "event seq " + std::to_string(event.seq); };
-  if (event.type == token::kSideApplied) {
-    Result<token::SideApplied> p = token::DecodeSideApplied(event.payload);
+  if (event.type == bookkeeping::kSideApplied) {
+    Result<bookkeeping::SideApplied> p = bookkeeping::DecodeSideApplied(event.payload);
     if (!p.ok()) return p.status().WithContext(where());
     NoteSideWritten(state, p->side, event, state.intent_type + " version " + std::to_string(p->version));
     if (p->version == state.current_version) state.applied.insert(std::move(p->side));
-  } else if (event.type == token::kSideRepaired) {
-    Result<token::SideRepaired> p = token::DecodeSideRepaired(event.payload);
+  } else if (event.type == bookkeeping::kSideRepaired) {
+    Result<bookkeeping::SideRepaired> p = bookkeeping::DecodeSideRepaired(event.payload);
     if (!p.ok()) return p.status().WithContext(where());
-    NoteSideWritten(state, p->side, event, token::kSideRepaired);
+    NoteSideWritten(state, p->side, event, bookkeeping::kSideRepaired);
     std::vector<std::int64_t>& times = state.repair_times_us[p->side];
     times.push_back(event.time_us);
     if (times.size() > kRepairTimesKept) times.erase(times.begin());
     if (p->version_written == state.current_version) state.applied.insert(std::move(p->side));
   } else if (drift::IsDriftEvent(event.type)) {
     return ApplyDriftRecord(state, event);
-  } else if (event.type == token::kSeamFlapping) {
-    Result<token::SeamFlapping> p = token::DecodeSeamFlapping(event.payload);
+  } else if (event.type == bookkeeping::kSeamFlapping) {
+    Result<bookkeeping::SeamFlapping> p = bookkeeping::DecodeSeamFlapping(event.payload);
     if (!p.ok()) return p.status().WithContext(where());
     state.flapping = true;
     state.flapping_side = std::move(p->side);
     state.flapping_since_us = event.time_us;
-  } else if (event.type == token::kFlappingCleared) {
+  } else if (event.type == bookkeeping::kFlappingCleared) {
     state.flapping = false;
     state.flapping_side.clear();
     state.flapping_since_us = 0;
@@ -325,38 +326,32 @@ void CheckExpiry(const KindSpec& kind, const Observation& obs, const ExpiryPolic
                                  " (renew_before)";
 }
 
-}  // namespace
-
-Judgement Judge(const RecordState& state, const SideShape& side, const Observation& obs,
-                const KeyRing& keys, const ExpiryPolicy& expiry) {
+// A side that holds none of its fields.
+Judgement JudgeNothingHeld(const RecordState& state, const SideShape& side, const std::string& intended) {
   const KindSpec& kind = *state.kind;
   Judgement j;
-  const std::string intended = "version " + std::to_string(state.current_version) + " is intended";
-  switch (obs.state) {
-    case Observation::State::kUnreadable:
-      j.verdict = Verdict::kUnreadable;
-      j.detail = obs.reason;
-      return j;
-    case Observation::State::kMissing:
-      if (state.active() && std::none_of(side.fields.begin(), side.fields.end(), [&](const std::string& f) {
-            return state.value.count(f) != 0;
-          })) {
-        j.verdict = Verdict::kInSync;
-        j.detail = "holds none of its fields, and the log has none of them either";
-      } else if (state.active()) {
-        j.verdict = Verdict::kMissing;
-        j.detail = "holds no " + kind.noun + "; " + intended;
-      } else {
-        j.verdict = Verdict::kInSync;
-        j.detail = "holds no " + kind.noun +
-                   (state.phase == RecordState::Phase::kRevoked ? " (revoked)" : " (none recorded)");
-      }
-      return j;
-    case Observation::State::kValue:
-      break;
+  if (state.active() && std::none_of(side.fields.begin(), side.fields.end(),
+                                     [&](const std::string& f) { return state.value.count(f) != 0; })) {
+    j.verdict = Verdict::kInSync;
+    j.detail = "holds none of its fields, and the log has none of them either";
+  } else if (state.active()) {
+    j.verdict = Verdict::kMissing;
+    j.detail = "holds no " + kind.noun + "; " + intended;
+  } else {
+    j.verdict = Verdict::kInSync;
+    j.detail = "holds no " + kind.noun + (state.phase == RecordState::Phase::kRevoked ? " (revoked)" : " (none recorded)");
   }
-  // Newest first: a value set twice (re-adopted) counts as the most recent version, and the usual
-  // cases (in sync, one rotation behind) open at most one older value.
+  return j;
+}
+
+// The version whose value the side holds, newest first: a value set twice (re-adopted) counts as
+// the most recent version, and the usual cases (in sync, one rotation behind) open at most one
+// older value. nullopt when it holds none of them; an unreadable Judgement when an older value
+// cannot be opened to compare.
+std::optional<Judgement> JudgeAgainstHistory(const RecordState& state, const SideShape& side, const Observation& obs,
+                                             const KeyRing& keys, const ExpiryPolicy& expiry,
+                                             const std::string& intended) {
+  const KindSpec& kind = *state.kind;
   const bool open_older = MapsSecret(kind, side);
   for (auto it = state.history.rbegin(); it != state.history.rend(); ++it) {
     const bool current = state.active() && it == state.history.rbegin();
@@ -365,11 +360,7 @@ Judgement Judge(const RecordState& state, const SideShape& side, const Observati
     if (!current) {
       if (open_older) {
         Result<Record> r = OpenRecord(state, *it, keys);
-        if (!r.ok()) {
-          j.verdict = Verdict::kUnreadable;
-          j.detail = "cannot compare with the log: " + r.status().message();
-          return j;
-        }
+        if (!r.ok()) return Judgement{Verdict::kUnreadable, 0, "", "cannot compare with the log: " + r.status().message()};
         opened = std::move(r).value();
       } else {
         for (const auto& [field, text] : it->plain) opened.emplace(field, Secret(text));
@@ -377,30 +368,35 @@ Judgement Judge(const RecordState& state, const SideShape& side, const Observati
       record = &opened;
     }
     if (!Compare(kind, side, *record, obs).Same()) continue;
+    Judgement j;
     j.holds_version = it->version;
     j.fingerprint = MatchedFingerprint(kind, side, *record, obs, keys);
+    j.detail = "holds version " + std::to_string(it->version);
     if (current) {
       j.verdict = Verdict::kInSync;
-      j.detail = "holds version " + std::to_string(it->version);
       CheckExpiry(kind, obs, expiry, j);
     } else {
       j.verdict = Verdict::kLagging;
-      j.detail = "holds version " + std::to_string(it->version) + "; " +
-                 (state.active() ? intended
-                                 : "the " + kind.noun + " was " +
-                                       (kind.noun == "pairing" ? "removed" : "revoked") +
-                                       " at version " + std::to_string(state.current_version));
+      j.detail += "; " + (state.active() ? intended
+                                         : "the " + kind.noun + " was " + kind.cleared_word + " at version " +
+                                               std::to_string(state.current_version));
     }
     return j;
   }
+  return std::nullopt;
+}
+
+// A value no version of the log had: foreign, or only some fields absent (missing).
+Judgement JudgeUnknownValue(const RecordState& state, const SideShape& side, const Observation& obs,
+                            const KeyRing& keys, const std::string& intended) {
+  const KindSpec& kind = *state.kind;
+  Judgement j;
   j.fingerprint = ForeignFingerprint(kind, side, obs, keys);
   if (!state.active()) {
     j.verdict = Verdict::kForeign;
-    j.detail = state.history.empty()
-                   ? "holds a value but no " + kind.noun + " was recorded in the log"
-                   : "holds a value although the " + kind.noun + " was " +
-                         (kind.noun == "pairing" ? "removed" : "revoked") + " at version " +
-                         std::to_string(state.current_version);
+    j.detail = state.history.empty() ? "holds a value but no " + kind.noun + " was recorded in the log"
+                                     : "holds a value although the " + kind.noun + " was " + kind.cleared_word +
+                                           " at version " + std::to_string(state.current_version);
     return j;
   }
   const Comparison c = Compare(kind, side, state.value, obs);
@@ -415,12 +411,28 @@ Judgement Judge(const RecordState& state, const SideShape& side, const Observati
     j.detail = "holds a value the log never had";
   } else {
     const std::vector<std::string>& wrong = c.differ;
-    j.detail = "holds a record the log never had: " + Plural(wrong) +
-               (wrong.size() == 1 ? " differs" : " differ") + " from version " +
-               std::to_string(state.current_version) +
+    j.detail = "holds a record the log never had: " + Plural(wrong) + (wrong.size() == 1 ? " differs" : " differ") +
+               " from version " + std::to_string(state.current_version) +
                (c.absent.empty() ? "" : ", " + Plural(c.absent) + " absent");
   }
   return j;
+}
+
+}  // namespace
+
+Judgement Judge(const RecordState& state, const SideShape& side, const Observation& obs,
+                const KeyRing& keys, const ExpiryPolicy& expiry) {
+  const std::string intended = "version " + std::to_string(state.current_version) + " is intended";
+  switch (obs.state) {
+    case Observation::State::kUnreadable:
+      return Judgement{Verdict::kUnreadable, 0, "", obs.reason};
+    case Observation::State::kMissing:
+      return JudgeNothingHeld(state, side, intended);
+    case Observation::State::kValue:
+      break;
+  }
+  if (std::optional<Judgement> held = JudgeAgainstHistory(state, side, obs, keys, expiry, intended)) return *held;
+  return JudgeUnknownValue(state, side, obs, keys, intended);
 }
 
 }  // namespace seam

@@ -8,6 +8,14 @@
 
 namespace seam {
 
+Status AppendAndCatchUp(SeamContext& ctx, const std::string& stream, RecordState& state,
+                        std::vector<EventDraft> drafts) {
+  if (drafts.empty()) return Status::Ok();
+  SEAM_ASSIGN_OR_RETURN(AppendResult appended, ctx.store.Append(stream, state.stream_version, drafts));
+  (void)appended;
+  return CatchUp(ctx.store, stream, state, ctx.keys);
+}
+
 Status RunOnRepairHook(SeamContext& ctx, const SeamConfig& seam, const SideConfig& side) {
   if (side.on_repair.empty()) return Status::Ok();
   if (ctx.hooks == nullptr) {

@@ -4,6 +4,7 @@
 // and clock and keeps them alive for the call.
 
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/confirmation_book.h"
@@ -24,6 +25,12 @@ struct SeamContext {
   // Where repair passes note when each side was last seen in sync (drift brackets); optional.
   ConfirmationBook* confirmations = nullptr;
 };
+
+// Appends `drafts` (one append, in order) to `stream` at the state's version and folds them in.
+// A Conflict means another writer appended first: the caller reports it, and the next pass
+// starts from the new state. Nothing to append is Ok.
+Status AppendAndCatchUp(SeamContext& ctx, const std::string& stream, RecordState& state,
+                        std::vector<EventDraft> drafts);
 
 // Runs `side`'s on_repair command, if it has one, through ctx.hooks.
 Status RunOnRepairHook(SeamContext& ctx, const SeamConfig& seam, const SideConfig& side);

@@ -76,8 +76,11 @@ Result<WrapBefore> ObserveBeforeWrap(SeamContext& ctx, const SeamConfig& seam) {
   return before;
 }
 
-WrapDecision DecideWrap(const SeamContext& ctx, const SeamConfig& seam, const RecordState& state,
-                        const std::vector<Observation>& before, const std::vector<Observation>& after) {
+namespace {
+
+// Each side's change, judged against the log; kUnreadable when a side cannot be read after.
+WrapDecision JudgeChanges(const SeamContext& ctx, const SeamConfig& seam, const RecordState& state,
+                          const std::vector<Observation>& before, const std::vector<Observation>& after) {
   WrapDecision d;
   const KindSpec& kind = *state.kind;
   for (std::size_t i = 0; i < seam.sides.size(); ++i) {
@@ -97,8 +100,40 @@ WrapDecision DecideWrap(const SeamContext& ctx, const SeamConfig& seam, const Re
     }
     d.sides.push_back(std::move(c));
   }
-  if (d.outcome == WrapOutcome::kUnreadable) return d;
+  return d;
+}
 
+// The side to adopt from among `fresh`: the seam's authority side when it is one of them, else
+// the first reversible one. nullopt (with d's outcome and detail set) when none can be adopted.
+std::optional<std::size_t> ChooseSource(const SeamConfig& seam, const KindSpec& kind,
+                                        const std::vector<std::size_t>& fresh, WrapDecision& d) {
+  std::optional<std::size_t> source;
+  for (std::size_t i : fresh) {
+    if (!d.sides[i].reversible) continue;
+    if (!source) source = i;
+    if (seam.authority_side && seam.sides[i].name == *seam.authority_side) return i;
+  }
+  if (source) return source;
+  const WrapSideChange& c = d.sides[fresh.front()];
+  const SideConfig& cfg = seam.sides[fresh.front()];
+  d.outcome = WrapOutcome::kIrreversible;
+  if (kind.encode_adopted == nullptr) {
+    d.detail = "side " + Shown(c) + " changed to a new " + kind.noun + ", but a " + kind.noun +
+               " cannot be adopted from a side; nothing adopted";
+  } else {
+    d.detail = "side " + Shown(c) + " changed to a new value, but it stores " + TransformName(cfg.transform) +
+               " digests, from which the " + kind.fields.primary + " cannot be recovered; nothing adopted";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+WrapDecision DecideWrap(const SeamContext& ctx, const SeamConfig& seam, const RecordState& state,
+                        const std::vector<Observation>& before, const std::vector<Observation>& after) {
+  WrapDecision d = JudgeChanges(ctx, seam, state, before, after);
+  if (d.outcome == WrapOutcome::kUnreadable) return d;
+  const KindSpec& kind = *state.kind;
   std::vector<std::size_t> fresh;  // sides holding a new value, in `order`
   bool any_change = false;
   for (std::size_t i = 0; i < d.sides.size(); ++i) {
@@ -110,32 +145,8 @@ WrapDecision DecideWrap(const SeamContext& ctx, const SeamConfig& seam, const Re
     d.outcome = WrapOutcome::kFollowLog;
     return d;
   }
-
-  // The side to adopt from: the seam's authority side when it is one of them, else the first.
-  std::optional<std::size_t> source;
-  for (std::size_t i : fresh) {
-    if (!d.sides[i].reversible) continue;
-    if (!source) source = i;
-    if (seam.authority_side && seam.sides[i].name == *seam.authority_side) {
-      source = i;
-      break;
-    }
-  }
-  if (!source) {
-    const WrapSideChange& c = d.sides[fresh.front()];
-    const SideConfig& cfg = seam.sides[fresh.front()];
-    d.outcome = WrapOutcome::kIrreversible;
-    if (kind.encode_adopted == nullptr) {
-      d.detail = "side " + Shown(c) + " changed to a new " + kind.noun + ", but a " + kind.noun +
-                 " cannot be adopted from a side; nothing adopted";
-    } else {
-      d.detail = "side " + Shown(c) + " changed to a new value, but it stores " +
-                 TransformName(cfg.transform) + " digests, from which the " + kind.fields.primary +
-                 " cannot be recovered; nothing adopted";
-    }
-    return d;
-  }
-
+  const std::optional<std::size_t> source = ChooseSource(seam, kind, fresh, d);
+  if (!source) return d;
   // What the log would intend after the adoption: its record with the source's fields in place.
   Record candidate;
   if (state.active()) candidate = state.value;

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config_index.h"
 #include "core/config_split.h"
 #include "core/status.h"
 
@@ -41,5 +42,23 @@ Result<bool> IndexIsFor(const std::filesystem::path& file, const std::string& te
 // writer left more than 10 minutes ago are removed.
 Status WriteConfigIndex(const std::filesystem::path& file, const std::string& text_key,
                         const std::vector<SeamLines>& seams);
+
+// The ConfigIndex (core/config_index.h) in the file above.
+class SqliteConfigIndex final : public ConfigIndex {
+ public:
+  explicit SqliteConfigIndex(std::filesystem::path file) : file_(std::move(file)) {}
+
+  Result<std::optional<LineRange>> Find(const std::string& text_key, const std::string& name) override {
+    return FindIndexedSeam(file_, text_key, name);
+  }
+  Result<bool> IsFor(const std::string& text_key) override { return IndexIsFor(file_, text_key); }
+  Status Write(const std::string& text_key, const std::vector<SeamLines>& seams) override {
+    return WriteConfigIndex(file_, text_key, seams);
+  }
+  std::string Describe() const override { return file_.string(); }
+
+ private:
+  std::filesystem::path file_;
+};
 
 }  // namespace seam

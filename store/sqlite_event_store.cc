@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "core/hash_chain.h"
+#include "store/sqlite_append_watch.h"
 #include "store/sqlite_event_store_impl.h"
 #include "store/sqlite_rows.h"
 
@@ -329,6 +330,16 @@ Result<std::int64_t> SqliteEventStore::StreamVersion(const std::string& stream) 
 }
 
 Result<LogHead> SqliteEventStore::Head() { return impl_->Head(); }
+
+Result<std::unique_ptr<AppendWatch>> SqliteEventStore::WatchAppends(std::int64_t after_seq,
+                                                                    std::function<void(std::int64_t)> on_append) {
+  SqliteOpenOptions options;
+  options.read_only = true;
+  options.busy_timeout_ms = impl_->busy_timeout_ms;
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<SqliteEventStore> reader, Open(impl_->path, options));
+  return std::unique_ptr<AppendWatch>(std::make_unique<SqliteAppendWatch>(
+      std::move(reader), after_seq, std::move(on_append), std::chrono::milliseconds(impl_->watch_poll_ms)));
+}
 
 Result<VerifyReport> SqliteEventStore::Verify() { return impl_->Verify(); }
 

@@ -38,6 +38,8 @@ struct SqliteOpenOptions {
   // ("event log PATH was opened read-only"). Cannot be combined with create_if_missing
   // (InvalidArgument).
   bool read_only = false;
+  // How often WatchAppends reads the head (SQLite cannot notify another process).
+  int watch_poll_ms = 1000;
 };
 
 class SqliteEventStore final : public EventStore {
@@ -78,6 +80,10 @@ class SqliteEventStore final : public EventStore {
   // hash equals ComputeEventHash(row), and each stream's versions run 1..n. Stops at the first
   // bad row; then events_checked and head_* describe the intact prefix before it.
   Result<VerifyReport> Verify() override;
+  // Polls the head every watch_poll_ms on a read-only connection of its own
+  // (store/sqlite_append_watch.h).
+  Result<std::unique_ptr<AppendWatch>> WatchAppends(std::int64_t after_seq,
+                                                    std::function<void(std::int64_t)> on_append) override;
 
   const std::string& path() const;
   bool read_only() const;

@@ -26,6 +26,7 @@ struct SqliteEventStore::Impl {
 
   std::string path;
   int busy_timeout_ms = 0;
+  int watch_poll_ms = 1000;
   bool read_only = false;
   sqlite_internal::Db db;
   // Cached statements; declared after `db` so they are finalized before it closes.

@@ -198,6 +198,7 @@ Result<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const std::stri
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->busy_timeout_ms = options.busy_timeout_ms;
+  impl->watch_poll_ms = options.watch_poll_ms;
   impl->read_only = options.read_only;
   sqlite3* raw = nullptr;
   const int flags = SQLITE_OPEN_NOMUTEX |

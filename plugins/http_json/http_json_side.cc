@@ -12,7 +12,7 @@
 #include "plugins/http_json/http_client.h"
 #include "plugins/http_json/http_json_config.h"
 #include "plugins/http_json/restart_marker.h"
-#include "plugins/json_file/json_document.h"
+#include "plugins/common/json_document.h"
 
 namespace seam {
 namespace {

@@ -18,7 +18,7 @@
 #include "plugins/common/errno_text.h"
 #include "plugins/common/json_pointer.h"
 #include "plugins/common/wipe.h"
-#include "plugins/json_file/json_document.h"
+#include "plugins/common/json_document.h"
 
 namespace seam {
 namespace {

@@ -30,12 +30,21 @@ const KindSpec& CertificateKind() {
   static const KindSpec kind = [] {
     KindSpec k;
     k.fields = KindFields{"certificate", {"chain", "key", "leaf_sha256", "not_after", "key_matches"}, "chain"};
+    k.fields.transforms = false;  // sides are compared by fingerprint and written whole
+    k.fields.adoptable = false;   // a side shows a fingerprint, not the key
+    k.fields.expires = true;
     k.secret_field = "key";
     k.noun = "certificate";
+    k.first_operation = "cert import";
+    k.cleared_word = "revoked";
     k.fingerprint_field = "leaf_sha256";
     k.fingerprint_is_public = true;
     k.expiry_field = "not_after";
     k.decode = Decode;
+    k.describe = Describe;
+    k.operation_nouns = {{kCertificateIssued, "issue"},
+                         {kCertificateRenewed, "renewal"},
+                         {kCertificateRevoked, "revocation"}};
     return k;
   }();
   return kind;

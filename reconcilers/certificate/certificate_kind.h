@@ -9,4 +9,7 @@ namespace seam::certificate {
 
 const KindSpec& CertificateKind();
 
+// What people see of one of the kind's events (KindSpec::describe; certificate_describe.cc).
+std::optional<EventFields> Describe(const Event& event, const KeyRing& keys);
+
 }  // namespace seam::certificate

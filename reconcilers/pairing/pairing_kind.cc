@@ -51,10 +51,17 @@ const KindSpec& PairingKind() {
     k.fields = KindFields{"pairing", {"device_id", "token", "gateway_url", "paired_at"}, "token"};
     k.secret_field = "token";
     k.noun = "pairing";
+    k.first_operation = "pair";
+    k.cleared_word = "removed";
     k.fingerprint_field = "token";
     k.adopted_type = kPairingAdopted;
     k.encode_adopted = EncodeAdopted;
     k.decode = Decode;
+    k.describe = Describe;
+    k.operation_nouns = {{kPairingCreated, "pairing"},
+                         {kPairingTokenRotated, "token rotation"},
+                         {kPairingAdopted, "adoption"},
+                         {kPairingRemoved, "unpairing"}};
     return k;
   }();
   return kind;

@@ -8,4 +8,7 @@ namespace seam::pairing {
 
 const KindSpec& PairingKind();
 
+// What people see of one of the kind's events (KindSpec::describe; pairing_describe.cc).
+std::optional<EventFields> Describe(const Event& event, const KeyRing& keys);
+
 }  // namespace seam::pairing

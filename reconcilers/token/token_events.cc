@@ -5,10 +5,6 @@
 CEREAL_CLASS_VERSION(seam::token::TokenValueSet, 1)
 CEREAL_CLASS_VERSION(seam::token::TokenRevoked, 1)
 CEREAL_CLASS_VERSION(seam::token::TokenAdopted, 1)
-CEREAL_CLASS_VERSION(seam::token::SideRepaired, 2)
-CEREAL_CLASS_VERSION(seam::token::SeamFlapping, 1)
-CEREAL_CLASS_VERSION(seam::token::FlappingCleared, 1)
-CEREAL_CLASS_VERSION(seam::token::SideApplied, 1)
 
 namespace seam::token {
 
@@ -24,19 +20,9 @@ std::string EncodeAny(const T& p) {
 std::string Encode(const TokenValueSet& p) { return EncodeAny(p); }
 std::string Encode(const TokenRevoked& p) { return EncodeAny(p); }
 std::string Encode(const TokenAdopted& p) { return EncodeAny(p); }
-std::string Encode(const SideRepaired& p) { return EncodeAny(p); }
-std::string Encode(const SideApplied& p) { return EncodeAny(p); }
-std::string Encode(const SeamFlapping& p) { return EncodeAny(p); }
-std::string Encode(const FlappingCleared& p) { return EncodeAny(p); }
 
 Result<TokenValueSet> DecodeValueSet(const std::string& b) { return DecodeAny<TokenValueSet>(b, "token value"); }
 Result<TokenRevoked> DecodeRevoked(const std::string& b) { return DecodeAny<TokenRevoked>(b, kTokenRevoked); }
 Result<TokenAdopted> DecodeAdopted(const std::string& b) { return DecodeAny<TokenAdopted>(b, kTokenAdopted); }
-Result<SideRepaired> DecodeSideRepaired(const std::string& b) { return DecodeAny<SideRepaired>(b, kSideRepaired); }
-Result<SideApplied> DecodeSideApplied(const std::string& b) { return DecodeAny<SideApplied>(b, kSideApplied); }
-Result<SeamFlapping> DecodeSeamFlapping(const std::string& b) { return DecodeAny<SeamFlapping>(b, kSeamFlapping); }
-Result<FlappingCleared> DecodeFlappingCleared(const std::string& b) {
-  return DecodeAny<FlappingCleared>(b, kFlappingCleared);
-}
 
 }  // namespace seam::token

@@ -36,10 +36,17 @@ const KindSpec& TokenKind() {
     k.fields = KindFields{"token", {"token"}, "token"};
     k.secret_field = "token";
     k.noun = "token";
+    k.first_operation = "token issue";
+    k.cleared_word = "revoked";
     k.fingerprint_field = "token";
     k.adopted_type = kTokenAdopted;
     k.encode_adopted = EncodeAdopted;
     k.decode = Decode;
+    k.describe = Describe;
+    k.operation_nouns = {{kTokenIssued, "issue"},
+                         {kTokenRotated, "rotation"},
+                         {kTokenRevoked, "revocation"},
+                         {kTokenAdopted, "adoption"}};
     return k;
   }();
   return kind;

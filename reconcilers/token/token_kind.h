@@ -10,6 +10,9 @@ namespace seam::token {
 
 const KindSpec& TokenKind();
 
+// What people see of one of the kind's events (KindSpec::describe; token_describe.cc).
+std::optional<EventFields> Describe(const Event& event, const KeyRing& keys);
+
 // A fresh token: 32 random bytes, base64url (43 characters).
 Result<Secret> NewTokenValue();
 

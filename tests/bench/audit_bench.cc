@@ -34,6 +34,7 @@
 
 #include "core/crypto.h"
 #include "reconcilers/drift_events.h"
+#include "reconcilers/bookkeeping_events.h"
 #include "reconcilers/token/token_events.h"
 #include "tests/bench/bench_env.h"
 #include "tests/bench/bench_main.h"
@@ -117,14 +118,14 @@ class AuditFleet {
       std::int64_t version = 0;
       std::int64_t intent = 1;
       add(token::kTokenIssued, value(++version));
-      add(token::kSideApplied, token::Encode(token::SideApplied{"gateway", intent}));
-      add(token::kSideApplied, token::Encode(token::SideApplied{"cli", intent}));
+      add(bookkeeping::kSideApplied, bookkeeping::Encode(bookkeeping::SideApplied{"gateway", intent}));
+      add(bookkeeping::kSideApplied, bookkeeping::Encode(bookkeeping::SideApplied{"cli", intent}));
       version += 2;
       while (version < per_seam) {  // whole cycles: at least per_seam events
         intent = ++version;
         add(token::kTokenRotated, value(intent));
-        add(token::kSideApplied, token::Encode(token::SideApplied{"gateway", intent}));
-        add(token::kSideApplied, token::Encode(token::SideApplied{"cli", intent}));
+        add(bookkeeping::kSideApplied, bookkeeping::Encode(bookkeeping::SideApplied{"gateway", intent}));
+        add(bookkeeping::kSideApplied, bookkeeping::Encode(bookkeeping::SideApplied{"cli", intent}));
         version += 2;
         drift::DriftOpened opened_drift;
         opened_drift.seam = "s" + std::to_string(i);
@@ -136,19 +137,19 @@ class AuditFleet {
         opened_drift.first_seen_at_us = t + 500;
         const std::int64_t opened_version = ++version;
         add(drift::kDriftOpened, drift::Encode(opened_drift));
-        token::SideRepaired repaired;
+        bookkeeping::SideRepaired repaired;
         repaired.side = "cli";
         repaired.version_written = intent;
         repaired.action = "write";
         repaired.verdict_before = "foreign";
         repaired.fingerprint_before = "fp:0123456789ab";
         ++version;
-        add(token::kSideRepaired, token::Encode(repaired));
+        add(bookkeeping::kSideRepaired, bookkeeping::Encode(repaired));
         ++version;
         add(drift::kDriftClosed, drift::Encode(drift::DriftClosed{"cli", "repaired", opened_version,
                                                                   "SideRepaired by bench", t + 2000}));
       }
-      Result<AppendResult> appended = ctx_->store->Append(stream, 0, drafts);
+      Result<AppendResult> appended = ctx_->log().Append(stream, 0, drafts);
       if (!appended.ok()) return appended.status().ToString();
       g_events += static_cast<std::int64_t>(drafts.size());
     }
@@ -181,7 +182,7 @@ void InProcess(benchmark::State& state, bool drift) {
         0, fleet.ctx().config.seams.size() - 1)(rng)];
     const auto t0 = std::chrono::steady_clock::now();
     Result<nlohmann::ordered_json> audit =
-        BuildAudit(*fleet.ctx().store, *fleet.ctx().keys, seam, AuditWindow{}, NowUs());
+        BuildAudit(fleet.ctx().log(), *fleet.ctx().keys, seam, AuditWindow{}, NowUs());
     if (!audit.ok()) {
       state.SkipWithError(audit.status().ToString().c_str());
       return;

@@ -33,6 +33,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reconcilers/operations.h"
+#include "reconcilers/pairing/pairing_operations.h"
 #include "reconcilers/reconcile_pass.h"
 #include "tests/bench/bench_env.h"
 #include "tests/bench/bench_main.h"

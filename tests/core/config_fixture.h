@@ -50,7 +50,7 @@ class ConfigTest : public ::testing::Test {
     registry_.Register("other", MakeFakeSide);
     schema_.kinds = {KindFields{},
                      KindFields{"pairing", {"token", "device_id", "gateway_url", "paired_at"}, "token"},
-                     KindFields{"certificate", {"chain", "key", "leaf_sha256", "not_after"}, "chain"}};
+                     KindFields{"certificate", {"chain", "key", "leaf_sha256", "not_after"}, "chain", false, false, true}};
     schema_.sides = &registry_;
   }
 

@@ -512,7 +512,7 @@ TEST_F(AuditTest, TheHtmlPageOfARealHistoryIsDrawnInChromium) {
   EXPECT_FALSE(Contains(html, CliToken().value_or("?")));
 
   const std::string chromium = FindChromium();
-  if (chromium.empty()) GTEST_SKIP() << "chromium is not installed (Debian package chromium)";
+  if (chromium.empty()) GTEST_FAIL() << "chromium is not installed (Debian package chromium; tools/dev installs it)";
   const ProcessResult dom = RunChromium(chromium, dir_, {"--dump-dom", "file://" + page.string()});
   ASSERT_FALSE(dom.timed_out) << dom.err;
   ASSERT_EQ(dom.exit_code, 0) << dom.err;

@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "tests/e2e/e2e_fixture.h"
+#include "tests/support/vault_scripts.h"
 
 namespace seam::e2e {
 namespace {
@@ -15,11 +16,6 @@ using seam::testing::ReadFile;
 using seam::testing::WriteFile;
 
 // A store seam does not know: a file that only these two scripts touch.
-constexpr char kReadScript[] =
-    "#!/bin/sh\nif [ -s vault.txt ]; then printf '{\"value\": \"%s\"}\\n' \"$(cat vault.txt)\"; "
-    "else echo '{\"missing\": true}'; fi\n";
-constexpr char kWriteScript[] =
-    "#!/bin/sh\nsed -nE 's/.*\"value\": *\"([^\"]*)\".*/\\1/p' > vault.txt.new && mv vault.txt.new vault.txt\n";
 
 class ExecHttpSeamTest : public SeamctlTest {
  protected:
@@ -28,8 +24,7 @@ class ExecHttpSeamTest : public SeamctlTest {
     fs::permissions(Root() / name, fs::perms::owner_all);
   }
   void SetUpSeam(const std::string& gateway_side) {
-    WriteScript("vault-read.sh", kReadScript);
-    WriteScript("vault-write.sh", kWriteScript);
+    seam::testing::WriteVaultScripts(Root());
     WriteFreshSides();
     WriteConfig(R"([[seam]]
 name = "device-token"

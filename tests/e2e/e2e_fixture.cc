@@ -1,5 +1,7 @@
 #include "tests/e2e/e2e_fixture.h"
 
+#include "tests/support/vault_scripts.h"
+
 #include <openssl/evp.h>
 #include <sys/stat.h>
 
@@ -115,7 +117,7 @@ ProcessResult SeamctlTest::SeamctlRaw(const std::vector<std::string>& args,
   options.cwd = Root();
   options.env = env;
   options.env.emplace("SEAM_ACTOR", "e2e");
-  for (const char* name : {"SEAM_CONFIG", "SEAM_LOG_LEVEL"}) {
+  for (const char* name : {"SEAM_CONFIG", "SEAM_LOG_LEVEL", "SEAM_STORE_URL"}) {
     if (env.count(name) == 0) options.unset_env.emplace_back(name);
   }
   ProcessResult r = RunProcess(argv, options);
@@ -208,13 +210,7 @@ std::vector<std::string> EventTypes(const std::vector<nlohmann::json>& events) {
 }
 
 void SeamctlTest::WriteExecVaultSeam(const std::string& interval) const {
-  seam::testing::WriteFile(Root() / "vault-read.sh",
-            "#!/bin/sh\nif [ -s vault.txt ]; then printf '{\"value\": \"%s\"}\\n' \"$(cat vault.txt)\"; "
-            "else echo '{\"missing\": true}'; fi\n");
-  seam::testing::WriteFile(Root() / "vault-write.sh",
-            "#!/bin/sh\nsed -nE 's/.*\"value\": *\"([^\"]*)\".*/\\1/p' > vault.txt.new && mv vault.txt.new vault.txt\n");
-  fs::permissions(Root() / "vault-read.sh", fs::perms::owner_all);
-  fs::permissions(Root() / "vault-write.sh", fs::perms::owner_all);
+  seam::testing::WriteVaultScripts(Root());
   WriteFreshSides();
   WriteConfig(std::string(R"([[seam]]
 name = "device-token"

@@ -10,7 +10,9 @@
 #include "reconcilers/drift_events.h"
 #include "reconcilers/kinds.h"
 #include "reconcilers/operations.h"
+#include "reconcilers/token/token_operations.h"
 #include "reconcilers/reconcile_pass.h"
+#include "reconcilers/bookkeeping_events.h"
 #include "reconcilers/token/token_events.h"
 #include "store/sqlite_confirmation_book.h"
 #include "tests/reconcilers/seam_fixture.h"
@@ -171,7 +173,7 @@ TEST(DriftRecords, ADriftOnASideAPendingOperationAlreadyReachedIsRecordedBeforeT
   ASSERT_TRUE(f.store
                   ->Append(stream, 3,
                            {EventDraft{token::kTokenRotated, "test-actor", now, token::Encode(token::TokenValueSet{sealed})},
-                            EventDraft{token::kSideApplied, "test-actor", now, token::Encode(token::SideApplied{"gateway", 4})}})
+                            EventDraft{bookkeeping::kSideApplied, "test-actor", now, bookkeeping::Encode(bookkeeping::SideApplied{"gateway", 4})}})
                   .ok());
   f.SetGatewayDigest(std::string(64, 'e'));  // then the gateway drifts: a value the log never had
   f.clock.Advance(kSecond);
@@ -187,7 +189,7 @@ TEST(DriftRecords, ADriftOnASideAPendingOperationAlreadyReachedIsRecordedBeforeT
   for (const Event& e : events) types.push_back(e.type);
   ASSERT_GE(events.size(), 9U) << ::testing::PrintToString(types);
   EXPECT_EQ(types[5], drift::kDriftOpened) << ::testing::PrintToString(types);
-  EXPECT_EQ(types[6], token::kSideRepaired) << ::testing::PrintToString(types);
+  EXPECT_EQ(types[6], bookkeeping::kSideRepaired) << ::testing::PrintToString(types);
   ASSERT_EQ(types[7], drift::kDriftClosed) << ::testing::PrintToString(types);
   const drift::DriftOpened opened = drift::DecodeDriftOpened(events[5].payload).value();
   EXPECT_EQ(opened.side, "gateway");

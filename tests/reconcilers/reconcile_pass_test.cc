@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 
 #include "reconcilers/drift_events.h"
+#include "reconcilers/bookkeeping_events.h"
 #include "reconcilers/token/token_events.h"
 #include "reconcilers/operations.h"
+#include "reconcilers/token/token_operations.h"
 #include "tests/reconcilers/seam_fixture.h"
 
 namespace seam {
@@ -100,10 +102,10 @@ TEST(ReconcilePass, RepairBringsLaggingSideUpAndRecordsIt) {
   ASSERT_EQ(events.size(), 9u);
   EXPECT_EQ(events[3].type, token::kTokenRotated);
   EXPECT_EQ(events[6].type, drift::kDriftOpened);
-  EXPECT_EQ(events[7].type, token::kSideRepaired);
+  EXPECT_EQ(events[7].type, bookkeeping::kSideRepaired);
   EXPECT_EQ(events[8].type, drift::kDriftClosed);
   EXPECT_EQ(events[6].actor, "test-actor");
-  auto repaired = token::DecodeSideRepaired(events[7].payload).value();
+  auto repaired = bookkeeping::DecodeSideRepaired(events[7].payload).value();
   EXPECT_EQ(repaired.side, "gateway");
   EXPECT_EQ(repaired.version_written, 4);
   EXPECT_EQ(repaired.verdict_before, "lagging");
@@ -172,12 +174,12 @@ TEST(ReconcilePass, AuthoritySideForeignValueIsAdoptedThenOthersFollow) {
   ASSERT_EQ(events.size(), 6u);
   EXPECT_EQ(events[3].type, token::kTokenAdopted);
   EXPECT_EQ(token::DecodeAdopted(events[3].payload).value().side, "cli");
-  EXPECT_EQ(events[4].type, token::kSideApplied);
-  EXPECT_EQ(token::DecodeSideApplied(events[4].payload).value().side, "cli");
-  EXPECT_EQ(token::DecodeSideApplied(events[4].payload).value().version, 4);
-  EXPECT_EQ(events[5].type, token::kSideApplied);
-  EXPECT_EQ(token::DecodeSideApplied(events[5].payload).value().side, "gateway");
-  EXPECT_EQ(token::DecodeSideApplied(events[5].payload).value().version, 4);
+  EXPECT_EQ(events[4].type, bookkeeping::kSideApplied);
+  EXPECT_EQ(bookkeeping::DecodeSideApplied(events[4].payload).value().side, "cli");
+  EXPECT_EQ(bookkeeping::DecodeSideApplied(events[4].payload).value().version, 4);
+  EXPECT_EQ(events[5].type, bookkeeping::kSideApplied);
+  EXPECT_EQ(bookkeeping::DecodeSideApplied(events[5].payload).value().side, "gateway");
+  EXPECT_EQ(bookkeeping::DecodeSideApplied(events[5].payload).value().version, 4);
   EXPECT_TRUE(report.pending_sides.empty()) << "one repair converges";
 }
 

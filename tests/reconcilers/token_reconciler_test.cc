@@ -5,11 +5,16 @@
 #include <gtest/gtest.h>
 
 #include "core/hash_chain.h"
+#include "reconcilers/bookkeeping_events.h"
 #include "reconcilers/token/token_events.h"
 #include "tests/support/records.h"
 
 namespace seam::token {
 namespace {
+
+using bookkeeping::DecodeSideRepaired;
+using bookkeeping::kSideRepaired;
+using bookkeeping::SideRepaired;
 
 class TokenReconcilerTest : public ::testing::Test {
  protected:
@@ -43,7 +48,7 @@ class TokenReconcilerTest : public ::testing::Test {
     e.stream = "token/device-42";
     e.version = version;
     e.type = kSideRepaired;
-    e.payload = Encode(SideRepaired{"cli", 1, "write", "lagging", 1, "", ""});
+    e.payload = bookkeeping::Encode(SideRepaired{"cli", 1, "write", "lagging", 1, "", ""});
     return e;
   }
   static Observation Holds(const std::string& v) {

@@ -1,3 +1,6 @@
+// SQLite-specific behaviour of SqliteEventStore: the file (headers, triggers, WAL), read-only
+// opens, locking, and rows edited with SQL. What every EventStore must do is the contract suite
+// (event_store_contract.h), which runs on this store in sqlite_event_store_contract_test.cc.
 #include "store/sqlite_event_store.h"
 
 #include <gmock/gmock.h>
@@ -7,9 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <random>
-#include <tuple>
 
-#include "core/hash_chain.h"
 #include "tests/support/temp_dir.h"
 
 namespace seam {
@@ -53,25 +54,6 @@ class RawDb {
     return out;
   }
 
-  // Inserts `e` as it stands (no hashing), for forging rows.
-  void Insert(const Event& e) {
-    sqlite3_stmt* s = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db_, "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?)", -1, &s,
-                                 nullptr),
-              SQLITE_OK);
-    sqlite3_bind_int64(s, 1, e.seq);
-    sqlite3_bind_text(s, 2, e.stream.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, e.version);
-    sqlite3_bind_text(s, 4, e.type.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, e.time_us);
-    sqlite3_bind_text(s, 6, e.actor.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_blob(s, 7, e.payload.data(), static_cast<int>(e.payload.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_blob(s, 8, e.prev_hash.data(), 32, SQLITE_TRANSIENT);
-    sqlite3_bind_blob(s, 9, e.hash.data(), 32, SQLITE_TRANSIENT);
-    EXPECT_EQ(sqlite3_step(s), SQLITE_DONE) << sqlite3_errmsg(db_);
-    sqlite3_finalize(s);
-  }
-
  private:
   sqlite3* db_ = nullptr;
 };
@@ -79,11 +61,6 @@ class RawDb {
 EventDraft Draft(std::string type, std::string actor = "seamctl:alice@host",
                  std::string payload = std::string("pay\0load\xff", 9)) {
   return EventDraft{std::move(type), std::move(actor), 1'700'000'000'000'000, std::move(payload)};
-}
-
-auto Fields(const Event& e) {
-  return std::tie(e.seq, e.stream, e.version, e.type, e.time_us, e.actor, e.payload, e.prev_hash,
-                  e.hash);
 }
 
 class SqliteEventStoreTest : public ::testing::Test {
@@ -162,128 +139,6 @@ class SqliteEventStoreTest : public ::testing::Test {
   TempDir dir_;
 };
 
-TEST_F(SqliteEventStoreTest, AppendAssignsGlobalSeqStreamVersionsAndChainsHashes) {
-  auto store = Store();
-  ASSERT_NE(store, nullptr);
-
-  auto first = store->Append("token/a", 0, {Draft("Issued"), Draft("Rotated", "seamd")});
-  auto second = store->Append("token/b", 0, {Draft("Issued")});
-
-  ASSERT_TRUE(first.ok()) << first.status().ToString();
-  ASSERT_TRUE(second.ok()) << second.status().ToString();
-  EXPECT_EQ(first->first_seq, 1);
-  EXPECT_EQ(first->last_seq, 2);
-  EXPECT_EQ(first->last_version, 2);
-  EXPECT_EQ(second->first_seq, 3);
-  EXPECT_EQ(second->last_version, 1);
-  auto all = store->ReadAll(1);
-  ASSERT_TRUE(all.ok());
-  ASSERT_EQ(all->size(), 3u);
-  const std::vector<Event>& e = *all;
-  EXPECT_EQ(Fields(e[0]), std::make_tuple(1, "token/a", 1, "Issued", 1'700'000'000'000'000,
-                                          "seamctl:alice@host", std::string("pay\0load\xff", 9),
-                                          kGenesisHash, ComputeEventHash(e[0])));
-  EXPECT_EQ(e[1].actor, "seamd");
-  EXPECT_EQ(e[1].version, 2);
-  EXPECT_EQ(e[1].prev_hash, e[0].hash);
-  EXPECT_EQ(e[2].stream, "token/b");
-  EXPECT_EQ(e[2].version, 1);
-  EXPECT_EQ(e[2].prev_hash, e[1].hash);
-  for (const Event& ev : e) EXPECT_EQ(ev.hash, ComputeEventHash(ev)) << "seq " << ev.seq;
-}
-
-TEST_F(SqliteEventStoreTest, ReopenedStoreReplaysIdenticalEvents) {
-  std::vector<Event> before;
-  {
-    auto store = Store();
-    ASSERT_NE(store, nullptr);
-    AppendFive(*store);
-    auto all = store->ReadAll(1);
-    ASSERT_TRUE(all.ok());
-    before = *all;
-  }
-
-  auto reopened = Open(/*create=*/false);
-
-  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
-  auto after = (*reopened)->ReadAll(1);
-  ASSERT_TRUE(after.ok());
-  ASSERT_EQ(after->size(), 5u);
-  for (std::size_t i = 0; i < before.size(); ++i) EXPECT_EQ(Fields((*after)[i]), Fields(before[i]));
-  auto head = (*reopened)->Head();
-  ASSERT_TRUE(head.ok());
-  EXPECT_EQ(head->seq, 5);
-  EXPECT_EQ(head->hash, before.back().hash);
-  EXPECT_EQ((*reopened)->StreamVersion("token/a").value(), 3);
-  EXPECT_EQ((*reopened)->StreamVersion("token/none").value(), 0);
-}
-
-TEST_F(SqliteEventStoreTest, ReadStreamStartsAtFromVersionAndReadAllHonoursFromSeqAndLimit) {
-  auto store = Store();
-  ASSERT_NE(store, nullptr);
-  AppendFive(*store);
-
-  auto stream = store->ReadStream("token/a", 2);
-  auto page = store->ReadAll(2, 2);
-  auto rest = store->ReadAll(4);
-
-  ASSERT_TRUE(stream.ok() && page.ok() && rest.ok());
-  ASSERT_EQ(stream->size(), 2u);
-  EXPECT_EQ((*stream)[0].version, 2);
-  EXPECT_EQ((*stream)[1].version, 3);
-  EXPECT_EQ((*stream)[1].seq, 4);
-  ASSERT_EQ(page->size(), 2u);
-  EXPECT_EQ((*page)[0].seq, 2);
-  EXPECT_EQ((*page)[1].seq, 3);
-  ASSERT_EQ(rest->size(), 2u);
-  EXPECT_TRUE(store->ReadStream("token/none")->empty());
-}
-
-TEST_F(SqliteEventStoreTest, WrongExpectedVersionIsConflictNamingCurrentVersionAndLastActor) {
-  auto store = Store();
-  ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(
-      store->Append("token/device-42", 0, {Draft("Issued"), Draft("Rotated", "seamctl:bob@host")})
-          .ok());
-
-  auto r = store->Append("token/device-42", 1, {Draft("Rotated")});
-
-  ASSERT_EQ(r.status().code(), StatusCode::kConflict);
-  EXPECT_EQ(r.status().message(),
-            "stream token/device-42 is at version 2 (last written by seamctl:bob@host), "
-            "expected 1");
-  EXPECT_EQ(store->Head()->seq, 2);
-}
-
-TEST_F(SqliteEventStoreTest, ExpectedVersionZeroCreatesStreamAndNonZeroOnNewStreamConflicts) {
-  auto store = Store();
-  ASSERT_NE(store, nullptr);
-
-  auto wrong = store->Append("token/new", 3, {Draft("Issued")});
-  auto right = store->Append("token/new", 0, {Draft("Issued")});
-
-  ASSERT_EQ(wrong.status().code(), StatusCode::kConflict);
-  EXPECT_EQ(wrong.status().message(),
-            "stream token/new is at version 0 (no events yet), expected 3");
-  ASSERT_TRUE(right.ok()) << right.status().ToString();
-  EXPECT_EQ(right->first_seq, 1);
-  EXPECT_EQ(right->last_version, 1);
-}
-
-TEST_F(SqliteEventStoreTest, ConflictingBatchWritesNothing) {
-  auto store = Store();
-  ASSERT_NE(store, nullptr);
-  AppendFive(*store);
-  const Hash head_before = store->Head()->hash;
-
-  auto r = store->Append("token/a", 1, {Draft("Rotated"), Draft("Rotated"), Draft("Revoked")});
-
-  EXPECT_EQ(r.status().code(), StatusCode::kConflict);
-  EXPECT_EQ(store->Head()->seq, 5);
-  EXPECT_EQ(store->Head()->hash, head_before);
-  EXPECT_EQ(store->StreamVersion("token/a").value(), 3);
-}
-
 TEST_F(SqliteEventStoreTest, BatchFailingMidwayWritesNothingAndLeavesNoGap) {
   auto store = Store();
   ASSERT_NE(store, nullptr);
@@ -305,17 +160,6 @@ TEST_F(SqliteEventStoreTest, BatchFailingMidwayWritesNothingAndLeavesNoGap) {
   EXPECT_TRUE(store->Verify()->intact);
 }
 
-TEST_F(SqliteEventStoreTest, AppendRefusesEmptyBatchNegativeVersionAndEmptyStream) {
-  auto store = Store();
-  ASSERT_NE(store, nullptr);
-
-  EXPECT_EQ(store->Append("token/a", 0, {}).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(store->Append("token/a", -1, {Draft("Issued")}).status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(store->Append("", 0, {Draft("Issued")}).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(store->Head()->seq, 0);
-}
-
 TEST_F(SqliteEventStoreTest, TriggersRefuseUpdateAndDeleteOfEvents) {
   auto store = Store();
   ASSERT_NE(store, nullptr);
@@ -332,39 +176,6 @@ TEST_F(SqliteEventStoreTest, TriggersRefuseUpdateAndDeleteOfEvents) {
   EXPECT_EQ(report->events_checked, 5);
 }
 
-TEST_F(SqliteEventStoreTest, VerifyOfIntactLogReportsHead) {
-  auto store = Store();
-  ASSERT_NE(store, nullptr);
-  auto empty = store->Verify();
-  AppendFive(*store);
-
-  auto report = store->Verify();
-
-  ASSERT_TRUE(empty.ok());
-  EXPECT_TRUE(empty->intact);
-  EXPECT_EQ(empty->head_seq, 0);
-  EXPECT_EQ(empty->head_hash, kGenesisHash);
-  ASSERT_TRUE(report.ok());
-  EXPECT_TRUE(report->intact);
-  EXPECT_EQ(report->events_checked, 5);
-  EXPECT_EQ(report->first_bad_seq, 0);
-  EXPECT_EQ(report->head_seq, 5);
-  EXPECT_EQ(report->head_hash, store->Head()->hash);
-}
-
-TEST_F(SqliteEventStoreTest, VerifyNamesRowWhosePayloadWasEdited) {
-  CreateLog(/*with_five_events=*/true);
-  DropTriggersAndRun("UPDATE events SET payload = x'6576696c' WHERE seq = 3");
-
-  VerifyReport report = VerifyReopened();
-
-  EXPECT_FALSE(report.intact);
-  EXPECT_EQ(report.first_bad_seq, 3);
-  EXPECT_THAT(report.reason, HasSubstr("hash mismatch"));
-  EXPECT_EQ(report.events_checked, 2);
-  EXPECT_EQ(report.head_seq, 2);
-}
-
 TEST_F(SqliteEventStoreTest, VerifyNamesSeqAfterDeletedRow) {
   CreateLog(/*with_five_events=*/true);
   DropTriggersAndRun("DELETE FROM events WHERE seq = 3");
@@ -374,46 +185,6 @@ TEST_F(SqliteEventStoreTest, VerifyNamesSeqAfterDeletedRow) {
   EXPECT_FALSE(report.intact);
   EXPECT_EQ(report.first_bad_seq, 4);
   EXPECT_EQ(report.reason, "seq gap: expected seq 3, found 4");
-}
-
-TEST_F(SqliteEventStoreTest, VerifyNamesRowWithOneFlippedHashByte) {
-  Hash h{};
-  {
-    auto store = Store();
-    ASSERT_NE(store, nullptr);
-    AppendFive(*store);
-    h = (*store->ReadAll(4, 1))[0].hash;
-  }
-  h[17] ^= 0x01;
-  DropTriggersAndRun("UPDATE events SET hash = x'" + HashToHex(h) + "' WHERE seq = 4");
-
-  VerifyReport report = VerifyReopened();
-
-  EXPECT_FALSE(report.intact);
-  EXPECT_EQ(report.first_bad_seq, 4);
-  EXPECT_THAT(report.reason, HasSubstr("hash mismatch"));
-}
-
-TEST_F(SqliteEventStoreTest, VerifyNamesVersionSkipEvenWhenForgerRehashedTheChain) {
-  CreateLog(/*with_five_events=*/false);
-  DropTriggersAndRun("SELECT 1");
-  {
-    RawDb raw(db_path());
-    Event e{1, "token/a", 1, "Issued", 0, "forger", "x", kGenesisHash, {}};
-    e.hash = ComputeEventHash(e);
-    raw.Insert(e);
-    e.seq = 2;
-    e.version = 3;  // skips version 2
-    e.prev_hash = e.hash;
-    e.hash = ComputeEventHash(e);
-    raw.Insert(e);
-  }
-
-  VerifyReport report = VerifyReopened();
-
-  EXPECT_FALSE(report.intact);
-  EXPECT_EQ(report.first_bad_seq, 2);
-  EXPECT_EQ(report.reason, "stream token/a has version 3, expected 2");
 }
 
 TEST_F(SqliteEventStoreTest, NewLogHasSeamHeaderWalModeAndMetaRow) {
@@ -501,22 +272,6 @@ TEST_F(SqliteEventStoreTest, OpenRefusesDirectory) {
 
   ASSERT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(r.status().message(), HasSubstr("is not a regular file"));
-}
-
-TEST_F(SqliteEventStoreTest, SecondStoreAppendingSameVersionGetsConflict) {
-  auto one = Store();
-  auto two = Store();
-  ASSERT_NE(one, nullptr);
-  ASSERT_NE(two, nullptr);
-
-  auto first = one->Append("token/a", 0, {Draft("Issued", "seamctl:alice@host")});
-  auto second = two->Append("token/a", 0, {Draft("Issued", "seamctl:bob@host")});
-
-  ASSERT_TRUE(first.ok()) << first.status().ToString();
-  ASSERT_EQ(second.status().code(), StatusCode::kConflict);
-  EXPECT_EQ(second.status().message(),
-            "stream token/a is at version 1 (last written by seamctl:alice@host), expected 0");
-  EXPECT_EQ(two->ReadStream("token/a")->size(), 1u);
 }
 
 TEST_F(SqliteEventStoreTest, WriterHoldingLockPastBusyTimeoutMakesAppendUnavailable) {

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "reconcilers/drift_events.h"
 #include "reconcilers/kinds.h"
+#include "reconcilers/bookkeeping_events.h"
 #include "reconcilers/token/token_events.h"
 #include "tools/common/event_details.h"
 
@@ -36,17 +37,13 @@ std::string Join(const Json& names, const char* separator) {
   return out;
 }
 
-// What people call an operation, for "the rotation to version 4".
-std::string OperationNoun(const std::string& type) {
-  static const std::map<std::string, std::string> kNouns = {
-      {"TokenIssued", "issue"},          {"TokenRotated", "rotation"},
-      {"TokenRevoked", "revocation"},    {"TokenAdopted", "adoption"},
-      {"PairingCreated", "pairing"},     {"PairingTokenRotated", "token rotation"},
-      {"PairingAdopted", "adoption"},    {"PairingRemoved", "unpairing"},
-      {"CertificateIssued", "issue"},    {"CertificateRenewed", "renewal"},
-      {"CertificateRevoked", "revocation"}};
-  auto it = kNouns.find(type);
-  return it != kNouns.end() ? it->second : "operation " + type;
+// What people call an operation, for "the rotation to version 4": its kind's word for it.
+std::string OperationNoun(const KindSpec* kind, const std::string& type) {
+  if (kind != nullptr) {
+    auto it = kind->operation_nouns.find(type);
+    if (it != kind->operation_nouns.end()) return it->second;
+  }
+  return "operation " + type;
 }
 
 // One event of the stream, decoded once.
@@ -65,9 +62,9 @@ std::string CategoryOf(const Item& item) {
   if (item.what == IntentChange::What::kClear) return "revocation";
   if (item.what != IntentChange::What::kNone) return item.adopted_from.empty() ? "operation" : "adoption";
   static const std::map<std::string, std::string> kBookkeeping = {
-      {token::kSideApplied, "confirmation"},      {token::kSideRepaired, "repair"},
+      {bookkeeping::kSideApplied, "confirmation"},      {bookkeeping::kSideRepaired, "repair"},
       {drift::kDriftOpened, "drift_opened"},      {drift::kDriftClosed, "drift_closed"},
-      {token::kSeamFlapping, "flapping"},         {token::kFlappingCleared, "flapping_cleared"},
+      {bookkeeping::kSeamFlapping, "flapping"},         {bookkeeping::kFlappingCleared, "flapping_cleared"},
       {drift::kSideRestarted, "restart"}};
   auto it = kBookkeeping.find(item.event->type);
   return it != kBookkeeping.end() ? it->second : "other";  // a type this seamctl does not know
@@ -126,18 +123,18 @@ class AuditBuilder {
         const std::string fp = Str(it.details, "fingerprint");
         if (!fp.empty() || it.what == IntentChange::What::kSet) intended_fingerprint_ = fp;
       }
-    } else if (e.type == token::kSideApplied) {
+    } else if (e.type == bookkeeping::kSideApplied) {
       Confirm(Confirmation{it.side, Int(it.details, "version"), e.time_us, false});
-    } else if (e.type == token::kSideRepaired) {
+    } else if (e.type == bookkeeping::kSideRepaired) {
       Confirm(Confirmation{it.side, Int(it.details, "version_written"), e.time_us, true});
       Sight(Sighting{Str(it.details, "fingerprint_before"), it.side, e.version, e.time_us, e.type});
     } else if (e.type == drift::kDriftOpened && it.error.empty()) {
       OpenDrift(it);
     } else if (e.type == drift::kDriftClosed && it.error.empty()) {
       CloseDrift(it);
-    } else if (e.type == token::kSeamFlapping) {
+    } else if (e.type == bookkeeping::kSeamFlapping) {
       flapping_.push_back(Flapping{it.side, e.time_us, -1});
-    } else if (e.type == token::kFlappingCleared) {
+    } else if (e.type == bookkeeping::kFlappingCleared) {
       for (Flapping& f : flapping_) {
         if (f.cleared_us < 0) f.cleared_us = e.time_us;
       }
@@ -412,12 +409,12 @@ class AuditBuilder {
       if (!op["fingerprint"].is_null()) s += "; value " + op["fingerprint"].get<std::string>();
       return s;
     }
-    if (e.type == token::kSideApplied) {
+    if (e.type == bookkeeping::kSideApplied) {
       const std::int64_t v = Int(d, "version");
       auto op = ops.find(v);
       return it.side + " confirmed v" + std::to_string(v) + (op != ops.end() ? " (" + op->second["event"].get<std::string>() + ")" : "");
     }
-    if (e.type == token::kSideRepaired) {
+    if (e.type == bookkeeping::kSideRepaired) {
       std::string s = it.side + (Str(d, "action") == "remove" ? " repaired: value removed (v" : " repaired: wrote v") +
                       std::to_string(Int(d, "version_written")) + (Str(d, "action") == "remove" ? ")" : "") + " over " +
                       Str(d, "verdict_before");
@@ -460,11 +457,11 @@ class AuditBuilder {
       if (!cause.empty()) s += ": " + cause;
       return s + " (drift opened at v" + std::to_string(Int(d, "opened_version")) + ")";
     }
-    if (e.type == token::kSeamFlapping) {
+    if (e.type == bookkeeping::kSeamFlapping) {
       return it.side + " repaired " + std::to_string(Int(d, "repairs")) + " times in " + std::to_string(Int(d, "window_s")) +
              "s: repairs stop until `seamctl repair --force`";
     }
-    if (e.type == token::kFlappingCleared) return "repairs resume: " + Str(d, "reason");
+    if (e.type == bookkeeping::kFlappingCleared) return "repairs resume: " + Str(d, "reason");
     if (e.type == drift::kSideRestarted) {
       std::string s = it.side + " restarted (marker " + Str(d, "marker");
       if (!Str(d, "previous_marker").empty()) s += ", was " + Str(d, "previous_marker");
@@ -504,14 +501,14 @@ class AuditBuilder {
 std::string TimeText(const Json& t) { return t.is_string() ? t.get<std::string>() : std::string("an unknown time"); }
 
 // "the rotation to version 4 at T" / "the revocation (version 5) at T".
-std::string OperationPhrase(const Json& op) {
+std::string OperationPhrase(const KindSpec* kind, const Json& op) {
   const std::string event = op["event"].get<std::string>();
   const bool clears = op.value("category", std::string()) == "revocation";
-  return "the " + OperationNoun(event) + (clears ? " (version " + op["version"].dump() + ")" : " to version " + op["version"].dump()) +
+  return "the " + OperationNoun(kind, event) + (clears ? " (version " + op["version"].dump() + ")" : " to version " + op["version"].dump()) +
          " at " + op["time"].get<std::string>();
 }
 
-std::string DriftParagraph(const Json& drift) {
+std::string DriftParagraph(const KindSpec* kind, const Json& drift) {
   const std::string side = drift["side"].get<std::string>();
   const std::string verdict = drift["verdict"].get<std::string>();
   std::string s;
@@ -536,12 +533,12 @@ std::string DriftParagraph(const Json& drift) {
   }
   if (!drift["missed_operation"].is_null()) {
     const Json& op = drift["missed_operation"];
-    s += "; " + OperationPhrase(op) + " reached " +
+    s += "; " + OperationPhrase(kind, op) + " reached " +
          (op["reached_before"].empty() ? std::string("no side") : Join(op["reached_before"], " and ")) + " but not " + side;
   }
   if (drift.contains("lost_operation") && !drift["lost_operation"].is_null()) {
     const Json& op = drift["lost_operation"];
-    s += "; it had held version " + op["version"].dump() + " (" + OperationPhrase(op) + ")";
+    s += "; it had held version " + op["version"].dump() + " (" + OperationPhrase(kind, op) + ")";
     if (op.contains("confirmed_at")) s += ", confirmed at " + op["confirmed_at"].get<std::string>();
     s += ", and went back to an older value (a restore, a stale copy)";
   }
@@ -619,7 +616,7 @@ nlohmann::ordered_json CurrentDrift(const nlohmann::ordered_json& audit) {
       if (op["version"] == missed["version"]) out["operation"] = op;
     }
   }
-  std::string text = DriftParagraph(*chosen);
+  std::string text = DriftParagraph(FindKindSpec(Str(audit, "kind")), *chosen);
   if (open.size() > 1) {
     text += " Also out of sync:";
     for (std::size_t i = 1; i < open.size(); ++i) {

@@ -1,22 +1,15 @@
 #include "tools/common/builtin_sides.h"
 
-#include "plugins/exec/exec_side.h"
-#include "plugins/http_json/http_json_side.h"
-#include "plugins/json_file/json_file_side.h"
-#include "plugins/pem_file/pem_file_side.h"
-#include "plugins/sqlite_row/sqlite_row_side.h"
-#include "plugins/tls_endpoint/tls_endpoint_side.h"
+// Generated from the plugin list in plugins/CMakeLists.txt.
+#include "plugins/builtin_plugin_headers.inc"
 #include "reconcilers/kinds.h"
 
 namespace seam {
 
 void RegisterBuiltinSides(SideRegistry& registry) {
-  registry.Register("exec", MakeExecSide);
-  registry.Register("http-json", MakeHttpJsonSide);
-  registry.Register("json-file", MakeJsonFileSide);
-  registry.Register("pem-file", MakePemFileSide);
-  registry.Register("sqlite-row", MakeSqliteRowSide);
-  registry.Register("tls-endpoint", MakeTlsEndpointSide);
+#define SEAM_BUILTIN_PLUGIN(name, factory) registry.Register(name, factory);
+#include "plugins/builtin_plugins.inc"
+#undef SEAM_BUILTIN_PLUGIN
 }
 
 std::vector<KindFields> BuiltinKinds() { return KnownKinds(); }

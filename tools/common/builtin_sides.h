@@ -1,5 +1,6 @@
 #pragma once
-// The built-in side plugins, registered one explicit line each (no static initialisers).
+// The built-in side plugins, registered one explicit line each (no static initialisers),
+// generated from the one plugin list in plugins/CMakeLists.txt.
 
 #include <vector>
 

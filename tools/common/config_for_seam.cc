@@ -7,7 +7,7 @@
 
 #include "core/config_split.h"
 #include "core/crypto.h"
-#include "store/sqlite_config_index.h"
+#include "store/open.h"
 
 namespace seam {
 namespace {
@@ -33,33 +33,32 @@ std::string IndexKey(const std::string& text, const ConfigSchema& schema) {
 std::optional<Config> FromIndex(const std::filesystem::path& file, const ConfigSchema& schema, const std::string& text,
                                 const std::string& key, const std::vector<LineRange>& runs, const StoreConfig& store,
                                 const std::string& name) {
-  const std::filesystem::path index = ConfigIndexPath(store);
-  Result<std::optional<LineRange>> found = FindIndexedSeam(index, key, name);
+  const std::unique_ptr<ConfigIndex> opened = store::OpenConfigIndex(store);
+  const std::string index = opened->Describe();
+  Result<std::optional<LineRange>> found = opened->Find(key, name);
   if (!found.ok()) {
     spdlog::debug("{}; parsing the whole config", found.status().message());
     return std::nullopt;
   }
   if (!found->has_value()) {
-    spdlog::debug("config index {} has no seam `{}` for this text of {}; parsing the whole config", index.string(),
+    spdlog::debug("config index {} has no seam `{}` for this text of {}; parsing the whole config", index,
                   name, file.string());
     return std::nullopt;
   }
   const LineRange lines = **found;
   Result<Config> one = ParseConfigSubset(text, file, schema, runs, &lines);
   if (!one.ok() || one->seams.size() != 1 || one->seams.front().name != name) {
-    spdlog::debug("config index {}: lines {}-{} of {} are not seam `{}`{}; parsing the whole config", index.string(),
+    spdlog::debug("config index {}: lines {}-{} of {} are not seam `{}`{}; parsing the whole config", index,
                   lines.first, lines.end - 1, file.string(), name,
                   one.ok() ? std::string() : " (" + one.status().message() + ")");
     return std::nullopt;
   }
   spdlog::debug("config {}: seam `{}` from lines {}-{} (config index {})", file.string(), name, lines.first,
-                lines.end - 1, index.string());
+                lines.end - 1, index);
   return std::move(*one);
 }
 
 }  // namespace
-
-std::filesystem::path ConfigIndexPath(const StoreConfig& store) { return store.state_dir / "config-index.db"; }
 
 const char* IndexUpdateName(IndexUpdate update) {
   switch (update) {
@@ -91,7 +90,7 @@ Result<IndexUpdateResult> UpdateConfigIndex(const std::filesystem::path& file, c
   const std::string key = IndexKey(text, schema);
   const std::vector<LineRange> runs = SeamRuns(text);
   if (Result<Config> outside = ParseConfigSubset(text, file, schema, runs, nullptr); outside.ok()) {
-    Result<bool> current = IndexIsFor(ConfigIndexPath(outside->store), key);
+    Result<bool> current = store::OpenConfigIndex(outside->store)->IsFor(key);
     if (current.ok() && *current) return IndexUpdateResult{IndexUpdate::kUpToDate, ""};
   }
   SEAM_ASSIGN_OR_RETURN(SplitConfig split, ParseConfigAndSplit(text, file, schema));
@@ -100,7 +99,7 @@ Result<IndexUpdateResult> UpdateConfigIndex(const std::filesystem::path& file, c
     return IndexUpdateResult{IndexUpdate::kNoStateDir, split.config.store.state_dir.string()};
   }
   if (split.seams.empty()) return IndexUpdateResult{IndexUpdate::kNotSplittable, split.why_not_split};
-  SEAM_RETURN_IF_ERROR(WriteConfigIndex(ConfigIndexPath(split.config.store), key, split.seams));
+  SEAM_RETURN_IF_ERROR(store::OpenConfigIndex(split.config.store)->Write(key, split.seams));
   return IndexUpdateResult{IndexUpdate::kWritten, std::to_string(split.seams.size()) + " seams"};
 }
 

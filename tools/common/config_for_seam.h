@@ -1,7 +1,7 @@
 #pragma once
 // Loading the config for a command about one seam (`seamctl audit SEAM`, `drift SEAM`, `log
 // SEAM`, `check SEAM`): only that seam's table is parsed and built when the config index
-// (store/sqlite_config_index.h, in the state directory) knows this exact text; otherwise the
+// (core/config_index.h, kept by the store: store::OpenConfigIndex) knows this exact text; otherwise the
 // whole config is parsed, as LoadConfig does.
 //
 // Those commands only read the index: they write nothing. `seamctl init` and seamd (after its
@@ -47,8 +47,5 @@ struct IndexUpdateResult {
 // hash when it does not. An error (a config that does not load, an index that cannot be
 // written) names the file; callers warn and go on, the index being a cache.
 Result<IndexUpdateResult> UpdateConfigIndex(const std::filesystem::path& file, const ConfigSchema& schema);
-
-// `<state dir>/config-index.db`.
-std::filesystem::path ConfigIndexPath(const StoreConfig& store);
 
 }  // namespace seam

@@ -1,7 +1,7 @@
 #pragma once
-// What one stored event says, decoded for people and tools: `seamctl log` shows it, the audit
-// timeline (tools/common/audit_timeline.h) reads it. Secrets appear only as keyed fingerprints;
-// a payload that does not decode or unseal gives {"error": ...} rather than being hidden.
+// What one stored event says, as JSON for people and tools: `seamctl log` shows it, the audit
+// timeline (tools/common/audit_timeline.h) reads it. The fields, and which of them appear, come
+// from reconcilers/ (DescribeEventFields, reconcilers/event_view.h); this only renders them.
 
 #include <cstdint>
 
@@ -12,9 +12,10 @@
 
 namespace seam {
 
-// The event's payload fields by type, e.g. TokenRotated {"fingerprint": "fp:…"}, SideApplied
-// {"side", "version"}, DriftOpened {"side", "verdict", ..., "first_seen_at": T}; times are
-// RFC 3339 UTC with microseconds, or null when unknown. Unknown types: {"payload_bytes": N}.
+// The event's fields as an object, in their order, e.g. TokenRotated {"fingerprint": "fp:…"},
+// SideApplied {"side", "version"}, DriftOpened {"side", "verdict", ..., "first_seen_at": T};
+// times are RFC 3339 UTC with microseconds, or null when unknown. Unknown types:
+// {"payload_bytes": N}; a payload that does not decode or unseal: an "error" member.
 nlohmann::ordered_json EventDetails(const Event& event, const KeyRing& keys);
 
 // FormatTimeMicros(us), or null when us is 0 (unknown).

@@ -1,7 +1,7 @@
 #include "tools/common/process_hook_runner.h"
 
 #include "plugins/exec/exec_protocol.h"
-#include "plugins/exec/subprocess.h"
+#include "plugins/common/subprocess.h"
 
 namespace seam {
 

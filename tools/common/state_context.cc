@@ -8,8 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "store/sqlite_confirmation_book.h"
-#include "store/sqlite_event_store.h"
+#include "store/open.h"
 #include "tools/common/builtin_sides.h"
 #include "tools/common/config_for_seam.h"
 #include "tools/common/process_hook_runner.h"
@@ -45,7 +44,7 @@ void StateContext::UpdateConfigIndex() const {
   const auto started = std::chrono::steady_clock::now();
   Result<IndexUpdateResult> update = seam::UpdateConfigIndex(config.file, schema);
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  const std::string index = ConfigIndexPath(config.store).string();
+  const std::string index = store::OpenConfigIndex(config.store)->Describe();
   if (!update.ok()) {
     // The message names the file (the index, or the config that did not load).
     spdlog::warn("config index not written: {}; commands about one seam will parse the whole config",
@@ -70,15 +69,12 @@ void StateContext::UpdateConfigIndex() const {
 }
 
 Status StateContext::OpenConfirmations() {
-  const std::string path = (config.store.state_dir / "confirmations.db").string();
-  Result<std::unique_ptr<SqliteConfirmationBook>> book = SqliteConfirmationBook::Open(path);
-  if (!book.ok()) return book.status();
-  confirmations = std::move(*book);
+  SEAM_ASSIGN_OR_RETURN(confirmations, store->OpenConfirmationBook());
   return Status::Ok();
 }
 
-Result<SeamLock> StateContext::LockSeam(const SeamConfig& seam) const {
-  return SeamLock::Acquire(config.store.state_dir, seam.stream(), actor, DefaultLockWait());
+Result<std::unique_ptr<WriterLock>> StateContext::LockSeam(const SeamConfig& seam) const {
+  return store->LockStream(seam.stream(), actor, DefaultLockWait());
 }
 
 Result<std::unique_ptr<StateContext>> OpenState(const std::string& config_flag, OpenMode mode) {
@@ -87,13 +83,19 @@ Result<std::unique_ptr<StateContext>> OpenState(const std::string& config_flag, 
     SEAM_ASSIGN_OR_RETURN(Secret master, ReadKeyFile(ctx->config.store.key_path.string()));
     ctx->keys = std::make_unique<KeyRing>(master);
   }
-  SqliteOpenOptions options;
-  options.create_if_missing = false;
+  store::OpenOptions options;
   options.read_only = mode.read_only;
-  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<SqliteEventStore> store,
-                        SqliteEventStore::Open(ctx->config.store.db_path.string(), options));
-  ctx->store = std::move(store);
+  SEAM_ASSIGN_OR_RETURN(ctx->store, store::Open(ctx->config.store, options));
   return ctx;
+}
+
+std::chrono::milliseconds DefaultLockWait() {
+  if (const char* env = std::getenv("SEAM_LOCK_WAIT_MS"); env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    const long long ms = std::strtoll(env, &end, 10);
+    if (end != nullptr && *end == '\0' && ms >= 0) return std::chrono::milliseconds(ms);
+  }
+  return std::chrono::milliseconds(10'000);
 }
 
 std::string DefaultActor(const std::string& program) {

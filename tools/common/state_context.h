@@ -1,8 +1,9 @@
 #pragma once
-// StateContext: the opened state a command works on: config, event store, key ring, clock,
-// actor. Built in one place so every command validates its inputs in the same order: config
+// StateContext: the opened state a command works on: config, store (core/store.h: the log, the
+// writer locks, the confirmation book), key ring, clock, actor. Built in one place so every command validates its inputs in the same order: config
 // first, then key file, then database; nothing is written until all three are good.
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -11,15 +12,15 @@
 #include "core/crypto.h"
 #include "core/event_store.h"
 #include "core/side_registry.h"
+#include "core/store.h"
 #include "reconcilers/seam_context.h"
-#include "tools/common/seam_lock.h"
 
 namespace seam {
 
 struct StateContext {
   SideRegistry registry;
   Config config;
-  std::unique_ptr<EventStore> store;
+  std::unique_ptr<Store> store;  // store::Open (store/open.h), by [store] url
   std::unique_ptr<KeyRing> keys;
   SystemClock clock;
   std::string actor;
@@ -27,9 +28,10 @@ struct StateContext {
   // When sides were last seen in sync (drift brackets); set by OpenConfirmations.
   std::unique_ptr<ConfirmationBook> confirmations;
 
-  SeamContext Seam() { return SeamContext{*store, *keys, clock, actor, hooks.get(), confirmations.get()}; }
-  // Opens the confirmation book beside the log (<state dir>/confirmations.db). The book only
-  // narrows drift brackets: callers report a failure as a warning and go on without it.
+  EventStore& log() { return store->Log(); }
+  SeamContext Seam() { return SeamContext{store->Log(), *keys, clock, actor, hooks.get(), confirmations.get()}; }
+  // Opens the store's confirmation book. The book only narrows drift brackets: callers report a
+  // failure as a warning and go on without it.
   Status OpenConfirmations();
   // Writes the config index (tools/common/config_for_seam.h) for the config file's current
   // text, unless it is already for it. Logs what it did; a failure is a warning (a cache).
@@ -37,8 +39,8 @@ struct StateContext {
   // The seam named `name`, or InvalidArgument listing the configured ones.
   Result<const SeamConfig*> FindSeam(const std::string& name) const;
 
-  // The seam's writer lock (tools/common/seam_lock.h), waiting DefaultLockWait().
-  Result<SeamLock> LockSeam(const SeamConfig& seam) const;
+  // The seam's writer lock (Store::LockStream), waiting DefaultLockWait().
+  Result<std::unique_ptr<WriterLock>> LockSeam(const SeamConfig& seam) const;
 };
 
 // What a command needs opened besides the config.
@@ -57,6 +59,10 @@ Result<std::unique_ptr<StateContext>> OpenState(const std::string& config_flag, 
 // Loads the config only (for commands that do not need the log); `only_seam` as in OpenMode.
 Result<std::unique_ptr<StateContext>> LoadConfigOnly(const std::string& config_flag,
                                                      const std::string& only_seam = "");
+
+// How long seamctl waits for a seam's lock: $SEAM_LOCK_WAIT_MS, else 10 s. Operations take
+// milliseconds, so a longer wait means a stuck or very slow holder.
+std::chrono::milliseconds DefaultLockWait();
 
 // $SEAM_ACTOR, else "seamctl:<user>@<host>".
 std::string DefaultActor(const std::string& program);

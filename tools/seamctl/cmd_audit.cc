@@ -89,7 +89,7 @@ Result<Json> OpenAndBuild(const GlobalOptions& g, const std::string& seam_name, 
   // Only this seam's table is parsed when the config index knows the config (one of 10,000).
   SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, OpenState(g.config, OpenMode{.key = true, .read_only = true, .only_seam = seam_name}));
   SEAM_ASSIGN_OR_RETURN(const SeamConfig* seam, ctx->FindSeam(seam_name));
-  return BuildAudit(*ctx->store, *ctx->keys, *seam, window, now_us);
+  return BuildAudit(ctx->log(), *ctx->keys, *seam, window, now_us);
 }
 
 // Every seam of the config (--all), in config order.
@@ -97,7 +97,7 @@ Result<std::vector<Json>> OpenAndBuildAll(const GlobalOptions& g, const AuditWin
   SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, OpenState(g.config, OpenMode{.key = true, .read_only = true, .only_seam = {}}));
   std::vector<Json> audits;
   for (const SeamConfig& seam : ctx->config.seams) {
-    SEAM_ASSIGN_OR_RETURN(Json audit, BuildAudit(*ctx->store, *ctx->keys, seam, window, now_us));
+    SEAM_ASSIGN_OR_RETURN(Json audit, BuildAudit(ctx->log(), *ctx->keys, seam, window, now_us));
     audits.push_back(std::move(audit));
   }
   return audits;

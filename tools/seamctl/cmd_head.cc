@@ -135,7 +135,7 @@ int RunHead(const GlobalOptions& g, bool json) {
   // altered log is not worth keeping.
   Result<std::unique_ptr<StateContext>> opened = OpenState(g.config, OpenMode{.key = false, .read_only = true, .only_seam = {}});
   if (!opened.ok()) return Fail(opened.status());
-  Result<VerifyReport> report = (*opened)->store->Verify();
+  Result<VerifyReport> report = (*opened)->log().Verify();
   if (!report.ok()) return Fail(report.status());
   const VerifyReport& r = *report;
   if (!r.intact) {

@@ -10,7 +10,7 @@
 #include <iostream>
 
 #include "plugins/common/atomic_file.h"
-#include "store/sqlite_event_store.h"
+#include "store/open.h"
 #include "tools/common/state_context.h"
 #include "tools/seamctl/commands.h"
 
@@ -64,20 +64,14 @@ Result<bool> EnsureKeyFile(const std::filesystem::path& path) {
 
 // A new key cannot open secrets sealed under the old one: if the key file is gone but the log
 // already holds events, the only fix is restoring the key from a backup.
-Status RefuseNewKeyForExistingLog(const StoreConfig& store) {
+Status RefuseNewKeyForExistingLog(const StoreConfig& config, Store& existing) {
   std::error_code ec;
-  if (std::filesystem::exists(std::filesystem::symlink_status(store.key_path, ec))) return Status::Ok();
-  if (!std::filesystem::exists(store.db_path, ec)) return Status::Ok();
-  SqliteOpenOptions options;
-  options.create_if_missing = false;
-  Result<std::unique_ptr<SqliteEventStore>> db = SqliteEventStore::Open(store.db_path.string(), options);
-  if (!db.ok()) return db.status();
-  Result<LogHead> head = (*db)->Head();
-  if (!head.ok()) return head.status();
-  if (head->seq == 0) return Status::Ok();
+  if (std::filesystem::exists(std::filesystem::symlink_status(config.key_path, ec))) return Status::Ok();
+  SEAM_ASSIGN_OR_RETURN(LogHead head, existing.Log().Head());
+  if (head.seq == 0) return Status::Ok();
   return Status::FailedPrecondition(
-      "key file " + store.key_path.string() + " is missing but the event log " + store.db_path.string() +
-      " already holds " + std::to_string(head->seq) +
+      "key file " + config.key_path.string() + " is missing but the event log " + existing.Describe() +
+      " already holds " + std::to_string(head.seq) +
       " events sealed with it; restore the key file from your backup (a new key cannot open them)");
 }
 
@@ -88,22 +82,33 @@ int RunInit(const GlobalOptions& g) {
   if (!ctx.ok()) return Fail(ctx.status());
   const StoreConfig& store = (*ctx)->config.store;
 
-  if (Status dir = EnsureStateDir(store.state_dir); !dir.ok()) return Fail(dir);
-  if (Status orphan = RefuseNewKeyForExistingLog(store); !orphan.ok()) return Fail(orphan);
+  // The state directory, and the key's and a file log's when they live apart from it (one level
+  // each: a missing parent is a typo more often than a wish).
+  for (const std::filesystem::path& dir : {store.state_dir, store.key_path.parent_path(), store.db_path.parent_path()}) {
+    if (dir.empty()) continue;
+    if (Status made = EnsureStateDir(dir); !made.ok()) return Fail(made);
+  }
+  // An existing log first: its events decide whether a new key may be made. Anything but "no
+  // log yet" (an empty file, say) is opened with create, before a key file is written, so a
+  // log that cannot be opened leaves nothing new behind.
+  Result<std::unique_ptr<Store>> opened = store::Open(store);
+  const bool existed = opened.ok();
+  if (existed) {
+    if (Status orphan = RefuseNewKeyForExistingLog(store, **opened); !orphan.ok()) return Fail(orphan);
+  } else if (opened.status().code() != StatusCode::kNotFound) {
+    opened = store::Open(store, {.create_if_missing = true});
+    if (!opened.ok()) return Fail(opened.status());
+  }
   Result<bool> key_created = EnsureKeyFile(store.key_path);
   if (!key_created.ok()) return Fail(key_created.status());
-
-  SqliteOpenOptions options;
-  options.create_if_missing = true;
-  std::error_code ec;
-  const bool db_existed = std::filesystem::exists(store.db_path, ec) &&
-                          std::filesystem::file_size(store.db_path, ec) > 0;
-  Result<std::unique_ptr<SqliteEventStore>> db = SqliteEventStore::Open(store.db_path.string(), options);
-  if (!db.ok()) return Fail(db.status());
+  if (!opened.ok()) {
+    opened = store::Open(store, {.create_if_missing = true});
+    if (!opened.ok()) return Fail(opened.status());
+  }
   // So that `seamctl audit SEAM` and its kin parse one seam, not the whole config.
   (*ctx)->UpdateConfigIndex();
 
-  std::cout << (db_existed ? "kept existing event log " : "created event log ") << store.db_path.string()
+  std::cout << (existed ? "kept existing event log " : "created event log ") << (*opened)->Describe()
             << "\n"
             << (*key_created ? "created key file " : "kept existing key file ") << store.key_path.string()
             << " (mode 0600; back it up: without it the log's secrets cannot be opened)\n";

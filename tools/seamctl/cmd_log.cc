@@ -29,11 +29,11 @@ int RunLog(const GlobalOptions& g, const std::string& seam_name, bool json) {
 
   Result<std::vector<Event>> events = Status::Internal("unset");
   if (seam_name.empty()) {
-    events = ctx.store->ReadAll(1);
+    events = ctx.log().ReadAll(1);
   } else {
     Result<const SeamConfig*> seam = ctx.FindSeam(seam_name);
     if (!seam.ok()) return Fail(seam.status());
-    events = ctx.store->ReadStream((*seam)->stream());
+    events = ctx.log().ReadStream((*seam)->stream());
   }
   if (!events.ok()) return Fail(events.status());
   std::int64_t undecodable = 0;
@@ -71,12 +71,12 @@ int RunVerify(const GlobalOptions& g, bool json, const KeptHeadFlags& head_flags
   // The chain needs no key: verify works even when the key file is lost.
   Result<std::unique_ptr<StateContext>> opened = OpenState(g.config, OpenMode{.key = false, .read_only = true, .only_seam = {}});
   if (!opened.ok()) return Fail(opened.status());
-  Result<VerifyReport> report = (*opened)->store->Verify();
+  Result<VerifyReport> report = (*opened)->log().Verify();
   if (!report.ok()) return Fail(report.status());
   const VerifyReport& r = *report;
   std::optional<HeadCheck> head_check;
   if (kept) {
-    Result<HeadCheck> checked = CheckKeptHead(*(*opened)->store, r, *kept);
+    Result<HeadCheck> checked = CheckKeptHead((*opened)->log(), r, *kept);
     if (!checked.ok()) return Fail(checked.status());
     head_check = *checked;
   }

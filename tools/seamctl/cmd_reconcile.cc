@@ -46,8 +46,8 @@ int RunPasses(const GlobalOptions& g, const std::vector<std::string>& names, Pas
   if (mode == PassMode::kCheck) observed = ObserveAll(seams, DefaultObserverThreads());
   for (std::size_t i = 0; i < seams.size(); ++i) {
     const SeamConfig* seam = seams[i];
-    // A repair holds the seam's writer lock for its whole pass (see seam_lock.h).
-    std::optional<Result<SeamLock>> lock;
+    // A repair holds the seam's writer lock for its whole pass (core/store.h Store::LockStream).
+    std::optional<Result<std::unique_ptr<WriterLock>>> lock;
     if (mode == PassMode::kRepair) lock.emplace(ctx.LockSeam(*seam));
     Result<SeamReport> report = Status::Internal("not run");
     if (lock && !lock->ok()) {

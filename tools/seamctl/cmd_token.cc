@@ -3,6 +3,7 @@
 
 #include "core/fault_point.h"
 #include "reconcilers/operations.h"
+#include "reconcilers/bookkeeping_events.h"
 #include "reconcilers/token/token_events.h"
 #include "tools/common/state_context.h"
 #include "tools/seamctl/commands.h"
@@ -55,15 +56,15 @@ int RunOperation(const GlobalOptions& g, const std::string& seam_name, const Ope
   // records an operation meanwhile, this command refuses (exit 3) instead of doing its own on
   // top of an intent its user never saw. Bookkeeping (confirmations, repairs) does not count.
   const std::string stream = (*seam)->stream();
-  Result<std::int64_t> seen = (*ctx)->store->StreamVersion(stream);
+  Result<std::int64_t> seen = (*ctx)->log().StreamVersion(stream);
   if (!seen.ok()) return Fail(seen.status());
   // Held from replay to the last side write, so no other writer interleaves with this one.
-  Result<SeamLock> lock = (*ctx)->LockSeam(**seam);
+  Result<std::unique_ptr<WriterLock>> lock = (*ctx)->LockSeam(**seam);
   if (!lock.ok()) return Fail(lock.status());
-  Result<std::vector<Event>> meanwhile = (*ctx)->store->ReadStream(stream, *seen + 1);
+  Result<std::vector<Event>> meanwhile = (*ctx)->log().ReadStream(stream, *seen + 1);
   if (!meanwhile.ok()) return Fail(meanwhile.status());
   for (const Event& e : *meanwhile) {
-    if (token::IsBookkeepingEvent(e.type)) continue;
+    if (bookkeeping::IsBookkeepingEvent(e.type)) continue;
     return Fail(Status::Conflict("seam " + seam_name + ": " + e.actor + " recorded " + e.type +
                                  " as version " + std::to_string(e.version) +
                                  " while this command waited for the seam's lock; nothing was "

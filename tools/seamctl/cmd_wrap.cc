@@ -203,7 +203,7 @@ int RunWrap(const GlobalOptions& g, const std::string& seam_name, const std::vec
   const SeamConfig& seam = **found;
   // Held from the first observation to the last write: no other seamctl writer interleaves
   // with the command (one it starts itself waits, then gives up with exit 3).
-  Result<SeamLock> lock = (*ctx)->LockSeam(seam);
+  Result<std::unique_ptr<WriterLock>> lock = (*ctx)->LockSeam(seam);
   if (!lock.ok()) return Fail(lock.status());
   SeamContext sc = (*ctx)->Seam();
 

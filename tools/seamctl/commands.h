@@ -11,7 +11,10 @@
 
 #include "core/event_store.h"
 #include "core/status.h"
+#include "reconcilers/certificate/certificate_operations.h"
 #include "reconcilers/operations.h"
+#include "reconcilers/pairing/pairing_operations.h"
+#include "reconcilers/token/token_operations.h"
 
 namespace seam::seamctl {
 

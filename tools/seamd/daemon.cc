@@ -9,14 +9,18 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <thread>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/crypto.h"
+#include "plugins/common/subprocess.h"
 #include "tools/common/audit_html.h"
 #include "tools/common/audit_timeline.h"
 #include "tools/common/report_output.h"
 #include "tools/common/state_context.h"
 #include "tools/seamd/file_watcher.h"
+#include "tools/seamd/locked_confirmation_book.h"
 #include "tools/seamd/seam_runner.h"
 
 namespace seam::seamd {
@@ -31,7 +35,7 @@ namespace {
 // syscalls on one small file is over within microseconds, and the goal is detection within
 // 1 ms (tests/bench/seamd_bench.cc).
 constexpr std::chrono::microseconds kDebounce{500};
-constexpr milliseconds kHeadPoll{1000};
+constexpr milliseconds kTick{1000};
 constexpr std::chrono::minutes kFullPass{5};
 // Events read from the log per query when catching up with other processes' appends.
 constexpr std::int64_t kHeadBatch = 1000;
@@ -44,13 +48,17 @@ void AddOnce(std::vector<SeamRunner*>& runners, SeamRunner* runner) {
 
 struct Daemon::Wiring {
   std::unique_ptr<StateContext> ctx;  // first: the runners borrow it
+  std::shared_ptr<PassEnv> env;       // what the workers need for this configuration's passes
   std::vector<std::shared_ptr<SeamRunner>> runners;
   std::shared_ptr<FileWatcher> watcher;
   std::map<std::string, std::vector<SeamRunner*>> by_file;  // WatchedFileKey -> its seams
   std::map<std::string, std::vector<SeamRunner*>> by_dir;   // its directory -> its seams
   std::map<std::string, SeamRunner*> by_stream;             // one seam per stream (config rule)
+  // Wakes PollLogHead when the log's head moves (EventStore::WatchAppends); before ctx's end.
+  std::unique_ptr<AppendWatch> log_watch;
 
   void Stop() {
+    log_watch.reset();
     for (const auto& runner : runners) runner->Stop();
     if (watcher) watcher->Close();
   }
@@ -63,7 +71,7 @@ Daemon::Daemon(boost::asio::io_context& io, std::string config_flag)
       rng_(std::random_device{}()),
       notifier_(io),
       signals_(io),
-      head_timer_(io),
+      tick_timer_(io),
       full_pass_timer_(io) {}
 
 Daemon::~Daemon() = default;
@@ -80,7 +88,7 @@ Status Daemon::Start() {
   Install(std::move(wiring));
   RequestAllThenReady("start-up");
   notifier_.StartWatchdog();
-  ArmHeadTimer();
+  ArmTick();
   ArmFullPassTimer();
   return Status::Ok();
 }
@@ -91,8 +99,21 @@ Result<std::unique_ptr<Daemon::Wiring>> Daemon::Wire() {
   if (Status book = ctx->OpenConfirmations(); !book.ok()) {
     spdlog::warn("{}; drift records will not say when sides were last in sync", book.message());
   }
+  if (!lanes_) {
+    // The lanes' sizes are the first config's: a reload keeps them.
+    const auto file_workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+    lanes_ = std::make_unique<PassLanes>(file_workers, static_cast<std::size_t>(ctx->config.daemon.workers));
+  }
+  auto env = std::make_shared<PassEnv>();
+  env->store = ctx->config.store;
+  SEAM_ASSIGN_OR_RETURN(env->master_key, ReadKeyFile(ctx->config.store.key_path.string()));
+  env->actor = ctx->actor;
+  const fs::path config_dir = ctx->config.file.parent_path();
+  env->hook_dir = config_dir.empty() ? fs::path(".") : config_dir;
+  if (ctx->confirmations) env->confirmations = std::make_shared<LockedConfirmationBook>(std::move(ctx->confirmations));
   auto w = std::make_unique<Wiring>();
   w->ctx = std::move(ctx);
+  w->env = std::move(env);
   Wiring* raw = w.get();  // the watcher is closed before the wiring goes away
 
   FileWatcher::Handlers handlers;
@@ -112,7 +133,7 @@ Result<std::unique_ptr<Daemon::Wiring>> Daemon::Wire() {
   SEAM_ASSIGN_OR_RETURN(w->watcher, FileWatcher::Create(io_, std::move(handlers)));
 
   for (const SeamConfig& seam : w->ctx->config.seams) {
-    auto runner = std::make_shared<SeamRunner>(io_, *w->ctx, seam, rng_, metrics_);
+    auto runner = std::make_shared<SeamRunner>(io_, *lanes_, w->env, seam, rng_, metrics_);
     w->by_stream[seam.stream()] = runner.get();
     for (const SideConfig& side : seam.sides) {
       for (const fs::path& path : side.side->WatchPaths()) {
@@ -128,8 +149,8 @@ Result<std::unique_ptr<Daemon::Wiring>> Daemon::Wire() {
 }
 
 void Daemon::FlushConfirmations() {
-  if (!wiring_ || !wiring_->ctx->confirmations) return;
-  Status flushed = wiring_->ctx->confirmations->Flush();
+  if (!wiring_ || !wiring_->env->confirmations) return;
+  Status flushed = wiring_->env->confirmations->Flush();
   if (!flushed.ok() && !book_failing_) spdlog::warn("{}", flushed.message());
   book_failing_ = !flushed.ok();
 }
@@ -141,7 +162,19 @@ void Daemon::Install(std::unique_ptr<Wiring> wiring) {
   wiring_ = std::move(wiring);
   // Events appended from here on are looked at by PollLogHead; the pass that follows
   // installation covers everything before.
-  if (Result<LogHead> head = wiring_->ctx->store->Head(); head.ok()) head_seq_ = head->seq;
+  if (Result<LogHead> head = wiring_->ctx->log().Head(); head.ok()) head_seq_ = head->seq;
+  // The store wakes the loop when the head moves (another process's operation); the tick
+  // reads the head itself only when that cannot be had.
+  Result<std::unique_ptr<AppendWatch>> watch = wiring_->ctx->log().WatchAppends(head_seq_, [this](std::int64_t) {
+    boost::asio::post(io_, [this] {
+      if (!stopping_ && wiring_) PollLogHead();
+    });
+  });
+  if (watch.ok()) {
+    wiring_->log_watch = std::move(*watch);
+  } else {
+    spdlog::warn("{}; reading the log's head every {} ms instead", watch.status().message(), kTick.count());
+  }
   wiring_->watcher->Start();
   std::size_t polled = 0;
   for (const auto& runner : wiring_->runners) if (runner->polled()) ++polled;
@@ -184,8 +217,13 @@ std::string Daemon::MetricsText() const {
   }
   // The log's head now (not the last second's poll); on a read error, what was seen last.
   std::int64_t head = head_seq_;
-  if (Result<LogHead> h = wiring_->ctx->store->Head(); h.ok()) head = h->seq;
-  return metrics_.Render(seams, head, wiring_->ctx->clock.NowMicros());
+  if (Result<LogHead> h = wiring_->ctx->log().Head(); h.ok()) head = h->seq;
+  std::vector<LaneGauge> lanes;
+  for (Lane lane : {Lane::kFile, Lane::kSlow}) {
+    const LaneStats s = lanes_->Stats(lane);
+    lanes.push_back(LaneGauge{LaneName(lane), s.workers, s.busy, s.queued});
+  }
+  return metrics_.Render(seams, head, wiring_->ctx->clock.NowMicros(), lanes);
 }
 
 std::string Daemon::TimelineHtml() const {
@@ -198,14 +236,14 @@ std::string Daemon::TimelineHtml() const {
     if (audits.size() == kTimelineSeams) break;
     // A seam's audit changes only with its stream (and "now", the right edge): rebuilt when the
     // stream grew, so a page left open costs one indexed query per seam per reload.
-    Result<std::int64_t> version = ctx.store->StreamVersion(seam.stream());
+    Result<std::int64_t> version = ctx.log().StreamVersion(seam.stream());
     auto cached = timeline_cache_.find(seam.name);
     if (version.ok() && cached != timeline_cache_.end() && cached->second.first == *version) {
       audits.push_back(cached->second.second);
       audits.back()["now"] = FormatTimeMicros(now);
       continue;
     }
-    Result<nlohmann::ordered_json> audit = BuildAudit(*ctx.store, *ctx.keys, seam, AuditWindow{}, now);
+    Result<nlohmann::ordered_json> audit = BuildAudit(ctx.log(), *ctx.keys, seam, AuditWindow{}, now);
     if (audit.ok()) {
       if (version.ok()) timeline_cache_[seam.name] = {*version, *audit};
       audits.push_back(std::move(*audit));
@@ -301,27 +339,31 @@ void Daemon::Stop(int signal_number) {
   spdlog::info("{}: stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   notifier_.Stopping();
   notifier_.StopWatchdog();
+  // Programs sides and hooks started are ended now (their passes report it), and no pass starts:
+  // a pass in flight finishes (a file side's write completes and is recorded) before exit.
+  CancelAllSubprocesses();
+  if (lanes_) lanes_->Stop();
   FlushConfirmations();
   if (wiring_) wiring_->Stop();
-  head_timer_.cancel();
+  tick_timer_.cancel();
   full_pass_timer_.cancel();
   signals_.cancel();
   io_.stop();
 }
 
-void Daemon::ArmHeadTimer() {
-  head_timer_.expires_after(kHeadPoll);
-  head_timer_.async_wait([this](const boost::system::error_code& ec) {
+void Daemon::ArmTick() {
+  tick_timer_.expires_after(kTick);
+  tick_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopping_) return;
-    PollLogHead();
-    ArmHeadTimer();
+    wiring_->watcher->RetryMissing();
+    FlushConfirmations();
+    if (!wiring_->log_watch) PollLogHead();
+    ArmTick();
   });
 }
 
 void Daemon::PollLogHead() {
-  wiring_->watcher->RetryMissing();
-  FlushConfirmations();
-  EventStore& store = *wiring_->ctx->store;
+  EventStore& store = wiring_->ctx->log();
   Result<LogHead> head = store.Head();
   if (!head.ok()) {
     if (!head_failing_) spdlog::warn("reading the event log's head failed: {}", head.status().message());

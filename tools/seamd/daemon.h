@@ -5,9 +5,11 @@
 //  - start-up: a pass over every seam (the automatic repair after a restart, pending
 //    operations included); then READY=1 to systemd (service_notifier.h);
 //  - a file side's event: a pass on its seams after a trailing 0.5 ms debounce (at most 5 ms);
-//  - every second: the confirmation book is flushed (drift brackets); the log's head; a pass on each seam whose stream got an event the seam's
-//    last pass did not see (an operation seamctl appended in another process). The same tick
-//    re-arms watches on directories that were missing;
+//  - the log's head moved (EventStore::WatchAppends wakes the loop; SQLite reads its head every
+//    second): a pass on each seam whose stream got an event the seam's last pass did not see
+//    (an operation seamctl appended in another process);
+//  - every second: the confirmation book is flushed (drift brackets), and watches on directories
+//    that were missing are re-armed;
 //  - every 5 minutes: a pass over every seam, the safety net for anything a watch missed;
 //  - SIGTERM / SIGINT: stop; SIGHUP: reload the config, or keep the running one if the new one
 //    is bad.
@@ -33,6 +35,7 @@
 #include "core/config.h"
 #include "core/status.h"
 #include "tools/seamd/metrics.h"
+#include "tools/seamd/pass_lanes.h"
 #include "tools/seamd/service_notifier.h"
 
 namespace seam::seamd {
@@ -76,7 +79,7 @@ class Daemon {
   void WaitForSignal();
   void Reload();
   void Stop(int signal_number);
-  void ArmHeadTimer();
+  void ArmTick();
   void PollLogHead();
   void ArmFullPassTimer();
   // Writes the sides confirmed in sync since the last flush (every second, on reload and stop:
@@ -87,6 +90,8 @@ class Daemon {
   std::string config_flag_;
   std::mt19937_64 rng_;
   Metrics metrics_;  // declared before wiring_: its runners count into it
+  // Where passes run (declared before wiring_, whose runners post to it; joined after it).
+  std::unique_ptr<PassLanes> lanes_;
   std::unique_ptr<Wiring> wiring_;
   std::int64_t head_seq_ = 0;  // the log's last event this daemon has looked at
   bool head_failing_ = false;
@@ -97,7 +102,7 @@ class Daemon {
   ServiceNotifier notifier_;
   std::size_t awaiting_first_pass_ = 0;  // seams whose start-up / reload pass has not run yet
   boost::asio::signal_set signals_;
-  boost::asio::steady_timer head_timer_;
+  boost::asio::steady_timer tick_timer_;
   boost::asio::steady_timer full_pass_timer_;
 };
 

@@ -60,7 +60,7 @@ void Metrics::RecordPass(const std::string& seam, const SeamReport* report, doub
 }
 
 std::string Metrics::Render(const std::vector<SeamSnapshot>& seams, std::int64_t log_head_seq,
-                            std::int64_t now_us) const {
+                            std::int64_t now_us, const std::vector<LaneGauge>& lanes) const {
   std::string out;
   Header(out, "seam_in_sync", "gauge", "1 when the seam's last pass found every side in sync, else 0.");
   for (const SeamSnapshot& s : seams) {
@@ -110,6 +110,12 @@ std::string Metrics::Render(const std::vector<SeamSnapshot>& seams, std::int64_t
   out += fmt::format("seam_reconcile_duration_seconds_count {}\n", passes_);
   Header(out, "seam_log_events_total", "counter", "Events in the event log (its head seq).");
   out += fmt::format("seam_log_events_total {}\n", log_head_seq);
+  Header(out, "seamd_workers", "gauge", "Worker threads of each lane passes run on.");
+  for (const LaneGauge& l : lanes) out += fmt::format("seamd_workers{{lane=\"{}\"}} {}\n", l.lane, l.workers);
+  Header(out, "seamd_workers_busy", "gauge", "Workers of each lane running a pass now.");
+  for (const LaneGauge& l : lanes) out += fmt::format("seamd_workers_busy{{lane=\"{}\"}} {}\n", l.lane, l.busy);
+  Header(out, "seamd_queue_depth", "gauge", "Passes waiting for a worker of each lane.");
+  for (const LaneGauge& l : lanes) out += fmt::format("seamd_queue_depth{{lane=\"{}\"}} {}\n", l.lane, l.queued);
   return out;
 }
 

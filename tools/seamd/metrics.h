@@ -10,6 +10,9 @@
 //   seam_side_errors_total{seam,side}       observations that found the side unreadable
 //   seam_reconcile_duration_seconds         histogram of pass durations
 //   seam_log_events_total                   the event log's head seq
+//   seamd_workers{lane}                     worker threads of the lane ("file", "slow")
+//   seamd_workers_busy{lane}                of those, running a pass now
+//   seamd_queue_depth{lane}                 passes waiting for a worker of the lane
 //
 // Counters survive a config reload (they belong to the daemon, not to one configuration).
 
@@ -26,6 +29,14 @@
 
 namespace seam::seamd {
 
+// A lane of workers as /metrics shows it (tools/seamd/pass_lanes.h).
+struct LaneGauge {
+  std::string lane;
+  std::size_t workers = 0;
+  std::size_t busy = 0;
+  std::size_t queued = 0;
+};
+
 // A seam as /metrics shows it: its name and its last pass report (null before the first pass).
 struct SeamSnapshot {
   std::string name;
@@ -40,7 +51,8 @@ class Metrics {
 
   // The exposition: seams in the order given, then the counters, the histogram, the log head.
   // `now_us`: the time drift ages are computed at.
-  std::string Render(const std::vector<SeamSnapshot>& seams, std::int64_t log_head_seq, std::int64_t now_us) const;
+  std::string Render(const std::vector<SeamSnapshot>& seams, std::int64_t log_head_seq, std::int64_t now_us,
+                     const std::vector<LaneGauge>& lanes = {}) const;
 
   // A label value escaped per the text format: backslash, double quote and newline.
   static std::string EscapeLabel(std::string_view value);

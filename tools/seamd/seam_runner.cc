@@ -1,13 +1,14 @@
 #include "tools/seamd/seam_runner.h"
 
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <utility>
 
+#include "core/store.h"
 #include "reconcilers/kinds.h"
 #include "reconcilers/reconcile_pass.h"
-#include "tools/common/seam_lock.h"
 
 namespace seam::seamd {
 namespace {
@@ -26,6 +27,16 @@ constexpr std::chrono::microseconds kDebounceCap{5000};
 bool HasUnwatchedSide(const SeamConfig& seam) {
   return std::any_of(seam.sides.begin(), seam.sides.end(),
                      [](const SideConfig& s) { return s.side->WatchPaths().empty(); });
+}
+
+bool RunsAHook(const SeamConfig& seam) {
+  return std::any_of(seam.sides.begin(), seam.sides.end(), [](const SideConfig& s) { return !s.on_repair.empty(); });
+}
+
+std::shared_ptr<const SeamConfig> Effective(const SeamConfig& seam) {
+  auto effective = std::make_shared<SeamConfig>(seam);
+  if (effective->repair == RepairPolicy::kManual) effective->repair = RepairPolicy::kOff;
+  return effective;
 }
 
 // One line: status, each side's verdict and (with_actions) what the pass did, the pending
@@ -67,15 +78,21 @@ bool DidSomething(const SeamReport& r) {
 
 }  // namespace
 
-SeamRunner::SeamRunner(boost::asio::io_context& io, StateContext& ctx, const SeamConfig& seam,
-                       std::mt19937_64& rng, Metrics& metrics)
-    : ctx_(ctx),
+SeamRunner::SeamRunner(boost::asio::io_context& io, PassLanes& lanes, std::shared_ptr<const PassEnv> env,
+                       const SeamConfig& seam, std::mt19937_64& rng, Metrics& metrics)
+    : io_(io),
+      lanes_(lanes),
+      env_(std::move(env)),
       seam_(seam),
+      effective_(Effective(seam)),
       rng_(rng),
       polled_(HasUnwatchedSide(seam)),
+      lane_(polled_ || RunsAHook(seam) ? Lane::kSlow : Lane::kFile),
       queue_timer_(io),
       poll_timer_(io),
-      metrics_(metrics) {}
+      metrics_(metrics) {
+  if (const KindSpec* kind = FindKindSpec(seam_.kind); kind != nullptr) state_ = std::make_shared<RecordState>(*kind);
+}
 
 milliseconds SeamRunner::Jittered(milliseconds base, std::mt19937_64& rng) {
   std::uniform_real_distribution<double> factor(0.9, 1.1);
@@ -117,47 +134,69 @@ void SeamRunner::Stop() {
 void SeamRunner::RunNow() {
   queued_ = false;
   if (stopped_) return;
+  if (running_) {
+    again_ = true;  // the reasons stay queued for the pass after this one
+    return;
+  }
+  running_ = true;
   const std::string why = std::exchange(reasons_, "");
-  spdlog::debug("seam {}: pass ({})", seam_.name, why);
+  spdlog::debug("seam {}: pass ({}) on the {} lane", seam_.name, why, LaneName(lane_));
+  // The job holds what it reads (the seam as configured, its kept state); the runner may be
+  // gone (a reload) when it ends, and then its outcome is dropped.
+  lanes_.Post(lane_, env_,
+              [weak = weak_from_this(), io = &io_, effective = effective_, state = state_, why](Result<WorkerScope> scope) {
+                Outcome outcome = RunOnWorker(std::move(scope), *effective, state.get(), why);
+                boost::asio::post(*io, [weak, outcome = std::move(outcome)]() mutable {
+                  if (auto self = weak.lock()) self->Finish(std::move(outcome));
+                });
+              });
+}
 
-  // Two repairs of one seam never run at once: within seamd because its one io_context thread
-  // runs one handler at a time (and a pass runs inside one handler, start to end); against
-  // seamctl and other seamd processes because the pass holds the seam's writer lock.
-  Result<SeamReport> report = Status::Internal("not run");
+SeamRunner::Outcome SeamRunner::RunOnWorker(Result<WorkerScope> scope, const SeamConfig& effective, RecordState* state,
+                                            const std::string& why) {
+  Outcome out;
+  out.why = why;
   const auto started = std::chrono::steady_clock::now();
-  {
-    Result<SeamLock> lock = SeamLock::Acquire(ctx_.config.store.state_dir, seam_.stream(), ctx_.actor,
-                                              milliseconds(0));
+  if (!scope.ok()) {
+    out.report = scope.status();
+  } else {
+    // Two passes of one seam never run at once: within seamd because a runner posts one job at a
+    // time; against seamctl and other seamd processes because the pass holds the writer lock.
+    Result<std::unique_ptr<WriterLock>> lock = scope->store.LockStream(effective.stream(), scope->seam.actor, milliseconds(0));
     if (!lock.ok() && lock.status().code() == StatusCode::kUnavailable) {
-      spdlog::debug("seam {}: {}; trying again in {} ms", seam_.name, lock.status().message(),
-                    kLockBusyRetry.count());
-      Request(kLockBusyRetry, why);
-      return;
+      out.lock_busy = true;
+      out.busy_detail = lock.status().message();
+      return out;
     }
     if (!lock.ok()) {
-      report = lock.status();
+      out.report = lock.status();
     } else {
-      // A seam that is not "auto" gets the pass of repair = "off": its pending operation is
-      // completed (whatever the policy) and its drift only reported.
-      SeamConfig effective = seam_;
-      if (effective.repair == RepairPolicy::kManual) effective.repair = RepairPolicy::kOff;
-      SeamContext sc = ctx_.Seam();
       PassOptions options;
-      if (!state_) {
-        if (const KindSpec* kind = FindKindSpec(seam_.kind); kind != nullptr) state_ = std::make_unique<RecordState>(*kind);
-      }
-      options.state = state_.get();
-      report = RunPass(sc, effective, PassMode::kRepair, {}, options);
+      options.state = state;
+      out.report = RunPass(scope->seam, effective, PassMode::kRepair, {}, options);
       // Read under the lock: no other writer can append to the stream until it is released.
-      if (Result<std::int64_t> version = ctx_.store->StreamVersion(seam_.stream()); version.ok()) {
-        known_version_ = *version;
+      if (Result<std::int64_t> version = scope->store.Log().StreamVersion(effective.stream()); version.ok()) {
+        out.known_version = *version;
       }
     }
   }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return out;
+}
 
-  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-  metrics_.RecordPass(seam_.name, report.ok() ? &*report : nullptr, took.count());
-  last_pass_at_us_ = ctx_.clock.NowMicros();
+void SeamRunner::Finish(Outcome outcome) {
+  running_ = false;
+  if (stopped_) return;
+  if (outcome.lock_busy) {
+    again_ = false;  // the retry is that pass
+    spdlog::debug("seam {}: {}; trying again in {} ms", seam_.name, outcome.busy_detail, kLockBusyRetry.count());
+    Request(kLockBusyRetry, outcome.why);
+    return;
+  }
+  if (outcome.known_version >= 0) known_version_ = outcome.known_version;
+  Result<SeamReport>& report = outcome.report;
+  metrics_.RecordPass(seam_.name, report.ok() ? &*report : nullptr, outcome.seconds);
+  last_pass_at_us_ = clock_.NowMicros();
   if (!report.ok()) {
     ++failures_;
     spdlog::warn("seam {} ({}): pass failed: {}", seam_.name, seam_.stream(), report.status().message());
@@ -189,6 +228,7 @@ void SeamRunner::RunNow() {
   first_pass_ = false;
   ScheduleNext();
   if (on_first_pass_) std::exchange(on_first_pass_, nullptr)();
+  if (std::exchange(again_, false)) RunNow();
 }
 
 void SeamRunner::ScheduleNext() {

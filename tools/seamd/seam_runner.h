@@ -5,8 +5,13 @@
 // process appended, the periodic full pass, start-up, a reload) is a Request; requests made
 // while one is queued join it, so a burst of events (an editor's save is several) becomes one
 // pass. File events are debounced at the trailing edge: each pushes the pass back by the
-// debounce, at most 5 ms after the first. A pass holds the seam's writer lock, so it never interleaves with a seamctl operation;
-// a lock held by someone else is retried shortly instead of blocking the daemon's one thread.
+// debounce, at most 5 ms after the first.
+//
+// The pass itself runs on a worker of the seam's lane (tools/seamd/pass_lanes.h), never on the
+// event loop; its result comes back to the loop, where everything else of the runner lives. One
+// pass of a seam at a time: requests made while it runs queue one more pass after it (never
+// two). A pass holds the seam's writer lock, so it never interleaves with a seamctl operation; a
+// lock held by someone else is retried shortly instead of waiting on a worker.
 //
 // Sides that are not files are polled every `interval` (+-10% jitter, so many seams do not
 // poll in step); after a failed pass the next one comes with exponential back-off (capped at
@@ -31,21 +36,25 @@
 
 #include "core/config.h"
 #include "reconcilers/reconcile_pass.h"
-#include "tools/common/state_context.h"
 #include "tools/seamd/metrics.h"
+#include "tools/seamd/pass_lanes.h"
 
 namespace seam::seamd {
 
 class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
  public:
-  // `ctx`, `rng` and `metrics` outlive the runner (the daemon keeps them for the runner's
-  // configuration; the metrics for its whole life).
-  SeamRunner(boost::asio::io_context& io, StateContext& ctx, const SeamConfig& seam, std::mt19937_64& rng,
-             Metrics& metrics);
+  // `lanes`, `rng` and `metrics` outlive the runner (the daemon keeps them for its whole life);
+  // `env` is the runner's configuration's, shared with the jobs it posts.
+  SeamRunner(boost::asio::io_context& io, PassLanes& lanes, std::shared_ptr<const PassEnv> env,
+             const SeamConfig& seam, std::mt19937_64& rng, Metrics& metrics);
 
   const SeamConfig& seam() const { return seam_; }
   // Whether some side is not a file (WatchPaths() empty): those are polled.
   bool polled() const { return polled_; }
+  // The lane its passes run on: kSlow when a side may block (polled) or runs a hook.
+  Lane lane() const { return lane_; }
+  // A pass is running on a worker now.
+  bool running() const { return running_; }
   // The stream version the last pass saw (read under the seam's lock): an event at or below it
   // is one the pass already took into account.
   std::int64_t known_version() const { return known_version_; }
@@ -56,7 +65,8 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
 
   // Asks for a pass after `delay`; `why` is for the debug log.
   void Request(std::chrono::microseconds delay, const std::string& why);
-  // No further passes; timers are cancelled.
+  // No further passes; timers are cancelled. A pass running on a worker finishes; its result
+  // is dropped.
   void Stop();
   // Called once, after the runner's first pass ends (a pass that waited for a busy lock has not
   // ended): seamd is ready when every seam had its start-up pass.
@@ -66,16 +76,38 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   static std::chrono::milliseconds Jittered(std::chrono::milliseconds base, std::mt19937_64& rng);
 
  private:
+  // What a pass on a worker found; handed back to the loop.
+  struct Outcome {
+    std::string why;
+    bool lock_busy = false;  // someone else held the seam's lock: nothing ran
+    std::string busy_detail;
+    Result<SeamReport> report = Status::Internal("not run");
+    std::int64_t known_version = -1;  // read under the lock; -1 unknown
+    double seconds = 0;
+  };
   void RunNow();
+  // On a worker: lock, pass, read the stream's version.
+  static Outcome RunOnWorker(Result<WorkerScope> scope, const SeamConfig& effective, RecordState* state,
+                             const std::string& why);
+  // Back on the loop.
+  void Finish(Outcome outcome);
   // (Re)arms the queued pass for `at`.
   void Arm(std::chrono::steady_clock::time_point at);
   // Arms the poll timer after a pass: the interval, or the back-off after `failures_` failures.
   void ScheduleNext();
 
-  StateContext& ctx_;
+  boost::asio::io_context& io_;
+  PassLanes& lanes_;
+  std::shared_ptr<const PassEnv> env_;
   SeamConfig seam_;
+  // The seam as its passes see it: a seam that is not "auto" gets the pass of repair = "off"
+  // (its pending operation is completed, whatever the policy; its drift only reported).
+  std::shared_ptr<const SeamConfig> effective_;
   std::mt19937_64& rng_;
   bool polled_ = false;
+  Lane lane_ = Lane::kFile;
+  bool running_ = false;
+  bool again_ = false;  // requested while running: one more pass when it ends
   boost::asio::steady_timer queue_timer_;
   boost::asio::steady_timer poll_timer_;
   bool queued_ = false;
@@ -90,8 +122,10 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   std::optional<SeamReport> last_report_;
   std::int64_t last_pass_at_us_ = 0;
   std::function<void()> on_first_pass_;
-  // The seam's replayed state, kept between passes (PassOptions::state).
-  std::unique_ptr<RecordState> state_;
+  // The seam's replayed state, kept between passes (PassOptions::state); a running pass's job
+  // holds it too.
+  std::shared_ptr<RecordState> state_;
+  SystemClock clock_;
 };
 
 }  // namespace seam::seamd

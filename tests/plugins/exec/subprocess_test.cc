@@ -1,5 +1,5 @@
 // The process runner on its own: real children, real pipes, real process groups.
-#include "plugins/exec/subprocess.h"
+#include "plugins/common/subprocess.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <thread>
 
 #include "tests/plugins/exec/exec_fixture.h"
 
@@ -261,6 +262,32 @@ TEST(SubprocessTest, RefusesWhatCannotBeStarted) {
   Result<SubprocessResult> run = RunSubprocess(r);
   ASSERT_FALSE(run.ok());
   EXPECT_EQ(run.status().message(), "cannot start `sh` in `/no/such/dir`: No such file or directory");
+}
+
+// CancelAllSubprocesses is for good (a daemon stopping): it runs in a death test's child, which
+// exits with 0 only if every check held there.
+TEST(SubprocessDeathTest, CancellingEndsTheRunsInProgressAtOnceAndRefusesNewOnes) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  TempDir dir;
+  EXPECT_EXIT(
+      {
+        SubprocessRequest r = Sh("echo $$ > leader.pid; sleep 60 & wait");
+        r.cwd = dir.path();
+        r.timeout = 60s;
+        Result<SubprocessResult> run = Status::Internal("not run");
+        std::thread runner([&] { run = RunSubprocess(r); });
+        while (!fs::exists(dir.path() / "leader.pid")) std::this_thread::sleep_for(5ms);
+        const auto asked = std::chrono::steady_clock::now();
+        CancelAllSubprocesses();
+        runner.join();
+        const bool prompt = std::chrono::steady_clock::now() - asked < 10s;
+        const bool cancelled = run.ok() && run->end == SubprocessResult::End::kCancelled;
+        const bool described = run.ok() && DescribeEnd(*run, r).find("stopping") != std::string::npos;
+        Result<SubprocessResult> later = RunSubprocess(Sh("true"));
+        const bool refused = !later.ok() && later.status().code() == StatusCode::kUnavailable;
+        std::exit(prompt && cancelled && described && refused ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // json-file's strict parse (duplicate keys) and the best-effort wipe of parsed trees.
-#include "plugins/json_file/json_document.h"
+#include "plugins/common/json_document.h"
 
 #include <gtest/gtest.h>
 

@@ -1,16 +1,18 @@
-#include "plugins/exec/subprocess.h"
+#include "plugins/common/subprocess.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -25,6 +27,14 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+
+// CancelAllSubprocesses: a flag for runs about to start, and an eventfd every run polls, made
+// readable (and never read) once, so that every poll in progress wakes at once.
+std::atomic<bool> g_cancelled{false};
+int CancelFd() {
+  static const int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);  // -1: cancellation is by flag only
+  return fd;
+}
 
 // An owned file descriptor.
 class Fd {
@@ -134,6 +144,14 @@ Status CheckExecutable(const std::string& program, const fs::path& p) {
 
 }  // namespace
 
+void CancelAllSubprocesses() {
+  g_cancelled.store(true);
+  if (const int fd = CancelFd(); fd >= 0) {
+    const std::uint64_t one = 1;
+    (void)!::write(fd, &one, sizeof one);
+  }
+}
+
 SubprocessResult::~SubprocessResult() {
   WipeString(stdout_bytes);
   WipeString(stderr_bytes);
@@ -188,6 +206,8 @@ std::string DescribeEnd(const SubprocessResult& result, const SubprocessRequest&
       return "timed out after " + std::to_string(request.timeout.count()) + " ms";
     case SubprocessResult::End::kStdoutOverflow:
       return "printed more than " + FormatBytes(request.stdout_limit) + " on stdout";
+    case SubprocessResult::End::kCancelled:
+      return "stopped: the process running it is stopping";
   }
   return "ended";
 }
@@ -254,6 +274,8 @@ Result<SubprocessResult> RunSubprocess(const SubprocessRequest& request) {
   argv.push_back(nullptr);
   envp.push_back(nullptr);
 
+  if (g_cancelled.load()) return Status::Unavailable("not starting `" + shown + "`: the process is stopping");
+  const int cancel_fd = CancelFd();
   SigpipeBlock sigpipe_block;
   const Clock::time_point start = Clock::now();
   const Clock::time_point deadline = start + request.timeout;
@@ -279,6 +301,7 @@ Result<SubprocessResult> RunSubprocess(const SubprocessRequest& request) {
   const std::string_view input = request.stdin_data.value_or(std::string_view());
   std::size_t written = 0;
   bool exited = false, timed_out = false, overflow = false, group_killed = false, reaped_early = false;
+  bool cancelled = false;
   Status failure;
   // Once the leader has exited (a zombie not yet reaped, so `pid` still names our group), what
   // it left in its group goes too, which also closes the pipes those processes held.
@@ -301,11 +324,15 @@ Result<SubprocessResult> RunSubprocess(const SubprocessRequest& request) {
       timed_out = true;
       break;
     }
+    if (g_cancelled.load()) {
+      cancelled = true;
+      break;
+    }
     auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
     int wait_ms = static_cast<int>(std::min<decltype(left)>(left, INT_MAX));
-    pollfd fds[4];
+    pollfd fds[5];
     nfds_t n = 0;
-    int in_i = -1, out_i = -1, err_i = -1, pid_i = -1;
+    int in_i = -1, out_i = -1, err_i = -1, pid_i = -1, cancel_i = -1;
     auto add = [&](const Fd& fd, short events, int& index) {
       if (!fd.valid()) return;
       index = static_cast<int>(n);
@@ -315,6 +342,12 @@ Result<SubprocessResult> RunSubprocess(const SubprocessRequest& request) {
     add(out_r, POLLIN, out_i);
     add(err_r, POLLIN, err_i);
     if (!exited) add(pidfd, POLLIN, pid_i);
+    if (cancel_fd >= 0) {
+      cancel_i = static_cast<int>(n);
+      fds[n++] = pollfd{cancel_fd, POLLIN, 0};
+    } else {
+      wait_ms = std::min(wait_ms, 100);  // no eventfd: the flag is looked at this often
+    }
     // Without a pidfd, exit is polled: while both pipes are closed, or to kill the group early.
     if (!exited && !pidfd.valid() && ((!out_r.valid() && !err_r.valid()) || request.kill_group_on_exit)) {
       wait_ms = std::min(wait_ms, 10);
@@ -359,10 +392,14 @@ Result<SubprocessResult> RunSubprocess(const SubprocessRequest& request) {
     }
     if (fired(pid_i)) exited = HasExited(pid, &reaped_early);
     on_exit();
+    if (fired(cancel_i)) {
+      cancelled = true;
+      break;
+    }
   }
   WipeString(chunk);
 
-  if (timed_out || overflow || !failure.ok()) {
+  if (timed_out || overflow || cancelled || !failure.ok()) {
     // The leader is not reaped yet, so `pid` still names our group. The leader may have left
     // the group (setpgid), hence the second kill.
     ::kill(-pid, SIGKILL);
@@ -378,12 +415,14 @@ Result<SubprocessResult> RunSubprocess(const SubprocessRequest& request) {
   }
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   if (!failure.ok()) return failure;
-  if (reaped != pid && !timed_out && !overflow) {
+  if (reaped != pid && !timed_out && !overflow && !cancelled) {
     return Status::Internal("cannot learn how `" + shown + "` ended: " + ErrnoText(errno) +
                             " (is SIGCHLD ignored in this process?)");
   }
-  if (timed_out || overflow) {
-    result.end = timed_out ? SubprocessResult::End::kTimedOut : SubprocessResult::End::kStdoutOverflow;
+  if (timed_out || overflow || cancelled) {
+    result.end = timed_out  ? SubprocessResult::End::kTimedOut
+                 : overflow ? SubprocessResult::End::kStdoutOverflow
+                            : SubprocessResult::End::kCancelled;
     result.signal = SIGKILL;
   } else if (WIFSIGNALED(wstatus)) {
     result.end = SubprocessResult::End::kSignaled;

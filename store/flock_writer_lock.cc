@@ -1,4 +1,4 @@
-#include "tools/common/seam_lock.h"
+#include "store/flock_writer_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -30,8 +29,9 @@ std::string ReadHolder(int fd) {
 
 }  // namespace
 
-Result<SeamLock> SeamLock::Acquire(const std::filesystem::path& state_dir, const std::string& stream,
-                                   const std::string& actor, std::chrono::milliseconds wait) {
+Result<std::unique_ptr<WriterLock>> FlockWriterLock::Acquire(const std::filesystem::path& state_dir,
+                                                            const std::string& stream, const std::string& actor,
+                                                            std::chrono::milliseconds wait) {
   const std::filesystem::path dir = state_dir / "locks";
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::IoError("cannot create lock directory " + dir.string() + ": " + std::strerror(errno));
@@ -59,24 +59,15 @@ Result<SeamLock> SeamLock::Acquire(const std::filesystem::path& state_dir, const
   // Record who holds it, for whoever waits next. Best effort: the lock itself is the flock.
   const std::string holder = actor + " (pid " + std::to_string(::getpid()) + ")\n";
   if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, holder.data(), holder.size(), 0);
-  return SeamLock(fd);
+  return std::unique_ptr<WriterLock>(new FlockWriterLock(fd));
 }
 
-SeamLock::~SeamLock() {
+FlockWriterLock::~FlockWriterLock() {
   if (fd_ < 0) return;
   // Forget the holder before letting go, so a later waiter never names a finished process.
   // (After a crash the name stays; the kernel still releases the flock.)
   (void)!::ftruncate(fd_, 0);
   ::close(fd_);  // closing the descriptor releases the flock
-}
-
-std::chrono::milliseconds DefaultLockWait() {
-  if (const char* env = std::getenv("SEAM_LOCK_WAIT_MS"); env != nullptr && *env != '\0') {
-    char* end = nullptr;
-    const long long ms = std::strtoll(env, &end, 10);
-    if (end != nullptr && *end == '\0' && ms >= 0) return std::chrono::milliseconds(ms);
-  }
-  return std::chrono::milliseconds(10'000);
 }
 
 }  // namespace seam

@@ -1,4 +1,4 @@
-#include "plugins/json_file/json_document.h"
+#include "plugins/common/json_document.h"
 
 #include <algorithm>
 #include <new>

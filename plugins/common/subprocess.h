@@ -71,6 +71,7 @@ class SubprocessResult {
     kSignaled,        // killed by a signal it did not get from us: signal
     kTimedOut,        // still running at the timeout: the group was killed
     kStdoutOverflow,  // printed more than stdout_limit bytes: the group was killed
+    kCancelled,       // CancelAllSubprocesses ran: the group was killed
   };
 
   SubprocessResult() = default;
@@ -99,6 +100,12 @@ class SubprocessResult {
 // `/dir`: No such file or directory"), Internal when the exit status is lost (SIGCHLD ignored).
 // Every way a started child ends is a SubprocessResult.
 Result<SubprocessResult> RunSubprocess(const SubprocessRequest& request);
+
+// Ends every run in progress in this process at once (each child's group is killed with SIGKILL
+// and its result is kCancelled) and refuses runs started after it (Unavailable: "… the process
+// is stopping"). For a daemon told to stop (SIGTERM), so no program a side or hook started
+// outlives it or holds up its exit. Thread-safe; not for a signal handler. Irreversible.
+void CancelAllSubprocesses();
 
 // How a run that is not ok() ended, for messages: "exited 1", "killed by signal 11 (SIGSEGV)",
 // "timed out after 300 ms", "printed more than 1 MiB on stdout" (the limit and timeout as

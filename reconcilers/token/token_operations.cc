@@ -1,9 +1,9 @@
 // Token operations (issue, rotate, revoke) and `adopt`, over the shared operation steps.
 #include "reconcilers/operation_steps.h"
-#include "reconcilers/operations.h"
 #include "reconcilers/pairing/pairing_events.h"
 #include "reconcilers/token/token_events.h"
 #include "reconcilers/token/token_kind.h"
+#include "reconcilers/token/token_operations.h"
 
 namespace seam {
 namespace {
@@ -57,13 +57,6 @@ Result<OperationReport> SetNewValue(SeamContext& ctx, const SeamConfig& seam, co
 
 }  // namespace
 
-bool OperationReport::AllSidesWritten() const {
-  for (const SideWriteReport& s : sides) {
-    if (!s.ok) return false;
-  }
-  return true;
-}
-
 Result<OperationReport> IssueToken(SeamContext& ctx, const SeamConfig& seam) {
   return SetNewValue(ctx, seam, token::kTokenIssued, "issue");
 }
@@ -84,10 +77,6 @@ Result<OperationReport> RevokeToken(SeamContext& ctx, const SeamConfig& seam, co
   token::TokenRevoked payload{reason};
   EventDraft draft{token::kTokenRevoked, ctx.actor, ctx.clock.NowMicros(), token::Encode(payload)};
   return AppendThenApply(ctx, seam, std::move(state), std::move(draft), "revoke");
-}
-
-Result<OperationReport> AdoptValue(SeamContext& ctx, const SeamConfig& seam, const std::string& from) {
-  return operation_steps::Adopt(ctx, seam, from);
 }
 
 }  // namespace seam

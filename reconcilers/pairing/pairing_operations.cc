@@ -1,8 +1,8 @@
 // Pairing operations: pair and unpair (rotation is `token rotate`, in token_operations.cc).
 #include "core/crypto.h"
 #include "reconcilers/operation_steps.h"
-#include "reconcilers/operations.h"
 #include "reconcilers/pairing/pairing_events.h"
+#include "reconcilers/pairing/pairing_operations.h"
 #include "reconcilers/token/token_kind.h"
 
 #include <ctime>

@@ -1,8 +1,8 @@
 // Certificate operations: import a chain and key, or issue a self-signed one.
 #include "core/x509.h"
 #include "reconcilers/certificate/certificate_events.h"
+#include "reconcilers/certificate/certificate_operations.h"
 #include "reconcilers/operation_steps.h"
-#include "reconcilers/operations.h"
 
 namespace seam {
 namespace {

@@ -1,0 +1,51 @@
+#pragma once
+// Store: everything a tool opens to work on seams, from one place (store::Open, store/open.h, by
+// the `[store]` table or its URL): the event log, the writer lock of each stream, and the
+// confirmation book. Tools name this interface, never an implementation, so a store that spans
+// hosts (PostgreSQL) brings its own lock and book without touching them.
+//
+// Thread-compatible: one object is used from one thread at a time; what it hands out (a lock, a
+// book) may be used from another thread than the store's.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/confirmation_book.h"
+#include "core/event_store.h"
+#include "core/status.h"
+
+namespace seam {
+
+// Held while one writer works on one stream; released when destroyed, and by the store when the
+// holder dies (a SIGKILLed process never leaves a stream locked).
+class WriterLock {
+ public:
+  virtual ~WriterLock() = default;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual EventStore& Log() = 0;
+
+  // Serialises the writers of one stream (an operation or a repair pass holds it from the replay
+  // of the log to the last side write). Without it, two writers interleave replay, observe and
+  // write: each judges the other's fresh value foreign, and a side ends on a stale value; the
+  // log's expected-version check alone only serialises the appends. Waits up to `wait`;
+  // Unavailable (exit 3, retryable) names the holder when the wait runs out; IoError when the
+  // lock cannot be taken at all. `actor` is shown to whoever waits next.
+  virtual Result<std::unique_ptr<WriterLock>> LockStream(const std::string& stream, const std::string& actor,
+                                                         std::chrono::milliseconds wait) = 0;
+
+  // The book of when each side was last seen in sync (core/confirmation_book.h). It only narrows
+  // drift brackets: callers warn on an error and go on without it.
+  virtual Result<std::unique_ptr<ConfirmationBook>> OpenConfirmationBook() = 0;
+
+  // For messages: the log's file for a file store ("/var/lib/seam/events.db"), else its URL
+  // without credentials.
+  virtual std::string Describe() const = 0;
+};
+
+}  // namespace seam

@@ -1,0 +1,95 @@
+#pragma once
+// Bookkeeping events every kind shares: what happened to sides (an operation confirmed, a repair)
+// and to the repair budget. They never change the intended state; the drift records
+// (reconcilers/drift_events.h) are bookkeeping too.
+//
+// Each payload is a cereal struct with CEREAL_CLASS_VERSION and a versioned serialize(); a type
+// name is never reused for another meaning. The bytes are documented in docs/log-format.md.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/event.h"
+#include "core/status.h"
+#include "reconcilers/drift_events.h"
+#include "reconcilers/event_view.h"
+
+namespace seam::bookkeeping {
+
+inline constexpr char kSideRepaired[] = "SideRepaired";
+inline constexpr char kSideApplied[] = "SideApplied";
+inline constexpr char kSeamFlapping[] = "SeamFlapping";
+inline constexpr char kFlappingCleared[] = "FlappingCleared";
+
+// A side brought back to the intended state by a repair.
+struct SideRepaired {
+  std::string side;
+  std::int64_t version_written = 0;  // stream version whose value was written (or removed)
+  std::string action;                // "write" | "remove"
+  std::string verdict_before;        // "lagging" | "foreign" | "missing"
+  std::int64_t held_version = 0;     // the version the side held before, 0 if none/foreign
+  std::string fingerprint_before;    // keyed fingerprint of what the side held, "" if nothing
+  // Since class version 2: what a `foreign` side held before it was overwritten, sealed (a JSON
+  // object of its fields, SealContext(stream, this event's version)), so nothing is lost.
+  std::string sealed_before;
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t version) {
+    ar(side, version_written, action, verdict_before, held_version, fingerprint_before);
+    if (version >= 2) ar(sealed_before);
+  }
+};
+
+// The seam's repair budget for one side was spent (a writer keeps undoing the repairs):
+// repairs stop until `seamctl repair --force`.
+struct SeamFlapping {
+  std::string side;
+  std::int64_t repairs = 0;   // repairs of the side within the window
+  std::int64_t window_s = 0;
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t /*version*/) { ar(side, repairs, window_s); }
+};
+
+// `seamctl repair --force`: repairs resume, the budget starts afresh.
+struct FlappingCleared {
+  std::string reason;
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t /*version*/) { ar(reason); }
+};
+
+// An operation's intent confirmed on one side: written (or found already there) and read back.
+// Kind-independent. An operation is pending while some side of its seam has no SideApplied (or
+// SideRepaired) for the operation's version; the next operation or repair completes it.
+struct SideApplied {
+  std::string side;
+  std::int64_t version = 0;  // the stream version of the operation's intent event
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t /*version*/) { ar(side, version); }
+};
+
+// Events that record what happened to sides or to the repair budget, not an operation's intent
+// (SideApplied, SideRepaired, SeamFlapping, FlappingCleared, and the drift records).
+inline bool IsBookkeepingEvent(const std::string& type) {
+  return type == kSideApplied || type == kSideRepaired || type == kSeamFlapping || type == kFlappingCleared ||
+         drift::IsDriftEvent(type);
+}
+
+// cereal portable binary encoding of a payload.
+std::string Encode(const SideRepaired& p);
+std::string Encode(const SideApplied& p);
+std::string Encode(const SeamFlapping& p);
+std::string Encode(const FlappingCleared& p);
+
+// Decoding; a payload that does not parse is Corruption naming the type.
+Result<SideRepaired> DecodeSideRepaired(const std::string& payload);
+Result<SideApplied> DecodeSideApplied(const std::string& payload);
+Result<SeamFlapping> DecodeSeamFlapping(const std::string& payload);
+Result<FlappingCleared> DecodeFlappingCleared(const std::string& payload);
+
+// What people see of one of these events (reconcilers/event_view.h): SideApplied {side,
+// version}; SideRepaired {side, version_written, action, verdict_before, held_version,
+// fingerprint_before, and foreign_value_kept when a foreign value was kept sealed};
+// SeamFlapping {side, repairs, window_s}; FlappingCleared {reason}. nullopt for another type.
+std::optional<EventFields> Describe(const Event& event, const KeyRing& keys);
+
+}  // namespace seam::bookkeeping

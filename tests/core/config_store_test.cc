@@ -1,0 +1,133 @@
+// The [store] table and the store URL: url, path, key_file, state_dir and $SEAM_STORE_URL.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+#include "tests/core/config_fixture.h"
+
+namespace seam::config_test {
+namespace {
+
+using ::testing::Not;
+
+// Sets (or unsets) an environment variable for one test, restoring what was there.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value != nullptr) ::setenv(name, value, 1);
+    else ::unsetenv(name);
+  }
+  ~ScopedEnv() {
+    if (old_) ::setenv(name_, old_->c_str(), 1);
+    else ::unsetenv(name_);
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+class StoreConfigTest : public ConfigTest {
+ protected:
+  ScopedEnv no_env_{"SEAM_STORE_URL", nullptr};
+};
+
+TEST_F(StoreConfigTest, UrlIsResolvedLikePathWithKeyAndStateBesideTheLog) {
+  Result<Config> config = Load("[store]\nurl = \"sqlite:state/../log/events.db\"\n");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->store.scheme, "sqlite");
+  EXPECT_EQ(config->store.db_path, dir_.path() / "log/events.db");
+  EXPECT_EQ(config->store.url, "sqlite:" + (dir_.path() / "log/events.db").string());
+  EXPECT_EQ(config->store.key_path, dir_.path() / "log/key");
+  EXPECT_EQ(config->store.state_dir, dir_.path() / "log");
+
+  Result<Config> absolute = Load("[store]\nurl = \"sqlite:/var/lib/seam/events.db\"\n");
+  ASSERT_TRUE(absolute.ok()) << absolute.status().ToString();
+  EXPECT_EQ(absolute->store.db_path, "/var/lib/seam/events.db");
+}
+
+TEST_F(StoreConfigTest, PathIsTheShortFormOfASqliteUrl) {
+  Result<Config> by_path = Load("[store]\npath = \"x/events.db\"\n");
+  Result<Config> by_url = Load("[store]\nurl = \"sqlite:x/events.db\"\n");
+  ASSERT_TRUE(by_path.ok() && by_url.ok());
+  EXPECT_EQ(by_path->store.url, by_url->store.url);
+  EXPECT_EQ(by_path->store.key_path, by_url->store.key_path);
+  EXPECT_EQ(by_path->store.state_dir, by_url->store.state_dir);
+}
+
+TEST_F(StoreConfigTest, KeyFileAndStateDirLiveApartFromTheLog) {
+  Result<Config> config =
+      Load("[store]\nurl = \"sqlite:/srv/shared/events.db\"\nkey_file = \"secrets/seam.key\"\nstate_dir = \"/run/seam\"\n");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->store.db_path, "/srv/shared/events.db");
+  EXPECT_EQ(config->store.key_path, dir_.path() / "secrets/seam.key");
+  EXPECT_EQ(config->store.state_dir, "/run/seam");
+}
+
+TEST_F(StoreConfigTest, UrlAndPathTogetherIsAnErrorNamingBothLines) {
+  EXPECT_THAT(LoadError("[store]\npath = \"a.db\"\nurl = \"sqlite:b.db\"\n"),
+              HasSubstr(At(3) + "store: keys `url` and `path` both name the event log (line 2); keep one"));
+}
+
+TEST_F(StoreConfigTest, BadUrlsAreRefusedWithTheirLineAndNeverEchoACredential) {
+  const std::string postgres = LoadError("[store]\n\nurl = \"postgresql://seam:hunter2@db.example/seam\"\n");
+  EXPECT_THAT(postgres, HasSubstr(At(3) + "store: key `url`: store URL scheme `postgresql` is not one this seam opens"));
+  EXPECT_THAT(postgres, Not(HasSubstr("hunter2")));
+  EXPECT_THAT(LoadError("[store]\nurl = \"events.db\"\n"), HasSubstr(At(2) + "store: key `url`: store URL has no scheme"));
+  EXPECT_THAT(LoadError("[store]\nurl = \"sqlite:\"\n"), HasSubstr(At(2) + "store: key `url`: store URL `sqlite:` names no file"));
+  EXPECT_THAT(LoadError("[store]\nurl = \"sqlite:///var/x.db\"\n"), HasSubstr("has a host part"));
+  EXPECT_THAT(LoadError("[store]\nurl = 7\n"), HasSubstr(At(2) + "store: key `url` must be a string"));
+  EXPECT_THAT(LoadError("[store]\nkey_file = \"\"\n"), HasSubstr(At(2) + "store: key `key_file` is empty"));
+  EXPECT_THAT(LoadError("[store]\nstate_dir = []\n"), HasSubstr(At(2) + "store: key `state_dir` must be a string"));
+  EXPECT_THAT(LoadError("[store]\nhost = \"x\"\n"),
+              HasSubstr(At(2) + "store: unknown key `host` (known: url, path, key_file, state_dir)"));
+}
+
+TEST_F(StoreConfigTest, EnvironmentUrlOverridesUrlAndPathButNotKeyFile) {
+  ScopedEnv env("SEAM_STORE_URL", "sqlite:elsewhere/events.db");
+  Result<Config> over_path = Load("[store]\npath = \"a.db\"\nkey_file = \"k\"\n");
+  ASSERT_TRUE(over_path.ok()) << over_path.status().ToString();
+  EXPECT_EQ(over_path->store.db_path, dir_.path() / "elsewhere/events.db");
+  EXPECT_EQ(over_path->store.key_path, dir_.path() / "k");
+  Result<Config> over_url = Load("[store]\nurl = \"sqlite:b.db\"\n");
+  ASSERT_TRUE(over_url.ok());
+  EXPECT_EQ(over_url->store.db_path, dir_.path() / "elsewhere/events.db");
+  EXPECT_EQ(over_url->store.state_dir, dir_.path() / "elsewhere");
+  Result<Config> no_store = Load("");
+  ASSERT_TRUE(no_store.ok());
+  EXPECT_EQ(no_store->store.db_path, dir_.path() / "elsewhere/events.db");
+}
+
+TEST_F(StoreConfigTest, ABadEnvironmentUrlIsNamedAsSuch) {
+  ScopedEnv env("SEAM_STORE_URL", "postgresql://seam:hunter2@db/seam");
+  const std::string m = LoadError("");
+  EXPECT_THAT(m, HasSubstr("$SEAM_STORE_URL: store URL scheme `postgresql` is not one this seam opens"));
+  EXPECT_THAT(m, Not(HasSubstr("hunter2")));
+}
+
+TEST_F(StoreConfigTest, AnEmptyEnvironmentUrlIsUnset) {
+  ScopedEnv env("SEAM_STORE_URL", "");
+  Result<Config> config = Load("[store]\npath = \"a.db\"\n");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->store.db_path, dir_.path() / "a.db");
+}
+
+TEST(StoreFromUrlTest, RelativePathsAreAgainstTheBaseDirectory) {
+  Result<StoreConfig> store = StoreFromUrl("sqlite:./x/../events.db", "/etc/seam");
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ(store->db_path, "/etc/seam/events.db");
+  EXPECT_EQ(store->url, "sqlite:/etc/seam/events.db");
+  EXPECT_EQ(store->key_path, "/etc/seam/key");
+  EXPECT_FALSE(StoreFromUrl(":x", "/").ok());
+  EXPECT_FALSE(StoreFromUrl("SQLITE:x", "/").ok());
+  EXPECT_EQ(StoreFromUrl("mysql://u:secret@h/d", "/").status().message().find("secret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace seam::config_test

@@ -1,0 +1,202 @@
+// The apply step (reconcilers/apply_step.h) that operations and repairs share, on FakeSides over
+// a MemEventStore: what is written, what is read back, what is recorded, and what is refused.
+#include "reconcilers/apply_step.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "reconcilers/bookkeeping_events.h"
+#include "reconcilers/operation_steps.h"
+#include "reconcilers/reconcile_pass.h"
+#include "reconcilers/token/token_operations.h"
+#include "tests/reconcilers/logic_fixture.h"
+
+namespace seam::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+using ApplyStepTest = LogicTest;
+
+bookkeeping::SideRepaired RepairedAt(const std::vector<Event>& events, std::size_t i) {
+  EXPECT_EQ(events.at(i).type, bookkeeping::kSideRepaired);
+  return bookkeeping::DecodeSideRepaired(events.at(i).payload).value();
+}
+
+TEST_F(ApplyStepTest, AnOperationWritesEverySideInOrderAndConfirmsEach) {
+  SeamContext ctx = Ctx();
+  Result<OperationReport> issued = IssueToken(ctx, seam_);
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  EXPECT_TRUE(issued->AllSidesWritten());
+  EXPECT_EQ(Types(), (std::vector<std::string>{"TokenIssued", "SideApplied", "SideApplied"}));
+  EXPECT_FALSE(TokenOn("a").empty());
+  EXPECT_EQ(TokenOn("a"), TokenOn("b"));
+  EXPECT_EQ(Fake("a").writes(), 1);
+}
+
+TEST_F(ApplyStepTest, ASideAlreadyHoldingTheIntentIsConfirmedWithoutAWrite) {
+  SeamContext ctx = Ctx();
+  ASSERT_TRUE(IssueToken(ctx, seam_).ok());
+  Result<RecordState> state = operation_steps::ReplayOnly(ctx, seam_);
+  ASSERT_TRUE(state.ok());
+  ApplyOutcome again = ApplyToSide(ctx, seam_, *state, Config("a"), ApplyPurpose::kOperation);
+  ASSERT_TRUE(again.status.ok()) << again.status.ToString();
+  EXPECT_EQ(Fake("a").writes(), 1);  // the issue's write only
+  EXPECT_EQ(Types().back(), "SideApplied");
+  EXPECT_EQ(again.confirmed->verdict, Verdict::kInSync);
+}
+
+TEST_F(ApplyStepTest, WritingOverAForeignValueKeepsItSealedInASideRepaired) {
+  Fake("b").Hold(Token("written-by-someone-else"));
+  SeamContext ctx = Ctx();
+  ASSERT_TRUE(IssueToken(ctx, seam_).ok());
+  const std::vector<Event> events = Events();
+  ASSERT_EQ(events.size(), 3U);
+  EXPECT_EQ(events[1].type, "SideApplied");
+  const bookkeeping::SideRepaired b = RepairedAt(events, 2);
+  EXPECT_EQ(b.side, "b");
+  EXPECT_EQ(b.verdict_before, "foreign");
+  EXPECT_EQ(b.action, "write");
+  EXPECT_FALSE(b.sealed_before.empty());
+  // Sealed: the plaintext is not in the payload, and it opens under the event's place.
+  EXPECT_EQ(events[2].payload.find("written-by-someone-else"), std::string::npos);
+  EXPECT_TRUE(keys_.Open(b.sealed_before, SealContext(events[2].stream, events[2].version)).ok());
+}
+
+TEST_F(ApplyStepTest, AReadBackThatDoesNotConfirmLeavesTheSidePendingAndLaterSidesWaiting) {
+  Fake("a").KeepOnNextWrite(Token("not-what-was-written"));
+  SeamContext ctx = Ctx();
+  Result<OperationReport> issued = IssueToken(ctx, seam_);
+  ASSERT_TRUE(issued.ok());
+  ASSERT_EQ(issued->sides.size(), 2U);
+  EXPECT_FALSE(issued->sides[0].ok);
+  EXPECT_THAT(issued->sides[0].message, HasSubstr("read back after writing: foreign"));
+  EXPECT_TRUE(issued->sides[1].waiting);
+  EXPECT_EQ(Types(), (std::vector<std::string>{"TokenIssued"}));
+  EXPECT_EQ(Fake("b").writes(), 0);
+}
+
+TEST_F(ApplyStepTest, AFailingHookLeavesAnOperationsSidePendingButARepairRecordsItsWrite) {
+  Config("b").on_repair = {"reload"};
+  hooks_.failures["b"] = "reload exited 1";
+  SeamContext ctx = Ctx();
+  Result<OperationReport> issued = IssueToken(ctx, seam_);
+  ASSERT_TRUE(issued.ok());
+  EXPECT_THAT(issued->sides[1].message, HasSubstr("written, but on_repair failed: reload exited 1"));
+  EXPECT_EQ(Types(), (std::vector<std::string>{"TokenIssued", "SideApplied"}));
+
+  // The hook works again: the repair pass completes b, running its hook though b holds the value.
+  hooks_.failures.clear();
+  Result<SeamReport> completed = RunPass(ctx, seam_, PassMode::kRepair);
+  ASSERT_TRUE(completed.ok());
+  EXPECT_EQ(completed->ExitCode(), 0);
+  EXPECT_EQ(Types().back(), "SideApplied");
+  EXPECT_EQ(hooks_.calls["b"], 2);
+
+  // A hand edit of b, and the hook fails again: the repair writes b back and records that
+  // before it reports the hook.
+  hooks_.failures["b"] = "reload exited 1";
+  Fake("b").Hold(Token("edited"));
+  Result<SeamReport> pass = RunPass(ctx, seam_, PassMode::kRepair);
+  ASSERT_TRUE(pass.ok());
+  EXPECT_THAT(pass->errors, ElementsAre(HasSubstr("written and recorded, but on_repair failed: reload exited 1")));
+  const std::vector<std::string> types = Types();
+  EXPECT_THAT(std::vector<std::string>(types.end() - 3, types.end()),
+              ElementsAre("DriftOpened", "SideRepaired", "DriftClosed"));
+  EXPECT_EQ(hooks_.calls["b"], 3);
+}
+
+TEST_F(ApplyStepTest, ARepairWritesOnlyIfTheSideStillHoldsWhatThePassDecidedOn) {
+  SeamContext ctx = Ctx();
+  ASSERT_TRUE(IssueToken(ctx, seam_).ok());
+  const std::string issued = TokenOn("a");
+  Fake("a").Hold(Token("first-edit"));
+  Result<RecordState> state = operation_steps::ReplayOnly(ctx, seam_);
+  ASSERT_TRUE(state.ok());
+  const Observation decided = Fake("a").Observe();
+  const Judgement judged = JudgeSide(ctx, seam_, *state, Config("a"), decided);
+  ASSERT_EQ(judged.verdict, Verdict::kForeign);
+  Fake("a").Hold(Token("second-edit"));  // another writer, between the pass's look and its write
+
+  ApplyOutcome out = ApplyToSide(ctx, seam_, *state, Config("a"), ApplyPurpose::kRepair, ApplyDecision{decided, judged});
+  EXPECT_TRUE(out.changed);
+  EXPECT_EQ(out.status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(out.status.message(), HasSubstr("changed since it was observed"));
+  EXPECT_EQ(TokenOn("a"), "second-edit");
+
+  // Decided again on what it holds now: written, and the SideRepaired keeps "second-edit" sealed.
+  const Observation now = Fake("a").Observe();
+  const Judgement again = JudgeSide(ctx, seam_, *state, Config("a"), now);
+  out = ApplyToSide(ctx, seam_, *state, Config("a"), ApplyPurpose::kRepair, ApplyDecision{now, again});
+  ASSERT_TRUE(out.status.ok()) << out.status.ToString();
+  EXPECT_EQ(TokenOn("a"), issued);
+  const bookkeeping::SideRepaired r = RepairedAt(Events(), Events().size() - 1);
+  EXPECT_EQ(r.verdict_before, "foreign");
+  Result<Secret> kept = keys_.Open(r.sealed_before, SealContext(seam_.stream(), Events().back().version));
+  ASSERT_TRUE(kept.ok());
+  EXPECT_THAT(std::string(kept->Reveal()), HasSubstr("second-edit"));
+}
+
+TEST_F(ApplyStepTest, ALaggingSideIsRepairedWithTheVersionItHeld) {
+  SeamContext ctx = Ctx();
+  ASSERT_TRUE(IssueToken(ctx, seam_).ok());
+  const std::string v1 = TokenOn("b");
+  ASSERT_TRUE(RotateToken(ctx, seam_).ok());
+  Fake("b").Hold(Token(v1));  // a stale backup restored
+  Result<SeamReport> pass = RunPass(ctx, seam_, PassMode::kRepair);
+  ASSERT_TRUE(pass.ok());
+  EXPECT_EQ(pass->ExitCode(), 0);
+  std::vector<Event> events = Events();
+  std::size_t repaired = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (events[i].type == bookkeeping::kSideRepaired) repaired = i;
+  }
+  const bookkeeping::SideRepaired r = RepairedAt(events, repaired);
+  EXPECT_EQ(r.verdict_before, "lagging");
+  EXPECT_EQ(r.held_version, 1);
+  EXPECT_TRUE(r.sealed_before.empty());  // the log has that value: nothing to keep
+  EXPECT_NE(TokenOn("b"), v1);
+}
+
+TEST_F(ApplyStepTest, AnObserveOnlySideWithoutAHookIsNeverWritten) {
+  SeamContext ctx = Ctx();
+  ASSERT_TRUE(IssueToken(ctx, seam_).ok());
+  const std::size_t recorded = Types().size();
+  Fake("b").SetWritable(false);
+  Fake("b").Hold(Token("served-by-someone-else"));
+  Result<RecordState> state = operation_steps::ReplayOnly(ctx, seam_);
+  ASSERT_TRUE(state.ok());
+  const Observation seen = Fake("b").Observe();
+  const Judgement judged = JudgeSide(ctx, seam_, *state, Config("b"), seen);
+  ASSERT_EQ(judged.verdict, Verdict::kForeign);
+  ApplyOutcome out = ApplyToSide(ctx, seam_, *state, Config("b"), ApplyPurpose::kRepair, ApplyDecision{seen, judged});
+  EXPECT_EQ(out.status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(out.status.message(), HasSubstr("is observe-only; set on_repair"));
+  out = ApplyToSide(ctx, seam_, *state, Config("b"), ApplyPurpose::kOperation);
+  EXPECT_THAT(out.status.message(), HasSubstr("is observe-only and has no on_repair"));
+  EXPECT_EQ(TokenOn("b"), "served-by-someone-else");
+  EXPECT_EQ(Types().size(), recorded);
+}
+
+TEST_F(ApplyStepTest, CompletingNeverOverwritesAForeignValueOnTheAuthoritySide) {
+  seam_.authority_side = "b";
+  SeamContext ctx = Ctx();
+  ASSERT_TRUE(IssueToken(ctx, seam_).ok());
+  Fake("b").Hold(Token("the-authority-says"));
+  Result<RecordState> state = operation_steps::ReplayOnly(ctx, seam_);
+  ASSERT_TRUE(state.ok());
+  ApplyOutcome out = ApplyToSide(ctx, seam_, *state, Config("b"), ApplyPurpose::kCompletion);
+  EXPECT_THAT(out.status.message(), HasSubstr("is the seam's authority and holds a value the log never had"));
+  EXPECT_EQ(TokenOn("b"), "the-authority-says");
+}
+
+TEST_F(ApplyStepTest, ADecisionIsForRepairsOnly) {
+  SeamContext ctx = Ctx();
+  Result<RecordState> state = operation_steps::ReplayOnly(ctx, seam_);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(ApplyToSide(ctx, seam_, *state, Config("a"), ApplyPurpose::kRepair).status.code(), StatusCode::kInternal);
+}
+
+}  // namespace
+}  // namespace seam::testing

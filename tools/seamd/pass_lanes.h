@@ -1,0 +1,86 @@
+#pragma once
+// PassLanes: where seamd's passes run, so that its event loop never waits on a side.
+//
+// Two lanes of worker threads, each a FIFO queue:
+//  - the file lane, for seams whose sides are all files seam watches (json-file, pem-file) and
+//    that run no on_repair hook: passes of a millisecond, which never queue behind a slow side;
+//  - the slow lane (`[daemon] workers` threads), for seams with a side that can block up to its
+//    timeout (http-json, tls-endpoint, exec, sqlite-row's busy wait) or a hook (up to 30 s).
+// A job runs on one worker with that worker's own store connection and key ring (neither is
+// thread-safe), opened for the job's PassEnv and kept while the next job has the same one.
+// Each seam posts one job at a time (tools/seamd/seam_runner.h), so a seam's passes stay in
+// order and a slow seam holds at most one worker.
+//
+// Thread-safety: Post and Stats may be called from any thread.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/config.h"
+#include "core/confirmation_book.h"
+#include "core/secret.h"
+#include "core/status.h"
+#include "core/store.h"
+#include "reconcilers/seam_context.h"
+
+namespace seam::seamd {
+
+// What a worker needs to run a configuration's passes; shared (immutable) by its jobs, so a job
+// in flight keeps it while a reload replaces it.
+struct PassEnv {
+  StoreConfig store;
+  Secret master_key;
+  std::string actor;
+  std::filesystem::path hook_dir;  // on_repair commands run here (the config file's directory)
+  std::shared_ptr<ConfirmationBook> confirmations;  // thread-safe (LockedConfirmationBook); may be null
+};
+
+// A job's view of its worker: the SeamContext to pass, and the store it was opened on.
+struct WorkerScope {
+  SeamContext& seam;
+  Store& store;
+};
+
+enum class Lane { kFile, kSlow };
+const char* LaneName(Lane lane);  // "file" | "slow"
+
+struct LaneStats {
+  std::size_t workers = 0;
+  std::size_t busy = 0;    // running a job now
+  std::size_t queued = 0;  // waiting for a worker
+};
+
+class PassLanes {
+ public:
+  // A job is given the scope, or why the worker could not open the store (the job reports it).
+  using Job = std::function<void(Result<WorkerScope>)>;
+
+  PassLanes(std::size_t file_workers, std::size_t slow_workers);
+  // Stop, then join: jobs in flight finish, jobs still queued are dropped.
+  ~PassLanes();
+  PassLanes(const PassLanes&) = delete;
+  PassLanes& operator=(const PassLanes&) = delete;
+
+  void Post(Lane lane, std::shared_ptr<const PassEnv> env, Job job);
+  // No job starts after this; those queued are dropped. Does not wait.
+  void Stop();
+  LaneStats Stats(Lane lane) const;
+
+ private:
+  struct Queue;
+  void Work(Queue& queue);
+
+  std::unique_ptr<Queue> file_;
+  std::unique_ptr<Queue> slow_;
+};
+
+}  // namespace seam::seamd
