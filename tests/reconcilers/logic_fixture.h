@@ -67,10 +67,15 @@ class LogicTest : public ::testing::Test {
 
   std::vector<std::string> Types() {
     std::vector<std::string> out;
-    for (const Event& e : store_.ReadStream(seam_.stream()).value()) out.push_back(e.type);
+    for (const Event& e : Events()) out.push_back(e.type);
     return out;
   }
-  std::vector<Event> Events() { return store_.ReadStream(seam_.stream()).value(); }
+  // The seam's events; a read error fails the test and gives none.
+  std::vector<Event> Events() {
+    Result<std::vector<Event>> events = store_.ReadStream(seam_.stream());
+    EXPECT_TRUE(events.ok()) << events.status().ToString();
+    return events.ok() ? std::move(events).value() : std::vector<Event>{};
+  }
 
   static Record Token(const std::string& value) { return Record{{"token", Secret(value)}}; }
   std::string TokenOn(const std::string& side) {
