@@ -131,3 +131,23 @@ TEST(StoreFromUrlTest, RelativePathsAreAgainstTheBaseDirectory) {
 
 }  // namespace
 }  // namespace seam::config_test
+
+namespace seam::config_test {
+namespace {
+
+TEST_F(ConfigTest, DaemonWorkersIsAWholeNumberFromOneTo64) {
+  Result<Config> none = Load("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->daemon.workers, 4);
+  Result<Config> eight = Load("[daemon]\nworkers = 8\n");
+  ASSERT_TRUE(eight.ok()) << eight.status().ToString();
+  EXPECT_EQ(eight->daemon.workers, 8);
+  for (const char* bad : {"0", "65", "-1", "\"4\"", "2.5", "true"}) {
+    EXPECT_THAT(LoadError(std::string("[daemon]\nworkers = ") + bad + "\n"),
+                HasSubstr(At(2) + "daemon: key `workers` must be a whole number from 1 to 64"))
+        << bad;
+  }
+}
+
+}  // namespace
+}  // namespace seam::config_test

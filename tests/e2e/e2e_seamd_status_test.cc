@@ -171,6 +171,13 @@ TEST_F(SeamdStatusTest, HealthzStatusAndMetricsBeforeAndAfterARepair) {
   EXPECT_GE(metrics["seam_reconcile_duration_seconds_count"], 1);
   EXPECT_EQ(metrics["seam_reconcile_duration_seconds_bucket{le=\"+Inf\"}"], metrics["seam_reconcile_duration_seconds_count"]);
   EXPECT_EQ(metrics.count("seam_repairs_total{seam=\"device-token\",side=\"cli\",result=\"ok\"}"), 0u);
+  // The lanes passes run on (tools/seamd/pass_lanes.h): the slow lane has [daemon] workers
+  // (default 4) threads; nothing is queued or running once the start-up pass is over.
+  EXPECT_GE(metrics["seamd_workers{lane=\"file\"}"], 1);
+  EXPECT_EQ(metrics["seamd_workers{lane=\"slow\"}"], 4);
+  EXPECT_EQ(metrics.count("seamd_queue_depth{lane=\"file\"}"), 1u);
+  EXPECT_EQ(metrics["seamd_queue_depth{lane=\"slow\"}"], 0);
+  EXPECT_EQ(metrics.count("seamd_workers_busy{lane=\"slow\"}"), 1u);
   const double events_before = metrics["seam_log_events_total"];
   EXPECT_GE(events_before, 2);
   EXPECT_TRUE(Contains(Http(port_, http::verb::get, "/metrics").content_type, "version=0.0.4"));
