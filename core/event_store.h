@@ -64,7 +64,8 @@ class EventStore {
 
   // Calls `visit` for each event of `stream` with version >= from_version, in version order,
   // without materialising them: the Event passed is reused between calls (copy what you keep).
-  // Stops at, and returns, the first non-ok Status from `visit`.
+  // Stops at, and returns, the first non-ok Status from `visit`. `visit` must not use this
+  // store: the next rows may be being read meanwhile.
   virtual Status ScanStream(const std::string& stream, std::int64_t from_version,
                             const std::function<Status(const Event&)>& visit) = 0;
 

@@ -173,7 +173,7 @@ Status ApplyEvent(RecordState& state, const Event& event) {
       next.version = event.version;
       for (auto& [field, text] : change.plain) next.plain[field] = std::move(text);
       if (change.sealed) {
-        next.sealed = std::move(*change.sealed);
+        next.sealed = state.sealed.Add(*change.sealed);
         next.sealed_version = event.version;
       }
       state.history.push_back(std::move(next));
@@ -205,7 +205,8 @@ Result<Record> OpenRecord(const RecordState& state, const RecordedValue& recorde
   Record record;
   for (const auto& [field, text] : recorded.plain) record.emplace(field, Secret(text));
   if (!recorded.sealed.empty()) {
-    Result<Secret> opened = keys.Open(recorded.sealed, SealContext(state.stream, recorded.sealed_version));
+    Result<Secret> opened =
+        keys.Open(state.sealed.Get(recorded.sealed), SealContext(state.stream, recorded.sealed_version));
     if (!opened.ok()) {
       return opened.status().WithContext(state.stream + " version " + std::to_string(recorded.sealed_version));
     }

@@ -172,15 +172,20 @@ struct HashedRow {
 };
 
 // Steps `s` to the end, calling `each` on every row in order, and stops at the first non-ok
-// Status (returned). Rows are read in batches; batch N is hashed on a worker thread while this
-// thread reads batch N+1: a row's own hash depends only on the row, and SHA-256 costs about as
-// much as SQLite's step, so replay and verify run at the speed of the slower of the two.
+// Status (returned). Rows are read in batches: while this thread hashes and visits batch N, a
+// worker thread steps the statement for batch N+1 (a row's hash depends only on the row). The
+// connection is never used by both threads at once: `each` does not touch the store, and the
+// worker is joined before the next batch. Stepping and copying a row costs about as much as
+// hashing it and folding it, so replay and verify run at the speed of the slower half.
+// (Hashing on the worker instead left it the slower half on this 2-core machine, SHA-NI
+// making the hash cheap: tests/bench replay_fold and verify.)
 // *rc is the final sqlite3_step result (SQLITE_DONE when every row was read).
 Status ForEachHashedRow(sqlite3_stmt* s, const std::function<Status(const HashedRow&)>& each, int* rc) {
   constexpr std::size_t kBatch = 4096;
   // The slots grow as rows arrive and are then reused batch after batch (assign() keeps their
   // capacity). Growing on demand matters: a replay of a short stream (one seam's few events, a
-  // thousand times in one check pass) must not construct a whole batch of empty events.
+  // thousand times in one check pass) must not construct a whole batch of empty events, nor
+  // start a thread.
   struct Batch {
     std::vector<Event> rows;
     std::vector<char> well_formed;
@@ -189,7 +194,7 @@ Status ForEachHashedRow(sqlite3_stmt* s, const std::function<Status(const Hashed
   };
   Batch batches[2];
   *rc = SQLITE_ROW;
-  auto read_batch = [&](Batch& b) {
+  auto read_batch = [s, rc](Batch& b) {
     b.size = 0;
     while (b.size < kBatch && *rc == SQLITE_ROW && (*rc = sqlite3_step(s)) == SQLITE_ROW) {
       if (b.size == b.rows.size()) {
@@ -197,28 +202,29 @@ Status ForEachHashedRow(sqlite3_stmt* s, const std::function<Status(const Hashed
         b.well_formed.push_back(0);
         b.computed.emplace_back();
       }
-      b.well_formed[b.size] = ReadRow(s, &b.rows[b.size]) ? 1 : 0;
+      Event& row = b.rows[b.size];
+      b.well_formed[b.size] = ReadRow(s, &row) ? 1 : 0;
       ++b.size;
     }
-  };
-  auto hash_batch = [](Batch* b) {
-    for (std::size_t i = 0; i < b->size; ++i) b->computed[i] = ComputeEventHash(b->rows[i]);
   };
   int cur = 0;
   read_batch(batches[cur]);
   while (batches[cur].size > 0) {
     Batch& batch = batches[cur];
-    if (batch.size < kBatch) {
-      hash_batch(&batch);  // the last (or only) batch: nothing left to read beside it
-      batches[1 - cur].size = 0;
+    Batch& next = batches[1 - cur];
+    std::thread reader;
+    if (batch.size == kBatch) {
+      reader = std::thread(read_batch, std::ref(next));
     } else {
-      std::thread hasher(hash_batch, &batch);
-      read_batch(batches[1 - cur]);  // empty once the statement is done
-      hasher.join();
+      next.size = 0;  // a short batch is the last one
     }
-    for (std::size_t i = 0; i < batch.size; ++i) {
-      SEAM_RETURN_IF_ERROR(each(HashedRow{batch.rows[i], batch.well_formed[i] != 0, batch.computed[i]}));
+    Status visited = Status::Ok();
+    for (std::size_t i = 0; i < batch.size && visited.ok(); ++i) {
+      batch.computed[i] = ComputeEventHash(batch.rows[i]);
+      visited = each(HashedRow{batch.rows[i], batch.well_formed[i] != 0, batch.computed[i]});
     }
+    if (reader.joinable()) reader.join();
+    SEAM_RETURN_IF_ERROR(visited);
     cur = 1 - cur;
   }
   return Status::Ok();

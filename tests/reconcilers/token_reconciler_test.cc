@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "core/hash_chain.h"
 #include "reconcilers/bookkeeping_events.h"
 #include "reconcilers/token/token_events.h"
@@ -73,6 +75,27 @@ TEST_F(TokenReconcilerTest, FoldTracksCurrentValueAndHistory) {
   EXPECT_EQ(state->value.at("token").Reveal(), "three");
   ASSERT_EQ(state->history.size(), 2u);
   EXPECT_EQ(state->history[0].version, 1);
+}
+
+// Thousands of records: their sealed values span many blocks (SealedBlocks), and an old one is
+// still recognised, as is a copy of the state after the original is gone.
+TEST_F(TokenReconcilerTest, ALongStreamStillKnowsItsOldestValues) {
+  std::vector<Event> events;
+  events.push_back(ValueEvent(kTokenIssued, 1, "value-1"));
+  for (std::int64_t v = 2; v <= 3000; ++v) events.push_back(ValueEvent(kTokenRotated, v, "value-" + std::to_string(v)));
+  std::optional<RecordState> copy;
+  {
+    auto state = Fold(events, keys_);
+    ASSERT_TRUE(state.ok()) << state.status().ToString();
+    EXPECT_EQ(state->value.at("token").Reveal(), "value-3000");
+    copy = *state;
+  }
+  const Judgement oldest = Judge(*copy, Transform::kPlain, Holds("value-1"), keys_);
+  EXPECT_EQ(oldest.verdict, Verdict::kLagging);
+  EXPECT_EQ(oldest.holds_version, 1);
+  const Judgement middle = Judge(*copy, Transform::kPlain, Holds("value-1777"), keys_);
+  EXPECT_EQ(middle.holds_version, 1777);
+  EXPECT_EQ(Judge(*copy, Transform::kPlain, Holds("value-3000"), keys_).verdict, Verdict::kInSync);
 }
 
 TEST_F(TokenReconcilerTest, BookkeepingEventsAdvanceStreamVersionOnly) {
