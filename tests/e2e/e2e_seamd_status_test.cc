@@ -4,6 +4,7 @@
 // status` against the running daemon and a dead port. Waits are conditions with a deadline.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,6 +20,7 @@
 
 #include "tests/e2e/daemon_process.h"
 #include "tests/e2e/e2e_fixture.h"
+#include "tests/support/vault_scripts.h"
 
 namespace seam::e2e {
 namespace {
@@ -352,6 +354,55 @@ TEST_F(SeamdStatusTest, ABadDaemonListenInTheConfigNamesTheLine) {
   ASSERT_NO_FATAL_FAILURE(InitAndIssue());
   WriteConfig(StandardConfig() + "\n[daemon]\nlisten = \"127.0.0.1\"\n");
   EXPECT_TRUE(IsCleanError(Seamctl({"status"}), "daemon: key `listen` must be HOST:PORT"));
+}
+
+// The listener lives on the event loop, passes on the lanes' workers (tools/seamd/pass_lanes.h):
+// with the slow lane's only worker held by an exec read blocked on a FIFO, /healthz, /status
+// and /metrics still answer, and /metrics shows the busy worker.
+TEST_F(SeamdStatusTest, TheListenerAnswersWhileEveryWorkerIsBusy) {
+  seam::testing::WriteVaultScripts(Root(), "if [ -e block ]; then touch reading-fifo; cat fifo >/dev/null; rm -f reading-fifo; fi\n");
+  ASSERT_EQ(::mkfifo((Root() / "fifo").c_str(), 0600), 0);
+  WriteFreshSides();
+  WriteFile(Root() / "vault-cli.json", "{}\n");
+  WriteConfig(StandardConfig() + R"(
+[[seam]]
+name = "slow-vault"
+kind = "token"
+entity = "vault-7"
+interval = "1s"
+[seam.sides.vault]
+plugin = "exec"
+read = ["./vault-read.sh"]
+write = ["./vault-write.sh"]
+timeout_ms = "60000"
+[seam.sides.mirror]
+plugin = "json-file"
+path = "vault-cli.json"
+pointer = "/token"
+
+[daemon]
+workers = 1
+)");
+  ASSERT_EQ(Seamctl({"init"}).exit_code, 0);
+  ASSERT_EQ(Seamctl({"token", "issue", kSeam}).exit_code, 0);
+  ASSERT_EQ(Seamctl({"token", "issue", "slow-vault"}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  WriteFile(Root() / "block", "");
+  ASSERT_TRUE(WaitFor([&] { return fs::exists(Root() / "reading-fifo"); }, milliseconds(10'000))) << DaemonLog();
+
+  EXPECT_EQ(Http(port_, http::verb::get, "/healthz").status, 200);
+  const nlohmann::json status = Status();
+  ASSERT_TRUE(status.is_object()) << status;
+  EXPECT_EQ(status["seams"].size(), 2u) << status.dump(2);
+  const std::map<std::string, double> metrics = Metrics();
+  EXPECT_EQ(metrics.at("seamd_workers{lane=\"slow\"}"), 1);
+  EXPECT_EQ(metrics.at("seamd_workers_busy{lane=\"slow\"}"), 1);
+  // The cause, not a time: all of that was answered while the read was still blocked.
+  EXPECT_TRUE(fs::exists(Root() / "reading-fifo")) << "the exec read ended before the answers:\n" << DaemonLog();
+
+  fs::remove(Root() / "block");
+  WriteFile(Root() / "fifo", "go\n");
+  EXPECT_TRUE(WaitFor([&] { return !fs::exists(Root() / "reading-fifo"); }, milliseconds(10'000)));
 }
 
 }  // namespace
