@@ -4,6 +4,7 @@
 
 #include "core/fault_point.h"
 #include "reconcilers/apply_step.h"
+#include "reconcilers/bookkeeping_events.h"
 #include "reconcilers/kinds.h"
 #include "reconcilers/logger.h"
 
@@ -177,6 +178,18 @@ Result<OperationReport> Adopt(SeamContext& ctx, const SeamConfig& seam, const st
   }
   SEAM_ASSIGN_OR_RETURN(EventDraft draft, AdoptionDraft(ctx, seam, state, *source, obs, "seamctl adopt"));
   return AppendThenApply(ctx, seam, std::move(state), std::move(draft), "adopt");
+}
+
+Status NoIntentRecordedSince(EventStore& log, const SeamConfig& seam, std::int64_t seen) {
+  SEAM_ASSIGN_OR_RETURN(std::vector<Event> meanwhile, log.ReadStream(seam.stream(), seen + 1));
+  for (const Event& e : meanwhile) {
+    if (bookkeeping::IsBookkeepingEvent(e.type)) continue;
+    return Status::Conflict("seam " + seam.name + ": " + e.actor + " recorded " + e.type + " as version " +
+                            std::to_string(e.version) +
+                            " while this command waited for the seam's lock; nothing was recorded; run it "
+                            "again if it is still wanted");
+  }
+  return Status::Ok();
 }
 
 }  // namespace seam::operation_steps

@@ -13,6 +13,12 @@
 
 namespace seam::operation_steps {
 
+// An operation waits for the seam's lock after looking at the log (version `seen`). When another
+// writer recorded an operation meanwhile, this one is refused (Conflict: who recorded what, and
+// that nothing was recorded) rather than done on top of an intent its user never saw.
+// Bookkeeping (confirmations, repairs, drift records) does not count.
+Status NoIntentRecordedSince(EventStore& log, const SeamConfig& seam, std::int64_t seen);
+
 // The seam's intended state at the log's head, with a pending previous operation completed
 // first (FinishPending): an operation never starts on top of one that did not reach every side.
 Result<RecordState> Replay(SeamContext& ctx, const SeamConfig& seam);

@@ -198,5 +198,20 @@ TEST_F(ApplyStepTest, ADecisionIsForRepairsOnly) {
   EXPECT_EQ(ApplyToSide(ctx, seam_, *state, Config("a"), ApplyPurpose::kRepair).status.code(), StatusCode::kInternal);
 }
 
+// An operation that waited for the seam's lock refuses to go on top of an intent recorded
+// meanwhile; the bookkeeping recorded meanwhile does not count.
+TEST_F(ApplyStepTest, AnIntentRecordedWhileAnOperationWaitedRefusesIt) {
+  SeamContext ctx = Ctx();
+  ASSERT_TRUE(IssueToken(ctx, seam_).ok());  // TokenIssued, then a SideApplied per side
+  EXPECT_TRUE(operation_steps::NoIntentRecordedSince(store_, seam_, 1).ok());
+  const std::int64_t seen = static_cast<std::int64_t>(Events().size());
+  EXPECT_TRUE(operation_steps::NoIntentRecordedSince(store_, seam_, seen).ok());
+  ASSERT_TRUE(RotateToken(ctx, seam_).ok());
+  const Status refused = operation_steps::NoIntentRecordedSince(store_, seam_, seen);
+  EXPECT_EQ(refused.code(), StatusCode::kConflict);
+  EXPECT_THAT(refused.message(), HasSubstr("test recorded TokenRotated as version " + std::to_string(seen + 1) +
+                                           " while this command waited for the seam's lock; nothing was recorded"));
+}
+
 }  // namespace
 }  // namespace seam::testing

@@ -3,7 +3,7 @@
 
 #include "core/fault_point.h"
 #include "reconcilers/operations.h"
-#include "reconcilers/bookkeeping_events.h"
+#include "reconcilers/operation_steps.h"
 #include "reconcilers/token/token_events.h"
 #include "tools/common/state_context.h"
 #include "tools/seamctl/commands.h"
@@ -52,23 +52,16 @@ int RunOperation(const GlobalOptions& g, const std::string& seam_name, const Ope
   if (!ctx.ok()) return Fail(ctx.status());
   Result<const SeamConfig*> seam = (*ctx)->FindSeam(seam_name);
   if (!seam.ok()) return Fail(seam.status());
-  // What the log held when this command started. Another writer may hold the seam's lock; if it
-  // records an operation meanwhile, this command refuses (exit 3) instead of doing its own on
-  // top of an intent its user never saw. Bookkeeping (confirmations, repairs) does not count.
+  // What the log held when this command started: another writer may hold the seam's lock and
+  // record an operation meanwhile (then this command refuses, exit 3).
   const std::string stream = (*seam)->stream();
   Result<std::int64_t> seen = (*ctx)->log().StreamVersion(stream);
   if (!seen.ok()) return Fail(seen.status());
   // Held from replay to the last side write, so no other writer interleaves with this one.
   Result<std::unique_ptr<WriterLock>> lock = (*ctx)->LockSeam(**seam);
   if (!lock.ok()) return Fail(lock.status());
-  Result<std::vector<Event>> meanwhile = (*ctx)->log().ReadStream(stream, *seen + 1);
-  if (!meanwhile.ok()) return Fail(meanwhile.status());
-  for (const Event& e : *meanwhile) {
-    if (bookkeeping::IsBookkeepingEvent(e.type)) continue;
-    return Fail(Status::Conflict("seam " + seam_name + ": " + e.actor + " recorded " + e.type +
-                                 " as version " + std::to_string(e.version) +
-                                 " while this command waited for the seam's lock; nothing was "
-                                 "recorded; run it again if it is still wanted"));
+  if (Status fresh = operation_steps::NoIntentRecordedSince((*ctx)->log(), **seam, *seen); !fresh.ok()) {
+    return Fail(fresh);
   }
   SeamContext sc = (*ctx)->Seam();
   Result<OperationReport> report = op(sc, **seam);
