@@ -209,6 +209,32 @@ std::vector<std::string> EventTypes(const std::vector<nlohmann::json>& events) {
   return out;
 }
 
+void SeamctlTest::InitWithBlockingExecSeam(const std::string& extra) {
+  seam::testing::WriteVaultScripts(Root(), "if [ -e block ]; then touch reading-fifo; cat fifo >/dev/null; rm -f reading-fifo; fi\n");
+  ASSERT_EQ(::mkfifo((Root() / "fifo").c_str(), 0600), 0);
+  WriteFreshSides();
+  WriteFile(Root() / "vault-cli.json", "{}\n");
+  WriteConfig(StandardConfig() + R"(
+[[seam]]
+name = "slow-vault"
+kind = "token"
+entity = "vault-7"
+interval = "1s"
+[seam.sides.vault]
+plugin = "exec"
+read = ["./vault-read.sh"]
+write = ["./vault-write.sh"]
+timeout_ms = "60000"
+[seam.sides.mirror]
+plugin = "json-file"
+path = "vault-cli.json"
+pointer = "/token"
+)" + extra);
+  ASSERT_EQ(Seamctl({"init"}).exit_code, 0);
+  ASSERT_EQ(Seamctl({"token", "issue", kSeam}).exit_code, 0);
+  ASSERT_EQ(Seamctl({"token", "issue", kBlockingSeam}).exit_code, 0);
+}
+
 void SeamctlTest::WriteExecVaultSeam(const std::string& interval) const {
   seam::testing::WriteVaultScripts(Root());
   WriteFreshSides();

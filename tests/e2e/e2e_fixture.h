@@ -20,6 +20,7 @@ namespace seam::e2e {
 namespace fs = std::filesystem;
 
 inline constexpr char kSeam[] = "device-token";
+inline constexpr char kBlockingSeam[] = "slow-vault";  // InitWithBlockingExecSeam
 
 struct ConfigOptions {
   std::string gateway_transform = "sha256-hex";  // "plain" for adoption from the gateway
@@ -66,6 +67,11 @@ class SeamctlTest : public ::testing::Test {
   // A token seam `device-token` whose sides are an exec program keeping the token in
   // vault.txt (scripts written here) and cli/paired.json, polled every `interval`; not init'ed.
   void WriteExecVaultSeam(const std::string& interval) const;
+  // The standard config plus a seam `slow-vault` (kBlockingSeam) of an exec side polled every
+  // second and a json-file mirror. While ./block exists its read marks ./reading-fifo, waits on
+  // the FIFO ./fifo (made here; timeout 60 s), then removes the mark. `extra` is appended (a
+  // [daemon] table). Both seams init'ed and issued; use under ASSERT_NO_FATAL_FAILURE.
+  void InitWithBlockingExecSeam(const std::string& extra = "");
 
   // Runs seamctl -c <seam.toml> ARGS in the temp dir with SEAM_ACTOR=e2e (SEAM_CONFIG and
   // SEAM_LOG_LEVEL removed unless given in `env`). Every result is kept in transcript_.

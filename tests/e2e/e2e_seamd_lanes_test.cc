@@ -4,15 +4,13 @@
 // processes; the assertions are about causes (the exec read is still blocked when the repair is
 // done), not times.
 #include <fcntl.h>
-#include <sys/stat.h>
 
 #include "tests/e2e/seamd_fixture.h"
-#include "tests/support/vault_scripts.h"
 
 namespace seam::e2e {
 namespace {
 
-constexpr char kSlow[] = "slow-vault";
+constexpr const char* kSlow = kBlockingSeam;
 
 class SeamdLanesTest : public SeamdTest {
  protected:
@@ -20,34 +18,7 @@ class SeamdLanesTest : public SeamdTest {
   fs::path Blocking() const { return Root() / "block"; }
   fs::path Blocked() const { return Root() / "reading-fifo"; }
 
-  // The standard token seam (json-file cli + gateway) and `slow-vault`: an exec side polled
-  // every second whose read, while ./block exists, marks ./reading-fifo and waits on ./fifo
-  // (timeout 60 s), then removes the mark.
-  void WriteConfigs() {
-    seam::testing::WriteVaultScripts(Root(), "if [ -e block ]; then touch reading-fifo; cat fifo >/dev/null; rm -f reading-fifo; fi\n");
-    ASSERT_EQ(::mkfifo(Fifo().c_str(), 0600), 0);
-    WriteFreshSides();
-    WriteFile(Root() / "vault-cli.json", "{}\n");
-    WriteConfig(StandardConfig() + R"(
-[[seam]]
-name = "slow-vault"
-kind = "token"
-entity = "vault-7"
-interval = "1s"
-[seam.sides.vault]
-plugin = "exec"
-read = ["./vault-read.sh"]
-write = ["./vault-write.sh"]
-timeout_ms = "60000"
-[seam.sides.mirror]
-plugin = "json-file"
-path = "vault-cli.json"
-pointer = "/token"
-)");
-    ASSERT_EQ(Seamctl({"init"}).exit_code, 0);
-    ASSERT_EQ(Seamctl({"token", "issue", kSeam}).exit_code, 0);
-    ASSERT_EQ(Seamctl({"token", "issue", kSlow}).exit_code, 0);
-  }
+  void WriteConfigs() { ASSERT_NO_FATAL_FAILURE(InitWithBlockingExecSeam()); }
 
   // Makes the next reads of the exec side block, and waits until one does.
   void BlockTheExecSide() {

@@ -4,7 +4,6 @@
 // status` against the running daemon and a dead port. Waits are conditions with a deadline.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/stat.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -20,7 +19,6 @@
 
 #include "tests/e2e/daemon_process.h"
 #include "tests/e2e/e2e_fixture.h"
-#include "tests/support/vault_scripts.h"
 
 namespace seam::e2e {
 namespace {
@@ -360,32 +358,7 @@ TEST_F(SeamdStatusTest, ABadDaemonListenInTheConfigNamesTheLine) {
 // with the slow lane's only worker held by an exec read blocked on a FIFO, /healthz, /status
 // and /metrics still answer, and /metrics shows the busy worker.
 TEST_F(SeamdStatusTest, TheListenerAnswersWhileEveryWorkerIsBusy) {
-  seam::testing::WriteVaultScripts(Root(), "if [ -e block ]; then touch reading-fifo; cat fifo >/dev/null; rm -f reading-fifo; fi\n");
-  ASSERT_EQ(::mkfifo((Root() / "fifo").c_str(), 0600), 0);
-  WriteFreshSides();
-  WriteFile(Root() / "vault-cli.json", "{}\n");
-  WriteConfig(StandardConfig() + R"(
-[[seam]]
-name = "slow-vault"
-kind = "token"
-entity = "vault-7"
-interval = "1s"
-[seam.sides.vault]
-plugin = "exec"
-read = ["./vault-read.sh"]
-write = ["./vault-write.sh"]
-timeout_ms = "60000"
-[seam.sides.mirror]
-plugin = "json-file"
-path = "vault-cli.json"
-pointer = "/token"
-
-[daemon]
-workers = 1
-)");
-  ASSERT_EQ(Seamctl({"init"}).exit_code, 0);
-  ASSERT_EQ(Seamctl({"token", "issue", kSeam}).exit_code, 0);
-  ASSERT_EQ(Seamctl({"token", "issue", "slow-vault"}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(InitWithBlockingExecSeam("\n[daemon]\nworkers = 1\n"));
   ASSERT_NO_FATAL_FAILURE(StartSeamd());
   WriteFile(Root() / "block", "");
   ASSERT_TRUE(WaitFor([&] { return fs::exists(Root() / "reading-fifo"); }, milliseconds(10'000))) << DaemonLog();
