@@ -9,20 +9,16 @@
 #include "core/store.h"
 #include "reconcilers/kinds.h"
 #include "reconcilers/reconcile_pass.h"
+#include "tools/seamd/pass_schedule.h"
 
 namespace seam::seamd {
 namespace {
 
 using std::chrono::milliseconds;
 
-constexpr milliseconds kBackoffCap{5 * 60 * 1000};
-// Base of the back-off for seams that are not polled (files only).
-constexpr milliseconds kFileRetryBase{1000};
 // A seamctl operation holds the lock for milliseconds; try again soon rather than wait on the
 // daemon's only thread.
 constexpr milliseconds kLockBusyRetry{50};
-// The longest a burst of file events may hold back a pass (trailing debounce, Request).
-constexpr std::chrono::microseconds kDebounceCap{5000};
 
 bool HasUnwatchedSide(const SeamConfig& seam) {
   return std::any_of(seam.sides.begin(), seam.sides.end(),
@@ -94,11 +90,6 @@ SeamRunner::SeamRunner(boost::asio::io_context& io, PassLanes& lanes, std::share
   if (const KindSpec* kind = FindKindSpec(seam_.kind); kind != nullptr) state_ = std::make_shared<RecordState>(*kind);
 }
 
-milliseconds SeamRunner::Jittered(milliseconds base, std::mt19937_64& rng) {
-  std::uniform_real_distribution<double> factor(0.9, 1.1);
-  return milliseconds(static_cast<std::int64_t>(static_cast<double>(base.count()) * factor(rng)));
-}
-
 void SeamRunner::Request(std::chrono::microseconds delay, const std::string& why) {
   if (stopped_) return;
   if (reasons_.find(why) == std::string::npos) reasons_ += (reasons_.empty() ? "" : ", ") + why;
@@ -109,12 +100,11 @@ void SeamRunner::Request(std::chrono::microseconds delay, const std::string& why
     Arm(now + delay);
     return;
   }
-  // Joins the pass already queued. A debounced request (a file event) pushes it back, so the
-  // pass sees the end of a burst (truncate, then write), but never past kDebounceCap after the
-  // burst began: a file rewritten in a loop still gets its passes. An immediate one pulls it in.
-  const auto target = delay.count() == 0 ? now : std::min(now + delay, queued_since_ + kDebounceCap);
+  // Joins the pass already queued (pass_schedule::Retarget: debounced, a file rewritten in a
+  // loop still gets its passes).
   const auto armed = queue_timer_.expiry();
-  if (delay.count() == 0 ? target < armed : target > armed) Arm(target);
+  const auto target = pass_schedule::Retarget(now, delay, queued_since_, armed);
+  if (target != armed) Arm(target);
 }
 
 void SeamRunner::Arm(std::chrono::steady_clock::time_point at) {
@@ -233,19 +223,17 @@ void SeamRunner::Finish(Outcome outcome) {
 
 void SeamRunner::ScheduleNext() {
   if (stopped_) return;
-  if (failures_ == 0 && !polled_) {
+  const std::optional<milliseconds> wait =
+      pass_schedule::NextWait(polled_, milliseconds(seam_.interval_us / 1000), failures_);
+  if (!wait) {
     poll_timer_.cancel();
     return;
   }
-  const milliseconds base = polled_ ? milliseconds(seam_.interval_us / 1000) : kFileRetryBase;
-  milliseconds delay = base;
   if (failures_ > 0) {
-    const int doublings = std::min(failures_, 20);
-    delay = std::min<milliseconds>(base * (std::int64_t{1} << doublings), kBackoffCap);
-    spdlog::debug("seam {}: {} failed pass(es); next try in {} ms", seam_.name, failures_, delay.count());
+    spdlog::debug("seam {}: {} failed pass(es); next try in {} ms", seam_.name, failures_, wait->count());
   }
   const bool retry = failures_ > 0;
-  poll_timer_.expires_after(Jittered(delay, rng_));
+  poll_timer_.expires_after(pass_schedule::Jittered(*wait, rng_));
   poll_timer_.async_wait([weak = weak_from_this(), retry](const boost::system::error_code& ec) {
     if (ec) return;
     if (auto self = weak.lock()) self->Request(milliseconds(0), retry ? "retry" : "poll");

@@ -17,7 +17,8 @@
 // poll in step); after a failed pass the next one comes with exponential back-off (capped at
 // 5 min), and the first success returns to the interval. Seams made of files only are not
 // polled: their events (and the periodic full pass) trigger them, plus the same back-off
-// retries after a failure.
+// retries after a failure. Those times are tools/seamd/pass_schedule.h's, tested in simulated
+// time.
 //
 // Policy: seamd repairs only seams with repair = "auto". For the others it completes a pending
 // operation (README and docs/operations.md: finishing what a user asked for is not a drift
@@ -71,9 +72,6 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   // Called once, after the runner's first pass ends (a pass that waited for a busy lock has not
   // ended): seamd is ready when every seam had its start-up pass.
   void OnFirstPass(std::function<void()> done) { on_first_pass_ = std::move(done); }
-
-  // The delay before the next poll: `base` with +-10% jitter.
-  static std::chrono::milliseconds Jittered(std::chrono::milliseconds base, std::mt19937_64& rng);
 
  private:
   // What a pass on a worker found; handed back to the loop.
