@@ -68,7 +68,7 @@ struct RecordState {
   Record value;                      // the current record once OpenCurrent ran, when active
   std::int64_t value_version = 0;    // the version `value` holds; 0 when not opened
   // Every record ever set, oldest first. A deque: a long stream's replay appends one per event,
-  // and a vector's regrowth moved them all again (a fifth of a 1M-event replay).
+  // and a vector's regrowth moved them all again (a tenth of a 1M-event replay's profile).
   std::deque<RecordedValue> history;
   SealedBlocks sealed;  // the bytes of history's sealed fields
   // The operation behind the current phase (the type of the event at current_version) and the

@@ -1,7 +1,7 @@
 #pragma once
 // The sealed values of one stream's records, packed into large blocks. A replay keeps every
 // record the stream ever set (RecordState::history), one per event in a long stream; one heap
-// allocation per value was the largest cost of a fold (a third of a 1M-event replay).
+// allocation per value was the largest single cost in a 1M-event replay's profile.
 
 #include <cstdint>
 #include <string>

@@ -177,8 +177,8 @@ struct HashedRow {
 // connection is never used by both threads at once: `each` does not touch the store, and the
 // worker is joined before the next batch. Stepping and copying a row costs about as much as
 // hashing it and folding it, so replay and verify run at the speed of the slower half.
-// (Hashing on the worker instead left it the slower half on this 2-core machine, SHA-NI
-// making the hash cheap: tests/bench replay_fold and verify.)
+// (Hashing on the worker as well measured no faster in tests/bench's replay_fold and verify:
+// with SHA-NI the hash is the cheap part.)
 // *rc is the final sqlite3_step result (SQLITE_DONE when every row was read).
 Status ForEachHashedRow(sqlite3_stmt* s, const std::function<Status(const HashedRow&)>& each, int* rc) {
   constexpr std::size_t kBatch = 4096;
