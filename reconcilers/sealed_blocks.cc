@@ -5,8 +5,10 @@
 namespace seam {
 namespace {
 
-// Large enough that a block holds hundreds of values, small enough that a stream of a few
-// events costs little.
+// Blocks double from kFirstBlockBytes to kBlockBytes: a stream of a few events (most of them;
+// seamd keeps 10,000 such states) costs a few hundred bytes, a long one holds hundreds of
+// values per block.
+constexpr std::size_t kFirstBlockBytes = 512;
 constexpr std::size_t kBlockBytes = 64 * 1024;
 
 }  // namespace
@@ -16,8 +18,9 @@ SealedBlocks::Ref SealedBlocks::Add(std::string_view bytes) {
   // Appending within a block's reserved capacity never moves it; a value that does not fit
   // starts a new block (of its own size when larger than a block).
   if (blocks_.empty() || blocks_.back().capacity() - blocks_.back().size() < bytes.size()) {
+    const std::size_t size = blocks_.empty() ? kFirstBlockBytes : std::min(2 * blocks_.back().capacity(), kBlockBytes);
     blocks_.emplace_back();
-    blocks_.back().reserve(std::max(kBlockBytes, bytes.size()));
+    blocks_.back().reserve(std::max(size, bytes.size()));
   }
   std::string& block = blocks_.back();
   const Ref ref{static_cast<std::uint32_t>(blocks_.size() - 1), static_cast<std::uint32_t>(block.size()),

@@ -1,7 +1,8 @@
 #pragma once
-// The sealed values of one stream's records, packed into large blocks. A replay keeps every
-// record the stream ever set (RecordState::history), one per event in a long stream; one heap
-// allocation per value was the largest single cost in a 1M-event replay's profile.
+// The sealed values of one stream's records, packed into blocks (512 bytes, doubling up to
+// 64 KiB). A replay keeps every record the stream ever set (RecordState::history), one per
+// event in a long stream; one heap allocation per value was the largest single cost in a
+// 1M-event replay's profile.
 
 #include <cstdint>
 #include <string>
