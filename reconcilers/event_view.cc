@@ -48,6 +48,28 @@ ShownField ShownField::Time(std::string name, std::int64_t micros) {
   return f;
 }
 
+const ShownField* FindShownField(const EventFields& fields, const std::string& name) {
+  for (const ShownField& f : fields) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+std::string ShownText(const EventFields& fields, const std::string& name) {
+  const ShownField* f = FindShownField(fields, name);
+  return f != nullptr && f->type == ShownField::Type::kText ? f->text : std::string();
+}
+
+std::int64_t ShownNumber(const EventFields& fields, const std::string& name) {
+  const ShownField* f = FindShownField(fields, name);
+  return f != nullptr && (f->type == ShownField::Type::kInt || f->type == ShownField::Type::kTime) ? f->number : 0;
+}
+
+bool ShownFlag(const EventFields& fields, const std::string& name) {
+  const ShownField* f = FindShownField(fields, name);
+  return f != nullptr && f->type == ShownField::Type::kBool && f->flag;
+}
+
 EventFields DescribeEventFields(const Event& event, const KeyRing& keys) {
   if (std::optional<EventFields> f = bookkeeping::Describe(event, keys)) return std::move(*f);
   if (std::optional<EventFields> f = drift::Describe(event)) return std::move(*f);

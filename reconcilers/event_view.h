@@ -45,6 +45,14 @@ struct ShownField {
 // {fingerprint: "fp:…"}, SideApplied {side, version}. A type nobody knows: {payload_bytes: N}.
 using EventFields = std::vector<ShownField>;
 
+// The field of `fields` named `name`; nullptr when there is none.
+const ShownField* FindShownField(const EventFields& fields, const std::string& name);
+// Its text (kText), or its number (kInt, kTime), or its flag (kBool); "", 0 or false when the
+// field is absent or of another type.
+std::string ShownText(const EventFields& fields, const std::string& name);
+std::int64_t ShownNumber(const EventFields& fields, const std::string& name);
+bool ShownFlag(const EventFields& fields, const std::string& name);
+
 // The fields of `event`: the bookkeeping and drift records by type, a kind's own events by the
 // kind named in the event's stream ("<kind>/<entity>").
 EventFields DescribeEventFields(const Event& event, const KeyRing& keys);

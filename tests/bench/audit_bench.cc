@@ -4,7 +4,7 @@
 // The log: every seam issued, then rotations each followed by a drift (opened, repaired,
 // closed): at least 100 events per seam (105: whole cycles), real payloads (sealed values,
 // drift records). Measured:
-//  - seam/audit_one_seam and seam/drift_one_seam: BuildAudit (+ CurrentDrift) in process, on a
+//  - seam/audit_one_seam and seam/drift_one_seam: FoldAudit + AuditJson (or CurrentDrift) in process, on a
 //    seam picked at random each iteration;
 //  - seamctl/audit_process and seamctl/drift_process: the real `seamctl audit --json` /
 //    `seamctl drift --json` processes, start to exit, on the config of all 10,000 seams, read
@@ -181,13 +181,17 @@ void InProcess(benchmark::State& state, bool drift) {
     const auto& seam = fleet.ctx().config.seams[std::uniform_int_distribution<std::size_t>(
         0, fleet.ctx().config.seams.size() - 1)(rng)];
     const auto t0 = std::chrono::steady_clock::now();
-    Result<nlohmann::ordered_json> audit =
-        BuildAudit(fleet.ctx().log(), *fleet.ctx().keys, seam, AuditWindow{}, NowUs());
-    if (!audit.ok()) {
-      state.SkipWithError(audit.status().ToString().c_str());
+    // What `seamctl audit --json` and `seamctl drift` do once the state is open.
+    Result<AuditTimeline> timeline = FoldAudit(fleet.ctx().log(), *fleet.ctx().keys, seam, AuditWindow{});
+    if (!timeline.ok()) {
+      state.SkipWithError(timeline.status().ToString().c_str());
       return;
     }
-    if (drift) benchmark::DoNotOptimize(CurrentDrift(*audit));
+    if (drift) {
+      benchmark::DoNotOptimize(CurrentDrift(*timeline));
+    } else {
+      benchmark::DoNotOptimize(AuditJson(*timeline, NowUs()));
+    }
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   Record(state, drift ? "seam/drift_one_seam" : "seam/audit_one_seam", ms);

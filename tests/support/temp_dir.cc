@@ -5,6 +5,7 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <string>
 #include <system_error>
 
 namespace seam::testing {
@@ -20,6 +21,10 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  // SEAM_TEST_KEEP_TMP=1 leaves every test's directory behind, to look at a failure's files or
+  // to run another seamctl over the states a suite built.
+  const char* keep = std::getenv("SEAM_TEST_KEEP_TMP");
+  if (keep != nullptr && std::string(keep) == "1") return;
   std::error_code ec;
   // Tests make files and directories unreadable on purpose; restore access so removal works.
   for (auto it = std::filesystem::recursive_directory_iterator(

@@ -26,10 +26,12 @@ nlohmann::ordered_json TimeOrNull(std::int64_t us) {
   return us == 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(FormatTimeMicros(us));
 }
 
-nlohmann::ordered_json EventDetails(const Event& e, const KeyRing& keys) {
+nlohmann::ordered_json FieldsJson(const EventFields& fields) {
   nlohmann::ordered_json d = nlohmann::ordered_json::object();
-  for (const ShownField& f : DescribeEventFields(e, keys)) d[f.name] = ValueOf(f);
+  for (const ShownField& f : fields) d[f.name] = ValueOf(f);
   return d;
 }
+
+nlohmann::ordered_json EventDetails(const Event& e, const KeyRing& keys) { return FieldsJson(DescribeEventFields(e, keys)); }
 
 }  // namespace seam

@@ -1,6 +1,6 @@
-// seamctl audit and seamctl drift: a seam's history from its own stream (tools/common/
-// audit_timeline.h), as text or JSON. Both open the log read-only and need the key file
-// (fingerprints); neither writes anything.
+// seamctl audit and seamctl drift: a seam's history folded from its own stream (reconcilers/
+// audit_fold.h), rendered as text or JSON (tools/common/audit_timeline.h). Both open the log
+// read-only and need the key file (fingerprints); neither writes anything.
 #include <iostream>
 #include <memory>
 
@@ -73,12 +73,11 @@ void PrintAuditText(const Json& a, std::ostream& out) {
 }
 
 // Events that did not decode were listed, not hidden; still they are trouble (like `log`).
-int FinishOutput(const Json& audit) {
+int FinishOutput(std::int64_t errors, const std::string& stream) {
   std::cout.flush();
   if (!std::cout) return Fail(Status::IoError("cannot write to standard output"));
-  const std::int64_t errors = audit.value("errors", std::int64_t{0});
   if (errors > 0) {
-    return Fail(Status::Corruption(std::to_string(errors) + " events of " + audit["stream"].get<std::string>() +
+    return Fail(Status::Corruption(std::to_string(errors) + " events of " + stream +
                                    " do not decode or unseal: wrong key file, or the log was altered; run `seamctl verify`"));
   }
   return -1;
@@ -169,24 +168,28 @@ int RunAudit(const GlobalOptions& g, const std::string& seam_name, const AuditOp
   }
   int code = 0;
   for (const Json& a : audits) {
-    const int failed = FinishOutput(a);
+    const int failed = FinishOutput(a.value("errors", std::int64_t{0}), a["stream"].get<std::string>());
     if (failed >= 0) code = failed;
   }
   return code;
 }
 
 int RunDrift(const GlobalOptions& g, const std::string& seam_name, bool json) {
-  const std::int64_t now = SystemClock().NowMicros();
-  Result<Json> audit = OpenAndBuild(g, seam_name, AuditWindow{}, now);
-  if (!audit.ok()) return Fail(audit.status());
-  Json drift = CurrentDrift(*audit);
+  Result<std::unique_ptr<StateContext>> ctx =
+      OpenState(g.config, OpenMode{.key = true, .read_only = true, .only_seam = seam_name});
+  if (!ctx.ok()) return Fail(ctx.status());
+  Result<const SeamConfig*> seam = (*ctx)->FindSeam(seam_name);
+  if (!seam.ok()) return Fail(seam.status());
+  Result<AuditTimeline> timeline = FoldAudit((*ctx)->log(), *(*ctx)->keys, **seam, AuditWindow{});
+  if (!timeline.ok()) return Fail(timeline.status());
+  Json drift = CurrentDrift(*timeline);
   const bool open = drift["open"].get<bool>();
   if (json) {
     std::cout << DumpJson(drift, 2) << "\n";
   } else {
     std::cout << drift["text"].get<std::string>() << "\n";
   }
-  const int failed = FinishOutput(*audit);
+  const int failed = FinishOutput(timeline->errors, (**seam).stream());
   if (failed >= 0) return failed;
   return open ? 1 : 0;
 }
