@@ -11,14 +11,13 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include "plugins/common/format_bytes.h"
+#include "plugins/common/resolve.h"
 #include "plugins/common/wipe.h"
 
 namespace seam {
@@ -64,51 +63,6 @@ beast::error_code RunOp(net::io_context& ioc, Start&& start) {
 }
 
 std::string Ms(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
-
-// Resolves url.host by `deadline`. getaddrinfo cannot be cancelled, and asio's async_resolve
-// runs it on a thread the io_context joins when destroyed, so a name is resolved on a detached
-// thread of its own that is left to finish (and free its state) when the deadline passes first.
-// Literal addresses are converted in place.
-Result<tcp::resolver::results_type> Resolve(const Url& url, Clock::time_point deadline,
-                                            std::chrono::milliseconds shown_timeout) {
-  beast::error_code ec;
-  if (url.host_is_ip) {
-    net::io_context ioc;
-    tcp::resolver resolver(ioc);
-    auto endpoints = resolver.resolve(url.host, url.port, tcp::resolver::numeric_host, ec);
-    if (ec) return Status::Unavailable("cannot resolve " + url.host + ": " + ec.message());
-    return endpoints;
-  }
-  struct State {
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-    beast::error_code ec;
-    tcp::resolver::results_type endpoints;
-  };
-  auto state = std::make_shared<State>();
-  try {
-    std::thread([state, host = url.host, port = url.port] {
-      net::io_context ioc;
-      tcp::resolver resolver(ioc);
-      beast::error_code rec;
-      auto endpoints = resolver.resolve(host, port, rec);
-      std::lock_guard<std::mutex> lock(state->mu);
-      state->ec = rec;
-      state->endpoints = std::move(endpoints);
-      state->done = true;
-      state->cv.notify_all();
-    }).detach();
-  } catch (const std::system_error& e) {
-    return Status::Unavailable("cannot resolve " + url.host + ": " + e.what());
-  }
-  std::unique_lock<std::mutex> lock(state->mu);
-  if (!state->cv.wait_until(lock, deadline, [&] { return state->done; })) {
-    return Status::Unavailable("cannot resolve " + url.host + ": timed out after " + Ms(shown_timeout));
-  }
-  if (state->ec) return Status::Unavailable("cannot resolve " + url.host + ": " + state->ec.message());
-  return state->endpoints;
-}
 
 Status Connect(net::io_context& ioc, beast::tcp_stream& stream, const tcp::resolver::results_type& endpoints,
                Clock::time_point deadline, std::chrono::milliseconds shown_timeout) {
@@ -355,7 +309,8 @@ Result<std::unique_ptr<HttpClient::Connection>> HttpClient::Connect(Clock::time_
   const Clock::time_point connect_deadline = std::min(deadline, start + options_.connect_timeout);
   const std::chrono::milliseconds connect_shown = std::min(options_.timeout, options_.connect_timeout);
   // Resolving counts against the connect deadline: the connection must be up by then.
-  SEAM_ASSIGN_OR_RETURN(tcp::resolver::results_type endpoints, Resolve(url_, connect_deadline, connect_shown));
+  SEAM_ASSIGN_OR_RETURN(tcp::resolver::results_type endpoints,
+                        ResolveByDeadline(url_.host, url_.port, connect_deadline, connect_shown));
   auto conn = std::make_unique<Connection>();
 
   if (!url_.https) {

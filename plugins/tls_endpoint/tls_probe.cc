@@ -6,14 +6,12 @@
 #include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <thread>
+
+#include "plugins/common/resolve.h"
 
 namespace seam {
 namespace {
@@ -43,53 +41,6 @@ std::optional<ErrorCode> RunUntil(net::io_context& ioc, tcp::socket& socket, Clo
   return std::nullopt;
 }
 
-// Resolves `host` by `deadline`. getaddrinfo cannot be cancelled, and asio's async_resolve
-// runs it on a thread the io_context joins when destroyed, so a name is resolved on a detached
-// thread of its own that is left to finish (and free its state) when the deadline passes first.
-// (The same approach as plugins/http_json/http_client.cc.) Literal addresses need no lookup.
-Result<tcp::resolver::results_type> Resolve(const TlsProbeOptions& o, Clock::time_point deadline,
-                                            std::chrono::milliseconds shown_timeout) {
-  const std::string port = std::to_string(o.port);
-  ErrorCode ec;
-  net::ip::make_address(o.host, ec);
-  if (!ec) {
-    net::io_context ioc;
-    tcp::resolver resolver(ioc);
-    auto endpoints = resolver.resolve(o.host, port, tcp::resolver::numeric_host | tcp::resolver::numeric_service, ec);
-    if (ec) return Status::Unavailable("cannot resolve " + o.host + ": " + ec.message());
-    return endpoints;
-  }
-  struct State {
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-    ErrorCode ec;
-    tcp::resolver::results_type endpoints;
-  };
-  auto state = std::make_shared<State>();
-  try {
-    std::thread([state, host = o.host, port] {
-      net::io_context ioc;
-      tcp::resolver resolver(ioc);
-      ErrorCode rec;
-      auto endpoints = resolver.resolve(host, port, tcp::resolver::numeric_service, rec);
-      std::lock_guard<std::mutex> lock(state->mu);
-      state->ec = rec;
-      state->endpoints = std::move(endpoints);
-      state->done = true;
-      state->cv.notify_all();
-    }).detach();
-  } catch (const std::system_error& e) {
-    return Status::Unavailable("cannot resolve " + o.host + ": " + e.what());
-  }
-  std::unique_lock<std::mutex> lock(state->mu);
-  if (!state->cv.wait_until(lock, deadline, [&] { return state->done; })) {
-    return Status::Unavailable("cannot resolve " + o.host + ": timed out after " + Ms(shown_timeout));
-  }
-  if (state->ec) return Status::Unavailable("cannot resolve " + o.host + ": " + state->ec.message());
-  return state->endpoints;
-}
-
 Status HandshakeError(const ErrorCode& ec) {
   if (ec == net::error::eof || ec == ssl::error::stream_truncated || ec == net::error::connection_reset) {
     return Status::Unavailable("connection closed during the TLS handshake");
@@ -104,7 +55,8 @@ Result<std::string> FetchPeerCertificate(const TlsProbeOptions& options) {
   const Clock::time_point deadline = start + options.timeout;
   const Clock::time_point connect_deadline = std::min(deadline, start + options.connect_timeout);
   const std::chrono::milliseconds connect_shown = std::min(options.timeout, options.connect_timeout);
-  SEAM_ASSIGN_OR_RETURN(tcp::resolver::results_type endpoints, Resolve(options, connect_deadline, connect_shown));
+  SEAM_ASSIGN_OR_RETURN(tcp::resolver::results_type endpoints,
+                        ResolveByDeadline(options.host, std::to_string(options.port), connect_deadline, connect_shown));
 
   net::io_context ioc;
   ssl::context ctx(ssl::context::tls_client);

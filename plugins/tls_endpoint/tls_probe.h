@@ -10,7 +10,7 @@
 // Deadlines: name resolution and the TCP connection must be up within `connect_timeout`, the
 // whole probe (resolution, connect, handshake) within `timeout`. The closing close_notify
 // exchange gets what is left of `timeout`, at most 250 ms, and its outcome is ignored. A resolution that overruns is
-// abandoned (its thread finishes on its own); literal addresses need none.
+// abandoned (plugins/common/resolve.h); literal addresses need none.
 
 #include <chrono>
 #include <cstdint>
