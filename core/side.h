@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -115,6 +116,16 @@ class Side {
   // (so renames, deletion and re-creation are seen). Empty for sides that are not files: a
   // daemon polls those.
   virtual std::vector<std::filesystem::path> WatchPaths() const { return {}; }
+
+  // The server this side reads over the network, if any: a daemon holds an idle TCP connection
+  // to it, and the server closing that connection (a restart, its own idle timeout) makes the
+  // daemon look again as soon as the server accepts connections, instead of at the next poll.
+  struct Endpoint {
+    std::string host;  // a DNS name or an IP literal (no brackets)
+    std::string port;  // decimal digits
+    friend bool operator==(const Endpoint&, const Endpoint&) = default;
+  };
+  virtual std::optional<Endpoint> WatchEndpoint() const { return std::nullopt; }
 
   // A short human description of where the side is, for messages: "json-file cli/paired.json#/token".
   virtual std::string Describe() const = 0;

@@ -68,6 +68,7 @@ class HttpJsonSide final : public Side {
   Status Write(const Record& record, const ChangeMarker& expected) override { return Modify(&record, expected); }
   Status Remove(const ChangeMarker& expected) override { return Modify(nullptr, expected); }
   Status CheckWritable() override;
+  std::optional<Endpoint> WatchEndpoint() const override { return Endpoint{c_.url.host, c_.url.port}; }
   std::string Describe() const override {
     if (c_.fields.size() == 1) return "http-json " + c_.url.shown + "#" + c_.fields.front().pointer.text;
     std::string list;

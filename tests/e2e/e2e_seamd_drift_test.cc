@@ -226,7 +226,7 @@ class SeamdGatewayTest : public SeamdTest {
     gateway_.Signal(SIGKILL);
     gateway_.Wait(kDeadline);
   }
-  void WritePairingConfig() {
+  void WritePairingConfig(const std::string& interval = "1s") {
     WriteConfig(R"([store]
 path = ".seam/events.db"
 
@@ -234,7 +234,7 @@ path = ".seam/events.db"
 name = "device-42"
 kind = "pairing"
 entity = "device-42"
-interval = "1s"
+interval = ")" + interval + R"("
 order = ["gateway", "cli"]
 
 [seam.sides.gateway]
@@ -298,6 +298,31 @@ TEST_F(SeamdGatewayTest, AGatewayRestartedFromAStaleBackupIsSeenByItsRestartMark
   // The drift is dated by the gateway's own start time (the marker).
   EXPECT_EQ(opened[0]["details"]["side_changed_at"], restarts[1]["details"]["started_at"]);
   EXPECT_EQ(OfType(events, "DriftClosed")[0]["details"]["how"], "repaired");
+}
+
+// The same careless restart with a poll ten minutes away: seamd holds an idle connection to the
+// gateway (tools/seamd/endpoint_watch.h), sees it closed, and looks again the moment the
+// gateway accepts connections. Only that can repair it within the test's 15 s.
+TEST_F(SeamdGatewayTest, ARestartedServerIsLookedAtWhenItAcceptsAgainNotAtTheNextPoll) {
+  fs::create_directories(Root() / "gateway");
+  fs::create_directories(Root() / "cli");
+  ASSERT_NO_FATAL_FAILURE(StartGateway());
+  WritePairingConfig("10m");
+  ASSERT_EQ(Seamctl({"init"}).exit_code, 0);
+  ASSERT_EQ(Seamctl({"pair", "device-42", "--device", "device-42"}).exit_code, 0);
+  fs::copy_file(Root() / "gateway/gateway.db", Root() / "gateway/backup.db");
+  ASSERT_EQ(Seamctl({"token", "rotate", "device-42"}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(StartSeamd({"device-42"}));
+  ASSERT_TRUE(WaitFor([&] { return !OfType(LogEvents(), "SideRestarted").empty(); })) << DaemonLog();
+  ASSERT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "watching 1 server(s) for restarts"); })) << DaemonLog();
+
+  StopGateway();
+  ASSERT_NO_FATAL_FAILURE(StartGateway({"--restore", (Root() / "gateway/backup.db").string()}));
+  ASSERT_TRUE(WaitFor([&] { return !OfType(LogEvents(), "DriftClosed").empty(); }, milliseconds(15000)))
+      << DaemonLog();
+  EXPECT_EQ(CheckCode(), 0) << Seamctl({"check"}).out;
+  EXPECT_TRUE(Contains(DaemonLog(), "accepts connections again")) << DaemonLog();
+  EXPECT_EQ(OfType(LogEvents(), "DriftClosed")[0]["details"]["how"], "repaired");
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "tools/common/audit_timeline.h"
 #include "tools/common/report_output.h"
 #include "tools/common/state_context.h"
+#include "tools/seamd/endpoint_watch.h"
 #include "tools/seamd/file_watcher.h"
 #include "tools/seamd/locked_confirmation_book.h"
 #include "tools/seamd/seam_runner.h"
@@ -54,11 +55,14 @@ struct Daemon::Wiring {
   std::map<std::string, std::vector<SeamRunner*>> by_file;  // WatchedFileKey -> its seams
   std::map<std::string, std::vector<SeamRunner*>> by_dir;   // its directory -> its seams
   std::map<std::string, SeamRunner*> by_stream;             // one seam per stream (config rule)
+  std::map<std::string, std::vector<SeamRunner*>> by_endpoint;  // a server's host:port -> its seams
+  std::vector<std::shared_ptr<EndpointWatch>> endpoint_watches;
   // Wakes PollLogHead when the log's head moves (EventStore::WatchAppends); before ctx's end.
   std::unique_ptr<AppendWatch> log_watch;
 
   void Stop() {
     log_watch.reset();
+    for (const auto& watch : endpoint_watches) watch->Stop();
     for (const auto& runner : runners) runner->Stop();
     if (watcher) watcher->Close();
   }
@@ -142,6 +146,15 @@ Result<std::unique_ptr<Daemon::Wiring>> Daemon::Wire() {
         AddOnce(w->by_dir[key.parent_path().string()], runner.get());
         w->watcher->Watch(path);
       }
+      if (std::optional<Side::Endpoint> server = side.side->WatchEndpoint()) {
+        auto& seams = w->by_endpoint[server->host + " " + server->port];
+        if (seams.empty()) {
+          w->endpoint_watches.push_back(std::make_shared<EndpointWatch>(io_, server->host, server->port, [&seams] {
+            for (SeamRunner* r : seams) r->Request(kDebounce, "its server accepts connections again");
+          }));
+        }
+        AddOnce(seams, runner.get());
+      }
     }
     w->runners.push_back(std::move(runner));
   }
@@ -176,12 +189,13 @@ void Daemon::Install(std::unique_ptr<Wiring> wiring) {
     spdlog::warn("{}; reading the log's head every {} ms instead", watch.status().message(), kTick.count());
   }
   wiring_->watcher->Start();
+  for (const auto& server : wiring_->endpoint_watches) server->Start();
   std::size_t polled = 0;
   for (const auto& runner : wiring_->runners) if (runner->polled()) ++polled;
   spdlog::info("config {}: {} seam(s); watching {} file(s) in {} dir(s); polling {} seam(s); "
-               "full pass every {} min",
+               "full pass every {} min; watching {} server(s) for restarts",
                wiring_->ctx->config.file.string(), wiring_->runners.size(), wiring_->watcher->files(),
-               wiring_->watcher->directories(), polled, kFullPass.count());
+               wiring_->watcher->directories(), polled, kFullPass.count(), wiring_->endpoint_watches.size());
 }
 
 const Config& Daemon::config() const { return wiring_->ctx->config; }
