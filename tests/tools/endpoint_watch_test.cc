@@ -114,11 +114,13 @@ TEST_F(EndpointWatchTest, NothingIsReportedAfterStop) {
 }
 
 TEST(ReconnectDelayTest, QuickWhileAServerMayBeRestartingThenBackingOffToFiveSeconds) {
-  EXPECT_EQ(ReconnectDelay(0), milliseconds(100));
-  EXPECT_EQ(ReconnectDelay(20), milliseconds(100));
-  EXPECT_EQ(ReconnectDelay(21), milliseconds(200));
-  EXPECT_EQ(ReconnectDelay(23), milliseconds(800));
-  EXPECT_EQ(ReconnectDelay(26), milliseconds(5000));
+  EXPECT_EQ(ReconnectDelay(0), milliseconds(25));
+  EXPECT_EQ(ReconnectDelay(39), milliseconds(25));  // 40 attempts: the first second
+  EXPECT_EQ(ReconnectDelay(40), milliseconds(100));
+  EXPECT_EQ(ReconnectDelay(59), milliseconds(100));  // 20 more: two seconds
+  EXPECT_EQ(ReconnectDelay(60), milliseconds(200));
+  EXPECT_EQ(ReconnectDelay(63), milliseconds(1600));
+  EXPECT_EQ(ReconnectDelay(65), milliseconds(5000));
   EXPECT_EQ(ReconnectDelay(1'000'000), milliseconds(5000));
 }
 

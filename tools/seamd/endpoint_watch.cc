@@ -17,16 +17,21 @@ namespace {
 
 // A connection that is not up within this long counts as refused (a host that drops SYNs).
 constexpr milliseconds kConnectTimeout{2000};
-constexpr milliseconds kQuickRetry{100};
-constexpr int kQuickRetries = 20;  // 2 s of quick retries: a restart is usually over by then
+// A restart is usually over within a second or two: retries come often then (a refused connect
+// to a live host costs one round trip), and back off for a server that stays down.
+constexpr milliseconds kQuickRetry{25};
+constexpr int kQuickRetries = 40;  // the first second
+constexpr milliseconds kRetry{100};
+constexpr int kRetries = 60;  // the next two seconds
 constexpr milliseconds kSlowestRetry{5000};
 
 }  // namespace
 
 milliseconds ReconnectDelay(int failures) {
-  if (failures <= kQuickRetries) return kQuickRetry;
-  const int doublings = std::min(failures - kQuickRetries, 6);
-  return std::min(kQuickRetry * (1 << doublings), kSlowestRetry);
+  if (failures < kQuickRetries) return kQuickRetry;
+  if (failures < kRetries) return kRetry;
+  const int doublings = std::min(failures - kRetries + 1, 6);
+  return std::min(kRetry * (1 << doublings), kSlowestRetry);
 }
 
 EndpointWatch::EndpointWatch(net::io_context& io, std::string host, std::string port, std::function<void()> server_back)

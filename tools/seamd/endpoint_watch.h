@@ -27,9 +27,9 @@
 namespace seam::seamd {
 
 // How long to wait before connecting again after `failures` attempts in a row failed (0: the
-// server just closed the connection). 100 ms while the server may be restarting (the first 2 s),
-// then doubling to a 5 s ceiling, so a server that is down for long costs one connect attempt
-// every 5 s.
+// server just closed the connection): every 25 ms for the first second (a restart is usually
+// over by then), every 100 ms for the next two, then doubling to a 5 s ceiling, so a server that
+// is down for long costs one connect attempt every 5 s.
 std::chrono::milliseconds ReconnectDelay(int failures);
 
 class EndpointWatch : public std::enable_shared_from_this<EndpointWatch> {
