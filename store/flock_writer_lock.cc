@@ -19,11 +19,16 @@ std::string LockFileName(const std::string& stream) {
   return name + ".lock";
 }
 
+// The holder record's size: a name shorter than this is padded with spaces, so each holder's
+// write covers the whole of the previous one.
+constexpr std::size_t kHolderRecord = 128;
+
 std::string ReadHolder(int fd) {
-  char buf[256] = {};
+  char buf[512] = {};
   const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
   std::string holder(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
-  while (!holder.empty() && (holder.back() == '\n' || holder.back() == '\0')) holder.pop_back();
+  if (const std::size_t end = holder.find('\n'); end != std::string::npos) holder.resize(end);
+  while (!holder.empty() && (holder.back() == ' ' || holder.back() == '\0')) holder.pop_back();
   return holder.empty() ? "another process" : holder;
 }
 
@@ -33,11 +38,16 @@ Result<std::unique_ptr<WriterLock>> FlockWriterLock::Acquire(const std::filesyst
                                                             const std::string& stream, const std::string& actor,
                                                             std::chrono::milliseconds wait) {
   const std::filesystem::path dir = state_dir / "locks";
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return Status::IoError("cannot create lock directory " + dir.string() + ": " + std::strerror(errno));
-  }
   const std::filesystem::path path = dir / LockFileName(stream);
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  // The directory is made when it is missing, not tried every time: seamd takes 10,000 of these
+  // locks in its start-up pass, and each system call shows.
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0 && errno == ENOENT) {
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      return Status::IoError("cannot create lock directory " + dir.string() + ": " + std::strerror(errno));
+    }
+    fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  }
   if (fd < 0) return Status::IoError("cannot open lock file " + path.string() + ": " + std::strerror(errno));
 
   const auto deadline = std::chrono::steady_clock::now() + wait;
@@ -56,17 +66,20 @@ Result<std::unique_ptr<WriterLock>> FlockWriterLock::Acquire(const std::filesyst
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  // Record who holds it, for whoever waits next. Best effort: the lock itself is the flock.
-  const std::string holder = actor + " (pid " + std::to_string(::getpid()) + ")\n";
-  if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, holder.data(), holder.size(), 0);
+  // Record who holds it, for whoever waits next. Best effort: the lock itself is the flock. One
+  // write of a fixed-size record (padded) replaces the previous holder's whole, so it needs no
+  // truncation; a waiter reads it only while the flock is held, by the process that wrote it.
+  std::string holder = actor + " (pid " + std::to_string(::getpid()) + ")";
+  holder.resize(std::max<std::size_t>(holder.size(), kHolderRecord - 1), ' ');
+  holder += '\n';
+  (void)!::pwrite(fd, holder.data(), holder.size(), 0);
   return std::unique_ptr<WriterLock>(new FlockWriterLock(fd));
 }
 
 FlockWriterLock::~FlockWriterLock() {
   if (fd_ < 0) return;
-  // Forget the holder before letting go, so a later waiter never names a finished process.
-  // (After a crash the name stays; the kernel still releases the flock.)
-  (void)!::ftruncate(fd_, 0);
+  // The holder's name stays in the file (as after a crash): it is read only while someone holds
+  // the flock, and every holder writes its own name first.
   ::close(fd_);  // closing the descriptor releases the flock
 }
 

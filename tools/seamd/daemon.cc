@@ -73,6 +73,7 @@ Daemon::Daemon(boost::asio::io_context& io, std::string config_flag)
     : io_(io),
       config_flag_(std::move(config_flag)),
       rng_(std::random_device{}()),
+      mailbox_(std::make_shared<LoopMailbox>(io)),
       notifier_(io),
       signals_(io),
       tick_timer_(io),
@@ -137,7 +138,7 @@ Result<std::unique_ptr<Daemon::Wiring>> Daemon::Wire() {
   SEAM_ASSIGN_OR_RETURN(w->watcher, FileWatcher::Create(io_, std::move(handlers)));
 
   for (const SeamConfig& seam : w->ctx->config.seams) {
-    auto runner = std::make_shared<SeamRunner>(io_, *lanes_, w->env, seam, rng_, metrics_);
+    auto runner = std::make_shared<SeamRunner>(io_, *lanes_, mailbox_, w->env, seam, rng_, metrics_);
     w->by_stream[seam.stream()] = runner.get();
     for (const SideConfig& side : seam.sides) {
       for (const fs::path& path : side.side->WatchPaths()) {

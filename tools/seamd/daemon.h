@@ -34,6 +34,7 @@
 
 #include "core/config.h"
 #include "core/status.h"
+#include "tools/seamd/loop_mailbox.h"
 #include "tools/seamd/metrics.h"
 #include "tools/seamd/pass_lanes.h"
 #include "tools/seamd/service_notifier.h"
@@ -90,14 +91,16 @@ class Daemon {
   std::string config_flag_;
   std::mt19937_64 rng_;
   Metrics metrics_;  // declared before wiring_: its runners count into it
+  // Finished passes come back through it; shared with the jobs in flight.
+  std::shared_ptr<LoopMailbox> mailbox_;
   // Where passes run (declared before wiring_, whose runners post to it; joined after it).
   std::unique_ptr<PassLanes> lanes_;
   std::unique_ptr<Wiring> wiring_;
   std::int64_t head_seq_ = 0;  // the log's last event this daemon has looked at
-  bool head_failing_ = false;
-  bool book_failing_ = false;
+  bool head_failing_ = false;  // reading the head failed (logged once until it works again)
+  bool book_failing_ = false;  // flushing the confirmation book failed (logged once)
   // GET /: each seam's audit with the stream version it was built at.
-  mutable std::map<std::string, std::pair<std::int64_t, nlohmann::ordered_json>> timeline_cache_;  // flushing the confirmation book failed (logged once)  // reading the head failed (logged once until it works again)
+  mutable std::map<std::string, std::pair<std::int64_t, nlohmann::ordered_json>> timeline_cache_;
   bool stopping_ = false;
   ServiceNotifier notifier_;
   std::size_t awaiting_first_pass_ = 0;  // seams whose start-up / reload pass has not run yet

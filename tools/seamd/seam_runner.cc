@@ -74,9 +74,11 @@ bool DidSomething(const SeamReport& r) {
 
 }  // namespace
 
-SeamRunner::SeamRunner(boost::asio::io_context& io, PassLanes& lanes, std::shared_ptr<const PassEnv> env,
-                       const SeamConfig& seam, std::mt19937_64& rng, Metrics& metrics)
+SeamRunner::SeamRunner(boost::asio::io_context& io, PassLanes& lanes, std::shared_ptr<LoopMailbox> mailbox,
+                       std::shared_ptr<const PassEnv> env, const SeamConfig& seam, std::mt19937_64& rng,
+                       Metrics& metrics)
     : io_(io),
+      mailbox_(std::move(mailbox)),
       lanes_(lanes),
       env_(std::move(env)),
       seam_(seam),
@@ -134,10 +136,10 @@ void SeamRunner::RunNow() {
   // The job holds what it reads (the seam as configured, its kept state); the runner may be
   // gone (a reload) when it ends, and then its outcome is dropped.
   lanes_.Post(lane_, env_,
-              [weak = weak_from_this(), io = &io_, effective = effective_, state = state_, why](Result<WorkerScope> scope) {
-                Outcome outcome = RunOnWorker(std::move(scope), *effective, state.get(), why);
-                boost::asio::post(*io, [weak, outcome = std::move(outcome)]() mutable {
-                  if (auto self = weak.lock()) self->Finish(std::move(outcome));
+              [weak = weak_from_this(), mailbox = mailbox_, effective = effective_, state = state_, why](Result<WorkerScope> scope) {
+                auto outcome = std::make_shared<Outcome>(RunOnWorker(std::move(scope), *effective, state.get(), why));
+                mailbox->Post([weak, outcome] {
+                  if (auto self = weak.lock()) self->Finish(std::move(*outcome));
                 });
               });
 }
@@ -164,8 +166,11 @@ SeamRunner::Outcome SeamRunner::RunOnWorker(Result<WorkerScope> scope, const Sea
       PassOptions options;
       options.state = state;
       out.report = RunPass(scope->seam, effective, PassMode::kRepair, {}, options);
-      // Read under the lock: no other writer can append to the stream until it is released.
-      if (Result<std::int64_t> version = scope->store.Log().StreamVersion(effective.stream()); version.ok()) {
+      // The pass leaves the kept state at the stream's head, and no other writer can append
+      // until the lock is released: that is the version this pass saw last.
+      if (out.report.ok() && state != nullptr) {
+        out.known_version = state->stream_version;
+      } else if (Result<std::int64_t> version = scope->store.Log().StreamVersion(effective.stream()); version.ok()) {
         out.known_version = *version;
       }
     }

@@ -37,6 +37,7 @@
 
 #include "core/config.h"
 #include "reconcilers/reconcile_pass.h"
+#include "tools/seamd/loop_mailbox.h"
 #include "tools/seamd/metrics.h"
 #include "tools/seamd/pass_lanes.h"
 
@@ -45,9 +46,10 @@ namespace seam::seamd {
 class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
  public:
   // `lanes`, `rng` and `metrics` outlive the runner (the daemon keeps them for its whole life);
-  // `env` is the runner's configuration's, shared with the jobs it posts.
-  SeamRunner(boost::asio::io_context& io, PassLanes& lanes, std::shared_ptr<const PassEnv> env,
-             const SeamConfig& seam, std::mt19937_64& rng, Metrics& metrics);
+  // `env` is the runner's configuration's, shared with the jobs it posts; finished passes come
+  // back to the loop through `mailbox` (io's).
+  SeamRunner(boost::asio::io_context& io, PassLanes& lanes, std::shared_ptr<LoopMailbox> mailbox,
+             std::shared_ptr<const PassEnv> env, const SeamConfig& seam, std::mt19937_64& rng, Metrics& metrics);
 
   const SeamConfig& seam() const { return seam_; }
   // Whether some side is not a file (WatchPaths() empty): those are polled.
@@ -95,6 +97,7 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   void ScheduleNext();
 
   boost::asio::io_context& io_;
+  std::shared_ptr<LoopMailbox> mailbox_;
   PassLanes& lanes_;
   std::shared_ptr<const PassEnv> env_;
   SeamConfig seam_;
