@@ -48,6 +48,11 @@ const std::string& ScratchDir() {
 void RemoveScratchDir() {
   std::string& path = ScratchPath();
   if (path.empty()) return;
+  // SEAM_BENCH_KEEP_SCRATCH=1: leave the fleets behind, to profile a process against them.
+  if (const char* keep = std::getenv("SEAM_BENCH_KEEP_SCRATCH"); keep != nullptr && std::string(keep) == "1") {
+    std::fprintf(stderr, "seam_bench: kept %s\n", path.c_str());
+    return;
+  }
   std::error_code ec;
   std::filesystem::remove_all(path, ec);
   if (ec) std::fprintf(stderr, "seam_bench: warning: could not remove %s: %s\n", path.c_str(),
