@@ -45,6 +45,34 @@ void AddOnce(std::vector<SeamRunner*>& runners, SeamRunner* runner) {
   if (std::find(runners.begin(), runners.end(), runner) == runners.end()) runners.push_back(runner);
 }
 
+// The audits of `seams` for the timeline page. A seam's audit changes only with its stream (and
+// "now", the right edge): taken from `cache` when its stream has not grown, so a page left open
+// costs one indexed query per seam per reload. `built` gets what the next page may reuse.
+std::vector<nlohmann::ordered_json> BuildTimeline(WorkerScope& scope, const std::vector<SeamConfig>& seams,
+                                                  const TimelineCache& cache, TimelineCache& built) {
+  EventStore& log = scope.seam.store;
+  const std::int64_t now = scope.seam.clock.NowMicros();
+  std::vector<nlohmann::ordered_json> audits;
+  for (const SeamConfig& seam : seams) {
+    Result<std::int64_t> version = log.StreamVersion(seam.stream());
+    auto cached = cache.find(seam.name);
+    if (version.ok() && cached != cache.end() && cached->second.first == *version) {
+      built.insert(*cached);
+      audits.push_back(cached->second.second);
+      audits.back()["now"] = FormatTimeMicros(now);
+      continue;
+    }
+    Result<nlohmann::ordered_json> audit = BuildAudit(log, scope.seam.keys, seam, AuditWindow{}, now);
+    if (audit.ok()) {
+      if (version.ok()) built[seam.name] = {*version, *audit};
+      audits.push_back(std::move(*audit));
+    } else {
+      audits.push_back(nlohmann::ordered_json{{"seam", seam.name}, {"error", audit.status().message()}});
+    }
+  }
+  return audits;
+}
+
 }  // namespace
 
 struct Daemon::Wiring {
@@ -171,7 +199,7 @@ void Daemon::FlushConfirmations() {
 
 void Daemon::Install(std::unique_ptr<Wiring> wiring) {
   FlushConfirmations();
-  timeline_cache_.clear();  // seams may have changed sides or streams
+  timeline_cache_ = std::make_shared<TimelineCache>();  // seams may have changed sides or streams
   if (wiring_) wiring_->Stop();
   wiring_ = std::move(wiring);
   // Events appended from here on are looked at by PollLogHead; the pass that follows
@@ -241,38 +269,37 @@ std::string Daemon::MetricsText() const {
   return metrics_.Render(seams, head, wiring_->ctx->clock.NowMicros(), lanes);
 }
 
-std::string Daemon::TimelineHtml() const {
-  // Built from the log on request (each seam's stream, indexed), on the daemon's thread: the
-  // page is for people, so it is capped rather than made cheap for thousands of seams.
-  StateContext& ctx = *wiring_->ctx;
-  const std::int64_t now = ctx.clock.NowMicros();
-  std::vector<nlohmann::ordered_json> audits;
-  for (const SeamConfig& seam : ctx.config.seams) {
-    if (audits.size() == kTimelineSeams) break;
-    // A seam's audit changes only with its stream (and "now", the right edge): rebuilt when the
-    // stream grew, so a page left open costs one indexed query per seam per reload.
-    Result<std::int64_t> version = ctx.log().StreamVersion(seam.stream());
-    auto cached = timeline_cache_.find(seam.name);
-    if (version.ok() && cached != timeline_cache_.end() && cached->second.first == *version) {
-      audits.push_back(cached->second.second);
-      audits.back()["now"] = FormatTimeMicros(now);
-      continue;
-    }
-    Result<nlohmann::ordered_json> audit = BuildAudit(ctx.log(), *ctx.keys, seam, AuditWindow{}, now);
-    if (audit.ok()) {
-      if (version.ok()) timeline_cache_[seam.name] = {*version, *audit};
-      audits.push_back(std::move(*audit));
-    } else {
-      audits.push_back(nlohmann::ordered_json{{"seam", seam.name}, {"error", audit.status().message()}});
-    }
-  }
+void Daemon::TimelineHtml(std::function<void(std::string)> reply) {
+  // Built from the log on request (each seam's stream, indexed) on a file-lane worker with its
+  // own store connection, never on the loop: a page of 200 seams folds 200 streams. The page is
+  // for people, so it is capped rather than made cheap for thousands of seams.
+  std::vector<SeamConfig> seams;
+  const std::vector<SeamConfig>& all = wiring_->ctx->config.seams;
+  seams.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), kTimelineSeams)));
   HtmlOptions page;
-  page.title = "seamd: " + std::to_string(ctx.config.seams.size()) + " seam(s)";
-  if (ctx.config.seams.size() > kTimelineSeams) {
+  page.title = "seamd: " + std::to_string(all.size()) + " seam(s)";
+  if (all.size() > kTimelineSeams) {
     page.title += ", the first " + std::to_string(kTimelineSeams) + " shown (seamctl audit --all --html for every one)";
   }
   page.refresh_seconds = 5;
-  return RenderAuditHtml(audits, page);
+  lanes_->Post(Lane::kFile, wiring_->env,
+               [this, seams = std::move(seams), page, cache = timeline_cache_, mailbox = mailbox_,
+                reply = std::move(reply)](Result<WorkerScope> scope) {
+                 auto built = std::make_shared<TimelineCache>();
+                 std::string html;
+                 if (!scope.ok()) {
+                   std::vector<nlohmann::ordered_json> failed;
+                   failed.push_back(nlohmann::ordered_json{{"seam", "(every seam)"}, {"error", scope.status().message()}});
+                   html = RenderAuditHtml(failed, page);
+                 } else {
+                   html = RenderAuditHtml(BuildTimeline(*scope, seams, *cache, *built), page);
+                 }
+                 mailbox->Post([this, built, reply, html = std::move(html)] {
+                   if (stopping_) return;
+                   timeline_cache_ = built;
+                   reply(html);
+                 });
+               });
 }
 
 bool Daemon::RequestReconcile(const std::string& seam_name) {

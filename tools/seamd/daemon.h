@@ -25,6 +25,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -40,6 +41,9 @@
 #include "tools/seamd/service_notifier.h"
 
 namespace seam::seamd {
+
+// Audits by seam name, with the stream version each was built at (GET /).
+using TimelineCache = std::map<std::string, std::pair<std::int64_t, nlohmann::ordered_json>>;
 
 class Daemon {
  public:
@@ -63,7 +67,8 @@ class Daemon {
   std::string MetricsText() const;
   // GET /: the audit timeline (tools/common/audit_html.h) of every seam, at most the first
   // kTimelineSeams of the config (a note says how many more), reloading itself every 5 s.
-  std::string TimelineHtml() const;
+  // Built on a worker; `reply` gets the page on the loop's thread (never after a stop).
+  void TimelineHtml(std::function<void(std::string)> reply);
   static constexpr std::size_t kTimelineSeams = 200;
   // POST /reconcile: queues a pass of the seam now; false when no seam has that name.
   bool RequestReconcile(const std::string& seam_name);
@@ -99,8 +104,9 @@ class Daemon {
   std::int64_t head_seq_ = 0;  // the log's last event this daemon has looked at
   bool head_failing_ = false;  // reading the head failed (logged once until it works again)
   bool book_failing_ = false;  // flushing the confirmation book failed (logged once)
-  // GET /: each seam's audit with the stream version it was built at.
-  mutable std::map<std::string, std::pair<std::int64_t, nlohmann::ordered_json>> timeline_cache_;
+  // GET /: each seam's audit with the stream version it was built at; replaced whole by each
+  // page built (a worker reads the one it was given).
+  std::shared_ptr<const TimelineCache> timeline_cache_ = std::make_shared<TimelineCache>();
   bool stopping_ = false;
   ServiceNotifier notifier_;
   std::size_t awaiting_first_pass_ = 0;  // seams whose start-up / reload pass has not run yet

@@ -70,7 +70,9 @@ bool Authorized(const Request& request, const std::optional<Secret>& token) {
   return Secret(value.substr(kBearer.size())).Equals(*token);
 }
 
-Response Route(const Request& request, const StatusHandlers& handlers, const ListenOptions& options) {
+// The response to `request`, or nullopt for GET / (the page is built off the loop and answered
+// when ready: Session::OnRead).
+std::optional<Response> Route(const Request& request, const StatusHandlers& handlers, const ListenOptions& options) {
   if (!Authorized(request, options.token)) {
     Response r = Error(request, http::status::unauthorized, "a bearer token is required");
     r.set(http::field::www_authenticate, "Bearer");
@@ -90,8 +92,7 @@ Response Route(const Request& request, const StatusHandlers& handlers, const Lis
 
   if (path == "/") {
     if (!get) return not_allowed("GET");
-    return Reply(request.version(), request.keep_alive(), http::status::ok, handlers.timeline_html(),
-                 "text/html; charset=utf-8");
+    return std::nullopt;
   }
   if (path == "/healthz") {
     if (!get) return not_allowed("GET");
@@ -148,7 +149,18 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) return;  // connection reset and the like: nothing to answer
     const Request& request = parser_->get();
-    Response response = Route(request, handlers_, options_);
+    std::optional<Response> response = Route(request, handlers_, options_);
+    if (response) return Answer(std::move(*response));
+    // GET /: the read timeout stays armed until the page comes back (a client gone by then is
+    // answered into a closed socket, harmlessly).
+    handlers_.timeline_html([self = shared_from_this(), version = request.version(), keep_alive = request.keep_alive()](
+                                std::string html) mutable {
+      self->Answer(Reply(version, keep_alive, http::status::ok, std::move(html), "text/html; charset=utf-8"));
+    });
+  }
+
+  void Answer(Response response) {
+    const Request& request = parser_->get();
     // Method, path without the query, status: never a header (the token lives there).
     const std::string_view target(request.target().data(), request.target().size());
     spdlog::debug("status listener: {} {} {}", std::string_view(request.method_string().data(), request.method_string().size()),

@@ -28,7 +28,8 @@ namespace seam::seamd {
 struct StatusHandlers {
   std::function<std::string()> status_json;
   std::function<std::string()> metrics_text;
-  std::function<std::string()> timeline_html;  // GET /
+  // GET /: built off the loop; the handler calls `reply` with the page, on the loop's thread.
+  std::function<void(std::function<void(std::string)> reply)> timeline_html;
   std::function<bool(const std::string& seam)> reconcile;  // false: no such seam
 };
 
