@@ -404,39 +404,99 @@ void Daemon::ArmTick() {
   });
 }
 
-void Daemon::PollLogHead() {
-  EventStore& store = wiring_->ctx->log();
+// What a look at the log past `from` found (read on a worker, acted on by the loop).
+struct HeadScan {
+  std::string head_error;   // the head could not be read: nothing else is known
+  std::string error;        // reading the events failed: every seam is reconciled
+  bool went_back = false;   // the head is below `from`: a different log (restored from a backup?)
+  std::int64_t head_seq = 0;
+  // Streams that got events past `from`: the highest version and the first new event's words.
+  std::map<std::string, std::pair<std::int64_t, std::string>> streams;
+};
+
+namespace {
+
+HeadScan ScanPastHead(EventStore& store, std::int64_t from) {
+  HeadScan scan;
   Result<LogHead> head = store.Head();
   if (!head.ok()) {
-    if (!head_failing_) spdlog::warn("reading the event log's head failed: {}", head.status().message());
+    scan.head_error = "reading the event log's head failed: " + head.status().message();
+    return scan;
+  }
+  scan.head_seq = head->seq;
+  if (head->seq < from) {
+    scan.went_back = true;
+    return scan;
+  }
+  std::int64_t seen = from;
+  while (seen < head->seq) {
+    Result<std::vector<Event>> events = store.ReadAll(seen + 1, kHeadBatch);
+    if (!events.ok() || events->empty()) {
+      scan.error = "reading new events from the log failed: " +
+                   (events.ok() ? "no events past seq " + std::to_string(seen) : events.status().message());
+      return scan;
+    }
+    for (const Event& event : *events) {
+      seen = event.seq;
+      auto [it, inserted] = scan.streams.try_emplace(event.stream, event.version, "log: " + event.type + " by " + event.actor);
+      if (!inserted) it->second.first = std::max(it->second.first, event.version);
+    }
+  }
+  return scan;
+}
+
+}  // namespace
+
+void Daemon::PollLogHead() {
+  // One look at a time, on a file-lane worker: the loop never reads the log. A wake-up that
+  // comes while one is in flight is one more look after it.
+  if (head_poll_in_flight_) {
+    head_poll_again_ = true;
+    return;
+  }
+  head_poll_in_flight_ = true;
+  head_poll_again_ = false;
+  lanes_->Post(Lane::kFile, wiring_->env,
+               [this, from = head_seq_, wiring = wiring_.get(), mailbox = mailbox_](Result<WorkerScope> scope) {
+                 HeadScan scan;
+                 if (!scope.ok()) {
+                   scan.head_error = "reading the event log's head failed: " + scope.status().message();
+                 } else {
+                   scan = ScanPastHead(scope->seam.store, from);
+                 }
+                 mailbox->Post([this, wiring, scan = std::move(scan)] { OnHeadScanned(wiring, scan); });
+               });
+}
+
+void Daemon::OnHeadScanned(const Wiring* wiring, const HeadScan& scan) {
+  head_poll_in_flight_ = false;
+  // A reload installed another configuration meanwhile: it starts from the head it read itself.
+  if (stopping_ || !wiring_ || wiring_.get() != wiring) return;
+  if (!scan.head_error.empty()) {
+    if (!head_failing_) spdlog::warn("{}", scan.head_error);
     head_failing_ = true;
     return;
   }
   head_failing_ = false;
-  if (head->seq < head_seq_) {  // a different log (restored from a backup?): look at everything
-    spdlog::warn("the event log's head went back from seq {} to {}; reconciling every seam", head_seq_, head->seq);
-    head_seq_ = head->seq;
+  if (scan.went_back) {
+    spdlog::warn("the event log's head went back from seq {} to {}; reconciling every seam", head_seq_, scan.head_seq);
+    head_seq_ = scan.head_seq;
     RequestAll("log head went back");
-    return;
-  }
-  while (head_seq_ < head->seq) {
-    Result<std::vector<Event>> events = store.ReadAll(head_seq_ + 1, kHeadBatch);
-    if (!events.ok() || events->empty()) {
-      spdlog::warn("reading new events from the log failed: {}; reconciling every seam",
-                   events.ok() ? "no events past seq " + std::to_string(head_seq_) : events.status().message());
-      head_seq_ = head->seq;
-      RequestAll("log read failed");
-      return;
-    }
-    for (const Event& event : *events) {
-      head_seq_ = event.seq;
-      auto it = wiring_->by_stream.find(event.stream);
+  } else if (!scan.error.empty()) {
+    spdlog::warn("{}; reconciling every seam", scan.error);
+    head_seq_ = scan.head_seq;
+    RequestAll("log read failed");
+  } else {
+    head_seq_ = scan.head_seq;
+    for (const auto& [stream, touched] : scan.streams) {
+      auto it = wiring_->by_stream.find(stream);
       // Events the seam's last pass saw (its own repairs among them) need no new pass.
-      if (it != wiring_->by_stream.end() && event.version > it->second->known_version()) {
-        it->second->Request(milliseconds(0), "log: " + event.type + " by " + event.actor);
+      if (it != wiring_->by_stream.end() && touched.first > it->second->known_version()) {
+        it->second->Request(milliseconds(0), touched.second);
       }
     }
   }
+  if (head_poll_again_) PollLogHead();
 }
 
 void Daemon::ArmFullPassTimer() {

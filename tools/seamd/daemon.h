@@ -42,6 +42,8 @@
 
 namespace seam::seamd {
 
+struct HeadScan;  // daemon.cc: what a look at the log's head found
+
 // Audits by seam name, with the stream version each was built at (GET /).
 using TimelineCache = std::map<std::string, std::pair<std::int64_t, nlohmann::ordered_json>>;
 
@@ -86,7 +88,10 @@ class Daemon {
   void Reload();
   void Stop(int signal_number);
   void ArmTick();
+  // Looks at the log past head_seq_ (on a worker) and queues a pass of each seam whose stream
+  // got an event its last pass did not see.
   void PollLogHead();
+  void OnHeadScanned(const Wiring* wiring, const HeadScan& scan);
   void ArmFullPassTimer();
   // Writes the sides confirmed in sync since the last flush (every second, on reload and stop:
   // a crash loses at most a second of them, which only widens a drift's bracket).
@@ -103,6 +108,8 @@ class Daemon {
   std::unique_ptr<Wiring> wiring_;
   std::int64_t head_seq_ = 0;  // the log's last event this daemon has looked at
   bool head_failing_ = false;  // reading the head failed (logged once until it works again)
+  bool head_poll_in_flight_ = false;
+  bool head_poll_again_ = false;  // woken while a look was in flight
   bool book_failing_ = false;  // flushing the confirmation book failed (logged once)
   // GET /: each seam's audit with the stream version it was built at; replaced whole by each
   // page built (a worker reads the one it was given).
