@@ -78,13 +78,15 @@ Status ApplyDriftRecord(RecordState& state, const Event& event) {
 }
 
 // A side the seam wrote (or confirmed) while a drift was open on it: the drift ends "repaired"
-// when it is next seen in sync, unless the log adopted the side's own value.
-void NoteSideWritten(RecordState& state, const std::string& side, const Event& event, std::string cause) {
+// when it is next seen in sync, unless the log adopted the side's own value. `cause` is made
+// only then: most confirmations find no drift, and a replay meets millions of them.
+template <class Cause>
+void NoteSideWritten(RecordState& state, const std::string& side, const Event& event, Cause&& cause) {
   state.last_confirmed_us[side] = event.time_us;
   auto it = state.open_drifts.find(side);
   if (it == state.open_drifts.end() || it->second.adopted_here) return;
   it->second.how = "repaired";
-  it->second.cause = std::move(cause) + " by " + event.actor;
+  it->second.cause = cause() + " by " + event.actor;
 }
 
 // An adoption ends the adopted side's drift ("adopted", whatever is written to it later: the
@@ -106,12 +108,13 @@ Status ApplyConfirmation(RecordState& state, const Event& event) {
   if (event.type == bookkeeping::kSideApplied) {
     Result<bookkeeping::SideApplied> p = bookkeeping::DecodeSideApplied(event.payload);
     if (!p.ok()) return p.status().WithContext(where());
-    NoteSideWritten(state, p->side, event, state.intent_type + " version " + std::to_string(p->version));
+    const std::int64_t version = p->version;
+    NoteSideWritten(state, p->side, event, [&] { return state.intent_type + " version " + std::to_string(version); });
     if (p->version == state.current_version) state.applied.insert(std::move(p->side));
   } else if (event.type == bookkeeping::kSideRepaired) {
     Result<bookkeeping::SideRepaired> p = bookkeeping::DecodeSideRepaired(event.payload);
     if (!p.ok()) return p.status().WithContext(where());
-    NoteSideWritten(state, p->side, event, bookkeeping::kSideRepaired);
+    NoteSideWritten(state, p->side, event, [] { return std::string(bookkeeping::kSideRepaired); });
     std::vector<std::int64_t>& times = state.repair_times_us[p->side];
     times.push_back(event.time_us);
     if (times.size() > kRepairTimesKept) times.erase(times.begin());

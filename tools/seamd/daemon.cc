@@ -202,6 +202,7 @@ void Daemon::Install(std::unique_ptr<Wiring> wiring) {
   timeline_cache_ = std::make_shared<TimelineCache>();  // seams may have changed sides or streams
   if (wiring_) wiring_->Stop();
   wiring_ = std::move(wiring);
+  ++wiring_generation_;
   // Events appended from here on are looked at by PollLogHead; the pass that follows
   // installation covers everything before.
   if (Result<LogHead> head = wiring_->ctx->log().Head(); head.ok()) head_seq_ = head->seq;
@@ -457,21 +458,24 @@ void Daemon::PollLogHead() {
   head_poll_in_flight_ = true;
   head_poll_again_ = false;
   lanes_->Post(Lane::kFile, wiring_->env,
-               [this, from = head_seq_, wiring = wiring_.get(), mailbox = mailbox_](Result<WorkerScope> scope) {
+               [this, from = head_seq_, generation = wiring_generation_, mailbox = mailbox_](Result<WorkerScope> scope) {
                  HeadScan scan;
                  if (!scope.ok()) {
                    scan.head_error = "reading the event log's head failed: " + scope.status().message();
                  } else {
                    scan = ScanPastHead(scope->seam.store, from);
                  }
-                 mailbox->Post([this, wiring, scan = std::move(scan)] { OnHeadScanned(wiring, scan); });
+                 mailbox->Post([this, generation, scan = std::move(scan)] { OnHeadScanned(generation, scan); });
                });
 }
 
-void Daemon::OnHeadScanned(const Wiring* wiring, const HeadScan& scan) {
+void Daemon::OnHeadScanned(std::uint64_t generation, const HeadScan& scan) {
   head_poll_in_flight_ = false;
   // A reload installed another configuration meanwhile: it starts from the head it read itself.
-  if (stopping_ || !wiring_ || wiring_.get() != wiring) return;
+  if (stopping_ || !wiring_ || generation != wiring_generation_) {
+    if (head_poll_again_ && !stopping_ && wiring_) PollLogHead();
+    return;
+  }
   if (!scan.head_error.empty()) {
     if (!head_failing_) spdlog::warn("{}", scan.head_error);
     head_failing_ = true;

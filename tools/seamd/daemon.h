@@ -91,7 +91,7 @@ class Daemon {
   // Looks at the log past head_seq_ (on a worker) and queues a pass of each seam whose stream
   // got an event its last pass did not see.
   void PollLogHead();
-  void OnHeadScanned(const Wiring* wiring, const HeadScan& scan);
+  void OnHeadScanned(std::uint64_t generation, const HeadScan& scan);
   void ArmFullPassTimer();
   // Writes the sides confirmed in sync since the last flush (every second, on reload and stop:
   // a crash loses at most a second of them, which only widens a drift's bracket).
@@ -106,6 +106,7 @@ class Daemon {
   // Where passes run (declared before wiring_, whose runners post to it; joined after it).
   std::unique_ptr<PassLanes> lanes_;
   std::unique_ptr<Wiring> wiring_;
+  std::uint64_t wiring_generation_ = 0;  // +1 per Install: tells a reply for a replaced wiring
   std::int64_t head_seq_ = 0;  // the log's last event this daemon has looked at
   bool head_failing_ = false;  // reading the head failed (logged once until it works again)
   bool head_poll_in_flight_ = false;
