@@ -81,13 +81,19 @@ void EndpointWatch::Connect() {
 void EndpointWatch::Connected() {
   connecting_ = false;
   timer_.cancel();
-  failures_ = 0;
   if (lost_) {
-    spdlog::info("endpoint {} accepts connections again: looking at its seams now", name_);
+    // After refusals (a restart, an outage) that is news; after the server's own idle timeout,
+    // which comes back at once, it is routine.
+    if (failures_ > 0) {
+      spdlog::info("endpoint {} accepts connections again: looking at its seams now", name_);
+    } else {
+      spdlog::debug("endpoint {} reconnected after closing the idle connection: looking at its seams", name_);
+    }
     server_back_();
   }
   connected_once_ = true;
   lost_ = false;
+  failures_ = 0;
   AwaitClose();
 }
 
