@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -86,6 +87,15 @@ class Side {
 
   // What the side holds right now. Never throws; errors become kUnreadable with the reason.
   virtual Observation Observe() = 0;
+
+  // Sides that read over the network (http-json, tls-endpoint) can observe without holding a
+  // thread while they wait: ObserveAsync starts the read and returns at once, and `done` is
+  // called exactly once, on another thread (the network thread, plugins/common/network_context.h),
+  // with what Observe would have returned, by the side's own deadlines. `done` must not block;
+  // the caller keeps the side alive until it has been called. Other sides observe in the
+  // caller's thread (the default), which a daemon avoids by asking ObservesAsync first.
+  virtual bool ObservesAsync() const { return false; }
+  virtual void ObserveAsync(std::function<void(Observation)> done) { done(Observe()); }
 
   // The fields of the kind this side maps (and Observe reports), in a stable order.
   virtual std::vector<std::string> Fields() const = 0;

@@ -1,3 +1,5 @@
+#include <utility>  // before Asio's awaitable.hpp, which uses std::exchange without it
+
 #include "plugins/http_json/http_client.h"
 
 #include <openssl/crypto.h>
@@ -6,17 +8,26 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <exception>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 
 #include "plugins/common/format_bytes.h"
+#include "plugins/common/network_context.h"
 #include "plugins/common/resolve.h"
 #include "plugins/common/wipe.h"
 
@@ -51,27 +62,20 @@ using WipedBody = http::basic_string_body<char, std::char_traits<char>, WipingAl
 using WipedFields = http::basic_fields<WipingAllocator<char>>;
 using WipedBuffer = beast::basic_flat_buffer<WipingAllocator<char>>;
 
-// Runs one asynchronous operation to completion on `ioc` and returns its error code. The
-// deadlines are the tcp_stream's own timers (expires_at), which cancel the operation.
-template <class Start>
-beast::error_code RunOp(net::io_context& ioc, Start&& start) {
-  beast::error_code result = net::error::would_block;
-  start([&result](beast::error_code ec, auto&&...) { result = ec; });
-  ioc.restart();
-  ioc.run();
-  return result;
-}
+// Every operation's error comes back as a value: the coroutines branch on it, nothing throws.
+inline auto Into(beast::error_code& ec) { return net::redirect_error(net::use_awaitable, ec); }
 
 std::string Ms(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
 
-Status Connect(net::io_context& ioc, beast::tcp_stream& stream, const tcp::resolver::results_type& endpoints,
-               Clock::time_point deadline, std::chrono::milliseconds shown_timeout) {
+net::awaitable<Status> Connect(beast::tcp_stream& stream, const tcp::resolver::results_type& endpoints,
+                              Clock::time_point deadline, std::chrono::milliseconds shown_timeout) {
   stream.expires_at(deadline);
-  beast::error_code ec = RunOp(ioc, [&](auto h) { stream.async_connect(endpoints, std::move(h)); });
-  if (!ec) return Status::Ok();
-  if (ec == beast::error::timeout) return Status::Unavailable("connect timed out after " + Ms(shown_timeout));
-  if (ec == net::error::connection_refused) return Status::Unavailable("connection refused");
-  return Status::Unavailable("cannot connect: " + ec.message());
+  beast::error_code ec;
+  co_await stream.async_connect(endpoints, Into(ec));
+  if (!ec) co_return Status::Ok();
+  if (ec == beast::error::timeout) co_return Status::Unavailable("connect timed out after " + Ms(shown_timeout));
+  if (ec == net::error::connection_refused) co_return Status::Unavailable("connection refused");
+  co_return Status::Unavailable("cannot connect: " + ec.message());
 }
 
 Status ExchangeError(const beast::error_code& ec, const HttpClientOptions& options) {
@@ -111,8 +115,8 @@ bool IsClosedByPeer(const beast::error_code& ec) {
 
 // Request and response over a connected (and, for https, handshaken) stream.
 template <class Stream>
-Outcome Exchange(net::io_context& ioc, Stream& stream, const Url& url, const HttpRequest& request,
-                 const HttpClientOptions& options, Clock::time_point deadline) {
+net::awaitable<Outcome> Exchange(Stream& stream, const Url& url, const HttpRequest& request,
+                                 const HttpClientOptions& options, Clock::time_point deadline) {
   Outcome out;
   auto& lowest = beast::get_lowest_layer(stream);
   http::request<WipedBody, WipedFields> req;
@@ -129,24 +133,25 @@ Outcome Exchange(net::io_context& ioc, Stream& stream, const Url& url, const Htt
   }
   req.prepare_payload();
   lowest.expires_at(deadline);
-  beast::error_code ec = RunOp(ioc, [&](auto h) { http::async_write(stream, req, std::move(h)); });
+  beast::error_code ec;
+  co_await http::async_write(stream, req, Into(ec));
   OPENSSL_cleanse(req.body().data(), req.body().size());  // the small-string buffer
   if (ec) {
     out.closed_unanswered = IsClosedByPeer(ec);
     out.result = ExchangeError(ec, options);
-    return out;
+    co_return out;
   }
 
   WipedBuffer buffer;
   http::response_parser<WipedBody, WipingAllocator<char>> parser;
   parser.body_limit(options.body_limit);
   lowest.expires_at(deadline);
-  ec = RunOp(ioc, [&](auto h) { http::async_read_header(stream, buffer, parser, std::move(h)); });
+  co_await http::async_read_header(stream, buffer, parser, Into(ec));
   if (ec && IsClosedByPeer(ec) && !parser.got_some() && buffer.size() == 0) out.closed_unanswered = true;
   // Beast checks a Content-Length against body_limit once the header is parsed (and a
   // chunked or read-to-EOF body as it grows), so an oversized body is never read.
   if (!ec && !parser.is_done()) {
-    ec = RunOp(ioc, [&](auto h) { http::async_read(stream, buffer, parser, std::move(h)); });
+    co_await http::async_read(stream, buffer, parser, Into(ec));
   }
   // A TLS server that closes without close_notify after a complete response is fine.
   if (ec == ssl::error::stream_truncated && parser.is_done()) ec = {};
@@ -154,7 +159,7 @@ Outcome Exchange(net::io_context& ioc, Stream& stream, const Url& url, const Htt
   if (ec) {
     OPENSSL_cleanse(msg.body().data(), msg.body().size());
     out.result = ExchangeError(ec, options);
-    return out;
+    co_return out;
   }
   HttpResponse r;
   r.status = msg.result_int();
@@ -173,7 +178,7 @@ Outcome Exchange(net::io_context& ioc, Stream& stream, const Url& url, const Htt
   // followed the response (bytes we did not ask for mean the stream is out of step).
   out.reusable = msg.keep_alive() && !msg.need_eof() && buffer.size() == 0;
   out.result = std::move(r);
-  return out;
+  co_return out;
 }
 
 // Trust: the system store plus ca_file; peer verification on. Before any stream is made from
@@ -220,19 +225,17 @@ HttpRequest::~HttpRequest() {
 
 HttpResponse::~HttpResponse() { WipeString(body); }
 
-// One connection and what it needs: its own io_context (so concurrent requests of one client
-// never share one), and for https the TLS context the stream was made from. Declared in the
-// order they must be built; destroyed in reverse, streams first.
+// One connection, on the network thread's context, and for https the TLS context its stream
+// was made from. Declared in the order they must be built; destroyed in reverse, streams first.
 struct HttpClient::Connection {
-  net::io_context ioc;
   std::optional<ssl::context> tls_context;
   std::optional<beast::tcp_stream> plain;
   std::optional<ssl::stream<beast::tcp_stream>> tls;
 
-  Outcome Exchange(const Url& url, const HttpRequest& request, const HttpClientOptions& options,
-                   Clock::time_point deadline) {
-    return tls ? seam::Exchange(ioc, *tls, url, request, options, deadline)
-               : seam::Exchange(ioc, *plain, url, request, options, deadline);
+  net::awaitable<Outcome> Exchange(const Url& url, const HttpRequest& request, const HttpClientOptions& options,
+                                   Clock::time_point deadline) {
+    return tls ? seam::Exchange(*tls, url, request, options, deadline)
+               : seam::Exchange(*plain, url, request, options, deadline);
   }
 };
 
@@ -299,59 +302,106 @@ std::string OriginOf(const Url& url, const HttpClientOptions& options) {
 
 }  // namespace
 
-HttpClient::HttpClient(Url url, HttpClientOptions options)
-    : url_(std::move(url)), options_(std::move(options)), origin_(OriginOf(url_, options_)) {}
+namespace {
 
-HttpClient::~HttpClient() = default;
+using Connection = HttpClient::Connection;
+using Target = HttpClient::Target;
 
-Result<std::unique_ptr<HttpClient::Connection>> HttpClient::Connect(Clock::time_point deadline) {
+// Makes a fresh connection by `deadline` (connecting within connect_timeout of now).
+net::awaitable<Result<std::unique_ptr<Connection>>> OpenConnection(const Target& target, Clock::time_point deadline) {
+  const HttpClientOptions& options = target.options;
+  const Url& url = target.url;
   const Clock::time_point start = Clock::now();
-  const Clock::time_point connect_deadline = std::min(deadline, start + options_.connect_timeout);
-  const std::chrono::milliseconds connect_shown = std::min(options_.timeout, options_.connect_timeout);
+  const Clock::time_point connect_deadline = std::min(deadline, start + options.connect_timeout);
+  const std::chrono::milliseconds connect_shown = std::min(options.timeout, options.connect_timeout);
   // Resolving counts against the connect deadline: the connection must be up by then.
-  SEAM_ASSIGN_OR_RETURN(tcp::resolver::results_type endpoints,
-                        ResolveByDeadline(url_.host, url_.port, connect_deadline, connect_shown));
+  Result<tcp::resolver::results_type> endpoints =
+      co_await ResolveByDeadline(url.host, url.port, connect_deadline, connect_shown);
+  if (!endpoints.ok()) co_return endpoints.status();
   auto conn = std::make_unique<Connection>();
+  const net::any_io_executor executor = co_await net::this_coro::executor;
 
-  if (!url_.https) {
-    conn->plain.emplace(conn->ioc);
-    SEAM_RETURN_IF_ERROR(seam::Connect(conn->ioc, *conn->plain, endpoints, connect_deadline, connect_shown));
-    return conn;
+  if (!url.https) {
+    conn->plain.emplace(executor);
+    Status connected = co_await Connect(*conn->plain, *endpoints, connect_deadline, connect_shown);
+    if (!connected.ok()) co_return connected;
+    co_return conn;
   }
   ssl::context& ctx = conn->tls_context.emplace(ssl::context::tls_client);
-  SEAM_RETURN_IF_ERROR(ConfigureContext(ctx, options_));
-  ssl::stream<beast::tcp_stream>& stream = conn->tls.emplace(conn->ioc, ctx);
-  SEAM_RETURN_IF_ERROR(ConfigureConnection(stream.native_handle(), url_));
-  SEAM_RETURN_IF_ERROR(
-      seam::Connect(conn->ioc, beast::get_lowest_layer(stream), endpoints, connect_deadline, connect_shown));
+  if (Status configured = ConfigureContext(ctx, options); !configured.ok()) co_return configured;
+  ssl::stream<beast::tcp_stream>& stream = conn->tls.emplace(executor, ctx);
+  if (Status named = ConfigureConnection(stream.native_handle(), url); !named.ok()) co_return named;
+  Status connected = co_await Connect(beast::get_lowest_layer(stream), *endpoints, connect_deadline, connect_shown);
+  if (!connected.ok()) co_return connected;
   beast::get_lowest_layer(stream).expires_at(deadline);
-  beast::error_code ec = RunOp(conn->ioc, [&](auto h) { stream.async_handshake(ssl::stream_base::client, std::move(h)); });
+  beast::error_code ec;
+  co_await stream.async_handshake(ssl::stream_base::client, Into(ec));
   if (ec) {
-    if (ec == beast::error::timeout) return Status::Unavailable("timed out after " + Ms(options_.timeout));
+    if (ec == beast::error::timeout) co_return Status::Unavailable("timed out after " + Ms(options.timeout));
     long verify = SSL_get_verify_result(stream.native_handle());
     std::string why = verify != X509_V_OK ? X509_verify_cert_error_string(verify) : ec.message();
-    return Status::Unavailable("TLS handshake failed: " + why);
+    co_return Status::Unavailable("TLS handshake failed: " + why);
   }
-  return conn;
+  co_return conn;
 }
 
-Result<HttpResponse> HttpClient::Fetch(const HttpRequest& request) {
-  const Clock::time_point deadline = Clock::now() + options_.timeout;
-  std::unique_ptr<Connection> conn = IdlePool::Get().Take(origin_);
+net::awaitable<Result<HttpResponse>> RoundTrip(const Target& target, const HttpRequest& request) {
+  const Clock::time_point deadline = Clock::now() + target.options.timeout;
+  std::unique_ptr<Connection> conn = IdlePool::Get().Take(target.origin);
   if (conn) {
-    Outcome reused = conn->Exchange(url_, request, options_, deadline);
+    Outcome reused = co_await conn->Exchange(target.url, request, target.options, deadline);
     // The server closed the idle connection before it read the request (or before it began to
     // answer): the request is sent again, once, on a fresh connection. Anything else is final.
     if (reused.result.ok() || !reused.closed_unanswered) {
-      if (reused.reusable) IdlePool::Get().Put(origin_, std::move(conn));
-      return std::move(reused.result);
+      if (reused.reusable) IdlePool::Get().Put(target.origin, std::move(conn));
+      co_return std::move(reused.result);
     }
     conn.reset();
   }
-  SEAM_ASSIGN_OR_RETURN(conn, Connect(deadline));
-  Outcome fresh = conn->Exchange(url_, request, options_, deadline);
-  if (fresh.reusable) IdlePool::Get().Put(origin_, std::move(conn));
-  return std::move(fresh.result);
+  Result<std::unique_ptr<Connection>> fresh_conn = co_await OpenConnection(target, deadline);
+  if (!fresh_conn.ok()) co_return fresh_conn.status();
+  conn = std::move(fresh_conn).value();
+  Outcome fresh = co_await conn->Exchange(target.url, request, target.options, deadline);
+  if (fresh.reusable) IdlePool::Get().Put(target.origin, std::move(conn));
+  co_return std::move(fresh.result);
+}
+
+// The coroutine co_spawn runs: its parameters live in its frame until `done` has been called.
+net::awaitable<void> FetchAndCall(std::shared_ptr<const Target> target, std::shared_ptr<const HttpRequest> request,
+                                  HttpClient::Done done) {
+  Result<HttpResponse> result = Status::Internal("no exchange");
+  try {
+    result = co_await RoundTrip(*target, *request);
+  } catch (const std::exception& e) {  // allocation failure: nothing else throws here
+    result = Status::Internal(std::string("HTTP exchange failed: ") + e.what());
+  }
+  done(std::move(result));
+}
+
+}  // namespace
+
+HttpClient::HttpClient(Url url, HttpClientOptions options) {
+  auto target = std::make_shared<Target>();
+  target->origin = OriginOf(url, options);
+  target->url = std::move(url);
+  target->options = std::move(options);
+  target_ = std::move(target);
+}
+
+HttpClient::~HttpClient() = default;
+
+void HttpClient::FetchAsync(std::shared_ptr<const HttpRequest> request, Done done) {
+  net::co_spawn(NetworkContext(), FetchAndCall(target_, std::move(request), std::move(done)), net::detached);
+}
+
+Result<HttpResponse> HttpClient::Fetch(const HttpRequest& request) {
+  if (OnNetworkThread()) return Status::Internal("a blocking HTTP request on the network thread would wait on itself");
+  // The caller's request outlives the exchange: this call waits for it.
+  std::shared_ptr<const HttpRequest> borrowed(&request, [](const HttpRequest*) {});
+  auto answer = std::make_shared<std::promise<Result<HttpResponse>>>();
+  std::future<Result<HttpResponse>> result = answer->get_future();
+  FetchAsync(std::move(borrowed), [answer](Result<HttpResponse> r) { answer->set_value(std::move(r)); });
+  return result.get();
 }
 
 }  // namespace seam

@@ -1,6 +1,11 @@
 #pragma once
-// A small blocking HTTP/1.1 client for the http-json side (Boost.Beast over Boost.Asio).
-// Internal to plugins/http_json; the only translation unit of the plugin that includes Beast.
+// A small HTTP/1.1 client for the http-json side (Boost.Beast over Boost.Asio). Internal to
+// plugins/http_json; the only translation unit of the plugin that includes Beast.
+//
+// Every exchange runs as one coroutine on the process's network thread
+// (plugins/common/network_context.h): FetchAsync starts it and returns at once, Fetch starts it
+// and waits for it. A thousand requests in flight are a thousand sockets and timers on that one
+// thread, never a thousand blocked threads.
 //
 // Keep-alive: idle connections are shared by every HttpClient of one origin (scheme, host,
 // port, ca_file) in the process, at most kMaxIdlePerOrigin of them (256 in all, none idle for
@@ -30,6 +35,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -53,6 +59,8 @@ struct HttpRequest {
   HttpRequest() = default;
   HttpRequest(const HttpRequest&) = delete;
   HttpRequest& operator=(const HttpRequest&) = delete;
+  HttpRequest(HttpRequest&&) = default;
+  HttpRequest& operator=(HttpRequest&&) = default;
   ~HttpRequest();  // wipes header values and the body
 
   std::string method;  // "GET", "PUT", ...
@@ -77,8 +85,7 @@ struct HttpResponse {
 inline constexpr std::size_t kMaxIdlePerOrigin = 32;
 
 // One server's client: the url and options are fixed; requests may come from different
-// threads. Concurrent requests are allowed (each uses a connection of its own); the shared idle
-// connections are guarded by a mutex.
+// threads, and any number may be in flight at once (each uses a connection of its own).
 class HttpClient {
  public:
   HttpClient(Url url, HttpClientOptions options);
@@ -90,19 +97,29 @@ class HttpClient {
   // Unavailable, one line without any request or response content: "connection refused",
   // "timed out after 2000 ms", "connect timed out after 2000 ms", "TLS handshake failed:
   // <reason>", "response body over 1 MiB", "cannot resolve <host>: <reason>", "cannot resolve
-  // <host>: timed out after 2000 ms", ... The deadlines cover a retry too.
+  // <host>: timed out after 2000 ms", ... The deadlines cover a retry too. Blocks the caller
+  // until the exchange is done; called on the network thread it fails (Internal) rather than
+  // wait on itself.
   Result<HttpResponse> Fetch(const HttpRequest& request);
 
-  const Url& url() const { return url_; }
+  // The same exchange without waiting: returns at once; `done` is called exactly once, on the
+  // network thread, with what Fetch would have returned. It must not block. The request is
+  // kept (and wiped) until then; the client may be destroyed before.
+  using Done = std::function<void(Result<HttpResponse>)>;
+  void FetchAsync(std::shared_ptr<const HttpRequest> request, Done done);
+
+  const Url& url() const { return target_->url; }
 
   struct Connection;  // a connected (and handshaken) stream; defined in http_client.cc
+  // What a request needs of its client, shared with the requests in flight.
+  struct Target {
+    Url url;
+    HttpClientOptions options;
+    std::string origin;  // the idle-pool key: scheme, host, port and ca_file
+  };
 
  private:
-  // Makes a fresh connection by `deadline` (connecting within connect_timeout of now).
-  Result<std::unique_ptr<Connection>> Connect(std::chrono::steady_clock::time_point deadline);
-  const Url url_;
-  const HttpClientOptions options_;
-  const std::string origin_;  // the idle-pool key: scheme, host, port and ca_file
+  std::shared_ptr<const Target> target_;
 };
 
 }  // namespace seam

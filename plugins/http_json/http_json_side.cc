@@ -59,7 +59,9 @@ class HttpJsonSide final : public Side {
  public:
   explicit HttpJsonSide(HttpJsonConfig config) : c_(std::move(config)), client_(c_.url, c_.client) {}
 
-  Observation Observe() override;
+  Observation Observe() override { return ObservationOf(Get()); }
+  bool ObservesAsync() const override { return true; }
+  void ObserveAsync(std::function<void(Observation)> done) override;
   std::vector<std::string> Fields() const override {
     std::vector<std::string> out;
     for (const FieldPointer& f : c_.fields) out.push_back(f.field);
@@ -90,8 +92,13 @@ class HttpJsonSide final : public Side {
   // with Last-Modified). Transport failures keep Fetch's code; a status outside 2xx is
   // IoError (404 is a success for GET and DELETE), 412 FailedPrecondition.
   Result<HttpResponse> Send(const std::string& method, std::string body, const Fetched* basis);
+  // Send's two halves: the request, and what its response (or failure) means.
+  Result<HttpRequest> Prepare(const std::string& method, std::string body, const Fetched* basis) const;
+  Result<HttpResponse> Checked(const std::string& method, Result<HttpResponse> r) const;
   // GET: 2xx with a JSON document or 404; anything else is an error ("GET <url>: ...").
-  Result<std::unique_ptr<Fetched>> Get();
+  Result<std::unique_ptr<Fetched>> Get() { return FetchedFrom(Send("GET", "", nullptr)); }
+  Result<std::unique_ptr<Fetched>> FetchedFrom(Result<HttpResponse> r) const;
+  Observation ObservationOf(Result<std::unique_ptr<Fetched>> got) const;
   // Sets the mapped fields `record` holds, or removes every mapped field when it is null.
   Status Modify(const Record* record, const ChangeMarker& expected);
 
@@ -107,14 +114,13 @@ std::optional<std::string> HttpJsonSide::WhyNotModifiable(const Json& doc) const
   return std::nullopt;
 }
 
-Result<HttpResponse> HttpJsonSide::Send(const std::string& method, std::string body, const Fetched* basis) {
-  const std::string what = method + " " + c_.url.shown;
+Result<HttpRequest> HttpJsonSide::Prepare(const std::string& method, std::string body, const Fetched* basis) const {
   HttpRequest req;
   req.method = method;
   req.body = std::move(body);
   for (const HeaderSource& h : c_.headers) {
     Result<std::string> value = ReadHeaderValue(h);
-    if (!value.ok()) return value.status().WithContext(what);
+    if (!value.ok()) return value.status().WithContext(method + " " + c_.url.shown);
     req.headers.emplace_back(h.name, std::move(value).value());
   }
   if (basis && !basis->doc) {
@@ -124,7 +130,11 @@ Result<HttpResponse> HttpJsonSide::Send(const std::string& method, std::string b
   } else if (basis && !basis->response.last_modified.empty()) {
     req.headers.emplace_back("If-Unmodified-Since", basis->response.last_modified);
   }
-  Result<HttpResponse> r = client_.Fetch(req);
+  return req;
+}
+
+Result<HttpResponse> HttpJsonSide::Checked(const std::string& method, Result<HttpResponse> r) const {
+  const std::string what = method + " " + c_.url.shown;
   if (!r.ok()) return r.status().WithContext(what);
   unsigned st = r->status;
   // A 404 to a DELETE: already absent, which is what was asked.
@@ -137,10 +147,16 @@ Result<HttpResponse> HttpJsonSide::Send(const std::string& method, std::string b
   return Status::IoError(why);
 }
 
-Result<std::unique_ptr<Fetched>> HttpJsonSide::Get() {
-  SEAM_ASSIGN_OR_RETURN(HttpResponse r, Send("GET", "", nullptr));
+Result<HttpResponse> HttpJsonSide::Send(const std::string& method, std::string body, const Fetched* basis) {
+  Result<HttpRequest> req = Prepare(method, std::move(body), basis);
+  if (!req.ok()) return req.status();
+  return Checked(method, client_.Fetch(*req));
+}
+
+Result<std::unique_ptr<Fetched>> HttpJsonSide::FetchedFrom(Result<HttpResponse> r) const {
+  if (!r.ok()) return r.status();
   auto f = std::make_unique<Fetched>();
-  f->response = std::move(r);
+  f->response = std::move(r).value();
   const HttpResponse& got = f->response;
   if (got.status == 404) {
     f->marker.opaque = kAbsentMarker;
@@ -168,8 +184,7 @@ Result<std::unique_ptr<Fetched>> HttpJsonSide::Get() {
   return f;
 }
 
-Observation HttpJsonSide::Observe() {
-  Result<std::unique_ptr<Fetched>> got = Get();
+Observation HttpJsonSide::ObservationOf(Result<std::unique_ptr<Fetched>> got) const {
   if (!got.ok()) return Observation::Unreadable(got.status().message());
   const Fetched& f = **got;
   if (!f.doc) return Observation::Missing(f.marker);  // no body, so no restart marker
@@ -195,6 +210,20 @@ Observation HttpJsonSide::Observe() {
                                  : Observation::Value(std::move(fields), f.marker, run.started_at_us);
   o.restart_marker = std::move(run.text);
   return o;
+}
+
+// The GET is the same as Observe's; the response is read on the network thread. The caller
+// keeps the side alive until `done` has been called (core/side.h), so `this` may be used there.
+void HttpJsonSide::ObserveAsync(std::function<void(Observation)> done) {
+  Result<HttpRequest> req = Prepare("GET", "", nullptr);
+  if (!req.ok()) {
+    done(Observation::Unreadable(req.status().message()));
+    return;
+  }
+  client_.FetchAsync(std::make_shared<const HttpRequest>(std::move(req).value()),
+                     [this, done = std::move(done)](Result<HttpResponse> r) {
+                       done(ObservationOf(FetchedFrom(Checked("GET", std::move(r)))));
+                     });
 }
 
 Status HttpJsonSide::CheckWritable() {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,8 +36,15 @@ class TlsEndpointSide final : public Side {
     where_ = "tls-endpoint " + (v6 ? "[" + probe_.host + "]" : probe_.host) + ":" + std::to_string(probe_.port);
   }
 
-  Observation Observe() override {
-    Result<std::string> der = FetchPeerCertificate(probe_);
+  Observation Observe() override { return ObservationOf(FetchPeerCertificate(probe_)); }
+  bool ObservesAsync() const override { return true; }
+  // The caller keeps the side alive until `done` has been called (core/side.h).
+  void ObserveAsync(std::function<void(Observation)> done) override {
+    FetchPeerCertificateAsync(probe_, [this, done = std::move(done)](Result<std::string> der) {
+      done(ObservationOf(std::move(der)));
+    });
+  }
+  Observation ObservationOf(Result<std::string> der) const {
     if (!der.ok()) return Observation::Unreadable(where_ + ": " + der.status().message());
     Result<CertificateInfo> info = ParseCertificateDer(*der);
     if (!info.ok()) return Observation::Unreadable(where_ + ": the served certificate: " + info.status().message());

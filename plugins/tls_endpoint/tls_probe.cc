@@ -1,21 +1,34 @@
+#include <utility>  // before Asio's awaitable.hpp, which uses std::exchange without it
+
 #include "plugins/tls_endpoint/tls_probe.h"
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <algorithm>
-#include <boost/asio/connect.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/error.hpp>
+#include <exception>
+#include <future>
 #include <memory>
 #include <optional>
 
+#include "plugins/common/network_context.h"
 #include "plugins/common/resolve.h"
 
 namespace seam {
 namespace {
 
+namespace beast = boost::beast;
 namespace net = boost::asio;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
@@ -24,22 +37,7 @@ using ErrorCode = boost::system::error_code;
 
 std::string Ms(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
 
-// Runs one asynchronous operation on `ioc` until it completes or `deadline` passes. On the
-// deadline the socket is closed, which cancels the operation, and nullopt is returned.
-template <class Start>
-std::optional<ErrorCode> RunUntil(net::io_context& ioc, tcp::socket& socket, Clock::time_point deadline,
-                                  Start&& start) {
-  std::optional<ErrorCode> result;
-  start([&result](const ErrorCode& ec, auto&&...) { result = ec; });
-  ioc.restart();
-  ioc.run_until(deadline);
-  if (result) return result;
-  ErrorCode ignored;
-  socket.close(ignored);
-  ioc.restart();
-  ioc.run();  // lets the cancelled operation finish (with operation_aborted)
-  return std::nullopt;
-}
+inline auto Into(ErrorCode& ec) { return net::redirect_error(net::use_awaitable, ec); }
 
 Status HandshakeError(const ErrorCode& ec) {
   if (ec == net::error::eof || ec == ssl::error::stream_truncated || ec == net::error::connection_reset) {
@@ -48,40 +46,39 @@ Status HandshakeError(const ErrorCode& ec) {
   return Status::Unavailable("TLS handshake failed: " + ec.message());
 }
 
-}  // namespace
-
-Result<std::string> FetchPeerCertificate(const TlsProbeOptions& options) {
+// The deadlines are the tcp_stream's own timers (expires_at): they cancel the operation, which
+// then completes with beast::error::timeout.
+net::awaitable<Result<std::string>> Probe(const TlsProbeOptions& options) {
   const Clock::time_point start = Clock::now();
   const Clock::time_point deadline = start + options.timeout;
   const Clock::time_point connect_deadline = std::min(deadline, start + options.connect_timeout);
   const std::chrono::milliseconds connect_shown = std::min(options.timeout, options.connect_timeout);
-  SEAM_ASSIGN_OR_RETURN(tcp::resolver::results_type endpoints,
-                        ResolveByDeadline(options.host, std::to_string(options.port), connect_deadline, connect_shown));
+  Result<tcp::resolver::results_type> endpoints =
+      co_await ResolveByDeadline(options.host, std::to_string(options.port), connect_deadline, connect_shown);
+  if (!endpoints.ok()) co_return endpoints.status();
 
-  net::io_context ioc;
   ssl::context ctx(ssl::context::tls_client);
   // Observe what is served, whoever signed it (see the header): no verification at all.
   ctx.set_verify_mode(ssl::verify_none);
-  ssl::stream<tcp::socket> stream(ioc, ctx);
-  tcp::socket& socket = stream.next_layer();
+  ssl::stream<beast::tcp_stream> stream(co_await net::this_coro::executor, ctx);
+  beast::tcp_stream& tcp_layer = stream.next_layer();
   if (!options.server_name.empty() &&
       SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                const_cast<char*>(options.server_name.c_str())) != 1) {
-    return Status::Internal("cannot set the server name " + options.server_name);
+    co_return Status::Internal("cannot set the server name " + options.server_name);
   }
 
-  std::optional<ErrorCode> ec = RunUntil(ioc, socket, connect_deadline, [&](auto handler) {
-    net::async_connect(socket, endpoints, std::move(handler));
-  });
-  if (!ec) return Status::Unavailable("connect timed out after " + Ms(connect_shown));
-  if (*ec == net::error::connection_refused) return Status::Unavailable("connection refused");
-  if (*ec) return Status::Unavailable("cannot connect: " + ec->message());
+  ErrorCode ec;
+  tcp_layer.expires_at(connect_deadline);
+  co_await tcp_layer.async_connect(*endpoints, Into(ec));
+  if (ec == beast::error::timeout) co_return Status::Unavailable("connect timed out after " + Ms(connect_shown));
+  if (ec == net::error::connection_refused) co_return Status::Unavailable("connection refused");
+  if (ec) co_return Status::Unavailable("cannot connect: " + ec.message());
 
-  ec = RunUntil(ioc, socket, deadline, [&](auto handler) {
-    stream.async_handshake(ssl::stream_base::client, std::move(handler));
-  });
-  if (!ec) return Status::Unavailable("TLS handshake timed out after " + Ms(options.timeout));
-  if (*ec) return HandshakeError(*ec);
+  tcp_layer.expires_at(deadline);
+  co_await stream.async_handshake(ssl::stream_base::client, Into(ec));
+  if (ec == beast::error::timeout) co_return Status::Unavailable("TLS handshake timed out after " + Ms(options.timeout));
+  if (ec) co_return HandshakeError(ec);
 
   std::string der;
   if (X509* peer = SSL_get1_peer_certificate(stream.native_handle())) {
@@ -92,12 +89,36 @@ Result<std::string> FetchPeerCertificate(const TlsProbeOptions& options) {
     X509_free(peer);
   }
   // A polite close (close_notify both ways), bounded and best effort: the certificate is in hand.
-  RunUntil(ioc, socket, std::min(deadline, Clock::now() + std::chrono::milliseconds(250)),
-           [&](auto handler) { stream.async_shutdown(std::move(handler)); });
-  ErrorCode ignored;
-  socket.close(ignored);
-  if (der.empty()) return Status::Unavailable("the server presented no certificate");
-  return der;
+  tcp_layer.expires_at(std::min(deadline, Clock::now() + std::chrono::milliseconds(250)));
+  co_await stream.async_shutdown(Into(ec));
+  tcp_layer.close();
+  if (der.empty()) co_return Status::Unavailable("the server presented no certificate");
+  co_return der;
+}
+
+// The coroutine co_spawn runs: its parameters live in its frame until `done` has been called.
+net::awaitable<void> ProbeAndCall(TlsProbeOptions options, std::function<void(Result<std::string>)> done) {
+  Result<std::string> result = Status::Internal("no probe");
+  try {
+    result = co_await Probe(options);
+  } catch (const std::exception& e) {  // allocation failure: nothing else throws here
+    result = Status::Internal(std::string("TLS probe failed: ") + e.what());
+  }
+  done(std::move(result));
+}
+
+}  // namespace
+
+void FetchPeerCertificateAsync(TlsProbeOptions options, std::function<void(Result<std::string>)> done) {
+  net::co_spawn(NetworkContext(), ProbeAndCall(std::move(options), std::move(done)), net::detached);
+}
+
+Result<std::string> FetchPeerCertificate(const TlsProbeOptions& options) {
+  if (OnNetworkThread()) return Status::Internal("a blocking TLS probe on the network thread would wait on itself");
+  auto answer = std::make_shared<std::promise<Result<std::string>>>();
+  std::future<Result<std::string>> result = answer->get_future();
+  FetchPeerCertificateAsync(options, [answer](Result<std::string> r) { answer->set_value(std::move(r)); });
+  return result.get();
 }
 
 }  // namespace seam

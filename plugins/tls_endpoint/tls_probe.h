@@ -1,6 +1,8 @@
 #pragma once
 // One TLS handshake to see which certificate a server presents. Internal to
-// plugins/tls_endpoint; the only translation unit of the plugin that includes Boost.Asio.
+// plugins/tls_endpoint; the only translation unit of the plugin that includes Boost.Asio. The
+// probe runs as a coroutine on the process's network thread (plugins/common/network_context.h):
+// FetchPeerCertificateAsync returns at once, FetchPeerCertificate waits for it.
 //
 // Verification is OFF on purpose: the side reports what the endpoint serves, including a
 // self-signed, expired, wrongly named or untrusted certificate; judging it is the reconciler's
@@ -14,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "core/status.h"
@@ -33,6 +36,11 @@ struct TlsProbeOptions {
 // "cannot resolve <host>: <reason>", "TLS handshake timed out after 2000 ms", "TLS handshake
 // failed: <OpenSSL's reason>", "connection closed during the TLS handshake", "the server
 // presented no certificate".
+// Blocks the caller; called on the network thread it fails (Internal) rather than wait on itself.
 Result<std::string> FetchPeerCertificate(const TlsProbeOptions& options);
+
+// The same probe without waiting: `done` is called exactly once, on the network thread, and
+// must not block.
+void FetchPeerCertificateAsync(TlsProbeOptions options, std::function<void(Result<std::string>)> done);
 
 }  // namespace seam
