@@ -103,6 +103,19 @@ std::vector<SideSeen> Seen(const Pass& p, const std::vector<const SideConfig*>& 
   return seen;
 }
 
+// PassOptions::defer_acting: whether this pass would act while some side is not a file. Any
+// drift counts, not only one on a network side: an authority's foreign value adopted from a file
+// is then written to every other side.
+bool MustDefer(const Pass& p) {
+  if (!p.options.defer_acting) return false;
+  const bool network = std::any_of(p.seam.sides.begin(), p.seam.sides.end(),
+                                   [](const SideConfig& s) { return s.side->WatchPaths().empty(); });
+  if (!network) return false;
+  const bool drift = std::any_of(p.observed.begin(), p.observed.end(),
+                                 [](const Observed& o) { return IsDrift(o.judgement.verdict); });
+  return drift || !operation_steps::PendingSides(p.seam, p.state).empty();
+}
+
 // --- decide: flapping, authority, pending operation -------------------------------------------
 
 // `repair --force` clears the flapping state whatever the policy (a seam switched to "off"
@@ -369,6 +382,12 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
   // Everything this pass appends (completions included) counts in events_appended.
   const std::int64_t version_before = p.state.stream_version;
   ObservePhase(p, std::move(observations));
+  if (MustDefer(p)) {
+    SeamReport deferred;
+    deferred.name = seam.name;
+    deferred.deferred = true;
+    return deferred;
+  }
   ClearFlappingPhase(p);
   AdoptPhase(p);
   CompletePhase(p);

@@ -32,6 +32,12 @@ struct PassOptions {
   // replayed from the start, so a pass costs the same however long the stream grew. The pass
   // leaves it at the stream's head. nullptr: replay from the start.
   RecordState* state = nullptr;
+  // For a caller whose pass must not block (seamd runs the passes of seams read over the network
+  // where file seams run): when the seam has a side that is not a file (a request may take its
+  // timeout) and the pass would act on anything (a drift on any side, an operation pending on
+  // any), the pass stops right after observing, before it appends or writes anything, and says
+  // so in SeamReport::deferred; the caller runs the whole pass again where blocking is allowed.
+  bool defer_acting = false;
 };
 
 // A drift the log holds open on a side (DriftOpened without DriftClosed), as of the pass's end.
@@ -71,6 +77,7 @@ struct SeamReport {
   std::vector<std::string> errors;  // trouble that is not a side verdict (store, conflict, ...)
   bool retryable = false;            // an error was a conflict or a busy lock: retry may succeed
   int events_appended = 0;
+  bool deferred = false;  // PassOptions::defer_acting stopped the pass: nothing else is set
 
   // 0 all in sync, 1 drift remains, 2 trouble (unreadable side or an error), 3 only retryable
   // errors (another writer won a race).

@@ -116,6 +116,8 @@ std::string Metrics::Render(const std::vector<SeamSnapshot>& seams, std::int64_t
   for (const LaneGauge& l : lanes) out += fmt::format("seamd_workers_busy{{lane=\"{}\"}} {}\n", l.lane, l.busy);
   Header(out, "seamd_queue_depth", "gauge", "Passes waiting for a worker of each lane.");
   for (const LaneGauge& l : lanes) out += fmt::format("seamd_queue_depth{{lane=\"{}\"}} {}\n", l.lane, l.queued);
+  Header(out, "seamd_observations_in_flight", "gauge", "Network sides being observed now (holding no worker).");
+  out += fmt::format("seamd_observations_in_flight {}\n", observing_);
   return out;
 }
 

@@ -13,6 +13,8 @@
 //   seamd_workers{lane}                     worker threads of the lane ("file", "slow")
 //   seamd_workers_busy{lane}                of those, running a pass now
 //   seamd_queue_depth{lane}                 passes waiting for a worker of the lane
+//   seamd_observations_in_flight            network sides being observed now (on the network
+//                                           thread; they hold no worker)
 //
 // Counters survive a config reload (they belong to the daemon, not to one configuration).
 
@@ -54,6 +56,10 @@ class Metrics {
   std::string Render(const std::vector<SeamSnapshot>& seams, std::int64_t log_head_seq, std::int64_t now_us,
                      const std::vector<LaneGauge>& lanes = {}) const;
 
+  // Network observations started and answered (tools/seamd/seam_runner.h); on the loop.
+  void ObservationsStarted(std::size_t n) { observing_ += n; }
+  void ObservationsEnded(std::size_t n) { observing_ -= n; }
+
   // A label value escaped per the text format: backslash, double quote and newline.
   static std::string EscapeLabel(std::string_view value);
 
@@ -65,6 +71,7 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, std::uint64_t> side_errors_;
   std::array<std::uint64_t, kBuckets.size()> bucket_counts_{};  // not cumulative
   std::uint64_t passes_ = 0;
+  std::size_t observing_ = 0;
   double seconds_sum_ = 0;
 };
 

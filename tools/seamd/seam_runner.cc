@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "core/store.h"
 #include "reconcilers/kinds.h"
@@ -27,6 +29,13 @@ bool HasUnwatchedSide(const SeamConfig& seam) {
 
 bool RunsAHook(const SeamConfig& seam) {
   return std::any_of(seam.sides.begin(), seam.sides.end(), [](const SideConfig& s) { return !s.on_repair.empty(); });
+}
+
+// Every side that is not a file can be observed asynchronously, and no side runs a hook.
+bool ObservedAsync(const SeamConfig& seam) {
+  return !RunsAHook(seam) && std::all_of(seam.sides.begin(), seam.sides.end(), [](const SideConfig& s) {
+           return !s.side->WatchPaths().empty() || s.side->ObservesAsync();
+         });
 }
 
 std::shared_ptr<const SeamConfig> Effective(const SeamConfig& seam) {
@@ -85,7 +94,8 @@ SeamRunner::SeamRunner(boost::asio::io_context& io, PassLanes& lanes, std::share
       effective_(Effective(seam)),
       rng_(rng),
       polled_(HasUnwatchedSide(seam)),
-      lane_(polled_ || RunsAHook(seam) ? Lane::kSlow : Lane::kFile),
+      observes_async_(polled_ && ObservedAsync(seam)),
+      lane_((polled_ && !observes_async_) || RunsAHook(seam) ? Lane::kSlow : Lane::kFile),
       queue_timer_(io),
       poll_timer_(io),
       metrics_(metrics) {
@@ -131,13 +141,59 @@ void SeamRunner::RunNow() {
     return;
   }
   running_ = true;
-  const std::string why = std::exchange(reasons_, "");
-  spdlog::debug("seam {}: pass ({}) on the {} lane", seam_.name, why, LaneName(lane_));
+  std::string why = std::exchange(reasons_, "");
+  if (observes_async_) {
+    ObserveThenPass(std::move(why));
+    return;
+  }
+  PostPass(lane_, std::move(why), {}, false);
+}
+
+void SeamRunner::ObserveThenPass(std::string why) {
+  struct Gather {
+    Given seen;
+    std::size_t left = 0;
+  };
+  auto gather = std::make_shared<Gather>();
+  const std::vector<SideConfig>& sides = effective_->sides;
+  gather->seen.resize(sides.size());
+  std::vector<std::size_t> network;
+  for (std::size_t i = 0; i < sides.size(); ++i) {
+    if (sides[i].side->ObservesAsync()) network.push_back(i);
+  }
+  gather->left = network.size();
+  spdlog::debug("seam {}: pass ({}): observing {} side(s) over the network", seam_.name, why, network.size());
+  metrics_.ObservationsStarted(network.size());
+  for (std::size_t i : network) {
+    // On the network thread: hand the observation to the loop. `effective` keeps the side alive
+    // until it has answered (core/side.h), and goes back to the loop with the answer.
+    sides[i].side->ObserveAsync([weak = weak_from_this(), mailbox = mailbox_, metrics = &metrics_, gather, i,
+                                 effective = effective_, why](Observation seen) mutable {
+      mailbox->Post([weak, metrics, gather, i, effective = std::move(effective), why = std::move(why),
+                     seen = std::move(seen)]() mutable {
+        metrics->ObservationsEnded(1);
+        gather->seen[i] = std::move(seen);
+        if (--gather->left != 0) return;
+        if (auto self = weak.lock()) self->PostPass(Lane::kFile, std::move(why), std::move(gather->seen), true);
+      });
+    });
+  }
+  if (network.empty()) PostPass(Lane::kFile, std::move(why), std::move(gather->seen), true);
+}
+
+void SeamRunner::PostPass(Lane lane, std::string why, Given given, bool defer_acting) {
+  if (stopped_) {
+    running_ = false;
+    return;
+  }
+  spdlog::debug("seam {}: pass ({}) on the {} lane", seam_.name, why, LaneName(lane));
   // The job holds what it reads (the seam as configured, its kept state); the runner may be
   // gone (a reload) when it ends, and then its outcome is dropped.
-  lanes_.Post(lane_, env_,
-              [weak = weak_from_this(), mailbox = mailbox_, effective = effective_, state = state_, why](Result<WorkerScope> scope) {
-                auto outcome = std::make_shared<Outcome>(RunOnWorker(std::move(scope), *effective, state.get(), why));
+  lanes_.Post(lane, env_,
+              [weak = weak_from_this(), mailbox = mailbox_, effective = effective_, state = state_, why = std::move(why),
+               given = std::move(given), defer_acting](Result<WorkerScope> scope) mutable {
+                auto outcome = std::make_shared<Outcome>(RunOnWorker(std::move(scope), *effective, state.get(), why,
+                                                                     std::move(given), defer_acting));
                 mailbox->Post([weak, outcome] {
                   if (auto self = weak.lock()) self->Finish(std::move(*outcome));
                 });
@@ -145,7 +201,7 @@ void SeamRunner::RunNow() {
 }
 
 SeamRunner::Outcome SeamRunner::RunOnWorker(Result<WorkerScope> scope, const SeamConfig& effective, RecordState* state,
-                                            const std::string& why) {
+                                            const std::string& why, Given given, bool defer_acting) {
   Outcome out;
   out.why = why;
   const auto started = std::chrono::steady_clock::now();
@@ -165,7 +221,17 @@ SeamRunner::Outcome SeamRunner::RunOnWorker(Result<WorkerScope> scope, const Sea
     } else {
       PassOptions options;
       options.state = state;
-      out.report = RunPass(scope->seam, effective, PassMode::kRepair, {}, options);
+      options.defer_acting = defer_acting;
+      // The sides not observed before (files) are observed now, under the lock.
+      std::vector<Observation> observed;
+      if (!given.empty()) {
+        observed.reserve(given.size());
+        for (std::size_t i = 0; i < given.size(); ++i) {
+          observed.push_back(given[i] ? std::move(*given[i]) : effective.sides[i].side->Observe());
+        }
+      }
+      out.report = RunPass(scope->seam, effective, PassMode::kRepair, std::move(observed), options);
+      out.deferred = out.report.ok() && out.report->deferred;
       // The pass leaves the kept state at the stream's head, and no other writer can append
       // until the lock is released: that is the version this pass saw last.
       if (out.report.ok() && state != nullptr) {
@@ -180,6 +246,11 @@ SeamRunner::Outcome SeamRunner::RunOnWorker(Result<WorkerScope> scope, const Sea
 }
 
 void SeamRunner::Finish(Outcome outcome) {
+  if (outcome.deferred && !stopped_) {
+    // The pass found something to act on: all of it again where a write may take its timeout.
+    PostPass(Lane::kSlow, outcome.why + ", acting", {}, false);
+    return;
+  }
   running_ = false;
   if (stopped_) return;
   if (outcome.lock_busy) {

@@ -8,7 +8,13 @@
 // debounce, at most 5 ms after the first.
 //
 // The pass itself runs on a worker of the seam's lane (tools/seamd/pass_lanes.h), never on the
-// event loop; its result comes back to the loop, where everything else of the runner lives. One
+// event loop; its result comes back to the loop, where everything else of the runner lives.
+// Seams whose only sides that are not files are read over the network (http-json,
+// tls-endpoint) and that run no hook hold no worker while a server takes its time: their network
+// sides are observed asynchronously first (Side::ObserveAsync, on the network thread), and the
+// pass then runs on the file lane with those observations. Such a pass that finds something to
+// act on stops before acting (PassOptions::defer_acting) and runs again, whole, on the slow
+// lane, since a write over the network may take its timeout. One
 // pass of a seam at a time: requests made while it runs queue one more pass after it (never
 // two). A pass holds the seam's writer lock, so it never interleaves with a seamctl operation; a
 // lock held by someone else is retried shortly instead of waiting on a worker.
@@ -34,6 +40,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "core/config.h"
 #include "reconcilers/reconcile_pass.h"
@@ -54,8 +61,11 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   const SeamConfig& seam() const { return seam_; }
   // Whether some side is not a file (WatchPaths() empty): those are polled.
   bool polled() const { return polled_; }
-  // The lane its passes run on: kSlow when a side may block (polled) or runs a hook.
+  // The lane its passes run on: kSlow when a side may block (polled) or runs a hook; kFile for
+  // files, and for network sides observed asynchronously (the passes that act go to kSlow).
   Lane lane() const { return lane_; }
+  // Its network sides are observed without a worker (see above).
+  bool observes_async() const { return observes_async_; }
   // A pass is running on a worker now.
   bool running() const { return running_; }
   // The stream version the last pass saw (read under the seam's lock): an event at or below it
@@ -84,11 +94,17 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
     Result<SeamReport> report = Status::Internal("not run");
     std::int64_t known_version = -1;  // read under the lock; -1 unknown
     double seconds = 0;
+    bool deferred = false;  // the pass would act: run it again on the slow lane
   };
+  // Observations made before the pass, by side index; nullopt: the pass observes that side.
+  using Given = std::vector<std::optional<Observation>>;
   void RunNow();
+  // Observes the network sides asynchronously, then posts the pass with what they held.
+  void ObserveThenPass(std::string why);
+  void PostPass(Lane lane, std::string why, Given given, bool defer_acting);
   // On a worker: lock, pass, read the stream's version.
   static Outcome RunOnWorker(Result<WorkerScope> scope, const SeamConfig& effective, RecordState* state,
-                             const std::string& why);
+                             const std::string& why, Given given, bool defer_acting);
   // Back on the loop.
   void Finish(Outcome outcome);
   // (Re)arms the queued pass for `at`.
@@ -106,6 +122,7 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   std::shared_ptr<const SeamConfig> effective_;
   std::mt19937_64& rng_;
   bool polled_ = false;
+  bool observes_async_ = false;
   Lane lane_ = Lane::kFile;
   bool running_ = false;
   bool again_ = false;  // requested while running: one more pass when it ends

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -137,6 +138,28 @@ TEST_F(TlsEndpointTest, ServerThatNeverAnswersTimesOut) {
   EXPECT_EQ(Unreadable(*side),
             "tls-endpoint 127.0.0.1:" + std::to_string(server.port()) + ": TLS handshake timed out after 300 ms");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+// ObserveAsync answers on the network thread with what Observe reports: the served certificate,
+// and a hanging server's timeout.
+TEST_F(TlsEndpointTest, ObserveAsyncReportsWhatObserveReports) {
+  PemPair pair = IssuePair(ca_, "gateway");
+  TlsTestServer served(Mode::kTls, pair.chain, pair.key);
+  TlsTestServer hanging(Mode::kHang);
+  for (std::uint16_t port : {served.port(), hanging.port()}) {
+    auto side = MakeFor(port, "300");
+    ASSERT_TRUE(side->ObservesAsync());
+    std::promise<Observation> answer;
+    std::future<Observation> got = answer.get_future();
+    side->ObserveAsync([&answer](Observation o) { answer.set_value(std::move(o)); });
+    ASSERT_EQ(got.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    Observation async = got.get();
+    Observation sync = side->Observe();
+    EXPECT_EQ(async.state, sync.state);
+    EXPECT_EQ(async.reason, sync.reason);
+    EXPECT_EQ(async.marker, sync.marker);
+    EXPECT_EQ(FieldText(async, "leaf_sha256"), FieldText(sync, "leaf_sha256"));
+  }
 }
 
 TEST_F(TlsEndpointTest, ServerThatSpeaksNoTlsIsUnreadable) {
