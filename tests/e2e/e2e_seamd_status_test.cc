@@ -378,5 +378,63 @@ TEST_F(SeamdStatusTest, TheListenerAnswersWhileEveryWorkerIsBusy) {
   EXPECT_TRUE(WaitFor([&] { return !fs::exists(Root() / "reading-fifo"); }, milliseconds(10'000)));
 }
 
+// A socket on 127.0.0.1 that listens and never accepts: connections complete in the kernel's
+// backlog, requests are sent, nothing ever answers.
+class SilentServer {
+ public:
+  SilentServer() : acceptor_(io_, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    acceptor_.listen(128);
+  }
+  unsigned short port() const { return acceptor_.local_endpoint().port(); }
+
+ private:
+  asio::io_context io_;
+  asio::ip::tcp::acceptor acceptor_;
+};
+
+// Network sides hold no worker while they wait (tools/seamd/seam_runner.h): eight http-json
+// seams whose server never answers are observed at once on the network thread while the slow
+// lane's only worker is held by an exec read blocked on a FIFO, and a hand edit of a json-file
+// seam is still repaired. The cause, not a time: all of it happens while the exec read is still
+// blocked and the eight requests are still unanswered (their timeout is 60 s).
+TEST_F(SeamdStatusTest, HangingNetworkSidesHoldNoWorker) {
+  SilentServer silent;
+  std::string seams = "\n[daemon]\nworkers = 1\n";
+  constexpr int kHanging = 8;
+  for (int i = 0; i < kHanging; ++i) {
+    seams += "\n[[seam]]\nname = \"hanging-" + std::to_string(i) + "\"\nkind = \"token\"\nentity = \"h-" +
+             std::to_string(i) + "\"\ninterval = \"1s\"\n[seam.sides.gateway]\nplugin = \"http-json\"\n" +
+             "url = \"http://127.0.0.1:" + std::to_string(silent.port()) + "/t/" + std::to_string(i) + "\"\n" +
+             "pointer = \"/token\"\ntimeout_ms = \"60000\"\n[seam.sides.copy]\nplugin = \"json-file\"\n" +
+             "path = \"hanging-" + std::to_string(i) + ".json\"\npointer = \"/token\"\n";
+  }
+  ASSERT_NO_FATAL_FAILURE(InitWithBlockingExecSeam(seams));
+  WriteFile(Root() / "block", "");
+  std::vector<std::string> argv = {SEAMD_PATH, "-c", ConfigPath().string(), "--log-level", "debug",
+                                   "--listen", "127.0.0.1:0", "--port-file", PortFile().string()};
+  std::string error;
+  ASSERT_TRUE(seamd_.Start(argv, Root(), DaemonLogFile(), {}, {"SEAM_CONFIG", "SEAM_LOG_LEVEL"}, &error)) << error;
+  ASSERT_TRUE(WaitFor([&] { return fs::exists(PortFile()) && !ReadFile(PortFile()).empty(); })) << DaemonLog();
+  port_ = static_cast<unsigned short>(std::stoul(ReadFile(PortFile())));
+  ASSERT_TRUE(WaitFor([&] { return fs::exists(Root() / "reading-fifo"); }, milliseconds(10'000))) << DaemonLog();
+  ASSERT_TRUE(WaitFor([&] { return Metrics()["seamd_observations_in_flight"] == kHanging; }, milliseconds(10'000)))
+      << DaemonLog();
+  ASSERT_TRUE(WaitFor([&] { return Contains(DaemonLog(), std::string("seam ") + kSeam + " ("); })) << DaemonLog();
+
+  SetCliToken("hand-edited");
+  const std::optional<std::string> issued = GatewayToken();
+  ASSERT_TRUE(WaitFor([&] { return CliToken() != "hand-edited"; }, milliseconds(10'000))) << DaemonLog();
+  EXPECT_TRUE(issued.has_value());
+  const std::map<std::string, double> metrics = Metrics();
+  EXPECT_EQ(metrics.at("seamd_observations_in_flight"), kHanging);
+  EXPECT_EQ(metrics.at("seamd_workers_busy{lane=\"slow\"}"), 1);
+  EXPECT_TRUE(fs::exists(Root() / "reading-fifo")) << "the exec read ended before the repair:\n" << DaemonLog();
+  EXPECT_TRUE(Contains(DaemonLog(), "seam device-token (")) << DaemonLog();
+
+  fs::remove(Root() / "block");
+  WriteFile(Root() / "fifo", "go\n");
+  EXPECT_TRUE(WaitFor([&] { return !fs::exists(Root() / "reading-fifo"); }, milliseconds(10'000)));
+}
+
 }  // namespace
 }  // namespace seam::e2e

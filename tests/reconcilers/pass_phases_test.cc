@@ -397,5 +397,42 @@ TEST_F(PassPhasesTest, ADryRunSaysWhatItWouldDoAndDoesNothing) {
   EXPECT_FALSE(Fake("b").held().has_value());
 }
 
+// PassOptions::defer_acting (seamd's passes of network seams on the file lane): a pass that would
+// act on a seam with a side that is not a file stops before it appends or writes anything...
+TEST_F(PassPhasesTest, DeferActingStopsBeforeAnythingWhenThePassWouldAct) {
+  const std::string issued = Issue();
+  Fake("a").HoldNothing();
+  const std::size_t recorded = Types().size();
+  PassOptions defer;
+  defer.defer_acting = true;
+  const SeamReport deferred = Pass(PassMode::kRepair, defer);
+  EXPECT_TRUE(deferred.deferred);
+  EXPECT_THAT(TypesSince(recorded), IsEmpty());
+  EXPECT_EQ(Fake("a").writes(), 1);
+  // ...and the whole pass, run again where blocking is allowed, repairs.
+  const SeamReport whole = Pass();
+  EXPECT_FALSE(whole.deferred);
+  EXPECT_EQ(whole.sides[0].action, "repaired");
+  EXPECT_EQ(TokenOn("a"), issued);
+}
+
+// ...while a pass with nothing to do, or on files only, runs to its end.
+TEST_F(PassPhasesTest, DeferActingLetsAPassWithNothingToDoOrOnFilesOnlyFinish) {
+  const std::string issued = Issue();
+  PassOptions defer;
+  defer.defer_acting = true;
+  const SeamReport in_sync = Pass(PassMode::kRepair, defer);
+  EXPECT_FALSE(in_sync.deferred);
+  EXPECT_EQ(in_sync.status, "in_sync");
+
+  Fake("a").SetWatchPaths({"/a"});
+  Fake("b").SetWatchPaths({"/b"});
+  Fake("a").HoldNothing();
+  const SeamReport files = Pass(PassMode::kRepair, defer);
+  EXPECT_FALSE(files.deferred);
+  EXPECT_EQ(files.sides[0].action, "repaired");
+  EXPECT_EQ(TokenOn("a"), issued);
+}
+
 }  // namespace
 }  // namespace seam::testing
