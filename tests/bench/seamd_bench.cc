@@ -18,6 +18,7 @@
 // polling does not add to them. READY is read from a real $NOTIFY_SOCKET (sd_notify).
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -27,11 +28,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -191,9 +195,11 @@ struct SlowHundredFigures {
   int seams = 0, slow = 0, edits = 0;
   double repair_p50_ms = 0, repair_p99_ms = 0, repair_max_ms = 0, window_s = 0;
   long slow_reads = 0;
+  double first_reads_spread_s = 0;  // from the first slow read seamd started to the last of its first round
   bool ran = false;
 };
-SlowHundredFigures g_slow_hundred;
+SlowHundredFigures g_slow_hundred;       // exec sides: a worker each while they wait
+SlowHundredFigures g_slow_hundred_http;  // http-json sides: observed on the network thread
 struct RestartFigures {
   int restarts = 0;
   double repair_p50_ms = 0, repair_max_ms = 0, up_p50_ms = 0;
@@ -521,19 +527,92 @@ pointer = "/token"
 //    of one file seam at random moments once seamd is ready; repair = SideRepaired - the edit.
 //    Goal: p99 <= 10 ms. Also counted: the slow sides' reads during the edits (each seam runs
 //    one pass at a time and is never queued twice; the slow lane's `workers` bound them).
-void SlowHundred(benchmark::State& state) {
+// A server on 127.0.0.1 that accepts every connection, counts it and never answers: each
+// observation of an http-json side pointed at it takes its whole timeout.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 512) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      return;
+    }
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      for (;;) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, 100) < 0 || stop_) return;
+        if ((p.revents & POLLIN) == 0) continue;
+        const int conn = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (conn < 0) continue;
+        held_.push_back(conn);  // open, unanswered, until the server stops
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          times_.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count());
+        }
+        ++accepted_;
+      }
+    });
+  }
+  ~SilentServer() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    for (int fd : held_) ::close(fd);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int port() const { return port_; }
+  long accepted() const { return accepted_; }
+  // When each connection was accepted (steady clock, seconds), in order.
+  std::vector<double> times() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return times_;
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<long> accepted_{0};
+  std::vector<int> held_;
+  mutable std::mutex mu_;
+  std::vector<double> times_;
+  std::thread thread_;
+};
+
+// `http`: the slow sides are http-json sides of a server that never answers (observed on the
+// network thread, holding no worker) instead of exec sides (a slow-lane worker each).
+void SlowHundredOf(benchmark::State& state, bool http, SlowHundredFigures& figures) {
   const int n = EnvInt("SEAM_BENCH_SCALE_SEAMS", 10000);
   const int slow = EnvInt("SEAM_BENCH_SLOW_SEAMS", 100);
   const int edits = EnvInt("SEAM_BENCH_NEIGHBOUR_EDITS", 40);
   for (auto _ : state) {
-    const fs::path dir = fs::path(ScratchDir()) / "slow-hundred";
-    seam::testing::WriteVaultScripts(dir, "echo read >> reads.log\nsleep 10\n", "hang");
+    const fs::path dir = fs::path(ScratchDir()) / (http ? "slow-hundred-http" : "slow-hundred");
+    std::optional<SilentServer> silent;
+    if (http) {
+      silent.emplace();
+      if (silent->port() == 0) {
+        state.SkipWithError("cannot listen on 127.0.0.1");
+        return;
+      }
+    } else {
+      // Each read logs when it began (seconds, the clock the silent server's times use).
+      seam::testing::WriteVaultScripts(dir, "cut -d' ' -f1 /proc/uptime >> reads.log\nsleep 10\n", "hang");
+    }
     std::ostringstream extra;
     for (int i = 0; i < slow; ++i) {
-      extra << "\n[[seam]]\nname = \"slow" << i << "\"\nkind = \"token\"\nentity = \"slow" << i << "\"\n"
-            << "[seam.sides.vault]\nplugin = \"exec\"\nread = [\"./hang-read.sh\"]\nwrite = [\"./hang-write.sh\"]\n"
-            << "timeout_ms = \"5000\"\n[seam.sides.mirror]\nplugin = \"json-file\"\npath = \"slowm/" << i
-            << ".json\"\npointer = \"/token\"\n";
+      extra << "\n[[seam]]\nname = \"slow" << i << "\"\nkind = \"token\"\nentity = \"slow" << i << "\"\n";
+      if (http) {
+        extra << "[seam.sides.gateway]\nplugin = \"http-json\"\nurl = \"http://127.0.0.1:" << silent->port() << "/t/" << i
+              << "\"\npointer = \"/token\"\ntimeout_ms = \"5000\"\n";
+      } else {
+        extra << "[seam.sides.vault]\nplugin = \"exec\"\nread = [\"./hang-read.sh\"]\nwrite = [\"./hang-write.sh\"]\n"
+              << "timeout_ms = \"5000\"\n";
+      }
+      extra << "[seam.sides.mirror]\nplugin = \"json-file\"\npath = \"slowm/" << i << ".json\"\npointer = \"/token\"\n";
       WriteText(dir / "slowm" / (std::to_string(i) + ".json"), "{}\n");
     }
     if (std::string error = BuildScaleFleet(dir, n, extra.str()); !error.empty()) {
@@ -542,7 +621,8 @@ void SlowHundred(benchmark::State& state) {
     }
     std::mt19937 rng(5);
     long reads_before = 0;
-    auto count_reads = [&] {
+    auto count_reads = [&]() -> long {
+      if (http) return silent->accepted();
       std::ifstream in(dir / "reads.log");
       long lines = 0;
       for (std::string line; std::getline(in, line);) ++lines;
@@ -564,14 +644,31 @@ void SlowHundred(benchmark::State& state) {
       state.SkipWithError(run.error.c_str());
       return;
     }
-    g_slow_hundred = {n, slow, edits, Percentile(run.repair_ms, 0.5), Percentile(run.repair_ms, 0.99),
-                      *std::max_element(run.repair_ms.begin(), run.repair_ms.end()),
-                      std::chrono::duration<double>(std::chrono::steady_clock::now() - first_edit).count(),
-                      count_reads() - reads_before, true};
-    state.SetIterationTime(g_slow_hundred.repair_p99_ms / 1000.0);
+    // The first round: every slow seam read once, at start-up. All at once when nothing holds
+    // them back; in batches of `workers` when each read holds a worker.
+    std::vector<double> starts;
+    if (http) {
+      starts = silent->times();
+    } else {
+      std::ifstream in(dir / "reads.log");
+      for (std::string line; std::getline(in, line);) starts.push_back(std::atof(line.c_str()));
+    }
+    double spread = -1;
+    if (starts.size() >= static_cast<std::size_t>(slow)) {
+      std::sort(starts.begin(), starts.end());
+      spread = starts[static_cast<std::size_t>(slow) - 1] - starts.front();
+    }
+    figures = {n, slow, edits, Percentile(run.repair_ms, 0.5), Percentile(run.repair_ms, 0.99),
+               *std::max_element(run.repair_ms.begin(), run.repair_ms.end()),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - first_edit).count(),
+               count_reads() - reads_before, spread, true};
+    state.SetIterationTime(figures.repair_p99_ms / 1000.0);
   }
-  state.counters["repair_p99_ms"] = g_slow_hundred.repair_p99_ms;
+  state.counters["repair_p99_ms"] = figures.repair_p99_ms;
 }
+
+void SlowHundred(benchmark::State& state) { SlowHundredOf(state, false, g_slow_hundred); }
+void SlowHundredHttp(benchmark::State& state) { SlowHundredOf(state, true, g_slow_hundred_http); }
 
 // 4. A server restarted from a stale backup (issue 13): the demo gateway, read by an http-json
 //    side at the default interval (15 s), is killed and started again from a backup taken
@@ -700,6 +797,8 @@ void RegisterSeamdBenchmarks() {
       ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("seamd/slow_hundred", SlowHundred)
       ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("seamd/slow_hundred_http", SlowHundredHttp)
+      ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 }
 
 void PrintSeamdFigures() {
@@ -731,16 +830,19 @@ void PrintSeamdFigures() {
     std::printf("  %-22s %9.3f ms %14s %8s  every repair <= 300 ms: %s\n", "repair max", n.beside_max_ms, "", "",
                 n.beside_max_ms <= 300 ? "met" : "NOT met");
   }
-  if (g_slow_hundred.ran) {
-    const SlowHundredFigures& h = g_slow_hundred;
-    std::printf("\nseamd with %d file seams beside %d seams whose exec side times out after 5 s (%d hand edits of one file seam)\n",
-                h.seams, h.slow, h.edits);
-    std::printf("  %-22s %9.3f ms\n", "repair p50", h.repair_p50_ms);
-    std::printf("  %-22s %9.3f ms  <= 10 ms: %s\n", "repair p99", h.repair_p99_ms, h.repair_p99_ms <= 10 ? "met" : "NOT met");
-    std::printf("  %-22s %9.3f ms\n", "repair max", h.repair_max_ms);
-    std::printf("  %-22s %9ld in %.0f s (%.1f per slow seam; at the 15 s interval each would read %.1f times)\n",
-                "slow sides' reads", h.slow_reads, h.window_s, static_cast<double>(h.slow_reads) / h.slow,
-                h.window_s / 15.0);
+  for (const auto* h : {&g_slow_hundred, &g_slow_hundred_http}) {
+    if (!h->ran) continue;
+    const bool http = h == &g_slow_hundred_http;
+    std::printf("\nseamd with %d file seams beside %d seams whose %s times out after 5 s (%d hand edits of one file seam)\n",
+                h->seams, h->slow, http ? "http-json side (a server that never answers)" : "exec side", h->edits);
+    std::printf("  %-22s %9.3f ms\n", "repair p50", h->repair_p50_ms);
+    std::printf("  %-22s %9.3f ms  <= 10 ms: %s\n", "repair p99", h->repair_p99_ms, h->repair_p99_ms <= 10 ? "met" : "NOT met");
+    std::printf("  %-22s %9.3f ms\n", "repair max", h->repair_max_ms);
+    std::printf("  %-22s %9.3f s   (the first read of every slow seam, from the first to the last; the timeout is 5 s)"
+                "  within the 15 s interval: %s\n",
+                "first round spread", h->first_reads_spread_s, h->first_reads_spread_s >= 0 && h->first_reads_spread_s <= 15 ? "met" : "NOT met");
+    std::printf("  %-22s %9ld in %.0f s of edits (after a failed read a seam backs off: 30 s, then 60 s, ...)\n",
+                "slow sides' reads", h->slow_reads, h->window_s);
   }
   if (g_restart.ran) {
     const RestartFigures& r = g_restart;

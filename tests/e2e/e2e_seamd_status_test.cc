@@ -175,6 +175,7 @@ TEST_F(SeamdStatusTest, HealthzStatusAndMetricsBeforeAndAfterARepair) {
   // (default 4) threads; nothing is queued or running once the start-up pass is over.
   EXPECT_GE(metrics["seamd_workers{lane=\"file\"}"], 1);
   EXPECT_EQ(metrics["seamd_workers{lane=\"slow\"}"], 4);
+  EXPECT_EQ(metrics["seamd_workers{lane=\"network\"}"], 1);
   EXPECT_EQ(metrics.count("seamd_queue_depth{lane=\"file\"}"), 1u);
   EXPECT_EQ(metrics["seamd_queue_depth{lane=\"slow\"}"], 0);
   EXPECT_EQ(metrics.count("seamd_workers_busy{lane=\"slow\"}"), 1u);
@@ -428,6 +429,7 @@ TEST_F(SeamdStatusTest, HangingNetworkSidesHoldNoWorker) {
   const std::map<std::string, double> metrics = Metrics();
   EXPECT_EQ(metrics.at("seamd_observations_in_flight"), kHanging);
   EXPECT_EQ(metrics.at("seamd_workers_busy{lane=\"slow\"}"), 1);
+  EXPECT_EQ(metrics.at("seamd_workers_busy{lane=\"network\"}"), 0);
   EXPECT_TRUE(fs::exists(Root() / "reading-fifo")) << "the exec read ended before the repair:\n" << DaemonLog();
   EXPECT_TRUE(Contains(DaemonLog(), "seam device-token (")) << DaemonLog();
 

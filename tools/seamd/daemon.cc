@@ -263,7 +263,7 @@ std::string Daemon::MetricsText() const {
   std::int64_t head = head_seq_;
   if (Result<LogHead> h = wiring_->ctx->log().Head(); h.ok()) head = h->seq;
   std::vector<LaneGauge> lanes;
-  for (Lane lane : {Lane::kFile, Lane::kSlow}) {
+  for (Lane lane : {Lane::kFile, Lane::kNetwork, Lane::kSlow}) {
     const LaneStats s = lanes_->Stats(lane);
     lanes.push_back(LaneGauge{LaneName(lane), s.workers, s.busy, s.queued});
   }

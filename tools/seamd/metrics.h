@@ -10,7 +10,7 @@
 //   seam_side_errors_total{seam,side}       observations that found the side unreadable
 //   seam_reconcile_duration_seconds         histogram of pass durations
 //   seam_log_events_total                   the event log's head seq
-//   seamd_workers{lane}                     worker threads of the lane ("file", "slow")
+//   seamd_workers{lane}                     worker threads of the lane ("file", "network", "slow")
 //   seamd_workers_busy{lane}                of those, running a pass now
 //   seamd_queue_depth{lane}                 passes waiting for a worker of the lane
 //   seamd_observations_in_flight            network sides being observed now (on the network

@@ -59,26 +59,36 @@ class WorkerState {
 
 }  // namespace
 
-const char* LaneName(Lane lane) { return lane == Lane::kFile ? "file" : "slow"; }
+const char* LaneName(Lane lane) {
+  switch (lane) {
+    case Lane::kFile: return "file";
+    case Lane::kNetwork: return "network";
+    case Lane::kSlow: return "slow";
+  }
+  return "?";
+}
 
-PassLanes::PassLanes(std::size_t file_workers, std::size_t slow_workers)
-    : file_(std::make_unique<Queue>()), slow_(std::make_unique<Queue>()) {
-  for (auto [queue, n] : {std::pair{file_.get(), file_workers}, std::pair{slow_.get(), slow_workers}}) {
-    for (std::size_t i = 0; i < std::max<std::size_t>(n, 1); ++i) {
-      queue->threads.emplace_back([this, q = queue] { Work(*q); });
+PassLanes::PassLanes(std::size_t file_workers, std::size_t slow_workers) {
+  // The network lane's passes judge what the network thread read: a millisecond each, never a
+  // wait (a pass that would write is deferred to the slow lane), so one worker keeps up.
+  const std::size_t workers[kLanes] = {file_workers, 1, slow_workers};
+  for (std::size_t lane = 0; lane < kLanes; ++lane) {
+    queues_[lane] = std::make_unique<Queue>();
+    for (std::size_t i = 0; i < std::max<std::size_t>(workers[lane], 1); ++i) {
+      queues_[lane]->threads.emplace_back([this, q = queues_[lane].get()] { Work(*q); });
     }
   }
 }
 
 PassLanes::~PassLanes() {
   Stop();
-  for (Queue* q : {file_.get(), slow_.get()}) {
+  for (auto& q : queues_) {
     for (std::thread& t : q->threads) t.join();
   }
 }
 
 void PassLanes::Stop() {
-  for (Queue* q : {file_.get(), slow_.get()}) {
+  for (auto& q : queues_) {
     {
       std::lock_guard<std::mutex> lock(q->mu);
       q->stopping = true;
@@ -89,7 +99,7 @@ void PassLanes::Stop() {
 }
 
 void PassLanes::Post(Lane lane, std::shared_ptr<const PassEnv> env, Job job) {
-  Queue& q = lane == Lane::kFile ? *file_ : *slow_;
+  Queue& q = *queues_[static_cast<std::size_t>(lane)];
   {
     std::lock_guard<std::mutex> lock(q.mu);
     if (q.stopping) return;
@@ -99,7 +109,7 @@ void PassLanes::Post(Lane lane, std::shared_ptr<const PassEnv> env, Job job) {
 }
 
 LaneStats PassLanes::Stats(Lane lane) const {
-  const Queue& q = lane == Lane::kFile ? *file_ : *slow_;
+  const Queue& q = *queues_[static_cast<std::size_t>(lane)];
   std::lock_guard<std::mutex> lock(q.mu);
   return LaneStats{q.threads.size(), q.busy, q.items.size()};
 }

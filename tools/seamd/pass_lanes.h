@@ -1,11 +1,16 @@
 #pragma once
 // PassLanes: where seamd's passes run, so that its event loop never waits on a side.
 //
-// Two lanes of worker threads, each a FIFO queue:
+// Three lanes of worker threads, each a FIFO queue:
 //  - the file lane, for seams whose sides are all files seam watches (json-file, pem-file) and
 //    that run no on_repair hook: passes of a millisecond, which never queue behind a slow side;
+//  - the network lane (one thread), for the passes of seams whose network sides were observed
+//    beforehand on the network thread (tools/seamd/seam_runner.h): a millisecond each too, but
+//    a hundred servers timing out at once are a hundred passes that file seams must not queue
+//    behind;
 //  - the slow lane (`[daemon] workers` threads), for seams with a side that can block up to its
-//    timeout (http-json, tls-endpoint, exec, sqlite-row's busy wait) or a hook (up to 30 s).
+//    timeout (exec, sqlite-row's busy wait), a hook (up to 30 s), and the passes that write to a
+//    network side.
 // A job runs on one worker with that worker's own store connection and key ring (neither is
 // thread-safe), opened for the job's PassEnv and kept while the next job has the same one.
 // Each seam posts one job at a time (tools/seamd/seam_runner.h), so a seam's passes stay in
@@ -50,8 +55,9 @@ struct WorkerScope {
   Store& store;
 };
 
-enum class Lane { kFile, kSlow };
-const char* LaneName(Lane lane);  // "file" | "slow"
+enum class Lane { kFile, kNetwork, kSlow };
+inline constexpr std::size_t kLanes = 3;
+const char* LaneName(Lane lane);  // "file" | "network" | "slow"
 
 struct LaneStats {
   std::size_t workers = 0;
@@ -79,8 +85,7 @@ class PassLanes {
   struct Queue;
   void Work(Queue& queue);
 
-  std::unique_ptr<Queue> file_;
-  std::unique_ptr<Queue> slow_;
+  std::unique_ptr<Queue> queues_[kLanes];  // by Lane
 };
 
 }  // namespace seam::seamd

@@ -95,7 +95,9 @@ SeamRunner::SeamRunner(boost::asio::io_context& io, PassLanes& lanes, std::share
       rng_(rng),
       polled_(HasUnwatchedSide(seam)),
       observes_async_(polled_ && ObservedAsync(seam)),
-      lane_((polled_ && !observes_async_) || RunsAHook(seam) ? Lane::kSlow : Lane::kFile),
+      lane_(observes_async_                          ? Lane::kNetwork
+            : polled_ || RunsAHook(seam) ? Lane::kSlow
+                                         : Lane::kFile),
       queue_timer_(io),
       poll_timer_(io),
       metrics_(metrics) {
@@ -174,11 +176,11 @@ void SeamRunner::ObserveThenPass(std::string why) {
         metrics->ObservationsEnded(1);
         gather->seen[i] = std::move(seen);
         if (--gather->left != 0) return;
-        if (auto self = weak.lock()) self->PostPass(Lane::kFile, std::move(why), std::move(gather->seen), true);
+        if (auto self = weak.lock()) self->PostPass(Lane::kNetwork, std::move(why), std::move(gather->seen), true);
       });
     });
   }
-  if (network.empty()) PostPass(Lane::kFile, std::move(why), std::move(gather->seen), true);
+  if (network.empty()) PostPass(Lane::kNetwork, std::move(why), std::move(gather->seen), true);
 }
 
 void SeamRunner::PostPass(Lane lane, std::string why, Given given, bool defer_acting) {

@@ -12,7 +12,7 @@
 // Seams whose only sides that are not files are read over the network (http-json,
 // tls-endpoint) and that run no hook hold no worker while a server takes its time: their network
 // sides are observed asynchronously first (Side::ObserveAsync, on the network thread), and the
-// pass then runs on the file lane with those observations. Such a pass that finds something to
+// pass then runs on the network lane with those observations. Such a pass that finds something to
 // act on stops before acting (PassOptions::defer_acting) and runs again, whole, on the slow
 // lane, since a write over the network may take its timeout. One
 // pass of a seam at a time: requests made while it runs queue one more pass after it (never
@@ -61,8 +61,8 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   const SeamConfig& seam() const { return seam_; }
   // Whether some side is not a file (WatchPaths() empty): those are polled.
   bool polled() const { return polled_; }
-  // The lane its passes run on: kSlow when a side may block (polled) or runs a hook; kFile for
-  // files, and for network sides observed asynchronously (the passes that act go to kSlow).
+  // The lane its passes run on: kSlow when a side may block (polled) or runs a hook; kNetwork
+  // for network sides observed asynchronously (the passes that act go to kSlow); kFile for files.
   Lane lane() const { return lane_; }
   // Its network sides are observed without a worker (see above).
   bool observes_async() const { return observes_async_; }
