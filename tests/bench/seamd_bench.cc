@@ -102,7 +102,11 @@ class Seamd {
     std::vector<char*> env;
     for (std::string& s : env_strings) env.push_back(s.data());
     env.push_back(nullptr);
-    std::vector<std::string> argv = {SEAMD_PATH, "-c", (dir / "seam.toml").string(), "--log-level", "warn"};
+    // SEAM_BENCH_SEAMD_LOG=debug: seamd's own log (in the scratch dir, <tag>.log) tells where a slow
+    // repair's time went.
+    const char* level = std::getenv("SEAM_BENCH_SEAMD_LOG");
+    std::vector<std::string> argv = {SEAMD_PATH, "-c", (dir / "seam.toml").string(), "--log-level",
+                                     level != nullptr ? level : "warn"};
     std::vector<char*> args;
     for (std::string& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
@@ -256,6 +260,10 @@ EditRun MeasureEdits(const fs::path& dir, int edits, const std::function<void(in
     if (opened_at == 0 || repaired_at == 0) return {{}, {}, "edit " + std::to_string(i) + " was not repaired within 60 s"};
     run.detect_ms.push_back(static_cast<double>(opened_at - t0) / 1000.0);
     run.repair_ms.push_back(static_cast<double>(repaired_at - t0) / 1000.0);
+    if (std::getenv("SEAM_BENCH_VERBOSE") != nullptr) {
+      std::fprintf(stderr, "edit %d at %lld us (Unix): repaired in %.3f ms\n", i, static_cast<long long>(t0),
+                   run.repair_ms.back());
+    }
   }
   return run;
 }
@@ -382,6 +390,10 @@ std::string BuildScaleFleet(const fs::path& dir, int n, const std::string& extra
     WriteText(dir / "gw" / sub / ("s" + std::to_string(i) + ".json"), body);
     WriteText(dir / "cli" / sub / ("s" + std::to_string(i) + ".json"), body);
   }
+  // The fleet's 20,000 files are dirty pages the kernel writes back about 30 s later; flushed
+  // now, that writeback does not stall seamd's fsyncs in the middle of a measurement (it made
+  // single repairs take 70-120 ms when the edits began within 30 s of the fleet's creation).
+  ::sync();
   return "";
 }
 

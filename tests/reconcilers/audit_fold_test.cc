@@ -26,11 +26,6 @@ class AuditFoldTest : public LogicTest {
     EXPECT_TRUE(t.ok()) << t.status().ToString();
     return t.ok() ? std::move(t).value() : AuditTimeline{};
   }
-  void Pass() {
-    SeamContext ctx = Ctx();
-    Result<SeamReport> pass = RunPass(ctx, seam_, PassMode::kRepair);
-    ASSERT_TRUE(pass.ok()) << pass.status().ToString();
-  }
   std::vector<std::string> Categories(const AuditTimeline& t) {
     std::vector<std::string> out;
     for (const AuditEntry& e : t.entries) out.push_back(e.category);

@@ -14,7 +14,9 @@
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/hook_runner.h"
+#include "reconcilers/reconcile_pass.h"
 #include "reconcilers/seam_context.h"
+#include "reconcilers/token/token_operations.h"
 #include "tests/support/fake_side.h"
 #include "tests/support/mem_event_store.h"
 
@@ -64,6 +66,22 @@ class LogicTest : public ::testing::Test {
   }
 
   SeamContext Ctx() { return SeamContext{store_, keys_, clock_, "test", &hooks_, nullptr}; }
+
+  // Issues the seam's first token (written to every side) and returns it.
+  std::string Issue() {
+    SeamContext ctx = Ctx();
+    Result<OperationReport> issued = IssueToken(ctx, seam_);
+    EXPECT_TRUE(issued.ok()) << issued.status().ToString();
+    EXPECT_TRUE(issued.ok() && issued->AllSidesWritten());
+    return TokenOn("a");
+  }
+  // One reconcile pass; a pass that fails as a whole fails the test and gives an empty report.
+  SeamReport Pass(PassMode mode = PassMode::kRepair, const PassOptions& options = {}) {
+    SeamContext ctx = Ctx();
+    Result<SeamReport> pass = RunPass(ctx, seam_, mode, {}, options);
+    EXPECT_TRUE(pass.ok()) << pass.status().ToString();
+    return pass.ok() ? std::move(pass).value() : SeamReport{};
+  }
 
   std::vector<std::string> Types() {
     std::vector<std::string> out;

@@ -25,20 +25,6 @@ constexpr std::int64_t kMinute = 60'000'000;
 
 class PassPhasesTest : public LogicTest {
  protected:
-  // Issues the seam's first token (on both sides) and returns it.
-  std::string Issue() {
-    SeamContext ctx = Ctx();
-    Result<OperationReport> issued = IssueToken(ctx, seam_);
-    EXPECT_TRUE(issued.ok()) << issued.status().ToString();
-    EXPECT_TRUE(issued.ok() && issued->AllSidesWritten());
-    return TokenOn("a");
-  }
-  SeamReport Pass(PassMode mode = PassMode::kRepair, const PassOptions& options = {}) {
-    SeamContext ctx = Ctx();
-    Result<SeamReport> pass = RunPass(ctx, seam_, mode, {}, options);
-    EXPECT_TRUE(pass.ok()) << pass.status().ToString();
-    return pass.ok() ? std::move(pass).value() : SeamReport{};
-  }
   // The types appended since the log held `before` events.
   std::vector<std::string> TypesSince(std::size_t before) {
     const std::vector<std::string> types = Types();

@@ -24,14 +24,6 @@ using ::testing::Not;
 
 class WrapTest : public LogicTest {
  protected:
-  // Issues the seam's first token (on both sides) and returns it.
-  std::string Issue() {
-    SeamContext ctx = Ctx();
-    Result<OperationReport> issued = IssueToken(ctx, seam_);
-    EXPECT_TRUE(issued.ok()) << issued.status().ToString();
-    EXPECT_EQ(TokenOn("a"), TokenOn("b"));
-    return TokenOn("a");
-  }
   WrapBefore Before() {
     SeamContext ctx = Ctx();
     Result<WrapBefore> before = ObserveBeforeWrap(ctx, seam_);

@@ -89,6 +89,28 @@ TEST_F(StoreOpenTest, OneWriterPerStreamTheSecondIsToldWhoHoldsIt) {
   EXPECT_TRUE(waited.ok()) << waited.status().ToString();
 }
 
+// The holder record is written when the holder changes, not on every lock: a daemon taking the
+// same locks pass after pass leaves the files alone (no dirty page per pass).
+TEST_F(StoreOpenTest, RelockingAsTheSameHolderLeavesTheLockFileAlone) {
+  std::unique_ptr<Store> store = OpenOrFail();
+  ASSERT_NE(store, nullptr);
+  const std::filesystem::path file = config_.state_dir / "locks/token~device-42.lock";
+  ASSERT_TRUE(store->LockStream("token/device-42", "seamd", 0ms).ok());
+  const std::string first = seam::testing::ReadFile(file);
+  EXPECT_THAT(first, HasSubstr("seamd (pid "));
+  EXPECT_EQ(first.size(), 128u);
+  // An mtime far in the past: a rewrite would move it to now.
+  const auto past = std::filesystem::file_time_type::clock::now() - std::chrono::hours(24);
+  std::filesystem::last_write_time(file, past);
+  ASSERT_TRUE(store->LockStream("token/device-42", "seamd", 0ms).ok());
+  EXPECT_EQ(std::filesystem::last_write_time(file), past);
+  EXPECT_EQ(seam::testing::ReadFile(file), first);
+  // Another holder writes its own name.
+  ASSERT_TRUE(store->LockStream("token/device-42", "seamctl:bob@host", 0ms).ok());
+  EXPECT_NE(std::filesystem::last_write_time(file), past);
+  EXPECT_THAT(seam::testing::ReadFile(file), HasSubstr("seamctl:bob@host (pid "));
+}
+
 TEST_F(StoreOpenTest, ALockDirectoryThatCannotBeMadeIsAnIoErrorNamingIt) {
   std::filesystem::remove_all(config_.state_dir);
   seam::testing::WriteFile(config_.state_dir, "a file where the state directory should be");
