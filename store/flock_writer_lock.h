@@ -3,8 +3,9 @@
 // of one stream across processes. Read-only work (check, log, verify) takes no lock.
 //
 // The lock is flock(2) on <state_dir>/locks/<kind>~<entity>.lock, so it is released by the kernel
-// when the holder dies (SIGKILL included); the file holds the holder's actor and pid, for the
-// message a waiting process gives when it times out.
+// when the holder dies (SIGKILL included); the file holds the holder's actor, written only when
+// it changes, and the message a waiting process gives when it times out adds the holder's pid
+// from /proc/locks.
 
 #include <chrono>
 #include <filesystem>

@@ -99,7 +99,8 @@ TEST_F(ConcurrencyTest, AWriterThatCannotGetTheLockExitsRetryableNamingTheHolder
   const int fd = ::open(lock_file.c_str(), O_RDWR | O_CLOEXEC);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::flock(fd, LOCK_EX), 0);
-  const std::string holder = "slow-writer (pid 4242)\n";
+  // The record names the holder; its pid is what /proc/locks says holds the flock: this process.
+  const std::string holder = "slow-writer\n";
   ASSERT_EQ(::write(fd, holder.data(), holder.size()), static_cast<ssize_t>(holder.size()));
   const Snapshot before = TakeSnapshot(Root());
   ProcessOptions options;
@@ -107,7 +108,8 @@ TEST_F(ConcurrencyTest, AWriterThatCannotGetTheLockExitsRetryableNamingTheHolder
   options.env = {{"SEAM_ACTOR", "e2e"}, {"SEAM_LOCK_WAIT_MS", "200"}};
   ProcessResult rotate = RunProcess({SEAMCTL_PATH, "-c", ConfigPath().string(), "token", "rotate", kSeam}, options);
   EXPECT_EQ(rotate.exit_code, 3) << rotate.out << rotate.err;
-  EXPECT_TRUE(Contains(rotate.err, "seamctl: error: seam stream token/device-42 is busy: slow-writer (pid 4242) holds"))
+  EXPECT_TRUE(Contains(rotate.err, "seamctl: error: seam stream token/device-42 is busy: slow-writer (pid " +
+                                       std::to_string(::getpid()) + ") holds"))
       << rotate.err;
   ProcessResult repair = RunProcess({SEAMCTL_PATH, "-c", ConfigPath().string(), "repair"}, options);
   EXPECT_EQ(repair.exit_code, 3) << repair.out << repair.err;
