@@ -869,9 +869,10 @@ void PrintSeamdFigures() {
   if (g_scale.ran) {
     const ScaleFigures& s = g_scale;
     std::printf("\nseamd scale (%d seams, %d json-file sides)\n", s.seams, 2 * s.seams);
-    std::printf("  %-30s %10.0f ms  (I/O floor, same files and streams without seam: %.0f ms; ratio %.2f)  <= 1000 ms: %s\n",
+    // Goal: issue 13, item 8 (it was 1,000 ms before).
+    std::printf("  %-30s %10.0f ms  (I/O floor, same files and streams without seam: %.0f ms; ratio %.2f)  <= 500 ms: %s\n",
                 "start-up pass over every seam", s.pass_ms, s.floor_ms, s.floor_ms / std::max(s.pass_ms, 1e-3),
-                s.pass_ms <= 1000 ? "met" : "NOT met");
+                s.pass_ms <= 500 ? "met" : "NOT met");
     std::printf("  %-30s %10.1f MiB (seamd with one seam: %.1f MiB)  <= 150 MiB: %s\n", "resident memory",
                 s.rss_mib, s.rss_one_seam_mib, s.rss_mib <= 150 ? "met" : "NOT met");
     std::printf("  %-30s %10.2f %%   (10 s with nothing drifting)  ~0: %s\n", "idle CPU", s.idle_cpu_percent,
