@@ -103,17 +103,19 @@ std::vector<SideSeen> Seen(const Pass& p, const std::vector<const SideConfig*>& 
   return seen;
 }
 
-// PassOptions::defer_acting: whether this pass would act while some side is not a file. Any
-// drift counts, not only one on a network side: an authority's foreign value adopted from a file
-// is then written to every other side.
-bool MustDefer(const Pass& p) {
-  if (!p.options.defer_acting) return false;
-  const bool network = std::any_of(p.seam.sides.begin(), p.seam.sides.end(),
-                                   [](const SideConfig& s) { return s.side->WatchPaths().empty(); });
-  if (!network) return false;
-  const bool drift = std::any_of(p.observed.begin(), p.observed.end(),
-                                 [](const Observed& o) { return IsDrift(o.judgement.verdict); });
-  return drift || !operation_steps::PendingSides(p.seam, p.state).empty();
+// PassOptions::defer_acting: whether the rest of this pass would append or write anything. Each
+// condition is one of the phases below that can: adopt, complete, record a drift found (or a
+// restart), repair, record a drift ended, clear flapping.
+bool WouldAct(const Pass& p) {
+  if (!p.state.open_drifts.empty() || !operation_steps::PendingSides(p.seam, p.state).empty()) return true;
+  if (p.options.force && p.state.flapping) return true;
+  return std::any_of(p.observed.begin(), p.observed.end(), [&p](const Observed& o) {
+    if (IsDrift(o.judgement.verdict)) return true;
+    const std::string& marker = o.observation.restart_marker;
+    if (marker.empty() || p.state.phase == RecordState::Phase::kUnset) return false;  // not recorded then
+    auto known = p.state.restart_markers.find(o.config->name);
+    return known == p.state.restart_markers.end() || known->second != marker;
+  });
 }
 
 // --- decide: flapping, authority, pending operation -------------------------------------------
@@ -382,7 +384,7 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
   // Everything this pass appends (completions included) counts in events_appended.
   const std::int64_t version_before = p.state.stream_version;
   ObservePhase(p, std::move(observations));
-  if (MustDefer(p)) {
+  if (options.defer_acting && WouldAct(p)) {
     SeamReport deferred;
     deferred.name = seam.name;
     deferred.deferred = true;

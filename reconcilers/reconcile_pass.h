@@ -32,11 +32,14 @@ struct PassOptions {
   // replayed from the start, so a pass costs the same however long the stream grew. The pass
   // leaves it at the stream's head. nullptr: replay from the start.
   RecordState* state = nullptr;
-  // For a caller whose pass must not block (seamd runs the passes of seams read over the network
-  // where file seams run): when the seam has a side that is not a file (a request may take its
-  // timeout) and the pass would act on anything (a drift on any side, an operation pending on
-  // any), the pass stops right after observing, before it appends or writes anything, and says
-  // so in SeamReport::deferred; the caller runs the whole pass again where blocking is allowed.
+  // A look: the pass stops right after observing and judging, before it appends or writes
+  // anything, when it would do either (a drift on any side, an operation pending, a drift the log
+  // holds open, a side restarted since the log last said so, flapping to clear), and says so in
+  // SeamReport::deferred; the caller then runs the whole pass. A look that is not deferred has
+  // written and appended nothing (it has only confirmed sides in sync in the confirmation book),
+  // so a caller may run it without the seam's writer lock: seamd's start-up and full passes
+  // over seams in sync, and the passes of seams whose network sides it observed beforehand, whose
+  // acting passes run where a write may take its timeout.
   bool defer_acting = false;
 };
 

@@ -383,8 +383,8 @@ TEST_F(PassPhasesTest, ADryRunSaysWhatItWouldDoAndDoesNothing) {
   EXPECT_FALSE(Fake("b").held().has_value());
 }
 
-// PassOptions::defer_acting (seamd's passes of network seams on the file lane): a pass that would
-// act on a seam with a side that is not a file stops before it appends or writes anything...
+// PassOptions::defer_acting (seamd's looks): a pass that would act stops before it appends or
+// writes anything...
 TEST_F(PassPhasesTest, DeferActingStopsBeforeAnythingWhenThePassWouldAct) {
   const std::string issued = Issue();
   Fake("a").HoldNothing();
@@ -395,29 +395,51 @@ TEST_F(PassPhasesTest, DeferActingStopsBeforeAnythingWhenThePassWouldAct) {
   EXPECT_TRUE(deferred.deferred);
   EXPECT_THAT(TypesSince(recorded), IsEmpty());
   EXPECT_EQ(Fake("a").writes(), 1);
-  // ...and the whole pass, run again where blocking is allowed, repairs.
+  // ...and the whole pass, run after it, repairs.
   const SeamReport whole = Pass();
   EXPECT_FALSE(whole.deferred);
   EXPECT_EQ(whole.sides[0].action, "repaired");
   EXPECT_EQ(TokenOn("a"), issued);
 }
 
-// ...while a pass with nothing to do, or on files only, runs to its end.
-TEST_F(PassPhasesTest, DeferActingLetsAPassWithNothingToDoOrOnFilesOnlyFinish) {
-  const std::string issued = Issue();
+// ...while a pass with nothing to do runs to its end, having appended and written nothing.
+TEST_F(PassPhasesTest, DeferActingLetsAPassWithNothingToDoFinish) {
+  Issue();
+  const std::size_t recorded = Types().size();
   PassOptions defer;
   defer.defer_acting = true;
   const SeamReport in_sync = Pass(PassMode::kRepair, defer);
   EXPECT_FALSE(in_sync.deferred);
   EXPECT_EQ(in_sync.status, "in_sync");
+  EXPECT_THAT(TypesSince(recorded), IsEmpty());
+  EXPECT_EQ(Fake("a").writes(), 1);
+  EXPECT_EQ(Fake("b").writes(), 1);
+}
 
-  Fake("a").SetWatchPaths({"/a"});
-  Fake("b").SetWatchPaths({"/b"});
-  Fake("a").HoldNothing();
-  const SeamReport files = Pass(PassMode::kRepair, defer);
-  EXPECT_FALSE(files.deferred);
-  EXPECT_EQ(files.sides[0].action, "repaired");
-  EXPECT_EQ(TokenOn("a"), issued);
+// Each thing a pass may append makes a look defer: a drift the log holds open (closing it is an
+// append), and a pending operation, not only a drift seen now.
+TEST_F(PassPhasesTest, DeferActingCountsAnOpenDriftAndAPendingOperation) {
+  const std::string issued = Issue();
+  seam_.repair = RepairPolicy::kOff;
+  Fake("a").Hold(Token("hand-edited"));
+  EXPECT_FALSE(Pass().deferred);  // records the drift, leaves the side
+  Fake("a").Hold(Token(issued));  // put back by hand: the next pass closes the drift
+  PassOptions defer;
+  defer.defer_acting = true;
+  const std::size_t recorded = Types().size();
+  EXPECT_TRUE(Pass(PassMode::kRepair, defer).deferred);
+  EXPECT_THAT(TypesSince(recorded), IsEmpty());
+  Pass();
+  EXPECT_EQ(Types().back(), "DriftClosed");
+  EXPECT_FALSE(Pass(PassMode::kRepair, defer).deferred);  // nothing open any more
+
+  // An operation that has not reached side b yet.
+  Fake("b").FailNextWrite(Status::IoError("disk full"));
+  SeamContext ctx = Ctx();
+  (void)RotateToken(ctx, seam_);
+  const std::size_t before = Types().size();
+  EXPECT_TRUE(Pass(PassMode::kRepair, defer).deferred);
+  EXPECT_EQ(Types().size(), before);
 }
 
 }  // namespace

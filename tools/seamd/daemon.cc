@@ -314,7 +314,7 @@ bool Daemon::RequestReconcile(const std::string& seam_name) {
 }
 
 void Daemon::RequestAll(const std::string& why) {
-  for (const auto& runner : wiring_->runners) runner->Request(milliseconds(0), why);
+  for (const auto& runner : wiring_->runners) runner->RequestSweep(why);
 }
 
 void Daemon::RequestAllThenReady(const std::string& why) {

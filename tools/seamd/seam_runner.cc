@@ -121,6 +121,12 @@ void SeamRunner::Request(std::chrono::microseconds delay, const std::string& why
   if (target != armed) Arm(target);
 }
 
+void SeamRunner::RequestSweep(const std::string& why) {
+  if (stopped_) return;
+  sweep_ = true;
+  Request(std::chrono::microseconds(0), why);
+}
+
 void SeamRunner::Arm(std::chrono::steady_clock::time_point at) {
   queue_timer_.expires_at(at);  // a wait already pending completes with operation_aborted
   queue_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
@@ -144,11 +150,14 @@ void SeamRunner::RunNow() {
   }
   running_ = true;
   std::string why = std::exchange(reasons_, "");
+  const bool sweep = std::exchange(sweep_, false);
   if (observes_async_) {
     ObserveThenPass(std::move(why));
     return;
   }
-  PostPass(lane_, std::move(why), {}, false);
+  // A sweep of a file seam looks first; a slow seam's look would read its slow side twice
+  // whenever it acts, so it runs the whole pass.
+  PostPass(lane_, std::move(why), {}, sweep && lane_ == Lane::kFile ? Look::kThenLock : Look::kNone);
 }
 
 void SeamRunner::ObserveThenPass(std::string why) {
@@ -176,14 +185,16 @@ void SeamRunner::ObserveThenPass(std::string why) {
         metrics->ObservationsEnded(1);
         gather->seen[i] = std::move(seen);
         if (--gather->left != 0) return;
-        if (auto self = weak.lock()) self->PostPass(Lane::kNetwork, std::move(why), std::move(gather->seen), true);
+        if (auto self = weak.lock()) {
+          self->PostPass(Lane::kNetwork, std::move(why), std::move(gather->seen), Look::kThenDefer);
+        }
       });
     });
   }
-  if (network.empty()) PostPass(Lane::kNetwork, std::move(why), std::move(gather->seen), true);
+  if (network.empty()) PostPass(Lane::kNetwork, std::move(why), std::move(gather->seen), Look::kThenDefer);
 }
 
-void SeamRunner::PostPass(Lane lane, std::string why, Given given, bool defer_acting) {
+void SeamRunner::PostPass(Lane lane, std::string why, Given given, Look look) {
   if (stopped_) {
     running_ = false;
     return;
@@ -193,9 +204,9 @@ void SeamRunner::PostPass(Lane lane, std::string why, Given given, bool defer_ac
   // gone (a reload) when it ends, and then its outcome is dropped.
   lanes_.Post(lane, env_,
               [weak = weak_from_this(), mailbox = mailbox_, effective = effective_, state = state_, why = std::move(why),
-               given = std::move(given), defer_acting](Result<WorkerScope> scope) mutable {
+               given = std::move(given), look](Result<WorkerScope> scope) mutable {
                 auto outcome = std::make_shared<Outcome>(RunOnWorker(std::move(scope), *effective, state.get(), why,
-                                                                     std::move(given), defer_acting));
+                                                                     std::move(given), look));
                 mailbox->Post([weak, outcome] {
                   if (auto self = weak.lock()) self->Finish(std::move(*outcome));
                 });
@@ -203,54 +214,69 @@ void SeamRunner::PostPass(Lane lane, std::string why, Given given, bool defer_ac
 }
 
 SeamRunner::Outcome SeamRunner::RunOnWorker(Result<WorkerScope> scope, const SeamConfig& effective, RecordState* state,
-                                            const std::string& why, Given given, bool defer_acting) {
+                                            const std::string& why, Given given, Look look) {
   Outcome out;
   out.why = why;
   const auto started = std::chrono::steady_clock::now();
+  auto done = [&] {
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return std::move(out);
+  };
   if (!scope.ok()) {
     out.report = scope.status();
-  } else {
-    // Two passes of one seam never run at once: within seamd because a runner posts one job at a
-    // time; against seamctl and other seamd processes because the pass holds the writer lock.
-    Result<std::unique_ptr<WriterLock>> lock = scope->store.LockStream(effective.stream(), scope->seam.actor, milliseconds(0));
-    if (!lock.ok() && lock.status().code() == StatusCode::kUnavailable) {
-      out.lock_busy = true;
-      out.busy_detail = lock.status().message();
-      return out;
+    return done();
+  }
+  // One pass; the sides not observed before (files) are observed now. The pass leaves the kept
+  // state at the stream's head as it read it: that is the version this pass took into account
+  // (under the lock no other writer can append past it until the lock is released).
+  auto run = [&](bool look_only) {
+    std::vector<Observation> observed;
+    if (!given.empty()) {
+      observed.reserve(given.size());
+      for (std::size_t i = 0; i < given.size(); ++i) {
+        observed.push_back(given[i] ? std::move(*given[i]) : effective.sides[i].side->Observe());
+      }
+      given.clear();  // consumed: a whole pass after a look observes afresh
     }
-    if (!lock.ok()) {
-      out.report = lock.status();
-    } else {
-      PassOptions options;
-      options.state = state;
-      options.defer_acting = defer_acting;
-      // The sides not observed before (files) are observed now, under the lock.
-      std::vector<Observation> observed;
-      if (!given.empty()) {
-        observed.reserve(given.size());
-        for (std::size_t i = 0; i < given.size(); ++i) {
-          observed.push_back(given[i] ? std::move(*given[i]) : effective.sides[i].side->Observe());
-        }
-      }
-      out.report = RunPass(scope->seam, effective, PassMode::kRepair, std::move(observed), options);
-      out.deferred = out.report.ok() && out.report->deferred;
-      // The pass leaves the kept state at the stream's head, and no other writer can append
-      // until the lock is released: that is the version this pass saw last.
-      if (out.report.ok() && state != nullptr) {
-        out.known_version = state->stream_version;
-      } else if (Result<std::int64_t> version = scope->store.Log().StreamVersion(effective.stream()); version.ok()) {
-        out.known_version = *version;
-      }
+    PassOptions options;
+    options.state = state;
+    options.defer_acting = look_only;
+    out.report = RunPass(scope->seam, effective, PassMode::kRepair, std::move(observed), options);
+    if (out.report.ok() && state != nullptr) {
+      out.known_version = state->stream_version;
+    } else if (Result<std::int64_t> version = scope->store.Log().StreamVersion(effective.stream()); version.ok()) {
+      out.known_version = *version;
+    }
+  };
+  if (look != Look::kNone) {
+    // Without the lock: a look that is not deferred appended and wrote nothing (reconcile_pass.h).
+    run(true);
+    if (!out.report.ok() || !out.report->deferred) return done();
+    if (look == Look::kThenDefer) {
+      out.deferred = true;
+      return done();
     }
   }
-  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return out;
+  // Two passes of one seam never run at once: within seamd because a runner posts one job at a
+  // time; against seamctl and other seamd processes because the pass holds the writer lock.
+  Result<std::unique_ptr<WriterLock>> lock = scope->store.LockStream(effective.stream(), scope->seam.actor, milliseconds(0));
+  if (!lock.ok() && lock.status().code() == StatusCode::kUnavailable) {
+    out.lock_busy = true;
+    out.busy_detail = lock.status().message();
+    return done();
+  }
+  if (!lock.ok()) {
+    out.report = lock.status();
+    return done();
+  }
+  run(false);
+  return done();
 }
 
 void SeamRunner::Finish(Outcome outcome) {
   if (outcome.deferred && !stopped_) {
     // The pass found something to act on: all of it again where a write may take its timeout.
-    PostPass(Lane::kSlow, outcome.why + ", acting", {}, false);
+    PostPass(Lane::kSlow, outcome.why + ", acting", {}, Look::kNone);
     return;
   }
   running_ = false;

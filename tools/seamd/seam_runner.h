@@ -14,7 +14,13 @@
 // sides are observed asynchronously first (Side::ObserveAsync, on the network thread), and the
 // pass then runs on the network lane with those observations. Such a pass that finds something to
 // act on stops before acting (PassOptions::defer_acting) and runs again, whole, on the slow
-// lane, since a write over the network may take its timeout. One
+// lane, since a write over the network may take its timeout.
+//
+// Looks without the lock: the passes of such network seams, and the sweeps (start-up, reload,
+// the periodic full pass) of file seams, first run as a look (PassOptions::defer_acting) without
+// the seam's writer lock: a look that finds nothing to do has appended and written nothing, so it
+// needed none (10,000 seams in sync: 10,000 lock files not opened). A look that would act is
+// followed by the whole pass under the lock (file seams: at once, on the same worker). One
 // pass of a seam at a time: requests made while it runs queue one more pass after it (never
 // two). A pass holds the seam's writer lock, so it never interleaves with a seamctl operation; a
 // lock held by someone else is retried shortly instead of waiting on a worker.
@@ -68,8 +74,8 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   bool observes_async() const { return observes_async_; }
   // A pass is running on a worker now.
   bool running() const { return running_; }
-  // The stream version the last pass saw (read under the seam's lock): an event at or below it
-  // is one the pass already took into account.
+  // The stream version the last pass (or look) replayed to: an event at or below it is one the
+  // pass already took into account.
   std::int64_t known_version() const { return known_version_; }
   // The last pass's report (a pass that failed as a whole is a report with status "unknown"
   // and the error), and when it ended (Unix microseconds); nullopt / 0 before the first pass.
@@ -78,6 +84,9 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
 
   // Asks for a pass after `delay`; `why` is for the debug log.
   void Request(std::chrono::microseconds delay, const std::string& why);
+  // The same, for a pass over every seam (start-up, reload, the periodic full pass): it looks
+  // first, without the lock (above).
+  void RequestSweep(const std::string& why);
   // No further passes; timers are cancelled. A pass running on a worker finishes; its result
   // is dropped.
   void Stop();
@@ -92,19 +101,25 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
     bool lock_busy = false;  // someone else held the seam's lock: nothing ran
     std::string busy_detail;
     Result<SeamReport> report = Status::Internal("not run");
-    std::int64_t known_version = -1;  // read under the lock; -1 unknown
+    std::int64_t known_version = -1;  // what the pass replayed to; -1 unknown
     double seconds = 0;
     bool deferred = false;  // the pass would act: run it again on the slow lane
   };
   // Observations made before the pass, by side index; nullopt: the pass observes that side.
   using Given = std::vector<std::optional<Observation>>;
+  // How a pass on a worker begins.
+  enum class Look {
+    kNone,         // the whole pass, under the lock
+    kThenLock,     // a look without the lock; if it would act, the whole pass under the lock
+    kThenDefer,    // a look without the lock; if it would act, Outcome::deferred
+  };
   void RunNow();
   // Observes the network sides asynchronously, then posts the pass with what they held.
   void ObserveThenPass(std::string why);
-  void PostPass(Lane lane, std::string why, Given given, bool defer_acting);
+  void PostPass(Lane lane, std::string why, Given given, Look look);
   // On a worker: lock, pass, read the stream's version.
   static Outcome RunOnWorker(Result<WorkerScope> scope, const SeamConfig& effective, RecordState* state,
-                             const std::string& why, Given given, bool defer_acting);
+                             const std::string& why, Given given, Look look);
   // Back on the loop.
   void Finish(Outcome outcome);
   // (Re)arms the queued pass for `at`.
@@ -126,6 +141,7 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   Lane lane_ = Lane::kFile;
   bool running_ = false;
   bool again_ = false;  // requested while running: one more pass when it ends
+  bool sweep_ = false;  // the queued pass was asked for by RequestSweep
   boost::asio::steady_timer queue_timer_;
   boost::asio::steady_timer poll_timer_;
   bool queued_ = false;
