@@ -42,12 +42,12 @@ class Folder {
     AuditEntry entry;
     entry.fields = DescribeEventFields(event, keys);
     IntentChange::What what = IntentChange::What::kNone;
-    Result<IntentChange> change = kind.decode(event);
-    if (change.ok()) {
-      what = change->what;
-      entry.adopted_from = change->adopted_from;
+    IntentChange change;
+    if (const Status decoded = kind.decode(event, change); decoded.ok()) {
+      what = change.what;
+      entry.adopted_from = change.adopted_from;
     } else {
-      entry.error = change.status().message();
+      entry.error = decoded.message();
     }
     if (FindShownField(entry.fields, "error") != nullptr) entry.error = ShownText(entry.fields, "error");
     if (!entry.error.empty()) ++out_.errors;

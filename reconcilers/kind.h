@@ -26,10 +26,20 @@ struct IntentChange {
   };
   What what = What::kNone;
   std::map<std::string, std::string> plain;
-  // The secret field, sealed at this event's version (SealContext(stream, version)).
-  std::optional<std::string> sealed;
+  // The secret field, sealed at this event's version (SealContext(stream, version)); empty
+  // when the event does not set it (a sealed value never is: it carries a nonce and a tag).
+  std::string sealed;
   // An adoption (TokenAdopted, PairingAdopted): the side the value was taken from.
   std::string adopted_from;
+
+  // Back to "no change", keeping the strings' capacity: a replay decodes every event of a
+  // stream into one IntentChange, so a long stream costs no allocation per event.
+  void Clear() {
+    what = What::kNone;
+    plain.clear();
+    sealed.clear();
+    adopted_from.clear();
+  }
 };
 
 struct KindSpec {
@@ -53,8 +63,9 @@ struct KindSpec {
   std::string (*encode_adopted)(const std::map<std::string, std::string>& plain,
                                 const std::string& sealed, const std::string& side,
                                 const std::string& reason) = nullptr;
-  // Decodes one event of the kind's stream; Corruption when a known type does not decode.
-  Result<IntentChange> (*decode)(const Event& event) = nullptr;
+  // Decodes one event of the kind's stream into `change`, which the caller has cleared
+  // (IntentChange::Clear); Corruption when a known type does not decode.
+  Status (*decode)(const Event& event, IntentChange& change) = nullptr;
   // What people see of one of the kind's own events (reconcilers/event_view.h): its payload's
   // fields, secrets as keyed fingerprints. nullopt for a type the kind does not know.
   std::optional<EventFields> (*describe)(const Event& event, const KeyRing& keys) = nullptr;

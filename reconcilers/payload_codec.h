@@ -45,9 +45,10 @@ inline std::istream& StreamOver(const std::string& bytes) {
   return in;
 }
 
+// Decodes into `payload`, whose strings keep their capacity: a replay that decodes every event
+// of a long stream into one reused object allocates nothing per event.
 template <typename T>
-Result<T> Decode(const std::string& bytes, const char* type) {
-  T payload;
+Status DecodeInto(const std::string& bytes, const char* type, T& payload) {
   try {
     std::istream& in = StreamOver(bytes);
     cereal::PortableBinaryInputArchive ar(in);
@@ -55,6 +56,13 @@ Result<T> Decode(const std::string& bytes, const char* type) {
   } catch (const std::exception& e) {
     return Status::Corruption(std::string("payload of a ") + type + " event does not decode: " + e.what());
   }
+  return Status::Ok();
+}
+
+template <typename T>
+Result<T> Decode(const std::string& bytes, const char* type) {
+  T payload;
+  SEAM_RETURN_IF_ERROR(DecodeInto(bytes, type, payload));
   return payload;
 }
 

@@ -149,11 +149,20 @@ const char* PhaseName(RecordState::Phase phase) {
 
 namespace {
 
+// The index of `fields` in state.plain_sets, added unless it equals the newest set.
+std::uint32_t PlainSet(RecordState& state, std::map<std::string, std::string> fields) {
+  if (fields.empty()) return 0;
+  if (state.plain_sets.back() != fields) state.plain_sets.push_back(std::move(fields));
+  return static_cast<std::uint32_t>(state.plain_sets.size() - 1);
+}
+
 Status ApplyEvent(RecordState& state, const Event& event) {
   if (state.stream.empty()) state.stream = event.stream;
-  Result<IntentChange> decoded = state.kind->decode(event);
-  if (!decoded.ok()) return decoded.status().WithContext("event seq " + std::to_string(event.seq));
-  IntentChange& change = *decoded;
+  thread_local IntentChange change;  // reused: decoding allocates nothing per event
+  change.Clear();
+  if (Status decoded = state.kind->decode(event, change); !decoded.ok()) {
+    return decoded.WithContext("event seq " + std::to_string(event.seq));
+  }
   if (change.what == IntentChange::What::kNone) return ApplyConfirmation(state, event);
   if (!change.adopted_from.empty()) NoteAdoption(state, change.adopted_from, event);
   switch (change.what) {
@@ -171,15 +180,19 @@ Status ApplyEvent(RecordState& state, const Event& event) {
       }
       [[fallthrough]];
     case IntentChange::What::kSet: {
-      RecordedValue next;
-      if (change.what == IntentChange::What::kUpdate) next = state.history.back();
+      const bool update = change.what == IntentChange::What::kUpdate;
+      RecordedValue next = update ? state.history.back() : RecordedValue{};
       next.version = event.version;
-      for (auto& [field, text] : change.plain) next.plain[field] = std::move(text);
-      if (change.sealed) {
-        next.sealed = state.sealed.Add(*change.sealed);
+      if (!change.plain.empty()) {
+        std::map<std::string, std::string> fields = update ? state.plain_of(next) : std::map<std::string, std::string>();
+        for (auto& [field, text] : change.plain) fields[field] = std::move(text);
+        next.plain = PlainSet(state, std::move(fields));
+      }
+      if (!change.sealed.empty()) {
+        next.sealed = state.sealed.Add(change.sealed);
         next.sealed_version = event.version;
       }
-      state.history.push_back(std::move(next));
+      state.history.push_back(next);
       state.phase = RecordState::Phase::kActive;
       state.value = Record();
       state.value_version = 0;
@@ -206,7 +219,7 @@ Status Apply(RecordState& state, const Event& event) {
 
 Result<Record> OpenRecord(const RecordState& state, const RecordedValue& recorded, const KeyRing& keys) {
   Record record;
-  for (const auto& [field, text] : recorded.plain) record.emplace(field, Secret(text));
+  for (const auto& [field, text] : state.plain_of(recorded)) record.emplace(field, Secret(text));
   if (!recorded.sealed.empty()) {
     Result<Secret> opened =
         keys.Open(state.sealed.Get(recorded.sealed), SealContext(state.stream, recorded.sealed_version));
@@ -367,7 +380,7 @@ std::optional<Judgement> JudgeAgainstHistory(const RecordState& state, const Sid
         if (!r.ok()) return Judgement{Verdict::kUnreadable, 0, "", "cannot compare with the log: " + r.status().message()};
         opened = std::move(r).value();
       } else {
-        for (const auto& [field, text] : it->plain) opened.emplace(field, Secret(text));
+        for (const auto& [field, text] : state.plain_of(*it)) opened.emplace(field, Secret(text));
       }
       record = &opened;
     }

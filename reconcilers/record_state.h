@@ -26,13 +26,15 @@
 
 namespace seam {
 
-// One record the entity has had, as the log holds it.
+// One record the entity has had, as the log holds it. Small and flat: a replay keeps one per
+// value-setting event of the stream, a million for a long one.
 struct RecordedValue {
-  std::int64_t version = 0;                  // stream version of the event that set it
-  std::map<std::string, std::string> plain;  // the non-secret fields
-  SealedBlocks::Ref sealed;                  // the secret field, sealed (in RecordState::sealed)
-  std::int64_t sealed_version = 0;           // the version `sealed` is bound to
+  std::int64_t version = 0;         // stream version of the event that set it
+  std::int64_t sealed_version = 0;  // the version `sealed` is bound to
+  SealedBlocks::Ref sealed;         // the secret field, sealed (in RecordState::sealed)
+  std::uint32_t plain = 0;          // the non-secret fields: RecordState::plain_sets[plain]
 };
+static_assert(sizeof(RecordedValue) == 32);
 
 // A drift the log holds open (DriftOpened without its DriftClosed), and what has happened to
 // the side since, so the DriftClosed can say how it ended.
@@ -71,6 +73,9 @@ struct RecordState {
   // and a vector's regrowth moved them all again (a tenth of a 1M-event replay's profile).
   std::deque<RecordedValue> history;
   SealedBlocks sealed;  // the bytes of history's sealed fields
+  // The non-secret fields of history's records, each distinct set once (most events change
+  // only the secret field, and a token has no other); [0] is the empty set.
+  std::vector<std::map<std::string, std::string>> plain_sets{1};
   // The operation behind the current phase (the type of the event at current_version) and the
   // sides that confirmed it (SideApplied, or SideRepaired writing that version). Sides of the
   // seam missing from `applied` are where the operation is still pending.
@@ -89,6 +94,9 @@ struct RecordState {
   std::map<std::string, std::string> restart_markers;
 
   bool active() const { return phase == Phase::kActive; }
+  const std::map<std::string, std::string>& plain_of(const RecordedValue& recorded) const {
+    return plain_sets[recorded.plain];
+  }
 };
 
 const char* PhaseName(RecordState::Phase phase);  // "unset" | "active" | "revoked"

@@ -5,8 +5,6 @@
 #include <sqlite3.h>
 
 #include <string_view>
-#include <functional>
-#include <thread>
 #include <vector>
 #include <unordered_map>
 #include <utility>
@@ -14,6 +12,7 @@
 #include "core/hash_chain.h"
 #include "store/sqlite_append_watch.h"
 #include "store/sqlite_event_store_impl.h"
+#include "store/sqlite_row_scan.h"
 #include "store/sqlite_rows.h"
 
 namespace seam {
@@ -161,98 +160,6 @@ Result<std::vector<Event>> SqliteEventStore::Impl::ReadRows(sqlite3_stmt* s,
   return out;
 }
 
-namespace {
-
-// One row as the batched reader hands it over: the event, whether its hashes were 32 bytes, and
-// the hash recomputed from its other columns.
-struct HashedRow {
-  const Event& event;
-  bool well_formed;
-  const Hash& computed;
-};
-
-// What the worker thread of ForEachHashedRow overlaps with the reading of the rows.
-enum class Overlap {
-  kHash,   // Verify: its checks are cheap, the hash is the work beside the read
-  kVisit,  // replay: folding a row costs more than hashing it, so both go beside the read
-};
-
-// Steps `s` to the end, calling `each` on every row in order, and stops at the first non-ok
-// Status (returned). Rows are read in batches of up to 4096, and a worker thread works beside
-// the read (a row's hash depends only on the row):
-//   kHash:  the worker hashes batch N while this thread reads batch N+1, then this thread
-//           visits batch N;
-//   kVisit: the worker reads batch N+1 while this thread hashes and visits batch N (the
-//           connection is never used by both at once: `each` does not touch the store, and
-//           the worker is joined before the next batch).
-// Either way the scan runs at the speed of the slower half (tests/bench: verify, replay_fold).
-// *rc is the final sqlite3_step result (SQLITE_DONE when every row was read).
-Status ForEachHashedRow(sqlite3_stmt* s, Overlap overlap, const std::function<Status(const HashedRow&)>& each,
-                        int* rc) {
-  constexpr std::size_t kBatch = 4096;
-  // The slots grow as rows arrive and are then reused batch after batch (assign() keeps their
-  // capacity). Growing on demand matters: a replay of a short stream (one seam's few events, a
-  // thousand times in one check pass) must not construct a whole batch of empty events, nor
-  // start a thread.
-  struct Batch {
-    std::vector<Event> rows;
-    std::vector<char> well_formed;
-    std::vector<Hash> computed;
-    std::size_t size = 0;
-  };
-  Batch batches[2];
-  *rc = SQLITE_ROW;
-  auto read_batch = [s, rc](Batch& b) {
-    b.size = 0;
-    while (b.size < kBatch && *rc == SQLITE_ROW && (*rc = sqlite3_step(s)) == SQLITE_ROW) {
-      if (b.size == b.rows.size()) {
-        b.rows.emplace_back();
-        b.well_formed.push_back(0);
-        b.computed.emplace_back();
-      }
-      b.well_formed[b.size] = ReadRow(s, &b.rows[b.size]) ? 1 : 0;
-      ++b.size;
-    }
-  };
-  auto hash_batch = [](Batch& b) {
-    for (std::size_t i = 0; i < b.size; ++i) b.computed[i] = ComputeEventHash(b.rows[i]);
-  };
-  int cur = 0;
-  read_batch(batches[cur]);
-  while (batches[cur].size > 0) {
-    Batch& batch = batches[cur];
-    Batch& next = batches[1 - cur];
-    const bool more = batch.size == kBatch;  // a short batch is the last one
-    if (!more) next.size = 0;
-    Status visited = Status::Ok();
-    if (overlap == Overlap::kHash) {
-      if (more) {
-        std::thread hasher(hash_batch, std::ref(batch));
-        read_batch(next);
-        hasher.join();
-      } else {
-        hash_batch(batch);
-      }
-      for (std::size_t i = 0; i < batch.size && visited.ok(); ++i) {
-        visited = each(HashedRow{batch.rows[i], batch.well_formed[i] != 0, batch.computed[i]});
-      }
-    } else {
-      std::thread reader;
-      if (more) reader = std::thread(read_batch, std::ref(next));
-      for (std::size_t i = 0; i < batch.size && visited.ok(); ++i) {
-        batch.computed[i] = ComputeEventHash(batch.rows[i]);
-        visited = each(HashedRow{batch.rows[i], batch.well_formed[i] != 0, batch.computed[i]});
-      }
-      if (reader.joinable()) reader.join();
-    }
-    SEAM_RETURN_IF_ERROR(visited);
-    cur = 1 - cur;
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 Result<VerifyReport> SqliteEventStore::Impl::Verify() {
   sqlite3_stmt* s = verify.get();
   Resetter reset(s);
@@ -261,7 +168,7 @@ Result<VerifyReport> SqliteEventStore::Impl::Verify() {
   std::unordered_map<std::string, std::int64_t> versions;  // stream -> last version seen
   int rc = SQLITE_DONE;
   // A broken chain is a finding, not an error: the callback fills the report and stops the scan.
-  const Status scanned = ForEachHashedRow(s, Overlap::kHash, [&](const HashedRow& row) {
+  const Status scanned = ScanHashedRows(s, [&](const HashedRow& row) {
     const Event& e = row.event;
     auto bad = [&](std::string reason) {
       report.intact = false;
@@ -333,7 +240,7 @@ Status SqliteEventStore::ScanStream(const std::string& stream, std::int64_t from
   BindText(s, 1, stream);
   sqlite3_bind_int64(s, 2, from_version);
   int rc = SQLITE_DONE;
-  SEAM_RETURN_IF_ERROR(ForEachHashedRow(s, Overlap::kVisit, [&](const HashedRow& row) {
+  SEAM_RETURN_IF_ERROR(ScanHashedRows(s, [&](const HashedRow& row) {
     if (!row.well_formed) return impl_->Malformed(row.event.seq);
     if (row.computed != row.event.hash) return impl_->RowHashMismatch(row.event);
     return visit(row.event);

@@ -5,8 +5,7 @@
 namespace seam::certificate {
 namespace {
 
-Result<IntentChange> Decode(const Event& event) {
-  IntentChange change;
+Status Decode(const Event& event, IntentChange& change) {
   if (event.type == kCertificateIssued || event.type == kCertificateRenewed) {
     SEAM_ASSIGN_OR_RETURN(CertificateSet p,
                           DecodeSet(event.payload, event.type == kCertificateIssued
@@ -21,7 +20,7 @@ Result<IntentChange> Decode(const Event& event) {
   } else if (event.type == kCertificateRevoked) {
     change.what = IntentChange::What::kClear;
   }
-  return change;
+  return Status::Ok();
 }
 
 }  // namespace

@@ -10,8 +10,7 @@ void PutIfSet(std::map<std::string, std::string>& plain, const char* field, std:
   if (!value.empty()) plain.emplace(field, std::move(value));
 }
 
-Result<IntentChange> Decode(const Event& event) {
-  IntentChange change;
+Status Decode(const Event& event, IntentChange& change) {
   if (event.type == kPairingCreated || event.type == kPairingAdopted) {
     SEAM_ASSIGN_OR_RETURN(PairingSet p, DecodeSet(event.payload, event.type == kPairingCreated
                                                                      ? kPairingCreated
@@ -29,7 +28,7 @@ Result<IntentChange> Decode(const Event& event) {
   } else if (event.type == kPairingRemoved) {
     change.what = IntentChange::What::kClear;
   }
-  return change;
+  return Status::Ok();
 }
 
 std::string Get(const std::map<std::string, std::string>& plain, const char* field) {

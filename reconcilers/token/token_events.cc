@@ -22,6 +22,9 @@ std::string Encode(const TokenRevoked& p) { return EncodeAny(p); }
 std::string Encode(const TokenAdopted& p) { return EncodeAny(p); }
 
 Result<TokenValueSet> DecodeValueSet(const std::string& b) { return DecodeAny<TokenValueSet>(b, "token value"); }
+Status DecodeValueSet(const std::string& b, TokenValueSet& into) {
+  return payload_codec::DecodeInto(b, "token value", into);
+}
 Result<TokenRevoked> DecodeRevoked(const std::string& b) { return DecodeAny<TokenRevoked>(b, kTokenRevoked); }
 Result<TokenAdopted> DecodeAdopted(const std::string& b) { return DecodeAny<TokenAdopted>(b, kTokenAdopted); }
 

@@ -46,6 +46,8 @@ std::string Encode(const TokenAdopted& p);
 
 // Decoding; a payload that does not parse is Corruption naming the type.
 Result<TokenValueSet> DecodeValueSet(const std::string& payload);
+// The same into `into`, reusing its string's capacity (a replay decodes a value per event).
+Status DecodeValueSet(const std::string& payload, TokenValueSet& into);
 Result<TokenRevoked> DecodeRevoked(const std::string& payload);
 Result<TokenAdopted> DecodeAdopted(const std::string& payload);
 

@@ -6,12 +6,15 @@
 namespace seam::token {
 namespace {
 
-Result<IntentChange> Decode(const Event& event) {
-  IntentChange change;
+Status Decode(const Event& event, IntentChange& change) {
   if (event.type == kTokenIssued || event.type == kTokenRotated) {
-    SEAM_ASSIGN_OR_RETURN(TokenValueSet p, DecodeValueSet(event.payload));
+    // Decoded straight into change.sealed's buffer: most events of a long stream are rotations.
+    TokenValueSet p;
+    p.sealed_value.swap(change.sealed);
+    const Status decoded = DecodeValueSet(event.payload, p);
+    change.sealed.swap(p.sealed_value);
+    SEAM_RETURN_IF_ERROR(decoded);
     change.what = IntentChange::What::kSet;
-    change.sealed = std::move(p.sealed_value);
   } else if (event.type == kTokenAdopted) {
     SEAM_ASSIGN_OR_RETURN(TokenAdopted p, DecodeAdopted(event.payload));
     change.what = IntentChange::What::kSet;
@@ -20,7 +23,7 @@ Result<IntentChange> Decode(const Event& event) {
   } else if (event.type == kTokenRevoked) {
     change.what = IntentChange::What::kClear;
   }
-  return change;
+  return Status::Ok();
 }
 
 std::string EncodeAdopted(const std::map<std::string, std::string>& /*plain*/, const std::string& sealed,

@@ -64,6 +64,44 @@ TEST_F(PairingReconcilerTest, RotationKeepsTheOtherFieldsAndJudgesWholeRecords) 
   EXPECT_EQ(old.holds_version, 1);
 }
 
+// Rotations change only the token: their records share the pairing's other fields (one set
+// kept, not one per event), and each old record still opens whole.
+TEST_F(PairingReconcilerTest, RotationsShareTheOtherFieldsAndOldRecordsOpenWhole) {
+  std::vector<Event> events = {Created(1, "dev-42", "t1")};
+  for (std::int64_t v = 2; v <= 50; ++v) events.push_back(Rotated(v, "t" + std::to_string(v)));
+  events.push_back(Created(51, "dev-43", "u51"));
+  events.push_back(Rotated(52, "u52"));
+  auto state = Fold(PairingKind(), events, keys_).value();
+  ASSERT_EQ(state.history.size(), 52u);
+  EXPECT_EQ(state.plain_sets.size(), 3u);  // none, dev-42's fields, dev-43's
+
+  Result<Record> first = OpenRecord(state, state.history[0], keys_);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->at("device_id").Reveal(), "dev-42");
+  EXPECT_EQ(first->at("token").Reveal(), "t1");
+  Result<Record> rotated = OpenRecord(state, state.history[29], keys_);
+  ASSERT_TRUE(rotated.ok());
+  EXPECT_EQ(rotated->at("device_id").Reveal(), "dev-42");
+  EXPECT_EQ(rotated->at("token").Reveal(), "t30");
+  EXPECT_EQ(state.value.at("device_id").Reveal(), "dev-43");
+  EXPECT_EQ(state.value.at("token").Reveal(), "u52");
+
+  Judgement old = Judge(state, kCli, Holds({{"device_id", "dev-42"}, {"token", "t30"}, {"gateway_url", "http://gw"}}));
+  EXPECT_EQ(old.verdict, Verdict::kLagging) << old.detail;
+  EXPECT_EQ(old.holds_version, 30);
+}
+
+// Every event is decoded into one reused IntentChange: a pairing created without a token
+// right after one with a token must not inherit it.
+TEST_F(PairingReconcilerTest, AnEventWithoutATokenDoesNotKeepThePreviousEventsToken) {
+  Event tokenless = At(2, kPairingCreated, Encode(PairingSet{"dev-43", "", "http://gw", "", "", ""}));
+  auto state = Fold(PairingKind(), {Created(1, "dev-42", "t1"), tokenless}, keys_).value();
+  ASSERT_EQ(state.history.size(), 2u);
+  EXPECT_TRUE(state.history[1].sealed.empty());
+  EXPECT_EQ(state.value.count("token"), 0u);
+  EXPECT_EQ(state.value.at("device_id").Reveal(), "dev-43");
+}
+
 TEST_F(PairingReconcilerTest, ASideWithSomeFieldsRightIsForeignAndNamesTheFields) {
   auto state = Fold(PairingKind(), {Created(1, "dev-42", "t1")}, keys_).value();
   Judgement j = Judge(state, kCli, Holds({{"device_id", "dev-99"}, {"token", "t1"}, {"gateway_url", "http://gw"}}));

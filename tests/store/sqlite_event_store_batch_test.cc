@@ -1,8 +1,12 @@
-// Replay and verify read rows in batches of 4096 and hash one batch on a worker thread while
-// the next is read. These tests cross batch boundaries: order, counts, and tampering found in
-// a later batch, at the right seq.
+// Replay and verify read rows in batches of 4096 on a reader thread that also hashes rows the
+// caller has not reached (store/sqlite_row_scan.h). These tests cross batch boundaries: order,
+// counts, and tampering found in a later batch, at the right seq.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <thread>
 
 #include "store/sqlite_event_store.h"
 #include "tests/support/temp_dir.h"
@@ -95,6 +99,46 @@ TEST_F(BatchedReadTest, AVisitorErrorStopsTheScanAtThatRow) {
   });
   EXPECT_EQ(s.message(), "stop here");
   EXPECT_EQ(visited, 5'000);
+}
+
+// A visitor slower than the reader: the reader has hashed every row of the next batch before
+// the visitor comes for it, so those rows are checked with the reader's hashes. An altered row
+// among them is still found, at its seq.
+TEST_F(BatchedReadTest, RowsTheReaderHashedAreCheckedToo) {
+  Tamper(9'000);
+  auto store = Store();
+  ASSERT_NE(store, nullptr);
+  std::int64_t visited = 0;
+  Status s = store->ScanStream("token/a", 1, [&](const Event& e) {
+    if (e.version % 4096 == 1) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    ++visited;
+    return Status::Ok();
+  });
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find("event seq 9000"), std::string::npos) << s.message();
+  EXPECT_EQ(visited, 8'999);
+
+  auto report = store->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->first_bad_seq, 9'000);
+}
+
+// The reader thread is stopped and joined however the visit ends, an exception included; the
+// store reads again afterwards.
+TEST_F(BatchedReadTest, AVisitorThatThrowsLeavesTheStoreUsable) {
+  auto store = Store();
+  ASSERT_NE(store, nullptr);
+  EXPECT_THROW((void)store->ScanStream("token/a", 1, [&](const Event& e) {
+    if (e.version == 6'000) throw std::runtime_error("visitor failed");
+    return Status::Ok();
+  }), std::runtime_error);
+  std::int64_t visited = 0;
+  Status s = store->ScanStream("token/a", 1, [&](const Event&) {
+    ++visited;
+    return Status::Ok();
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(visited, kEvents);
 }
 
 }  // namespace
