@@ -11,6 +11,7 @@
 // maps some of its kind's fields to places (`[seam.sides.NAME.fields]`, or the shorthand
 // `pointer` / `value_column` for the kind's primary field) and reports them in Fields().
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -81,21 +82,53 @@ struct Observation {
   }
 };
 
+// When an observation must be over. A side that waits (a program, a server, a busy database)
+// stops waiting at its own timeout or at the deadline, whichever comes first; one that is cut
+// short by the deadline is unreadable and says so (DeadlineReason). Sides that only read files
+// do not wait and ignore it.
+using Deadline = std::chrono::steady_clock::time_point;
+inline constexpr Deadline kNoDeadline = Deadline::max();
+
+// How long a side that waits may wait for one observation: its own timeout, or what is left
+// until the deadline when that comes first.
+struct WaitBudget {
+  std::chrono::milliseconds allowed{0};
+  bool cut = false;  // the deadline, not the side's timeout, set `allowed`
+  Deadline deadline = kNoDeadline;
+
+  // Nothing left: the side should not even start.
+  bool Expired() const { return allowed.count() <= 0; }
+  // A failure now is the deadline's doing: it was binding and has passed. (A side's own timer
+  // set from `allowed`, whole milliseconds rounded down, fires up to 1 ms before it.)
+  bool Overran() const {
+    return cut && std::chrono::steady_clock::now() + std::chrono::milliseconds(1) >= deadline;
+  }
+};
+WaitBudget BudgetFor(std::chrono::milliseconds timeout, Deadline deadline);
+// The reason of an observation the deadline cut short or never let begin: "no answer by the
+// deadline (N ms)", naming the wait it allowed.
+std::string DeadlineReason(const WaitBudget& budget);
+
 class Side {
  public:
   virtual ~Side() = default;
 
-  // What the side holds right now. Never throws; errors become kUnreadable with the reason.
-  virtual Observation Observe() = 0;
+  // What the side holds right now, by `deadline` at the latest. Never throws; errors become
+  // kUnreadable with the reason.
+  virtual Observation Observe(Deadline deadline) = 0;
+  // By the side's own timeouts only.
+  Observation Observe() { return Observe(kNoDeadline); }
 
   // Sides that read over the network (http-json, tls-endpoint) can observe without holding a
   // thread while they wait: ObserveAsync starts the read and returns at once, and `done` is
   // called exactly once, on another thread (the network thread, plugins/common/network_context.h),
-  // with what Observe would have returned, by the side's own deadlines. `done` must not block;
-  // the caller keeps the side alive until it has been called. Other sides observe in the
-  // caller's thread (the default), which a daemon avoids by asking ObservesAsync first.
+  // with what Observe(deadline) would have returned. `done` must not block; the caller keeps
+  // the side alive until it has been called. Other sides observe in the caller's thread (the
+  // default), which a daemon avoids by asking ObservesAsync first.
   virtual bool ObservesAsync() const { return false; }
-  virtual void ObserveAsync(std::function<void(Observation)> done) { done(Observe()); }
+  virtual void ObserveAsync(Deadline deadline, std::function<void(Observation)> done) {
+    done(Observe(deadline));
+  }
 
   // The fields of the kind this side maps (and Observe reports), in a stable order.
   virtual std::vector<std::string> Fields() const = 0;

@@ -46,7 +46,8 @@ class ExecSide final : public Side {
             "SEAM_SEAM=" + config_.seam, "SEAM_SIDE=" + config_.side};
   }
 
-  Observation Observe() override { return Read({}); }
+  using Side::Observe;
+  Observation Observe(Deadline deadline) override { return Read({}, deadline); }
   std::vector<std::string> Fields() const override { return config_.fields.names; }
   Status Write(const Record& record, const ChangeMarker& expected) override {
     return Store(&record, expected);
@@ -66,8 +67,9 @@ class ExecSide final : public Side {
     request.timeout = config_.timeout;
     return request;
   }
-  // Runs `read`; `withhold` are more secrets kept out of the reason (the values being written).
-  Observation Read(std::vector<std::string_view> withhold);
+  // Runs `read`, for at most its timeout or until `deadline`; `withhold` are more secrets kept
+  // out of the reason (the values being written).
+  Observation Read(std::vector<std::string_view> withhold, Deadline deadline = kNoDeadline);
   // Write (record) or Remove (nullptr).
   Status Store(const Record* record, const ChangeMarker& expected);
 
@@ -92,9 +94,15 @@ std::string RunFailure(const SubprocessRequest& request, const Result<Subprocess
   return reason;
 }
 
-Observation ExecSide::Read(std::vector<std::string_view> withhold) {
-  const SubprocessRequest request = Request(config_.read, std::nullopt);
+Observation ExecSide::Read(std::vector<std::string_view> withhold, Deadline deadline) {
+  SubprocessRequest request = Request(config_.read, std::nullopt);
+  const WaitBudget budget = BudgetFor(config_.timeout, deadline);
+  if (budget.Expired()) return Observation::Unreadable("exec `" + config_.read.front() + "`: " + DeadlineReason(budget));
+  request.timeout = budget.allowed;
   Result<SubprocessResult> run = RunSubprocess(request);
+  if (run.ok() && run->end == SubprocessResult::End::kTimedOut && budget.cut) {
+    return Observation::Unreadable("exec `" + config_.read.front() + "`: " + DeadlineReason(budget));
+  }
   if (!run.ok() || !run->ok()) {
     // A failing program may still have printed values, and echo them on stderr too.
     Result<ReadReply> printed = run.ok() ? ParseReadReply(run->stdout_bytes, config_.fields)

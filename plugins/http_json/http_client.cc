@@ -346,7 +346,7 @@ net::awaitable<Result<std::unique_ptr<Connection>>> OpenConnection(const Target&
 }
 
 net::awaitable<Result<HttpResponse>> RoundTrip(const Target& target, const HttpRequest& request) {
-  const Clock::time_point deadline = Clock::now() + target.options.timeout;
+  const Clock::time_point deadline = std::min(Clock::now() + target.options.timeout, request.deadline);
   std::unique_ptr<Connection> conn = IdlePool::Get().Take(target.origin);
   if (conn) {
     Outcome reused = co_await conn->Exchange(target.url, request, target.options, deadline);

@@ -66,6 +66,8 @@ struct HttpRequest {
   std::string method;  // "GET", "PUT", ...
   std::vector<std::pair<std::string, std::string>> headers;  // besides Host, User-Agent, ...
   std::string body;  // sent with Content-Type: application/json when not empty
+  // Besides the options' timeout: the whole exchange ends by then (a caller's deadline).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 struct HttpResponse {

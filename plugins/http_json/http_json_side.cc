@@ -59,9 +59,10 @@ class HttpJsonSide final : public Side {
  public:
   explicit HttpJsonSide(HttpJsonConfig config) : c_(std::move(config)), client_(c_.url, c_.client) {}
 
-  Observation Observe() override { return ObservationOf(Get()); }
+  using Side::Observe;
+  Observation Observe(Deadline deadline) override;
   bool ObservesAsync() const override { return true; }
-  void ObserveAsync(std::function<void(Observation)> done) override;
+  void ObserveAsync(Deadline deadline, std::function<void(Observation)> done) override;
   std::vector<std::string> Fields() const override {
     std::vector<std::string> out;
     for (const FieldPointer& f : c_.fields) out.push_back(f.field);
@@ -99,6 +100,10 @@ class HttpJsonSide final : public Side {
   Result<std::unique_ptr<Fetched>> Get() { return FetchedFrom(Send("GET", "", nullptr)); }
   Result<std::unique_ptr<Fetched>> FetchedFrom(Result<HttpResponse> r) const;
   Observation ObservationOf(Result<std::unique_ptr<Fetched>> got) const;
+  // The GET's answer within `budget`: a failure once the deadline passed is the deadline's.
+  Observation ObservationOf(const WaitBudget& budget, Result<HttpResponse> r) const;
+  // Observe's GET request, ending by the budget's deadline.
+  Result<HttpRequest> PrepareGet(const WaitBudget& budget) const;
   // Sets the mapped fields `record` holds, or removes every mapped field when it is null.
   Status Modify(const Record* record, const ChangeMarker& expected);
 
@@ -212,17 +217,37 @@ Observation HttpJsonSide::ObservationOf(Result<std::unique_ptr<Fetched>> got) co
   return o;
 }
 
+Result<HttpRequest> HttpJsonSide::PrepareGet(const WaitBudget& budget) const {
+  if (budget.Expired()) return Status::Unavailable("GET " + c_.url.shown + ": " + DeadlineReason(budget));
+  Result<HttpRequest> req = Prepare("GET", "", nullptr);
+  if (req.ok()) req->deadline = budget.deadline;
+  return req;
+}
+
+Observation HttpJsonSide::ObservationOf(const WaitBudget& budget, Result<HttpResponse> r) const {
+  if (!r.ok() && budget.Overran()) return Observation::Unreadable("GET " + c_.url.shown + ": " + DeadlineReason(budget));
+  return ObservationOf(FetchedFrom(Checked("GET", std::move(r))));
+}
+
+Observation HttpJsonSide::Observe(Deadline deadline) {
+  const WaitBudget budget = BudgetFor(c_.client.timeout, deadline);
+  Result<HttpRequest> req = PrepareGet(budget);
+  if (!req.ok()) return Observation::Unreadable(req.status().message());
+  return ObservationOf(budget, client_.Fetch(*req));
+}
+
 // The GET is the same as Observe's; the response is read on the network thread. The caller
 // keeps the side alive until `done` has been called (core/side.h), so `this` may be used there.
-void HttpJsonSide::ObserveAsync(std::function<void(Observation)> done) {
-  Result<HttpRequest> req = Prepare("GET", "", nullptr);
+void HttpJsonSide::ObserveAsync(Deadline deadline, std::function<void(Observation)> done) {
+  const WaitBudget budget = BudgetFor(c_.client.timeout, deadline);
+  Result<HttpRequest> req = PrepareGet(budget);
   if (!req.ok()) {
     done(Observation::Unreadable(req.status().message()));
     return;
   }
   client_.FetchAsync(std::make_shared<const HttpRequest>(std::move(req).value()),
-                     [this, done = std::move(done)](Result<HttpResponse> r) {
-                       done(ObservationOf(FetchedFrom(Checked("GET", std::move(r)))));
+                     [this, budget, done = std::move(done)](Result<HttpResponse> r) {
+                       done(ObservationOf(budget, std::move(r)));
                      });
 }
 

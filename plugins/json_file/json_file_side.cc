@@ -36,7 +36,9 @@ class JsonFileSide final : public Side {
   JsonFileSide(fs::path path, std::vector<FieldPointer> places)
       : path_(std::move(path)), places_(std::move(places)) {}
 
-  Observation Observe() override;
+  using Side::Observe;
+  // A file read does not wait: the deadline does not apply.
+  Observation Observe(Deadline deadline) override;
   std::vector<std::string> Fields() const override {
     std::vector<std::string> out;
     for (const FieldPointer& p : places_) out.push_back(p.field);
@@ -88,7 +90,7 @@ Result<std::optional<Json>> JsonFileSide::Load(FileSnapshot& snap) const {
   return std::optional<Json>(std::move(doc));
 }
 
-Observation JsonFileSide::Observe() {
+Observation JsonFileSide::Observe(Deadline /*deadline*/) {
   FileSnapshot snap;
   if (Status s = ReadFileSnapshot(path_, kJsonFileMaxBytes, &snap); !s.ok()) return Observation::Unreadable(s.message());
   if (!snap.exists) return Observation::Missing(ChangeMarker{snap.marker});

@@ -40,7 +40,9 @@ class PemFileSide final : public Side {
   PemFileSide(fs::path cert_path, fs::path key_path, mode_t key_mode)
       : cert_path_(std::move(cert_path)), key_path_(std::move(key_path)), key_mode_(key_mode) {}
 
-  Observation Observe() override;
+  using Side::Observe;
+  // A file read does not wait: the deadline does not apply.
+  Observation Observe(Deadline deadline) override;
   std::vector<std::string> Fields() const override { return {"leaf_sha256", "not_after", "key_matches"}; }
   Status Write(const Record& record, const ChangeMarker& expected) override;
   Status Remove(const ChangeMarker& expected) override;
@@ -63,7 +65,7 @@ class PemFileSide final : public Side {
   mode_t key_mode_;
 };
 
-Observation PemFileSide::Observe() {
+Observation PemFileSide::Observe(Deadline /*deadline*/) {
   PairSnapshot snap;
   if (Status s = Read(&snap); !s.ok()) return Observation::Unreadable(s.message());
   if (!snap.cert.exists && !snap.key.exists) return Observation::Missing(snap.marker());

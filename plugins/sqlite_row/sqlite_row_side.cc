@@ -67,7 +67,8 @@ class SqliteRowSide final : public Side {
  public:
   explicit SqliteRowSide(Target t) : t_(std::move(t)) {}
 
-  Observation Observe() override;
+  using Side::Observe;
+  Observation Observe(Deadline deadline) override;
   std::vector<std::string> Fields() const override {
     std::vector<std::string> out;
     for (const auto& c : t_.columns) out.push_back(c.field);
@@ -94,14 +95,23 @@ class SqliteRowSide final : public Side {
   Target t_;
 };
 
-Observation SqliteRowSide::Observe() {
-  Result<Db> db = sqlite_row::Open(t_, OpenMode::kReadOnly);
-  if (!db.ok()) return Observation::Unreadable(db.status().message());
+// The busy wait is cut to the deadline; a failure once it passed (locked past it) is the
+// deadline's.
+Observation SqliteRowSide::Observe(Deadline deadline) {
+  const WaitBudget budget = BudgetFor(std::chrono::milliseconds(t_.busy_timeout_ms), deadline);
+  if (budget.cut && budget.Expired()) return Observation::Unreadable(t_.path.string() + ": " + DeadlineReason(budget));
+  Target t = t_;
+  t.busy_timeout_ms = static_cast<int>(budget.allowed.count());
+  auto unreadable = [&](const Status& s) {
+    return Observation::Unreadable(budget.Overran() ? t.path.string() + ": " + DeadlineReason(budget) : s.message());
+  };
+  Result<Db> db = sqlite_row::Open(t, OpenMode::kReadOnly);
+  if (!db.ok()) return unreadable(db.status());
   // One read transaction, so the schema check and the row agree; it is rolled back on return.
-  Transaction tx(t_, db->get());
-  if (Status s = tx.Begin("BEGIN"); !s.ok()) return Observation::Unreadable(s.message());
-  Result<Row> row = sqlite_row::ReadRow(t_, db->get());
-  if (!row.ok()) return Observation::Unreadable(row.status().message());
+  Transaction tx(t, db->get());
+  if (Status s = tx.Begin("BEGIN"); !s.ok()) return unreadable(s);
+  Result<Row> row = sqlite_row::ReadRow(t, db->get());
+  if (!row.ok()) return unreadable(row.status());
   if (row->values.empty()) return Observation::Missing(std::move(row->marker));
   return Observation::Value(std::move(row->values), std::move(row->marker));
 }

@@ -36,13 +36,31 @@ class TlsEndpointSide final : public Side {
     where_ = "tls-endpoint " + (v6 ? "[" + probe_.host + "]" : probe_.host) + ":" + std::to_string(probe_.port);
   }
 
-  Observation Observe() override { return ObservationOf(FetchPeerCertificate(probe_)); }
+  using Side::Observe;
+  Observation Observe(Deadline deadline) override {
+    const WaitBudget budget = BudgetFor(probe_.timeout, deadline);
+    if (budget.Expired()) return Observation::Unreadable(where_ + ": " + DeadlineReason(budget));
+    return ObservationOf(FetchPeerCertificate(Within(budget)), budget);
+  }
   bool ObservesAsync() const override { return true; }
   // The caller keeps the side alive until `done` has been called (core/side.h).
-  void ObserveAsync(std::function<void(Observation)> done) override {
-    FetchPeerCertificateAsync(probe_, [this, done = std::move(done)](Result<std::string> der) {
-      done(ObservationOf(std::move(der)));
+  void ObserveAsync(Deadline deadline, std::function<void(Observation)> done) override {
+    const WaitBudget budget = BudgetFor(probe_.timeout, deadline);
+    if (budget.Expired()) return done(Observation::Unreadable(where_ + ": " + DeadlineReason(budget)));
+    FetchPeerCertificateAsync(Within(budget), [this, budget, done = std::move(done)](Result<std::string> der) {
+      done(ObservationOf(std::move(der), budget));
     });
+  }
+  // The probe with its deadlines cut to the budget.
+  TlsProbeOptions Within(const WaitBudget& budget) const {
+    TlsProbeOptions probe = probe_;
+    probe.timeout = budget.allowed;
+    probe.connect_timeout = std::min(probe.connect_timeout, budget.allowed);
+    return probe;
+  }
+  Observation ObservationOf(Result<std::string> der, const WaitBudget& budget) const {
+    if (!der.ok() && budget.Overran()) return Observation::Unreadable(where_ + ": " + DeadlineReason(budget));
+    return ObservationOf(std::move(der));
   }
   Observation ObservationOf(Result<std::string> der) const {
     if (!der.ok()) return Observation::Unreadable(where_ + ": " + der.status().message());

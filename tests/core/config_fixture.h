@@ -23,7 +23,8 @@ class FakeSide : public Side {
  public:
   FakeSide(std::filesystem::path path, std::string pointer)
       : path_(std::move(path)), pointer_(std::move(pointer)) {}
-  Observation Observe() override { return Observation::Missing({}); }
+  using Side::Observe;
+  Observation Observe(Deadline) override { return Observation::Missing({}); }
   std::vector<std::string> Fields() const override { return {"token"}; }
   Status Write(const Record&, const ChangeMarker&) override { return Status::Ok(); }
   Status Remove(const ChangeMarker&) override { return Status::Ok(); }

@@ -76,6 +76,30 @@ TEST_F(ExecHttpSeamTest, AFailingReadProgramIsUnreadableAndBlocksOperations) {
   EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
 }
 
+// `check --deadline`: a side still waiting when the check's deadline comes is unreadable, named
+// with the deadline, and the check answers then (exit 2) instead of at the side's own timeout;
+// the other sides are judged as usual. A bad duration is one line, exit 2.
+TEST_F(ExecHttpSeamTest, CheckWithADeadlineAnswersThenNamingTheSideStillWaiting) {
+  ASSERT_NO_FATAL_FAILURE(SetUpSeam(""));
+  ASSERT_EQ(Seamctl({"token", "issue", "device-token"}).exit_code, 0);
+  WriteScript("vault-read.sh", seam::testing::VaultReadScript("sleep 2\n"));
+  const Snapshot before = TakeSnapshot(Root());
+  ProcessResult slow = Seamctl({"check", "--json", "--deadline", "300ms"});
+  EXPECT_EQ(slow.exit_code, 2) << slow.out << slow.err;
+  nlohmann::json report = nlohmann::json::parse(slow.out);
+  const nlohmann::json& vault = report["seams"][0]["sides"][0];
+  EXPECT_EQ(vault["verdict"], "unreadable") << report.dump(2);
+  EXPECT_TRUE(Contains(vault["detail"].get<std::string>(), "exec `./vault-read.sh`: no answer by the deadline ("))
+      << report.dump(2);
+  EXPECT_EQ(report["seams"][0]["sides"][1]["verdict"], "in_sync") << report.dump(2);
+  EXPECT_TRUE(Contains(slow.err, "no answer by the deadline")) << slow.err;
+  EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
+
+  // Without it, or with a deadline past the side's wait, the same check is in sync.
+  EXPECT_EQ(Seamctl({"check", "--deadline", "30s"}).exit_code, 0);
+  EXPECT_TRUE(IsCleanError(Seamctl({"check", "--deadline", "soon"}), "--deadline `soon` is not a duration"));
+}
+
 TEST_F(ExecHttpSeamTest, AnUnreachableHttpSideIsUnreadableAndNothingIsWritten) {
   unsigned short port = 0;
   {  // a port that was just free: nothing listens there

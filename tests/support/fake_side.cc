@@ -61,15 +61,18 @@ int FakeSide::removes() const {
 
 ChangeMarker FakeSide::MarkerLocked() const { return ChangeMarker{name_ + "#" + std::to_string(generation_)}; }
 
-Observation FakeSide::Observe() {
+Observation FakeSide::Observe(Deadline deadline) {
   std::chrono::milliseconds delay;
   {
     std::lock_guard<std::mutex> lock(mu_);
     delay = observe_delay_;
   }
-  if (delay.count() > 0) std::this_thread::sleep_for(delay);  // outside the lock: a test may change it meanwhile
+  const WaitBudget budget = BudgetFor(delay, deadline);
+  // Outside the lock: a test may change the delay meanwhile.
+  if (budget.allowed.count() > 0) std::this_thread::sleep_for(budget.allowed);
   std::lock_guard<std::mutex> lock(mu_);
   ++observes_;
+  if (budget.cut) return Observation::Unreadable(Describe() + ": " + DeadlineReason(budget));
   if (!observe_failures_.empty()) {
     Observation o = Observation::Unreadable(Describe() + ": " + observe_failures_.front());
     observe_failures_.pop_front();

@@ -42,7 +42,9 @@ class FakeSide final : public Side {
   int writes() const;   // successful Write calls
   int removes() const;  // successful Remove calls
 
-  Observation Observe() override;
+  using Side::Observe;
+  // The delay is cut to the deadline, which then makes the observation unreadable.
+  Observation Observe(Deadline deadline) override;
   std::vector<std::string> Fields() const override { return fields_; }
   Status Write(const Record& record, const ChangeMarker& expected) override;
   Status Remove(const ChangeMarker& expected) override;

@@ -57,5 +57,23 @@ TEST(TimeArgTest, RefusesAnythingElseInOneLineNamingFlagAndValue) {
   }
 }
 
+// The DURATION of `seamctl check --deadline`.
+TEST(TimeArgTest, ReadsDurations) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(*ParseDurationArg("--deadline", "500ms"), milliseconds(500));
+  EXPECT_EQ(*ParseDurationArg("--deadline", "5s"), milliseconds(5000));
+  EXPECT_EQ(*ParseDurationArg("--deadline", "2m"), milliseconds(120'000));
+  EXPECT_EQ(*ParseDurationArg("--deadline", "24h"), milliseconds(86'400'000));
+  EXPECT_EQ(*ParseDurationArg("--deadline", "1ms"), milliseconds(1));
+  for (const char* bad : {"", "5", "0s", "0ms", "-1s", "1d", "25h", "1.5s", "5 s", "s", "ms", "5sec", "99999999999999ms",
+                          "5s\nrm -rf"}) {
+    Result<std::chrono::milliseconds> d = ParseDurationArg("--deadline", bad);
+    ASSERT_FALSE(d.ok()) << bad;
+    EXPECT_EQ(d.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(d.status().message().rfind("--deadline `", 0), 0u) << d.status().message();
+    EXPECT_EQ(d.status().message().find('\n'), std::string::npos) << d.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace seam

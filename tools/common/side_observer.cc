@@ -10,7 +10,7 @@ namespace seam {
 unsigned DefaultObserverThreads() { return 16; }
 
 std::vector<std::vector<Observation>> ObserveAll(const std::vector<const SeamConfig*>& seams,
-                                                 unsigned threads) {
+                                                 unsigned threads, Deadline deadline) {
   struct Task {
     const SideConfig* side;
     Observation* out;
@@ -26,7 +26,7 @@ std::vector<std::vector<Observation>> ObserveAll(const std::vector<const SeamCon
   std::atomic<std::size_t> next{0};
   auto work = [&] {
     for (std::size_t t = next++; t < tasks.size(); t = next++) {
-      *tasks[t].out = tasks[t].side->side->Observe();  // never throws (Side contract)
+      *tasks[t].out = tasks[t].side->side->Observe(deadline);  // never throws (Side contract)
     }
   };
   const std::size_t n = std::min<std::size_t>(std::max(threads, 1u), tasks.size());

@@ -15,9 +15,10 @@
 namespace seam {
 
 // Per seam (in `seams` order), one observation per side (in `seam.sides` order). `threads` is
-// capped at the number of sides; 1 observes on the calling thread.
+// capped at the number of sides; 1 observes on the calling thread. Every side is done by
+// `deadline`: one still waiting then, or not started by then, is unreadable (core/side.h).
 std::vector<std::vector<Observation>> ObserveAll(const std::vector<const SeamConfig*>& seams,
-                                                 unsigned threads);
+                                                 unsigned threads, Deadline deadline = kNoDeadline);
 
 // The default pool size: sides mostly wait on I/O (sockets, files, other programs), so more
 // threads than cores pays, up to a point.

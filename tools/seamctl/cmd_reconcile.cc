@@ -5,6 +5,7 @@
 #include "reconcilers/reconcile_pass.h"
 #include "tools/common/side_observer.h"
 #include "tools/common/state_context.h"
+#include "tools/common/time_arg.h"
 #include "tools/seamctl/commands.h"
 #include "tools/common/report_output.h"
 
@@ -12,7 +13,7 @@ namespace seam::seamctl {
 namespace {
 
 int RunPasses(const GlobalOptions& g, const std::vector<std::string>& names, PassMode mode, bool json,
-              const PassOptions& options = {}) {
+              const PassOptions& options = {}, Deadline deadline = kNoDeadline) {
   OpenMode open_mode;
   open_mode.read_only = mode == PassMode::kCheck;  // check never writes, not even the log's files
   // `check SEAM` parses only that seam's table when the config index knows the config. A repair
@@ -43,7 +44,7 @@ int RunPasses(const GlobalOptions& g, const std::vector<std::string>& names, Pas
   // observes each seam's sides inside its pass, under the seam's lock, so that what it decides
   // on is as fresh as possible.
   std::vector<std::vector<Observation>> observed;
-  if (mode == PassMode::kCheck) observed = ObserveAll(seams, DefaultObserverThreads());
+  if (mode == PassMode::kCheck) observed = ObserveAll(seams, DefaultObserverThreads(), deadline);
   for (std::size_t i = 0; i < seams.size(); ++i) {
     const SeamConfig* seam = seams[i];
     // A repair holds the seam's writer lock for its whole pass (core/store.h Store::LockStream).
@@ -94,8 +95,16 @@ int RunPasses(const GlobalOptions& g, const std::vector<std::string>& names, Pas
 
 }  // namespace
 
-int RunCheck(const GlobalOptions& g, const std::vector<std::string>& seams, bool json) {
-  return RunPasses(g, seams, PassMode::kCheck, json);
+int RunCheck(const GlobalOptions& g, const std::vector<std::string>& seams, bool json,
+             const std::string& deadline_arg) {
+  Deadline deadline = kNoDeadline;
+  if (!deadline_arg.empty()) {
+    // Counted from here: reading the config and the log is part of the wait a caller allows.
+    Result<std::chrono::milliseconds> wait = ParseDurationArg("--deadline", deadline_arg);
+    if (!wait.ok()) return Fail(wait.status());
+    deadline = std::chrono::steady_clock::now() + *wait;
+  }
+  return RunPasses(g, seams, PassMode::kCheck, json, {}, deadline);
 }
 
 int RunRepair(const GlobalOptions& g, const std::vector<std::string>& seams, bool dry_run, bool json,

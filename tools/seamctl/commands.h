@@ -37,7 +37,9 @@ int RunAdopt(const GlobalOptions& g, const std::string& seam, const std::string&
 // observations of every side; adopts what it changed (reconcilers/wrap.h). The command's exit
 // code when it failed, else 0 in sync / 1 drift / 2 trouble / 3 retry.
 int RunWrap(const GlobalOptions& g, const std::string& seam, const std::vector<std::string>& command);
-int RunCheck(const GlobalOptions& g, const std::vector<std::string>& seams, bool json);
+// `deadline_arg`: `--deadline DURATION` ("" when not given).
+int RunCheck(const GlobalOptions& g, const std::vector<std::string>& seams, bool json,
+             const std::string& deadline_arg);
 int RunRepair(const GlobalOptions& g, const std::vector<std::string>& seams, bool dry_run, bool json,
               bool force);
 int RunLog(const GlobalOptions& g, const std::string& seam, bool json);

@@ -86,7 +86,10 @@ int Main(int argc, char** argv) {
   auto* check = app.add_subcommand("check", "judge every side of the seams; writes nothing");
   check->add_option("SEAM", seams, "seams to check (default: all)");
   check->add_flag("--json", json, "print the report as JSON (schema in README)");
-  check->callback([&] { code = RunCheck(g, seams, json); });
+  std::string deadline;
+  check->add_option("--deadline", deadline,
+                    "answer within DURATION (500ms, 5s, 2m): a side still waiting then is unreadable");
+  check->callback([&] { code = RunCheck(g, seams, json, deadline); });
 
   bool dry_run = false;
   auto* repair = app.add_subcommand("repair", "repair lagging, foreign and missing sides per policy");

@@ -178,7 +178,7 @@ void SeamRunner::ObserveThenPass(std::string why) {
   for (std::size_t i : network) {
     // On the network thread: hand the observation to the loop. `effective` keeps the side alive
     // until it has answered (core/side.h), and goes back to the loop with the answer.
-    sides[i].side->ObserveAsync([weak = weak_from_this(), mailbox = mailbox_, metrics = &metrics_, gather, i,
+    sides[i].side->ObserveAsync(kNoDeadline, [weak = weak_from_this(), mailbox = mailbox_, metrics = &metrics_, gather, i,
                                  effective = effective_, why](Observation seen) mutable {
       mailbox->Post([weak, metrics, gather, i, effective = std::move(effective), why = std::move(why),
                      seen = std::move(seen)]() mutable {

@@ -137,6 +137,37 @@ TEST_F(ExecSideTest, AHangingProgramTimesOutAndItsGroupIsKilled) {
   }
 }
 
+// A caller's deadline before the side's timeout ends the read then (its whole group killed),
+// and the reason names the deadline.
+TEST_F(ExecSideTest, ADeadlineBeforeTheTimeoutEndsTheReadAndSaysSo) {
+  Script("slow-read.sh", "echo $$ > leader.pid; sleep 30 & echo $! > child.pid; wait\n");
+  SideOptions o = Options({"./slow-read.sh"});
+  o.Set("timeout_ms", OptionValue{std::string("20000"), 13});
+  auto side = Make(std::move(o));
+  const auto start = std::chrono::steady_clock::now();
+  Observation obs = side->Observe(start + 300ms);
+  EXPECT_EQ(obs.state, Observation::State::kUnreadable);
+  EXPECT_EQ(obs.reason.rfind("exec `./slow-read.sh`: no answer by the deadline (", 0), 0u) << obs.reason;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  for (const char* file : {"leader.pid", "child.pid"}) {
+    const pid_t pid = testing::ReadPid(dir_ / file);
+    ASSERT_GT(pid, 0) << file;
+    EXPECT_TRUE(testing::ProcessGone(pid)) << file;
+  }
+}
+
+TEST_F(ExecSideTest, ADeadlineAlreadyPassedRunsNothing) {
+  Script("touch-read.sh", "touch ran\necho '{\"missing\": true}'\n");
+  auto side = Make(Options({"./touch-read.sh"}));
+  Observation obs = side->Observe(std::chrono::steady_clock::now() - 1ms);
+  EXPECT_EQ(obs.state, Observation::State::kUnreadable);
+  EXPECT_EQ(obs.reason, "exec `./touch-read.sh`: no answer by the deadline (0 ms)");
+  EXPECT_FALSE(fs::exists(dir_ / "ran"));
+  EXPECT_EQ(Make(Options({"./touch-read.sh"}))->Observe(std::chrono::steady_clock::now() + 10s).state,
+            Observation::State::kMissing);
+  EXPECT_TRUE(fs::exists(dir_ / "ran"));
+}
+
 TEST_F(ExecSideTest, FloodingStdoutIsUnreadable) {
   EXPECT_EQ(ReasonFor("exec yes\n"), "exec `./custom-read.sh`: printed more than 1 MiB on stdout");
 }

@@ -54,7 +54,7 @@ TEST_F(HttpJsonTest, ObserveAsyncReportsWhatObserveReports) {
   for (unsigned s : {200u, 404u, 500u}) {
     status = s;
     Answers answers;
-    side->ObserveAsync(answers.Slot(0));
+    side->ObserveAsync(kNoDeadline, answers.Slot(0));
     ASSERT_TRUE(answers.WaitFor(1));
     Observation async = answers.Take(0);
     Observation sync = side->Observe();
@@ -74,7 +74,7 @@ TEST_F(HttpJsonTest, ObserveAsyncOfAnUnsetHeaderAnswersAtOnceWithoutARequest) {
   TestServer server([](const RecordedRequest&) { return Reply{200, "{}", {}, false}; });
   auto side = Make({{"url", Url(server.port())}, {"pointer", "/token"}, {"header_from_env", "Authorization: SEAM_TEST_UNSET_ENV"}});
   Answers answers;
-  side->ObserveAsync(answers.Slot(0));
+  side->ObserveAsync(kNoDeadline, answers.Slot(0));
   ASSERT_TRUE(answers.WaitFor(1));
   Observation o = answers.Take(0);
   EXPECT_EQ(o.state, Observation::State::kUnreadable);
@@ -94,7 +94,7 @@ TEST_F(HttpJsonTest, HangingServersAreWaitedOnTogether) {
                           {"timeout_ms", "4000"}}));
   }
   Answers answers;
-  for (std::size_t i = 0; i < kSides; ++i) sides[i]->ObserveAsync(answers.Slot(i));
+  for (std::size_t i = 0; i < kSides; ++i) sides[i]->ObserveAsync(kNoDeadline, answers.Slot(i));
   // Every request reached the server while none had been answered.
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (server.Requests().size() < kSides && std::chrono::steady_clock::now() < give_up) {
@@ -118,11 +118,44 @@ TEST_F(HttpJsonTest, ABlockingObserveFromTheNetworkThreadFailsInsteadOfWaitingOn
   Answers answers;
   Side* raw = side.get();
   auto slot = answers.Slot(0);
-  side->ObserveAsync([raw, slot](Observation) { slot(raw->Observe()); });
+  side->ObserveAsync(kNoDeadline, [raw, slot](Observation) { slot(raw->Observe()); });
   ASSERT_TRUE(answers.WaitFor(1));
   Observation o = answers.Take(0);
   EXPECT_EQ(o.state, Observation::State::kUnreadable);
   EXPECT_TRUE(Contains(o.reason, "would wait on itself")) << o.reason;
+}
+
+// A caller's deadline before the side's own timeout ends the exchange then, blocking or not,
+// and the reason names the deadline rather than the timeout; a deadline already passed sends
+// nothing.
+TEST_F(HttpJsonTest, ADeadlineBeforeTheTimeoutEndsTheExchangeAndSaysSo) {
+  TestServer server([](const RecordedRequest&) { return Reply{200, "", {}, true}; });
+  auto side = Make({{"url", Url(server.port())}, {"pointer", "/token"}, {"timeout_ms", "20000"}});
+  const auto start = std::chrono::steady_clock::now();
+  Observation blocking = side->Observe(start + std::chrono::milliseconds(300));
+  EXPECT_EQ(blocking.state, Observation::State::kUnreadable);
+  EXPECT_TRUE(Contains(blocking.reason, ": no answer by the deadline (")) << blocking.reason;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+
+  Answers answers;
+  side->ObserveAsync(std::chrono::steady_clock::now() + std::chrono::milliseconds(300), answers.Slot(0));
+  ASSERT_TRUE(answers.WaitFor(1));
+  Observation async = answers.Take(0);
+  EXPECT_EQ(async.state, Observation::State::kUnreadable);
+  EXPECT_TRUE(Contains(async.reason, ": no answer by the deadline (")) << async.reason;
+
+  const std::size_t sent = server.Requests().size();
+  Observation late = side->Observe(std::chrono::steady_clock::now() - std::chrono::milliseconds(1));
+  EXPECT_TRUE(Contains(late.reason, "no answer by the deadline (0 ms)")) << late.reason;
+  EXPECT_EQ(server.Requests().size(), sent);
+}
+
+// A deadline later than the timeout changes nothing: the timeout's own message.
+TEST_F(HttpJsonTest, ADeadlineAfterTheTimeoutLeavesTheTimeout) {
+  TestServer server([](const RecordedRequest&) { return Reply{200, "", {}, true}; });
+  auto side = Make({{"url", Url(server.port())}, {"pointer", "/token"}, {"timeout_ms", "300"}});
+  Observation o = side->Observe(std::chrono::steady_clock::now() + std::chrono::seconds(30));
+  EXPECT_TRUE(Contains(o.reason, ": timed out after 300 ms")) << o.reason;
 }
 
 }  // namespace

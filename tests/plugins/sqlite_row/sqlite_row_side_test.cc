@@ -215,6 +215,21 @@ TEST_F(SqliteRowSideTest, LockedPastTheBusyTimeoutIsUnreadable) {
   EXPECT_EQ(side->Observe().state, State::kValue);
 }
 
+// A caller's deadline before the busy timeout ends the wait then, and the reason says so.
+TEST_F(SqliteRowSideTest, ADeadlineBeforeTheBusyTimeoutEndsTheWaitAndSaysSo) {
+  CreateGatewayDb();
+  OtherProgram holder(Db());
+  holder.Exec("BEGIN EXCLUSIVE");
+  auto side = Make({{"busy_timeout_ms", "20000"}});
+  const auto start = std::chrono::steady_clock::now();
+  Observation o = side->Observe(start + std::chrono::milliseconds(200));
+  EXPECT_EQ(o.state, State::kUnreadable);
+  EXPECT_EQ(o.reason.rfind(Db().string() + ": no answer by the deadline (", 0), 0u) << o.reason;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  holder.Exec("ROLLBACK");
+  EXPECT_EQ(side->Observe(std::chrono::steady_clock::now() + std::chrono::seconds(5)).state, State::kValue);
+}
+
 // Another PROCESS holding an exclusive lock (POSIX advisory locks, not SQLite's in-process lock
 // bookkeeping). The child opens the database itself, runs BEGIN EXCLUSIVE, writes one byte to
 // `ready`, then blocks reading `release` until the parent closes its end. No sleeps.

@@ -140,6 +140,27 @@ TEST_F(TlsEndpointTest, ServerThatNeverAnswersTimesOut) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
+// A caller's deadline before the timeout ends the probe then, blocking or not, and says so.
+TEST_F(TlsEndpointTest, ADeadlineBeforeTheTimeoutEndsTheProbeAndSaysSo) {
+  TlsTestServer server(Mode::kHang);
+  auto side = MakeFor(server.port(), "20000");
+  const std::string where = "tls-endpoint 127.0.0.1:" + std::to_string(server.port()) + ": ";
+  const auto start = std::chrono::steady_clock::now();
+  Observation blocking = side->Observe(start + std::chrono::milliseconds(300));
+  EXPECT_EQ(blocking.state, State::kUnreadable);
+  EXPECT_EQ(blocking.reason.rfind(where + "no answer by the deadline (", 0), 0u) << blocking.reason;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+
+  std::promise<Observation> answer;
+  std::future<Observation> got = answer.get_future();
+  side->ObserveAsync(std::chrono::steady_clock::now() + std::chrono::milliseconds(300),
+                     [&answer](Observation o) { answer.set_value(std::move(o)); });
+  ASSERT_EQ(got.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  Observation async = got.get();
+  EXPECT_EQ(async.reason.rfind(where + "no answer by the deadline (", 0), 0u) << async.reason;
+  EXPECT_EQ(side->Observe(std::chrono::steady_clock::now()).reason, where + "no answer by the deadline (0 ms)");
+}
+
 // ObserveAsync answers on the network thread with what Observe reports: the served certificate,
 // and a hanging server's timeout.
 TEST_F(TlsEndpointTest, ObserveAsyncReportsWhatObserveReports) {
@@ -151,7 +172,7 @@ TEST_F(TlsEndpointTest, ObserveAsyncReportsWhatObserveReports) {
     ASSERT_TRUE(side->ObservesAsync());
     std::promise<Observation> answer;
     std::future<Observation> got = answer.get_future();
-    side->ObserveAsync([&answer](Observation o) { answer.set_value(std::move(o)); });
+    side->ObserveAsync(kNoDeadline, [&answer](Observation o) { answer.set_value(std::move(o)); });
     ASSERT_EQ(got.wait_for(std::chrono::seconds(30)), std::future_status::ready);
     Observation async = got.get();
     Observation sync = side->Observe();
