@@ -259,9 +259,9 @@ std::string Daemon::MetricsText() const {
   for (const auto& runner : wiring_->runners) {
     seams.push_back({runner->seam().name, runner->last_report() ? &*runner->last_report() : nullptr});
   }
-  // The log's head now (not the last second's poll); on a read error, what was seen last.
-  std::int64_t head = head_seq_;
-  if (Result<LogHead> h = wiring_->ctx->log().Head(); h.ok()) head = h->seq;
+  // The head as the append watch last saw it (within a second): /metrics is answered on the
+  // loop, which never reads the log.
+  const std::int64_t head = head_seq_;
   std::vector<LaneGauge> lanes;
   for (Lane lane : {Lane::kFile, Lane::kNetwork, Lane::kSlow}) {
     const LaneStats s = lanes_->Stats(lane);

@@ -9,7 +9,7 @@
 //   seam_repairs_total{seam,side,result}    repairs seamd made ("ok") or attempted and failed
 //   seam_side_errors_total{seam,side}       observations that found the side unreadable
 //   seam_reconcile_duration_seconds         histogram of pass durations
-//   seam_log_events_total                   the event log's head seq
+//   seam_log_events_total                   the event log's head seq, as the append watch last read it
 //   seamd_workers{lane}                     worker threads of the lane ("file", "network", "slow")
 //   seamd_workers_busy{lane}                of those, running a pass now
 //   seamd_queue_depth{lane}                 passes waiting for a worker of the lane
