@@ -2,15 +2,17 @@
 // When SeamRunner (tools/seamd/seam_runner.h) runs a seam's next pass: the debounce of queued
 // requests, the poll interval with jitter, and the back-off after failed passes. Pure
 // functions of the times they are given, so they are tested in simulated time; the runner
-// feeds them the steady clock and arms its timers with what they return.
+// feeds them LoopClock's time and arms its timers with what they return.
 
 #include <chrono>
 #include <optional>
 #include <random>
 
+#include "tools/seamd/loop_clock.h"
+
 namespace seam::seamd::pass_schedule {
 
-using Clock = std::chrono::steady_clock;
+using Clock = LoopClock;
 using std::chrono::milliseconds;
 
 // The longest a burst of requests may hold back a queued pass.

@@ -107,7 +107,7 @@ SeamRunner::SeamRunner(boost::asio::io_context& io, PassLanes& lanes, std::share
 void SeamRunner::Request(std::chrono::microseconds delay, const std::string& why) {
   if (stopped_) return;
   if (reasons_.find(why) == std::string::npos) reasons_ += (reasons_.empty() ? "" : ", ") + why;
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = LoopClock::now();
   if (!queued_) {
     queued_ = true;
     queued_since_ = now;
@@ -127,7 +127,7 @@ void SeamRunner::RequestSweep(const std::string& why) {
   Request(std::chrono::microseconds(0), why);
 }
 
-void SeamRunner::Arm(std::chrono::steady_clock::time_point at) {
+void SeamRunner::Arm(LoopClock::time_point at) {
   queue_timer_.expires_at(at);  // a wait already pending completes with operation_aborted
   queue_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
     if (ec) return;

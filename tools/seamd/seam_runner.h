@@ -29,15 +29,14 @@
 // poll in step); after a failed pass the next one comes with exponential back-off (capped at
 // 5 min), and the first success returns to the interval. Seams made of files only are not
 // polled: their events (and the periodic full pass) trigger them, plus the same back-off
-// retries after a failure. Those times are tools/seamd/pass_schedule.h's, tested in simulated
-// time.
+// retries after a failure. Those times are tools/seamd/pass_schedule.h's; the timers run on
+// LoopClock (tools/seamd/loop_clock.h), so tests drive a runner in simulated time.
 //
 // Policy: seamd repairs only seams with repair = "auto". For the others it completes a pending
 // operation (README and docs/operations.md: finishing what a user asked for is not a drift
 // repair, whatever the policy) and only reports drift, which `seamctl repair` may then fix.
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <functional>
@@ -50,6 +49,7 @@
 
 #include "core/config.h"
 #include "reconcilers/reconcile_pass.h"
+#include "tools/seamd/loop_clock.h"
 #include "tools/seamd/loop_mailbox.h"
 #include "tools/seamd/metrics.h"
 #include "tools/seamd/pass_lanes.h"
@@ -123,7 +123,7 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   // Back on the loop.
   void Finish(Outcome outcome);
   // (Re)arms the queued pass for `at`.
-  void Arm(std::chrono::steady_clock::time_point at);
+  void Arm(LoopClock::time_point at);
   // Arms the poll timer after a pass: the interval, or the back-off after `failures_` failures.
   void ScheduleNext();
 
@@ -142,10 +142,10 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   bool running_ = false;
   bool again_ = false;  // requested while running: one more pass when it ends
   bool sweep_ = false;  // the queued pass was asked for by RequestSweep
-  boost::asio::steady_timer queue_timer_;
-  boost::asio::steady_timer poll_timer_;
+  LoopTimer queue_timer_;
+  LoopTimer poll_timer_;
   bool queued_ = false;
-  std::chrono::steady_clock::time_point queued_since_;  // when the queued pass was first asked for
+  LoopClock::time_point queued_since_;  // when the queued pass was first asked for
   bool stopped_ = false;
   bool first_pass_ = true;
   std::string reasons_;  // why the queued pass runs
