@@ -144,14 +144,18 @@ TEST_F(SeamRunnerTest, FailedPassesBackOffAndASuccessReturnsToTheInterval) {
     Advance(wait * 22 / 100);
     ASSERT_TRUE(PassesReach(before + 1)) << "no retry by 1.1 x the back-off after " << failures;
   }
-  // The fourth failure, then a success.
-  Advance(std::chrono::milliseconds(kInterval) * 16 * 111 / 100);
+  // Four failures (passes 1-4): the fifth pass comes after 16x, succeeds, and the next one is
+  // back at the interval.
+  const auto sixteen = std::chrono::milliseconds(kInterval) * 16;
+  Advance(sixteen * 89 / 100);
+  EXPECT_EQ(side_->observes(), 4);
+  Advance(sixteen * 22 / 100);
   ASSERT_TRUE(PassesReach(5));
-  Advance(std::chrono::milliseconds(kInterval) * 32 * 111 / 100);
-  ASSERT_TRUE(PassesReach(6));
   EXPECT_LT(runner_->last_report()->ExitCode(), 2);
-  Advance(kInterval * 111 / 100);
-  ASSERT_TRUE(PassesReach(7)) << "back at the interval after a success";
+  Advance(kInterval * 89 / 100);
+  EXPECT_EQ(side_->observes(), 5) << "a poll came before 0.9 x the interval";
+  Advance(kInterval * 22 / 100);
+  ASSERT_TRUE(PassesReach(6)) << "back at the interval after a success";
 }
 
 // Requests made while one is queued join it: a burst of file events is one pass.
