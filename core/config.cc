@@ -155,6 +155,35 @@ Result<DaemonConfig> ParseDaemon(const ParseContext& ctx, const toml::table& roo
   return daemon;
 }
 
+// `hook_path = "/usr/local/sbin:…"`: colon-separated absolute directories. A relative one would
+// depend on the directory each program runs in; an empty one means the current directory to
+// some shells. Both are refused.
+Result<std::string> ParseHookPath(const ParseContext& ctx, const toml::table& root) {
+  const toml::node* node = root.get("hook_path");
+  if (node == nullptr) return std::string(kDefaultHookPath);
+  const int line = config_internal::LineOf(*node);
+  const auto* text = node->as_string();
+  if (text == nullptr) return Error(ctx, line, "", "key `hook_path` must be a string of directories separated by `:`");
+  const std::string& path = text->get();
+  if (path.empty()) return Error(ctx, line, "", "key `hook_path` is empty; name at least one directory");
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    const std::string dir = path.substr(start, end - start);
+    if (dir.empty() || dir.front() != '/') {
+      return Error(ctx, line, "",
+                   "key `hook_path`: " + (dir.empty() ? std::string("an empty entry") : "`" + dir + "`") +
+                       " is not an absolute directory (write e.g. \"/usr/local/sbin:/usr/sbin:/usr/bin\")");
+    }
+    if (std::any_of(dir.begin(), dir.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+      return Error(ctx, line, "", "key `hook_path` holds a control character");
+    }
+    start = end + 1;
+  }
+  return path;
+}
+
 // Two seams with one name could not be told apart on the command line; two seams on one stream
 // would repair each other's sides back and forth.
 Status CheckUnique(const ParseContext& ctx, const std::vector<SeamConfig>& seams) {
@@ -238,10 +267,10 @@ Status config_internal::CheckSize(const ParseContext& ctx, std::size_t bytes) {
 Result<Config> config_internal::BuildConfig(const ParseContext& ctx, const toml::table& root,
                                             const std::filesystem::path& file) {
   for (const Entry& e : config_internal::InSourceOrder(root)) {
-    if (e.key != "store" && e.key != "seam" && e.key != "daemon") {
+    if (e.key != "store" && e.key != "seam" && e.key != "daemon" && e.key != "hook_path") {
       return Error(ctx, e.line, "",
                    "unknown key `" + std::string(e.key) +
-                       "`; the top level holds only [store], [daemon] and [[seam]] tables");
+                       "`; the top level holds only `hook_path`, [store], [daemon] and [[seam]] tables");
     }
   }
 
@@ -249,6 +278,10 @@ Result<Config> config_internal::BuildConfig(const ParseContext& ctx, const toml:
   config.file = file;
   SEAM_ASSIGN_OR_RETURN(config.store, config_internal::ParseStore(ctx, root));
   SEAM_ASSIGN_OR_RETURN(config.daemon, ParseDaemon(ctx, root));
+  SEAM_ASSIGN_OR_RETURN(config.hook_path, ParseHookPath(ctx, root));
+  // Side factories (exec) need it: seams are parsed with it in their context.
+  ParseContext seam_ctx = ctx;
+  seam_ctx.hook_path = config.hook_path;
 
   if (const toml::node* node = root.get("seam")) {
     const toml::array* seams = node->as_array();
@@ -257,7 +290,7 @@ Result<Config> config_internal::BuildConfig(const ParseContext& ctx, const toml:
                    "key `seam` must be an array of tables ([[seam]])");
     }
     for (const toml::node& entry : *seams) {
-      SEAM_ASSIGN_OR_RETURN(SeamConfig seam, config_internal::ParseSeam(ctx, entry));
+      SEAM_ASSIGN_OR_RETURN(SeamConfig seam, config_internal::ParseSeam(seam_ctx, entry));
       config.seams.push_back(std::move(seam));
     }
   }

@@ -7,6 +7,7 @@
 // Loading builds each side through the SideRegistry (which validates the plugin's own keys) but
 // does no I/O besides reading the config file itself.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/hook_path.h"
 #include "core/side.h"
 #include "core/side_registry.h"
 #include "core/status.h"
@@ -22,6 +24,9 @@
 namespace seam {
 
 enum class RepairPolicy { kAuto, kManual, kOff };
+
+inline constexpr std::chrono::milliseconds kDefaultSettle{5000};
+inline constexpr std::chrono::milliseconds kMaxSettle{600000};
 const char* RepairPolicyName(RepairPolicy p);
 
 struct SideConfig {
@@ -35,6 +40,10 @@ struct SideConfig {
   // `on_repair = ["cmd", "arg"]`: run after seam writes this side, before reading it back.
   // Taken by the config loader for every plugin; empty when not set.
   std::vector<std::string> on_repair;
+  // `settle_ms` (with on_repair only): how long the side is read back after its hook ran until
+  // it holds what was written. Servers load new files asynchronously (nginx starts new workers
+  // and lets the old ones drain), so one read at once would often see the old value.
+  std::chrono::milliseconds settle{kDefaultSettle};
 };
 
 struct SeamConfig {
@@ -99,6 +108,9 @@ struct Config {
   std::filesystem::path file;  // the config file as given
   StoreConfig store;
   DaemonConfig daemon;
+  // hook_path = "DIR:DIR:…" (top level): the PATH of on_repair hooks and exec sides' programs,
+  // so `on_repair = ["nginx", "-s", "reload"]` finds /usr/sbin/nginx. Absolute directories only.
+  std::string hook_path = kDefaultHookPath;
   std::vector<SeamConfig> seams;  // in file order
 
   const SeamConfig* FindSeam(const std::string& name) const;

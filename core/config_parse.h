@@ -19,6 +19,7 @@ struct ParseContext {
   std::string file;                // the config path as given, for messages
   std::filesystem::path base_dir;  // its directory; relative paths are resolved against it
   const ConfigSchema* schema = nullptr;
+  std::string hook_path = kDefaultHookPath;  // the top-level `hook_path`, for side factories
 };
 
 // One key of a table, with the line it was written on.

@@ -56,11 +56,29 @@ std::optional<OptionValue> ToOptionValue(const toml::node& node) {
   return v;
 }
 
+// `settle_ms = 5000` (or "5000"): milliseconds, 0 (read back once) to kMaxSettle.
+Result<std::chrono::milliseconds> ParseSettle(const SideOptions& options, const toml::node& node) {
+  std::optional<std::int64_t> ms = node.value_exact<std::int64_t>();
+  if (const auto* text = node.as_string()) {
+    const std::string& t = text->get();
+    if (!t.empty() && t.size() <= 7 && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      ms = std::stoll(t);
+    }
+  }
+  if (!ms || *ms < 0 || *ms > kMaxSettle.count()) {
+    return Status::InvalidArgument(options.Where(LineOf(node)) +
+                                   ": key `settle_ms` must be a whole number of milliseconds from 0 to " +
+                                   std::to_string(kMaxSettle.count()) + ", e.g. settle_ms = 5000");
+  }
+  return std::chrono::milliseconds(*ms);
+}
+
 Result<SideConfig> ParseSide(const ParseContext& ctx, const SeamConfig& seam, const Entry& entry) {
   const std::string name(entry.key);
   const toml::table& table = *entry.node->as_table();
   SideOptions options(ctx.file, ctx.base_dir, seam.name, name, entry.line);
   options.SetKind(*ctx.schema->FindKind(seam.kind));
+  options.SetHookPath(ctx.hook_path);
   const std::string where = options.Where();  // "FILE:LINE: seam `s` side `n`"
   auto line_of = [&](std::string_view key) { return LineOf(*table.get(key)); };
 
@@ -99,8 +117,12 @@ Result<SideConfig> ParseSide(const ParseContext& ctx, const SeamConfig& seam, co
     side.transform = *parsed;
   }
 
+  if (const toml::node* settle = table.get("settle_ms")) {
+    SEAM_ASSIGN_OR_RETURN(side.settle, ParseSettle(options, *settle));
+  }
+
   for (const Entry& e : InSourceOrder(table)) {
-    if (e.key == "plugin" || e.key == "transform") continue;
+    if (e.key == "plugin" || e.key == "transform" || e.key == "settle_ms") continue;
     std::optional<OptionValue> value = ToOptionValue(*e.node);
     if (!value) {
       return Status::InvalidArgument(options.Where(e.line) + ": unsupported value type for key `" +
@@ -119,6 +141,10 @@ Result<SideConfig> ParseSide(const ParseContext& ctx, const SeamConfig& seam, co
                                      ": key `on_repair` must name a program: [\"cmd\", \"arg\", ...]");
     }
     side.on_repair = std::move(*hook);
+  }
+  if (table.get("settle_ms") != nullptr && side.on_repair.empty()) {
+    return Status::InvalidArgument(options.Where(line_of("settle_ms")) +
+                                   ": key `settle_ms` is how long to wait after on_repair, and this side has no on_repair");
   }
 
   SEAM_ASSIGN_OR_RETURN(std::unique_ptr<Side> built, (*factory)(options));

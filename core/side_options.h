@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/hook_path.h"
 #include "core/status.h"
 
 namespace seam {
@@ -95,6 +96,9 @@ class SideOptions {
   const std::string& seam() const { return seam_; }
   const std::string& side() const { return side_; }
   const std::filesystem::path& base_dir() const { return base_dir_; }
+  // The config's top-level `hook_path` (core/hook_path.h): the PATH of programs a side runs.
+  void SetHookPath(std::string path) { hook_path_ = std::move(path); }
+  const std::string& hook_path() const { return hook_path_; }
 
  private:
   std::string config_file_;
@@ -103,6 +107,7 @@ class SideOptions {
   std::string side_;
   int table_line_;
   KindFields kind_;
+  std::string hook_path_ = kDefaultHookPath;
   std::map<std::string, OptionValue> values_;
   std::map<std::string, int> taken_lines_;
 };

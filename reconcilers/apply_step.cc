@@ -1,5 +1,8 @@
 #include "reconcilers/apply_step.h"
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
 #include <utility>
 
 #include "core/fault_point.h"
@@ -29,9 +32,33 @@ Result<EventDraft> RepairedDraft(SeamContext& ctx, const SeamConfig& seam, const
   return EventDraft{bookkeeping::kSideRepaired, ctx.actor, ctx.clock.NowMicros(), bookkeeping::Encode(p)};
 }
 
+// What an observe-only side still shows after its hook ran and the settle time passed: "still
+// serving version 3 after 5000 ms (…)", worded for what happened (the reload ran; the server did
+// not pick the new value up).
+std::string StillServing(const SideConfig& side, const Judgement& confirmed, std::chrono::milliseconds waited) {
+  std::string what;
+  switch (confirmed.verdict) {
+    case Verdict::kLagging:
+      what = "still serving version " + std::to_string(confirmed.holds_version);
+      break;
+    case Verdict::kForeign:
+      what = "still serving a value the log never had";
+      break;
+    case Verdict::kMissing:
+      what = "serving nothing";
+      break;
+    default:
+      what = "still " + std::string(VerdictName(confirmed.verdict));
+  }
+  return "on_repair `" + side.on_repair.front() + "` ran and exited 0, but " + side.side->Describe() + " is " +
+         what + " after " + std::to_string(waited.count()) + " ms (" + confirmed.detail + ")";
+}
+
 // Why a read-back does not hold the intent, worded for the purpose (operations report per side,
 // repairs name the side themselves).
-std::string ReadBackFailure(const SideConfig& side, bool repair, const Judgement& confirmed, const Status& hook) {
+std::string ReadBackFailure(const SideConfig& side, bool repair, const Judgement& confirmed, const Status& hook,
+                            std::chrono::milliseconds waited) {
+  if (!side.side->Writable() && hook.ok() && !side.on_repair.empty()) return StillServing(side, confirmed, waited);
   const std::string verdict = std::string(VerdictName(confirmed.verdict));
   std::string msg;
   if (!repair) {
@@ -60,6 +87,7 @@ struct Step {
   Observation after;
   Judgement confirmed;
   Status hook = Status::Ok();
+  std::chrono::milliseconds settled{0};  // how long the read-back waited for the hook's effect
 
   bool repair() const { return purpose == ApplyPurpose::kRepair; }
   bool writable() const { return side.side->Writable(); }
@@ -109,6 +137,27 @@ Status ObserveForOperation(Step& st) {
   return Status::Ok();
 }
 
+// Reads the side back and judges it. After a hook that ran, again until it holds the intent or
+// the side's settle time passes (back-off from 20 ms, at most 500 ms between reads): a server
+// reloads asynchronously, and a read at once would often still see the old value.
+void ReadBack(Step& st) {
+  using std::chrono::milliseconds;
+  using Steady = std::chrono::steady_clock;
+  const bool settle = !st.side.on_repair.empty() && st.hook.ok();
+  const Steady::time_point start = Steady::now();
+  const Steady::time_point end = start + st.side.settle;
+  milliseconds pause{20};
+  for (;;) {
+    st.after = st.side.side->Observe();
+    st.confirmed = JudgeSide(st.ctx, st.seam, st.state, st.side, st.after);
+    const Steady::time_point now = Steady::now();
+    st.settled = std::chrono::duration_cast<milliseconds>(now - start);
+    if (HoldsIntent(st.confirmed.verdict) || !settle || now >= end) return;
+    std::this_thread::sleep_for(std::min<Steady::duration>(pause, end - now));
+    pause = std::min(pause * 2, milliseconds(500));
+  }
+}
+
 // Write (compare-and-swap), run the hook, read back. A side already holding the intent is
 // confirmed as it is; completing still runs its hook (the earlier attempt may have written the
 // side and died before its hook reloaded the server).
@@ -131,9 +180,10 @@ Status WriteAndReadBack(Step& st) {
   // effect. For an observe-only side it is the whole repair.
   st.hook = RunOnRepairHook(st.ctx, st.seam, st.side);
   if (st.repair() && !st.writable() && !st.hook.ok()) return Status::IoError("on_repair failed: " + st.hook.message());
-  st.after = s.Observe();
-  st.confirmed = JudgeSide(st.ctx, st.seam, st.state, st.side, st.after);
-  if (!HoldsIntent(st.confirmed.verdict)) return Status::IoError(ReadBackFailure(st.side, st.repair(), st.confirmed, st.hook));
+  ReadBack(st);
+  if (!HoldsIntent(st.confirmed.verdict)) {
+    return Status::IoError(ReadBackFailure(st.side, st.repair(), st.confirmed, st.hook, st.settled));
+  }
   // An operation's side is confirmed only once its hook ran: left pending, the completion runs
   // it again. A repair records the write first (the side was written) and reports after.
   if (!st.repair() && !st.hook.ok()) return Status::IoError("written, but on_repair failed: " + st.hook.message());

@@ -16,7 +16,9 @@ SideWriteReport ApplyAndConfirm(SeamContext& ctx, const SeamConfig& seam, Record
                                 const SideConfig& cfg, bool completing) {
   const ApplyOutcome applied =
       ApplyToSide(ctx, seam, state, cfg, completing ? ApplyPurpose::kCompletion : ApplyPurpose::kOperation);
-  return SideWriteReport{cfg.name, applied.status.ok(), applied.status.ok() ? "" : applied.status.message()};
+  SideWriteReport report{cfg.name, applied.status.ok(), applied.status.ok() ? "" : applied.status.message()};
+  report.observe_only = !cfg.side->Writable();
+  return report;
 }
 
 }  // namespace

@@ -21,6 +21,8 @@ struct SideWriteReport {
   bool ok = false;
   std::string message;  // why not, when !ok
   bool waiting = false;  // not attempted: an earlier side in `order` failed
+  // A side seam only observes (a TLS endpoint): its on_repair hook, not a write, brought it up.
+  bool observe_only = false;
 };
 
 struct OperationReport {
@@ -30,6 +32,8 @@ struct OperationReport {
   std::string fingerprint;    // of the new value ("" for revoke / no-op)
   std::vector<SideWriteReport> sides;
   std::string note;           // e.g. "side cli already holds the intended value; nothing to adopt"
+  // Said on stderr whatever the outcome (e.g. a certificate recorded inside its renew_before).
+  std::vector<std::string> warnings;
 
   bool AllSidesWritten() const;
 };

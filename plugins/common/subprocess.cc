@@ -190,7 +190,8 @@ Result<fs::path> ResolveProgram(const std::string& program, const fs::path& cwd,
     if (s.code() != StatusCode::kNotFound && !first_problem) first_problem = s;
   }
   if (first_problem) return *first_problem;
-  return Status::NotFound("program `" + program + "` not found");
+  // Which PATH was searched: the usual cause is a program in a directory it does not list.
+  return Status::NotFound("program `" + program + "` not found in PATH " + std::string(path_list));
 }
 
 std::string DescribeEnd(const SubprocessResult& result, const SubprocessRequest& request) {

@@ -42,12 +42,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/hook_path.h"
 #include "core/status.h"
 
 namespace seam {
 
-// The PATH used when a child's environment has none.
-inline constexpr std::string_view kSubprocessDefaultPath = "/usr/local/bin:/usr/bin:/bin";
+// The PATH used when a child's environment has none (core/hook_path.h).
+inline constexpr std::string_view kSubprocessDefaultPath = kDefaultHookPath;
 
 struct SubprocessRequest {
   std::vector<std::string> argv;  // non-empty; argv[0] non-empty; no element contains a NUL
@@ -115,7 +116,8 @@ std::string DescribeEnd(const SubprocessResult& result, const SubprocessRequest&
 // Where `program` (an argv[0]) would be executed from, without running anything: a name
 // containing `/` is that path (relative to `cwd` when relative); any other name is searched
 // in the colon-separated `path_list` (empty entries skipped). The file must be a regular file
-// with execute permission for us. NotFound "program `x` not found", FailedPrecondition
+// with execute permission for us. NotFound "program `x` not found" (a name searched in
+// `path_list`: "program `x` not found in PATH a:b:c"), FailedPrecondition
 // "program `x` is not executable" / "program `x` is a directory" / "program `x` is not a
 // regular file".
 Result<std::filesystem::path> ResolveProgram(const std::string& program,

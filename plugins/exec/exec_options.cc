@@ -94,6 +94,7 @@ Result<ExecSideConfig> ParseExecOptions(SideOptions& options) {
   if (config.cwd.empty()) config.cwd = ".";
   config.seam = options.seam();
   config.side = options.side();
+  config.path = options.hook_path();
   return config;
 }
 

@@ -34,6 +34,7 @@ struct ExecSideConfig {
   ExecFields fields;
   std::string seam;  // for SEAM_SEAM in the programs' environment
   std::string side;  // for SEAM_SIDE
+  std::string path = kDefaultHookPath;  // the programs' PATH: the config's `hook_path`
 };
 
 // Takes `key` as an argv: a non-empty list of strings whose first element (the program) is

@@ -42,7 +42,7 @@ ChangeMarker MarkerOf(const Record& record, const ExecFields& fields) {
 class ExecSide final : public Side {
  public:
   explicit ExecSide(ExecSideConfig config) : config_(std::move(config)) {
-    env_ = {"PATH=" + std::string(kSubprocessDefaultPath), "LANG=C.UTF-8",
+    env_ = {"PATH=" + config_.path, "LANG=C.UTF-8",
             "SEAM_SEAM=" + config_.seam, "SEAM_SIDE=" + config_.side};
   }
 

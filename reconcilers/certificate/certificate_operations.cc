@@ -11,6 +11,22 @@ using operation_steps::AppendThenApply;
 using operation_steps::PreflightSides;
 using operation_steps::Replay;
 
+// The current certificate's leaf SHA-256, or nullptr when the seam holds none.
+const std::string* CurrentLeaf(const RecordState& state) {
+  if (!state.active() || state.history.empty()) return nullptr;
+  const std::map<std::string, std::string>& plain = state.plain_of(state.history.back());
+  auto it = plain.find("leaf_sha256");
+  return it == plain.end() ? nullptr : &it->second;
+}
+
+// "5 days", "1 day", "less than a day": to the nearest day (`--days 5` is 5 days, not 4 days and
+// 23 hours).
+std::string DaysLeft(std::int64_t seconds) {
+  if (seconds < 86400) return "less than a day";
+  const std::int64_t days = (seconds + 43200) / 86400;
+  return std::to_string(days) + (days == 1 ? " day" : " days");
+}
+
 }  // namespace
 
 Result<OperationReport> ImportCertificate(SeamContext& ctx, const SeamConfig& seam,
@@ -35,6 +51,24 @@ Result<OperationReport> ImportCertificate(SeamContext& ctx, const SeamConfig& se
                                    "; refusing to record it");
   }
   SEAM_ASSIGN_OR_RETURN(RecordState state, Replay(ctx, seam));
+  std::vector<std::string> warnings;
+  const std::int64_t left_s = info->not_after - now_s;
+  if (seam.renew_before_us > 0 && left_s * 1'000'000 <= seam.renew_before_us) {
+    warnings.push_back("the certificate expires at " + FormatUnixTime(info->not_after) + " (in " + DaysLeft(left_s) +
+                       "), inside the seam's renew_before (" + DaysLeft(seam.renew_before_us / 1'000'000) +
+                       "): `seamctl check` will report it expiring");
+  }
+  // The certificate the log already holds: nothing to record (a deploy hook may run twice).
+  if (const std::string* held = CurrentLeaf(state); held != nullptr && *held == info->leaf_sha256) {
+    OperationReport report;
+    report.seam = seam.name;
+    report.operation = request.source == "self-signed" ? "cert issue" : "cert import";
+    report.fingerprint = "sha256:" + held->substr(0, 16);
+    report.note = "the log already holds this certificate (" + report.fingerprint + "...) as version " +
+                  std::to_string(state.current_version) + "; nothing recorded";
+    report.warnings = std::move(warnings);
+    return report;
+  }
   SEAM_RETURN_IF_ERROR(PreflightSides(seam, command + " " + seam.name));
   certificate::CertificateSet payload;
   payload.chain_pem = request.chain_pem;
@@ -46,8 +80,10 @@ Result<OperationReport> ImportCertificate(SeamContext& ctx, const SeamConfig& se
                         ctx.keys.Seal(request.key_pem, SealContext(seam.stream(), state.stream_version + 1)));
   const char* type = state.active() ? certificate::kCertificateRenewed : certificate::kCertificateIssued;
   EventDraft draft{type, ctx.actor, ctx.clock.NowMicros(), certificate::Encode(payload)};
-  return AppendThenApply(ctx, seam, std::move(state), std::move(draft),
-                         request.source == "self-signed" ? "cert issue" : "cert import");
+  Result<OperationReport> report = AppendThenApply(ctx, seam, std::move(state), std::move(draft),
+                                                   request.source == "self-signed" ? "cert issue" : "cert import");
+  if (report.ok()) report->warnings = std::move(warnings);
+  return report;
 }
 
 Result<OperationReport> IssueSelfSignedCertificate(SeamContext& ctx, const SeamConfig& seam,

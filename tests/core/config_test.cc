@@ -1,4 +1,5 @@
 // Loading valid configs: what lands in the structs.
+#include <chrono>
 #include <cstdlib>
 #include <string>
 
@@ -186,6 +187,52 @@ TEST_F(ConfigTest, OnRepairMustBeANonEmptyListNamingItsLine) {
               HasSubstr(At(11) + "seam `a` side `gateway`: key `on_repair` must name a program"));
   EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "path = \"g.json\"\n", "path = \"g.json\"\non_repair = \"reload\"\n")),
               HasSubstr(At(11) + "seam `a` side `gateway`: key `on_repair` must be a list of strings"));
+}
+
+// Servers live in /usr/sbin on Debian: the PATH of hooks and exec programs lists the sbin
+// directories by default, and `hook_path` replaces it.
+TEST_F(ConfigTest, HookPathDefaultsToOneWithTheSbinDirectoriesAndCanBeSet) {
+  Result<Config> r = Load(Seam("a", "e"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->hook_path, "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  r = Load("hook_path = \"/opt/nginx/sbin:/usr/bin\"\n" + Seam("a", "e"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->hook_path, "/opt/nginx/sbin:/usr/bin");
+}
+
+TEST_F(ConfigTest, HookPathTakesAbsoluteDirectoriesOnly) {
+  EXPECT_THAT(LoadError("hook_path = \"bin:/usr/bin\"\n" + Seam("a", "e")),
+              HasSubstr(At(1) + "key `hook_path`: `bin` is not an absolute directory"));
+  EXPECT_THAT(LoadError("hook_path = \"/usr/bin::/bin\"\n" + Seam("a", "e")),
+              HasSubstr(At(1) + "key `hook_path`: an empty entry is not an absolute directory"));
+  EXPECT_THAT(LoadError("hook_path = \"\"\n" + Seam("a", "e")), HasSubstr(At(1) + "key `hook_path` is empty"));
+  EXPECT_THAT(LoadError("hook_path = [\"/usr/bin\"]\n" + Seam("a", "e")),
+              HasSubstr(At(1) + "key `hook_path` must be a string of directories separated by `:`"));
+  EXPECT_THAT(LoadError("hook_path = \"/usr/bin\\n\"\n" + Seam("a", "e")),
+              HasSubstr(At(1) + "key `hook_path` holds a control character"));
+}
+
+TEST_F(ConfigTest, SettleMsIsTakenWithOnRepairOnly) {
+  const std::string hook = "path = \"g.json\"\non_repair = [\"reload\"]\n";
+  Result<Config> r = Load(Replace(Seam("a", "e"), "path = \"g.json\"\n", hook));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->seams[0].FindSide("gateway")->settle, std::chrono::milliseconds(5000));
+  r = Load(Replace(Seam("a", "e"), "path = \"g.json\"\n", hook + "settle_ms = 250\n"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->seams[0].FindSide("gateway")->settle, std::chrono::milliseconds(250));
+  r = Load(Replace(Seam("a", "e"), "path = \"g.json\"\n", hook + "settle_ms = \"0\"\n"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->seams[0].FindSide("gateway")->settle, std::chrono::milliseconds(0));
+
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "path = \"g.json\"\n", hook + "settle_ms = -1\n")),
+              HasSubstr(At(12) + "seam `a` side `gateway`: key `settle_ms` must be a whole number of milliseconds"));
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "path = \"g.json\"\n", hook + "settle_ms = 600001\n")),
+              HasSubstr(At(12) + "seam `a` side `gateway`: key `settle_ms` must be a whole number"));
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "path = \"g.json\"\n", hook + "settle_ms = \"5s\"\n")),
+              HasSubstr(At(12) + "seam `a` side `gateway`: key `settle_ms` must be a whole number"));
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "path = \"g.json\"\n", "path = \"g.json\"\nsettle_ms = 100\n")),
+              HasSubstr(At(11) + "seam `a` side `gateway`: key `settle_ms` is how long to wait after on_repair, "
+                                 "and this side has no on_repair"));
 }
 
 }  // namespace

@@ -3,19 +3,16 @@
 // real `openssl s_server` whose on_repair hook restarts it: the renewed certificate sits on disk
 // while the server still serves the old one, `check` says so, `repair` reloads it.
 // Certificates are made with the `openssl` program (or by seamctl itself).
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cctype>
 #include <sstream>
 
 #include "tests/e2e/e2e_fixture.h"
+#include "tests/e2e/tls_peer.h"
 
 namespace seam::e2e {
 namespace {
@@ -51,17 +48,6 @@ std::string Replace(std::string text, const std::string& what, const std::string
     text.replace(at, what.size(), with);
   }
   return text;
-}
-
-// "sha256 Fingerprint=B5:EF:..." (openssl x509 -fingerprint) as lower-case hex without colons.
-std::string HexOfFingerprintLine(const std::string& line) {
-  const std::size_t eq = line.find('=');
-  if (eq == std::string::npos) return "";
-  std::string hex;
-  for (char c : line.substr(eq + 1)) {
-    if (std::isxdigit(static_cast<unsigned char>(c))) hex.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  return hex;
 }
 
 fs::perms Mode(const fs::path& p) { return fs::status(p).permissions() & fs::perms::all; }
@@ -384,7 +370,7 @@ TEST_F(CertTest, CertificateWithinRenewBeforeIsExpiringAndRepairCannotHelp) {
 class TlsEndpointTest : public CertTest {
  protected:
   void SetUp() override {
-    port_ = FreePort();
+    port_ = FreeLoopbackPort();
     ASSERT_GT(port_, 0);
     WriteFile(Root() / "serve.sh", Replace(kServeScript, "{PORT}", std::to_string(port_)));
     WriteConfig(Replace(R"([store]
@@ -423,24 +409,6 @@ on_repair = ["/bin/sh", "serve.sh", "tls/cert.pem", "tls/key.pem"]
         ::kill(static_cast<pid_t>(pid), SIGKILL);
       }
     }
-  }
-
-  // A port nobody listens on right now: bind to port 0, read it, close.
-  static int FreePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof addr;
-    int port = -1;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      port = ntohs(addr.sin_port);
-    }
-    ::close(fd);
-    return port;
   }
 
   // Restarts the server by hand on CERT and KEY, as an operator would.
@@ -502,7 +470,7 @@ TEST_F(TlsEndpointTest, ServerStillServingTheOldCertificateIsLaggingAndRepairRel
   ASSERT_EQ(issue.exit_code, 0) << issue.out << issue.err << ReadFile(Root() / "server.log");
   EXPECT_TRUE(Contains(issue.out, "cert issue recorded as version 1")) << issue.out;
   EXPECT_TRUE(Contains(issue.out, "files: written and confirmed")) << issue.out;
-  EXPECT_TRUE(Contains(issue.out, "server: written and confirmed")) << issue.out;
+  EXPECT_TRUE(Contains(issue.out, "server: serves it (confirmed)")) << issue.out;
   const std::string v1 = FingerprintOf("tls/cert.pem");
   EXPECT_EQ(Served(), v1);
   int code = -1;

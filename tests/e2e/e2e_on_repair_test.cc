@@ -12,11 +12,12 @@ using seam::testing::WriteFile;
 class OnRepairTest : public SeamctlTest {
  protected:
   // The gateway side's hook appends its environment's seam and side to hook.log, or fails.
-  void SetUpSeam(const std::string& hook_script) {
+  // `top` goes before the seam (top-level keys such as hook_path); `hook` is the program name.
+  void SetUpSeam(const std::string& hook_script, const std::string& top = "", const std::string& hook = "./hook.sh") {
     WriteFile(Root() / "hook.sh", hook_script);
     fs::permissions(Root() / "hook.sh", fs::perms::owner_all);
     WriteFreshSides();
-    WriteConfig(R"([[seam]]
+    WriteConfig(top + R"([[seam]]
 name = "device-token"
 kind = "token"
 entity = "device-42"
@@ -25,7 +26,7 @@ plugin = "json-file"
 path = "gateway/state.json"
 pointer = "/devices/device-42/token"
 transform = "sha256-hex"
-on_repair = ["./hook.sh", "reload"]
+on_repair = [")" + hook + R"(", "reload"]
 [seam.sides.cli]
 plugin = "json-file"
 path = "cli/paired.json"
@@ -104,6 +105,29 @@ TEST_F(OnRepairTest, AFailingHookDuringAnOperationSaysTheSideWasWritten) {
   EXPECT_TRUE(Contains(HookLog(), "reload device-token gateway")) << HookLog();
   EXPECT_EQ(CheckJson(&code)["seams"][0]["status"], "in_sync");
   EXPECT_EQ(code, 0);
+}
+
+// Hooks run with the config's hook_path as PATH, so a hook named without a directory is found
+// there (a server in /usr/sbin, say); one found nowhere names the PATH it was looked for in.
+TEST_F(OnRepairTest, AHookNamedWithoutADirectoryIsFoundInHookPath) {
+  fs::create_directories(Root() / "sbin");
+  WriteFile(Root() / "sbin/reload-gw", std::string(kGoodHook) + "echo \"PATH=$PATH\" >> hook.log\n");
+  fs::permissions(Root() / "sbin/reload-gw", fs::perms::owner_all);
+  const std::string path = (Root() / "sbin").string() + ":/usr/bin:/bin";
+  ASSERT_NO_FATAL_FAILURE(SetUpSeam(kGoodHook, "hook_path = \"" + path + "\"\n", "reload-gw"));
+  ProcessResult issue = Seamctl({"token", "issue", "device-token"});
+  EXPECT_EQ(issue.exit_code, 0) << issue.out << issue.err;
+  EXPECT_EQ(HookLog(), "reload device-token gateway home=unset\nPATH=" + path + "\n");
+
+  // Not in hook_path (the default one, here): the error names the PATH searched.
+  const std::string config = seam::testing::ReadFile(ConfigPath());
+  WriteConfig(config.substr(config.find('\n') + 1));  // without its hook_path line
+  SetGatewayToken("stale");
+  ProcessResult repair = Seamctl({"repair"});
+  EXPECT_EQ(repair.exit_code, 2) << repair.out << repair.err;
+  EXPECT_TRUE(Contains(repair.err, "on_repair `reload-gw` of side gateway: program `reload-gw` not found in PATH "
+                                   "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"))
+      << repair.err;
 }
 
 }  // namespace

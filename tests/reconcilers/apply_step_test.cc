@@ -5,6 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "reconcilers/bookkeeping_events.h"
 #include "reconcilers/operation_steps.h"
 #include "reconcilers/reconcile_pass.h"
@@ -196,6 +199,66 @@ TEST_F(ApplyStepTest, ADecisionIsForRepairsOnly) {
   Result<RecordState> state = operation_steps::ReplayOnly(ctx, seam_);
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(ApplyToSide(ctx, seam_, *state, Config("a"), ApplyPurpose::kRepair).status.code(), StatusCode::kInternal);
+}
+
+// A server reloads asynchronously: after its hook, an observe-only side is read back until it
+// serves the written value or its settle time passes, and the error then says what happened.
+TEST_F(ApplyStepTest, AfterItsHookAnObserveOnlySideIsReadBackUntilItServesTheValue) {
+  FakeSide& served = AddSide("served", {"reload"});
+  served.SetWritable(false);
+  Config("served").settle = std::chrono::milliseconds(5000);
+  // The "reload" takes effect 150 ms after the hook returns, on another thread.
+  std::vector<std::thread> reloads;
+  hooks_.effects["served"] = [&] {
+    reloads.emplace_back([this] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+      Fake("served").Hold(*Fake("a").held());
+    });
+  };
+  SeamContext ctx = Ctx();
+  const auto start = std::chrono::steady_clock::now();
+  Result<OperationReport> issued = IssueToken(ctx, seam_);
+  const auto took = std::chrono::steady_clock::now() - start;
+  for (std::thread& t : reloads) t.join();
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  EXPECT_TRUE(issued->AllSidesWritten()) << issued->sides.back().message;
+  EXPECT_TRUE(issued->sides.back().observe_only);
+  EXPECT_GE(took, std::chrono::milliseconds(150));
+  EXPECT_GE(served.observes(), 3);  // the read at once, and back-off reads until it served
+  EXPECT_EQ(Types().back(), "SideApplied");
+
+  // A server that never picks the new value up: lagging after the settle time, worded for it.
+  hooks_.effects.clear();
+  Config("served").settle = std::chrono::milliseconds(120);
+  Result<OperationReport> rotated = RotateToken(ctx, seam_);
+  ASSERT_TRUE(rotated.ok());
+  EXPECT_FALSE(rotated->sides.back().ok);
+  EXPECT_THAT(rotated->sides.back().message,
+              HasSubstr("on_repair `reload` ran and exited 0, but fake served is still serving version 1 after 1"));
+  EXPECT_EQ(hooks_.calls["served"], 2);
+}
+
+TEST_F(ApplyStepTest, AFailedHookIsNotWaitedOn) {
+  FakeSide& served = AddSide("served", {"reload"});
+  served.SetWritable(false);
+  Config("served").settle = std::chrono::milliseconds(60000);
+  hooks_.failures["served"] = "reload exited 1";
+  SeamContext ctx = Ctx();
+  const auto start = std::chrono::steady_clock::now();
+  Result<OperationReport> issued = IssueToken(ctx, seam_);
+  ASSERT_TRUE(issued.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_THAT(issued->sides.back().message, HasSubstr("on_repair failed: reload exited 1"));
+  EXPECT_EQ(served.observes(), 3);  // the preflight, the look before, one read back
+}
+
+TEST_F(ApplyStepTest, ASideWithoutAHookIsReadBackOnce) {
+  Fake("a").KeepOnNextWrite(Token("kept"));
+  SeamContext ctx = Ctx();
+  Result<OperationReport> issued = IssueToken(ctx, seam_);
+  ASSERT_TRUE(issued.ok());
+  EXPECT_FALSE(issued->sides.front().ok);
+  EXPECT_EQ(Fake("a").observes(), 3);  // the preflight, the look before, one read back
 }
 
 // An operation that waited for the seam's lock refuses to go on top of an intent recorded

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -28,10 +30,12 @@ class ScriptedHooks final : public HookRunner {
   Status RunOnRepair(const SeamConfig& /*seam*/, const SideConfig& side) override {
     ++calls[side.name];
     if (auto it = failures.find(side.name); it != failures.end()) return Status::IoError(it->second);
+    if (auto it = effects.find(side.name); it != effects.end()) it->second();
     return Status::Ok();
   }
   std::map<std::string, int> calls;
   std::map<std::string, std::string> failures;  // side -> why its hook fails
+  std::map<std::string, std::function<void()>> effects;  // side -> what its hook does when it works
 };
 
 class LogicTest : public ::testing::Test {

@@ -8,7 +8,7 @@ namespace seam {
 Status ProcessHookRunner::RunOnRepair(const SeamConfig& seam, const SideConfig& side) {
   SubprocessRequest request;
   request.argv = side.on_repair;
-  request.env = {"PATH=" + std::string(kSubprocessDefaultPath), "LANG=C.UTF-8",
+  request.env = {"PATH=" + path_, "LANG=C.UTF-8",
                  "SEAM_SEAM=" + seam.name, "SEAM_SIDE=" + side.name};
   request.cwd = cwd_;
   request.timeout = timeout_;

@@ -35,7 +35,8 @@ Result<std::unique_ptr<StateContext>> LoadConfigOnly(const std::string& config_f
   }
   ctx->actor = DefaultActor("seamctl");
   std::filesystem::path dir = ctx->config.file.parent_path();
-  ctx->hooks = std::make_unique<ProcessHookRunner>(dir.empty() ? std::filesystem::path(".") : dir);
+  ctx->hooks = std::make_unique<ProcessHookRunner>(dir.empty() ? std::filesystem::path(".") : dir,
+                                                   ctx->config.hook_path);
   return ctx;
 }
 

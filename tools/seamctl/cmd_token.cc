@@ -15,6 +15,7 @@ namespace {
 int Report(const OperationReport& r) {
   // Every side's SideApplied is on disk by now: what is printed next is already durable.
   FaultPoint("before-success");
+  for (const std::string& w : r.warnings) std::cerr << "seamctl: warning: seam " << r.seam << ": " << w << "\n";
   if (!r.note.empty()) {
     std::cout << r.seam << ": " << r.note << "\n";
     return 0;
@@ -27,16 +28,18 @@ int Report(const OperationReport& r) {
     if (s.waiting) waiting += (waiting.empty() ? "" : ", ") + s.side;
   }
   for (const SideWriteReport& s : r.sides) {
+    // A side seam only observes is not written: its hook (a reload) makes it serve the value.
     if (s.ok) {
-      std::cout << "  " << s.side << ": written and confirmed\n";
+      std::cout << "  " << s.side << (s.observe_only ? ": serves it (confirmed)\n" : ": written and confirmed\n");
     } else if (s.waiting) {
       std::cout << "  " << s.side << ": not written (" << s.message << ")\n";
     } else {
-      std::cout << "  " << s.side << ": NOT written\n";
+      std::cout << "  " << s.side << (s.observe_only ? ": does NOT serve it\n" : ": NOT written\n");
       // One line for the operation: the side that failed, and what waits for it.
       const std::string also =
           waiting.empty() ? "" : " and on " + waiting + " (after it in `order`, not written)";
-      std::cerr << "seamctl: error: seam " << r.seam << ": side " << s.side << " not written: "
+      std::cerr << "seamctl: error: seam " << r.seam << ": side " << s.side
+                << (s.observe_only ? " does not serve it: " : " not written: ")
                 << s.message << "; the operation (version " << r.version << ") is pending there"
                 << also << ": `seamctl repair " << r.seam << "` completes it once the side is fixed\n";
       code = 2;

@@ -143,6 +143,7 @@ Result<std::unique_ptr<Daemon::Wiring>> Daemon::Wire() {
   env->actor = ctx->actor;
   const fs::path config_dir = ctx->config.file.parent_path();
   env->hook_dir = config_dir.empty() ? fs::path(".") : config_dir;
+  env->hook_path = ctx->config.hook_path;
   if (ctx->confirmations) env->confirmations = std::make_shared<LockedConfirmationBook>(std::move(ctx->confirmations));
   auto w = std::make_unique<Wiring>();
   w->ctx = std::move(ctx);

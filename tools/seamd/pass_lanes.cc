@@ -33,7 +33,7 @@ class WorkerState {
       if (!opened.ok()) return opened.status();
       store_ = std::move(*opened);
       keys_ = std::make_unique<KeyRing>(env->master_key);
-      hooks_ = std::make_unique<ProcessHookRunner>(env->hook_dir);
+      hooks_ = std::make_unique<ProcessHookRunner>(env->hook_dir, env->hook_path);
       seam_ = std::make_unique<SeamContext>(
           SeamContext{store_->Log(), *keys_, clock_, env->actor, hooks_.get(), env->confirmations.get()});
       env_ = env;

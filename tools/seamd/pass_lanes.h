@@ -46,6 +46,7 @@ struct PassEnv {
   Secret master_key;
   std::string actor;
   std::filesystem::path hook_dir;  // on_repair commands run here (the config file's directory)
+  std::string hook_path;           // with this PATH (the config's `hook_path`)
   std::shared_ptr<ConfirmationBook> confirmations;  // thread-safe (LockedConfirmationBook); may be null
 };
 

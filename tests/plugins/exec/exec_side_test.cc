@@ -254,7 +254,7 @@ TEST_F(ExecSideTest, TheEnvironmentIsCleaned) {
   Script("env-read.sh", "env > env.txt\necho '{\"missing\": true}'\n");
   ASSERT_EQ(Make(Options({"./env-read.sh"}))->Observe().state, Observation::State::kMissing);
   const std::string env = testing::ReadFile(dir_ / "env.txt");
-  EXPECT_TRUE(Contains(env, "PATH=/usr/local/bin:/usr/bin:/bin\n")) << env;
+  EXPECT_TRUE(Contains(env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n")) << env;
   EXPECT_TRUE(Contains(env, "LANG=C.UTF-8\n")) << env;
   EXPECT_TRUE(Contains(env, "SEAM_SEAM=device-token\n")) << env;
   EXPECT_TRUE(Contains(env, "SEAM_SIDE=vault\n")) << env;

@@ -162,7 +162,8 @@ TEST_F(ExecSideWriteTest, CheckWritableNamesAProgramThatCannotRun) {
     return s.message();
   };
   EXPECT_EQ(check(Options({"./read.sh"}, {"no-such-program-seam"})),
-            "exec: program `no-such-program-seam` not found");
+            "exec: program `no-such-program-seam` not found in PATH "
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   EXPECT_EQ(check(Options({"./read.sh"}, {"./bin/write.sh"})), "exec: program `./bin/write.sh` not found");
   EXPECT_EQ(check(Options({"./nope.sh"})), "exec: program `./nope.sh` not found");
   testing::WriteFile(dir_ / "plain.sh", "#!/bin/sh\n");

@@ -242,7 +242,8 @@ TEST(SubprocessTest, ResolveProgramSearchesTheGivenPath) {
 
   Result<fs::path> only_bad = ResolveProgram("tool", "", (dir / "b").string());
   EXPECT_EQ(only_bad.status().message(), "program `tool` is not executable");
-  EXPECT_EQ(ResolveProgram("nope", "", path_list).status().message(), "program `nope` not found");
+  // A name searched in PATH says which PATH: the usual cause is a directory it does not list.
+  EXPECT_EQ(ResolveProgram("nope", "", path_list).status().message(), "program `nope` not found in PATH " + path_list);
   EXPECT_EQ(ResolveProgram("nope", "", path_list).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(ResolveProgram("c/dir-tool", dir.path(), "").status().message(),
             "program `c/dir-tool` is a directory");
@@ -256,7 +257,8 @@ TEST(SubprocessTest, RefusesWhatCannotBeStarted) {
   r.argv = {"sh", std::string("-c\0x", 4)};
   EXPECT_EQ(RunSubprocess(r).status().code(), StatusCode::kInvalidArgument);
   r.argv = {"no-such-program-seam"};
-  EXPECT_EQ(RunSubprocess(r).status().message(), "program `no-such-program-seam` not found");
+  EXPECT_EQ(RunSubprocess(r).status().message(),
+            "program `no-such-program-seam` not found in PATH /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   r.argv = {"sh", "-c", "true"};
   r.cwd = "/no/such/dir";
   Result<SubprocessResult> run = RunSubprocess(r);

@@ -1,0 +1,64 @@
+#pragma once
+// Real TLS peers for the e2e suites: a free loopback port, what a server presents (through the
+// `openssl` program, as an operator would look), and NginxServer, a real nginx (Debian package
+// `nginx`) in a private prefix serving one certificate on 127.0.0.1 (../shared/REAL-PEERS.md).
+
+#include <filesystem>
+#include <string>
+
+namespace seam::e2e {
+
+// A loopback port nobody listens on right now: bind to port 0, read it, close. -1 on failure.
+int FreeLoopbackPort();
+
+// "sha256 Fingerprint=B5:EF:..." (openssl x509 -fingerprint) as lower-case hex without colons;
+// "" when the line has none.
+std::string HexOfFingerprintLine(const std::string& line);
+
+// The SHA-256 (lower-case hex) of the leaf certificate in `pem_file`; "" when openssl fails.
+std::string CertificateFileSha256(const std::filesystem::path& pem_file);
+
+// The SHA-256 of the certificate 127.0.0.1:`port` presents now (openssl s_client with SNI
+// `server_name`); "" when nothing answers TLS there.
+std::string ServedSha256(int port, const std::string& server_name = "web.test");
+
+// nginx in `prefix` (its nginx.conf, pid, error log and temp files all there), serving
+// `cert`/`key` (paths nginx.conf names; absolute) on 127.0.0.1:port. Not copyable; the
+// destructor stops it (SIGKILL to the master and its workers when `nginx -s stop` fails).
+class NginxServer {
+ public:
+  static constexpr char kBinary[] = "/usr/sbin/nginx";
+
+  NginxServer(std::filesystem::path prefix, std::filesystem::path cert, std::filesystem::path key);
+  ~NginxServer();
+  NginxServer(const NginxServer&) = delete;
+  NginxServer& operator=(const NginxServer&) = delete;
+
+  // Writes nginx.conf, starts nginx and waits (at most 10 s) until it answers TLS. "" on
+  // success, else what went wrong (with the end of its error log).
+  std::string Start();
+  // Stops it and waits until the port is closed.
+  void Stop();
+  // Points nginx.conf at other files without telling nginx (the next reload loads them).
+  void Repoint(const std::filesystem::path& cert, const std::filesystem::path& key);
+
+  int port() const { return port_; }
+  const std::filesystem::path& prefix() const { return prefix_; }
+  std::filesystem::path conf() const { return prefix_ / "nginx.conf"; }
+  // The on_repair argv that reloads this server, with the program named as `program`
+  // ("nginx": found through hook_path, as a user would write it).
+  std::string ReloadArgvToml(const std::string& program = "nginx") const;
+  // How many times nginx was told to reload (its error log's "(SIGHUP) received" lines).
+  int Reloads() const;
+  std::string ErrorLogTail() const;
+
+ private:
+  void WriteConf() const;
+  std::filesystem::path prefix_;
+  std::filesystem::path cert_;
+  std::filesystem::path key_;
+  int port_ = -1;
+  bool running_ = false;
+};
+
+}  // namespace seam::e2e
