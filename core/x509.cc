@@ -86,6 +86,60 @@ bool ToUnix(const ASN1_TIME* t, std::int64_t* out) {
   return true;
 }
 
+// Shown in one-line messages and log lines: control characters (a newline in a hostile
+// certificate) become '?', and it is bounded.
+std::string OneLine(std::string text) {
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  if (text.size() > 256) text.resize(256);
+  return text;
+}
+
+std::string IssuerName(X509* cert) {
+  BIO* out = BIO_new(BIO_s_mem());
+  if (out == nullptr) return {};
+  std::string name;
+  if (X509_NAME_print_ex(out, X509_get_issuer_name(cert), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(out, &data);
+    if (len > 0 && data != nullptr) name.assign(data, static_cast<std::size_t>(len));
+  }
+  BIO_free(out);
+  return OneLine(std::move(name));
+}
+
+// DNS names and IP addresses (as text) of the subjectAltName extension.
+std::vector<std::string> AltNames(X509* cert) {
+  std::vector<std::string> out;
+  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  if (names == nullptr) return out;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names) && out.size() < 100; ++i) {
+    const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
+    if (n->type == GEN_DNS) {
+      const ASN1_STRING* s = n->d.dNSName;
+      out.push_back(OneLine(std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                                        static_cast<std::size_t>(ASN1_STRING_length(s)))));
+    } else if (n->type == GEN_IPADD) {
+      const ASN1_OCTET_STRING* ip = n->d.iPAddress;
+      const unsigned char* b = ASN1_STRING_get0_data(ip);
+      char text[64] = {0};
+      if (ASN1_STRING_length(ip) == 4) {
+        std::snprintf(text, sizeof text, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+      } else if (ASN1_STRING_length(ip) == 16) {
+        int at = 0;
+        for (int k = 0; k < 16; k += 2) {
+          at += std::snprintf(text + at, sizeof text - static_cast<std::size_t>(at), k == 0 ? "%x" : ":%x",
+                              (b[k] << 8) | b[k + 1]);
+        }
+      }
+      if (text[0] != '\0') out.emplace_back(text);
+    }
+  }
+  GENERAL_NAMES_free(names);
+  return out;
+}
+
 std::string CommonName(X509* cert) {
   X509_NAME* name = X509_get_subject_name(cert);
   int index = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
@@ -121,6 +175,8 @@ Result<CertificateInfo> Describe(X509* cert, const std::string& what) {
     return Status::InvalidArgument(what + " has an invalid notBefore time");
   }
   info.subject_cn = CommonName(cert);
+  info.issuer = IssuerName(cert);
+  info.sans = AltNames(cert);
   return info;
 }
 

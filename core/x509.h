@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/secret.h"
 #include "core/status.h"
@@ -24,6 +25,8 @@ struct CertificateInfo {
   std::int64_t not_after = 0;    // Unix seconds
   std::int64_t not_before = 0;   // Unix seconds
   std::string subject_cn;        // the subject's commonName as UTF-8; empty when it has none
+  std::string issuer;            // the issuer's name, one line (RFC 2253), at most 256 bytes
+  std::vector<std::string> sans; // subjectAltName DNS names and IP addresses, in order (at most 100)
   std::size_t chain_length = 0;  // certificates in the chain, the leaf included
 };
 

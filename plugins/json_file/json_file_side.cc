@@ -14,6 +14,7 @@
 
 #include "core/crypto.h"
 #include "plugins/common/atomic_file.h"
+#include "plugins/common/link_policy.h"
 #include "plugins/common/file_snapshot.h"
 #include "plugins/common/errno_text.h"
 #include "plugins/common/json_pointer.h"
@@ -119,6 +120,7 @@ Status JsonFileSide::CheckWritable() {
   // Never writes: the directory and target checks WriteFileAtomically needs, then the same
   // read, parse and walk a Write would do (a file we cannot parse faithfully is never
   // clobbered, so it cannot be written either). Every refusal is FailedPrecondition.
+  SEAM_RETURN_IF_ERROR(RefuseSymlink(path_));
   SEAM_RETURN_IF_ERROR(CheckReplaceable(path_));
   FileSnapshot snap;
   Result<std::optional<Json>> doc = Load(snap);
@@ -134,6 +136,7 @@ Status JsonFileSide::Modify(const Record* record, const ChangeMarker& expected) 
   auto refuse = [](const std::string& why) {
     return Status::FailedPrecondition(why + "; not writing");
   };
+  if (Status link = RefuseSymlink(path_); !link.ok()) return Status(link.code(), link.message() + "; not writing");
   FileSnapshot snap;
   // Never clobber a file we cannot parse (invalid, duplicate keys...): it belongs to another
   // program.

@@ -34,7 +34,8 @@
 // final newline. Mapped fields absent from the record are left as they are; when nothing
 // changes (no mapped field in the record, nothing to remove) nothing is written. A missing
 // file is created with mode 0600; a missing directory is an error. Only a string or null is
-// ever replaced or removed: any other value is refused rather than lost.
+// ever replaced or removed: any other value is refused rather than lost. A symlink at `path` is
+// read through but never written through (FailedPrecondition; plugins/common/link_policy.h).
 //
 // CheckWritable: writes nothing; FailedPrecondition when the directory is missing, not a
 // directory or not writable, the target is not a regular file (or is owned by another user),

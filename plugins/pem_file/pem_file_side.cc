@@ -14,6 +14,7 @@
 #include "plugins/common/atomic_file.h"
 #include "plugins/common/errno_text.h"
 #include "plugins/common/file_snapshot.h"
+#include "plugins/common/link_policy.h"
 
 namespace seam {
 namespace {
@@ -99,6 +100,9 @@ Observation PemFileSide::Observe(Deadline /*deadline*/) {
 }
 
 Status PemFileSide::Unchanged(const ChangeMarker& expected) const {
+  for (const fs::path* p : {&cert_path_, &key_path_}) {
+    if (Status link = RefuseSymlink(*p); !link.ok()) return Status(link.code(), link.message() + "; not writing");
+  }
   PairSnapshot snap;
   if (Status s = Read(&snap); !s.ok()) return Status(s.code(), s.message() + "; not writing");
   if (snap.marker() != expected) {
@@ -156,6 +160,8 @@ Status PemFileSide::Remove(const ChangeMarker& expected) {
 }
 
 Status PemFileSide::CheckWritable() {
+  SEAM_RETURN_IF_ERROR(RefuseSymlink(cert_path_));
+  SEAM_RETURN_IF_ERROR(RefuseSymlink(key_path_));
   SEAM_RETURN_IF_ERROR(CheckReplaceable(cert_path_));
   return CheckReplaceable(key_path_);
 }

@@ -36,8 +36,10 @@
 // empty side, an interrupted first write leaves a key without a chain: unreadable, and left for
 // the operator, since seam never overwrites what it cannot read.)
 // Remove: same compare-and-swap, then unlinks the chain file and then the key file (the
-// fingerprint goes first, for the same reason), and fsyncs their directories. A symlink at a
-// path is removed itself, not its target. Removing absent files is ok.
+// fingerprint goes first, for the same reason), and fsyncs their directories. Removing absent
+// files is ok.
+// Symlinks (certbot's live/ layout) are read through, never written through or removed:
+// Write, Remove and CheckWritable refuse them (plugins/common/link_policy.h).
 //
 // CheckWritable: writes nothing; FailedPrecondition when either path could not be replaced
 // (missing or unwritable directory, not a regular file, owned by another user).

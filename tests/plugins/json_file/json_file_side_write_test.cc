@@ -452,5 +452,26 @@ TEST_F(JsonFilePairingWriteTest, RemoveOfAPartialPairingRemovesWhatIsThere) {
   EXPECT_EQ(Content(), "{}\n");
 }
 
+// The file another tool keeps behind a link: read through it, never written through it
+// (plugins/common/link_policy.h), and the target keeps its bytes.
+TEST_F(JsonFileSideWriteTest, ASymlinkedFileIsReadButNeverWrittenThrough) {
+  fs::create_directories(dir_ / "real");
+  WriteFile(dir_ / "real/paired.json", "{\"token\": \"theirs\"}\n");
+  fs::create_symlink("real/paired.json", dir_ / "paired.json");
+  auto side = Make("/token");
+  Observation o = side->Observe();
+  ASSERT_EQ(o.state, Observation::State::kValue) << o.reason;
+  EXPECT_EQ(FieldText(o, "token"), "theirs");
+  const Status check = side->CheckWritable();
+  EXPECT_EQ(check.code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Contains(check.message(), File() + " is a symlink to real/paired.json")) << check.message();
+  const Status write = side->Write(OneField(kSecret), o.marker);
+  EXPECT_EQ(write.code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Contains(write.message(), "seam does not write through it")) << write.message();
+  EXPECT_EQ(side->Remove(o.marker).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReadFile(dir_ / "real/paired.json"), "{\"token\": \"theirs\"}\n");
+  EXPECT_TRUE(fs::is_symlink(dir_ / "paired.json"));
+}
+
 }  // namespace
 }  // namespace seam

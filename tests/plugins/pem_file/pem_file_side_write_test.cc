@@ -208,5 +208,55 @@ TEST_F(PemFileTest, CheckWritable) {
   EXPECT_FALSE(fs::exists(dir_.path() / "nodir"));
 }
 
+// certbot's layout: live/NAME/*.pem are links into archive/NAME/*N.pem, its numbered history.
+// Observing reads through the links; writing, removing and CheckWritable refuse them, and
+// nothing in archive/ or live/ changes.
+TEST_F(PemFileTest, ALinkedPairIsReadButNeverWrittenThroughOrRemoved) {
+  const fs::path archive = dir_.path() / "archive/web";
+  const fs::path live = dir_.path() / "live/web";
+  fs::create_directories(archive);
+  fs::create_directories(live);
+  PemPair renewed = IssuePair(ca_, "web");
+  WriteFile(archive / "fullchain1.pem", renewed.chain);
+  WriteFile(archive / "privkey1.pem", renewed.key);
+  fs::create_symlink("../../archive/web/fullchain1.pem", live / "fullchain.pem");
+  fs::create_symlink("../../archive/web/privkey1.pem", live / "privkey.pem");
+  auto side = Make({{"cert_path", "live/web/fullchain.pem"}, {"key_path", "live/web/privkey.pem"}});
+  Observation o = side->Observe();
+  ASSERT_EQ(o.state, State::kValue) << o.reason;
+  EXPECT_EQ(FieldText(o, "leaf_sha256"), LeafSha256(renewed.chain));
+
+  const Status check = side->CheckWritable();
+  EXPECT_EQ(check.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(check.message(), (live / "fullchain.pem").string() +
+                                 " is a symlink to ../../archive/web/fullchain1.pem, part of another tool's layout "
+                                 "(certbot's live/ links into its archive/): seam does not write through it; make "
+                                 "this side the seam's `authority` so seam adopts what that tool writes, or point "
+                                 "the side at a file of its own");
+  const Status write = side->Write(CertRecord(IssuePair(ca_, "other")), o.marker);
+  EXPECT_EQ(write.code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Contains(write.message(), "is a symlink to ../../archive/web/fullchain1.pem")) << write.message();
+  EXPECT_TRUE(Contains(write.message(), "; not writing")) << write.message();
+  const Status removed = side->Remove(o.marker);
+  EXPECT_EQ(removed.code(), StatusCode::kFailedPrecondition);
+
+  EXPECT_EQ(ReadFile(archive / "fullchain1.pem"), renewed.chain);
+  EXPECT_EQ(ReadFile(archive / "privkey1.pem"), renewed.key);
+  EXPECT_TRUE(fs::is_symlink(live / "fullchain.pem"));
+  EXPECT_TRUE(fs::is_symlink(live / "privkey.pem"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(archive), fs::directory_iterator()), 2);
+
+  // Only the key linked: refused all the same.
+  fs::create_directories(dir_.path() / "mixed");
+  WriteFile(dir_.path() / "mixed/cert.pem", renewed.chain);
+  fs::create_symlink("../archive/web/privkey1.pem", dir_.path() / "mixed/key.pem");
+  auto mixed = Make({{"cert_path", "mixed/cert.pem"}, {"key_path", "mixed/key.pem"}});
+  EXPECT_EQ(mixed->CheckWritable().code(), StatusCode::kFailedPrecondition);
+  Observation m = mixed->Observe();
+  ASSERT_EQ(m.state, State::kValue) << m.reason;
+  EXPECT_EQ(mixed->Write(CertRecord(IssuePair(ca_, "other")), m.marker).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReadFile(dir_.path() / "mixed/cert.pem"), renewed.chain);
+}
+
 }  // namespace
 }  // namespace seam::testing

@@ -54,6 +54,9 @@ TEST_F(X509Test, ParsesAChainLeafFirst) {
   const std::int64_t now = testing::NowUnix();
   EXPECT_NEAR(static_cast<double>(info->not_before), static_cast<double>(now - 3600), 60);
   EXPECT_NEAR(static_cast<double>(info->not_after), static_cast<double>(now + 86400), 60);
+  // The issuer in one line, and the leaf's DNS names and IP addresses.
+  EXPECT_EQ(info->issuer, "CN=seam test CA ca");
+  EXPECT_EQ(info->sans, (std::vector<std::string>{"localhost", "127.0.0.1"}));
 }
 
 TEST_F(X509Test, SelfSignedHasExactValidityAndTheNameInItsSan) {
@@ -67,6 +70,8 @@ TEST_F(X509Test, SelfSignedHasExactValidityAndTheNameInItsSan) {
   EXPECT_EQ(info->not_before, now);
   EXPECT_EQ(info->not_after, now + 90 * 86400);
   EXPECT_EQ(FormatUnixTime(info->not_after), "2027-03-01T10:00:00Z");
+  EXPECT_EQ(info->issuer, "CN=gw.example.test");
+  EXPECT_EQ(info->sans, (std::vector<std::string>{"gw.example.test"}));
 
   BIO* bio = BIO_new_mem_buf(made->chain_pem.data(), static_cast<int>(made->chain_pem.size()));
   X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
