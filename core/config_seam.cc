@@ -241,6 +241,11 @@ Status ApplyAuthority(const ParseContext& ctx, const std::string& scope, const t
                      "` names no side; use \"log\" or one of: " + JoinNames(SideNames(seam.sides)));
   }
   // Adopting a foreign value means copying it into the log, which needs the value itself.
+  if (!side->side->Writable()) {
+    return Error(ctx, LineOf(node), scope,
+                 "authority side `" + name + "` is observe-only (" + side->plugin + "): it shows a " + seam.kind +
+                     ", not the value to keep; choose the side that holds it");
+  }
   if (!TransformIsReversible(side->transform)) {
     return Error(ctx, LineOf(node), scope,
                  "authority side `" + name + "` stores " + TransformName(side->transform) +

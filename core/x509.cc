@@ -184,6 +184,8 @@ Result<CertificateInfo> Describe(X509* cert, const std::string& what) {
 Result<CertificateInfo> ParseChain(std::string_view pem, X509Ptr* leaf) {
   ErrorQueueCleaner clean;
   X509Ptr first;
+  X509Ptr previous;
+  std::size_t out_of_order = 0;
   std::size_t count = 0;
   std::size_t pos = 0;
   auto where = [&count] {
@@ -212,13 +214,21 @@ Result<CertificateInfo> ParseChain(std::string_view pem, X509Ptr* leaf) {
     BioPtr bio = ReadBio(rest.substr(0, end));
     X509Ptr cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
     if (!cert) return Status::InvalidArgument(nth + " does not parse");
-    if (!first) first = std::move(cert);
+    if (count > 0 && out_of_order == 0 && X509_check_issued(cert.get(), previous ? previous.get() : first.get()) != X509_V_OK) {
+      out_of_order = count + 1;
+    }
+    if (!first) {
+      first = std::move(cert);
+    } else {
+      previous = std::move(cert);
+    }
     ++count;
     pos += end;
   }
   if (count == 0) return Status::InvalidArgument("no PEM certificate found");
   SEAM_ASSIGN_OR_RETURN(CertificateInfo info, Describe(first.get(), "the leaf certificate"));
   info.chain_length = count;
+  info.out_of_order = out_of_order;
   if (leaf != nullptr) *leaf = std::move(first);
   return info;
 }

@@ -28,6 +28,9 @@ struct CertificateInfo {
   std::string issuer;            // the issuer's name, one line (RFC 2253), at most 256 bytes
   std::vector<std::string> sans; // subjectAltName DNS names and IP addresses, in order (at most 100)
   std::size_t chain_length = 0;  // certificates in the chain, the leaf included
+  // 0 when every certificate after the leaf issued the one before it (leaf first, as servers
+  // send them); else the 1-based position of the first one that did not.
+  std::size_t out_of_order = 0;
 };
 
 // One or more PEM certificates ("-----BEGIN CERTIFICATE-----"), the leaf first, as a server's

@@ -8,8 +8,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/event.h"
+#include "core/side.h"
 #include "core/side_options.h"
 #include "core/status.h"
 #include "reconcilers/event_view.h"
@@ -57,12 +59,18 @@ struct KindSpec {
   // Field holding an expiry as decimal Unix seconds ("" when values do not expire).
   std::string expiry_field;
   // Adoption: the event type recording a value taken from a side, and its payload from the
-  // record's plain fields and the sealed secret field. nullptr: this kind cannot be adopted
-  // (a certificate side shows a fingerprint, not the key).
+  // record's plain fields and the sealed secret field. nullptr: this kind cannot be adopted.
   const char* adopted_type = nullptr;
   std::string (*encode_adopted)(const std::map<std::string, std::string>& plain,
                                 const std::string& sealed, const std::string& side,
                                 const std::string& reason) = nullptr;
+  // What a value must be before it is adopted, beyond being there (a certificate pair: parses,
+  // key matches, not expired, chain in order). nullptr: anything a side holds may be. The
+  // Status names what is wrong, one line, no secret.
+  Status (*check_adopted)(const Observation& observation, std::int64_t now_unix) = nullptr;
+  // Plain fields that are text of many lines (a PEM chain): adopted as they are, never shown.
+  // Every other plain field is shown in one-line messages and must hold no control character.
+  std::vector<std::string> text_fields;
   // Decodes one event of the kind's stream into `change`, which the caller has cleared
   // (IntentChange::Clear); Corruption when a known type does not decode.
   Status (*decode)(const Event& event, IntentChange& change) = nullptr;

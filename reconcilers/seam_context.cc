@@ -2,7 +2,9 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <map>
+#include <string_view>
 
 #include "reconcilers/payload_codec.h"
 
@@ -47,8 +49,17 @@ Result<EventDraft> AdoptionDraft(SeamContext& ctx, const SeamConfig& seam, const
                                    " digests, from which the " + kind.fields.primary +
                                    " cannot be recovered");
   }
+  if (!side.side->Writable()) {
+    return Status::InvalidArgument(where + " is observe-only (" + side.side->Describe() + "): it shows a " + kind.noun +
+                                   ", not the value to keep; adopt from the side that holds it");
+  }
   if (observation.state != Observation::State::kValue) {
     return Status::FailedPrecondition(where + " holds no " + kind.noun + " to adopt");
+  }
+  if (kind.check_adopted != nullptr) {
+    if (Status fit = kind.check_adopted(observation, ctx.clock.NowMicros() / 1'000'000); !fit.ok()) {
+      return Status::FailedPrecondition(where + " holds a " + kind.noun + " that cannot be adopted: " + fit.message());
+    }
   }
   // The log's current record, with every field the side holds in its place.
   std::map<std::string, std::string> plain;
@@ -64,8 +75,10 @@ Result<EventDraft> AdoptionDraft(SeamContext& ctx, const SeamConfig& seam, const
       secret = &value;
       continue;
     }
-    // Plain fields (device ids, URLs) are shown in one-line messages and log lines.
-    for (const char c : value.Reveal()) {
+    // Plain fields (device ids, URLs) are shown in one-line messages and log lines; a kind's
+    // text fields (a PEM chain) never are.
+    const bool text = std::find(kind.text_fields.begin(), kind.text_fields.end(), field) != kind.text_fields.end();
+    for (const char c : text ? std::string_view() : value.Reveal()) {
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
         return Status::FailedPrecondition(where + ": field " + field +
                                           " holds a control character; refusing to adopt it");

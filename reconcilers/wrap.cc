@@ -1,5 +1,7 @@
 #include "reconcilers/wrap.h"
 
+#include <algorithm>
+
 #include "reconcilers/logger.h"
 #include "reconcilers/operation_steps.h"
 
@@ -20,10 +22,12 @@ bool SameHolding(const Observation& a, const Observation& b) {
 
 // Whether `other` (a side that also changed to a new value) holds what the log would intend
 // after adopting `candidate`: every field it holds equals the candidate's, through its own
-// transform. A field the candidate lacks is no disagreement: the adoption does not set it.
+// transform. A field the candidate lacks is no disagreement: the adoption does not set it; nor is
+// one the side carries but is not compared by (a pem-file's chain bytes).
 bool Agrees(const KindSpec& kind, const SideConfig& other, const Observation& after, const Record& candidate) {
   const Record expected = ForSide(kind, other.transform, candidate);
   for (const auto& [field, value] : after.fields) {
+    if (std::find(other.fields.begin(), other.fields.end(), field) == other.fields.end()) continue;
     auto it = expected.find(field);
     if (it != expected.end() && !it->second.Equals(value)) return false;
   }

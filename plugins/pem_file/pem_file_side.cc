@@ -87,7 +87,7 @@ Observation PemFileSide::Observe(Deadline /*deadline*/) {
   Result<CertificateInfo> info = ParseCertificateChain(snap.cert.bytes);
   if (!info.ok()) return unreadable(cert_path_.string() + ": " + info.status().message());
   // Moves the buffer (no copy); the snapshot's destructor wipes what is left of it.
-  const Secret key(std::move(snap.key.bytes));
+  Secret key(std::move(snap.key.bytes));
   Result<bool> matches = PrivateKeyMatches(key, snap.cert.bytes);
   // The chain parsed above, so an error here is about the key.
   if (!matches.ok()) return unreadable(key_path_.string() + ": " + matches.status().message());
@@ -96,6 +96,10 @@ Observation PemFileSide::Observe(Deadline /*deadline*/) {
   fields.emplace("leaf_sha256", Secret(info->leaf_sha256));
   fields.emplace("not_after", Secret(std::to_string(info->not_after)));
   fields.emplace("key_matches", Secret(std::string(*matches ? "true" : "false")));
+  // Carried, not compared (not in Fields()): what an adoption records and what a write over a
+  // foreign pair keeps sealed in the log.
+  fields.emplace("chain", Secret(std::move(snap.cert.bytes)));
+  fields.emplace("key", std::move(key));
   return Observation::Value(std::move(fields), snap.marker(), snap.changed_at_us());
 }
 

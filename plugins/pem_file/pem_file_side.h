@@ -14,7 +14,10 @@
 //
 // Fields: leaf_sha256 (lower-case hex SHA-256 of the leaf's DER), not_after (the leaf's
 // notAfter, decimal Unix seconds) and key_matches ("true" / "false": whether the key file holds
-// the leaf's private key). The side never reports `chain` or `key` themselves.
+// the leaf's private key): what the side is compared by. An observation also carries `chain`
+// (the chain file's bytes) and `key` (the key file's, a Secret), which are not compared: an
+// adoption records them (authority = this side, `wrap`), and a write over a pair the log never
+// had keeps them sealed in its SideRepaired, so `seamctl restore` can bring it back.
 //
 // Observe: both files absent: missing. Unreadable, with a one-line reason naming the path
 // (never key bytes), when either cannot be read (permissions, not a regular file, over 1 MiB),

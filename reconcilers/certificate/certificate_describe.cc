@@ -27,6 +27,27 @@ EventFields ShowSet(const Event& e, const KeyRing& keys) {
   return f;
 }
 
+// CertificateAdopted: {fingerprint, leaf_sha256, subject_cn, sans, issuer, not_after, side,
+// reason}, and {error} when the sealed key does not open.
+EventFields ShowAdopted(const Event& e, const KeyRing& keys) {
+  Result<CertificateAdopted> p = DecodeAdopted(e.payload);
+  if (!p.ok()) return DecodeErrorFields(p.status());
+  std::string sans;
+  for (const std::string& name : p->sans) sans += (sans.empty() ? "" : ",") + name;
+  EventFields f = {Field::Text("fingerprint", "sha256:" + p->leaf_sha256.substr(0, 16)),
+                   Field::Text("leaf_sha256", p->leaf_sha256),
+                   Field::Text("subject_cn", p->subject_cn),
+                   Field::Text("sans", sans),
+                   Field::Text("issuer", p->issuer),
+                   Field::Text("not_after", FormatUnixTime(p->not_after)),
+                   Field::Text("side", p->side),
+                   Field::Text("reason", p->reason)};
+  if (std::optional<std::string> error = SealError(p->sealed_key, e, keys)) {
+    f.push_back(Field::Text("error", std::move(*error)));
+  }
+  return f;
+}
+
 EventFields ShowRevoked(const Event& e) {
   Result<CertificateRevoked> p = DecodeRevoked(e.payload);
   if (!p.ok()) return DecodeErrorFields(p.status());
@@ -37,6 +58,7 @@ EventFields ShowRevoked(const Event& e) {
 
 std::optional<EventFields> Describe(const Event& event, const KeyRing& keys) {
   if (event.type == kCertificateIssued || event.type == kCertificateRenewed) return ShowSet(event, keys);
+  if (event.type == kCertificateAdopted) return ShowAdopted(event, keys);
   if (event.type == kCertificateRevoked) return ShowRevoked(event);
   return std::nullopt;
 }

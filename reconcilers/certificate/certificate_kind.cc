@@ -1,9 +1,20 @@
 #include "reconcilers/certificate/certificate_kind.h"
 
+#include "core/x509.h"
 #include "reconcilers/certificate/certificate_events.h"
 
 namespace seam::certificate {
 namespace {
+
+void SetRecord(IntentChange& change, std::string chain, std::string leaf_sha256, std::int64_t not_after,
+               std::string sealed_key) {
+  change.what = IntentChange::What::kSet;
+  change.plain["chain"] = std::move(chain);
+  change.plain["leaf_sha256"] = std::move(leaf_sha256);
+  change.plain["not_after"] = std::to_string(not_after);
+  change.plain["key_matches"] = "true";
+  change.sealed = std::move(sealed_key);
+}
 
 Status Decode(const Event& event, IntentChange& change) {
   if (event.type == kCertificateIssued || event.type == kCertificateRenewed) {
@@ -11,16 +22,55 @@ Status Decode(const Event& event, IntentChange& change) {
                           DecodeSet(event.payload, event.type == kCertificateIssued
                                                        ? kCertificateIssued
                                                        : kCertificateRenewed));
-    change.what = IntentChange::What::kSet;
-    change.plain["chain"] = std::move(p.chain_pem);
-    change.plain["leaf_sha256"] = std::move(p.leaf_sha256);
-    change.plain["not_after"] = std::to_string(p.not_after);
-    change.plain["key_matches"] = "true";
-    change.sealed = std::move(p.sealed_key);
+    SetRecord(change, std::move(p.chain_pem), std::move(p.leaf_sha256), p.not_after, std::move(p.sealed_key));
+  } else if (event.type == kCertificateAdopted) {
+    SEAM_ASSIGN_OR_RETURN(CertificateAdopted p, DecodeAdopted(event.payload));
+    SetRecord(change, std::move(p.chain_pem), std::move(p.leaf_sha256), p.not_after, std::move(p.sealed_key));
+    change.adopted_from = std::move(p.side);
   } else if (event.type == kCertificateRevoked) {
     change.what = IntentChange::What::kClear;
   }
   return Status::Ok();
+}
+
+// A pair a side holds (pem-file reports `chain` and `key` beside the fields it is compared by),
+// checked as `cert import` checks what it records.
+Status CheckAdoptable(const Observation& observation, std::int64_t now_unix) {
+  const Secret* chain = observation.Field("chain");
+  const Secret* key = observation.Field("key");
+  if (chain == nullptr || key == nullptr) return Status::FailedPrecondition("the side reports no chain and key");
+  Result<CertificateInfo> info = ParseCertificateChain(chain->Reveal());
+  if (!info.ok()) return info.status().WithContext("the chain");
+  Result<bool> matches = PrivateKeyMatches(*key, chain->Reveal());
+  if (!matches.ok()) return matches.status().WithContext("the private key");
+  if (!*matches) return Status::FailedPrecondition("the private key is not the key of the chain's leaf certificate");
+  if (info->not_after <= now_unix) {
+    return Status::FailedPrecondition("the leaf certificate expired at " + FormatUnixTime(info->not_after));
+  }
+  if (info->out_of_order != 0) {
+    return Status::FailedPrecondition("certificate " + std::to_string(info->out_of_order) +
+                                      " of the chain did not issue the one before it (the leaf must come first, "
+                                      "then its issuer)");
+  }
+  return Status::Ok();
+}
+
+std::string EncodeAdopted(const std::map<std::string, std::string>& plain, const std::string& sealed,
+                          const std::string& side, const std::string& reason) {
+  CertificateAdopted p;
+  if (auto it = plain.find("chain"); it != plain.end()) p.chain_pem = it->second;
+  // CheckAdoptable parsed it already; what it says of the leaf is kept for people.
+  if (Result<CertificateInfo> info = ParseCertificateChain(p.chain_pem); info.ok()) {
+    p.leaf_sha256 = info->leaf_sha256;
+    p.not_after = info->not_after;
+    p.subject_cn = info->subject_cn;
+    p.sans = info->sans;
+    p.issuer = info->issuer;
+  }
+  p.sealed_key = sealed;
+  p.side = side;
+  p.reason = reason;
+  return Encode(p);
 }
 
 }  // namespace
@@ -30,7 +80,6 @@ const KindSpec& CertificateKind() {
     KindSpec k;
     k.fields = KindFields{"certificate", {"chain", "key", "leaf_sha256", "not_after", "key_matches"}, "chain"};
     k.fields.transforms = false;  // sides are compared by fingerprint and written whole
-    k.fields.adoptable = false;   // a side shows a fingerprint, not the key
     k.fields.expires = true;
     k.secret_field = "key";
     k.noun = "certificate";
@@ -39,10 +88,15 @@ const KindSpec& CertificateKind() {
     k.fingerprint_field = "leaf_sha256";
     k.fingerprint_is_public = true;
     k.expiry_field = "not_after";
+    k.adopted_type = kCertificateAdopted;
+    k.encode_adopted = EncodeAdopted;
+    k.check_adopted = CheckAdoptable;
+    k.text_fields = {"chain"};
     k.decode = Decode;
     k.describe = Describe;
     k.operation_nouns = {{kCertificateIssued, "issue"},
                          {kCertificateRenewed, "renewal"},
+                         {kCertificateAdopted, "adoption"},
                          {kCertificateRevoked, "revocation"}};
     return k;
   }();

@@ -7,6 +7,7 @@
 #include "reconcilers/certificate/certificate_kind.h"
 
 #include <gmock/gmock.h>
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include "core/x509.h"
@@ -27,14 +28,15 @@ using ::testing::IsEmpty;
 constexpr std::int64_t kDay = 86'400;
 
 // A certificate seam "s": side "a" maps what a pem-file side does (leaf_sha256, not_after,
-// key_matches), side "b" what a tls-endpoint side does (leaf_sha256, not_after).
+// key_matches, carrying chain and key), side "b" what a tls-endpoint side does (leaf_sha256,
+// not_after).
 class CertificateKindTest : public LogicTest {
  protected:
   CertificateKindTest() {
     seam_.kind = "certificate";
     seam_.sides.clear();
     fakes_.clear();
-    AddCertSide("a", {"leaf_sha256", "not_after", "key_matches"});
+    AddCertSide("a", {"leaf_sha256", "not_after", "key_matches"}).SetCarriedFields({"chain", "key"});
     AddCertSide("b", {"leaf_sha256", "not_after"});
   }
 
@@ -329,21 +331,97 @@ TEST_F(CertificateKindTest, ACertificateWithinRenewBeforeOfItsEndIsExpiringNotDr
   EXPECT_EQ(Fake("a").writes(), 1);
 }
 
-TEST_F(CertificateKindTest, ACertificateCannotBeAdoptedFromASide) {
+// What a pem-file side reports of a pair: the fields it is compared by, and the chain and key.
+Record PairRecord(const std::string& chain, const Secret& key, bool key_matches = true) {
+  Result<CertificateInfo> info = ParseCertificateChain(chain);
+  EXPECT_TRUE(info.ok()) << info.status().ToString();
+  Record r{{"chain", Secret(chain)}, {"key", key}, {"key_matches", Secret(std::string(key_matches ? "true" : "false"))}};
+  if (info.ok()) {
+    r.emplace("leaf_sha256", Secret(info->leaf_sha256));
+    r.emplace("not_after", Secret(std::to_string(info->not_after)));
+  }
+  return r;
+}
+
+// A pair another tool renewed on a pem side: adopted (CertificateAdopted, the key sealed), then
+// written to the other sides.
+TEST_F(CertificateKindTest, APairOnASideIsAdoptedWithItsKeySealed) {
   ASSERT_TRUE(Import(Make("api.example.test")).ok());
-  const CertificateInfo other = Info(Make("other.example.test"));
-  Fake("a").Hold(Record{{"leaf_sha256", Secret(other.leaf_sha256)},
-                        {"not_after", Secret(std::to_string(other.not_after))},
-                        {"key_matches", Secret(std::string("true"))}});
-  const std::size_t recorded = Types().size();
+  const SelfSigned renewed = Make("api.example.test");
+  const CertificateInfo info = Info(renewed);
+  Fake("a").Hold(PairRecord(renewed.chain_pem, renewed.key_pem));
   SeamContext ctx = Ctx();
   Result<OperationReport> adopted = AdoptValue(ctx, seam_, "a");
-  ASSERT_FALSE(adopted.ok());
-  EXPECT_EQ(adopted.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_THAT(adopted.status().message(), HasSubstr("a certificate cannot be adopted from a side"));
-  EXPECT_EQ(Types().size(), recorded);
-  EXPECT_EQ(HeldOn("a", "leaf_sha256"), other.leaf_sha256);
-  EXPECT_EQ(certificate::CertificateKind().encode_adopted, nullptr);
+  ASSERT_TRUE(adopted.ok()) << adopted.status().ToString();
+  EXPECT_TRUE(adopted->AllSidesWritten());
+  EXPECT_EQ(adopted->fingerprint, "sha256:" + info.leaf_sha256.substr(0, 16));
+
+  const std::vector<Event> events = Events();
+  auto at = std::find_if(events.begin(), events.end(), [](const Event& e) { return e.type == "CertificateAdopted"; });
+  ASSERT_NE(at, events.end());
+  Result<certificate::CertificateAdopted> p = certificate::DecodeAdopted(at->payload);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->leaf_sha256, info.leaf_sha256);
+  EXPECT_EQ(p->chain_pem, renewed.chain_pem);
+  EXPECT_EQ(p->not_after, info.not_after);
+  EXPECT_EQ(p->subject_cn, "api.example.test");
+  EXPECT_EQ(p->sans, std::vector<std::string>{"api.example.test"});
+  EXPECT_EQ(p->issuer, "CN=api.example.test");
+  EXPECT_EQ(p->side, "a");
+  EXPECT_EQ(p->reason, "seamctl adopt");
+  const std::string key(renewed.key_pem.Reveal());
+  EXPECT_EQ(at->payload.find(key.substr(40, 32)), std::string::npos);  // sealed, not in the payload
+  Result<Secret> opened = keys_.Open(p->sealed_key, SealContext(at->stream, at->version));
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(std::string(opened->Reveal()), key);
+
+  // What people see of it, and the record it makes: side b now holds the adopted certificate.
+  std::optional<EventFields> shown = certificate::Describe(*at, keys_);
+  ASSERT_TRUE(shown.has_value());
+  EXPECT_EQ(ShownText(*shown, "fingerprint"), "sha256:" + info.leaf_sha256.substr(0, 16));
+  EXPECT_EQ(ShownText(*shown, "sans"), "api.example.test");
+  EXPECT_EQ(ShownText(*shown, "side"), "a");
+  EXPECT_EQ(HeldOn("b", "leaf_sha256"), info.leaf_sha256);
+  Result<SeamReport> check = RunPass(ctx, seam_, PassMode::kCheck);
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ(check->ExitCode(), 0);
+}
+
+// A pair that `cert import` would refuse is not adopted either: nothing recorded, nothing written.
+TEST_F(CertificateKindTest, APairThatImportWouldRefuseIsNotAdopted) {
+  ASSERT_TRUE(Import(Make("api.example.test")).ok());
+  const SelfSigned renewed = Make("api.example.test");
+  const SelfSigned other = Make("other.example.test");
+  Result<SelfSigned> expired = MakeSelfSignedCertificate("api.example.test", 1, NowSeconds() - 5 * kDay);
+  ASSERT_TRUE(expired.ok());
+  const CertificateInfo fields_only = Info(other);
+  struct Case {
+    Record held;
+    std::string why;
+  };
+  const std::vector<Case> cases = {
+      {Record{{"leaf_sha256", Secret(fields_only.leaf_sha256)},
+              {"not_after", Secret(std::to_string(fields_only.not_after))},
+              {"key_matches", Secret(std::string("true"))}},
+       "the side reports no chain and key"},
+      {PairRecord(renewed.chain_pem, other.key_pem, false), "the private key is not the key of the chain's leaf certificate"},
+      {PairRecord(expired->chain_pem, expired->key_pem), "the leaf certificate expired at "},
+      {PairRecord(renewed.chain_pem + other.chain_pem, renewed.key_pem),
+       "certificate 2 of the chain did not issue the one before it"},
+  };
+  for (const Case& c : cases) {
+    Fake("a").Hold(c.held);
+    const std::size_t recorded = Types().size();
+    const int writes = Fake("b").writes();
+    SeamContext ctx = Ctx();
+    Result<OperationReport> adopted = AdoptValue(ctx, seam_, "a");
+    ASSERT_FALSE(adopted.ok()) << c.why;
+    EXPECT_EQ(adopted.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_THAT(adopted.status().message(),
+                HasSubstr("side a of seam s holds a certificate that cannot be adopted: " + c.why));
+    EXPECT_EQ(Types().size(), recorded);
+    EXPECT_EQ(Fake("b").writes(), writes);
+  }
 }
 
 }  // namespace

@@ -84,6 +84,9 @@ Observation FakeSide::Observe(Deadline deadline) {
     if (auto it = held_->find(f); it != held_->end()) mapped.emplace(f, it->second);
   }
   if (mapped.empty()) return Observation::Missing(MarkerLocked());
+  for (const std::string& f : carried_) {
+    if (auto it = held_->find(f); it != held_->end()) mapped.emplace(f, it->second);
+  }
   return Observation::Value(std::move(mapped), MarkerLocked());
 }
 

@@ -36,6 +36,9 @@ class FakeSide final : public Side {
   // Each Observe takes this long (a slow side).
   void SetObserveDelay(std::chrono::milliseconds delay);
   void SetWritable(bool writable) { writable_ = writable; }
+  // Fields reported beside Fields() but not among them, as a pem-file side carries its chain and
+  // key: observed when held, never compared.
+  void SetCarriedFields(std::vector<std::string> fields) { carried_ = std::move(fields); }
   void SetWatchPaths(std::vector<std::filesystem::path> paths) { watch_ = std::move(paths); }
 
   int observes() const;
@@ -60,6 +63,7 @@ class FakeSide final : public Side {
   const std::string name_;
   const std::vector<std::string> fields_;
   bool writable_ = true;
+  std::vector<std::string> carried_;
   std::vector<std::filesystem::path> watch_;
   mutable std::mutex mu_;
   std::optional<Record> held_;

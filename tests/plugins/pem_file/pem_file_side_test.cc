@@ -29,8 +29,9 @@ TEST_F(PemFileTest, ObservesAGoodPair) {
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(FieldText(o, "not_after"), std::to_string(info->not_after));
   EXPECT_EQ(FieldText(o, "key_matches"), "true");
-  EXPECT_EQ(FieldText(o, "chain"), "<absent>");  // never reported
-  EXPECT_EQ(FieldText(o, "key"), "<absent>");
+  // Carried beside them (not compared): what an adoption records, or a write over them seals.
+  EXPECT_EQ(FieldText(o, "chain"), pair.chain);
+  EXPECT_EQ(FieldText(o, "key"), pair.key);
   EXPECT_GT(o.changed_at_us, 0);
   // Unchanged files: equal markers.
   EXPECT_EQ(side->Observe().marker, o.marker);
