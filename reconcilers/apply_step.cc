@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -137,9 +138,15 @@ Status ObserveForOperation(Step& st) {
   return Status::Ok();
 }
 
-// Reads the side back and judges it. After a hook that ran, again until it holds the intent or
-// the side's settle time passes (back-off from 20 ms, at most 500 ms between reads): a server
-// reloads asynchronously, and a read at once would often still see the old value.
+// After a hook, the intent must be seen twice this far apart: while nginx's old workers drain
+// they still accept connections for a moment, so one read may land on a new worker and the
+// next on an old one.
+constexpr std::chrono::milliseconds kSettledFor{100};
+
+// Reads the side back and judges it. After a hook that ran, again until it holds the intent on
+// two reads kSettledFor apart, or the side's settle time passes (back-off from 20 ms, at most
+// 500 ms between reads): a server reloads asynchronously, and a read at once would often still
+// see the old value.
 void ReadBack(Step& st) {
   using std::chrono::milliseconds;
   using Steady = std::chrono::steady_clock;
@@ -147,12 +154,21 @@ void ReadBack(Step& st) {
   const Steady::time_point start = Steady::now();
   const Steady::time_point end = start + st.side.settle;
   milliseconds pause{20};
+  std::optional<Steady::time_point> held_since;
   for (;;) {
     st.after = st.side.side->Observe();
     st.confirmed = JudgeSide(st.ctx, st.seam, st.state, st.side, st.after);
     const Steady::time_point now = Steady::now();
     st.settled = std::chrono::duration_cast<milliseconds>(now - start);
-    if (HoldsIntent(st.confirmed.verdict) || !settle || now >= end) return;
+    const bool holds = HoldsIntent(st.confirmed.verdict);
+    if (!settle || now >= end) return;
+    if (holds) {
+      if (!held_since) held_since = now;
+      if (now - *held_since >= kSettledFor) return;
+      std::this_thread::sleep_for(std::min<Steady::duration>(*held_since + kSettledFor - now, end - now));
+      continue;
+    }
+    held_since.reset();
     std::this_thread::sleep_for(std::min<Steady::duration>(pause, end - now));
     pause = std::min(pause * 2, milliseconds(500));
   }

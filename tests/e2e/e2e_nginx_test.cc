@@ -5,6 +5,9 @@
 // reload: the read-back waits for it (settle_ms). A missing nginx fails these tests.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include "tests/e2e/e2e_fixture.h"
 #include "tests/e2e/tls_peer.h"
 
@@ -144,6 +147,232 @@ TEST_F(NginxCertTest, ACertificateInsideRenewBeforeIsRecordedWithAWarning) {
   ProcessResult check = Seamctl({"check"});
   EXPECT_EQ(check.exit_code, 1);
   EXPECT_TRUE(Contains(check.out, "expiring")) << check.out;
+}
+
+// What certbot does on disk for lineage "web" (../shared/REAL-PEERS.md), without certbot:
+// numbered files in archive/web (privkey 0600), then the four live/web links repointed.
+// `renew.sh mismatch` writes a key that is not the certificate's (a broken renewal).
+constexpr char kRenewScript[] = R"sh(#!/bin/sh
+set -e
+umask 022
+mkdir -p archive/web live/web
+n=1
+while [ -e archive/web/cert$n.pem ]; do n=$((n + 1)); done
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 90 -subj /CN=web.test \
+  -addext subjectAltName=DNS:web.test -keyout archive/web/privkey$n.pem -out archive/web/cert$n.pem 2>/dev/null
+if [ "${1:-}" = mismatch ]; then
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out archive/web/privkey$n.pem 2>/dev/null
+fi
+chmod 600 archive/web/privkey$n.pem
+cp archive/web/cert$n.pem archive/web/fullchain$n.pem
+: > archive/web/chain$n.pem
+for f in cert chain fullchain privkey; do ln -sfn ../../archive/web/$f$n.pem live/web/$f.pem; done
+)sh";
+
+// certbot's layout behind nginx, with the pem side as the seam's authority: what certbot renews
+// is adopted and nginx reloaded onto it; seam never writes into live/ or archive/.
+class CertbotNginxTest : public SeamctlTest {
+ protected:
+  void SetUp() override {
+    seam::testing::WriteFile(Root() / "renew.sh", kRenewScript);
+    ASSERT_EQ(Renew().exit_code, 0);
+    ASSERT_EQ(nginx_.Start(), "");
+    WriteConfig(Config("disk"));
+    ProcessResult init = Seamctl({"init"});
+    ASSERT_EQ(init.exit_code, 0) << init.out << init.err;
+    // The first certificate certbot obtained: the authority's value, adopted by the first repair.
+    ProcessResult first = Seamctl({"repair"});
+    ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+    ASSERT_EQ(Served(), Disk());
+  }
+
+  std::string Config(const std::string& authority) const {
+    return R"([[seam]]
+name = "web-tls"
+kind = "certificate"
+entity = "web"
+authority = ")" + authority + R"("
+order = ["disk", "served"]
+[seam.sides.disk]
+plugin = "pem-file"
+cert_path = "live/web/fullchain.pem"
+key_path = "live/web/privkey.pem"
+[seam.sides.served]
+plugin = "tls-endpoint"
+host = "127.0.0.1"
+port = ")" + std::to_string(nginx_.port()) +
+           R"("
+server_name = "web.test"
+on_repair = )" + nginx_.ReloadArgvToml() + "\n";
+  }
+
+  ProcessResult Renew(const std::string& how = "") {
+    ProcessOptions options;
+    options.cwd = Root();
+    std::vector<std::string> argv{"/bin/sh", "renew.sh"};
+    if (!how.empty()) argv.push_back(how);
+    return RunProcess(argv, options);
+  }
+  // Every file under archive/ with its bytes, and where each live/ link points.
+  std::map<std::string, std::string> Layout() const {
+    std::map<std::string, std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(Root() / "archive")) {
+      if (e.is_regular_file()) out[e.path().string()] = seam::testing::ReadFile(e.path());
+    }
+    for (const auto& e : fs::directory_iterator(Root() / "live/web")) {
+      out[e.path().string()] = e.is_symlink() ? "-> " + fs::read_symlink(e.path()).string() : "NOT A LINK";
+    }
+    return out;
+  }
+  std::vector<std::string> Types() {
+    std::vector<std::string> out;
+    for (const nlohmann::json& e : LogEvents()) out.push_back(e["type"]);
+    return out;
+  }
+  std::string Disk() { return CertificateFileSha256(Root() / "live/web/fullchain.pem"); }
+  std::string Served() { return ServedSha256(nginx_.port()); }
+
+  NginxServer nginx_{Root() / "nginx", Root() / "live/web/fullchain.pem", Root() / "live/web/privkey.pem"};
+};
+
+TEST_F(CertbotNginxTest, ARenewalIsAdoptedAndNginxReloadedNeverReverted) {
+  EXPECT_EQ(Types().front(), "CertificateAdopted");
+  const std::string first = Disk();
+  ASSERT_EQ(Renew().exit_code, 0);
+  const std::map<std::string, std::string> renewed = Layout();
+  ASSERT_NE(Disk(), first);
+  EXPECT_EQ(Served(), first);  // renewed on disk, the old one still served
+
+  ProcessResult repair = Seamctl({"repair"});
+  EXPECT_EQ(repair.exit_code, 0) << repair.out << repair.err;
+  EXPECT_EQ(Served(), Disk());
+  EXPECT_EQ(Layout(), renewed);  // nothing in archive/ or live/ rewritten
+  const std::vector<nlohmann::json> events = LogEvents();
+  const auto adopted = std::count_if(events.begin(), events.end(),
+                                     [](const nlohmann::json& e) { return e["type"] == "CertificateAdopted"; });
+  EXPECT_EQ(adopted, 2);
+  const nlohmann::json* last = nullptr;
+  for (const nlohmann::json& e : events) {
+    if (e["type"] == "CertificateAdopted") last = &e;
+  }
+  ASSERT_NE(last, nullptr);
+  EXPECT_EQ((*last)["details"]["side"], "disk");
+  EXPECT_EQ((*last)["details"]["reason"], "authority");
+  EXPECT_EQ((*last)["details"]["sans"], "web.test");
+  EXPECT_EQ((*last)["details"]["leaf_sha256"], Disk());
+  ProcessResult check = Seamctl({"check"});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  // Another pass changes nothing: the renewal is the log's now.
+  const std::size_t count = events.size();
+  EXPECT_EQ(Seamctl({"repair"}).exit_code, 0);
+  EXPECT_EQ(LogEvents().size(), count);
+  EXPECT_EQ(Layout(), renewed);
+}
+
+// certbot's --deploy-hook "seamctl wrap …" form: the renewal runs under the seam's lock.
+TEST_F(CertbotNginxTest, UnderWrapARenewalIsAdoptedAndNginxReloaded) {
+  const std::string first = Disk();
+  ProcessResult wrapped = Seamctl({"wrap", "web-tls", "--", "/bin/sh", "renew.sh"});
+  EXPECT_EQ(wrapped.exit_code, 0) << wrapped.out << wrapped.err;
+  EXPECT_NE(Disk(), first);
+  EXPECT_EQ(Served(), Disk());
+  EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
+}
+
+// A renewal whose key does not match its certificate is not adopted, not overwritten, and
+// nginx keeps serving the last good certificate.
+TEST_F(CertbotNginxTest, ABrokenRenewalIsNeitherAdoptedNorOverwritten) {
+  const std::string first = Disk();
+  ASSERT_EQ(Renew("mismatch").exit_code, 0);
+  const std::map<std::string, std::string> broken = Layout();
+  const std::size_t count = LogEvents().size();
+  ProcessResult repair = Seamctl({"repair"});
+  EXPECT_EQ(repair.exit_code, 2) << repair.out << repair.err;
+  EXPECT_TRUE(Contains(repair.err, "side disk of seam web-tls holds a certificate that cannot be adopted: the private "
+                                   "key is not the key of the chain's leaf certificate"))
+      << repair.err;
+  EXPECT_EQ(Layout(), broken);
+  EXPECT_EQ(Served(), first);
+  const std::vector<std::string> types = Types();
+  EXPECT_EQ(types.front(), "CertificateAdopted");  // the first certificate, and no other
+  EXPECT_EQ(std::count(types.begin(), types.end(), "CertificateAdopted"), 1);
+  EXPECT_GE(LogEvents().size(), count);  // drift records at most
+  int code = -1;
+  const nlohmann::json report = CheckJson(&code);
+  EXPECT_EQ(code, 1) << report.dump(2);
+  EXPECT_EQ(SideOf(report, "disk")["verdict"], "foreign");
+}
+
+// With the log as the authority, a write into certbot's layout is refused (never through its
+// links), naming the way out; nothing on disk changes.
+TEST_F(CertbotNginxTest, WithTheLogAsAuthorityARenewalIsNeverWrittenOverThroughTheLinks) {
+  WriteConfig(Config("log"));
+  ASSERT_EQ(Renew().exit_code, 0);
+  const std::map<std::string, std::string> renewed = Layout();
+  // The drift stays (exit 1), with the reason beside the side.
+  ProcessResult repair = Seamctl({"repair"});
+  EXPECT_EQ(repair.exit_code, 1) << repair.out << repair.err;
+  EXPECT_TRUE(Contains(repair.out, "[skipped: " + (Root() / "live/web/fullchain.pem").string() +
+                                       " is a symlink to ../../archive/web/fullchain2.pem"))
+      << repair.out;
+  EXPECT_TRUE(Contains(repair.out, "make this side the seam's `authority`")) << repair.out;
+  EXPECT_EQ(Layout(), renewed);
+}
+
+// An observe-only side cannot be the authority: it shows a certificate, not its key.
+TEST_F(CertbotNginxTest, AnEndpointCannotBeTheAuthority) {
+  WriteConfig(Config("served"));
+  ProcessResult check = Seamctl({"check"});
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_TRUE(Contains(check.err, "authority side `served` is observe-only (tls-endpoint)")) << check.err;
+}
+
+// Under authority = "log", a pair written over as `foreign` is kept sealed in its SideRepaired
+// and `seamctl restore` brings it back byte for byte; the key never reaches any output.
+TEST_F(NginxCertTest, APairOverwrittenAsForeignCanBeRestoredByteForByte) {
+  ASSERT_EQ(Seamctl({"cert", "issue", kSeam, "--self-signed", "--cn", "web.test"}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(MakeCertificate("theirs.test", Root() / "tls/server.pem", Root() / "tls/server.key"));
+  const std::string chain = seam::testing::ReadFile(Root() / "tls/server.pem");
+  const std::string key = seam::testing::ReadFile(Root() / "tls/server.key");
+  ProcessResult repair = Seamctl({"repair"});
+  ASSERT_EQ(repair.exit_code, 0) << repair.out << repair.err;
+  ASSERT_NE(seam::testing::ReadFile(Root() / "tls/server.pem"), chain);
+  std::int64_t seq = 0;
+  for (const nlohmann::json& e : LogEvents()) {
+    if (e["type"] == "SideRepaired" && e["details"]["side"] == "disk") seq = e["seq"];
+  }
+  ASSERT_GT(seq, 0);
+
+  ProcessResult restore = Seamctl({"restore", kSeam, "--event", std::to_string(seq), "--to", "kept"});
+  ASSERT_EQ(restore.exit_code, 0) << restore.out << restore.err;
+  EXPECT_TRUE(Contains(restore.out, "web-tls: restored the pair side disk held before SideRepaired (seq " +
+                                        std::to_string(seq) + ") wrote over it (sha256:" +
+                                        CertificateFileSha256(Root() / "kept/chain.pem").substr(0, 16) + "...)"))
+      << restore.out;
+  EXPECT_EQ(seam::testing::ReadFile(Root() / "kept/chain.pem"), chain);
+  EXPECT_EQ(seam::testing::ReadFile(Root() / "kept/key.pem"), key);
+  EXPECT_EQ(fs::status(Root() / "kept/key.pem").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  const std::string key_body = key.substr(40, 32);
+  EXPECT_FALSE(Contains(restore.out + restore.err + repair.out + repair.err, key_body));
+  EXPECT_FALSE(Contains(seam::testing::ReadFile(DbFile()), key_body));
+  EXPECT_FALSE(Contains(Seamctl({"log", kSeam}).out, key_body));
+
+  // Never over existing files; not an event of this seam; an event that keeps no pair.
+  ProcessResult again = Seamctl({"restore", kSeam, "--event", std::to_string(seq), "--to", "kept"});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_TRUE(Contains(again.err, "kept/chain.pem exists; restore writes new files only")) << again.err;
+  EXPECT_EQ(seam::testing::ReadFile(Root() / "kept/key.pem"), key);
+  ProcessResult applied = Seamctl({"restore", kSeam, "--event", std::to_string(seq + 1), "--to", "other"});
+  EXPECT_EQ(applied.exit_code, 2);
+  EXPECT_TRUE(Contains(applied.err, "keeps no pair")) << applied.err;
+  EXPECT_FALSE(fs::exists(Root() / "other"));
+  ProcessResult past = Seamctl({"restore", kSeam, "--event", "100000", "--to", "other"});
+  EXPECT_EQ(past.exit_code, 2);
+  EXPECT_TRUE(Contains(past.err, "event 100000 is past the log's head")) << past.err;
+  // A version of the seam itself: its own chain and key.
+  ProcessResult version = Seamctl({"restore", kSeam, "--event", "1", "--to", "v1"});
+  EXPECT_EQ(version.exit_code, 0) << version.err;
+  EXPECT_TRUE(Contains(version.out, "restored version 1 of the seam (CertificateIssued, seq 1)")) << version.out;
 }
 
 }  // namespace

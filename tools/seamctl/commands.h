@@ -33,6 +33,9 @@ int RunCertImport(const GlobalOptions& g, const std::string& seam, const std::st
                   const std::string& key_file);
 int RunCertIssue(const GlobalOptions& g, const std::string& seam, const std::string& common_name, int days);
 int RunAdopt(const GlobalOptions& g, const std::string& seam, const std::string& from);
+// Writes the certificate pair event `seq` keeps (a SideRepaired's overwritten pair, or a
+// version of the seam) to DIR/chain.pem (0644) and DIR/key.pem (0600); refuses existing files.
+int RunRestore(const GlobalOptions& g, const std::string& seam, std::int64_t seq, const std::string& dir);
 // Runs `command` (no shell, stdio and environment inherited) under the seam's lock between two
 // observations of every side; adopts what it changed (reconcilers/wrap.h). The command's exit
 // code when it failed, else 0 in sync / 1 drift / 2 trouble / 3 retry.

@@ -74,6 +74,15 @@ int Main(int argc, char** argv) {
   adopt->add_option("--from", from, "the side whose value to adopt")->required();
   adopt->callback([&] { code = RunAdopt(g, seam, from); });
 
+  std::int64_t restore_seq = 0;
+  std::string restore_dir;
+  auto* restore = app.add_subcommand("restore", "write a certificate pair the log keeps (what a repair overwrote, "
+                                                "or a version) as DIR/chain.pem and DIR/key.pem");
+  restore->add_option("SEAM", seam, "seam name (kind = \"certificate\")")->required();
+  restore->add_option("--event", restore_seq, "seq of the event keeping it (`seamctl log SEAM`)")->required();
+  restore->add_option("--to", restore_dir, "directory for chain.pem and key.pem (created if absent)")->required();
+  restore->callback([&] { code = RunRestore(g, seam, restore_seq, restore_dir); });
+
   // Everything after `--` is the command, untouched (its own `-v`, `--`, `-c` included).
   std::vector<std::string> wrapped;
   auto* wrap = app.add_subcommand("wrap", "run a tool that changes the sides itself; adopt what it changed, repair the rest");
