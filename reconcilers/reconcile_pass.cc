@@ -4,6 +4,8 @@
 #include "reconcilers/reconcile_pass.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "reconcilers/apply_step.h"
 #include "reconcilers/bookkeeping_events.h"
@@ -145,6 +147,26 @@ Status AdoptFrom(Pass& p, Observed& authority) {
   return Status::Ok();
 }
 
+// A renewal in progress: certbot repoints its four links one by one, acme.sh writes the key and
+// then the chain, so a pass woken by the first change can see a new certificate beside the old
+// key. A value on the authority side that the kind would not adopt, and that changed moments
+// ago, is looked at again (every 100 ms, for up to kHalfWrittenGrace after its change) before
+// it is called trouble.
+constexpr std::int64_t kHalfWrittenGraceUs = 2'000'000;
+
+void WaitOutAHalfWrittenValue(Pass& p, Observed& o) {
+  if (p.kind.check_adopted == nullptr) return;
+  for (;;) {
+    if (o.judgement.verdict != Verdict::kForeign || o.observation.state != Observation::State::kValue) return;
+    const std::int64_t now_us = p.ctx.clock.NowMicros();
+    if (p.kind.check_adopted(o.observation, now_us / 1'000'000).ok()) return;
+    const std::int64_t changed = o.observation.changed_at_us;
+    if (changed <= 0 || now_us - changed > kHalfWrittenGraceUs || now_us < changed) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    p.Observe(o);
+  }
+}
+
 void AdoptPhase(Pass& p) {
   if (!p.may_repair() || p.seam.repair == RepairPolicy::kOff || !p.seam.authority_side) return;
   for (Observed& o : p.observed) {
@@ -153,6 +175,8 @@ void AdoptPhase(Pass& p) {
       o.action = "would adopt";
       continue;
     }
+    WaitOutAHalfWrittenValue(p, o);
+    if (o.judgement.verdict != Verdict::kForeign) continue;
     if (Status adopted = AdoptFrom(p, o); !adopted.ok()) {
       p.NoteError("adopting from side " + o.config->name, adopted);
       return;

@@ -149,32 +149,12 @@ TEST_F(NginxCertTest, ACertificateInsideRenewBeforeIsRecordedWithAWarning) {
   EXPECT_TRUE(Contains(check.out, "expiring")) << check.out;
 }
 
-// What certbot does on disk for lineage "web" (../shared/REAL-PEERS.md), without certbot:
-// numbered files in archive/web (privkey 0600), then the four live/web links repointed.
-// `renew.sh mismatch` writes a key that is not the certificate's (a broken renewal).
-constexpr char kRenewScript[] = R"sh(#!/bin/sh
-set -e
-umask 022
-mkdir -p archive/web live/web
-n=1
-while [ -e archive/web/cert$n.pem ]; do n=$((n + 1)); done
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 90 -subj /CN=web.test \
-  -addext subjectAltName=DNS:web.test -keyout archive/web/privkey$n.pem -out archive/web/cert$n.pem 2>/dev/null
-if [ "${1:-}" = mismatch ]; then
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out archive/web/privkey$n.pem 2>/dev/null
-fi
-chmod 600 archive/web/privkey$n.pem
-cp archive/web/cert$n.pem archive/web/fullchain$n.pem
-: > archive/web/chain$n.pem
-for f in cert chain fullchain privkey; do ln -sfn ../../archive/web/$f$n.pem live/web/$f.pem; done
-)sh";
-
 // certbot's layout behind nginx, with the pem side as the seam's authority: what certbot renews
 // is adopted and nginx reloaded onto it; seam never writes into live/ or archive/.
 class CertbotNginxTest : public SeamctlTest {
  protected:
   void SetUp() override {
-    seam::testing::WriteFile(Root() / "renew.sh", kRenewScript);
+    seam::testing::WriteFile(Root() / "renew.sh", kCertbotRenewScript);
     ASSERT_EQ(Renew().exit_code, 0);
     ASSERT_EQ(nginx_.Start(), "");
     WriteConfig(Config("disk"));
@@ -373,6 +353,51 @@ TEST_F(NginxCertTest, APairOverwrittenAsForeignCanBeRestoredByteForByte) {
   ProcessResult version = Seamctl({"restore", kSeam, "--event", "1", "--to", "v1"});
   EXPECT_EQ(version.exit_code, 0) << version.err;
   EXPECT_TRUE(Contains(version.out, "restored version 1 of the seam (CertificateIssued, seq 1)")) << version.out;
+}
+
+// acme.sh's --install-cert and step's `ca renew` write the files in place (`cat new > file`,
+// key before chain), then run the command they are given: the recipe gives them
+// `seamctl repair SEAM` with the pem side as the authority. acme.sh's renewal is a new key and
+// certificate; step's renews the certificate for the same key.
+constexpr char kInPlaceRenewScript[] = R"sh(#!/bin/sh
+set -e
+cd "$(dirname "$0")"
+if [ "$1" = same-key ]; then
+  openssl req -x509 -key tls/server.key -days 90 -subj /CN=web.test -addext subjectAltName=DNS:web.test \
+    -out new.pem 2>/dev/null
+  cat new.pem > tls/server.pem
+else
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 90 -subj /CN=web.test \
+    -addext subjectAltName=DNS:web.test -keyout new.key -out new.pem 2>/dev/null
+  cat new.key > tls/server.key
+  cat new.pem > tls/server.pem
+fi
+shift
+exec "$@"
+)sh";
+
+TEST_F(NginxCertTest, InPlaceRenewalsThatRunSeamctlRepairAreAdoptedAndServed) {
+  std::string config = seam::testing::ReadFile(ConfigPath());
+  config.replace(config.find("entity = \"web\"\n"), 15, "entity = \"web\"\nauthority = \"disk\"\n");
+  WriteConfig(config);
+  ProcessResult first = Seamctl({"repair"});  // adopts what is on disk, as acme.sh left it
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  seam::testing::WriteFile(Root() / "renew.sh", kInPlaceRenewScript);
+  for (const std::string how : {"new-key", "same-key"}) {
+    const std::string before = Disk();
+    ProcessOptions options;
+    options.cwd = Root();
+    ProcessResult renewed = RunProcess({"/bin/sh", "renew.sh", how, SEAMCTL_PATH, "-c", ConfigPath().string(), "repair",
+                                        kSeam},
+                                       options);
+    EXPECT_EQ(renewed.exit_code, 0) << how << ": " << renewed.out << renewed.err;
+    EXPECT_NE(Disk(), before) << how;
+    EXPECT_EQ(Served(), Disk()) << how;
+  }
+  std::vector<std::string> types;
+  for (const nlohmann::json& e : LogEvents()) types.push_back(e["type"]);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "CertificateAdopted"), 3);
+  EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
 }
 
 }  // namespace

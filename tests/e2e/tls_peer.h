@@ -25,6 +25,27 @@ std::string ServedSha256(int port, const std::string& server_name = "web.test");
 // nginx in `prefix` (its nginx.conf, pid, error log and temp files all there), serving
 // `cert`/`key` (paths nginx.conf names; absolute) on 127.0.0.1:port. Not copyable; the
 // destructor stops it (SIGKILL to the master and its workers when `nginx -s stop` fails).
+// What certbot does on disk for lineage "web" (../shared/REAL-PEERS.md), without certbot, run
+// in the directory holding archive/ and live/: numbered files in archive/web (privkey 0600),
+// then the live/web links repointed in certbot's order (cert, privkey, chain, fullchain).
+// `renew.sh mismatch` writes a key that is not the certificate's (a broken renewal).
+inline constexpr char kCertbotRenewScript[] = R"sh(#!/bin/sh
+set -e
+umask 022
+mkdir -p archive/web live/web
+n=1
+while [ -e archive/web/cert$n.pem ]; do n=$((n + 1)); done
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 90 -subj /CN=web.test \
+  -addext subjectAltName=DNS:web.test -keyout archive/web/privkey$n.pem -out archive/web/cert$n.pem 2>/dev/null
+if [ "${1:-}" = mismatch ]; then
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out archive/web/privkey$n.pem 2>/dev/null
+fi
+chmod 600 archive/web/privkey$n.pem
+cp archive/web/cert$n.pem archive/web/fullchain$n.pem
+: > archive/web/chain$n.pem
+for f in cert privkey chain fullchain; do ln -sfn ../../archive/web/$f$n.pem live/web/$f.pem; done
+)sh";
+
 class NginxServer {
  public:
   static constexpr char kBinary[] = "/usr/sbin/nginx";
