@@ -44,6 +44,12 @@ struct SideConfig {
   // it holds what was written. Servers load new files asynchronously (nginx starts new workers
   // and lets the old ones drain), so one read at once would often see the old value.
   std::chrono::milliseconds settle{kDefaultSettle};
+  // `may_revoke = "true"`: a removal made on purpose at this side sticks. When the side answers
+  // that the value is gone (Observation::answered_absent) after confirming the current version,
+  // with nothing pending and the same restart marker, a repair records the kind's revocation
+  // (reason "removed on side NAME") and removes the value from the other sides, instead of
+  // writing it back. Beside `authority`, which adopts new values.
+  bool may_revoke = false;
 };
 
 struct SeamConfig {

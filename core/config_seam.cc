@@ -73,6 +73,16 @@ Result<std::chrono::milliseconds> ParseSettle(const SideOptions& options, const 
   return std::chrono::milliseconds(*ms);
 }
 
+// `key = "true"` / `"false"` (strings, like every plugin's flags) or a TOML boolean.
+Result<bool> ParseFlag(const SideOptions& options, const toml::node& node, const std::string& key) {
+  if (const std::optional<bool> b = node.value_exact<bool>()) return *b;
+  if (const auto* text = node.as_string()) {
+    if (text->get() == "true") return true;
+    if (text->get() == "false") return false;
+  }
+  return Status::InvalidArgument(options.Where(LineOf(node)) + ": key `" + key + "` must be \"true\" or \"false\"");
+}
+
 Result<SideConfig> ParseSide(const ParseContext& ctx, const SeamConfig& seam, const Entry& entry) {
   const std::string name(entry.key);
   const toml::table& table = *entry.node->as_table();
@@ -120,9 +130,12 @@ Result<SideConfig> ParseSide(const ParseContext& ctx, const SeamConfig& seam, co
   if (const toml::node* settle = table.get("settle_ms")) {
     SEAM_ASSIGN_OR_RETURN(side.settle, ParseSettle(options, *settle));
   }
+  if (const toml::node* revoke = table.get("may_revoke")) {
+    SEAM_ASSIGN_OR_RETURN(side.may_revoke, ParseFlag(options, *revoke, "may_revoke"));
+  }
 
   for (const Entry& e : InSourceOrder(table)) {
-    if (e.key == "plugin" || e.key == "transform" || e.key == "settle_ms") continue;
+    if (e.key == "plugin" || e.key == "transform" || e.key == "settle_ms" || e.key == "may_revoke") continue;
     std::optional<OptionValue> value = ToOptionValue(*e.node);
     if (!value) {
       return Status::InvalidArgument(options.Where(e.line) + ": unsupported value type for key `" +

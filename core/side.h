@@ -52,6 +52,12 @@ struct Observation {
   // boot id or start time in its response); "" when the side has none. Never secret: it is
   // recorded in the log (SideRestarted) when it changes. Set on kValue and kMissing.
   std::string restart_marker;
+  // kMissing only: the side was reached and answered that the entity is not there (an HTTP 404,
+  // an absent member or null in a file that exists, a NULL cell or no row in a table that
+  // exists, a program answering null): what a deliberate removal looks like. False for a
+  // missing file or database (an unmounted volume, a fresh host), which says nothing of intent.
+  // A side with `may_revoke` turns only such an answer into a revocation.
+  bool answered_absent = false;
 
   // The field's value, or nullptr when the side does not hold it.
   const Secret* Field(const std::string& name) const {
@@ -72,6 +78,12 @@ struct Observation {
     o.state = State::kMissing;
     o.marker = std::move(m);
     o.changed_at_us = changed_at_us;
+    return o;
+  }
+  // kMissing, answered by a side that was reached (answered_absent).
+  static Observation Absent(ChangeMarker m, std::int64_t changed_at_us = 0) {
+    Observation o = Missing(std::move(m), changed_at_us);
+    o.answered_absent = true;
     return o;
   }
   static Observation Unreadable(std::string why) {

@@ -64,6 +64,10 @@ struct KindSpec {
   std::string (*encode_adopted)(const std::map<std::string, std::string>& plain,
                                 const std::string& sealed, const std::string& side,
                                 const std::string& reason) = nullptr;
+  // Clearing: the event type revoking / removing the value, and its payload for `reason`
+  // (a removal made at a side with `may_revoke`: "removed on side gateway").
+  const char* cleared_type = nullptr;
+  std::string (*encode_cleared)(const std::string& reason) = nullptr;
   // What a value must be before it is adopted, beyond being there (a certificate pair: parses,
   // key matches, not expired, chain in order). nullptr: anything a side holds may be. The
   // Status names what is wrong, one line, no secret.

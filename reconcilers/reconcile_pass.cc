@@ -4,6 +4,8 @@
 #include "reconcilers/reconcile_pass.h"
 
 #include <algorithm>
+#include <charconv>
+#include <string_view>
 #include <chrono>
 #include <thread>
 
@@ -186,6 +188,53 @@ void AdoptPhase(Pass& p) {
   }
 }
 
+// A removal made on purpose at a side trusted for removals (`may_revoke`): the side answered that
+// the value is gone (not a missing file, not an error), after confirming the current version,
+// with no operation pending, in the same run of its component as the log last saw (a server
+// restored from a stale backup answers "absent" too, and is lagging, never a revocation).
+bool IsRevocation(const Pass& p, const Observed& o) {
+  const SideConfig& side = *o.config;
+  if (!side.may_revoke || !p.state.active() || p.kind.encode_cleared == nullptr) return false;
+  if (o.observation.state != Observation::State::kMissing || !o.observation.answered_absent) return false;
+  if (o.judgement.verdict != Verdict::kMissing) return false;
+  if (p.state.applied.count(side.name) == 0 || !operation_steps::PendingSides(p.seam, p.state).empty()) return false;
+  // No marker recorded yet (no pass has seen one): nothing says it restarted.
+  auto known = p.state.restart_markers.find(side.name);
+  return known == p.state.restart_markers.end() || known->second == o.observation.restart_marker;
+}
+
+// The kind's clearing event (TokenRevoked, PairingRemoved, CertificateRevoked) with the reason,
+// confirmed on the side that removed it; the other sides then follow (CompletePhase).
+Status RevokeFrom(Pass& p, Observed& o) {
+  const std::string reason = "removed on side " + o.config->name;
+  SEAM_RETURN_IF_ERROR(
+      p.Append(EventDraft{p.kind.cleared_type, p.ctx.actor, p.ctx.clock.NowMicros(), p.kind.encode_cleared(reason)}));
+  bookkeeping::SideApplied applied{o.config->name, p.state.current_version};
+  SEAM_RETURN_IF_ERROR(p.Append(
+      EventDraft{bookkeeping::kSideApplied, p.ctx.actor, p.ctx.clock.NowMicros(), bookkeeping::Encode(applied)}));
+  ReconcileLog()->info("seam {}: the {} was {} on side {} (may_revoke): recorded as version {}", p.seam.name,
+                       p.kind.noun, p.kind.cleared_word, o.config->name, p.state.current_version);
+  return Status::Ok();
+}
+
+void RevokePhase(Pass& p) {
+  if (!p.may_repair() || p.seam.repair == RepairPolicy::kOff) return;
+  for (Observed& o : p.observed) {
+    if (!IsRevocation(p, o)) continue;
+    if (p.dry()) {
+      o.action = "would revoke";
+      continue;
+    }
+    if (Status revoked = RevokeFrom(p, o); !revoked.ok()) {
+      p.NoteError("recording the removal on side " + o.config->name, revoked);
+      return;
+    }
+    o.action = p.kind.cleared_word;
+    for (Observed& other : p.observed) p.Judge(other);
+    return;  // the value is cleared: no other side can revoke it again
+  }
+}
+
 // Completing an operation the user asked for (or the adoption just recorded) is not a drift
 // repair: done whatever the seam's `repair` policy says. Sides it already reached that drifted
 // since are drifts, recorded before the completion rewrites them (it would leave no trace of
@@ -349,6 +398,17 @@ void ComputeStatus(const RecordState& state, SeamReport& report) {
   else report.status = "in_sync";
 }
 
+// The kind's expiry field of `fields` as Unix seconds; 0 when absent or not a number.
+std::int64_t ExpiryOf(const KindSpec& kind, const Record& fields) {
+  if (kind.expiry_field.empty()) return 0;
+  auto it = fields.find(kind.expiry_field);
+  if (it == fields.end()) return 0;
+  std::int64_t seconds = 0;
+  const std::string_view text = it->second.Reveal();
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  return ec == std::errc() && end == text.data() + text.size() ? seconds : 0;
+}
+
 SeamReport ReportPhase(Pass& p, std::int64_t version_before) {
   SeamReport& report = p.report;
   const RecordState& state = p.state;
@@ -358,9 +418,13 @@ SeamReport ReportPhase(Pass& p, std::int64_t version_before) {
   report.events_appended = static_cast<int>(state.stream_version - version_before);
   report.intended_version = state.current_version;
   report.intended_state = PhaseName(state.phase);
-  if (state.active()) report.intended_fingerprint = RecordFingerprint(p.kind, state.value, p.ctx.keys);
+  if (state.active()) {
+    report.intended_fingerprint = RecordFingerprint(p.kind, state.value, p.ctx.keys);
+    report.intended_not_after = ExpiryOf(p.kind, state.value);
+  }
   for (Observed& o : p.observed) {
     SideReport side{o.config->name, std::move(o.judgement), std::move(o.action), std::move(o.detail), std::nullopt};
+    if (o.observation.state == Observation::State::kValue) side.not_after = ExpiryOf(p.kind, o.observation.fields);
     if (auto open = state.open_drifts.find(side.name); open != state.open_drifts.end()) {
       const OpenDrift& d = open->second;
       side.drift = DriftInfo{d.opened_version, d.verdict, d.last_in_sync_at_us, d.first_seen_at_us,
@@ -416,6 +480,7 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
   }
   ClearFlappingPhase(p);
   AdoptPhase(p);
+  RevokePhase(p);
   CompletePhase(p);
   // Drifts are recorded as found, before any repair: the DriftOpened holds the moment the pass
   // saw the side out of sync, even when the repair follows a millisecond later. Also when

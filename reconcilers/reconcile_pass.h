@@ -55,9 +55,12 @@ struct DriftInfo {
 struct SideReport {
   std::string name;
   Judgement judgement;  // after the pass (post-repair when repaired)
-  std::string action;   // "" | "repaired" | "adopted" | "would repair" | "would adopt" | "skipped"
+  std::string action;   // "" | "repaired" | "adopted" | "revoked"/"removed" (may_revoke) | "would repair" | "would adopt" | "would revoke" | "skipped"
   std::string action_detail;
   std::optional<DriftInfo> drift;  // the side's open drift, if the log holds one
+  // When what the side holds expires (the kind's expiry field, certificates' not_after: Unix
+  // seconds); 0 when it holds nothing that expires, or the kind has no expiry.
+  std::int64_t not_after = 0;
 };
 
 struct SeamReport {
@@ -68,6 +71,7 @@ struct SeamReport {
   std::int64_t intended_version = 0;
   std::string intended_fingerprint;  // "" unless a value is intended
   std::string intended_state;        // "active" | "revoked" | "unset" | "unknown" (log unreadable)
+  std::int64_t intended_not_after = 0;  // when the intended value expires (Unix seconds); 0: never/none
   std::vector<SideReport> sides;
   // An operation that has not confirmed every side yet (check; after a repair, what is left).
   std::string pending_operation;          // its intent event type, "" when none is pending

@@ -118,7 +118,8 @@ Observation ExecSide::Read(std::vector<std::string_view> withhold, Deadline dead
     if (!line.empty()) reason += "; stderr: " + line;
     return Observation::Unreadable(std::move(reason));
   }
-  if (reply->empty()) return Observation::Missing(ChangeMarker{std::string(kMissingMarker)});
+  // The program answered null: its store has no value.
+  if (reply->empty()) return Observation::Absent(ChangeMarker{std::string(kMissingMarker)});
   ChangeMarker marker = MarkerOf(*reply, config_.fields);
   return Observation::Value(std::move(*reply), std::move(marker));
 }

@@ -50,6 +50,7 @@ struct Fetched {
   HttpResponse response;
   std::optional<Json> doc;
   ChangeMarker marker;
+  RestartMarker absent_run;  // after a 404 with a JSON body: the run that answered, when it says
   ~Fetched() {
     if (doc) WipeJson(*doc);
   }
@@ -165,6 +166,16 @@ Result<std::unique_ptr<Fetched>> HttpJsonSide::FetchedFrom(Result<HttpResponse> 
   const HttpResponse& got = f->response;
   if (got.status == 404) {
     f->marker.opaque = kAbsentMarker;
+    // A JSON 404 may still say which run answered (the restart marker): kept aside, so that a
+    // removal in this run can be told from a server restored from a backup.
+    if (c_.restart_marker) {
+      Result<Json> doc = ParseJsonDocument("GET " + c_.url.shown, got.body);
+      if (doc.ok()) {
+        Result<RestartMarker> run = ReadRestartMarker(*doc, *c_.restart_marker);
+        if (run.ok()) f->absent_run = std::move(run).value();
+        WipeJson(*doc);
+      }
+    }
     return f;
   }
   // The "path" ParseJsonDocument names in its messages: "GET <url>: invalid JSON at ...".
@@ -192,7 +203,12 @@ Result<std::unique_ptr<Fetched>> HttpJsonSide::FetchedFrom(Result<HttpResponse> 
 Observation HttpJsonSide::ObservationOf(Result<std::unique_ptr<Fetched>> got) const {
   if (!got.ok()) return Observation::Unreadable(got.status().message());
   const Fetched& f = **got;
-  if (!f.doc) return Observation::Missing(f.marker);  // no body, so no restart marker
+  if (!f.doc) {
+    // A 404: the server was reached and has no such entity.
+    Observation o = Observation::Absent(f.marker, f.absent_run.started_at_us);
+    o.restart_marker = f.absent_run.text;
+    return o;
+  }
   auto unreadable = [&f](const Status& why) {
     Observation o = Observation::Unreadable(why.message());
     o.marker = f.marker;
@@ -211,7 +227,7 @@ Observation HttpJsonSide::ObservationOf(Result<std::unique_ptr<Fetched>> got) co
     if (*found != nullptr) fields.emplace(field.field, Secret(**found));
   }
   // A start time in the marker is when the component began serving what it holds now.
-  Observation o = fields.empty() ? Observation::Missing(f.marker, run.started_at_us)
+  Observation o = fields.empty() ? Observation::Absent(f.marker, run.started_at_us)
                                  : Observation::Value(std::move(fields), f.marker, run.started_at_us);
   o.restart_marker = std::move(run.text);
   return o;

@@ -112,7 +112,8 @@ Observation JsonFileSide::Observe(Deadline /*deadline*/) {
     // repairable), rather than something we cannot read.
     if (*found != nullptr) fields.emplace(p.field, Secret(std::string_view(**found)));
   }
-  if (fields.empty()) return Observation::Missing(ChangeMarker{snap.marker}, snap.mtime_us);
+  // The file is there and holds none of the fields: that is an answer (a logged-out client).
+  if (fields.empty()) return Observation::Absent(ChangeMarker{snap.marker}, snap.mtime_us);
   return Observation::Value(std::move(fields), ChangeMarker{snap.marker}, snap.mtime_us);
 }
 

@@ -112,7 +112,8 @@ Observation SqliteRowSide::Observe(Deadline deadline) {
   if (Status s = tx.Begin("BEGIN"); !s.ok()) return unreadable(s);
   Result<Row> row = sqlite_row::ReadRow(t, db->get());
   if (!row.ok()) return unreadable(row.status());
-  if (row->values.empty()) return Observation::Missing(std::move(row->marker));
+  // The database and table answered: no row, or NULL cells.
+  if (row->values.empty()) return Observation::Absent(std::move(row->marker));
   return Observation::Value(std::move(row->values), std::move(row->marker));
 }
 

@@ -73,6 +73,8 @@ std::string EncodeAdopted(const std::map<std::string, std::string>& plain, const
   return Encode(p);
 }
 
+std::string EncodeRevoked(const std::string& reason) { return Encode(CertificateRevoked{reason}); }
+
 }  // namespace
 
 const KindSpec& CertificateKind() {
@@ -91,6 +93,8 @@ const KindSpec& CertificateKind() {
     k.adopted_type = kCertificateAdopted;
     k.encode_adopted = EncodeAdopted;
     k.check_adopted = CheckAdoptable;
+    k.cleared_type = kCertificateRevoked;
+    k.encode_cleared = EncodeRevoked;
     k.text_fields = {"chain"};
     k.decode = Decode;
     k.describe = Describe;

@@ -36,6 +36,8 @@ std::string Get(const std::map<std::string, std::string>& plain, const char* fie
   return it == plain.end() ? std::string() : it->second;
 }
 
+std::string EncodeRemoved(const std::string& reason) { return Encode(PairingRemoved{reason}); }
+
 std::string EncodeAdopted(const std::map<std::string, std::string>& plain, const std::string& sealed,
                           const std::string& side, const std::string& reason) {
   return Encode(PairingSet{Get(plain, "device_id"), sealed, Get(plain, "gateway_url"),
@@ -55,6 +57,8 @@ const KindSpec& PairingKind() {
     k.fingerprint_field = "token";
     k.adopted_type = kPairingAdopted;
     k.encode_adopted = EncodeAdopted;
+    k.cleared_type = kPairingRemoved;
+    k.encode_cleared = EncodeRemoved;
     k.decode = Decode;
     k.describe = Describe;
     k.operation_nouns = {{kPairingCreated, "pairing"},

@@ -26,6 +26,8 @@ Status Decode(const Event& event, IntentChange& change) {
   return Status::Ok();
 }
 
+std::string EncodeRevoked(const std::string& reason) { return Encode(TokenRevoked{reason}); }
+
 std::string EncodeAdopted(const std::map<std::string, std::string>& /*plain*/, const std::string& sealed,
                           const std::string& side, const std::string& reason) {
   return Encode(TokenAdopted{side, sealed, reason});
@@ -44,6 +46,8 @@ const KindSpec& TokenKind() {
     k.fingerprint_field = "token";
     k.adopted_type = kTokenAdopted;
     k.encode_adopted = EncodeAdopted;
+    k.cleared_type = kTokenRevoked;
+    k.encode_cleared = EncodeRevoked;
     k.decode = Decode;
     k.describe = Describe;
     k.operation_nouns = {{kTokenIssued, "issue"},

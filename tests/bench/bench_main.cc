@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   RegisterCheckBenchmarks();
   RegisterSeamdBenchmarks();
   RegisterAuditBenchmarks();
+  RegisterCertBenchmarks();
   // A custom display reporter does not see --benchmark_color, so honour it (and a non-tty) here.
   bool color = isatty(STDOUT_FILENO) == 1;
   for (int i = 1; i < argc; ++i) {
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   PrintFigures(figures, static_cast<long long>(ReplayEventCount()));
   PrintSeamdFigures();
   PrintAuditFigures();
+  PrintCertFigures();
   const std::string path = SummaryPath();
   std::string error;
   if (!WriteSummary(figures, path, &error)) {

@@ -235,5 +235,19 @@ TEST_F(ConfigTest, SettleMsIsTakenWithOnRepairOnly) {
                                  "and this side has no on_repair"));
 }
 
+TEST_F(ConfigTest, MayRevokeIsAFlagOfEverySide) {
+  Result<Config> r = Load(Seam("a", "e"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->seams[0].FindSide("gateway")->may_revoke);
+  for (const std::string given : {"\"true\"", "true"}) {
+    r = Load(Replace(Seam("a", "e"), "path = \"g.json\"\n", "path = \"g.json\"\nmay_revoke = " + given + "\n"));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(r->seams[0].FindSide("gateway")->may_revoke) << given;
+    EXPECT_FALSE(r->seams[0].FindSide("cli")->may_revoke);
+  }
+  EXPECT_THAT(LoadError(Replace(Seam("a", "e"), "path = \"g.json\"\n", "path = \"g.json\"\nmay_revoke = \"yes\"\n")),
+              HasSubstr(At(11) + "seam `a` side `gateway`: key `may_revoke` must be \"true\" or \"false\""));
+}
+
 }  // namespace
 }  // namespace seam::config_test

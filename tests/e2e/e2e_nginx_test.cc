@@ -69,6 +69,17 @@ TEST_F(NginxCertTest, CertIssueEndsWithNginxServingTheNewCertificateEveryTime) {
   EXPECT_EQ(nginx_.Reloads(), 3);
   ProcessResult check = Seamctl({"check"});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  // Expiry is shown before renew_before is near: each side's and the log's, with days left.
+  EXPECT_TRUE(Contains(check.out, "(expires ")) << check.out;
+  EXPECT_TRUE(Contains(check.out, ", in 90 days)")) << check.out;  // issued for 90 days
+  int code = -1;
+  const nlohmann::json report = CheckJson(&code);
+  for (const char* side : {"disk", "served"}) {
+    EXPECT_EQ(SideOf(report, side)["days_left"], 90) << report.dump(2);
+    EXPECT_TRUE(SideOf(report, side)["not_after"].is_string()) << report.dump(2);
+  }
+  EXPECT_EQ(report["seams"][0]["intended"]["days_left"], 90);
+  EXPECT_EQ(report["seams"][0]["intended"]["not_after"], SideOf(report, "served")["not_after"]);
 }
 
 // A deploy hook may run twice: the certificate the log already holds records nothing and

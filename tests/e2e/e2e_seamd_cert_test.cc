@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <map>
 
+#include "core/x509.h"
+#include "tests/e2e/http_request.h"
 #include "tests/e2e/seamd_fixture.h"
 #include "tests/e2e/tls_peer.h"
 
@@ -21,7 +23,8 @@ class SeamdCertbotNginxTest : public SeamdTest {
     WriteFile(Root() / "renew.sh", kCertbotRenewScript);
     ASSERT_EQ(Renew().exit_code, 0);
     ASSERT_EQ(nginx_.Start(), "");
-    WriteConfig(R"([[seam]]
+    listen_port_ = FreeLoopbackPort();
+    WriteConfig("[daemon]\nlisten = \"127.0.0.1:" + std::to_string(listen_port_) + "\"\n\n" + R"([[seam]]
 name = "web-tls"
 kind = "certificate"
 entity = "web"
@@ -68,6 +71,7 @@ on_repair = )" + nginx_.ReloadArgvToml() + "\n");
   std::string Disk() { return CertificateFileSha256(Root() / "live/web/fullchain.pem"); }
   std::string Served() { return ServedSha256(nginx_.port()); }
 
+  int listen_port_ = 0;
   NginxServer nginx_{Root() / "nginx", Root() / "live/web/fullchain.pem", Root() / "live/web/privkey.pem"};
 };
 
@@ -88,6 +92,18 @@ TEST_F(SeamdCertbotNginxTest, ARenewalWrittenWhileSeamdRunsIsAdoptedAndServed) {
   // error behind (certbot's links repointed one by one are waited out, not reported).
   EXPECT_TRUE(WaitFor([&] { return Seamctl({"check"}).exit_code == 0; })) << Seamctl({"check"}).out;
   EXPECT_FALSE(Contains(DaemonLog(), "cannot be adopted")) << DaemonLog();
+
+  // What an alert rule reads: when each side's certificate and the intended one expire.
+  Result<CertificateInfo> info = ParseCertificateChain(ReadFile(Root() / "live/web/fullchain.pem"));
+  ASSERT_TRUE(info.ok());
+  const std::string expires = std::to_string(info->not_after);
+  std::string metrics;
+  EXPECT_TRUE(WaitFor([&] {
+    metrics = Http(static_cast<unsigned short>(listen_port_), boost::beast::http::verb::get, "/metrics").body;
+    return Contains(metrics, "seam_certificate_not_after_seconds{seam=\"web-tls\",side=\"served\"} " + expires);
+  })) << metrics;
+  EXPECT_TRUE(Contains(metrics, "seam_certificate_not_after_seconds{seam=\"web-tls\",side=\"disk\"} " + expires)) << metrics;
+  EXPECT_TRUE(Contains(metrics, "seam_certificate_intended_not_after_seconds{seam=\"web-tls\"} " + expires)) << metrics;
 }
 
 TEST_F(SeamdCertbotNginxTest, ABrokenRenewalIsNeverAdoptedWhileSeamdRuns) {

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "tests/e2e/http_request.h"
 #include "tests/e2e/seamd_fixture.h"
 
 namespace seam::e2e {
@@ -226,7 +227,8 @@ class SeamdGatewayTest : public SeamdTest {
     gateway_.Signal(SIGKILL);
     gateway_.Wait(kDeadline);
   }
-  void WritePairingConfig(const std::string& interval = "1s") {
+  // `gateway_keys`: more keys of the gateway side (e.g. may_revoke).
+  void WritePairingConfig(const std::string& interval = "1s", const std::string& gateway_keys = "") {
     WriteConfig(R"([store]
 path = ".seam/events.db"
 
@@ -242,7 +244,7 @@ plugin = "http-json"
 url = "http://127.0.0.1:)" + std::to_string(port_) + R"(/pairings/device-42"
 transform = "sha256-hex"
 restart_marker = "/started_at"
-[seam.sides.gateway.fields]
+)" + gateway_keys + R"([seam.sides.gateway.fields]
 device_id = "/device_id"
 token = "/token_sha256"
 
@@ -257,6 +259,11 @@ token = "/token"
   void TearDown() override {
     SeamdTest::TearDown();
     if (gateway_.running()) StopGateway();
+  }
+
+  // One request to the gateway, as an admin's curl would send it; the status code (0: none).
+  int Request(boost::beast::http::verb method, const std::string& path) const {
+    return Http(static_cast<unsigned short>(port_), method, path).status;
   }
 
   DaemonProcess gateway_;
@@ -322,6 +329,57 @@ TEST_F(SeamdGatewayTest, ARestartedServerIsLookedAtWhenItAcceptsAgainNotAtTheNex
       << DaemonLog();
   EXPECT_EQ(CheckCode(), 0) << Seamctl({"check"}).out;
   EXPECT_EQ(OfType(LogEvents(), "DriftClosed")[0]["details"]["how"], "repaired");
+}
+
+// An admin revokes the device on the gateway (DELETE, 204). With `may_revoke` on the gateway
+// side, seamd records the removal (PairingRemoved, "removed on side gateway") and removes the
+// pairing from the CLI, instead of re-creating it; it stays revoked.
+TEST_F(SeamdGatewayTest, ADeviceRevokedOnTheGatewayWithMayRevokeStaysRevoked) {
+  fs::create_directories(Root() / "gateway");
+  fs::create_directories(Root() / "cli");
+  ASSERT_NO_FATAL_FAILURE(StartGateway());
+  WritePairingConfig("1s", "may_revoke = \"true\"\n");
+  ASSERT_EQ(Seamctl({"init"}).exit_code, 0);
+  ASSERT_EQ(Seamctl({"pair", "device-42", "--device", "device-42"}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(StartSeamd({"device-42"}));
+  ASSERT_TRUE(WaitFor([&] { return !OfType(LogEvents(), "SideRestarted").empty(); })) << DaemonLog();
+
+  ASSERT_EQ(Request(boost::beast::http::verb::delete_, "/pairings/device-42"), 204);
+  ASSERT_TRUE(WaitFor([&] { return !OfType(LogEvents(), "PairingRemoved").empty(); }, milliseconds(15000)))
+      << DaemonLog();
+  const nlohmann::json removed = OfType(LogEvents(), "PairingRemoved").at(0);
+  EXPECT_EQ(removed["details"]["reason"], "removed on side gateway");
+  EXPECT_TRUE(WaitFor([&] { return !Contains(ReadFile(Root() / "cli/paired.json"), "\"token\""); }))
+      << ReadFile(Root() / "cli/paired.json");
+  // Three polls later: still revoked on the gateway, nothing re-created, the seam in agreement.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(Request(boost::beast::http::verb::get, "/pairings/device-42"), 404);
+  EXPECT_TRUE(OfType(LogEvents(), "PairingCreated").size() == 1U);
+  EXPECT_EQ(OfType(LogEvents(), "PairingRemoved").size(), 1U);
+  EXPECT_EQ(CheckCode(), 0) << Seamctl({"check"}).out;
+}
+
+// The same "absent" from a gateway restored from a backup taken before the pairing is not a
+// revocation: its restart marker changed, so the pairing is written back.
+TEST_F(SeamdGatewayTest, AGatewayRestoredFromABackupWithoutThePairingIsRepairedNotRevoked) {
+  fs::create_directories(Root() / "gateway");
+  fs::create_directories(Root() / "cli");
+  ASSERT_NO_FATAL_FAILURE(StartGateway());
+  WritePairingConfig("1s", "may_revoke = \"true\"\n");
+  ASSERT_EQ(Seamctl({"init"}).exit_code, 0);
+  ASSERT_EQ(Request(boost::beast::http::verb::get, "/pairings/device-42"), 404);  // the gateway's database exists
+  fs::copy_file(Root() / "gateway/gateway.db", Root() / "gateway/backup.db");
+  ASSERT_EQ(Seamctl({"pair", "device-42", "--device", "device-42"}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(StartSeamd({"device-42"}));
+  ASSERT_TRUE(WaitFor([&] { return !OfType(LogEvents(), "SideRestarted").empty(); })) << DaemonLog();
+
+  StopGateway();
+  ASSERT_NO_FATAL_FAILURE(StartGateway({"--restore", (Root() / "gateway/backup.db").string()}));
+  ASSERT_TRUE(WaitFor([&] { return !OfType(LogEvents(), "DriftClosed").empty(); }, milliseconds(15000)))
+      << DaemonLog();
+  EXPECT_EQ(Request(boost::beast::http::verb::get, "/pairings/device-42"), 200);
+  EXPECT_TRUE(OfType(LogEvents(), "PairingRemoved").empty());
+  EXPECT_EQ(CheckCode(), 0) << Seamctl({"check"}).out;
 }
 
 }  // namespace

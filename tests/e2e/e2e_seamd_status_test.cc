@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "tests/e2e/daemon_process.h"
+#include "tests/e2e/http_request.h"
 #include "tests/e2e/e2e_fixture.h"
 
 namespace seam::e2e {
@@ -39,38 +40,6 @@ bool WaitFor(const std::function<bool()>& condition, milliseconds deadline = kDe
     if (std::chrono::steady_clock::now() >= end) return false;
     std::this_thread::sleep_for(milliseconds(15));
   }
-}
-
-struct HttpReply {
-  int status = 0;  // 0: no answer (the error is in body)
-  std::string body;
-  std::string content_type;
-};
-
-// One request on a fresh connection to 127.0.0.1:port.
-HttpReply Http(unsigned short port, http::verb method, const std::string& target, const std::string& bearer = "",
-               const std::string& body = "") {
-  HttpReply reply;
-  try {
-    asio::io_context io;
-    asio::ip::tcp::socket socket(io);
-    socket.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    http::request<http::string_body> request{method, target, 11};
-    request.set(http::field::host, "127.0.0.1");
-    if (!bearer.empty()) request.set(http::field::authorization, "Bearer " + bearer);
-    request.body() = body;
-    request.prepare_payload();
-    http::write(socket, request);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    http::read(socket, buffer, response);
-    reply.status = static_cast<int>(response.result_int());
-    reply.body = response.body();
-    reply.content_type = std::string(response[http::field::content_type]);
-  } catch (const std::exception& e) {
-    reply.body = e.what();
-  }
-  return reply;
 }
 
 // The samples of a Prometheus text exposition: "name{labels}" -> value (comments skipped).

@@ -10,13 +10,27 @@ FakeSide::FakeSide(std::string name, std::vector<std::string> fields)
 void FakeSide::Hold(Record record) {
   std::lock_guard<std::mutex> lock(mu_);
   held_ = std::move(record);
+  answers_absent_ = false;
   ++generation_;
 }
 
 void FakeSide::HoldNothing() {
   std::lock_guard<std::mutex> lock(mu_);
   held_.reset();
+  answers_absent_ = false;
   ++generation_;
+}
+
+void FakeSide::AnswerAbsent() {
+  std::lock_guard<std::mutex> lock(mu_);
+  held_.reset();
+  answers_absent_ = true;
+  ++generation_;
+}
+
+void FakeSide::SetRestartMarker(std::string marker) {
+  std::lock_guard<std::mutex> lock(mu_);
+  restart_marker_ = std::move(marker);
 }
 
 std::optional<Record> FakeSide::held() const {
@@ -78,16 +92,23 @@ Observation FakeSide::Observe(Deadline deadline) {
     observe_failures_.pop_front();
     return o;
   }
-  if (!held_) return Observation::Missing(MarkerLocked());
   Record mapped;
-  for (const std::string& f : fields_) {
-    if (auto it = held_->find(f); it != held_->end()) mapped.emplace(f, it->second);
+  if (held_) {
+    for (const std::string& f : fields_) {
+      if (auto it = held_->find(f); it != held_->end()) mapped.emplace(f, it->second);
+    }
   }
-  if (mapped.empty()) return Observation::Missing(MarkerLocked());
-  for (const std::string& f : carried_) {
-    if (auto it = held_->find(f); it != held_->end()) mapped.emplace(f, it->second);
+  Observation o;
+  if (mapped.empty()) {
+    o = answers_absent_ ? Observation::Absent(MarkerLocked()) : Observation::Missing(MarkerLocked());
+  } else {
+    for (const std::string& f : carried_) {
+      if (auto it = held_->find(f); it != held_->end()) mapped.emplace(f, it->second);
+    }
+    o = Observation::Value(std::move(mapped), MarkerLocked());
   }
-  return Observation::Value(std::move(mapped), MarkerLocked());
+  o.restart_marker = restart_marker_;
+  return o;
 }
 
 Status FakeSide::CheckExpectedLocked(const ChangeMarker& expected, const char* doing) {
@@ -126,6 +147,7 @@ Status FakeSide::Remove(const ChangeMarker& expected) {
   if (held_) {
     for (const std::string& f : fields_) held_->erase(f);
   }
+  answers_absent_ = true;
   ++generation_;
   ++removes_;
   return Status::Ok();

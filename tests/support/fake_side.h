@@ -23,7 +23,13 @@ class FakeSide final : public Side {
 
   // What the side holds, as another program would set it (the marker changes).
   void Hold(Record record);
+  // Holds nothing, as a side that cannot say why (a missing file): Observation::Missing.
   void HoldNothing();
+  // Holds nothing, as a side that was reached and answered "not here" (a 404, an absent
+  // member): Observation::Absent. A side seam removed the value from answers so too.
+  void AnswerAbsent();
+  // The restart marker its observations report ("" by default).
+  void SetRestartMarker(std::string marker);
   std::optional<Record> held() const;
 
   // The next observations are unreadable with `reason` (one per call queued), then normal again.
@@ -64,6 +70,8 @@ class FakeSide final : public Side {
   const std::vector<std::string> fields_;
   bool writable_ = true;
   std::vector<std::string> carried_;
+  bool answers_absent_ = false;
+  std::string restart_marker_;
   std::vector<std::filesystem::path> watch_;
   mutable std::mutex mu_;
   std::optional<Record> held_;

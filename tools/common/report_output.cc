@@ -3,6 +3,7 @@
 #include <iomanip>
 
 #include "core/clock.h"
+#include "core/x509.h"
 
 namespace seam {
 namespace {
@@ -22,6 +23,31 @@ nlohmann::ordered_json DriftJson(const std::optional<DriftInfo>& d) {
           {"side_changed_at", TimeOrNull(d->side_changed_at_us)}};
 }
 
+// Whole days from now until `not_after`, to the nearest day (a certificate issued for 90 days a
+// moment ago has 90 left, not 89); negative once it has passed.
+std::int64_t DaysLeft(std::int64_t not_after) {
+  const std::int64_t left = not_after - SystemClock().NowMicros() / 1'000'000;
+  return left >= 0 ? (left + 43200) / 86400 : -((-left + 43200) / 86400);
+}
+
+// "2027-03-01T10:00:00Z, in 89 days" / "…, EXPIRED 3 days ago" for a side's or the log's not_after.
+std::string ExpiryText(std::int64_t not_after) {
+  const std::int64_t left = not_after - SystemClock().NowMicros() / 1'000'000;
+  const std::int64_t days = DaysLeft(not_after);
+  const std::int64_t n = days >= 0 ? days : -days;
+  const std::string span = n == 0 ? "less than a day" : std::to_string(n) + (n == 1 ? " day" : " days");
+  return FormatUnixTime(not_after) + (left >= 0 ? ", in " + span : ", EXPIRED " + span + " ago");
+}
+
+nlohmann::ordered_json DaysLeftOrNull(std::int64_t not_after) {
+  if (not_after == 0) return nullptr;
+  return DaysLeft(not_after);
+}
+
+nlohmann::ordered_json UnixTimeOrNull(std::int64_t seconds) {
+  return seconds == 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(FormatUnixTime(seconds));
+}
+
 }  // namespace
 
 std::string DumpJson(const nlohmann::ordered_json& j, int indent) {
@@ -36,6 +62,8 @@ nlohmann::ordered_json SeamReportJson(const SeamReport& r, bool with_actions) {
                            {"holds_version", OrNull(s.judgement.holds_version)},
                            {"fingerprint", OrNull(s.judgement.fingerprint)},
                            {"detail", s.judgement.detail},
+                           {"not_after", UnixTimeOrNull(s.not_after)},
+                           {"days_left", DaysLeftOrNull(s.not_after)},
                            {"drift", DriftJson(s.drift)}};
     if (with_actions) {
       side["action"] = OrNull(s.action);
@@ -50,6 +78,8 @@ nlohmann::ordered_json SeamReportJson(const SeamReport& r, bool with_actions) {
                          {"intended",
                           {{"version", OrNull(r.intended_version)},
                            {"fingerprint", OrNull(r.intended_fingerprint)},
+                           {"not_after", UnixTimeOrNull(r.intended_not_after)},
+                           {"days_left", DaysLeftOrNull(r.intended_not_after)},
                            {"state", r.intended_state == "unknown" ? nlohmann::ordered_json(nullptr)
                                                                    : nlohmann::ordered_json(r.intended_state)}}},
                          {"sides", std::move(sides)},
@@ -70,6 +100,7 @@ void PrintSeamReport(std::ostream& out, const SeamReport& r, bool with_actions) 
   out << r.name << " (" << r.kind << "/" << r.entity << "): " << r.status;
   if (r.intended_state == "active") {
     out << ", intended version " << r.intended_version << " " << r.intended_fingerprint;
+    if (r.intended_not_after != 0) out << " (expires " << ExpiryText(r.intended_not_after) << ")";
   } else if (r.intended_state == "revoked") {
     out << ", revoked at version " << r.intended_version;
   } else if (r.intended_state == "unknown") {
@@ -84,6 +115,7 @@ void PrintSeamReport(std::ostream& out, const SeamReport& r, bool with_actions) 
     out << "  " << std::left << std::setw(static_cast<int>(width)) << s.name << "  "
         << std::setw(10) << VerdictName(s.judgement.verdict) << "  " << s.judgement.detail;
     if (!s.judgement.fingerprint.empty()) out << " " << s.judgement.fingerprint;
+    if (s.not_after != 0) out << " (expires " << ExpiryText(s.not_after) << ")";
     if (s.drift) {
       out << " (drift since at least " << FormatTimeMicros(s.drift->first_seen_at_us);
       if (s.drift->last_in_sync_at_us != 0) out << ", last in sync " << FormatTimeMicros(s.drift->last_in_sync_at_us);

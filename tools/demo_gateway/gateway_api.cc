@@ -233,7 +233,12 @@ Response GatewayApi::Healthz(const Request& req) {
 
 Response GatewayApi::GetPairing(const Request& req, const std::string& device) {
   const std::optional<Pairing> p = store_.Get(device);
-  if (!p) return Error(req, http::status::not_found, "no pairing for device " + device);
+  if (!p) {
+    // The run members here too: a reader can tell "revoked in this run" from "a process that
+    // came back from a backup taken before the pairing".
+    const Json body{{"error", "no pairing for device " + device}, {"boot_id", boot_id_}, {"started_at", started_at_}};
+    return JsonResponse(http::status::not_found, body, req.version(), req.keep_alive());
+  }
   return PairingResponse(req, *p, Run{boot_id_, started_at_});
 }
 

@@ -29,7 +29,7 @@ HTTP API (JSON bodies, Content-Type: application/json; errors are {"error": "...
   GET    /pairings/{device}  200 {"device_id","token_sha256","gateway_url","paired_at",
                              "boot_id","started_at"} (the last two: this run, as in /healthz)
                              + ETag (of the stored row alone: a restart by itself changes
-                             no ETag); 404 when not paired
+                             no ETag); 404 {"error","boot_id","started_at"} when not paired
   PUT    /pairings/{device}  body {"token_sha256":"<64 hex>"} or {"token":"<plaintext>"} (hashed,
                              never stored), optional "gateway_url", "paired_at" (string or null;
                              omitted = unchanged), optional "device_id" (must equal {device});

@@ -88,6 +88,24 @@ std::string Metrics::Render(const std::vector<SeamSnapshot>& seams, std::int64_t
                          EscapeLabel(side.name), age);
     }
   }
+  // Certificates: alert on (x - time()) < 14 * 86400.
+  Header(out, "seam_certificate_not_after_seconds", "gauge",
+         "When the certificate each side holds expires (Unix time), as the seam's last pass observed it.");
+  for (const SeamSnapshot& s : seams) {
+    if (s.last == nullptr) continue;
+    for (const SideReport& side : s.last->sides) {
+      if (side.not_after == 0) continue;
+      out += fmt::format("seam_certificate_not_after_seconds{{seam=\"{}\",side=\"{}\"}} {}\n", EscapeLabel(s.name),
+                         EscapeLabel(side.name), side.not_after);
+    }
+  }
+  Header(out, "seam_certificate_intended_not_after_seconds", "gauge",
+         "When the certificate the log intends for the seam expires (Unix time).");
+  for (const SeamSnapshot& s : seams) {
+    if (s.last == nullptr || s.last->intended_not_after == 0) continue;
+    out += fmt::format("seam_certificate_intended_not_after_seconds{{seam=\"{}\"}} {}\n", EscapeLabel(s.name),
+                       s.last->intended_not_after);
+  }
   Header(out, "seam_repairs_total", "counter", "Side repairs seamd made (ok) or attempted and could not make (failed) since it started.");
   for (const auto& [key, n] : repairs_) {
     const auto& [seam, side, result] = key;

@@ -119,6 +119,7 @@ TEST_F(ExecSideTest, ObservesMissing) {
   Observation o = side->Observe();
   ASSERT_EQ(o.state, Observation::State::kMissing) << o.reason;
   EXPECT_EQ(o.marker.opaque, "missing");
+  EXPECT_TRUE(o.answered_absent);  // the program answered null
   Store("{\"value\": null}");
   Observation null = side->Observe();
   EXPECT_EQ(null.state, Observation::State::kMissing);

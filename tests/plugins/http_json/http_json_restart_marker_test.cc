@@ -130,6 +130,24 @@ TEST_F(HttpJsonTest, RestartMarkerIsEmptyWhenAbsentNullOrNotFound) {
   EXPECT_EQ(Make({{"url", Url(server.port())}, {"pointer", "/token"}})->Observe().restart_marker, "");
 }
 
+// A 404 with a JSON body may still say which run answered: a removal in this run can then be
+// told from a server restored from a backup (may_revoke). A 404 without one has no marker.
+TEST_F(HttpJsonTest, ANotFoundWithAJsonBodyKeepsItsRestartMarker) {
+  std::string body = R"({"error":"no pairing","started_at":"2026-11-29T20:50:22Z"})";
+  TestServer server([&body](const RecordedRequest&) { return Reply{404, body, {{"Content-Type", "application/json"}}}; });
+  auto side = Make({{"url", Url(server.port())}, {"pointer", "/token"}, {"restart_marker", "/started_at"}});
+  Observation o = side->Observe();
+  ASSERT_EQ(o.state, State::kMissing) << o.reason;
+  EXPECT_TRUE(o.answered_absent);
+  EXPECT_EQ(o.restart_marker, "2026-11-29T20:50:22Z");
+  EXPECT_EQ(o.changed_at_us, kStartSeconds * kSecondUs);
+  body = "not json";
+  o = side->Observe();
+  ASSERT_EQ(o.state, State::kMissing) << o.reason;
+  EXPECT_TRUE(o.answered_absent);
+  EXPECT_EQ(o.restart_marker, "");
+}
+
 TEST_F(HttpJsonTest, RestartMarkerThatIsATimeIsWhenTheComponentStarted) {
   JsonResource res(R"({"token":"t","started_at":"2026-11-29T20:50:22Z"})");
   TestServer server(res.Handler());

@@ -121,8 +121,10 @@ TEST_F(HttpJsonTest, MissingFor404AbsentMemberAndNull) {
   TestServer server(res.Handler());
   auto side = Make({{"url", Url(server.port())}, {"pointer", "/auth/token"}});
   EXPECT_EQ(side->Observe().state, State::kMissing);
+  EXPECT_TRUE(side->Observe().answered_absent);  // the server was reached and said 404
   res.Set(R"({"auth":{}})");
   EXPECT_EQ(side->Observe().state, State::kMissing);
+  EXPECT_TRUE(side->Observe().answered_absent);
   res.Set(R"({"auth":{"token":null}})");
   EXPECT_EQ(side->Observe().state, State::kMissing);
   res.Set(R"({"other":1})");

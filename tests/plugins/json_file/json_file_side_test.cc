@@ -164,6 +164,7 @@ TEST_F(JsonFileSideTest, MissingFileIsMissingWithAbsentMarker) {
   EXPECT_EQ(o.state, Observation::State::kMissing);
   EXPECT_EQ(o.marker.opaque, "absent");
   EXPECT_EQ(o.changed_at_us, 0);
+  EXPECT_FALSE(o.answered_absent);  // no file says nothing of intent (may_revoke ignores it)
 }
 
 TEST_F(JsonFileSideTest, MissingMemberIsMissingWithTheFilesMarker) {
@@ -172,6 +173,7 @@ TEST_F(JsonFileSideTest, MissingMemberIsMissingWithTheFilesMarker) {
   EXPECT_EQ(o.state, Observation::State::kMissing);
   EXPECT_NE(o.marker.opaque, "absent");
   EXPECT_GT(o.changed_at_us, 0);
+  EXPECT_TRUE(o.answered_absent);  // the file answers: no such member
 }
 
 TEST_F(JsonFileSideTest, MissingIntermediateObjectIsMissing) {

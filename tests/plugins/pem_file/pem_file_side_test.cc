@@ -76,6 +76,7 @@ TEST_F(PemFileTest, BothAbsentIsMissing) {
   Observation o = side->Observe();
   EXPECT_EQ(o.state, State::kMissing);
   EXPECT_TRUE(o.fields.empty());
+  EXPECT_FALSE(o.answered_absent);  // missing files say nothing of intent
   EXPECT_EQ(side->Observe().marker, o.marker);
 }
 

@@ -136,9 +136,11 @@ TEST_F(SqliteRowSideTest, MissingRowAndNullValueAreMissingWithDistinctMarkers) {
   CreateGatewayDb();
   Observation absent = Make({{"key", "device-1"}})->Observe();
   EXPECT_EQ(absent.state, State::kMissing) << absent.reason;
+  EXPECT_TRUE(absent.answered_absent);
   OtherProgram(Db()).Exec("UPDATE pairings SET token_sha256 = NULL WHERE device_id = 'device-42'");
   Observation null = Make()->Observe();
   EXPECT_EQ(null.state, State::kMissing) << null.reason;
+  EXPECT_TRUE(null.answered_absent);
   EXPECT_NE(null.marker, absent.marker);
 }
 
