@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "tests/e2e/e2e_fixture.h"
 #include "tests/e2e/tls_peer.h"
@@ -15,6 +17,18 @@ namespace seam::e2e {
 namespace {
 
 constexpr char kSeam[] = "web-tls";
+
+// What a client sees within 2 s of seamctl's confirmation: seam confirms on two reads 100 ms
+// apart, but nginx's draining old workers may still answer a connection for a moment after
+// that on a loaded machine. 2 s is the issue's bound for "served after a renewal".
+bool ServedWithin(int port, const std::string& leaf, std::chrono::milliseconds within) {
+  const auto end = std::chrono::steady_clock::now() + within;
+  for (;;) {
+    if (ServedSha256(port) == leaf) return true;
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
 
 class NginxCertTest : public SeamctlTest {
  protected:
@@ -53,6 +67,7 @@ on_repair = )" + nginx_.ReloadArgvToml() + "\n");
 
   std::string Disk() { return CertificateFileSha256(Root() / "tls/server.pem"); }
   std::string Served() { return ServedSha256(nginx_.port()); }
+  bool ServedWithin2s(const std::string& leaf) { return ServedWithin(nginx_.port(), leaf, std::chrono::seconds(2)); }
 
   NginxServer nginx_{Root() / "nginx", Root() / "tls/server.pem", Root() / "tls/server.key"};
 };
@@ -64,7 +79,7 @@ TEST_F(NginxCertTest, CertIssueEndsWithNginxServingTheNewCertificateEveryTime) {
     ASSERT_EQ(issue.exit_code, 0) << "issue " << i << ":\n" << issue.out << issue.err << nginx_.ErrorLogTail();
     EXPECT_TRUE(Contains(issue.out, "disk: written and confirmed")) << issue.out;
     EXPECT_TRUE(Contains(issue.out, "served: serves it (confirmed)")) << issue.out;
-    EXPECT_EQ(Served(), Disk());
+    EXPECT_TRUE(ServedWithin2s(Disk())) << Served();
   }
   EXPECT_EQ(nginx_.Reloads(), 3);
   ProcessResult check = Seamctl({"check"});
@@ -122,7 +137,7 @@ TEST_F(NginxCertTest, NginxStartedOnStaleFilesIsLaggingAndRepairReloadsIt) {
 
   ProcessResult repair = Seamctl({"repair"});
   EXPECT_EQ(repair.exit_code, 0) << repair.out << repair.err;
-  EXPECT_EQ(Served(), Disk());
+  EXPECT_TRUE(ServedWithin2s(Disk())) << Served();
   EXPECT_NE(Served(), first);
   EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
 }
@@ -222,6 +237,7 @@ on_repair = )" + nginx_.ReloadArgvToml() + "\n";
   }
   std::string Disk() { return CertificateFileSha256(Root() / "live/web/fullchain.pem"); }
   std::string Served() { return ServedSha256(nginx_.port()); }
+  bool ServedWithin2s(const std::string& leaf) { return ServedWithin(nginx_.port(), leaf, std::chrono::seconds(2)); }
 
   NginxServer nginx_{Root() / "nginx", Root() / "live/web/fullchain.pem", Root() / "live/web/privkey.pem"};
 };
@@ -236,7 +252,7 @@ TEST_F(CertbotNginxTest, ARenewalIsAdoptedAndNginxReloadedNeverReverted) {
 
   ProcessResult repair = Seamctl({"repair"});
   EXPECT_EQ(repair.exit_code, 0) << repair.out << repair.err;
-  EXPECT_EQ(Served(), Disk());
+  EXPECT_TRUE(ServedWithin2s(Disk())) << Served();
   EXPECT_EQ(Layout(), renewed);  // nothing in archive/ or live/ rewritten
   const std::vector<nlohmann::json> events = LogEvents();
   const auto adopted = std::count_if(events.begin(), events.end(),
@@ -266,7 +282,7 @@ TEST_F(CertbotNginxTest, UnderWrapARenewalIsAdoptedAndNginxReloaded) {
   ProcessResult wrapped = Seamctl({"wrap", "web-tls", "--", "/bin/sh", "renew.sh"});
   EXPECT_EQ(wrapped.exit_code, 0) << wrapped.out << wrapped.err;
   EXPECT_NE(Disk(), first);
-  EXPECT_EQ(Served(), Disk());
+  EXPECT_TRUE(ServedWithin2s(Disk())) << Served();
   EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
 }
 
@@ -403,7 +419,7 @@ TEST_F(NginxCertTest, InPlaceRenewalsThatRunSeamctlRepairAreAdoptedAndServed) {
                                        options);
     EXPECT_EQ(renewed.exit_code, 0) << how << ": " << renewed.out << renewed.err;
     EXPECT_NE(Disk(), before) << how;
-    EXPECT_EQ(Served(), Disk()) << how;
+    EXPECT_TRUE(ServedWithin2s(Disk())) << how;
   }
   std::vector<std::string> types;
   for (const nlohmann::json& e : LogEvents()) types.push_back(e["type"]);
