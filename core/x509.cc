@@ -150,13 +150,7 @@ std::string CommonName(X509* cert) {
   if (len < 0) return {};
   std::string cn(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(len));
   OPENSSL_free(utf8);
-  // The name is shown in one-line messages and log lines: control characters (a newline in a
-  // hostile certificate) become '?', and it is bounded.
-  for (char& c : cn) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  }
-  if (cn.size() > 256) cn.resize(256);
-  return cn;
+  return OneLine(std::move(cn));
 }
 
 // The fields of `cert` (chain_length left to the caller); `what` names it in messages.
@@ -186,6 +180,8 @@ Result<CertificateInfo> ParseChain(std::string_view pem, X509Ptr* leaf) {
   X509Ptr first;
   X509Ptr previous;
   std::size_t out_of_order = 0;
+  std::vector<std::string> rest_sha256;
+  std::int64_t rest_not_after = 0;
   std::size_t count = 0;
   std::size_t pos = 0;
   auto where = [&count] {
@@ -220,6 +216,9 @@ Result<CertificateInfo> ParseChain(std::string_view pem, X509Ptr* leaf) {
     if (!first) {
       first = std::move(cert);
     } else {
+      SEAM_ASSIGN_OR_RETURN(CertificateInfo after_leaf, Describe(cert.get(), nth));
+      rest_sha256.push_back(std::move(after_leaf.leaf_sha256));
+      if (rest_not_after == 0 || after_leaf.not_after < rest_not_after) rest_not_after = after_leaf.not_after;
       previous = std::move(cert);
     }
     ++count;
@@ -229,6 +228,8 @@ Result<CertificateInfo> ParseChain(std::string_view pem, X509Ptr* leaf) {
   SEAM_ASSIGN_OR_RETURN(CertificateInfo info, Describe(first.get(), "the leaf certificate"));
   info.chain_length = count;
   info.out_of_order = out_of_order;
+  info.rest_sha256 = std::move(rest_sha256);
+  info.rest_not_after = rest_not_after;
   if (leaf != nullptr) *leaf = std::move(first);
   return info;
 }

@@ -31,6 +31,10 @@ struct CertificateInfo {
   // 0 when every certificate after the leaf issued the one before it (leaf first, as servers
   // send them); else the 1-based position of the first one that did not.
   std::size_t out_of_order = 0;
+  // The certificates after the leaf (intermediates, perhaps a root): each one's SHA-256 (hex),
+  // in order, and the earliest of their notAfter times (0 when the chain is the leaf alone).
+  std::vector<std::string> rest_sha256;
+  std::int64_t rest_not_after = 0;
 };
 
 // One or more PEM certificates ("-----BEGIN CERTIFICATE-----"), the leaf first, as a server's

@@ -58,6 +58,9 @@ struct KindSpec {
   bool fingerprint_is_public = false;
   // Field holding an expiry as decimal Unix seconds ("" when values do not expire).
   std::string expiry_field;
+  // A field sides may carry (not compared) with the earliest expiry of what comes with the value
+  // (a certificate's intermediates: "chain_not_after"); "" when none.
+  std::string chain_expiry_field;
   // Adoption: the event type recording a value taken from a side, and its payload from the
   // record's plain fields and the sealed secret field. nullptr: this kind cannot be adopted.
   const char* adopted_type = nullptr;

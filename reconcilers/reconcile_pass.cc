@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <string_view>
 #include <chrono>
+#include <string_view>
 #include <thread>
 
 #include "reconcilers/apply_step.h"
@@ -398,10 +398,10 @@ void ComputeStatus(const RecordState& state, SeamReport& report) {
   else report.status = "in_sync";
 }
 
-// The kind's expiry field of `fields` as Unix seconds; 0 when absent or not a number.
-std::int64_t ExpiryOf(const KindSpec& kind, const Record& fields) {
-  if (kind.expiry_field.empty()) return 0;
-  auto it = fields.find(kind.expiry_field);
+// Field `name` of `fields` as Unix seconds; 0 when absent or not a number.
+std::int64_t SecondsIn(const Record& fields, const std::string& name) {
+  if (name.empty()) return 0;
+  auto it = fields.find(name);
   if (it == fields.end()) return 0;
   std::int64_t seconds = 0;
   const std::string_view text = it->second.Reveal();
@@ -420,11 +420,14 @@ SeamReport ReportPhase(Pass& p, std::int64_t version_before) {
   report.intended_state = PhaseName(state.phase);
   if (state.active()) {
     report.intended_fingerprint = RecordFingerprint(p.kind, state.value, p.ctx.keys);
-    report.intended_not_after = ExpiryOf(p.kind, state.value);
+    report.intended_not_after = SecondsIn(state.value, p.kind.expiry_field);
   }
   for (Observed& o : p.observed) {
     SideReport side{o.config->name, std::move(o.judgement), std::move(o.action), std::move(o.detail), std::nullopt};
-    if (o.observation.state == Observation::State::kValue) side.not_after = ExpiryOf(p.kind, o.observation.fields);
+    if (o.observation.state == Observation::State::kValue) {
+      side.not_after = SecondsIn(o.observation.fields, p.kind.expiry_field);
+      side.chain_not_after = SecondsIn(o.observation.fields, p.kind.chain_expiry_field);
+    }
     if (auto open = state.open_drifts.find(side.name); open != state.open_drifts.end()) {
       const OpenDrift& d = open->second;
       side.drift = DriftInfo{d.opened_version, d.verdict, d.last_in_sync_at_us, d.first_seen_at_us,

@@ -61,6 +61,8 @@ struct SideReport {
   // When what the side holds expires (the kind's expiry field, certificates' not_after: Unix
   // seconds); 0 when it holds nothing that expires, or the kind has no expiry.
   std::int64_t not_after = 0;
+  // The earliest expiry of what comes with it (a certificate chain's intermediates); 0: none.
+  std::int64_t chain_not_after = 0;
 };
 
 struct SeamReport {

@@ -99,6 +99,10 @@ Observation PemFileSide::Observe(Deadline /*deadline*/) {
   // Carried, not compared (not in Fields()): what an adoption records and what a write over a
   // foreign pair keeps sealed in the log.
   fields.emplace("chain", Secret(std::move(snap.cert.bytes)));
+  std::string rest;
+  for (const std::string& sha : info->rest_sha256) rest += (rest.empty() ? "" : ",") + sha;
+  fields.emplace("chain_rest_sha256", Secret(rest));
+  if (info->rest_not_after != 0) fields.emplace("chain_not_after", Secret(std::to_string(info->rest_not_after)));
   fields.emplace("key", std::move(key));
   return Observation::Value(std::move(fields), snap.marker(), snap.changed_at_us());
 }

@@ -17,7 +17,9 @@
 // the leaf's private key): what the side is compared by. An observation also carries `chain`
 // (the chain file's bytes) and `key` (the key file's, a Secret), which are not compared: an
 // adoption records them (authority = this side, `wrap`), and a write over a pair the log never
-// had keeps them sealed in its SideRepaired, so `seamctl restore` can bring it back.
+// had keeps them sealed in its SideRepaired, so `seamctl restore` can bring it back. Also
+// carried: chain_rest_sha256 and chain_not_after, as tls-endpoint reports them (the certificates
+// after the leaf in the chain file).
 //
 // Observe: both files absent: missing. Unreadable, with a one-line reason naming the path
 // (never key bytes), when either cannot be read (permissions, not a regular file, over 1 MiB),

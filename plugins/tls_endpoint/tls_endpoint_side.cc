@@ -40,15 +40,15 @@ class TlsEndpointSide final : public Side {
   Observation Observe(Deadline deadline) override {
     const WaitBudget budget = BudgetFor(probe_.timeout, deadline);
     if (budget.Expired()) return Observation::Unreadable(where_ + ": " + DeadlineReason(budget));
-    return ObservationOf(FetchPeerCertificate(Within(budget)), budget);
+    return ObservationOf(FetchPeerChain(Within(budget)), budget);
   }
   bool ObservesAsync() const override { return true; }
   // The caller keeps the side alive until `done` has been called (core/side.h).
   void ObserveAsync(Deadline deadline, std::function<void(Observation)> done) override {
     const WaitBudget budget = BudgetFor(probe_.timeout, deadline);
     if (budget.Expired()) return done(Observation::Unreadable(where_ + ": " + DeadlineReason(budget)));
-    FetchPeerCertificateAsync(Within(budget), [this, budget, done = std::move(done)](Result<std::string> der) {
-      done(ObservationOf(std::move(der), budget));
+    FetchPeerChainAsync(Within(budget), [this, budget, done = std::move(done)](Result<PeerChain> chain) {
+      done(ObservationOf(std::move(chain), budget));
     });
   }
   // The probe with its deadlines cut to the budget.
@@ -58,17 +58,28 @@ class TlsEndpointSide final : public Side {
     probe.connect_timeout = std::min(probe.connect_timeout, budget.allowed);
     return probe;
   }
-  Observation ObservationOf(Result<std::string> der, const WaitBudget& budget) const {
-    if (!der.ok() && budget.Overran()) return Observation::Unreadable(where_ + ": " + DeadlineReason(budget));
-    return ObservationOf(std::move(der));
+  Observation ObservationOf(Result<PeerChain> chain, const WaitBudget& budget) const {
+    if (!chain.ok() && budget.Overran()) return Observation::Unreadable(where_ + ": " + DeadlineReason(budget));
+    return ObservationOf(std::move(chain));
   }
-  Observation ObservationOf(Result<std::string> der) const {
-    if (!der.ok()) return Observation::Unreadable(where_ + ": " + der.status().message());
-    Result<CertificateInfo> info = ParseCertificateDer(*der);
+  Observation ObservationOf(Result<PeerChain> chain) const {
+    if (!chain.ok()) return Observation::Unreadable(where_ + ": " + chain.status().message());
+    Result<CertificateInfo> info = ParseCertificateDer(chain->front());
     if (!info.ok()) return Observation::Unreadable(where_ + ": the served certificate: " + info.status().message());
     Record fields;
     fields.emplace("leaf_sha256", Secret(info->leaf_sha256));
     fields.emplace("not_after", Secret(std::to_string(info->not_after)));
+    // Carried, not compared: the rest of the served chain (what a missing intermediate shows in).
+    std::string rest;
+    std::int64_t rest_not_after = 0;
+    for (std::size_t i = 1; i < chain->size(); ++i) {
+      Result<CertificateInfo> next = ParseCertificateDer((*chain)[i]);
+      if (!next.ok()) continue;  // what is served beyond the leaf is reported as far as it parses
+      rest += (rest.empty() ? "" : ",") + next->leaf_sha256;
+      if (rest_not_after == 0 || next->not_after < rest_not_after) rest_not_after = next->not_after;
+    }
+    fields.emplace("chain_rest_sha256", Secret(rest));
+    if (rest_not_after != 0) fields.emplace("chain_not_after", Secret(std::to_string(rest_not_after)));
     return Observation::Value(std::move(fields), ChangeMarker{"tls:" + info->leaf_sha256});
   }
   std::vector<std::string> Fields() const override { return {"leaf_sha256", "not_after"}; }

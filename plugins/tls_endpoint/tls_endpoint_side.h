@@ -13,7 +13,10 @@
 //   timeout_ms          default "2000": the whole probe (connect and handshake) must be done by then.
 //
 // Fields: leaf_sha256 (lower-case hex SHA-256 of the served leaf's DER) and not_after (its
-// notAfter, decimal Unix seconds). The endpoint never reveals chain, key or key_matches.
+// notAfter, decimal Unix seconds). The endpoint never reveals chain, key or key_matches. An
+// observation also carries, not compared: chain_rest_sha256 (the SHA-256s of the certificates
+// served after the leaf, comma-separated, "" when the server sends the leaf alone) and
+// chain_not_after (the earliest notAfter among them; absent when there are none).
 //
 // Observe: one TLS handshake (SNI as configured), then the connection is closed; nothing else
 // is sent. Certificate verification is OFF on purpose: the side reports what is served, even a

@@ -48,7 +48,35 @@ Status HandshakeError(const ErrorCode& ec) {
 
 // The deadlines are the tcp_stream's own timers (expires_at): they cancel the operation, which
 // then completes with beast::error::timeout.
-net::awaitable<Result<std::string>> Probe(const TlsProbeOptions& options) {
+// DER of `cert`; "" when it does not encode.
+std::string Der(X509* cert) {
+  unsigned char* buf = nullptr;
+  const int len = i2d_X509(cert, &buf);
+  std::string der;
+  if (len > 0) der.assign(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(len));
+  OPENSSL_free(buf);
+  return der;
+}
+
+// The leaf, then the rest of the chain the server sent (at most kMaxPeerChain certificates).
+PeerChain ChainOf(SSL* ssl) {
+  PeerChain chain;
+  if (X509* peer = SSL_get1_peer_certificate(ssl)) {
+    chain.push_back(Der(peer));
+    X509_free(peer);
+  }
+  if (chain.empty() || chain.front().empty()) return {};
+  // On a client the stack starts with the peer's own certificate: skipped (it is the leaf).
+  if (STACK_OF(X509)* sent = SSL_get_peer_cert_chain(ssl)) {
+    for (int i = 0; i < sk_X509_num(sent) && chain.size() < kMaxPeerChain; ++i) {
+      std::string der = Der(sk_X509_value(sent, i));
+      if (!der.empty() && der != chain.front()) chain.push_back(std::move(der));
+    }
+  }
+  return chain;
+}
+
+net::awaitable<Result<PeerChain>> Probe(const TlsProbeOptions& options) {
   const Clock::time_point start = Clock::now();
   const Clock::time_point deadline = start + options.timeout;
   const Clock::time_point connect_deadline = std::min(deadline, start + options.connect_timeout);
@@ -80,25 +108,18 @@ net::awaitable<Result<std::string>> Probe(const TlsProbeOptions& options) {
   if (ec == beast::error::timeout) co_return Status::Unavailable("TLS handshake timed out after " + Ms(options.timeout));
   if (ec) co_return HandshakeError(ec);
 
-  std::string der;
-  if (X509* peer = SSL_get1_peer_certificate(stream.native_handle())) {
-    unsigned char* buf = nullptr;
-    int len = i2d_X509(peer, &buf);
-    if (len > 0) der.assign(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(len));
-    OPENSSL_free(buf);
-    X509_free(peer);
-  }
-  // A polite close (close_notify both ways), bounded and best effort: the certificate is in hand.
+  PeerChain chain = ChainOf(stream.native_handle());
+  // A polite close (close_notify both ways), bounded and best effort: the certificates are in hand.
   tcp_layer.expires_at(std::min(deadline, Clock::now() + std::chrono::milliseconds(250)));
   co_await stream.async_shutdown(Into(ec));
   tcp_layer.close();
-  if (der.empty()) co_return Status::Unavailable("the server presented no certificate");
-  co_return der;
+  if (chain.empty()) co_return Status::Unavailable("the server presented no certificate");
+  co_return chain;
 }
 
 // The coroutine co_spawn runs: its parameters live in its frame until `done` has been called.
-net::awaitable<void> ProbeAndCall(TlsProbeOptions options, std::function<void(Result<std::string>)> done) {
-  Result<std::string> result = Status::Internal("no probe");
+net::awaitable<void> ProbeAndCall(TlsProbeOptions options, std::function<void(Result<PeerChain>)> done) {
+  Result<PeerChain> result = Status::Internal("no probe");
   try {
     result = co_await Probe(options);
   } catch (const std::exception& e) {  // allocation failure: nothing else throws here
@@ -109,15 +130,15 @@ net::awaitable<void> ProbeAndCall(TlsProbeOptions options, std::function<void(Re
 
 }  // namespace
 
-void FetchPeerCertificateAsync(TlsProbeOptions options, std::function<void(Result<std::string>)> done) {
+void FetchPeerChainAsync(TlsProbeOptions options, std::function<void(Result<PeerChain>)> done) {
   net::co_spawn(NetworkContext(), ProbeAndCall(std::move(options), std::move(done)), net::detached);
 }
 
-Result<std::string> FetchPeerCertificate(const TlsProbeOptions& options) {
+Result<PeerChain> FetchPeerChain(const TlsProbeOptions& options) {
   if (OnNetworkThread()) return Status::Internal("a blocking TLS probe on the network thread would wait on itself");
-  auto answer = std::make_shared<std::promise<Result<std::string>>>();
-  std::future<Result<std::string>> result = answer->get_future();
-  FetchPeerCertificateAsync(options, [answer](Result<std::string> r) { answer->set_value(std::move(r)); });
+  auto answer = std::make_shared<std::promise<Result<PeerChain>>>();
+  std::future<Result<PeerChain>> result = answer->get_future();
+  FetchPeerChainAsync(options, [answer](Result<PeerChain> r) { answer->set_value(std::move(r)); });
   return result.get();
 }
 

@@ -2,7 +2,7 @@
 // One TLS handshake to see which certificate a server presents. Internal to
 // plugins/tls_endpoint; the only translation unit of the plugin that includes Boost.Asio. The
 // probe runs as a coroutine on the process's network thread (plugins/common/network_context.h):
-// FetchPeerCertificateAsync returns at once, FetchPeerCertificate waits for it.
+// FetchPeerChainAsync returns at once, FetchPeerChain waits for it.
 //
 // Verification is OFF on purpose: the side reports what the endpoint serves, including a
 // self-signed, expired, wrongly named or untrusted certificate; judging it is the reconciler's
@@ -15,9 +15,11 @@
 // abandoned (plugins/common/resolve.h); literal addresses need none.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -31,16 +33,22 @@ struct TlsProbeOptions {
   std::chrono::milliseconds timeout{2000};
 };
 
-// The DER encoding of the leaf certificate the server presents. Unavailable, one line, without
+// What a server presented, each certificate DER-encoded: the leaf first, then the rest of the
+// chain in the order the server sent it (intermediates; some servers send the root too). At
+// most kMaxPeerChain certificates are kept.
+using PeerChain = std::vector<std::string>;
+inline constexpr std::size_t kMaxPeerChain = 16;
+
+// The certificates the server presents (PeerChain). Unavailable, one line, without
 // host or port (the caller adds them): "connection refused", "connect timed out after 2000 ms",
 // "cannot resolve <host>: <reason>", "TLS handshake timed out after 2000 ms", "TLS handshake
 // failed: <OpenSSL's reason>", "connection closed during the TLS handshake", "the server
 // presented no certificate".
 // Blocks the caller; called on the network thread it fails (Internal) rather than wait on itself.
-Result<std::string> FetchPeerCertificate(const TlsProbeOptions& options);
+Result<PeerChain> FetchPeerChain(const TlsProbeOptions& options);
 
 // The same probe without waiting: `done` is called exactly once, on the network thread, and
 // must not block.
-void FetchPeerCertificateAsync(TlsProbeOptions options, std::function<void(Result<std::string>)> done);
+void FetchPeerChainAsync(TlsProbeOptions options, std::function<void(Result<PeerChain>)> done);
 
 }  // namespace seam

@@ -90,6 +90,7 @@ const KindSpec& CertificateKind() {
     k.fingerprint_field = "leaf_sha256";
     k.fingerprint_is_public = true;
     k.expiry_field = "not_after";
+    k.chain_expiry_field = "chain_not_after";
     k.adopted_type = kCertificateAdopted;
     k.encode_adopted = EncodeAdopted;
     k.check_adopted = CheckAdoptable;

@@ -104,6 +104,12 @@ TEST_F(SeamdCertbotNginxTest, ARenewalWrittenWhileSeamdRunsIsAdoptedAndServed) {
   })) << metrics;
   EXPECT_TRUE(Contains(metrics, "seam_certificate_not_after_seconds{seam=\"web-tls\",side=\"disk\"} " + expires)) << metrics;
   EXPECT_TRUE(Contains(metrics, "seam_certificate_intended_not_after_seconds{seam=\"web-tls\"} " + expires)) << metrics;
+  // The page says it too, under the seam's heading.
+  const std::string page = Http(static_cast<unsigned short>(listen_port_), boost::beast::http::verb::get, "/").body;
+  const std::string when = FormatUnixTime(info->not_after) + " (in 90 days)";
+  EXPECT_TRUE(Contains(page, "<p class=\"expiry\" data-seam=\"web-tls\">expires " + when + " \u00b7 disk " + when +
+                                 " \u00b7 served " + when + "</p>"))
+      << page.substr(0, 3000);
 }
 
 TEST_F(SeamdCertbotNginxTest, ABrokenRenewalIsNeverAdoptedWhileSeamdRuns) {

@@ -166,6 +166,23 @@ std::string Render(const std::vector<Json>& seams, HtmlOptions options = {}) {
   return RenderAuditHtml(seams, options);
 }
 
+// seamd adds each certificate seam's expiry (from its last pass) under the seam's heading.
+TEST(AuditHtml, ShowsWhenTheCertificatesExpire) {
+  Json seam = KnownHistory();
+  seam["expiry"] = Json{{"intended", {{"not_after", "2027-03-03T19:32:54Z"}, {"days_left", 90}}},
+                        {"sides",
+                         Json::array({Json{{"side", "disk"}, {"not_after", "2027-03-03T19:32:54Z"}, {"days_left", 90}},
+                                      Json{{"side", "served<x>"}, {"not_after", "2026-11-01T00:00:00Z"}, {"days_left", -32}}})}};
+  const std::string html = Render({seam});
+  EXPECT_NE(html.find("<p class=\"expiry\" data-seam=\"device-token\">expires 2027-03-03T19:32:54Z (in 90 days) "
+                      "\u00b7 disk 2027-03-03T19:32:54Z (in 90 days) \u00b7 served&lt;x&gt; 2026-11-01T00:00:00Z "
+                      "(EXPIRED 32 days ago)</p>"),
+            std::string::npos)
+      << html.substr(0, 2000);
+  // Without it (seamctl audit, or nothing that expires), no such paragraph.
+  EXPECT_EQ(Render({KnownHistory()}).find("class=\"expiry\""), std::string::npos);
+}
+
 TEST(AuditHtml, DrawsOneSegmentPerStretchOfEachSide) {
   const std::string html = Render({KnownHistory()});
   EXPECT_EQ(Count(html, "<rect class=\"seg in_sync\""), 4u);  // gateway 3, cli 1

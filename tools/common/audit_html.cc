@@ -140,6 +140,37 @@ std::string EntriesTable(const Json& seam) {
   return out;
 }
 
+// "2027-03-03T19:32:54Z (in 90 days)" from {"not_after", "days_left"}; "" without a not_after.
+std::string ExpiryText(const Json& e) {
+  const std::string at = Str(e, "not_after");
+  if (at.empty()) return "";
+  const auto days = Int(e, "days_left");
+  if (!days) return at;
+  const std::int64_t n = *days >= 0 ? *days : -*days;
+  const std::string span = std::to_string(n) + (n == 1 ? " day" : " days");
+  return at + (*days >= 0 ? " (in " + span + ")" : " (EXPIRED " + span + " ago)");
+}
+
+// seamd adds {"expiry": {"intended": {...}, "sides": [{"side", "not_after", "days_left"}]}}
+// from each seam's last pass: when the certificate the log intends, and each side's, expires.
+std::string Expiry(const Json& seam) {
+  const Json& expiry = Obj(seam, "expiry");
+  if (!expiry.is_object()) return "";
+  std::string text;
+  if (const std::string intended = ExpiryText(Obj(expiry, "intended")); !intended.empty()) {
+    text = "expires " + intended;
+  }
+  if (const auto it = expiry.find("sides"); it != expiry.end() && it->is_array()) {
+    for (const Json& side : *it) {
+      const std::string at = ExpiryText(side);
+      if (at.empty()) continue;
+      text += (text.empty() ? "" : " \u00b7 ") + Str(side, "side") + " " + at;
+    }
+  }
+  if (text.empty()) return "";
+  return "<p class=\"expiry\" data-seam=\"" + Esc(Str(seam, "seam")) + "\">" + Esc(text) + "</p>\n";
+}
+
 std::string Section(const Json& seam) {
   const std::string name = Str(seam, "seam");
   std::string out = "<section class=\"seam\" data-seam=\"" + Esc(name) + "\">\n<h2>" +
@@ -161,6 +192,7 @@ std::string Section(const Json& seam) {
   if (const std::string until = Str(window, "until"); !until.empty()) meta += " \u00b7 until " + until;
   meta += " \u00b7 as of " + Str(seam, "now");
   out += "<p class=\"meta\">" + Esc(meta) + "</p>\n";
+  out += Expiry(seam);
   if (!audit_html::Time(seam, "first_event_at")) {
     return out + "<p class=\"empty\">No events recorded for this seam yet.</p>\n</section>\n";
   }

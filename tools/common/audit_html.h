@@ -5,7 +5,9 @@
 // Inline CSS and SVG only: no script, no external asset, no network.
 //
 // Input: audit JSON documents as described in the audit schema (tools/common/audit_timeline.h
-// builds them). Every string from the JSON is escaped; missing or mistyped fields are skipped,
+// builds them; seamd adds "expiry": each side's and the intended certificate's not_after and
+// days_left from its last pass, shown under the seam's heading as <p class="expiry">). Every
+// string from the JSON is escaped; missing or mistyped fields are skipped,
 // never thrown on. Stable attributes for tests and scrapers:
 //   <rect class="seg in_sync|lagging|foreign|missing|bracket" data-seam=".." data-side=".."
 //         data-verdict=".." data-from="T" data-to="T">

@@ -64,6 +64,7 @@ nlohmann::ordered_json SeamReportJson(const SeamReport& r, bool with_actions) {
                            {"detail", s.judgement.detail},
                            {"not_after", UnixTimeOrNull(s.not_after)},
                            {"days_left", DaysLeftOrNull(s.not_after)},
+                           {"chain_not_after", UnixTimeOrNull(s.chain_not_after)},
                            {"drift", DriftJson(s.drift)}};
     if (with_actions) {
       side["action"] = OrNull(s.action);
@@ -94,6 +95,17 @@ nlohmann::ordered_json SeamReportJson(const SeamReport& r, bool with_actions) {
                          {"errors", r.errors}};
   if (with_actions) seam["events_appended"] = r.events_appended;
   return seam;
+}
+
+nlohmann::ordered_json ExpiryJson(const SeamReport& r) {
+  nlohmann::ordered_json sides = nlohmann::ordered_json::array();
+  for (const SideReport& s : r.sides) {
+    if (s.not_after == 0) continue;
+    sides.push_back({{"side", s.name}, {"not_after", UnixTimeOrNull(s.not_after)}, {"days_left", DaysLeftOrNull(s.not_after)}});
+  }
+  if (r.intended_not_after == 0 && sides.empty()) return nullptr;
+  return {{"intended", {{"not_after", UnixTimeOrNull(r.intended_not_after)}, {"days_left", DaysLeftOrNull(r.intended_not_after)}}},
+          {"sides", std::move(sides)}};
 }
 
 void PrintSeamReport(std::ostream& out, const SeamReport& r, bool with_actions) {

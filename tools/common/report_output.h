@@ -15,6 +15,11 @@ namespace seam {
 std::string DumpJson(const nlohmann::ordered_json& j, int indent = -1);
 
 nlohmann::ordered_json SeamReportJson(const SeamReport& report, bool with_actions);
+
+// When the seam's values expire, as the report saw them: {"intended": {"not_after",
+// "days_left"}, "sides": [{"side", "not_after", "days_left"}]} (sides holding something that
+// expires); null when nothing does (not a certificate seam, or nothing held).
+nlohmann::ordered_json ExpiryJson(const SeamReport& r);
 void PrintSeamReport(std::ostream& out, const SeamReport& report, bool with_actions);
 
 }  // namespace seam

@@ -284,9 +284,18 @@ void Daemon::TimelineHtml(std::function<void(std::string)> reply) {
     page.title += ", the first " + std::to_string(kTimelineSeams) + " shown (seamctl audit --all --html for every one)";
   }
   page.refresh_seconds = 5;
+  // When each certificate seam's values expire, as its last pass saw them (read here, on the
+  // loop that owns the reports).
+  std::map<std::string, nlohmann::ordered_json> expiry;
+  for (const auto& runner : wiring_->runners) {
+    if (!runner->last_report()) continue;
+    if (nlohmann::ordered_json e = ExpiryJson(*runner->last_report()); !e.is_null()) {
+      expiry.emplace(runner->seam().name, std::move(e));
+    }
+  }
   lanes_->Post(Lane::kFile, wiring_->env,
                [this, seams = std::move(seams), page, cache = timeline_cache_, mailbox = mailbox_,
-                reply = std::move(reply)](Result<WorkerScope> scope) {
+                expiry = std::move(expiry), reply = std::move(reply)](Result<WorkerScope> scope) {
                  auto built = std::make_shared<TimelineCache>();
                  std::string html;
                  if (!scope.ok()) {
@@ -294,7 +303,13 @@ void Daemon::TimelineHtml(std::function<void(std::string)> reply) {
                    failed.push_back(nlohmann::ordered_json{{"seam", "(every seam)"}, {"error", scope.status().message()}});
                    html = RenderAuditHtml(failed, page);
                  } else {
-                   html = RenderAuditHtml(BuildTimeline(*scope, seams, *cache, *built), page);
+                   std::vector<nlohmann::ordered_json> docs = BuildTimeline(*scope, seams, *cache, *built);
+                   for (nlohmann::ordered_json& doc : docs) {
+                     const auto name = doc.find("seam");
+                     if (name == doc.end() || !name->is_string()) continue;
+                     if (const auto e = expiry.find(name->get<std::string>()); e != expiry.end()) doc["expiry"] = e->second;
+                   }
+                   html = RenderAuditHtml(docs, page);
                  }
                  mailbox->Post([this, built, reply, html = std::move(html)] {
                    if (stopping_) return;

@@ -99,6 +99,16 @@ std::string Metrics::Render(const std::vector<SeamSnapshot>& seams, std::int64_t
                          EscapeLabel(side.name), side.not_after);
     }
   }
+  Header(out, "seam_certificate_chain_not_after_seconds", "gauge",
+         "When the earliest certificate after the leaf (an intermediate) each side holds or serves expires (Unix time).");
+  for (const SeamSnapshot& s : seams) {
+    if (s.last == nullptr) continue;
+    for (const SideReport& side : s.last->sides) {
+      if (side.chain_not_after == 0) continue;
+      out += fmt::format("seam_certificate_chain_not_after_seconds{{seam=\"{}\",side=\"{}\"}} {}\n",
+                         EscapeLabel(s.name), EscapeLabel(side.name), side.chain_not_after);
+    }
+  }
   Header(out, "seam_certificate_intended_not_after_seconds", "gauge",
          "When the certificate the log intends for the seam expires (Unix time).");
   for (const SeamSnapshot& s : seams) {

@@ -56,6 +56,11 @@ TEST_F(X509Test, ParsesAChainLeafFirst) {
   EXPECT_NEAR(static_cast<double>(info->not_after), static_cast<double>(now + 86400), 60);
   // The issuer in one line, and the leaf's DNS names and IP addresses.
   EXPECT_EQ(info->issuer, "CN=seam test CA ca");
+  // What comes after the leaf: the CA here, its digest and expiry.
+  ASSERT_EQ(info->rest_sha256.size(), 1U);
+  EXPECT_EQ(info->rest_sha256.front(), Sha256Hex(FirstDer(testing::ReadFile(ca_.cert_file()))));
+  EXPECT_NEAR(static_cast<double>(info->rest_not_after), static_cast<double>(now + 86400), 60);
+  EXPECT_EQ(info->out_of_order, 0U);
   EXPECT_EQ(info->sans, (std::vector<std::string>{"localhost", "127.0.0.1"}));
 }
 

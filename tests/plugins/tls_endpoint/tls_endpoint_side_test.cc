@@ -77,10 +77,26 @@ TEST_F(TlsEndpointTest, ObservesTheServedCertificate) {
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(FieldText(o, "not_after"), std::to_string(info->not_after));
   EXPECT_EQ(FieldText(o, "key_matches"), "<absent>");
+  // Carried: the rest of the served chain (here the CA after the leaf) and its earliest expiry.
+  ASSERT_EQ(info->rest_sha256.size(), 1U);
+  EXPECT_EQ(FieldText(o, "chain_rest_sha256"), info->rest_sha256.front());
+  EXPECT_EQ(FieldText(o, "chain_not_after"), std::to_string(info->rest_not_after));
   EXPECT_EQ(o.marker.opaque, "tls:" + LeafSha256(pair.chain));
   EXPECT_EQ(side->Describe(), "tls-endpoint 127.0.0.1:" + std::to_string(server.port()));
   // An address: no SNI (it carries names only).
   EXPECT_EQ(server.ServerNames(), std::vector<std::string>{""});
+}
+
+// A server that sends the leaf alone (the ingress-nginx#9305 kind of mistake) says so: no rest.
+TEST_F(TlsEndpointTest, ALeafServedWithoutItsIntermediateHasNoChainRest) {
+  PemPair pair = IssuePair(ca_, "gateway");
+  const std::string leaf_only = pair.chain.substr(0, pair.chain.find("-----END CERTIFICATE-----") + 26);
+  TlsTestServer server(Mode::kTls, leaf_only, pair.key);
+  Observation o = MakeFor(server.port())->Observe();
+  ASSERT_EQ(o.state, State::kValue) << o.reason;
+  EXPECT_EQ(FieldText(o, "leaf_sha256"), LeafSha256(pair.chain));
+  EXPECT_EQ(FieldText(o, "chain_rest_sha256"), "");
+  EXPECT_EQ(FieldText(o, "chain_not_after"), "<absent>");
 }
 
 TEST_F(TlsEndpointTest, SeesTheNewCertificateAfterTheServerReloads) {

@@ -1,0 +1,50 @@
+// seamd's /metrics text (tools/seamd/metrics.h) for hand-made pass reports: the certificate
+// expiry gauges an alert rule reads (`(x - time()) < 14*86400`), one series per side holding
+// something that expires, none for the rest.
+#include "tools/seamd/metrics.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace seam::seamd {
+namespace {
+
+bool Contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+TEST(MetricsTest, CertificateExpiryGaugesPerSideAndForTheLog) {
+  SeamReport cert;
+  cert.name = "web-tls";
+  cert.status = "in_sync";
+  cert.intended_not_after = 1804102374;
+  SideReport disk;
+  disk.name = "disk";
+  disk.not_after = 1804102374;
+  disk.chain_not_after = 1790000000;
+  SideReport served;
+  served.name = "served";
+  served.not_after = 1800000000;  // an older certificate still served
+  cert.sides = {disk, served};
+  SeamReport token;
+  token.name = "device-token";
+  token.status = "in_sync";
+  SideReport cli;
+  cli.name = "cli";
+  token.sides = {cli};
+
+  Metrics metrics;
+  const std::string text = metrics.Render({{"web-tls", &cert}, {"device-token", &token}}, 10, 0, {});
+  EXPECT_TRUE(Contains(text, "# TYPE seam_certificate_not_after_seconds gauge\n")) << text;
+  EXPECT_TRUE(Contains(text, "seam_certificate_not_after_seconds{seam=\"web-tls\",side=\"disk\"} 1804102374\n"));
+  EXPECT_TRUE(Contains(text, "seam_certificate_not_after_seconds{seam=\"web-tls\",side=\"served\"} 1800000000\n"));
+  EXPECT_TRUE(Contains(text, "seam_certificate_intended_not_after_seconds{seam=\"web-tls\"} 1804102374\n"));
+  EXPECT_TRUE(Contains(text, "seam_certificate_chain_not_after_seconds{seam=\"web-tls\",side=\"disk\"} 1790000000\n"));
+  // No series for a side serving its leaf alone, nor for seams whose values do not expire.
+  EXPECT_FALSE(Contains(text, "seam_certificate_chain_not_after_seconds{seam=\"web-tls\",side=\"served\"}"));
+  EXPECT_FALSE(Contains(text, "device-token\",side=\"cli\"} 0"));
+  EXPECT_FALSE(Contains(text, "seam_certificate_intended_not_after_seconds{seam=\"device-token\"}"));
+}
+
+}  // namespace
+}  // namespace seam::seamd
