@@ -389,4 +389,15 @@ std::string FormatUnixTime(std::int64_t unix_seconds) {
   return buf;
 }
 
+std::int64_t RoundedDays(std::int64_t seconds) {
+  return seconds >= 0 ? (seconds + 43200) / 86400 : -((-seconds + 43200) / 86400);
+}
+
+std::string DaysText(std::int64_t seconds) {
+  const std::int64_t magnitude = seconds >= 0 ? seconds : -seconds;
+  if (magnitude < 86400) return "less than a day";
+  const std::int64_t days = RoundedDays(magnitude);
+  return std::to_string(days) + (days == 1 ? " day" : " days");
+}
+
 }  // namespace seam

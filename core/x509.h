@@ -76,4 +76,12 @@ Result<SelfSigned> MakeSelfSignedCertificate(const std::string& common_name, int
 // "2026-12-01T10:00:00Z" (UTC, RFC 3339 with seconds).
 std::string FormatUnixTime(std::int64_t unix_seconds);
 
+// Whole days in a span of `seconds`, to the nearest day (a certificate issued for 90 days a
+// moment ago has 90 left, not 89; `--days 5` is 5 days, not 4 days and 23 hours); negative for a
+// negative span.
+std::int64_t RoundedDays(std::int64_t seconds);
+
+// "5 days", "1 day", "less than a day": a span's length (its absolute value) to the nearest day.
+std::string DaysText(std::int64_t seconds);
+
 }  // namespace seam

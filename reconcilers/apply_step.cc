@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/fault_point.h"
+#include "core/x509.h"
 #include "reconcilers/bookkeeping_events.h"
 #include "reconcilers/drift_tracking.h"
 #include "reconcilers/logger.h"
@@ -89,6 +90,7 @@ struct Step {
   Judgement confirmed;
   Status hook = Status::Ok();
   std::chrono::milliseconds settled{0};  // how long the read-back waited for the hook's effect
+  bool ineffective = false;  // an observe-only side's hook ran, exited 0 and did not help
 
   bool repair() const { return purpose == ApplyPurpose::kRepair; }
   bool writable() const { return side.side->Writable(); }
@@ -198,6 +200,7 @@ Status WriteAndReadBack(Step& st) {
   if (st.repair() && !st.writable() && !st.hook.ok()) return Status::IoError("on_repair failed: " + st.hook.message());
   ReadBack(st);
   if (!HoldsIntent(st.confirmed.verdict)) {
+    st.ineffective = !st.writable() && st.hook.ok();
     return Status::IoError(ReadBackFailure(st.side, st.repair(), st.confirmed, st.hook, st.settled));
   }
   // An operation's side is confirmed only once its hook ran: left pending, the completion runs
@@ -225,6 +228,43 @@ Status RecordOutcome(Step& st, std::int64_t* confirmed_at) {
   return Status(recorded.code(), "written and read back, but recording SideApplied failed: " + recorded.message());
 }
 
+// Keyed: a change marker may be built from the bytes of a secret (a file's SHA-256).
+std::string MarkerPrint(const KeyRing& keys, const ChangeMarker& marker) {
+  return keys.Fingerprint("change-marker\n" + marker.opaque);
+}
+
+// A hook already seen not to help is not run again for the same version while the side holds
+// the same thing: a server reloaded onto a configuration that serves the leaf without its
+// intermediates would otherwise be reloaded every pass. An operation the user just asked for
+// runs it regardless; `seamctl repair --force` forgets the memory (reconcile_pass.cc).
+Status RememberedIneffective(const Step& st) {
+  if (st.purpose == ApplyPurpose::kOperation || st.writable()) return Status::Ok();
+  auto it = st.state.ineffective_hooks.find(st.side.name);
+  if (it == st.state.ineffective_hooks.end()) return Status::Ok();
+  const IneffectiveHook& memo = it->second;
+  if (memo.version != st.state.current_version || memo.marker != MarkerPrint(st.ctx.keys, st.before.marker)) {
+    return Status::Ok();
+  }
+  return Status::FailedPrecondition("on_repair `" + st.side.on_repair.front() + "` ran at " +
+                                    FormatUnixTime(memo.at_us / 1'000'000) + " for version " +
+                                    std::to_string(memo.version) + " and did not help (" + memo.detail +
+                                    "); not run again until " + st.side.name + " changes, or `seamctl repair --force " +
+                                    st.seam.name + "`");
+}
+
+// Records that the hook did not help, so the next passes do not run it again (HookIneffective).
+Status RecordIneffective(Step& st) {
+  bookkeeping::HookIneffective p;
+  p.side = st.side.name;
+  p.version = st.state.current_version;
+  p.hook = st.side.on_repair.front();
+  p.marker = MarkerPrint(st.ctx.keys, st.after.marker);
+  p.detail = st.confirmed.detail;
+  return AppendAndCatchUp(st.ctx, st.seam.stream(), st.state,
+                          {EventDraft{bookkeeping::kHookIneffective, st.ctx.actor, st.ctx.clock.NowMicros(),
+                                      bookkeeping::Encode(p)}});
+}
+
 }  // namespace
 
 ApplyOutcome ApplyToSide(SeamContext& ctx, const SeamConfig& seam, RecordState& state, const SideConfig& side,
@@ -237,7 +277,14 @@ ApplyOutcome ApplyToSide(SeamContext& ctx, const SeamConfig& seam, RecordState& 
   Step st{ctx, seam, state, side, purpose, {}, {}, {}, false, {}, {}, Status::Ok()};
   if (!st.repair()) FaultPoint("before-side-write:" + side.name);
   out.status = st.repair() ? CheckDecision(st, *decided_on, &out.changed) : ObserveForOperation(st);
+  if (out.status.ok()) out.status = RememberedIneffective(st);
   if (out.status.ok()) out.status = WriteAndReadBack(st);
+  if (st.ineffective) {
+    if (Status noted = RecordIneffective(st); !noted.ok()) {
+      out.status = Status(out.status.code(), out.status.message() + "; recording that the hook did not help failed: " +
+                                                 noted.message());
+    }
+  }
   if (!out.status.ok()) return out;
   if (!st.repair()) FaultPoint("after-side-write:" + side.name);
   std::int64_t confirmed_at = 0;

@@ -37,7 +37,7 @@ struct AuditEntry {
   Event event;         // payload cleared: what people see of it is `fields`
   EventFields fields;  // DescribeEventFields: secrets as keyed fingerprints
   // "operation", "adoption", "revocation", "confirmation", "repair", "drift_opened",
-  // "drift_closed", "flapping", "flapping_cleared", "restart", "other" (a type this build does
+  // "drift_closed", "flapping", "flapping_cleared", "restart", "hook_ineffective", "other" (a type this build does
   // not know).
   std::string category;
   std::string side;          // the side it concerns ("" none): an adoption's source side

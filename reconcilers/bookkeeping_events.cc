@@ -8,6 +8,7 @@ CEREAL_CLASS_VERSION(seam::bookkeeping::SideRepaired, 2)
 CEREAL_CLASS_VERSION(seam::bookkeeping::SeamFlapping, 1)
 CEREAL_CLASS_VERSION(seam::bookkeeping::FlappingCleared, 1)
 CEREAL_CLASS_VERSION(seam::bookkeeping::SideApplied, 1)
+CEREAL_CLASS_VERSION(seam::bookkeeping::HookIneffective, 1)
 
 namespace seam::bookkeeping {
 namespace {
@@ -51,12 +52,20 @@ EventFields ShowFlappingCleared(const Event& e) {
   return {Field::Text("reason", p->reason)};
 }
 
+EventFields ShowHookIneffective(const Event& e) {
+  Result<HookIneffective> p = DecodeHookIneffective(e.payload);
+  if (!p.ok()) return DecodeErrorFields(p.status());
+  return {Field::Text("side", p->side), Field::Int("version", p->version), Field::Text("hook", p->hook),
+          Field::Text("detail", p->detail)};
+}
+
 }  // namespace
 
 std::string Encode(const SideRepaired& p) { return payload_codec::Encode(p); }
 std::string Encode(const SideApplied& p) { return payload_codec::Encode(p); }
 std::string Encode(const SeamFlapping& p) { return payload_codec::Encode(p); }
 std::string Encode(const FlappingCleared& p) { return payload_codec::Encode(p); }
+std::string Encode(const HookIneffective& p) { return payload_codec::Encode(p); }
 
 Result<SideRepaired> DecodeSideRepaired(const std::string& b) {
   return payload_codec::Decode<SideRepaired>(b, kSideRepaired);
@@ -68,12 +77,16 @@ Result<SeamFlapping> DecodeSeamFlapping(const std::string& b) {
 Result<FlappingCleared> DecodeFlappingCleared(const std::string& b) {
   return payload_codec::Decode<FlappingCleared>(b, kFlappingCleared);
 }
+Result<HookIneffective> DecodeHookIneffective(const std::string& b) {
+  return payload_codec::Decode<HookIneffective>(b, kHookIneffective);
+}
 
 std::optional<EventFields> Describe(const Event& event, const KeyRing& keys) {
   if (event.type == kSideApplied) return ShowSideApplied(event);
   if (event.type == kSideRepaired) return ShowSideRepaired(event, keys);
   if (event.type == kSeamFlapping) return ShowSeamFlapping(event);
   if (event.type == kFlappingCleared) return ShowFlappingCleared(event);
+  if (event.type == kHookIneffective) return ShowHookIneffective(event);
   return std::nullopt;
 }
 

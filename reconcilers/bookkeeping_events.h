@@ -21,6 +21,7 @@ inline constexpr char kSideRepaired[] = "SideRepaired";
 inline constexpr char kSideApplied[] = "SideApplied";
 inline constexpr char kSeamFlapping[] = "SeamFlapping";
 inline constexpr char kFlappingCleared[] = "FlappingCleared";
+inline constexpr char kHookIneffective[] = "HookIneffective";
 
 // A side brought back to the intended state by a repair.
 struct SideRepaired {
@@ -67,11 +68,27 @@ struct SideApplied {
   void serialize(Archive& ar, std::uint32_t /*version*/) { ar(side, version); }
 };
 
+// An observe-only side's on_repair hook ran and exited 0, and after the side's settle time it
+// still did not hold the intended version (a server reloaded onto a configuration that serves
+// the leaf without its intermediates, or never reloads at all). Remembered per side: the hook is
+// not run again for the same version while the side holds the same thing (`marker`), so a
+// reload that does not help is not repeated every pass into `flapping`.
+struct HookIneffective {
+  std::string side;
+  std::int64_t version = 0;  // the stream version the hook was to bring the side to
+  std::string hook;          // the hook's program (argv[0]), for people
+  std::string marker;        // keyed fingerprint of the side's change marker after the hook
+  std::string detail;        // what the side still held, one line, no secret
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t /*version*/) { ar(side, version, hook, marker, detail); }
+};
+
 // Events that record what happened to sides or to the repair budget, not an operation's intent
-// (SideApplied, SideRepaired, SeamFlapping, FlappingCleared, and the drift records).
+// (SideApplied, SideRepaired, SeamFlapping, FlappingCleared, HookIneffective, and the drift
+// records).
 inline bool IsBookkeepingEvent(const std::string& type) {
   return type == kSideApplied || type == kSideRepaired || type == kSeamFlapping || type == kFlappingCleared ||
-         drift::IsDriftEvent(type);
+         type == kHookIneffective || drift::IsDriftEvent(type);
 }
 
 // cereal portable binary encoding of a payload.
@@ -79,17 +96,20 @@ std::string Encode(const SideRepaired& p);
 std::string Encode(const SideApplied& p);
 std::string Encode(const SeamFlapping& p);
 std::string Encode(const FlappingCleared& p);
+std::string Encode(const HookIneffective& p);
 
 // Decoding; a payload that does not parse is Corruption naming the type.
 Result<SideRepaired> DecodeSideRepaired(const std::string& payload);
 Result<SideApplied> DecodeSideApplied(const std::string& payload);
 Result<SeamFlapping> DecodeSeamFlapping(const std::string& payload);
 Result<FlappingCleared> DecodeFlappingCleared(const std::string& payload);
+Result<HookIneffective> DecodeHookIneffective(const std::string& payload);
 
 // What people see of one of these events (reconcilers/event_view.h): SideApplied {side,
 // version}; SideRepaired {side, version_written, action, verdict_before, held_version,
 // fingerprint_before, and foreign_value_kept when a foreign value was kept sealed};
-// SeamFlapping {side, repairs, window_s}; FlappingCleared {reason}. nullopt for another type.
+// SeamFlapping {side, repairs, window_s}; FlappingCleared {reason}; HookIneffective {side,
+// version, hook, detail}. nullopt for another type.
 std::optional<EventFields> Describe(const Event& event, const KeyRing& keys);
 
 }  // namespace seam::bookkeeping

@@ -75,6 +75,12 @@ struct KindSpec {
   // key matches, not expired, chain in order). nullptr: anything a side holds may be. The
   // Status names what is wrong, one line, no secret.
   Status (*check_adopted)(const Observation& observation, std::int64_t now_unix) = nullptr;
+  // What a side holding the current value (every compared field right) still lacks of what comes
+  // with it, one line for people ("lacks 1 of the 2 intermediate certificates …"), or "" when
+  // nothing or when the side does not say. Such a side is `lagging`, not in sync: a server that
+  // serves the leaf without its intermediates fails for every client that lacks them (the
+  // ingress-nginx#9305 class of bug). nullptr: values come alone.
+  std::string (*lacks)(const Record& intended, const Observation& held) = nullptr;
   // Plain fields that are text of many lines (a PEM chain): adopted as they are, never shown.
   // Every other plain field is shown in one-line messages and must hold no control character.
   std::vector<std::string> text_fields;

@@ -125,9 +125,12 @@ bool WouldAct(const Pass& p) {
 // --- decide: flapping, authority, pending operation -------------------------------------------
 
 // `repair --force` clears the flapping state whatever the policy (a seam switched to "off"
-// while flapping must not stay flapping for ever).
+// while flapping must not stay flapping for ever), and runs again the hooks seen not to help
+// (HookIneffective): the person has fixed the server, or wants to see it fail again.
 void ClearFlappingPhase(Pass& p) {
-  if (!p.repairing() || !p.options.force || !p.state.flapping) return;
+  if (!p.repairing() || !p.options.force) return;
+  p.state.ineffective_hooks.clear();
+  if (!p.state.flapping) return;
   bookkeeping::FlappingCleared cleared{"seamctl repair --force"};
   Status ok = p.Append(EventDraft{bookkeeping::kFlappingCleared, p.ctx.actor, p.ctx.clock.NowMicros(),
                                   bookkeeping::Encode(cleared)});

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 
+#include "core/x509.h"
 #include "reconcilers/drift_events.h"
 #include "reconcilers/bookkeeping_events.h"
 #include "reconcilers/token/token_events.h"
@@ -110,6 +111,7 @@ Status ApplyConfirmation(RecordState& state, const Event& event) {
     if (!p.ok()) return p.status().WithContext(where());
     const std::int64_t version = p->version;
     NoteSideWritten(state, p->side, event, [&] { return state.intent_type + " version " + std::to_string(version); });
+    state.ineffective_hooks.erase(p->side);
     if (p->version == state.current_version) state.applied.insert(std::move(p->side));
   } else if (event.type == bookkeeping::kSideRepaired) {
     Result<bookkeeping::SideRepaired> p = bookkeeping::DecodeSideRepaired(event.payload);
@@ -118,6 +120,7 @@ Status ApplyConfirmation(RecordState& state, const Event& event) {
     std::vector<std::int64_t>& times = state.repair_times_us[p->side];
     times.push_back(event.time_us);
     if (times.size() > kRepairTimesKept) times.erase(times.begin());
+    state.ineffective_hooks.erase(p->side);
     if (p->version_written == state.current_version) state.applied.insert(std::move(p->side));
   } else if (drift::IsDriftEvent(event.type)) {
     return ApplyDriftRecord(state, event);
@@ -127,6 +130,10 @@ Status ApplyConfirmation(RecordState& state, const Event& event) {
     state.flapping = true;
     state.flapping_side = std::move(p->side);
     state.flapping_since_us = event.time_us;
+  } else if (event.type == bookkeeping::kHookIneffective) {
+    Result<bookkeeping::HookIneffective> p = bookkeeping::DecodeHookIneffective(event.payload);
+    if (!p.ok()) return p.status().WithContext(where());
+    state.ineffective_hooks[p->side] = IneffectiveHook{p->version, std::move(p->marker), event.time_us, std::move(p->detail)};
   } else if (event.type == bookkeeping::kFlappingCleared) {
     state.flapping = false;
     state.flapping_side.clear();
@@ -336,11 +343,7 @@ void CheckExpiry(const KindSpec& kind, const Observation& obs, const ExpiryPolic
   const std::int64_t left_us = *not_after * 1'000'000 - expiry.now_us;
   if (left_us > expiry.renew_before_us) return;
   j.verdict = Verdict::kExpiring;
-  const std::int64_t days = left_us / (86'400LL * 1'000'000);
-  j.detail += left_us <= 0 ? "; it has EXPIRED"
-                           : "; it expires in " + (days > 0 ? std::to_string(days) + " days"
-                                                            : std::string("less than a day")) +
-                                 " (renew_before)";
+  j.detail += left_us <= 0 ? "; it has EXPIRED" : "; it expires in " + DaysText(left_us / 1'000'000) + " (renew_before)";
 }
 
 // A side that holds none of its fields.
@@ -389,6 +392,13 @@ std::optional<Judgement> JudgeAgainstHistory(const RecordState& state, const Sid
     j.holds_version = it->version;
     j.fingerprint = MatchedFingerprint(kind, side, *record, obs, keys);
     j.detail = "holds version " + std::to_string(it->version);
+    if (current && kind.lacks != nullptr) {
+      if (std::string lacks = kind.lacks(state.value, obs); !lacks.empty()) {
+        j.verdict = Verdict::kLagging;
+        j.detail += " " + lacks;
+        return j;
+      }
+    }
     if (current) {
       j.verdict = Verdict::kInSync;
       CheckExpiry(kind, obs, expiry, j);

@@ -54,6 +54,15 @@ struct OpenDrift {
   bool adopted_here = false;  // the log adopted this side's value: that is how it ended
 };
 
+// An observe-only side's hook that ran and did not bring it to the intended version
+// (HookIneffective): not run again for that version while the side holds the same thing.
+struct IneffectiveHook {
+  std::int64_t version = 0;
+  std::string marker;  // keyed fingerprint of the side's change marker after the hook
+  std::int64_t at_us = 0;
+  std::string detail;
+};
+
 inline constexpr std::size_t kRepairTimesKept = 100;  // also the largest repair_budget count
 
 struct RecordState {
@@ -92,6 +101,9 @@ struct RecordState {
   std::map<std::string, OpenDrift> open_drifts;
   std::map<std::string, std::int64_t> last_confirmed_us;
   std::map<std::string, std::string> restart_markers;
+  // Hooks that did not help, by side; a confirmation of the side (SideApplied, SideRepaired)
+  // forgets its entry.
+  std::map<std::string, IneffectiveHook> ineffective_hooks;
 
   bool active() const { return phase == Phase::kActive; }
   const std::map<std::string, std::string>& plain_of(const RecordedValue& recorded) const {

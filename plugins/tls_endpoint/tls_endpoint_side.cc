@@ -80,7 +80,9 @@ class TlsEndpointSide final : public Side {
     }
     fields.emplace("chain_rest_sha256", Secret(rest));
     if (rest_not_after != 0) fields.emplace("chain_not_after", Secret(std::to_string(rest_not_after)));
-    return Observation::Value(std::move(fields), ChangeMarker{"tls:" + info->leaf_sha256});
+    // The rest of the chain is part of the marker: serving the missing intermediate is a change.
+    return Observation::Value(std::move(fields),
+                              ChangeMarker{"tls:" + info->leaf_sha256 + (rest.empty() ? "" : "+" + rest)});
   }
   std::vector<std::string> Fields() const override { return {"leaf_sha256", "not_after"}; }
   Status Write(const Record&, const ChangeMarker&) override { return ObserveOnly(); }

@@ -25,7 +25,8 @@
 // connection is refused or times out, the handshake times out (a server that accepts and never
 // answers) or fails (a server that does not speak TLS), or no certificate is presented. Never
 // missing: an endpoint that serves TLS always presents a certificate.
-// Change marker: "tls:" + leaf_sha256. changed_at is unknown (0).
+// Change marker: "tls:" + leaf_sha256, then "+" and chain_rest_sha256 when the server sends more
+// than the leaf. changed_at is unknown (0).
 //
 // Write / Remove: FailedPrecondition "tls-endpoint HOST:PORT is observe-only; its repair is
 // on_repair (e.g. reload the server)"; Writable() is false. The reconciler repairs such a side

@@ -1,5 +1,8 @@
 #include "reconcilers/certificate/certificate_kind.h"
 
+#include <string>
+#include <vector>
+
 #include "core/x509.h"
 #include "reconcilers/certificate/certificate_events.h"
 
@@ -73,6 +76,28 @@ std::string EncodeAdopted(const std::map<std::string, std::string>& plain, const
   return Encode(p);
 }
 
+// The intermediates of the chain on record that a side does not carry (chain_rest_sha256: pem-file
+// and tls-endpoint report the certificates after the leaf). Extra or reordered ones are not judged.
+std::string LacksIntermediates(const Record& intended, const Observation& held) {
+  const Secret* served = held.Field("chain_rest_sha256");
+  auto chain = intended.find("chain");
+  if (served == nullptr || chain == intended.end()) return "";
+  Result<CertificateInfo> info = ParseCertificateChain(chain->second.Reveal());
+  if (!info.ok() || info->rest_sha256.empty()) return "";
+  const std::string have = "," + std::string(served->Reveal()) + ",";
+  std::vector<std::string> missing;
+  for (const std::string& sha : info->rest_sha256) {
+    if (have.find("," + sha + ",") == std::string::npos) missing.push_back("sha256:" + sha.substr(0, 16));
+  }
+  if (missing.empty()) return "";
+  std::string list;
+  for (const std::string& m : missing) list += (list.empty() ? "" : ", ") + m;
+  return "without " + std::to_string(missing.size()) + " of the " + std::to_string(info->rest_sha256.size()) +
+         " intermediate certificate(s) of the chain on record (" + list +
+         "): clients that do not already have them cannot verify it; the server must load the full chain "
+         "(nginx: ssl_certificate names the fullchain file)";
+}
+
 std::string EncodeRevoked(const std::string& reason) { return Encode(CertificateRevoked{reason}); }
 
 }  // namespace
@@ -97,6 +122,7 @@ const KindSpec& CertificateKind() {
     k.cleared_type = kCertificateRevoked;
     k.encode_cleared = EncodeRevoked;
     k.text_fields = {"chain"};
+    k.lacks = LacksIntermediates;
     k.decode = Decode;
     k.describe = Describe;
     k.operation_nouns = {{kCertificateIssued, "issue"},

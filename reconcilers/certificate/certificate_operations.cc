@@ -19,14 +19,6 @@ const std::string* CurrentLeaf(const RecordState& state) {
   return it == plain.end() ? nullptr : &it->second;
 }
 
-// "5 days", "1 day", "less than a day": to the nearest day (`--days 5` is 5 days, not 4 days and
-// 23 hours).
-std::string DaysLeft(std::int64_t seconds) {
-  if (seconds < 86400) return "less than a day";
-  const std::int64_t days = (seconds + 43200) / 86400;
-  return std::to_string(days) + (days == 1 ? " day" : " days");
-}
-
 }  // namespace
 
 Result<OperationReport> ImportCertificate(SeamContext& ctx, const SeamConfig& seam,
@@ -54,8 +46,8 @@ Result<OperationReport> ImportCertificate(SeamContext& ctx, const SeamConfig& se
   std::vector<std::string> warnings;
   const std::int64_t left_s = info->not_after - now_s;
   if (seam.renew_before_us > 0 && left_s * 1'000'000 <= seam.renew_before_us) {
-    warnings.push_back("the certificate expires at " + FormatUnixTime(info->not_after) + " (in " + DaysLeft(left_s) +
-                       "), inside the seam's renew_before (" + DaysLeft(seam.renew_before_us / 1'000'000) +
+    warnings.push_back("the certificate expires at " + FormatUnixTime(info->not_after) + " (in " + DaysText(left_s) +
+                       "), inside the seam's renew_before (" + DaysText(seam.renew_before_us / 1'000'000) +
                        "): `seamctl check` will report it expiring");
   }
   // The certificate the log already holds: nothing to record (a deploy hook may run twice).

@@ -76,11 +76,7 @@ std::string DiskLeaf(const fs::path& dir) {
   return info.ok() ? info->leaf_sha256 : "";
 }
 
-bool Renew(const fs::path& dir) {
-  e2e::ProcessOptions options;
-  options.cwd = dir;
-  return e2e::RunProcess({"/bin/sh", "renew.sh"}, options).exit_code == 0;
-}
+bool Renew(const fs::path& dir) { return e2e::RunCertbotRenew(dir).exit_code == 0; }
 
 // Milliseconds from now until nginx presents `leaf` (polled every 5 ms), or -1 after 10 s.
 double UntilServed(Side& endpoint, const std::string& leaf) {
@@ -92,26 +88,6 @@ double UntilServed(Side& endpoint, const std::string& leaf) {
     std::this_thread::sleep_for(milliseconds(5));
   }
   return -1;
-}
-
-std::string Config(int port, const NginxServer& nginx) {
-  return R"([[seam]]
-name = "web-tls"
-kind = "certificate"
-entity = "web"
-authority = "disk"
-order = ["disk", "served"]
-[seam.sides.disk]
-plugin = "pem-file"
-cert_path = "live/web/fullchain.pem"
-key_path = "live/web/privkey.pem"
-[seam.sides.served]
-plugin = "tls-endpoint"
-host = "127.0.0.1"
-port = ")" + std::to_string(port) +
-         R"("
-server_name = "web.test"
-on_repair = )" + nginx.ReloadArgvToml() + "\n";
 }
 
 std::string Measure(RenewalFigures& f, int renewals) {
@@ -139,7 +115,7 @@ std::string Measure(RenewalFigures& f, int renewals) {
   // seamd: renew, and let seamd adopt and reload.
   std::FILE* config = std::fopen((dir.path() / "seam.toml").c_str(), "w");
   if (config == nullptr) return "cannot write seam.toml";
-  std::fputs(Config(nginx.port(), nginx).c_str(), config);
+  std::fputs(e2e::CertbotSeamToml(nginx, "disk").c_str(), config);
   std::fclose(config);
   if (e2e::RunProcess({SEAMCTL_PATH, "-c", (dir.path() / "seam.toml").string(), "init"}).exit_code != 0) {
     return "seamctl init failed";

@@ -161,6 +161,70 @@ TEST_F(NginxCertTest, AServerThatNeverPicksTheCertificateUpIsReportedAsStillServ
   EXPECT_TRUE(Contains(issue.err, ") is pending there")) << issue.err;
 }
 
+// nginx configured with the leaf alone (ssl_certificate cert.pem, not fullchain.pem) serves the
+// right certificate without its intermediate: seam says so, reloads once, and does not reload
+// again every pass (HookIneffective) until what is served changes or `repair --force`.
+TEST_F(NginxCertTest, AChainServedWithoutItsIntermediateIsReportedAndReloadedOncePerChange) {
+  const fs::path ca = Root() / "ca";
+  fs::create_directories(ca);
+  auto openssl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "openssl");
+    ProcessResult r = RunProcess(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  };
+  const std::vector<std::string> ec{"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"};
+  auto with = [](std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  ASSERT_NO_FATAL_FAILURE(openssl(with({"req", "-x509"}, with(ec, {"-days", "365", "-subj", "/CN=Test Intermediate",
+                                                                  "-keyout", (ca / "ca.key").string(), "-out",
+                                                                  (ca / "ca.pem").string()}))));
+  ASSERT_NO_FATAL_FAILURE(openssl(with({"req"}, with(ec, {"-subj", "/CN=web.test", "-keyout", (ca / "leaf.key").string(),
+                                                         "-out", (ca / "leaf.csr").string()}))));
+  ASSERT_NO_FATAL_FAILURE(openssl({"x509", "-req", "-in", (ca / "leaf.csr").string(), "-CA", (ca / "ca.pem").string(),
+                                   "-CAkey", (ca / "ca.key").string(), "-CAcreateserial", "-days", "90", "-out",
+                                   (ca / "leaf.pem").string()}));
+  seam::testing::WriteFile(ca / "fullchain.pem", seam::testing::ReadFile(ca / "leaf.pem") +
+                                                     seam::testing::ReadFile(ca / "ca.pem"));
+  // The mistake: nginx loads the leaf alone.
+  nginx_.Repoint(ca / "leaf.pem", ca / "leaf.key");
+  WriteConfig(seam::testing::ReadFile(ConfigPath()) + "settle_ms = 300\n");
+  const int reloads_before = nginx_.Reloads();
+
+  ProcessResult import = Seamctl({"cert", "import", kSeam, "--cert", (ca / "fullchain.pem").string(), "--key",
+                                  (ca / "leaf.key").string()});
+  EXPECT_EQ(import.exit_code, 2) << import.out << import.err;
+  EXPECT_TRUE(Contains(import.err, "without 1 of the 1 intermediate certificate(s) of the chain on record")) << import.err;
+  EXPECT_EQ(nginx_.Reloads(), reloads_before + 1);
+  ASSERT_EQ(Served(), CertificateFileSha256(ca / "leaf.pem"));  // the right leaf, alone
+
+  int code = -1;
+  nlohmann::json report = CheckJson(&code);
+  EXPECT_EQ(code, 1) << report.dump(2);
+  EXPECT_EQ(SideOf(report, "served")["verdict"], "lagging") << report.dump(2);
+  EXPECT_TRUE(Contains(SideOf(report, "served")["detail"].get<std::string>(), "cannot verify it")) << report.dump(2);
+
+  // Passes do not reload again: nothing changed since the reload that did not help.
+  for (int i = 0; i < 2; ++i) {
+    ProcessResult repair = Seamctl({"repair"});
+    EXPECT_NE(repair.exit_code, 0) << repair.out << repair.err;
+    EXPECT_TRUE(Contains(repair.err + repair.out, "did not help")) << repair.out << repair.err;
+  }
+  EXPECT_EQ(nginx_.Reloads(), reloads_before + 1);
+  const std::vector<nlohmann::json> events = LogEvents();
+  EXPECT_EQ(std::count_if(events.begin(), events.end(),
+                          [](const nlohmann::json& e) { return e["type"] == "HookIneffective"; }),
+            1);
+
+  // The configuration fixed, `repair --force` reloads: the whole chain is served.
+  nginx_.Repoint(Root() / "tls/server.pem", Root() / "tls/server.key");
+  ProcessResult forced = Seamctl({"repair", "--force"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.out << forced.err;
+  EXPECT_EQ(nginx_.Reloads(), reloads_before + 2);
+  EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
+}
+
 // A certificate recorded inside the seam's renew_before is recorded, with a warning that
 // `check` will call it expiring.
 TEST_F(NginxCertTest, ACertificateInsideRenewBeforeIsRecordedWithAWarning) {
@@ -192,44 +256,9 @@ class CertbotNginxTest : public SeamctlTest {
     ASSERT_EQ(Served(), Disk());
   }
 
-  std::string Config(const std::string& authority) const {
-    return R"([[seam]]
-name = "web-tls"
-kind = "certificate"
-entity = "web"
-authority = ")" + authority + R"("
-order = ["disk", "served"]
-[seam.sides.disk]
-plugin = "pem-file"
-cert_path = "live/web/fullchain.pem"
-key_path = "live/web/privkey.pem"
-[seam.sides.served]
-plugin = "tls-endpoint"
-host = "127.0.0.1"
-port = ")" + std::to_string(nginx_.port()) +
-           R"("
-server_name = "web.test"
-on_repair = )" + nginx_.ReloadArgvToml() + "\n";
-  }
-
-  ProcessResult Renew(const std::string& how = "") {
-    ProcessOptions options;
-    options.cwd = Root();
-    std::vector<std::string> argv{"/bin/sh", "renew.sh"};
-    if (!how.empty()) argv.push_back(how);
-    return RunProcess(argv, options);
-  }
-  // Every file under archive/ with its bytes, and where each live/ link points.
-  std::map<std::string, std::string> Layout() const {
-    std::map<std::string, std::string> out;
-    for (const auto& e : fs::recursive_directory_iterator(Root() / "archive")) {
-      if (e.is_regular_file()) out[e.path().string()] = seam::testing::ReadFile(e.path());
-    }
-    for (const auto& e : fs::directory_iterator(Root() / "live/web")) {
-      out[e.path().string()] = e.is_symlink() ? "-> " + fs::read_symlink(e.path()).string() : "NOT A LINK";
-    }
-    return out;
-  }
+  std::string Config(const std::string& authority) const { return CertbotSeamToml(nginx_, authority); }
+  ProcessResult Renew(const std::string& how = "") { return RunCertbotRenew(Root(), how); }
+  std::map<std::string, std::string> Layout() const { return CertbotLayout(Root()); }
   std::vector<std::string> Types() {
     std::vector<std::string> out;
     for (const nlohmann::json& e : LogEvents()) out.push_back(e["type"]);

@@ -24,49 +24,25 @@ class SeamdCertbotNginxTest : public SeamdTest {
     ASSERT_EQ(Renew().exit_code, 0);
     ASSERT_EQ(nginx_.Start(), "");
     listen_port_ = FreeLoopbackPort();
-    WriteConfig("[daemon]\nlisten = \"127.0.0.1:" + std::to_string(listen_port_) + "\"\n\n" + R"([[seam]]
-name = "web-tls"
-kind = "certificate"
-entity = "web"
-authority = "disk"
-order = ["disk", "served"]
-interval = "1s"
-[seam.sides.disk]
-plugin = "pem-file"
-cert_path = "live/web/fullchain.pem"
-key_path = "live/web/privkey.pem"
-[seam.sides.served]
-plugin = "tls-endpoint"
-host = "127.0.0.1"
-port = ")" + std::to_string(nginx_.port()) +
-                R"("
-server_name = "web.test"
-on_repair = )" + nginx_.ReloadArgvToml() + "\n");
+    WriteConfig("[daemon]\nlisten = \"127.0.0.1:" + std::to_string(listen_port_) + "\"\n\n" +
+                CertbotSeamToml(nginx_, "disk", "interval = \"1s\"\n"));
     ProcessResult init = Seamctl({"init"});
     ASSERT_EQ(init.exit_code, 0) << init.out << init.err;
   }
 
-  ProcessResult Renew(const std::string& how = "") {
-    ProcessOptions options;
-    options.cwd = Root();
-    std::vector<std::string> argv{"/bin/sh", "renew.sh"};
-    if (!how.empty()) argv.push_back(how);
-    return RunProcess(argv, options);
-  }
-  std::map<std::string, std::string> Layout() const {
-    std::map<std::string, std::string> out;
-    for (const auto& e : fs::recursive_directory_iterator(Root() / "archive")) {
-      if (e.is_regular_file()) out[e.path().string()] = ReadFile(e.path());
-    }
-    for (const auto& e : fs::directory_iterator(Root() / "live/web")) {
-      out[e.path().string()] = e.is_symlink() ? "-> " + fs::read_symlink(e.path()).string() : "NOT A LINK";
-    }
-    return out;
-  }
+  ProcessResult Renew(const std::string& how = "") { return RunCertbotRenew(Root(), how); }
+  std::map<std::string, std::string> Layout() const { return CertbotLayout(Root()); }
   long Adoptions() {
     const std::vector<nlohmann::json> events = LogEvents();
     return std::count_if(events.begin(), events.end(),
                          [](const nlohmann::json& e) { return e["type"] == "CertificateAdopted"; });
+  }
+  // Confirmations of side `side` in the log (SideApplied and SideRepaired).
+  long Confirmations(const std::string& side) {
+    const std::vector<nlohmann::json> events = LogEvents();
+    return std::count_if(events.begin(), events.end(), [&](const nlohmann::json& e) {
+      return (e["type"] == "SideApplied" || e["type"] == "SideRepaired") && e["details"]["side"] == side;
+    });
   }
   std::string Disk() { return CertificateFileSha256(Root() / "live/web/fullchain.pem"); }
   std::string Served() { return ServedSha256(nginx_.port()); }
@@ -129,6 +105,42 @@ TEST_F(SeamdCertbotNginxTest, ABrokenRenewalIsNeverAdoptedWhileSeamdRuns) {
   const std::string disk = Disk();
   EXPECT_TRUE(WaitFor([&] { return Served() == disk; }, milliseconds(15000))) << DaemonLog();
   EXPECT_TRUE(WaitFor([&] { return Adoptions() == 2; }));
+}
+
+// nginx restarted onto stale files while seamd was down (a reboot with nginx.conf naming an old
+// copy, fixed by hand afterwards but not reloaded): seamd's start-up sees the old certificate
+// served and reloads nginx onto the one on disk, without anyone running seamctl. (seamd is down
+// meanwhile so that its reload cannot come before the hand fix: a reload that changes nothing is
+// not run again until what is served changes, HookIneffective.)
+TEST_F(SeamdCertbotNginxTest, NginxRestartedOnStaleFilesIsReloadedBySeamd) {
+  ASSERT_NO_FATAL_FAILURE(StartSeamd({kCertSeam}));
+  ASSERT_TRUE(WaitFor([&] { return Adoptions() == 1 && Confirmations("served") >= 1; })) << DaemonLog();
+  ASSERT_EQ(Renew().exit_code, 0);
+  const std::string renewed = Disk();
+  // The renewal's own completion (adopted, nginx reloaded, confirmed) is over before nginx is
+  // restarted: otherwise its reload would be what brings nginx back, not the drift repair.
+  ASSERT_TRUE(WaitFor([&] { return Adoptions() == 2 && Confirmations("served") >= 2; }, milliseconds(15000)))
+      << DaemonLog();
+  ASSERT_EQ(Served(), renewed);
+  const long confirmed = Confirmations("served");
+
+  StopSeamd();
+  nginx_.Stop();
+  nginx_.Repoint(Root() / "archive/web/fullchain1.pem", Root() / "archive/web/privkey1.pem");
+  ASSERT_EQ(nginx_.Start(), "");
+  const std::string stale = Served();
+  ASSERT_NE(stale, renewed);
+  nginx_.Repoint(Root() / "live/web/fullchain.pem", Root() / "live/web/privkey.pem");  // for its next reload
+  ASSERT_NO_FATAL_FAILURE(StartSeamd({kCertSeam}));
+
+  EXPECT_TRUE(WaitFor([&] { return Served() == renewed; }, milliseconds(15000))) << DaemonLog();
+  EXPECT_TRUE(WaitFor([&] { return Confirmations("served") > confirmed; })) << DaemonLog();
+  const std::vector<nlohmann::json> events = LogEvents();
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const nlohmann::json& e) {
+    return e["type"] == "SideRepaired" && e["details"]["side"] == "served" &&
+           e["details"]["verdict_before"] == "lagging";
+  })) << DaemonLog();
+  EXPECT_EQ(Adoptions(), 2);  // nothing adopted from what nginx served
 }
 
 }  // namespace

@@ -166,4 +166,43 @@ std::string NginxServer::ErrorLogTail() const {
   return log.size() > 2000 ? log.substr(log.size() - 2000) : log;
 }
 
+std::string CertbotSeamToml(const NginxServer& nginx, const std::string& authority, const std::string& extra) {
+  return R"([[seam]]
+name = "web-tls"
+kind = "certificate"
+entity = "web"
+authority = ")" + authority + R"("
+order = ["disk", "served"]
+)" + extra + R"([seam.sides.disk]
+plugin = "pem-file"
+cert_path = "live/web/fullchain.pem"
+key_path = "live/web/privkey.pem"
+[seam.sides.served]
+plugin = "tls-endpoint"
+host = "127.0.0.1"
+port = ")" + std::to_string(nginx.port()) +
+         R"("
+server_name = "web.test"
+on_repair = )" + nginx.ReloadArgvToml() + "\n";
+}
+
+ProcessResult RunCertbotRenew(const fs::path& dir, const std::string& how) {
+  ProcessOptions options;
+  options.cwd = dir;
+  std::vector<std::string> argv{"/bin/sh", "renew.sh"};
+  if (!how.empty()) argv.push_back(how);
+  return RunProcess(argv, options);
+}
+
+std::map<std::string, std::string> CertbotLayout(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "archive")) {
+    if (e.is_regular_file()) out[e.path().string()] = ReadText(e.path());
+  }
+  for (const auto& e : fs::directory_iterator(dir / "live/web")) {
+    out[e.path().string()] = e.is_symlink() ? "-> " + fs::read_symlink(e.path()).string() : "NOT A LINK";
+  }
+  return out;
+}
+
 }  // namespace seam::e2e

@@ -4,7 +4,10 @@
 // `nginx`) in a private prefix serving one certificate on 127.0.0.1 (../shared/REAL-PEERS.md).
 
 #include <filesystem>
+#include <map>
 #include <string>
+
+#include "tests/e2e/process.h"
 
 namespace seam::e2e {
 
@@ -81,5 +84,19 @@ class NginxServer {
   int port_ = -1;
   bool running_ = false;
 };
+
+// The seam of the certbot walk-through (docs/certificates.md): "web-tls" over lineage "web" in
+// certbot's layout, run from the directory holding live/ (pem side `disk` on live/web, the seam's
+// `authority`) and nginx's endpoint (`served`, reloaded by on_repair). `extra` goes into the
+// [[seam]] table as it is ("interval = \"1s\"\n").
+std::string CertbotSeamToml(const NginxServer& nginx, const std::string& authority, const std::string& extra = "");
+
+// Runs renew.sh (kCertbotRenewScript, written into `dir` beforehand) in `dir`; `how` is its
+// argument ("mismatch"), "" for none.
+ProcessResult RunCertbotRenew(const std::filesystem::path& dir, const std::string& how = "");
+
+// Every file under dir/archive with its bytes, and where each dir/live/web link points ("NOT A
+// LINK" for a file): what a test compares to prove nothing certbot wrote was touched.
+std::map<std::string, std::string> CertbotLayout(const std::filesystem::path& dir);
 
 }  // namespace seam::e2e

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -236,6 +237,83 @@ TEST_F(ApplyStepTest, AfterItsHookAnObserveOnlySideIsReadBackUntilItServesTheVal
   EXPECT_THAT(rotated->sides.back().message,
               HasSubstr("on_repair `reload` ran and exited 0, but fake served is still serving version 1 after 1"));
   EXPECT_EQ(hooks_.calls["served"], 2);
+}
+
+// A reload that does not help (a server that serves the leaf without its intermediates, or never
+// reloads) runs once per change, not every pass into `flapping`: HookIneffective is recorded, and
+// later passes skip the side with the reason until it changes or `repair --force`.
+TEST_F(ApplyStepTest, AHookThatDoesNotHelpRunsOncePerChange) {
+  FakeSide& served = AddSide("served", {"reload"});
+  served.SetWritable(false);
+  Config("served").settle = std::chrono::milliseconds(60);
+  hooks_.effects["served"] = [&] { served.Hold(*Fake("a").held()); };
+  Issue();
+  EXPECT_EQ(hooks_.calls["served"], 1);
+
+  // The server now serves something else, and its reload brings back nothing.
+  hooks_.effects.clear();
+  served.Hold(Token("stale"));
+  SeamReport first = Pass();
+  EXPECT_EQ(hooks_.calls["served"], 2);
+  EXPECT_EQ(first.sides.back().action, "skipped");
+  EXPECT_THAT(Types(), ::testing::Contains("HookIneffective"));
+  const std::vector<Event> events = Events();
+  auto recorded = std::find_if(events.begin(), events.end(),
+                               [](const Event& e) { return e.type == bookkeeping::kHookIneffective; });
+  ASSERT_NE(recorded, events.end());
+  const bookkeeping::HookIneffective memo = bookkeeping::DecodeHookIneffective(recorded->payload).value();
+  EXPECT_EQ(memo.side, "served");
+  EXPECT_EQ(memo.hook, "reload");
+  EXPECT_THAT(memo.detail, HasSubstr("never had"));
+  EXPECT_EQ(memo.marker.find("stale"), std::string::npos);
+
+  for (int i = 0; i < 3; ++i) {
+    SeamReport again = Pass();
+    EXPECT_EQ(hooks_.calls["served"], 2) << "pass " << i;
+    EXPECT_EQ(again.ExitCode(), 1);  // a drift, not trouble
+    EXPECT_EQ(again.sides.back().action, "skipped");
+    EXPECT_THAT(again.sides.back().action_detail,
+                HasSubstr("did not help (holds a value the log never had); not run again until served changes, or "
+                          "`seamctl repair --force"));
+  }
+  const std::vector<std::string> types = Types();
+  EXPECT_EQ(std::count(types.begin(), types.end(), "HookIneffective"), 1);
+
+  // What it serves changed: the hook runs once more.
+  served.Hold(Token("stale2"));
+  Pass();
+  EXPECT_EQ(hooks_.calls["served"], 3);
+  Pass();
+  EXPECT_EQ(hooks_.calls["served"], 3);
+  // --force runs it again; once it helps, the memory is gone.
+  hooks_.effects["served"] = [&] { served.Hold(*Fake("a").held()); };
+  PassOptions force;
+  force.force = true;
+  EXPECT_EQ(Pass(PassMode::kRepair, force).ExitCode(), 0);
+  EXPECT_EQ(hooks_.calls["served"], 4);
+  hooks_.effects.clear();
+  served.Hold(Token("stale3"));
+  Pass();
+  EXPECT_EQ(hooks_.calls["served"], 5);  // a new change: runs again
+}
+
+// The same memory holds for an operation left pending on the side: seamd's completion does not
+// reload every pass; the next operation the user asks for runs the hook regardless.
+TEST_F(ApplyStepTest, APendingSideWhoseHookDidNotHelpIsNotReloadedEveryPass) {
+  FakeSide& served = AddSide("served", {"reload"});
+  served.SetWritable(false);
+  Config("served").settle = std::chrono::milliseconds(60);
+  SeamContext ctx = Ctx();
+  Result<OperationReport> issued = IssueToken(ctx, seam_);
+  ASSERT_TRUE(issued.ok());
+  EXPECT_FALSE(issued->sides.back().ok);
+  EXPECT_EQ(hooks_.calls["served"], 1);
+  for (int i = 0; i < 3; ++i) {
+    SeamReport pass = Pass();
+    EXPECT_EQ(pass.pending_operation, "TokenIssued");
+    EXPECT_THAT(pass.errors.empty() ? "" : pass.errors.front(), HasSubstr("did not help"));
+  }
+  EXPECT_EQ(hooks_.calls["served"], 1);
 }
 
 TEST_F(ApplyStepTest, AFailedHookIsNotWaitedOn) {

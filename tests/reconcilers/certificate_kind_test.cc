@@ -312,6 +312,37 @@ TEST_F(CertificateKindTest, AnObserveOnlySideServingAnotherCertificateIsForeignA
   EXPECT_EQ(Fake("b").writes(), 0);
 }
 
+// A server that serves the right leaf without an intermediate the chain on record has (nginx's
+// ssl_certificate naming cert.pem instead of fullchain.pem; ingress-nginx#9305) is lagging, with
+// a detail saying so; one that sends the whole chain, or does not say what it sends, is in sync.
+TEST_F(CertificateKindTest, ALeafServedWithoutAnIntermediateOnRecordIsLagging) {
+  const SelfSigned leaf = Make("api.example.test");
+  const SelfSigned intermediate = Make("intermediate-ca.example.test");
+  ASSERT_TRUE(Import(SelfSigned{leaf.chain_pem + intermediate.chain_pem, leaf.key_pem}).ok());
+  const CertificateInfo info = Info(leaf);
+  const std::string inter_sha = Info(intermediate).leaf_sha256;
+  Fake("b").SetCarriedFields({"chain_rest_sha256"});
+  auto serve = [&](std::optional<std::string> rest) {
+    Record r{{"leaf_sha256", Secret(info.leaf_sha256)}, {"not_after", Secret(std::to_string(info.not_after))}};
+    if (rest) r.emplace("chain_rest_sha256", Secret(*rest));
+    Fake("b").Hold(std::move(r));
+    SeamContext ctx = Ctx();
+    Result<SeamReport> pass = RunPass(ctx, seam_, PassMode::kCheck);
+    EXPECT_TRUE(pass.ok());
+    return pass.ok() ? pass->sides.at(1).judgement : Judgement{};
+  };
+  const Judgement leaf_alone = serve("");
+  EXPECT_EQ(leaf_alone.verdict, Verdict::kLagging);
+  EXPECT_EQ(leaf_alone.holds_version, 1);
+  EXPECT_THAT(leaf_alone.detail,
+              HasSubstr("holds version 1 without 1 of the 1 intermediate certificate(s) of the chain on record (sha256:" +
+                        inter_sha.substr(0, 16) + "): clients that do not already have them cannot verify it"));
+  EXPECT_EQ(serve("0000" + inter_sha.substr(4)).verdict, Verdict::kLagging);  // another intermediate
+  EXPECT_EQ(serve(inter_sha).verdict, Verdict::kInSync);
+  EXPECT_EQ(serve(inter_sha + "," + info.leaf_sha256).verdict, Verdict::kInSync);  // more is not less
+  EXPECT_EQ(serve(std::nullopt).verdict, Verdict::kInSync);  // a side that does not say
+}
+
 TEST_F(CertificateKindTest, ACertificateWithinRenewBeforeOfItsEndIsExpiringNotDrift) {
   seam_.renew_before_us = 30 * kDay * 1'000'000;
   SeamContext ctx = Ctx();

@@ -183,6 +183,10 @@ std::string Summary(const AuditTimeline& t, const AuditEntry& entry) {
            std::to_string(ShownNumber(f, "window_s")) + "s: repairs stop until `seamctl repair --force`";
   }
   if (type == bookkeeping::kFlappingCleared) return "repairs resume: " + ShownText(f, "reason");
+  if (type == bookkeeping::kHookIneffective) {
+    return entry.side + "'s on_repair `" + ShownText(f, "hook") + "` ran for " + V(ShownNumber(f, "version")) +
+           " and did not help: " + ShownText(f, "detail") + "; not run again until the side changes";
+  }
   if (type == drift::kSideRestarted) {
     std::string s = entry.side + " restarted (marker " + ShownText(f, "marker");
     if (!ShownText(f, "previous_marker").empty()) s += ", was " + ShownText(f, "previous_marker");

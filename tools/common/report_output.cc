@@ -23,19 +23,13 @@ nlohmann::ordered_json DriftJson(const std::optional<DriftInfo>& d) {
           {"side_changed_at", TimeOrNull(d->side_changed_at_us)}};
 }
 
-// Whole days from now until `not_after`, to the nearest day (a certificate issued for 90 days a
-// moment ago has 90 left, not 89); negative once it has passed.
-std::int64_t DaysLeft(std::int64_t not_after) {
-  const std::int64_t left = not_after - SystemClock().NowMicros() / 1'000'000;
-  return left >= 0 ? (left + 43200) / 86400 : -((-left + 43200) / 86400);
-}
+// Whole days from now until `not_after`, to the nearest day; negative once it has passed.
+std::int64_t DaysLeft(std::int64_t not_after) { return RoundedDays(not_after - SystemClock().NowMicros() / 1'000'000); }
 
 // "2027-03-01T10:00:00Z, in 89 days" / "…, EXPIRED 3 days ago" for a side's or the log's not_after.
 std::string ExpiryText(std::int64_t not_after) {
   const std::int64_t left = not_after - SystemClock().NowMicros() / 1'000'000;
-  const std::int64_t days = DaysLeft(not_after);
-  const std::int64_t n = days >= 0 ? days : -days;
-  const std::string span = n == 0 ? "less than a day" : std::to_string(n) + (n == 1 ? " day" : " days");
+  const std::string span = DaysText(left);
   return FormatUnixTime(not_after) + (left >= 0 ? ", in " + span : ", EXPIRED " + span + " ago");
 }
 

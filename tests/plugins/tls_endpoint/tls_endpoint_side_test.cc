@@ -81,7 +81,7 @@ TEST_F(TlsEndpointTest, ObservesTheServedCertificate) {
   ASSERT_EQ(info->rest_sha256.size(), 1U);
   EXPECT_EQ(FieldText(o, "chain_rest_sha256"), info->rest_sha256.front());
   EXPECT_EQ(FieldText(o, "chain_not_after"), std::to_string(info->rest_not_after));
-  EXPECT_EQ(o.marker.opaque, "tls:" + LeafSha256(pair.chain));
+  EXPECT_EQ(o.marker.opaque, "tls:" + LeafSha256(pair.chain) + "+" + info->rest_sha256.front());
   EXPECT_EQ(side->Describe(), "tls-endpoint 127.0.0.1:" + std::to_string(server.port()));
   // An address: no SNI (it carries names only).
   EXPECT_EQ(server.ServerNames(), std::vector<std::string>{""});
@@ -97,6 +97,8 @@ TEST_F(TlsEndpointTest, ALeafServedWithoutItsIntermediateHasNoChainRest) {
   EXPECT_EQ(FieldText(o, "leaf_sha256"), LeafSha256(pair.chain));
   EXPECT_EQ(FieldText(o, "chain_rest_sha256"), "");
   EXPECT_EQ(FieldText(o, "chain_not_after"), "<absent>");
+  // Serving the intermediate later is a change of what the side holds.
+  EXPECT_EQ(o.marker.opaque, "tls:" + LeafSha256(pair.chain));
 }
 
 TEST_F(TlsEndpointTest, SeesTheNewCertificateAfterTheServerReloads) {
