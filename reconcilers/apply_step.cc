@@ -37,11 +37,14 @@ Result<EventDraft> RepairedDraft(SeamContext& ctx, const SeamConfig& seam, const
 // What an observe-only side still shows after its hook ran and the settle time passed: "still
 // serving version 3 after 5000 ms (…)", worded for what happened (the reload ran; the server did
 // not pick the new value up).
-std::string StillServing(const SideConfig& side, const Judgement& confirmed, std::chrono::milliseconds waited) {
+std::string StillServing(const SideConfig& side, const Judgement& confirmed, std::int64_t intended,
+                         std::chrono::milliseconds waited) {
   std::string what;
   switch (confirmed.verdict) {
     case Verdict::kLagging:
-      what = "still serving version " + std::to_string(confirmed.holds_version);
+      // The intended version, but not all of it (a leaf without its intermediates: KindSpec::lacks).
+      what = (confirmed.holds_version == intended ? "serving version " + std::to_string(intended) + " incompletely"
+                                                  : "still serving version " + std::to_string(confirmed.holds_version));
       break;
     case Verdict::kForeign:
       what = "still serving a value the log never had";
@@ -58,9 +61,11 @@ std::string StillServing(const SideConfig& side, const Judgement& confirmed, std
 
 // Why a read-back does not hold the intent, worded for the purpose (operations report per side,
 // repairs name the side themselves).
-std::string ReadBackFailure(const SideConfig& side, bool repair, const Judgement& confirmed, const Status& hook,
-                            std::chrono::milliseconds waited) {
-  if (!side.side->Writable() && hook.ok() && !side.on_repair.empty()) return StillServing(side, confirmed, waited);
+std::string ReadBackFailure(const SideConfig& side, bool repair, const Judgement& confirmed, std::int64_t intended,
+                            const Status& hook, std::chrono::milliseconds waited) {
+  if (!side.side->Writable() && hook.ok() && !side.on_repair.empty()) {
+    return StillServing(side, confirmed, intended, waited);
+  }
   const std::string verdict = std::string(VerdictName(confirmed.verdict));
   std::string msg;
   if (!repair) {
@@ -201,7 +206,7 @@ Status WriteAndReadBack(Step& st) {
   ReadBack(st);
   if (!HoldsIntent(st.confirmed.verdict)) {
     st.ineffective = !st.writable() && st.hook.ok();
-    return Status::IoError(ReadBackFailure(st.side, st.repair(), st.confirmed, st.hook, st.settled));
+    return Status::IoError(ReadBackFailure(st.side, st.repair(), st.confirmed, st.state.current_version, st.hook, st.settled));
   }
   // An operation's side is confirmed only once its hook ran: left pending, the completion runs
   // it again. A repair records the write first (the side was written) and reports after.
@@ -277,7 +282,10 @@ ApplyOutcome ApplyToSide(SeamContext& ctx, const SeamConfig& seam, RecordState& 
   Step st{ctx, seam, state, side, purpose, {}, {}, {}, false, {}, {}, Status::Ok()};
   if (!st.repair()) FaultPoint("before-side-write:" + side.name);
   out.status = st.repair() ? CheckDecision(st, *decided_on, &out.changed) : ObserveForOperation(st);
-  if (out.status.ok()) out.status = RememberedIneffective(st);
+  if (out.status.ok()) {
+    out.status = RememberedIneffective(st);
+    out.held_back = !out.status.ok();
+  }
   if (out.status.ok()) out.status = WriteAndReadBack(st);
   if (st.ineffective) {
     if (Status noted = RecordIneffective(st); !noted.ok()) {

@@ -44,6 +44,9 @@ struct ApplyOutcome {
   // kRepair only: the side no longer held what was decided on, so nothing was written
   // (FailedPrecondition); the caller observes and decides again.
   bool changed = false;
+  // The side's hook was not run: it ran for this version before and did not help, and the side
+  // has not changed since (HookIneffective). `repair --force` runs it again.
+  bool held_back = false;
   // The side as read back and judged after the write, when it got that far.
   std::optional<Observation> after;
   std::optional<Judgement> confirmed;

@@ -18,6 +18,7 @@ SideWriteReport ApplyAndConfirm(SeamContext& ctx, const SeamConfig& seam, Record
       ApplyToSide(ctx, seam, state, cfg, completing ? ApplyPurpose::kCompletion : ApplyPurpose::kOperation);
   SideWriteReport report{cfg.name, applied.status.ok(), applied.status.ok() ? "" : applied.status.message()};
   report.observe_only = !cfg.side->Writable();
+  report.held_back = applied.held_back;
   return report;
 }
 
@@ -65,7 +66,8 @@ Status FinishPending(SeamContext& ctx, const SeamConfig& seam, RecordState& stat
       return Status::FailedPrecondition(
           "seam " + seam.name + ": the previous operation (" + state.intent_type + ", version " +
           std::to_string(state.current_version) + ") is still pending on side " + side->name + " (" +
-          r.message + "); fix the side, then run `seamctl repair " + seam.name + "`");
+          r.message + "); fix the side, then run `seamctl repair " + (r.held_back ? "--force " : "") + seam.name +
+          "`");
     }
     ReconcileLog()->info("seam {}: completed {} version {} on side {}", seam.name, state.intent_type,
                          state.current_version, side->name);

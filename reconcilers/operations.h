@@ -23,6 +23,8 @@ struct SideWriteReport {
   bool waiting = false;  // not attempted: an earlier side in `order` failed
   // A side seam only observes (a TLS endpoint): its on_repair hook, not a write, brought it up.
   bool observe_only = false;
+  // Its hook was held back: it ran for this version before and did not help (HookIneffective).
+  bool held_back = false;
 };
 
 struct OperationReport {

@@ -312,6 +312,7 @@ TEST_F(ApplyStepTest, APendingSideWhoseHookDidNotHelpIsNotReloadedEveryPass) {
     SeamReport pass = Pass();
     EXPECT_EQ(pass.pending_operation, "TokenIssued");
     EXPECT_THAT(pass.errors.empty() ? "" : pass.errors.front(), HasSubstr("did not help"));
+    EXPECT_THAT(pass.errors.empty() ? "" : pass.errors.front(), HasSubstr("then run `seamctl repair --force s`"));
   }
   EXPECT_EQ(hooks_.calls["served"], 1);
 }
