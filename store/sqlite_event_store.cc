@@ -6,9 +6,9 @@
 
 #include <string_view>
 #include <vector>
-#include <unordered_map>
 #include <utility>
 
+#include "core/chain_check.h"
 #include "core/hash_chain.h"
 #include "store/sqlite_append_watch.h"
 #include "store/sqlite_event_store_impl.h"
@@ -163,43 +163,17 @@ Result<std::vector<Event>> SqliteEventStore::Impl::ReadRows(sqlite3_stmt* s,
 Result<VerifyReport> SqliteEventStore::Impl::Verify() {
   sqlite3_stmt* s = verify.get();
   Resetter reset(s);
-  VerifyReport report;
-  report.head_hash = kGenesisHash;
-  std::unordered_map<std::string, std::int64_t> versions;  // stream -> last version seen
+  ChainCheck chain;
   int rc = SQLITE_DONE;
-  // A broken chain is a finding, not an error: the callback fills the report and stops the scan.
+  // A broken chain is a finding, not an error: the callback stops the scan, the report says why.
   const Status scanned = ScanHashedRows(s, [&](const HashedRow& row) {
-    const Event& e = row.event;
-    auto bad = [&](std::string reason) {
-      report.intact = false;
-      report.first_bad_seq = e.seq;
-      report.reason = std::move(reason);
-      return Status::Corruption(report.reason);
-    };
-    const std::int64_t want_seq = report.head_seq + 1;
-    if (e.seq != want_seq) {
-      return bad("seq gap: expected seq " + std::to_string(want_seq) + ", found " + std::to_string(e.seq));
-    }
-    if (!row.well_formed) return bad("prev_hash or hash is not 32 bytes");
-    if (e.prev_hash != report.head_hash) {
-      return bad("prev_hash does not match the hash of seq " + std::to_string(report.head_seq));
-    }
-    if (row.computed != e.hash) return bad("hash mismatch: the row was altered");
-    auto [it, inserted] = versions.try_emplace(e.stream, 0);
-    if (e.version != it->second + 1) {
-      return bad("stream " + e.stream + " has version " + std::to_string(e.version) + ", expected " +
-                 std::to_string(it->second + 1));
-    }
-    it->second = e.version;
-    ++report.events_checked;
-    report.head_seq = e.seq;
-    report.head_hash = e.hash;
-    return Status::Ok();
+    if (chain.Next(row.event, row.computed, row.well_formed)) return Status::Ok();
+    return Status::Corruption(chain.report().reason);
   }, &rc);
-  if (!report.intact) return report;
+  if (!chain.report().intact) return chain.report();
   SEAM_RETURN_IF_ERROR(scanned);
   if (rc != SQLITE_DONE) return Error(rc, "verifying");
-  return report;
+  return chain.report();
 }
 
 SqliteEventStore::SqliteEventStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

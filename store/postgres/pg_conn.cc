@@ -1,0 +1,172 @@
+#include "store/postgres/pg_conn.h"
+
+#include <charconv>
+#include <cstring>
+
+namespace seam::pg {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// One element of an array literal: double-quoted, with '"' and '\' escaped.
+void AppendQuoted(std::string& out, std::string_view value) {
+  out += '"';
+  for (char c : value) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+
+// A server-reported error: its message's first line and SQLSTATE.
+Status FromResult(const PGresult* r, PGconn* conn, std::string_view doing, const std::string& where) {
+  const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  std::string message = r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(conn);
+  if (message.empty()) message = PQerrorMessage(conn);
+  if (const std::size_t nl = message.find('\n'); nl != std::string::npos) message.resize(nl);
+  const std::string text = std::string(doing) + " on " + where + ": " + message +
+                           (state != nullptr ? " (SQLSTATE " + std::string(state) + ")" : "");
+  if (PQstatus(conn) != CONNECTION_OK) return Status::Unavailable(text);
+  if (state != nullptr && (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0)) {
+    return Status::Conflict(text);
+  }
+  return Status::IoError(text);
+}
+
+}  // namespace
+
+std::string ByteaHex(std::string_view bytes) {
+  std::string out = "\\x";
+  out.reserve(2 + bytes.size() * 2);
+  for (char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+bool ParseByteaHex(std::string_view text, std::string* out) {
+  if (text.size() < 2 || text[0] != '\\' || text[1] != 'x' || text.size() % 2 != 0) return false;
+  out->clear();
+  out->reserve((text.size() - 2) / 2);
+  for (std::size_t i = 2; i < text.size(); i += 2) {
+    const int hi = HexValue(text[i]);
+    const int lo = HexValue(text[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out->push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return true;
+}
+
+Params& Params::Add(std::string value) {
+  values_.push_back(std::move(value));
+  pointers_.push_back(values_.back().c_str());
+  return *this;
+}
+
+Params& Params::Text(std::string value) { return Add(std::move(value)); }
+Params& Params::Int(std::int64_t value) { return Add(std::to_string(value)); }
+Params& Params::Bytes(std::string_view bytes) { return Add(ByteaHex(bytes)); }
+
+Params& Params::TextArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i != 0) out += ',';
+    AppendQuoted(out, values[i]);
+  }
+  return Add(out + "}");
+}
+
+Params& Params::IntArray(const std::vector<std::int64_t>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) out += (i != 0 ? "," : "") + std::to_string(values[i]);
+  return Add(out + "}");
+}
+
+Params& Params::BytesArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i != 0) out += ',';
+    AppendQuoted(out, ByteaHex(values[i]));
+  }
+  return Add(out + "}");
+}
+
+std::int64_t Rows::Int(int row, int col) const {
+  const std::string_view t = Text(row, col);
+  std::int64_t v = 0;
+  std::from_chars(t.data(), t.data() + t.size(), v);
+  return v;
+}
+
+bool Rows::HashAt(int row, int col, seam::Hash* out) const {
+  std::string bytes;
+  if (!Bytes(row, col, &bytes) || bytes.size() != out->size()) return false;
+  std::memcpy(out->data(), bytes.data(), out->size());
+  return true;
+}
+
+std::string DescribeUrl(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (options == nullptr) {
+    if (error != nullptr) PQfreemem(error);
+    const std::size_t at = url.rfind('@');
+    return at == std::string::npos ? url : url.substr(0, url.find("//") + 2) + "…" + url.substr(at);
+  }
+  std::string user, host, port, db;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    const std::string key = o->keyword;
+    if (key == "user") user = o->val;
+    if (key == "host") host = o->val;
+    if (key == "port") port = o->val;
+    if (key == "dbname") db = o->val;
+  }
+  PQconninfoFree(options);
+  if (!host.empty() && host.front() == '/') host = "socket " + host;
+  return "postgresql://" + (user.empty() ? "" : user + "@") + host + (port.empty() ? "" : ":" + port) + "/" + db;
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url) {
+  // expand_dbname: `dbname` holds the whole URL; the keys after it add to what it says.
+  const char* keys[] = {"dbname",           "connect_timeout",     "keepalives",        "keepalives_idle",
+                        "keepalives_interval", "keepalives_count", "tcp_user_timeout",  "application_name",
+                        "options",          nullptr};
+  // bytea_output: the rows are read as hex text whatever the server's default.
+  const char* values[] = {url.c_str(), "10", "1", "5", "2", "3", "10000", "seam", "-c bytea_output=hex", nullptr};
+  std::unique_ptr<PGconn, ConnDeleter> conn(PQconnectdbParams(keys, values, 1));
+  const std::string where = DescribeUrl(url);
+  if (conn == nullptr) return Status::Unavailable("connecting to " + where + ": out of memory");
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(conn.get());
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    for (char& c : message) c = c == '\n' ? ' ' : c;
+    return Status::Unavailable("cannot connect to " + where + ": " + message);
+  }
+  return std::unique_ptr<Connection>(new Connection(std::move(conn), where));
+}
+
+Result<Rows> Connection::Exec(const std::string& sql, const Params& params, std::string_view doing) {
+  ResultPtr r(PQexecParams(conn_.get(), sql.c_str(), params.size(), nullptr, params.values(), nullptr, nullptr, 0));
+  const ExecStatusType st = r != nullptr ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) return FromResult(r.get(), conn_.get(), doing, describe_);
+  return Rows(std::move(r));
+}
+
+Result<Rows> Connection::ExecScript(const std::string& sql, std::string_view doing) {
+  ResultPtr r(PQexec(conn_.get(), sql.c_str()));
+  const ExecStatusType st = r != nullptr ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) return FromResult(r.get(), conn_.get(), doing, describe_);
+  return Rows(std::move(r));
+}
+
+}  // namespace seam::pg

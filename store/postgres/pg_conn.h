@@ -1,0 +1,100 @@
+#pragma once
+// A thin RAII layer over libpq (Debian `libpq-dev`): a connection, a result, parameters. Every
+// statement is parameterised (no value is ever spliced into SQL), and results are read in text
+// form (bytea as "\x…" hex). Messages name the database as Describe() shows it: never the
+// password a URL may carry.
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/event.h"
+#include "core/status.h"
+
+namespace seam::pg {
+
+struct ConnDeleter {
+  void operator()(PGconn* c) const { PQfinish(c); }
+};
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+// Statement parameters, all in text form.
+class Params {
+ public:
+  Params& Text(std::string value);
+  Params& Int(std::int64_t value);
+  Params& Bytes(std::string_view bytes);  // bytea, as hex ("\x…")
+  Params& Hash(const seam::Hash& hash) { return Bytes(std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size())); }
+  // A text[] / int8[] / bytea[] literal ("{…}", elements quoted as array input needs).
+  Params& TextArray(const std::vector<std::string>& values);
+  Params& IntArray(const std::vector<std::int64_t>& values);
+  Params& BytesArray(const std::vector<std::string>& values);
+
+  int size() const { return static_cast<int>(values_.size()); }
+  const char* const* values() const { return pointers_.data(); }
+
+ private:
+  Params& Add(std::string value);
+  std::deque<std::string> values_;  // a deque: adding never moves the strings pointers_ point into
+  std::vector<const char*> pointers_;
+};
+
+// "\x0a1b…" for bytea input, and back (false for text that is not that).
+std::string ByteaHex(std::string_view bytes);
+bool ParseByteaHex(std::string_view text, std::string* out);
+
+// A result row accessor (text form).
+class Rows {
+ public:
+  explicit Rows(ResultPtr result) : result_(std::move(result)) {}
+  int count() const { return PQntuples(result_.get()); }
+  bool IsNull(int row, int col) const { return PQgetisnull(result_.get(), row, col) != 0; }
+  std::string_view Text(int row, int col) const {
+    return {PQgetvalue(result_.get(), row, col), static_cast<std::size_t>(PQgetlength(result_.get(), row, col))};
+  }
+  std::int64_t Int(int row, int col) const;
+  // A bytea column; false when it is not hex bytea text.
+  bool Bytes(int row, int col, std::string* out) const { return ParseByteaHex(Text(row, col), out); }
+  bool HashAt(int row, int col, seam::Hash* out) const;
+
+ private:
+  ResultPtr result_;
+};
+
+class Connection {
+ public:
+  // Connects to `url` (a libpq URI or key=value string) with keepalives, a TCP user timeout and
+  // a connect timeout, so a dead network ends a call in seconds, not when TCP gives up (hours).
+  static Result<std::unique_ptr<Connection>> Open(const std::string& url);
+
+  // Runs `sql` with `params`; rows for a statement that returns them. Errors name `doing` and
+  // the server's message and SQLSTATE; a serialization failure or deadlock is Conflict, a lost
+  // connection Unavailable.
+  Result<Rows> Exec(const std::string& sql, const Params& params, std::string_view doing);
+  Result<Rows> Exec(const std::string& sql, std::string_view doing) { return Exec(sql, Params(), doing); }
+  // Several statements without parameters (a schema script), in the current transaction.
+  Result<Rows> ExecScript(const std::string& sql, std::string_view doing);
+
+  PGconn* raw() { return conn_.get(); }
+  const std::string& describe() const { return describe_; }
+
+ private:
+  Connection(std::unique_ptr<PGconn, ConnDeleter> conn, std::string describe)
+      : conn_(std::move(conn)), describe_(std::move(describe)) {}
+  std::unique_ptr<PGconn, ConnDeleter> conn_;
+  std::string describe_;
+};
+
+// "postgresql://user@host:port/db" from a URL, without its password (host "socket DIR" for a
+// Unix socket); the URL as it was when libpq cannot parse it, cut at any '@' before the host.
+std::string DescribeUrl(const std::string& url);
+
+}  // namespace seam::pg

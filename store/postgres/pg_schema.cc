@@ -1,0 +1,119 @@
+#include "store/postgres/pg_schema.h"
+
+namespace seam::pg {
+namespace {
+
+// Run once, in one transaction, by CreateSchema. The append function takes rows the client
+// hashed (the hash input stays in one place, core/hash_chain.cc) and checks under the head row's
+// lock that they follow the head the client hashed them on; a head that moved meanwhile returns
+// 'moved' with the new head, and the client hashes again. The expected stream version is
+// checked under the same lock. One round trip while the lock is held; seq is gap-free and in
+// commit order, because the next append cannot read the head before this one commits.
+constexpr char kSchema[] = R"sql(
+CREATE TABLE seam_meta (key text PRIMARY KEY, value text NOT NULL);
+INSERT INTO seam_meta VALUES ('application', 'seam'), ('schema_version', '1');
+CREATE TABLE seam_head (
+  id integer PRIMARY KEY CHECK (id = 1),
+  seq bigint NOT NULL,
+  hash bytea NOT NULL
+);
+INSERT INTO seam_head VALUES (1, 0, '\x0000000000000000000000000000000000000000000000000000000000000000');
+CREATE TABLE seam_events (
+  seq bigint PRIMARY KEY CHECK (seq > 0),
+  stream text NOT NULL,
+  version bigint NOT NULL CHECK (version > 0),
+  type text NOT NULL,
+  time_us bigint NOT NULL,
+  actor text NOT NULL,
+  payload bytea NOT NULL,
+  prev_hash bytea NOT NULL,
+  hash bytea NOT NULL,
+  UNIQUE (stream, version)
+);
+CREATE FUNCTION seam_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'seam_events is append-only: % refused', TG_OP;
+END $$;
+CREATE TRIGGER seam_events_no_update BEFORE UPDATE OR DELETE ON seam_events
+  FOR EACH ROW EXECUTE FUNCTION seam_refuse_change();
+CREATE TRIGGER seam_events_no_truncate BEFORE TRUNCATE ON seam_events
+  FOR EACH STATEMENT EXECUTE FUNCTION seam_refuse_change();
+CREATE FUNCTION seam_append(p_stream text, p_expected bigint, p_head_seq bigint, p_head_hash bytea,
+                            p_types text[], p_times bigint[], p_actors text[], p_payloads bytea[],
+                            p_hashes bytea[])
+RETURNS TABLE (outcome text, stream_version bigint, last_actor text, head_seq bigint, head_hash bytea)
+LANGUAGE plpgsql AS $$
+DECLARE
+  h_seq bigint;
+  h_hash bytea;
+  v bigint;
+  a text;
+  n integer := array_length(p_types, 1);
+BEGIN
+  SELECT s.seq, s.hash INTO h_seq, h_hash FROM seam_head s WHERE s.id = 1 FOR UPDATE;
+  SELECT e.version, e.actor INTO v, a FROM seam_events e WHERE e.stream = p_stream
+    ORDER BY e.version DESC LIMIT 1;
+  v := coalesce(v, 0);
+  IF v <> p_expected THEN
+    RETURN QUERY SELECT 'conflict'::text, v, a, h_seq, h_hash;
+    RETURN;
+  END IF;
+  IF h_seq <> p_head_seq OR h_hash <> p_head_hash THEN
+    RETURN QUERY SELECT 'moved'::text, v, a, h_seq, h_hash;
+    RETURN;
+  END IF;
+  INSERT INTO seam_events (seq, stream, version, type, time_us, actor, payload, prev_hash, hash)
+    SELECT p_head_seq + i, p_stream, p_expected + i, p_types[i], p_times[i], p_actors[i], p_payloads[i],
+           CASE WHEN i = 1 THEN p_head_hash ELSE p_hashes[i - 1] END, p_hashes[i]
+    FROM generate_subscripts(p_types, 1) AS i;
+  UPDATE seam_head SET seq = p_head_seq + n, hash = p_hashes[n] WHERE id = 1;
+  PERFORM pg_notify('seam_appends', (p_head_seq + n)::text);
+  RETURN QUERY SELECT 'ok'::text, p_expected + n, NULL::text, p_head_seq + n, p_hashes[n];
+END $$;
+)sql";
+
+}  // namespace
+
+Status CheckSchema(Connection& conn) {
+  SEAM_ASSIGN_OR_RETURN(Rows meta, conn.Exec("SELECT to_regclass('seam_meta') IS NOT NULL", "reading the schema"));
+  if (meta.Text(0, 0) != "t") {
+    return Status::NotFound("no seam event log in " + conn.describe() + "; run `seamctl init`");
+  }
+  SEAM_ASSIGN_OR_RETURN(Rows rows, conn.Exec("SELECT key, value FROM seam_meta WHERE key IN ('application', "
+                                             "'schema_version') ORDER BY key",
+                                             "reading the schema"));
+  std::string application, version;
+  for (int i = 0; i < rows.count(); ++i) {
+    (rows.Text(i, 0) == "application" ? application : version) = std::string(rows.Text(i, 1));
+  }
+  if (application != "seam") {
+    return Status::InvalidArgument(conn.describe() + " holds a seam_meta table that is not seam's; not touching it");
+  }
+  if (version != std::to_string(kPgSchemaVersion)) {
+    return Status::FailedPrecondition(conn.describe() + " holds seam's log in schema version " + version +
+                                      "; this seam reads version " + std::to_string(kPgSchemaVersion));
+  }
+  return Status::Ok();
+}
+
+Status CreateSchema(Connection& conn) {
+  // One transaction: two hosts running `init` at once make one schema (the loser's CREATE
+  // fails and it then finds the winner's), and a failure leaves nothing half made.
+  SEAM_RETURN_IF_ERROR(conn.Exec("BEGIN", "creating the schema").status());
+  // Any role may take an advisory lock (a catalog table lock needs a superuser); the number is
+  // seam's, "SEAM" in ASCII.
+  SEAM_RETURN_IF_ERROR(conn.Exec("SELECT pg_advisory_xact_lock(1397047629)", "creating the schema").status());
+  Status exists = CheckSchema(conn);
+  if (exists.code() != StatusCode::kNotFound) {
+    (void)conn.Exec("ROLLBACK", "creating the schema");
+    return exists;  // Ok: already there; or another application's / version's
+  }
+  Result<Rows> created = conn.ExecScript(kSchema, "creating the schema");
+  if (!created.ok()) {
+    (void)conn.Exec("ROLLBACK", "creating the schema");
+    return created.status();
+  }
+  return conn.Exec("COMMIT", "creating the schema").status();
+}
+
+}  // namespace seam::pg

@@ -1,0 +1,28 @@
+#pragma once
+// The PostgreSQL log's schema (docs/log-format.md "PostgreSQL"), versioned in seam_meta:
+//   seam_meta   (key, value): application = "seam", schema_version = "1"
+//   seam_head   one row: the last event's seq and hash (the row every append locks)
+//   seam_events one row per event, the columns of the SQLite log; UNIQUE (stream, version);
+//               triggers refuse UPDATE, DELETE and TRUNCATE (append-only in the database, not
+//               only in seam's code)
+//   seam_append(...) the one server-side call an append is (pg_event_store.cc)
+
+#include <string>
+
+#include "core/status.h"
+#include "store/postgres/pg_conn.h"
+
+namespace seam::pg {
+
+inline constexpr int kPgSchemaVersion = 1;
+
+// Creates the schema in one transaction (idempotent: an existing schema of this version is left
+// as it is). A database holding tables of another application named seam_*, or seam's schema of
+// another version, is refused with one line and nothing changed.
+Status CreateSchema(Connection& conn);
+
+// Checks that the database holds seam's schema of this version: NotFound ("run `seamctl
+// init`") when it holds none, FailedPrecondition for another version.
+Status CheckSchema(Connection& conn);
+
+}  // namespace seam::pg

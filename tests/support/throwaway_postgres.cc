@@ -1,0 +1,152 @@
+#include "tests/support/throwaway_postgres.h"
+
+#include <pwd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace seam::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Ran {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs argv (no shell), as `as_user` through runuser when that is not empty; collects output.
+Ran Run(std::vector<std::string> argv, const std::string& as_user = "") {
+  if (!as_user.empty()) argv.insert(argv.begin(), {"runuser", "-u", as_user, "--"});
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) return Ran{-1, "pipe failed"};
+  const pid_t pid = fork();
+  if (pid < 0) return Ran{-1, "fork failed"};
+  if (pid == 0) {
+    dup2(pipe_fds[1], STDOUT_FILENO);
+    dup2(pipe_fds[1], STDERR_FILENO);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    std::vector<char*> args;
+    for (std::string& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    // A directory the server's user can enter: runuser keeps the working directory.
+    if (chdir("/") != 0) _exit(126);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  Ran ran;
+  std::array<char, 4096> buf;
+  ssize_t n;
+  while ((n = read(pipe_fds[0], buf.data(), buf.size())) > 0) ran.output.append(buf.data(), static_cast<std::size_t>(n));
+  close(pipe_fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return ran;
+}
+
+fs::path FindBindir() {
+  Ran config = Run({"pg_config", "--bindir"});
+  if (config.exit_code == 0) {
+    std::string dir = config.output.substr(0, config.output.find('\n'));
+    if (fs::exists(fs::path(dir) / "initdb")) return dir;
+  }
+  std::vector<fs::path> found;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/usr/lib/postgresql", ec)) {
+    if (fs::exists(e.path() / "bin/initdb")) found.push_back(e.path() / "bin");
+  }
+  if (found.empty()) return {};
+  // Newest major version: compare numerically ("15" after "9.6").
+  std::sort(found.begin(), found.end(), [](const fs::path& a, const fs::path& b) {
+    return std::atof(a.parent_path().filename().c_str()) < std::atof(b.parent_path().filename().c_str());
+  });
+  return found.back();
+}
+
+std::string Tail(const fs::path& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string s = text.str();
+  return s.size() > 2000 ? s.substr(s.size() - 2000) : s;
+}
+
+// The user the server runs as: initdb refuses root.
+std::string ServerUser() { return geteuid() == 0 ? "postgres" : ""; }
+
+}  // namespace
+
+ThrowawayPostgres::~ThrowawayPostgres() {
+  Stop();
+  if (!dir_.empty()) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+}
+
+std::string ThrowawayPostgres::Start() {
+  bindir_ = FindBindir();
+  if (bindir_.empty()) {
+    return "no PostgreSQL server binaries (pg_config --bindir, /usr/lib/postgresql/*/bin): install Debian's "
+           "`postgresql` (tools/dev does)";
+  }
+  const std::string user = ServerUser();
+  if (!user.empty() && getpwnam(user.c_str()) == nullptr) {
+    return "running as root, and there is no `" + user + "` user to run the server as (Debian's postgresql creates it)";
+  }
+  std::string tmpl = (fs::temp_directory_path() / "seam-pg.XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) return "mkdtemp failed";
+  dir_ = tmpl;
+  if (!user.empty()) {
+    const passwd* pw = getpwnam(user.c_str());
+    if (chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) return "cannot chown " + dir_.string() + " to " + user;
+  }
+  const fs::path data = dir_ / "data";
+  Ran init = Run({(bindir_ / "initdb").string(), "-D", data.string(), "-U", kSuperuser, "--auth=trust", "-E", "UTF8",
+                  "--no-sync", "--no-instructions"},
+                 user);
+  if (init.exit_code != 0) return "initdb failed (exit " + std::to_string(init.exit_code) + "): " + init.output;
+  Ran started = Run({(bindir_ / "pg_ctl").string(), "-D", data.string(), "-l", (dir_ / "server.log").string(), "-w",
+                     "-t", "60", "-o",
+                     "-k " + dir_.string() + " -c listen_addresses='' -p " + std::to_string(kPort), "start"},
+                    user);
+  if (started.exit_code != 0) {
+    return "pg_ctl start failed (exit " + std::to_string(started.exit_code) + "): " + started.output + "\n" +
+           Tail(dir_ / "server.log");
+  }
+  running_ = true;
+  return "";
+}
+
+void ThrowawayPostgres::Stop() {
+  if (!running_) return;
+  Run({(bindir_ / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-m", "immediate", "-w", "stop"}, ServerUser());
+  running_ = false;
+}
+
+std::string ThrowawayPostgres::Url(const std::string& db) const {
+  return "postgresql:///" + db + "?host=" + dir_.string() + "&port=" + std::to_string(kPort) + "&user=" + kSuperuser;
+}
+
+std::string ThrowawayPostgres::Psql(const std::string& sql, const std::string& db) const {
+  Ran ran = Run({(bindir_ / "psql").string(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", Url(db), "-c", sql});
+  return ran.exit_code == 0 ? "" : "psql exit " + std::to_string(ran.exit_code) + ": " + ran.output;
+}
+
+std::string ThrowawayPostgres::NewDatabase(const std::string& prefix) {
+  const std::string name = prefix + "_" + std::to_string(getpid()) + "_" + std::to_string(++databases_);
+  const std::string error = Psql("CREATE DATABASE " + name);
+  return error.empty() ? name : "";
+}
+
+}  // namespace seam::testing

@@ -1,0 +1,48 @@
+#pragma once
+// ThrowawayPostgres: a real PostgreSQL server for one test binary (../shared/REAL-PEERS.md):
+// initdb + pg_ctl in a temp directory, listening on a Unix socket in that directory only (no
+// TCP), `trust` authentication on the socket, stopped (immediate) and removed on destruction.
+//
+// initdb refuses to run as root: as root the server runs as the `postgres` user that Debian's
+// `postgresql` package creates (through runuser); otherwise as the current user. Binaries come
+// from `pg_config --bindir`, else /usr/lib/postgresql/<newest>/bin (they are not on PATH on a
+// fresh Debian machine). A machine without them fails the test that asked (Start's error says
+// what is missing); nothing is skipped.
+
+#include <filesystem>
+#include <string>
+
+namespace seam::testing {
+
+class ThrowawayPostgres {
+ public:
+  ThrowawayPostgres() = default;
+  ~ThrowawayPostgres();
+  ThrowawayPostgres(const ThrowawayPostgres&) = delete;
+  ThrowawayPostgres& operator=(const ThrowawayPostgres&) = delete;
+
+  // Creates the cluster and starts the server (a few seconds); "" on success, else what went
+  // wrong with the end of the server's log.
+  std::string Start();
+  void Stop();
+
+  // A libpq connection URI for database `db` as the cluster's superuser, over the socket:
+  // "postgresql:///db?host=/tmp/pg.XXXX&port=5432&user=seam_admin".
+  std::string Url(const std::string& db = "postgres") const;
+  // Runs `sql` through psql as the superuser on `db`; "" on success, else psql's stderr.
+  std::string Psql(const std::string& sql, const std::string& db = "postgres") const;
+  // A fresh, empty database (CREATE DATABASE); its name.
+  std::string NewDatabase(const std::string& prefix);
+
+  const std::filesystem::path& dir() const { return dir_; }
+  static constexpr char kSuperuser[] = "seam_admin";
+  static constexpr int kPort = 5432;  // on the private socket directory: no clash between servers
+
+ private:
+  std::filesystem::path bindir_;
+  std::filesystem::path dir_;  // data in dir_/data, socket and log in dir_
+  bool running_ = false;
+  int databases_ = 0;
+};
+
+}  // namespace seam::testing
