@@ -85,17 +85,21 @@ struct SeamConfig {
 //                         config index (default: the directory of a file store's log)
 // Relative paths are relative to the config file's directory.
 struct StoreConfig {
-  std::string scheme = "sqlite";    // the URL's scheme; only "sqlite" today
-  std::string url;                  // as resolved: "sqlite:" + db_path
-  std::filesystem::path db_path;    // sqlite: the log's file
-  std::filesystem::path key_path;   // `key_file`
-  std::filesystem::path state_dir;  // `state_dir`
+  std::string scheme = "sqlite";        // "sqlite" or "postgresql"
+  std::string url;                      // sqlite: "sqlite:" + db_path; postgresql: the libpq URI as given
+  std::filesystem::path db_path;        // sqlite: the log's file; empty for postgresql
+  std::filesystem::path key_path;       // `key_file`
+  std::filesystem::path state_dir;      // `state_dir`
+  std::filesystem::path password_file;  // postgresql: `password_file` (else libpq's ~/.pgpass)
 };
 
-// The StoreConfig `url` describes ("sqlite:PATH"), relative paths resolved against `base_dir`,
-// with the default key file and state directory of that store. InvalidArgument (without a
-// place: the caller adds the file and line, or names $SEAM_STORE_URL) for another scheme or an
-// empty path.
+// The StoreConfig `url` describes, relative paths resolved against `base_dir`, with the default
+// key file and state directory of that store:
+//   sqlite:PATH                  the log in PATH; state directory and key file beside it
+//   postgresql://… postgres://…  a libpq URI (never echoed: it may carry a password); state
+//                                directory `.seam` beside the config, key file in it
+// InvalidArgument (without a place: the caller adds the file and line, or names
+// $SEAM_STORE_URL) for another scheme or an empty path.
 Result<StoreConfig> StoreFromUrl(const std::string& url, const std::filesystem::path& base_dir);
 
 // [daemon] (optional): where seamd's status listener is, for `seamctl status` (and seamd when

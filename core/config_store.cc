@@ -40,9 +40,21 @@ Result<StoreConfig> StoreFromUrl(const std::string& url, const std::filesystem::
     return Status::InvalidArgument("store URL has no scheme; write sqlite:PATH");
   }
   const std::string scheme = url.substr(0, colon);
+  if (scheme == "postgresql" || scheme == "postgres") {
+    if (url.compare(colon, 3, "://") != 0) {
+      return Status::InvalidArgument("store URL `" + scheme + ":…` is not a PostgreSQL URI; write " + scheme +
+                                     "://USER@HOST/DB");
+    }
+    StoreConfig store;
+    store.scheme = "postgresql";
+    store.url = url;
+    store.state_dir = Resolve(".seam", base_dir);
+    store.key_path = (store.state_dir / "key").lexically_normal();
+    return store;
+  }
   if (url.compare(0, sizeof kSqlitePrefix - 1, kSqlitePrefix) != 0) {
     return Status::InvalidArgument("store URL scheme `" + scheme.substr(0, 32) +
-                                   "` is not one this seam opens (sqlite:PATH)");
+                                   "` is not one this seam opens (sqlite:PATH, postgresql://USER@HOST/DB)");
   }
   const std::string path = url.substr(sizeof kSqlitePrefix - 1);
   if (path.empty()) return Status::InvalidArgument("store URL `sqlite:` names no file; write sqlite:PATH");
@@ -65,15 +77,19 @@ Result<StoreConfig> config_internal::ParseStore(const ParseContext& ctx, const t
   std::string url = kSqlitePrefix + std::string(kDefaultLog);
   std::optional<std::filesystem::path> key_file;
   std::optional<std::filesystem::path> state_dir;
+  std::optional<std::filesystem::path> password_file;
+  int password_file_line = 0;
   int url_line = 0;
   if (const toml::node* node = root.get("store")) {
     const int line = LineOf(*node);
     const toml::table* table = node->as_table();
     if (table == nullptr) return Error(ctx, line, "", "key `store` must be a table ([store])");
     for (const Entry& e : InSourceOrder(*table)) {
-      if (e.key != "path" && e.key != "url" && e.key != "key_file" && e.key != "state_dir") {
+      if (e.key != "path" && e.key != "url" && e.key != "key_file" && e.key != "state_dir" &&
+          e.key != "password_file") {
         return Error(ctx, e.line, "store",
-                     "unknown key `" + std::string(e.key) + "` (known: url, path, key_file, state_dir)");
+                     "unknown key `" + std::string(e.key) +
+                         "` (known: url, path, key_file, state_dir, password_file)");
       }
     }
     SEAM_ASSIGN_OR_RETURN(std::optional<std::string> path, GetString(ctx, *table, "path", false, line, "store"));
@@ -93,14 +109,28 @@ Result<StoreConfig> config_internal::ParseStore(const ParseContext& ctx, const t
     }
     SEAM_ASSIGN_OR_RETURN(key_file, PathKey(ctx, *table, "key_file", line));
     SEAM_ASSIGN_OR_RETURN(state_dir, PathKey(ctx, *table, "state_dir", line));
+    SEAM_ASSIGN_OR_RETURN(password_file, PathKey(ctx, *table, "password_file", line));
+    if (password_file) password_file_line = LineOf(*table->get("password_file"));
   }
   const char* env = std::getenv("SEAM_STORE_URL");
   const bool from_env = env != nullptr && *env != '\0';
   Result<StoreConfig> store = StoreFromUrl(from_env ? std::string(env) : url, ctx.base_dir);
   if (!store.ok() && from_env) return Status::InvalidArgument("$SEAM_STORE_URL: " + store.status().message());
   if (!store.ok()) return Error(ctx, url_line, "store", "key `url`: " + store.status().message());
+  if (state_dir) {
+    // A database store's default key file lives in its state directory, and follows it; a file
+    // store's sits beside the log file whatever the state directory.
+    if (store->scheme == "postgresql") store->key_path = (*state_dir / "key").lexically_normal();
+    store->state_dir = *state_dir;
+  }
   if (key_file) store->key_path = *key_file;
-  if (state_dir) store->state_dir = *state_dir;
+  if (password_file) {
+    if (store->scheme != "postgresql") {
+      return Error(ctx, password_file_line, "store", "key `password_file` is for a postgresql:// store (this one is " +
+                                                         store->scheme + ")");
+    }
+    store->password_file = *password_file;
+  }
   return store;
 }
 

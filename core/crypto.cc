@@ -251,4 +251,6 @@ std::string SealContext(std::string_view stream, std::int64_t version) {
   return out;
 }
 
+std::string KeyFingerprint(const KeyRing& keys) { return keys.Fingerprint(std::string_view("seam sealing key")); }
+
 }  // namespace seam

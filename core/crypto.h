@@ -65,6 +65,10 @@ class KeyRing {
   EVP_CIPHER_CTX* decrypt_;  // keyed once; each Open sets the stored nonce
 };
 
+// The sealing key's own fingerprint ("fp:…", keyed by the key: it tells two keys apart and
+// reveals nothing of either), recorded by a shared store (Store::CheckKey) and shown by `init`.
+std::string KeyFingerprint(const KeyRing& keys);
+
 // Associated data for a secret sealed into event (stream, version): "<stream>\n<version>".
 std::string SealContext(std::string_view stream, std::int64_t version);
 

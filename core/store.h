@@ -43,6 +43,20 @@ class Store {
   // drift brackets: callers warn on an error and go on without it.
   virtual Result<std::unique_ptr<ConfirmationBook>> OpenConfirmationBook() = 0;
 
+  // The sealing key, for a store that several hosts share (each with its own copy of the key
+  // file): the store keeps the fingerprint of the key its secrets are sealed with (the first one
+  // checked), and refuses another with FailedPrecondition naming both fingerprints, before
+  // anything is sealed or opened with it. `fingerprint` is KeyFingerprint (core/crypto.h). A
+  // store opened read-only only compares. A store on one host keeps none: its key file sits
+  // beside it.
+  virtual Status CheckKey(const std::string& fingerprint) {
+    (void)fingerprint;
+    return Status::Ok();
+  }
+  // The fingerprint CheckKey recorded, "" when none: `seamctl init` on a second host must not
+  // mint a new key for a log that already has one.
+  virtual Result<std::string> RecordedKey() { return std::string(); }
+
   // For messages: the log's file for a file store ("/var/lib/seam/events.db"), else its URL
   // without credentials.
   virtual std::string Describe() const = 0;

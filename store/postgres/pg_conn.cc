@@ -136,13 +136,14 @@ std::string DescribeUrl(const std::string& url) {
   return "postgresql://" + (user.empty() ? "" : user + "@") + host + (port.empty() ? "" : ":" + port) + "/" + db;
 }
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url) {
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url, const std::string& password) {
   // expand_dbname: `dbname` holds the whole URL; the keys after it add to what it says.
   const char* keys[] = {"dbname",           "connect_timeout",     "keepalives",        "keepalives_idle",
                         "keepalives_interval", "keepalives_count", "tcp_user_timeout",  "application_name",
-                        "options",          nullptr};
+                        "options",          password.empty() ? nullptr : "password", nullptr};
   // bytea_output: the rows are read as hex text whatever the server's default.
-  const char* values[] = {url.c_str(), "10", "1", "5", "2", "3", "10000", "seam", "-c bytea_output=hex", nullptr};
+  const char* values[] = {url.c_str(), "10", "1", "5", "2", "3", "10000", "seam", "-c bytea_output=hex",
+                          password.c_str(), nullptr};
   std::unique_ptr<PGconn, ConnDeleter> conn(PQconnectdbParams(keys, values, 1));
   const std::string where = DescribeUrl(url);
   if (conn == nullptr) return Status::Unavailable("connecting to " + where + ": out of memory");
@@ -150,7 +151,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url) {
     std::string message = PQerrorMessage(conn.get());
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
     for (char& c : message) c = c == '\n' ? ' ' : c;
-    return Status::Unavailable("cannot connect to " + where + ": " + message);
+    // IoError, not Unavailable: a database that cannot be reached is trouble (exit 2), not a
+    // busy stream to retry in a moment (exit 3).
+    return Status::IoError("cannot connect to " + where + ": " + message);
   }
   return std::unique_ptr<Connection>(new Connection(std::move(conn), where));
 }

@@ -73,7 +73,10 @@ class Connection {
  public:
   // Connects to `url` (a libpq URI or key=value string) with keepalives, a TCP user timeout and
   // a connect timeout, so a dead network ends a call in seconds, not when TCP gives up (hours).
-  static Result<std::unique_ptr<Connection>> Open(const std::string& url);
+  // `password`, when not empty, is passed beside the URL (never inside it: it would then show
+  // wherever a URL is echoed); without it libpq looks in PGPASSFILE / ~/.pgpass. IoError, naming
+  // the database without its password, when it cannot be reached.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& url, const std::string& password = "");
 
   // Runs `sql` with `params`; rows for a statement that returns them. Errors name `doing` and
   // the server's message and SQLSTATE; a serialization failure or deadlock is Conflict, a lost

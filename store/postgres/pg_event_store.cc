@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "core/chain_check.h"
+#include "core/fault_point.h"
 #include "core/hash_chain.h"
 #include "store/postgres/pg_conn.h"
 #include "store/postgres/pg_schema.h"
@@ -51,8 +52,10 @@ Status InSnapshot(pg::Connection& conn, const std::function<Status()>& body) {
 // they only wake), reconnecting with back-off.
 class PgAppendWatch final : public AppendWatch {
  public:
-  PgAppendWatch(std::string url, std::int64_t after_seq, std::function<void(std::int64_t)> on_append, int poll_ms)
-      : url_(std::move(url)), last_(after_seq), on_append_(std::move(on_append)), poll_ms_(poll_ms) {
+  PgAppendWatch(std::string url, std::string password, std::int64_t after_seq,
+                std::function<void(std::int64_t)> on_append, int poll_ms)
+      : url_(std::move(url)), password_(std::move(password)), last_(after_seq), on_append_(std::move(on_append)),
+        poll_ms_(poll_ms) {
     stop_fd_ = eventfd(0, EFD_CLOEXEC);
     thread_ = std::thread([this] { Run(); });
   }
@@ -83,7 +86,7 @@ class PgAppendWatch final : public AppendWatch {
   void Run() {
     int backoff_ms = 100;
     while (!stopping_) {
-      Result<std::unique_ptr<pg::Connection>> conn = pg::Connection::Open(url_);
+      Result<std::unique_ptr<pg::Connection>> conn = pg::Connection::Open(url_, password_);
       if (!conn.ok() || !(*conn)->Exec("LISTEN seam_appends", "listening").ok()) {
         if (!Wait(-1, backoff_ms)) return;
         backoff_ms = std::min(backoff_ms * 2, 5000);
@@ -102,6 +105,7 @@ class PgAppendWatch final : public AppendWatch {
   }
 
   std::string url_;
+  std::string password_;
   std::int64_t last_;
   std::function<void(std::int64_t)> on_append_;
   int poll_ms_;
@@ -121,7 +125,7 @@ Result<std::unique_ptr<PgEventStore>> PgEventStore::Open(const std::string& url,
   if (options.create_if_missing && options.read_only) {
     return Status::InvalidArgument("a store opened read-only cannot be created");
   }
-  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<pg::Connection> conn, pg::Connection::Open(url));
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<pg::Connection> conn, pg::Connection::Open(url, options.password));
   SEAM_RETURN_IF_ERROR(options.create_if_missing ? pg::CreateSchema(*conn) : pg::CheckSchema(*conn));
   if (options.read_only) {
     SEAM_RETURN_IF_ERROR(conn->Exec("SET default_transaction_read_only = on", "opening read-only").status());
@@ -167,6 +171,7 @@ Result<AppendResult> PgEventStore::Append(const std::string& stream, std::int64_
     pg::Params params;
     params.Text(stream).Int(expected_version).Int(head.seq).Hash(head.hash);
     params.TextArray(types).IntArray(times).TextArray(actors).BytesArray(payloads).BytesArray(hashes);
+    FaultPoint("pg-before-append");
     SEAM_ASSIGN_OR_RETURN(pg::Rows r, conn_->Exec("SELECT * FROM seam_append($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                                                    params, "appending to stream " + stream));
     if (r.count() != 1) return Status::Internal("seam_append returned " + std::to_string(r.count()) + " rows");
@@ -174,6 +179,7 @@ Result<AppendResult> PgEventStore::Append(const std::string& stream, std::int64_
     head.seq = r.Int(0, 3);
     if (!r.HashAt(0, 4, &head.hash)) return Status::Corruption("event log " + describe() + ": the head's hash is malformed");
     last_head_ = head;
+    if (outcome == "ok") FaultPoint("pg-after-append");  // committed, not yet acknowledged
     if (outcome == "ok") return AppendResult{head.seq - static_cast<std::int64_t>(events.size()) + 1, head.seq, r.Int(0, 1)};
     if (outcome == "conflict") {
       const std::int64_t version = r.Int(0, 1);
@@ -294,7 +300,7 @@ Result<VerifyReport> PgEventStore::Verify() {
 
 Result<std::unique_ptr<AppendWatch>> PgEventStore::WatchAppends(std::int64_t after_seq,
                                                                 std::function<void(std::int64_t)> on_append) {
-  return std::unique_ptr<AppendWatch>(new PgAppendWatch(url_, after_seq, std::move(on_append), options_.watch_poll_ms));
+  return std::unique_ptr<AppendWatch>(new PgAppendWatch(url_, options_.password, after_seq, std::move(on_append), options_.watch_poll_ms));
 }
 
 }  // namespace seam

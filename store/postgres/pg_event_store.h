@@ -31,6 +31,7 @@ struct PgOpenOptions {
   bool create_if_missing = false;  // `seamctl init`: create the schema
   bool read_only = false;          // read commands: every transaction read-only; Append refused
   int watch_poll_ms = 1000;        // WatchAppends re-reads the head this often even without NOTIFY
+  std::string password;            // [store] password_file's content; empty: libpq's ~/.pgpass
 };
 
 class PgEventStore final : public EventStore {

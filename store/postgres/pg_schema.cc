@@ -3,7 +3,10 @@
 namespace seam::pg {
 namespace {
 
-// Run once, in one transaction, by CreateSchema. The append function takes rows the client
+// Run once, in one transaction, by CreateSchema. seam_append runs with its owner's rights
+// (SECURITY DEFINER, its search_path pinned to the schema's): a least-privilege role for seam's
+// agents needs only EXECUTE on it and SELECT on the log, never INSERT, UPDATE or DELETE on
+// seam_events or seam_head (docs/log-format.md "PostgreSQL" has the GRANTs). The append function takes rows the client
 // hashed (the hash input stays in one place, core/hash_chain.cc) and checks under the head row's
 // lock that they follow the head the client hashed them on; a head that moved meanwhile returns
 // 'moved' with the new head, and the client hashes again. The expected stream version is
@@ -30,6 +33,18 @@ CREATE TABLE seam_events (
   hash bytea NOT NULL,
   UNIQUE (stream, version)
 );
+CREATE TABLE seam_locks (
+  stream text PRIMARY KEY,
+  holder text NOT NULL,
+  token text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE TABLE seam_confirmations (
+  stream text NOT NULL,
+  side text NOT NULL,
+  confirmed_at_us bigint NOT NULL,
+  PRIMARY KEY (stream, side)
+);
 CREATE FUNCTION seam_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION 'seam_events is append-only: % refused', TG_OP;
@@ -42,7 +57,7 @@ CREATE FUNCTION seam_append(p_stream text, p_expected bigint, p_head_seq bigint,
                             p_types text[], p_times bigint[], p_actors text[], p_payloads bytea[],
                             p_hashes bytea[])
 RETURNS TABLE (outcome text, stream_version bigint, last_actor text, head_seq bigint, head_hash bytea)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
   h_seq bigint;
   h_hash bytea;

@@ -1,10 +1,14 @@
 #pragma once
 // The PostgreSQL log's schema (docs/log-format.md "PostgreSQL"), versioned in seam_meta:
-//   seam_meta   (key, value): application = "seam", schema_version = "1"
+//   seam_meta   (key, value): application = "seam", schema_version = "1", and key_check: the
+//               fingerprint of the sealing key the log's secrets are sealed with (PgStore)
 //   seam_head   one row: the last event's seq and hash (the row every append locks)
 //   seam_events one row per event, the columns of the SQLite log; UNIQUE (stream, version);
 //               triggers refuse UPDATE, DELETE and TRUNCATE (append-only in the database, not
 //               only in seam's code)
+//   seam_locks  one row per locked stream: holder, token, lease expiry by the server's clock
+//               (store/postgres/pg_lease_lock.h)
+//   seam_confirmations (stream, side, confirmed_at_us): the confirmation book
 //   seam_append(...) the one server-side call an append is (pg_event_store.cc)
 
 #include <string>

@@ -12,6 +12,7 @@ namespace seam::config_test {
 namespace {
 
 using ::testing::Not;
+using ::testing::AllOf;
 
 // Sets (or unsets) an environment variable for one test, restoring what was there.
 class ScopedEnv {
@@ -70,15 +71,43 @@ TEST_F(StoreConfigTest, KeyFileAndStateDirLiveApartFromTheLog) {
   EXPECT_EQ(config->store.state_dir, "/run/seam");
 }
 
+TEST_F(StoreConfigTest, APostgresUrlKeepsItsStateAndKeyBesideTheConfig) {
+  Result<Config> config = Load("[store]\nurl = \"postgresql://seam@db.example:5433/seam?sslmode=verify-full\"\n"
+                               "password_file = \"secrets/pg\"\n");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->store.scheme, "postgresql");
+  EXPECT_EQ(config->store.url, "postgresql://seam@db.example:5433/seam?sslmode=verify-full");
+  EXPECT_EQ(config->store.db_path, "");
+  EXPECT_EQ(config->store.state_dir, dir_.path() / ".seam");
+  EXPECT_EQ(config->store.key_path, dir_.path() / ".seam/key");
+  EXPECT_EQ(config->store.password_file, dir_.path() / "secrets/pg");
+
+  // The key follows a state directory that is named, unless the key file is named too.
+  Result<Config> moved = Load("[store]\nurl = \"postgres://seam@db/seam\"\nstate_dir = \"/var/lib/seam\"\n");
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(moved->store.scheme, "postgresql");
+  EXPECT_EQ(moved->store.key_path, "/var/lib/seam/key");
+  Result<Config> both = Load("[store]\nurl = \"postgres://seam@db/seam\"\nstate_dir = \"/var/lib/seam\"\n"
+                             "key_file = \"/etc/seam/key\"\n");
+  ASSERT_TRUE(both.ok()) << both.status().ToString();
+  EXPECT_EQ(both->store.key_path, "/etc/seam/key");
+}
+
 TEST_F(StoreConfigTest, UrlAndPathTogetherIsAnErrorNamingBothLines) {
   EXPECT_THAT(LoadError("[store]\npath = \"a.db\"\nurl = \"sqlite:b.db\"\n"),
               HasSubstr(At(3) + "store: keys `url` and `path` both name the event log (line 2); keep one"));
 }
 
 TEST_F(StoreConfigTest, BadUrlsAreRefusedWithTheirLineAndNeverEchoACredential) {
-  const std::string postgres = LoadError("[store]\n\nurl = \"postgresql://seam:hunter2@db.example/seam\"\n");
-  EXPECT_THAT(postgres, HasSubstr(At(3) + "store: key `url`: store URL scheme `postgresql` is not one this seam opens"));
-  EXPECT_THAT(postgres, Not(HasSubstr("hunter2")));
+  const std::string mysql = LoadError("[store]\n\nurl = \"mysql://seam:hunter2@db.example/seam\"\n");
+  EXPECT_THAT(mysql, HasSubstr(At(3) + "store: key `url`: store URL scheme `mysql` is not one this seam opens "
+                                       "(sqlite:PATH, postgresql://USER@HOST/DB)"));
+  EXPECT_THAT(mysql, Not(HasSubstr("hunter2")));
+  EXPECT_THAT(LoadError("[store]\nurl = \"postgresql:seam:hunter2@db\"\n"),
+              AllOf(HasSubstr(At(2) + "store: key `url`: store URL `postgresql:…` is not a PostgreSQL URI"),
+                    Not(HasSubstr("hunter2"))));
+  EXPECT_THAT(LoadError("[store]\nurl = \"sqlite:a.db\"\npassword_file = \"pw\"\n"),
+              HasSubstr(At(3) + "store: key `password_file` is for a postgresql:// store (this one is sqlite)"));
   EXPECT_THAT(LoadError("[store]\nurl = \"events.db\"\n"), HasSubstr(At(2) + "store: key `url`: store URL has no scheme"));
   EXPECT_THAT(LoadError("[store]\nurl = \"sqlite:\"\n"), HasSubstr(At(2) + "store: key `url`: store URL `sqlite:` names no file"));
   EXPECT_THAT(LoadError("[store]\nurl = \"sqlite:///var/x.db\"\n"), HasSubstr("has a host part"));
@@ -86,7 +115,7 @@ TEST_F(StoreConfigTest, BadUrlsAreRefusedWithTheirLineAndNeverEchoACredential) {
   EXPECT_THAT(LoadError("[store]\nkey_file = \"\"\n"), HasSubstr(At(2) + "store: key `key_file` is empty"));
   EXPECT_THAT(LoadError("[store]\nstate_dir = []\n"), HasSubstr(At(2) + "store: key `state_dir` must be a string"));
   EXPECT_THAT(LoadError("[store]\nhost = \"x\"\n"),
-              HasSubstr(At(2) + "store: unknown key `host` (known: url, path, key_file, state_dir)"));
+              HasSubstr(At(2) + "store: unknown key `host` (known: url, path, key_file, state_dir, password_file)"));
 }
 
 TEST_F(StoreConfigTest, EnvironmentUrlOverridesUrlAndPathButNotKeyFile) {
@@ -105,9 +134,9 @@ TEST_F(StoreConfigTest, EnvironmentUrlOverridesUrlAndPathButNotKeyFile) {
 }
 
 TEST_F(StoreConfigTest, ABadEnvironmentUrlIsNamedAsSuch) {
-  ScopedEnv env("SEAM_STORE_URL", "postgresql://seam:hunter2@db/seam");
+  ScopedEnv env("SEAM_STORE_URL", "mysql://seam:hunter2@db/seam");
   const std::string m = LoadError("");
-  EXPECT_THAT(m, HasSubstr("$SEAM_STORE_URL: store URL scheme `postgresql` is not one this seam opens"));
+  EXPECT_THAT(m, HasSubstr("$SEAM_STORE_URL: store URL scheme `mysql` is not one this seam opens"));
   EXPECT_THAT(m, Not(HasSubstr("hunter2")));
 }
 

@@ -53,11 +53,11 @@ TEST_F(StoreUrlTest, TheEnvironmentUrlWinsOverTheFile) {
 
 TEST_F(StoreUrlTest, BadStoreUrlsAreOneLineExitTwoAndWriteNothing) {
   WriteFreshSides();
-  WriteConfig(WithStore("url = \"postgresql://seam:hunter2@db.example/seam\"\n"));
+  WriteConfig(WithStore("url = \"mysql://seam:hunter2@db.example/seam\"\n"));
   const Snapshot with_config = TakeSnapshot(Root());
   for (const char* cmd : {"init", "check"}) {
     ProcessResult r = Seamctl({cmd});
-    EXPECT_TRUE(IsCleanError(r, "seam.toml:2: store: key `url`: store URL scheme `postgresql` is not one this seam opens"))
+    EXPECT_TRUE(IsCleanError(r, "seam.toml:2: store: key `url`: store URL scheme `mysql` is not one this seam opens"))
         << r.err;
     EXPECT_FALSE(Contains(r.out + r.err, "hunter2"));
   }

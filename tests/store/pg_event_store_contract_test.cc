@@ -16,15 +16,12 @@
 namespace seam {
 namespace {
 
-// One server for the whole binary, started on first use, stopped at exit.
+// The run's server (the ctest fixture's), or one for this binary.
 testing::ThrowawayPostgres* Server() {
-  static testing::ThrowawayPostgres server;
-  static const std::string started = server.Start();
-  if (!started.empty()) {
-    ADD_FAILURE() << "PostgreSQL for the tests: " << started;
-    return nullptr;
-  }
-  return &server;
+  std::string error;
+  testing::ThrowawayPostgres* server = testing::ThrowawayPostgres::ForTests(&error);
+  if (server == nullptr) ADD_FAILURE() << error;
+  return server;
 }
 
 std::string Literal(const std::string& text) {

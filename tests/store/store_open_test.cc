@@ -58,10 +58,10 @@ TEST_F(StoreOpenTest, OpensTheLogTheUrlNamesAndDescribesItByItsFile) {
 }
 
 TEST_F(StoreOpenTest, ASchemeItCannotOpenIsRefused) {
-  config_.scheme = "postgresql";
+  config_.scheme = "mysql";
   Result<std::unique_ptr<Store>> opened = store::Open(config_, {.create_if_missing = true});
   ASSERT_FALSE(opened.ok());
-  EXPECT_THAT(opened.status().message(), HasSubstr("scheme `postgresql`"));
+  EXPECT_THAT(opened.status().message(), HasSubstr("scheme `mysql`"));
 }
 
 TEST_F(StoreOpenTest, OneWriterPerStreamTheSecondIsToldWhoHoldsIt) {

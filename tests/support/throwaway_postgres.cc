@@ -87,6 +87,7 @@ std::string ServerUser() { return geteuid() == 0 ? "postgres" : ""; }
 }  // namespace
 
 ThrowawayPostgres::~ThrowawayPostgres() {
+  if (!owned_) return;
   Stop();
   if (!dir_.empty()) {
     std::error_code ec;
@@ -118,7 +119,7 @@ std::string ThrowawayPostgres::Start() {
   if (init.exit_code != 0) return "initdb failed (exit " + std::to_string(init.exit_code) + "): " + init.output;
   Ran started = Run({(bindir_ / "pg_ctl").string(), "-D", data.string(), "-l", (dir_ / "server.log").string(), "-w",
                      "-t", "60", "-o",
-                     "-k " + dir_.string() + " -c listen_addresses='' -p " + std::to_string(kPort), "start"},
+                     "-k " + dir_.string() + " -c listen_addresses='' -c max_connections=300 -p " + std::to_string(kPort), "start"},
                     user);
   if (started.exit_code != 0) {
     return "pg_ctl start failed (exit " + std::to_string(started.exit_code) + "): " + started.output + "\n" +
@@ -134,12 +135,51 @@ void ThrowawayPostgres::Stop() {
   running_ = false;
 }
 
+std::string ThrowawayPostgres::Attach(const fs::path& dir) {
+  bindir_ = FindBindir();
+  if (bindir_.empty()) return "no PostgreSQL server binaries (pg_config --bindir, /usr/lib/postgresql/*/bin)";
+  dir_ = dir;
+  owned_ = false;
+  std::error_code ec;
+  const fs::path socket = dir / (".s.PGSQL." + std::to_string(kPort));
+  if (!fs::exists(socket, ec)) return "no PostgreSQL server is listening on " + socket.string();
+  return "";
+}
+
+void ThrowawayPostgres::StopAttached() {
+  Run({(bindir_ / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-m", "immediate", "-w", "stop"}, ServerUser());
+}
+
+ThrowawayPostgres* ThrowawayPostgres::ForTests(std::string* error) {
+  static ThrowawayPostgres server;
+  static const std::string started = [] {
+    const char* pointer = std::getenv("SEAM_TEST_PG_POINTER");
+    if (pointer == nullptr || *pointer == '\0') return server.Start();
+    std::ifstream in(pointer);
+    std::string dir;
+    if (!std::getline(in, dir) || dir.empty()) {
+      return std::string("$SEAM_TEST_PG_POINTER names ") + pointer +
+             ", which does not name a server directory (did the ctest fixture `postgres` run?)";
+    }
+    return server.Attach(dir);
+  }();
+  if (!started.empty()) {
+    *error = "PostgreSQL for the tests: " + started;
+    return nullptr;
+  }
+  return &server;
+}
+
 std::string ThrowawayPostgres::Url(const std::string& db) const {
   return "postgresql:///" + db + "?host=" + dir_.string() + "&port=" + std::to_string(kPort) + "&user=" + kSuperuser;
 }
 
-std::string ThrowawayPostgres::Psql(const std::string& sql, const std::string& db) const {
-  Ran ran = Run({(bindir_ / "psql").string(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", Url(db), "-c", sql});
+std::string ThrowawayPostgres::Psql(const std::string& sql, const std::string& db, std::string* out,
+                                    const std::string& role) const {
+  std::string url = Url(db);
+  if (!role.empty()) url.replace(url.rfind(kSuperuser), std::string(kSuperuser).size(), role);
+  Ran ran = Run({(bindir_ / "psql").string(), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql});
+  if (out != nullptr) *out = ran.output;
   return ran.exit_code == 0 ? "" : "psql exit " + std::to_string(ran.exit_code) + ": " + ran.output;
 }
 

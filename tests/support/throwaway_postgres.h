@@ -21,16 +21,32 @@ class ThrowawayPostgres {
   ThrowawayPostgres(const ThrowawayPostgres&) = delete;
   ThrowawayPostgres& operator=(const ThrowawayPostgres&) = delete;
 
-  // Creates the cluster and starts the server (a few seconds); "" on success, else what went
-  // wrong with the end of the server's log.
+  // Creates the cluster and starts the server (a second or two); "" on success, else what went
+  // wrong with the end of the server's log. Stopped and removed on destruction unless Detach()ed.
   std::string Start();
   void Stop();
+  // Leaves the server running when this object goes (the ctest fixture's start step).
+  void Detach() { owned_ = false; }
+  // Uses a server another process started in `dir` (the ctest fixture's); "" when its socket is
+  // there. Never stopped nor removed by this object.
+  std::string Attach(const std::filesystem::path& dir);
+  // Stops the attached server (the fixture's stop step).
+  void StopAttached();
+
+  // The server for this test process: the one the ctest fixture `postgres` started when
+  // $SEAM_TEST_PG_POINTER names the file holding its directory (tests/support/pg_test_server.cc:
+  // one server for the whole run, instead of one per test case), else one of its own started
+  // now. Null, with the reason in `error`, when there is none.
+  static ThrowawayPostgres* ForTests(std::string* error);
 
   // A libpq connection URI for database `db` as the cluster's superuser, over the socket:
   // "postgresql:///db?host=/tmp/pg.XXXX&port=5432&user=seam_admin".
   std::string Url(const std::string& db = "postgres") const;
-  // Runs `sql` through psql as the superuser on `db`; "" on success, else psql's stderr.
-  std::string Psql(const std::string& sql, const std::string& db = "postgres") const;
+  // Runs `sql` through psql as the superuser on `db` (as `role` when not empty: SET ROLE is not
+  // enough for a test of privileges, so psql connects as it); "" on success, else psql's
+  // output. The rows, unaligned without headers, go to `*out` when given.
+  std::string Psql(const std::string& sql, const std::string& db = "postgres", std::string* out = nullptr,
+                   const std::string& role = "") const;
   // A fresh, empty database (CREATE DATABASE); its name.
   std::string NewDatabase(const std::string& prefix);
 
@@ -42,6 +58,7 @@ class ThrowawayPostgres {
   std::filesystem::path bindir_;
   std::filesystem::path dir_;  // data in dir_/data, socket and log in dir_
   bool running_ = false;
+  bool owned_ = true;
   int databases_ = 0;
 };
 

@@ -87,6 +87,8 @@ Result<std::unique_ptr<StateContext>> OpenState(const std::string& config_flag, 
   store::OpenOptions options;
   options.read_only = mode.read_only;
   SEAM_ASSIGN_OR_RETURN(ctx->store, store::Open(ctx->config.store, options));
+  // A store shared by hosts refuses a key file that is not the one its secrets are sealed with.
+  if (ctx->keys) SEAM_RETURN_IF_ERROR(ctx->store->CheckKey(KeyFingerprint(*ctx->keys)));
   return ctx;
 }
 

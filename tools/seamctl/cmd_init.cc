@@ -63,10 +63,18 @@ Result<bool> EnsureKeyFile(const std::filesystem::path& path) {
 }
 
 // A new key cannot open secrets sealed under the old one: if the key file is gone but the log
-// already holds events, the only fix is restoring the key from a backup.
+// already holds events, the only fix is restoring the key from a backup. A shared store that
+// already has a key (another host ran init first) needs that host's key file, copied here.
 Status RefuseNewKeyForExistingLog(const StoreConfig& config, Store& existing) {
   std::error_code ec;
   if (std::filesystem::exists(std::filesystem::symlink_status(config.key_path, ec))) return Status::Ok();
+  SEAM_ASSIGN_OR_RETURN(std::string recorded, existing.RecordedKey());
+  if (!recorded.empty()) {
+    return Status::FailedPrecondition("key file " + config.key_path.string() + " is missing, and the event log " +
+                                      existing.Describe() + " is sealed with key " + recorded +
+                                      "; copy the key file of the host that ran `seamctl init` first to " +
+                                      config.key_path.string() + " (mode 0600): a new key cannot open the log");
+  }
   SEAM_ASSIGN_OR_RETURN(LogHead head, existing.Log().Head());
   if (head.seq == 0) return Status::Ok();
   return Status::FailedPrecondition(
@@ -105,13 +113,18 @@ int RunInit(const GlobalOptions& g) {
     opened = store::Open(store, {.create_if_missing = true});
     if (!opened.ok()) return Fail(opened.status());
   }
+  // A shared store records the key's fingerprint now (the first init's) and refuses another.
+  Result<Secret> key = ReadKeyFile(store.key_path.string());
+  if (!key.ok()) return Fail(key.status());
+  const std::string fingerprint = KeyFingerprint(KeyRing(*key));
+  if (Status checked = (*opened)->CheckKey(fingerprint); !checked.ok()) return Fail(checked);
   // So that `seamctl audit SEAM` and its kin parse one seam, not the whole config.
   (*ctx)->UpdateConfigIndex();
 
   std::cout << (existed ? "kept existing event log " : "created event log ") << (*opened)->Describe()
             << "\n"
             << (*key_created ? "created key file " : "kept existing key file ") << store.key_path.string()
-            << " (mode 0600; back it up: without it the log's secrets cannot be opened)\n";
+            << " (" << fingerprint << ", mode 0600; back it up: without it the log's secrets cannot be opened)\n";
   return 0;
 }
 
