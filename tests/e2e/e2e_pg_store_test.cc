@@ -8,48 +8,12 @@
 #include <algorithm>
 #include <fstream>
 
-#include "tests/e2e/e2e_fixture.h"
-#include "tests/support/throwaway_postgres.h"
+#include "tests/e2e/pg_fixture.h"
 
 namespace seam::e2e {
 namespace {
 
-class PgStoreTest : public SeamctlTest {
- protected:
-  void SetUp() override {
-    std::string error;
-    server_ = seam::testing::ThrowawayPostgres::ForTests(&error);
-    ASSERT_NE(server_, nullptr) << error;
-    db_ = server_->NewDatabase("e2e");
-    ASSERT_FALSE(db_.empty()) << "CREATE DATABASE failed";
-  }
-
-  // StandardConfig with its [store] table replaced by `url` and `extra` lines.
-  static std::string WithStore(const std::string& url, const std::string& extra = "") {
-    std::string config = StandardConfig();
-    const std::string old = "[store]\npath = \".seam/events.db\"\n";
-    config.replace(config.find(old), old.size(), "[store]\nurl = \"" + url + "\"\n" + extra);
-    return config;
-  }
-
-  void InitOnPostgres() {
-    WriteConfig(WithStore(server_->Url(db_)));
-    WriteFreshSides();
-    ProcessResult init = Seamctl({"init"});
-    ASSERT_EQ(init.exit_code, 0) << init.out << init.err;
-  }
-
-  // What psql prints for `sql` on this test's database, as the superuser (or `role`).
-  std::string Query(const std::string& sql, const std::string& role = "") {
-    std::string out;
-    const std::string error = server_->Psql(sql, db_, &out, role);
-    EXPECT_EQ(error, "") << sql;
-    return out;
-  }
-
-  seam::testing::ThrowawayPostgres* server_ = nullptr;
-  std::string db_;
-};
+using PgStoreTest = OnPostgres<SeamctlTest>;
 
 TEST_F(PgStoreTest, TheStoryRunsOnPostgresAndNoSecretReachesTheDatabase) {
   WriteConfig(WithStore(server_->Url(db_)));
