@@ -220,5 +220,48 @@ TEST_F(PgStoreTest, AWriterKilledInsideItsAppendLeavesAWholeEventOrNone) {
   EXPECT_EQ(Seamctl({"verify"}).exit_code, 0);
 }
 
+TEST_F(PgStoreTest, StoreCopyMovesTheChainByteForByteAndBack) {
+  // A log that grew on SQLite: issue, rotate, a drift repaired.
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  ASSERT_EQ(Seamctl({"token", "rotate", kSeam}).exit_code, 0);
+  SetCliToken("edited-by-hand-edited-by-hand-edited-by-han");
+  ASSERT_EQ(Seamctl({"repair"}).exit_code, 0);
+  ProcessResult head = Seamctl({"head", "--json"});
+  ASSERT_EQ(head.exit_code, 0) << head.err;
+  const nlohmann::json kept = nlohmann::json::parse(head.out);
+  const std::string kept_arg = std::to_string(kept["seq"].get<std::int64_t>()) + ":" + kept["hash"].get<std::string>();
+  const std::string sqlite_log = Seamctl({"log", "--json"}).out;
+
+  ProcessResult copy = Seamctl({"store", "copy", "--to", server_->Url(db_)});
+  ASSERT_EQ(copy.exit_code, 0) << copy.out << copy.err;
+  EXPECT_TRUE(Contains(copy.out, "copied " + std::to_string(kept["seq"].get<std::int64_t>()) + " events from " +
+                                     DbFile().string() + " to postgresql://")) << copy.out;
+  EXPECT_TRUE(Contains(copy.out, "both verify to head seq")) << copy.out;
+  // Into a log that is not empty: refused, nothing added.
+  ProcessResult again = Seamctl({"store", "copy", "--to", server_->Url(db_)});
+  EXPECT_TRUE(IsCleanError(again, "already holds " + std::to_string(kept["seq"].get<std::int64_t>()) +
+                                      " events; store copy writes only into an empty log")) << again.err;
+
+  // The same config on the database: same events, same head, same key file (.seam/key).
+  WriteConfig(WithStore(server_->Url(db_)));
+  EXPECT_EQ(Seamctl({"verify", "--head", kept_arg}).exit_code, 0);
+  EXPECT_EQ(Seamctl({"log", "--json"}).out, sqlite_log);
+  EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
+  ASSERT_EQ(Seamctl({"token", "rotate", kSeam}).exit_code, 0);
+
+  // And back into a new SQLite file (in a directory that exists), whose key file is not there
+  // yet: said so.
+  fs::create_directories(Root() / "back");
+  ProcessResult back = Seamctl({"store", "copy", "--to", "sqlite:back/events.db"});
+  ASSERT_EQ(back.exit_code, 0) << back.out << back.err;
+  EXPECT_TRUE(Contains(back.out, "copy it to " + (Root() / "back/key").string())) << back.out;
+  const std::string pg_log = Seamctl({"log", "--json"}).out;
+  fs::copy_file(KeyFile(), Root() / "back/key");
+  WriteConfig(StandardConfig());
+  ProcessResult from_back = Seamctl({"log", "--json"}, {{"SEAM_STORE_URL", "sqlite:back/events.db"}});
+  EXPECT_EQ(from_back.out, pg_log);
+  EXPECT_EQ(Seamctl({"verify"}, {{"SEAM_STORE_URL", "sqlite:back/events.db"}}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace seam::e2e

@@ -91,6 +91,8 @@ Result<HeadCheck> CheckKeptHead(EventStore& store, const VerifyReport& chain, co
 
 // `seamctl head`: the verified chain's head, to keep outside (text, or --json {seq, hash}).
 int RunHead(const GlobalOptions& g, bool json);
+// `store copy --to URL`: the whole verified log into an empty store, byte for byte (cmd_store.cc).
+int RunStoreCopy(const GlobalOptions& g, const std::string& to_url);
 // `seamctl verify`: the chain; with a kept head also that the log still extends it.
 int RunVerify(const GlobalOptions& g, bool json, const KeptHeadFlags& head = {});
 // Asks a running seamd (`daemon_url`, else the config's [daemon] listen) for GET /status and

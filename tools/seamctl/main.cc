@@ -166,6 +166,14 @@ int Main(int argc, char** argv) {
   head->add_flag("--json", json, "print {\"seq\": N, \"hash\": \"HEX\"} (what verify --head-file reads)");
   head->callback([&] { code = RunHead(g, json); });
 
+  std::string copy_to;
+  auto* store_cmd = app.add_subcommand("store", "work on the event log's store as a whole");
+  store_cmd->require_subcommand(1);
+  auto* store_copy = store_cmd->add_subcommand(
+      "copy", "copy the whole log into an empty store (sqlite:PATH or postgresql://…), byte for byte; both ends verified");
+  store_copy->add_option("--to", copy_to, "the target store's URL")->required()->option_text("URL");
+  store_copy->callback([&] { code = RunStoreCopy(g, copy_to); });
+
   std::string daemon_url, token_file;
   auto* status = app.add_subcommand("status", "ask a running seamd for every seam's state (its last pass)");
   status->add_option("--daemon", daemon_url, "seamd's listener, http://HOST:PORT (default: [daemon] listen in the config)");
