@@ -158,17 +158,70 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url, con
   return std::unique_ptr<Connection>(new Connection(std::move(conn), where));
 }
 
+Status Connection::Reconnect(std::string_view doing) {
+  if (PQstatus(conn_.get()) == CONNECTION_OK && !suspect_) return Status::Ok();
+  suspect_ = true;  // until made again
+  if (in_transaction_) {
+    in_transaction_ = false;  // said once; the next call starts afresh
+    return Status::Unavailable(std::string(doing) + ": lost the connection to " + describe_ +
+                               " inside a transaction");
+  }
+  PQreset(conn_.get());
+  suspect_ = false;
+  if (PQstatus(conn_.get()) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(conn_.get());
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    for (char& c : message) c = c == '\n' ? ' ' : c;
+    return Status::Unavailable(std::string(doing) + ": lost the connection to " + describe_ +
+                               " and cannot make it again: " + message);
+  }
+  for (const std::string& sql : session_) {
+    ResultPtr r(PQexec(conn_.get(), sql.c_str()));
+    if (r == nullptr || PQresultStatus(r.get()) != PGRES_COMMAND_OK) return FromResult(r.get(), conn_.get(), doing, describe_);
+  }
+  return Status::Ok();
+}
+
+Status Connection::Failed(const PGresult* r, std::string_view doing) {
+  // An error the server did not send (no SQLSTATE: a write or read on the socket failed) may
+  // leave libpq still calling the connection good; the next call makes it again.
+  if (PQstatus(conn_.get()) != CONNECTION_OK || r == nullptr || PQresultErrorField(r, PG_DIAG_SQLSTATE) == nullptr) {
+    suspect_ = true;
+  }
+  return FromResult(r, conn_.get(), doing, describe_);
+}
+
+void Connection::NoteTransaction() {
+  // UNKNOWN: the connection is gone, and with it whatever was open; what was open before stays
+  // the answer, so the reconnect can tell.
+  const PGTransactionStatusType tx = PQtransactionStatus(conn_.get());
+  if (tx != PQTRANS_UNKNOWN) in_transaction_ = tx == PQTRANS_INTRANS || tx == PQTRANS_INERROR;
+}
+
+Status Connection::SetForSession(const std::string& sql) {
+  session_.push_back(sql);
+  ResultPtr r(PQexec(conn_.get(), sql.c_str()));
+  if (r == nullptr || PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+    return FromResult(r.get(), conn_.get(), "setting up the session", describe_);
+  }
+  return Status::Ok();
+}
+
 Result<Rows> Connection::Exec(const std::string& sql, const Params& params, std::string_view doing) {
+  SEAM_RETURN_IF_ERROR(Reconnect(doing));
   ResultPtr r(PQexecParams(conn_.get(), sql.c_str(), params.size(), nullptr, params.values(), nullptr, nullptr, 0));
+  NoteTransaction();
   const ExecStatusType st = r != nullptr ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) return FromResult(r.get(), conn_.get(), doing, describe_);
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) return Failed(r.get(), doing);
   return Rows(std::move(r));
 }
 
 Result<Rows> Connection::ExecScript(const std::string& sql, std::string_view doing) {
+  SEAM_RETURN_IF_ERROR(Reconnect(doing));
   ResultPtr r(PQexec(conn_.get(), sql.c_str()));
+  NoteTransaction();
   const ExecStatusType st = r != nullptr ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) return FromResult(r.get(), conn_.get(), doing, describe_);
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) return Failed(r.get(), doing);
   return Rows(std::move(r));
 }
 

@@ -80,11 +80,19 @@ class Connection {
 
   // Runs `sql` with `params`; rows for a statement that returns them. Errors name `doing` and
   // the server's message and SQLSTATE; a serialization failure or deadlock is Conflict, a lost
-  // connection Unavailable.
+  // connection Unavailable. A connection lost earlier is re-made first (one attempt per call,
+  // bounded by the connect timeout), and the session settings replayed: a restarted server or
+  // a network that came back costs the calls made while it was away, not the process.
+  // Statements are never retried: whether a lost one committed is for the caller to find out;
+  // nor is a connection lost inside a transaction made again before that transaction's caller
+  // has been told (the next statement fails too).
   Result<Rows> Exec(const std::string& sql, const Params& params, std::string_view doing);
   Result<Rows> Exec(const std::string& sql, std::string_view doing) { return Exec(sql, Params(), doing); }
   // Several statements without parameters (a schema script), in the current transaction.
   Result<Rows> ExecScript(const std::string& sql, std::string_view doing);
+
+  // Runs `sql` now and again after every reconnect (a session setting).
+  Status SetForSession(const std::string& sql);
 
   PGconn* raw() { return conn_.get(); }
   const std::string& describe() const { return describe_; }
@@ -92,8 +100,16 @@ class Connection {
  private:
   Connection(std::unique_ptr<PGconn, ConnDeleter> conn, std::string describe)
       : conn_(std::move(conn)), describe_(std::move(describe)) {}
+  Status Reconnect(std::string_view doing);
+  void NoteTransaction();
+  Status Failed(const PGresult* r, std::string_view doing);
   std::unique_ptr<PGconn, ConnDeleter> conn_;
   std::string describe_;
+  std::vector<std::string> session_;  // SetForSession statements, replayed after a reconnect
+  // The last statement left a transaction open: a connection lost now is not made again by the
+  // next statement, which would then run outside the transaction it belongs to.
+  bool in_transaction_ = false;
+  bool suspect_ = false;  // the last call failed on the socket itself: make the connection again
 };
 
 // "postgresql://user@host:port/db" from a URL, without its password (host "socket DIR" for a

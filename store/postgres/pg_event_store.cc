@@ -128,7 +128,7 @@ Result<std::unique_ptr<PgEventStore>> PgEventStore::Open(const std::string& url,
   SEAM_ASSIGN_OR_RETURN(std::unique_ptr<pg::Connection> conn, pg::Connection::Open(url, options.password));
   SEAM_RETURN_IF_ERROR(options.create_if_missing ? pg::CreateSchema(*conn) : pg::CheckSchema(*conn));
   if (options.read_only) {
-    SEAM_RETURN_IF_ERROR(conn->Exec("SET default_transaction_read_only = on", "opening read-only").status());
+    SEAM_RETURN_IF_ERROR(conn->SetForSession("SET default_transaction_read_only = on"));
   }
   return std::unique_ptr<PgEventStore>(new PgEventStore(url, std::move(conn), options));
 }

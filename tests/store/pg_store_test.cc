@@ -223,5 +223,36 @@ TEST_F(PgStoreTest, AppendersInSeveralProcessesKeepOneGapFreeChain) {
   EXPECT_EQ(Query("SELECT count(*) = max(seq) FROM seam_events"), "t\n");
 }
 
+// A server of its own: restarting the run's shared one would break the other tests.
+TEST(PgStoreRestartTest, ARestartedServerCostsOnlyTheCallsMadeWhileItWasAway) {
+  testing::ThrowawayPostgres server;
+  ASSERT_EQ(server.Start(), "");
+  Result<StoreConfig> config = StoreFromUrl(server.Url(), "/nonexistent");
+  ASSERT_TRUE(config.ok());
+  Result<std::unique_ptr<Store>> writer = store::Open(*config, {.create_if_missing = true});
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  Result<std::unique_ptr<Store>> reader = store::Open(*config, {.read_only = true});
+  ASSERT_TRUE(reader.ok());
+  ASSERT_TRUE((*writer)->Log().Append("token/a", 0, {EventDraft{"TokenIssued", "t", 1, "p"}}).ok());
+
+  server.Stop();
+  Result<AppendResult> away = (*writer)->Log().Append("token/a", 1, {EventDraft{"TokenRotated", "t", 2, "p"}});
+  ASSERT_FALSE(away.ok());
+  EXPECT_THAT(away.status().message(), HasSubstr("postgresql://seam_admin@socket "));
+  EXPECT_FALSE((*reader)->Log().Head().ok());
+
+  ASSERT_EQ(server.StartAgain(), "");
+  Result<AppendResult> back = (*writer)->Log().Append("token/a", 1, {EventDraft{"TokenRotated", "t", 2, "p"}});
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->last_seq, 2);
+  EXPECT_EQ((*reader)->Log().Head()->seq, 2);
+  // The reader's session setting came back with its connection: it still cannot append.
+  EXPECT_EQ((*reader)->Log().Append("token/a", 2, {EventDraft{"TokenRotated", "t", 3, "p"}}).status().code(),
+            StatusCode::kFailedPrecondition);
+  Result<VerifyReport> verified = (*reader)->Log().Verify();
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->intact);
+}
+
 }  // namespace
 }  // namespace seam

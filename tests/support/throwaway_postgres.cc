@@ -117,10 +117,15 @@ std::string ThrowawayPostgres::Start() {
                   "--no-sync", "--no-instructions"},
                  user);
   if (init.exit_code != 0) return "initdb failed (exit " + std::to_string(init.exit_code) + "): " + init.output;
-  Ran started = Run({(bindir_ / "pg_ctl").string(), "-D", data.string(), "-l", (dir_ / "server.log").string(), "-w",
-                     "-t", "60", "-o",
-                     "-k " + dir_.string() + " -c listen_addresses='' -c max_connections=300 -p " + std::to_string(kPort), "start"},
-                    user);
+  return StartAgain();
+}
+
+std::string ThrowawayPostgres::StartAgain() {
+  Ran started = Run({(bindir_ / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-l", (dir_ / "server.log").string(),
+                     "-w", "-t", "60", "-o",
+                     "-k " + dir_.string() + " -c listen_addresses='' -c max_connections=300 -p " + std::to_string(kPort),
+                     "start"},
+                    ServerUser());
   if (started.exit_code != 0) {
     return "pg_ctl start failed (exit " + std::to_string(started.exit_code) + "): " + started.output + "\n" +
            Tail(dir_ / "server.log");

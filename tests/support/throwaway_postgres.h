@@ -24,7 +24,9 @@ class ThrowawayPostgres {
   // Creates the cluster and starts the server (a second or two); "" on success, else what went
   // wrong with the end of the server's log. Stopped and removed on destruction unless Detach()ed.
   std::string Start();
-  void Stop();
+  void Stop();  // immediate: as a crash or a power cut would, the data kept
+  // Starts the stopped server again on the same data (a restart after Stop); "" on success.
+  std::string StartAgain();
   // Leaves the server running when this object goes (the ctest fixture's start step).
   void Detach() { owned_ = false; }
   // Uses a server another process started in `dir` (the ctest fixture's); "" when its socket is

@@ -193,9 +193,28 @@ Result<std::unique_ptr<Daemon::Wiring>> Daemon::Wire() {
 
 void Daemon::FlushConfirmations() {
   if (!wiring_ || !wiring_->env->confirmations) return;
-  Status flushed = wiring_->env->confirmations->Flush();
+  OnFlushed(wiring_->env->confirmations->Flush());
+}
+
+void Daemon::OnFlushed(const Status& flushed) {
   if (!flushed.ok() && !book_failing_) spdlog::warn("{}", flushed.message());
+  if (flushed.ok() && book_failing_) spdlog::info("confirmation book written again");
   book_failing_ = !flushed.ok();
+}
+
+void Daemon::FlushConfirmationsOffLoop() {
+  if (!wiring_ || !wiring_->env->confirmations || flush_in_flight_) return;
+  flush_in_flight_ = true;
+  // The book is thread-safe (LockedConfirmationBook) and shared with the job: a reload that
+  // replaces it meanwhile leaves this flush writing the old one, which is what it holds.
+  lanes_->Post(Lane::kFile, wiring_->env,
+               [this, book = wiring_->env->confirmations, mailbox = mailbox_](Result<WorkerScope>) {
+                 Status flushed = book->Flush();
+                 mailbox->Post([this, flushed] {
+                   flush_in_flight_ = false;
+                   OnFlushed(flushed);
+                 });
+               });
 }
 
 void Daemon::Install(std::unique_ptr<Wiring> wiring) {
@@ -415,7 +434,7 @@ void Daemon::ArmTick() {
   tick_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopping_) return;
     wiring_->watcher->RetryMissing();
-    FlushConfirmations();
+    FlushConfirmationsOffLoop();
     if (!wiring_->log_watch) PollLogHead();
     ArmTick();
   });

@@ -94,8 +94,12 @@ class Daemon {
   void OnHeadScanned(std::uint64_t generation, const HeadScan& scan);
   void ArmFullPassTimer();
   // Writes the sides confirmed in sync since the last flush (every second, on reload and stop:
-  // a crash loses at most a second of them, which only widens a drift's bracket).
+  // a crash loses at most a second of them, which only widens a drift's bracket). The tick's
+  // flush runs on a file-lane worker (a shared store's book is a network round trip, and the
+  // loop never waits); on reload and stop it runs here, before the book is replaced or closed.
   void FlushConfirmations();
+  void FlushConfirmationsOffLoop();
+  void OnFlushed(const Status& flushed);
 
   boost::asio::io_context& io_;
   std::string config_flag_;
@@ -112,6 +116,7 @@ class Daemon {
   bool head_poll_in_flight_ = false;
   bool head_poll_again_ = false;  // woken while a look was in flight
   bool book_failing_ = false;  // flushing the confirmation book failed (logged once)
+  bool flush_in_flight_ = false;
   // GET /: each seam's audit with the stream version it was built at; replaced whole by each
   // page built (a worker reads the one it was given).
   std::shared_ptr<const TimelineCache> timeline_cache_ = std::make_shared<TimelineCache>();
