@@ -155,10 +155,20 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url, con
     // busy stream to retry in a moment (exit 3).
     return Status::IoError("cannot connect to " + where + ": " + message);
   }
+  // The server's notices (a WARNING as it shuts down, say) would go to stderr, where seamctl
+  // promises one line; the errors that matter come back as results.
+  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
   return std::unique_ptr<Connection>(new Connection(std::move(conn), where));
 }
 
 Status Connection::Reconnect(std::string_view doing) {
+  // Between transactions, read what the server sent while the connection was idle (without
+  // waiting): a server that went away meanwhile closed the socket, and libpq only learns it
+  // here. Without this, each connection of a pool would fail one call after a restart.
+  // Twice: the first read may return the server's farewell message, the second finds the end.
+  for (int i = 0; i < 2 && !in_transaction_ && !suspect_ && PQstatus(conn_.get()) == CONNECTION_OK; ++i) {
+    if (PQconsumeInput(conn_.get()) == 0) suspect_ = true;
+  }
   if (PQstatus(conn_.get()) == CONNECTION_OK && !suspect_) return Status::Ok();
   suspect_ = true;  // until made again
   if (in_transaction_) {

@@ -33,5 +33,39 @@ TEST_F(SeamdPgTest, RepairsConfirmsInTheDatabaseAndIsWokenByAnotherProcessesRota
   EXPECT_EQ(std::count(types.begin(), types.end(), "SideRepaired"), 1);
 }
 
+// A server of its own (restarting the run's shared one would break the other tests).
+TEST_F(SeamdTest, OnADatabaseThatRestartsItFailsClosedThenCarriesOn) {
+  seam::testing::ThrowawayPostgres server;
+  ASSERT_EQ(server.Start(), "");
+  std::string config = StandardConfig();
+  const std::string old = "[store]\npath = \".seam/events.db\"\n";
+  config.replace(config.find(old), old.size(), "[store]\nurl = \"" + server.Url() + "\"\n");
+  WriteConfig(config);
+  WriteFreshSides();
+  ASSERT_EQ(Seamctl({"init"}).exit_code, 0);
+  ASSERT_EQ(Seamctl({"token", "issue", kSeam}).exit_code, 0);
+  const std::optional<std::string> issued = CliToken();
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+
+  server.Stop();  // immediate, as a crash
+  const std::string edit = R"({"token": "edited-by-hand-edited-by-hand-edited-by-han"})";
+  RenameReplace(CliFile(), edit);
+  // No repair without the log: the pass fails, naming the database, and the side is left alone.
+  EXPECT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "pass failed: cannot connect to postgresql://seam_admin@socket "); }))
+      << DaemonLog();
+  EXPECT_EQ(ReadFile(CliFile()), edit);
+
+  ASSERT_EQ(server.StartAgain(), "");
+  const auto back = std::chrono::steady_clock::now();
+  EXPECT_TRUE(WaitFor([&] { return CliToken() == issued; }, milliseconds(20000))) << DaemonLog();
+  EXPECT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "repaired side cli (foreign -> version 1)"); })) << DaemonLog();
+  // The pass after the restart works on the first try: no "server closed the connection".
+  EXPECT_FALSE(Contains(DaemonLog(), "server closed the connection")) << DaemonLog();
+  std::cerr << "repaired " << std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - back).count()
+            << " ms after the server came back\n";
+  StopSeamd();
+  EXPECT_EQ(Seamctl({"verify"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace seam::e2e
