@@ -1,5 +1,6 @@
 #include "store/postgres/pg_conn.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -100,8 +101,22 @@ Params& Params::BytesArray(const std::vector<std::string>& values) {
   return Add(out + "}");
 }
 
+bool Rows::Bytes(int row, int col, std::string* out) const {
+  if (PQfformat(result_.get(), col) == 1) {
+    out->assign(Text(row, col));
+    return true;
+  }
+  return ParseByteaHex(Text(row, col), out);
+}
+
 std::int64_t Rows::Int(int row, int col) const {
   const std::string_view t = Text(row, col);
+  if (PQfformat(result_.get(), col) == 1) {
+    if (t.size() != 8) return 0;
+    std::uint64_t v = 0;
+    for (char c : t) v = (v << 8) | static_cast<unsigned char>(c);
+    return static_cast<std::int64_t>(v);
+  }
   std::int64_t v = 0;
   std::from_chars(t.data(), t.data() + t.size(), v);
   return v;
@@ -178,6 +193,7 @@ Status Connection::Reconnect(std::string_view doing) {
   }
   PQreset(conn_.get());
   suspect_ = false;
+  prepared_.clear();  // a new session has none
   if (PQstatus(conn_.get()) != CONNECTION_OK) {
     std::string message = PQerrorMessage(conn_.get());
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
@@ -217,9 +233,26 @@ Status Connection::SetForSession(const std::string& sql) {
   return Status::Ok();
 }
 
-Result<Rows> Connection::Exec(const std::string& sql, const Params& params, std::string_view doing) {
+Result<Rows> Connection::Exec(const std::string& sql, const Params& params, std::string_view doing, bool binary) {
   SEAM_RETURN_IF_ERROR(Reconnect(doing));
-  ResultPtr r(PQexecParams(conn_.get(), sql.c_str(), params.size(), nullptr, params.values(), nullptr, nullptr, 0));
+  ResultPtr r(PQexecParams(conn_.get(), sql.c_str(), params.size(), nullptr, params.values(), nullptr, nullptr,
+                           binary ? 1 : 0));
+  NoteTransaction();
+  const ExecStatusType st = r != nullptr ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) return Failed(r.get(), doing);
+  return Rows(std::move(r));
+}
+
+Result<Rows> Connection::ExecPrepared(const std::string& name, const std::string& sql, const Params& params,
+                                      std::string_view doing) {
+  SEAM_RETURN_IF_ERROR(Reconnect(doing));
+  if (std::find(prepared_.begin(), prepared_.end(), name) == prepared_.end()) {
+    ResultPtr made(PQprepare(conn_.get(), name.c_str(), sql.c_str(), params.size(), nullptr));
+    NoteTransaction();
+    if (made == nullptr || PQresultStatus(made.get()) != PGRES_COMMAND_OK) return Failed(made.get(), doing);
+    prepared_.push_back(name);
+  }
+  ResultPtr r(PQexecPrepared(conn_.get(), name.c_str(), params.size(), params.values(), nullptr, nullptr, 0));
   NoteTransaction();
   const ExecStatusType st = r != nullptr ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) return Failed(r.get(), doing);

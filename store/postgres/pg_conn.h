@@ -29,6 +29,13 @@ using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 // Statement parameters, all in text form.
 class Params {
  public:
+  Params() = default;
+  // A copy points into its own strings.
+  Params(const Params& other) {
+    for (const std::string& v : other.values_) Add(v);
+  }
+  Params& operator=(const Params&) = delete;
+
   Params& Text(std::string value);
   Params& Int(std::int64_t value);
   Params& Bytes(std::string_view bytes);  // bytea, as hex ("\x…")
@@ -60,9 +67,11 @@ class Rows {
   std::string_view Text(int row, int col) const {
     return {PQgetvalue(result_.get(), row, col), static_cast<std::size_t>(PQgetlength(result_.get(), row, col))};
   }
+  // An int8 column (text, or 8 bytes big-endian in a binary result).
   std::int64_t Int(int row, int col) const;
-  // A bytea column; false when it is not hex bytea text.
-  bool Bytes(int row, int col, std::string* out) const { return ParseByteaHex(Text(row, col), out); }
+  // A bytea column: the bytes as they are in a binary result, hex text decoded otherwise; false
+  // when text is not hex bytea.
+  bool Bytes(int row, int col, std::string* out) const;
   bool HashAt(int row, int col, seam::Hash* out) const;
 
  private:
@@ -86,8 +95,14 @@ class Connection {
   // Statements are never retried: whether a lost one committed is for the caller to find out;
   // nor is a connection lost inside a transaction made again before that transaction's caller
   // has been told (the next statement fails too).
-  Result<Rows> Exec(const std::string& sql, const Params& params, std::string_view doing);
+  // `binary`: results in binary form (bytea as its bytes, int8 as 8 bytes: no hex to encode on
+  // the server nor decode here; for the log's rows). Rows reads either form.
+  Result<Rows> Exec(const std::string& sql, const Params& params, std::string_view doing, bool binary = false);
   Result<Rows> Exec(const std::string& sql, std::string_view doing) { return Exec(sql, Params(), doing); }
+  // The same through a statement prepared once per connection under `name` (the parse and plan
+  // of a statement run thousands of times, such as an append, saved).
+  Result<Rows> ExecPrepared(const std::string& name, const std::string& sql, const Params& params,
+                            std::string_view doing);
   // Several statements without parameters (a schema script), in the current transaction.
   Result<Rows> ExecScript(const std::string& sql, std::string_view doing);
 
@@ -110,6 +125,7 @@ class Connection {
   // next statement, which would then run outside the transaction it belongs to.
   bool in_transaction_ = false;
   bool suspect_ = false;  // the last call failed on the socket itself: make the connection again
+  std::vector<std::string> prepared_;  // statements prepared on this connection (forgotten on reconnect)
 };
 
 // "postgresql://user@host:port/db" from a URL, without its password (host "socket DIR" for a

@@ -64,6 +64,12 @@ class PgEventStore final : public EventStore {
   Status ReadRows(const std::string& sql, const pg::Params& params, std::string_view doing,
                   const std::function<Status(Event&, bool well_formed)>& visit, bool check_hashes = true);
 
+  // The rows of seam_events WHERE `where` (its parameters in `base`) whose `key` (seq, or a
+  // stream's version) runs from `from` to `upper`, in key order, kBatch keys per query.
+  Status ReadPages(const std::string& where, const std::string& key, const pg::Params& base, std::int64_t from,
+                   std::int64_t upper, std::string_view doing, const std::function<Status(Event&, bool)>& visit,
+                   bool check_hashes = true);
+
   std::string url_;
   std::unique_ptr<pg::Connection> conn_;
   PgOpenOptions options_;

@@ -4,6 +4,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +15,7 @@
 
 #include "core/secret.h"
 #include "reconcilers/token/token_events.h"
+#include "reconcilers/token/token_kind.h"
 
 extern char** environ;
 
@@ -126,6 +128,31 @@ std::int64_t NowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+Status GenerateTokenLog(EventStore& store, std::int64_t n) {
+  constexpr std::int64_t kGenerateBatch = 10000;
+  const std::string stream = kStream;
+  std::vector<EventDraft> drafts;
+  std::int64_t t = NowUs() - n;
+  std::int64_t version = 0;
+  while (version < n) {
+    const std::int64_t count = std::min(kGenerateBatch, n - version);
+    drafts.assign(static_cast<std::size_t>(count), EventDraft{});
+    for (std::int64_t i = 0; i < count; ++i) {
+      const std::int64_t v = version + i + 1;
+      SEAM_ASSIGN_OR_RETURN(Secret value, token::NewTokenValue());
+      SEAM_ASSIGN_OR_RETURN(std::string sealed, Keys().Seal(value, SealContext(stream, v)));
+      EventDraft& d = drafts[static_cast<std::size_t>(i)];
+      d.type = v == 1 ? token::kTokenIssued : token::kTokenRotated;
+      d.actor = kActor;
+      d.time_us = ++t;
+      d.payload = token::Encode(token::TokenValueSet{std::move(sealed)});
+    }
+    SEAM_ASSIGN_OR_RETURN(AppendResult r, store.Append(stream, version, drafts));
+    version = r.last_version;
+  }
+  return Status::Ok();
 }
 
 }  // namespace seam::bench

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "core/crypto.h"
+#include "core/event_store.h"
+#include "core/status.h"
 
 namespace seam::bench {
 
@@ -34,6 +36,11 @@ const KeyRing& Keys();
 // A real TokenRotated payload (a sealed 43-character token, cereal-encoded), about 100 bytes.
 // Append benchmarks store these bytes; the store does not look inside them.
 const std::string& SamplePayload();
+
+// Appends `n` token events to kStream of `store` (one TokenIssued, then TokenRotated), each
+// carrying a fresh token sealed with Keys() for its place, 10,000 per append: the log the
+// replay benchmarks read.
+Status GenerateTokenLog(EventStore& store, std::int64_t n);
 
 // Runs argv (argv[0] a path) to the end with stdout to /dev/null, in `cwd` when not empty;
 // true on exit 0. For set-up steps (seamctl init, token issue), never timed.

@@ -10,6 +10,7 @@ void RegisterSeamdBenchmarks();   // seamd_bench.cc: seamd's detection latency a
 void PrintSeamdFigures();         // seamd_bench.cc: its figures beside their baselines
 void RegisterAuditBenchmarks();   // audit_bench.cc: audit / drift of one seam at 1M events
 void PrintAuditFigures();         // audit_bench.cc: their figures beside the raw stream read
+void RegisterPgBenchmarks();      // pg_bench.cc: the PostgreSQL store beside raw libpq
 void RegisterCertBenchmarks();    // cert_bench.cc: a renewal to nginx serving it, seamd running
 void PrintCertFigures();          // cert_bench.cc: the distribution beside reloading by hand
 

@@ -24,38 +24,11 @@
 namespace seam::bench {
 namespace {
 
-constexpr std::int64_t kGenerateBatch = 10000;
-
 struct ReplayLog {
   std::string path;
   std::int64_t events = 0;
   std::string error;  // non-empty when the log could not be generated
 };
-
-// One TokenIssued then TokenRotated events, each carrying a fresh token sealed for its place.
-Status Generate(SqliteEventStore& store, std::int64_t n) {
-  const std::string stream = kStream;
-  std::vector<EventDraft> drafts;
-  std::int64_t t = NowUs() - n;
-  std::int64_t version = 0;
-  while (version < n) {
-    const std::int64_t count = std::min(kGenerateBatch, n - version);
-    drafts.assign(static_cast<std::size_t>(count), EventDraft{});
-    for (std::int64_t i = 0; i < count; ++i) {
-      const std::int64_t v = version + i + 1;
-      SEAM_ASSIGN_OR_RETURN(Secret value, token::NewTokenValue());
-      SEAM_ASSIGN_OR_RETURN(std::string sealed, Keys().Seal(value, SealContext(stream, v)));
-      EventDraft& d = drafts[static_cast<std::size_t>(i)];
-      d.type = v == 1 ? token::kTokenIssued : token::kTokenRotated;
-      d.actor = kActor;
-      d.time_us = ++t;
-      d.payload = token::Encode(token::TokenValueSet{std::move(sealed)});
-    }
-    SEAM_ASSIGN_OR_RETURN(AppendResult r, store.Append(stream, version, drafts));
-    version = r.last_version;
-  }
-  return Status::Ok();
-}
 
 const ReplayLog& GetReplayLog() {
   static const ReplayLog log = [] {
@@ -68,7 +41,7 @@ const ReplayLog& GetReplayLog() {
     SqliteOpenOptions options;
     options.create_if_missing = true;
     Result<std::unique_ptr<SqliteEventStore>> store = SqliteEventStore::Open(out.path, options);
-    Status st = store.ok() ? Generate(**store, out.events) : store.status();
+    Status st = store.ok() ? GenerateTokenLog(**store, out.events) : store.status();
     if (!st.ok()) out.error = "generating the replay log: " + st.ToString();
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     std::fprintf(stderr, "seam_bench: generated in %.1f s\n", took.count());

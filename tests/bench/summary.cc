@@ -35,6 +35,10 @@ constexpr FigureSpec kSpecs[] = {
     {"check_pairings", "check pass, pairing seams", kSeamCheck, kRawCheckIo, 2000, true, "seams/s"},
     {"check_pairings_one_side_at_a_time", "  same, sides one at a time", kSeamCheckSequential,
      kRawCheckIo, 0, false, "seams/s"},
+    // PostgreSQL, against raw libpq on the same server (issue 15's goals).
+    {"pg_durable_single_append", "pg: durable single append", kPgAppendOne, kRawPgInsertOne, 0.7, false},
+    {"pg_batched_append_100", "pg: batched append (100/call)", kPgAppendBatch, kRawPgInsertBatch, 20000, true},
+    {"pg_replay_fold", "pg: replay + fold", kPgReplay, kRawPgSelect, 0.5, false},
 };
 
 std::string Rate(double v, const std::string& unit) {
@@ -102,7 +106,8 @@ std::vector<Figure> ComputeFigures(const std::map<std::string, double>& rates) {
 
 void PrintFigures(const std::vector<Figure>& figures, long long replay_events) {
   std::printf("\nseam vs its baseline, same run (ratio = seam/baseline throughput; higher is better)\n");
-  std::printf("baseline: raw SQLite for the log figures, raw GET + file read for the check pass\n");
+  std::printf("baseline: raw SQLite for the log figures, raw libpq on the same server for pg:, raw GET + file read "
+              "for the check pass\n");
   std::printf("replay/verify log: %lld events\n", replay_events);
   std::printf("%-30s %-16s %-16s %-7s %s\n", "figure", "seam", "baseline", "ratio", "goal");
   for (const Figure& f : figures) {

@@ -26,6 +26,13 @@ inline constexpr char kRawStreamSelect[] = "raw_sqlite/select_stream";
 inline constexpr char kSeamCheck[] = "seam/check_pairings";
 inline constexpr char kSeamCheckSequential[] = "seam/check_pairings_one_side_at_a_time";
 inline constexpr char kRawCheckIo[] = "raw_io/get_and_read_pairings";
+// The PostgreSQL store (pg_bench.cc), beside raw libpq on the same server.
+inline constexpr char kPgAppendOne[] = "pg/append_one_durable";
+inline constexpr char kRawPgInsertOne[] = "raw_pg/insert_one_commit";
+inline constexpr char kPgAppendBatch[] = "pg/append_batch_100";
+inline constexpr char kRawPgInsertBatch[] = "raw_pg/insert_batch_100";
+inline constexpr char kPgReplay[] = "pg/replay_fold";
+inline constexpr char kRawPgSelect[] = "raw_pg/select_stream";
 // Not a figure: ReadStream alone, to show how replay + fold splits between store and fold.
 inline constexpr char kSeamReadStream[] = "seam/read_stream_only";
 
