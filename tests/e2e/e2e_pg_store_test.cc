@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <fstream>
+#include <thread>
 
 #include "tests/e2e/pg_fixture.h"
+#include "tests/e2e/tls_peer.h"
 
 namespace seam::e2e {
 namespace {
@@ -261,6 +263,75 @@ TEST_F(PgStoreTest, StoreCopyMovesTheChainByteForByteAndBack) {
   ProcessResult from_back = Seamctl({"log", "--json"}, {{"SEAM_STORE_URL", "sqlite:back/events.db"}});
   EXPECT_EQ(from_back.out, pg_log);
   EXPECT_EQ(Seamctl({"verify"}, {{"SEAM_STORE_URL", "sqlite:back/events.db"}}).exit_code, 0);
+}
+
+// Over TCP with sslmode=verify-full against a server certificate this test makes (a CA of its
+// own, the server's name `localhost`), on a server of its own listening on 127.0.0.1.
+TEST_F(SeamctlTest, PostgresOverTlsWithVerifyFullAndTheRefusalsItBrings) {
+  seam::testing::ThrowawayPostgres server;
+  server.ListenOnLoopback(FreeLoopbackPort());
+  ASSERT_EQ(server.Start(), "");
+  const fs::path pki = Root() / "pki";
+  fs::create_directories(pki);
+  auto openssl = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"openssl"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ProcessOptions options;
+    options.cwd = pki;
+    ProcessResult r = RunProcess(argv, options);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  };
+  for (const std::string ca : {"ca", "other-ca"}) {
+    openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", ca + ".key",
+             "-out", ca + ".pem", "-days", "2", "-subj", "/CN=" + ca});
+  }
+  openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "server.key", "-out",
+           "server.csr", "-subj", "/CN=localhost"});
+  std::ofstream(pki / "san.ext") << "subjectAltName = DNS:localhost\n";
+  openssl({"x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+           "server.pem", "-days", "2", "-extfile", "san.ext"});
+  const std::string cert = server.CopyIn(pki / "server.pem", "server.pem");
+  const std::string key = server.CopyIn(pki / "server.key", "server.key");
+  ASSERT_FALSE(cert.empty() || key.empty());
+  ASSERT_EQ(server.Psql("ALTER SYSTEM SET ssl_cert_file = '" + cert + "'"), "");
+  ASSERT_EQ(server.Psql("ALTER SYSTEM SET ssl_key_file = '" + key + "'"), "");
+  ASSERT_EQ(server.Psql("ALTER SYSTEM SET ssl = on"), "");
+  ASSERT_EQ(server.Psql("SELECT pg_reload_conf()"), "");
+
+  auto url = [&](const std::string& host, const std::string& root) {
+    return "postgresql://seam_admin@" + host + ":" + std::to_string(server.port()) +
+           "/postgres?sslmode=verify-full&sslrootcert=" + (pki / root).string();
+  };
+  auto config = [&](const std::string& store_url) {
+    std::string text = StandardConfig();
+    const std::string old = "[store]\npath = \".seam/events.db\"\n";
+    text.replace(text.find(old), old.size(), "[store]\nurl = \"" + store_url + "\"\n");
+    WriteConfig(text);
+  };
+  WriteFreshSides();
+  config(url("localhost", "ca.pem"));
+  // pg_reload_conf() returns before the server has loaded the new settings.
+  ProcessResult init;
+  for (int i = 0; i < 50; ++i) {
+    init = Seamctl({"init"});
+    if (init.exit_code == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_TRUE(Contains(init.out, "created event log postgresql://seam_admin@localhost:" +
+                                     std::to_string(server.port()) + "/postgres")) << init.out;
+  ASSERT_EQ(Seamctl({"token", "issue", kSeam}).exit_code, 0);
+  EXPECT_EQ(Seamctl({"verify"}).exit_code, 0);
+
+  // A name the certificate does not carry, and a CA that did not sign it: one line each, exit 2.
+  config(url("127.0.0.1", "ca.pem"));
+  ProcessResult name = Seamctl({"check"});
+  EXPECT_TRUE(IsCleanError(name, "cannot connect to postgresql://seam_admin@127.0.0.1:")) << name.err;
+  EXPECT_TRUE(Contains(name.err, "does not match host name")) << name.err;
+  config(url("localhost", "other-ca.pem"));
+  ProcessResult ca = Seamctl({"check"});
+  EXPECT_TRUE(IsCleanError(ca, "cannot connect to postgresql://seam_admin@localhost:")) << ca.err;
+  EXPECT_TRUE(Contains(ca.err, "certificate verify failed")) << ca.err;
 }
 
 }  // namespace

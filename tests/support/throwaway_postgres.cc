@@ -123,7 +123,8 @@ std::string ThrowawayPostgres::Start() {
 std::string ThrowawayPostgres::StartAgain() {
   Ran started = Run({(bindir_ / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-l", (dir_ / "server.log").string(),
                      "-w", "-t", "60", "-o",
-                     "-k " + dir_.string() + " -c listen_addresses='' -c max_connections=300 -p " + std::to_string(kPort),
+                     "-k " + dir_.string() + " -c listen_addresses='" + (tcp_port_ > 0 ? "127.0.0.1" : "") +
+                         "' -c max_connections=300 -p " + std::to_string(port()),
                      "start"},
                     ServerUser());
   if (started.exit_code != 0) {
@@ -151,6 +152,20 @@ std::string ThrowawayPostgres::Attach(const fs::path& dir) {
   return "";
 }
 
+std::string ThrowawayPostgres::CopyIn(const fs::path& source, const std::string& name) const {
+  const fs::path target = dir_ / name;
+  std::error_code ec;
+  fs::copy_file(source, target, fs::copy_options::overwrite_existing, ec);
+  if (ec) return "";
+  fs::permissions(target, fs::perms::owner_read | fs::perms::owner_write, ec);
+  const std::string user = ServerUser();
+  if (!user.empty()) {
+    const passwd* pw = getpwnam(user.c_str());
+    if (pw == nullptr || chown(target.c_str(), pw->pw_uid, pw->pw_gid) != 0) return "";
+  }
+  return ec ? "" : target.string();
+}
+
 void ThrowawayPostgres::StopAttached() {
   Run({(bindir_ / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-m", "immediate", "-w", "stop"}, ServerUser());
 }
@@ -176,7 +191,7 @@ ThrowawayPostgres* ThrowawayPostgres::ForTests(std::string* error) {
 }
 
 std::string ThrowawayPostgres::Url(const std::string& db) const {
-  return "postgresql:///" + db + "?host=" + dir_.string() + "&port=" + std::to_string(kPort) + "&user=" + kSuperuser;
+  return "postgresql:///" + db + "?host=" + dir_.string() + "&port=" + std::to_string(port()) + "&user=" + kSuperuser;
 }
 
 std::string ThrowawayPostgres::Psql(const std::string& sql, const std::string& db, std::string* out,

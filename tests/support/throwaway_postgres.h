@@ -21,6 +21,14 @@ class ThrowawayPostgres {
   ThrowawayPostgres(const ThrowawayPostgres&) = delete;
   ThrowawayPostgres& operator=(const ThrowawayPostgres&) = delete;
 
+  // Before Start: also listen on 127.0.0.1:`port` (TCP; the socket then uses that port number
+  // too), for tests of TLS and of what a network does.
+  void ListenOnLoopback(int port) { tcp_port_ = port; }
+  int port() const { return tcp_port_ > 0 ? tcp_port_ : kPort; }
+  // Copies `source` into the server's directory as `name`, owned by the server's user, mode
+  // 0600 (what PostgreSQL asks of a key file); its path, or "" when it fails.
+  std::string CopyIn(const std::filesystem::path& source, const std::string& name) const;
+
   // Creates the cluster and starts the server (a second or two); "" on success, else what went
   // wrong with the end of the server's log. Stopped and removed on destruction unless Detach()ed.
   std::string Start();
@@ -61,6 +69,7 @@ class ThrowawayPostgres {
   std::filesystem::path dir_;  // data in dir_/data, socket and log in dir_
   bool running_ = false;
   bool owned_ = true;
+  int tcp_port_ = 0;
   int databases_ = 0;
 };
 
