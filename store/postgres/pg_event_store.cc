@@ -87,7 +87,8 @@ class PgAppendWatch final : public AppendWatch {
     int backoff_ms = 100;
     while (!stopping_) {
       Result<std::unique_ptr<pg::Connection>> conn = pg::Connection::Open(url_, password_);
-      if (!conn.ok() || !(*conn)->Exec("LISTEN seam_appends", "listening").ok()) {
+      // A session setting: a reconnect inside Exec (Report's) listens again.
+      if (!conn.ok() || !(*conn)->SetForSession("LISTEN seam_appends").ok()) {
         if (!Wait(-1, backoff_ms)) return;
         backoff_ms = std::min(backoff_ms * 2, 5000);
         continue;
