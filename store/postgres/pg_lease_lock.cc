@@ -26,8 +26,10 @@ constexpr char kRelease[] = "DELETE FROM seam_locks WHERE stream = $1 AND token 
 
 class PgLeaseLock final : public WriterLock {
  public:
-  PgLeaseLock(std::unique_ptr<Connection> conn, std::string stream, std::string token, LeaseTiming timing)
-      : conn_(std::move(conn)), stream_(std::move(stream)), token_(std::move(token)), timing_(timing) {
+  PgLeaseLock(std::shared_ptr<LeaseConnections> pool, std::unique_ptr<Connection> conn, std::string stream,
+              std::string token, LeaseTiming timing)
+      : pool_(std::move(pool)), conn_(std::move(conn)), stream_(std::move(stream)), token_(std::move(token)),
+        timing_(timing) {
     renewer_ = std::thread([this] { Renew(); });
   }
   ~PgLeaseLock() override {
@@ -40,7 +42,7 @@ class PgLeaseLock final : public WriterLock {
     // Best effort: a release that fails (the database gone) ends with the lease anyway.
     Params params;
     params.Text(stream_).Text(token_);
-    (void)conn_->Exec(kRelease, params, "releasing the lock of stream " + stream_);
+    if (conn_->Exec(kRelease, params, "releasing the lock of stream " + stream_).ok()) pool_->Give(std::move(conn_));
   }
 
  private:
@@ -55,6 +57,7 @@ class PgLeaseLock final : public WriterLock {
     }
   }
 
+  std::shared_ptr<LeaseConnections> pool_;
   std::unique_ptr<Connection> conn_;  // used by the renewer until it stops, then by the release
   std::string stream_;
   std::string token_;
@@ -67,10 +70,31 @@ class PgLeaseLock final : public WriterLock {
 
 }  // namespace
 
-Result<std::unique_ptr<WriterLock>> AcquireLease(const std::string& url, const std::string& password,
+LeaseConnections::LeaseConnections(std::string url, std::string password)
+    : url_(std::move(url)), password_(std::move(password)) {}
+LeaseConnections::~LeaseConnections() = default;
+
+Result<std::unique_ptr<Connection>> LeaseConnections::Take() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      std::unique_ptr<Connection> conn = std::move(idle_.back());
+      idle_.pop_back();
+      return conn;
+    }
+  }
+  return Connection::Open(url_, password_);
+}
+
+void LeaseConnections::Give(std::unique_ptr<Connection> conn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (idle_.size() < kIdle) idle_.push_back(std::move(conn));
+}
+
+Result<std::unique_ptr<WriterLock>> AcquireLease(std::shared_ptr<LeaseConnections> connections,
                                                  const std::string& stream, const std::string& actor,
                                                  std::chrono::milliseconds wait, const LeaseTiming& timing) {
-  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(url, password));
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, connections->Take());
   SEAM_ASSIGN_OR_RETURN(Secret random, RandomBytes(16));
   const std::string token = HexLower(random.Reveal().data(), random.size());
   const auto deadline = std::chrono::steady_clock::now() + wait;
@@ -79,7 +103,7 @@ Result<std::unique_ptr<WriterLock>> AcquireLease(const std::string& url, const s
     take.Text(stream).Text(actor).Text(token).Int(timing.lease.count());
     SEAM_ASSIGN_OR_RETURN(Rows taken, conn->Exec(kTake, take, "locking stream " + stream));
     if (taken.count() == 1) {
-      return std::unique_ptr<WriterLock>(new PgLeaseLock(std::move(conn), stream, token, timing));
+      return std::unique_ptr<WriterLock>(new PgLeaseLock(std::move(connections), std::move(conn), stream, token, timing));
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       Params who;
@@ -89,6 +113,7 @@ Result<std::unique_ptr<WriterLock>> AcquireLease(const std::string& url, const s
                                                          conn->describe() + " (until " +
                                                          std::string(holder.Text(0, 1)) + ", renewed while it works)"
                                                    : "another writer holds its lease in " + conn->describe();
+      connections->Give(std::move(conn));
       return Status::Unavailable("seam stream " + stream + " is busy: " + what + " (waited " +
                                  std::to_string(wait.count()) + " ms); retry when it is done");
     }

@@ -15,12 +15,38 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "core/store.h"
 
 namespace seam::pg {
+
+class Connection;
+
+// Idle connections for leases, shared by a store and the locks it handed out: seamd takes a
+// lock for every pass, and a connection made per lock would be a TCP (and TLS) handshake per pass.
+// Thread-safe.
+class LeaseConnections {
+ public:
+  LeaseConnections(std::string url, std::string password);
+  ~LeaseConnections();
+  // An idle connection, or a new one.
+  Result<std::unique_ptr<Connection>> Take();
+  // Back for the next lock (kept while fewer than kIdle are idle; a broken one is made again by
+  // its next call).
+  void Give(std::unique_ptr<Connection> conn);
+  const std::string& url() const { return url_; }
+
+ private:
+  static constexpr std::size_t kIdle = 8;
+  const std::string url_;
+  const std::string password_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
 
 struct LeaseTiming {
   std::chrono::milliseconds lease{3000};  // how long a row stays held without a renewal
@@ -30,7 +56,7 @@ struct LeaseTiming {
 
 // Waits up to `wait` for the lease on `stream`. Unavailable (exit 3, retryable) names the holder
 // and when its lease ends; Unavailable/IoError naming the database when it cannot be reached.
-Result<std::unique_ptr<WriterLock>> AcquireLease(const std::string& url, const std::string& password,
+Result<std::unique_ptr<WriterLock>> AcquireLease(std::shared_ptr<LeaseConnections> connections,
                                                  const std::string& stream, const std::string& actor,
                                                  std::chrono::milliseconds wait, const LeaseTiming& timing = {});
 

@@ -39,7 +39,11 @@ Result<std::string> ReadPasswordFile(const std::filesystem::path& path) {
 
 PgStore::PgStore(StoreConfig config, PgOpenOptions options, std::unique_ptr<pg::Connection> meta,
                  std::unique_ptr<PgEventStore> log)
-    : config_(std::move(config)), options_(std::move(options)), meta_(std::move(meta)), log_(std::move(log)) {}
+    : config_(std::move(config)),
+      options_(std::move(options)),
+      meta_(std::move(meta)),
+      log_(std::move(log)),
+      leases_(std::make_shared<pg::LeaseConnections>(config_.url, options_.password)) {}
 PgStore::~PgStore() = default;
 
 Result<std::unique_ptr<PgStore>> PgStore::Open(const StoreConfig& config, PgOpenOptions options) {
@@ -53,7 +57,7 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const StoreConfig& config, PgOpen
 
 Result<std::unique_ptr<WriterLock>> PgStore::LockStream(const std::string& stream, const std::string& actor,
                                                         std::chrono::milliseconds wait) {
-  return pg::AcquireLease(config_.url, options_.password, stream, actor, wait);
+  return pg::AcquireLease(leases_, stream, actor, wait);
 }
 
 Result<std::unique_ptr<ConfirmationBook>> PgStore::OpenConfirmationBook() {

@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/store.h"
 #include "store/postgres/pg_event_store.h"
+#include "store/postgres/pg_lease_lock.h"
 
 namespace seam {
 
@@ -36,6 +37,7 @@ class PgStore final : public Store {
   PgOpenOptions options_;
   std::unique_ptr<pg::Connection> meta_;  // seam_meta's key_check (the log's connection is its own)
   std::unique_ptr<PgEventStore> log_;
+  std::shared_ptr<pg::LeaseConnections> leases_;  // the locks' connections, reused
 
  public:
   ~PgStore() override;
