@@ -22,6 +22,9 @@ struct Event {
   std::int64_t seq = 0;      // global order, 1..n, no gaps
   std::string stream;        // "<kind>/<entity>", e.g. "token/device-42"
   std::int64_t version = 0;  // per stream, 1..n, no gaps
+  // The fencing epoch of the ownership lease its writer held (core/ownership.h); 0 when the
+  // append needed no fencing. Hash input v2 covers it when it is not 0 (docs/log-format.md).
+  std::int64_t epoch = 0;
   std::string type;
   std::int64_t time_us = 0;
   std::string actor;

@@ -34,6 +34,19 @@ struct VerifyReport {
   std::int64_t head_seq = 0;
 };
 
+// How an append stands to its writer's ownership lease (core/ownership.h), for seams that
+// several hosts' agents share. The default (epoch 0) is an append that needs no fencing.
+struct AppendFence {
+  // Recorded in every event of the append, and covered by its hash (hash input v2).
+  std::int64_t epoch = 0;
+  // When epoch > 0: the append is refused in its own transaction (FailedPrecondition naming the
+  // current holder and epoch, nothing written) unless `epoch` is the current epoch of the
+  // appended stream's ownership lease and that lease has not expired by the store's clock. So an
+  // owner paused (SIGSTOP) or cut off (a partition) past its lease records nothing when it wakes.
+  // false records the epoch only: `store copy`, moving a chain whose leases are history.
+  bool check = true;
+};
+
 struct LogHead {
   std::int64_t seq = 0;  // 0 when the log is empty
   Hash hash{};           // kGenesisHash when empty
@@ -46,17 +59,31 @@ class AppendWatch {
   virtual ~AppendWatch() = default;
 };
 
+// InvalidArgument unless the arguments meet Append's REQUIRES; every store calls it
+// first.
+Status CheckAppendArgs(const std::string& stream, std::int64_t expected_version,
+                       const std::vector<EventDraft>& events, const AppendFence& fence);
+
 class EventStore {
  public:
   virtual ~EventStore() = default;
 
   // Appends `events` to `stream` in one durable transaction, as versions
-  // expected_version+1 .. expected_version+n.
-  // REQUIRES: !events.empty(); expected_version >= 0 (0 = the stream must not exist yet).
+  // expected_version+1 .. expected_version+n, each carrying fence.epoch.
+  // REQUIRES: !events.empty(); expected_version >= 0 (0 = the stream must not exist yet);
+  // fence.epoch >= 0 (else InvalidArgument, see CheckAppendArgs).
   // Returns Conflict, naming the stream's current version and the actor of its last event,
-  // when the stream's version is not expected_version. Nothing is written on any error.
+  // when the stream's version is not expected_version; FailedPrecondition when the fence is
+  // checked and not current (AppendFence), or the store keeps no ownership leases. Nothing is
+  // written on any error. Implementations also bring the unfenced overload into scope
+  // (`using EventStore::Append;`).
   virtual Result<AppendResult> Append(const std::string& stream, std::int64_t expected_version,
-                                      const std::vector<EventDraft>& events) = 0;
+                                      const std::vector<EventDraft>& events, const AppendFence& fence) = 0;
+  // An append that needs no fencing (epoch 0).
+  Result<AppendResult> Append(const std::string& stream, std::int64_t expected_version,
+                              const std::vector<EventDraft>& events) {
+    return Append(stream, expected_version, events, AppendFence{});
+  }
 
   // Events of `stream` with version >= from_version, in version order.
   virtual Result<std::vector<Event>> ReadStream(const std::string& stream,

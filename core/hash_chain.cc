@@ -16,8 +16,13 @@ namespace {
 //   "seam-event-v1"                      13 bytes, domain separation
 //   u64be seq | str stream | u64be version | str type | u64be time_us (two's complement)
 //   | str actor | str payload | prev_hash (32 bytes)
-// where str = u32be length followed by the bytes.
+// where str = u32be length followed by the bytes. An event with an epoch (not 0) is hashed over
+//   "seam-event-v2" | u64be seq | str stream | u64be version | u64be epoch | str type | ...
+// the rest as v1. Epoch 0 keeps v1, byte for byte: chains written before epochs existed, and
+// appends that need no fencing, hash as they always did, on every store.
 constexpr char kDomain[] = "seam-event-v1";
+constexpr char kDomainV2[] = "seam-event-v2";
+static_assert(sizeof kDomain == sizeof kDomainV2);
 
 // The input is assembled in a per-thread buffer and hashed with one digest call through a
 // per-thread context: many small EVP_DigestUpdate calls, or a fresh context per event, cost more
@@ -67,10 +72,11 @@ Hash Sha256(const std::string& input) {
 Hash ComputeEventHash(const Event& e) {
   thread_local std::string buf;
   ChainInput h(buf);
-  h.Bytes(kDomain, sizeof kDomain - 1);
+  h.Bytes(e.epoch == 0 ? kDomain : kDomainV2, sizeof kDomain - 1);
   h.U64(static_cast<std::uint64_t>(e.seq));
   h.Str(e.stream);
   h.U64(static_cast<std::uint64_t>(e.version));
+  if (e.epoch != 0) h.U64(static_cast<std::uint64_t>(e.epoch));
   h.Str(e.type);
   h.U64(static_cast<std::uint64_t>(e.time_us));
   h.Str(e.actor);

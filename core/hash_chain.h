@@ -11,7 +11,9 @@ namespace seam {
 // Genesis value for prev_hash of the first event: 32 zero bytes.
 inline constexpr Hash kGenesisHash{};
 
-// SHA-256 over every field of `event` except `hash` (see docs/log-format.md).
+// SHA-256 over every field of `event` except `hash` (see docs/log-format.md): input v1 for an
+// event of epoch 0 (every event written before epochs existed, so old chains verify unchanged),
+// input v2, which adds the epoch, for any other.
 Hash ComputeEventHash(const Event& event);
 
 // Lower-case hex of a hash (64 characters).

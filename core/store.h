@@ -13,6 +13,7 @@
 
 #include "core/confirmation_book.h"
 #include "core/event_store.h"
+#include "core/ownership.h"
 #include "core/status.h"
 
 namespace seam {
@@ -42,6 +43,15 @@ class Store {
   // The book of when each side was last seen in sync (core/confirmation_book.h). It only narrows
   // drift brackets: callers warn on an error and go on without it.
   virtual Result<std::unique_ptr<ConfirmationBook>> OpenConfirmationBook() = 0;
+
+  // The ownership leases of seams that several hosts' agents share (core/ownership.h), on a
+  // connection of their own (a seamd renews them off its loop). A store on one host has none:
+  // FailedPrecondition.
+  virtual Result<std::unique_ptr<OwnershipLeases>> OpenOwnership() {
+    return Status::FailedPrecondition("the event log " + Describe() +
+                                      " keeps no ownership leases: seams shared by several hosts' agents need a "
+                                      "PostgreSQL store ([store] url = \"postgresql://...\")");
+  }
 
   // The sealing key, for a store that several hosts share (each with its own copy of the key
   // file): the store keeps the fingerprint of the key its secrets are sealed with (the first one

@@ -88,6 +88,7 @@ Status SqliteEventStore::Impl::Insert(const Event& e) {
       sqlite3_bind_blob64(s, 7, e.payload.data(), e.payload.size(), nullptr),
       sqlite3_bind_blob64(s, 8, e.prev_hash.data(), e.prev_hash.size(), nullptr),
       sqlite3_bind_blob64(s, 9, e.hash.data(), e.hash.size(), nullptr),
+      sqlite3_bind_int64(s, 10, e.epoch),
   };
   int rc = SQLITE_OK;
   for (const int b : binds) rc = rc == SQLITE_OK ? b : rc;
@@ -98,7 +99,8 @@ Status SqliteEventStore::Impl::Insert(const Event& e) {
 // REQUIRES: inside BEGIN IMMEDIATE.
 Result<AppendResult> SqliteEventStore::Impl::AppendLocked(const std::string& stream,
                                                           std::int64_t expected_version,
-                                                          const std::vector<EventDraft>& drafts) {
+                                                          const std::vector<EventDraft>& drafts,
+                                                          std::int64_t epoch) {
   std::int64_t version = 0;
   std::string last_actor;
   SEAM_RETURN_IF_ERROR(StreamTip(stream, &version, &last_actor));
@@ -113,6 +115,7 @@ Result<AppendResult> SqliteEventStore::Impl::AppendLocked(const std::string& str
   e.stream = stream;
   e.seq = head.seq;
   e.version = version;
+  e.epoch = epoch;
   e.hash = head.hash;
   for (const EventDraft& d : drafts) {
     ++e.seq;
@@ -132,11 +135,12 @@ Result<AppendResult> SqliteEventStore::Impl::AppendLocked(const std::string& str
 
 Result<AppendResult> SqliteEventStore::Impl::Append(const std::string& stream,
                                                     std::int64_t expected_version,
-                                                    const std::vector<EventDraft>& drafts) {
+                                                    const std::vector<EventDraft>& drafts,
+                                                    std::int64_t epoch) {
   if (const int rc = StepDone(begin.get()); rc != SQLITE_DONE) {
     return Error(rc, "starting an append");
   }
-  Result<AppendResult> result = AppendLocked(stream, expected_version, drafts);
+  Result<AppendResult> result = AppendLocked(stream, expected_version, drafts, epoch);
   if (result.ok()) {
     const int rc = StepDone(commit.get());
     if (rc == SQLITE_DONE) return result;
@@ -185,17 +189,17 @@ bool SqliteEventStore::read_only() const { return impl_->read_only; }
 
 Result<AppendResult> SqliteEventStore::Append(const std::string& stream,
                                               std::int64_t expected_version,
-                                              const std::vector<EventDraft>& events) {
+                                              const std::vector<EventDraft>& events,
+                                              const AppendFence& fence) {
   if (impl_->read_only) {
     return Status::FailedPrecondition("event log " + impl_->path + " was opened read-only");
   }
-  if (events.empty() || expected_version < 0 || stream.empty()) {
-    return Status::InvalidArgument("append to stream '" + stream + "' needs events and " +
-                                   "expected_version >= 0 (got " + std::to_string(events.size()) +
-                                   " events, expected_version " +
-                                   std::to_string(expected_version) + ")");
+  SEAM_RETURN_IF_ERROR(CheckAppendArgs(stream, expected_version, events, fence));
+  if (fence.check && fence.epoch > 0) {
+    return Status::FailedPrecondition("event log " + impl_->path + " keeps no ownership leases, so an append "
+                                      "fenced by epoch " + std::to_string(fence.epoch) + " cannot be checked");
   }
-  return impl_->Append(stream, expected_version, events);
+  return impl_->Append(stream, expected_version, events, fence.epoch);
 }
 
 Result<std::vector<Event>> SqliteEventStore::ReadStream(const std::string& stream,

@@ -23,8 +23,9 @@ namespace seam {
 
 // PRAGMA application_id of a seam event log: "SEAM" in ASCII.
 inline constexpr std::int32_t kSeamApplicationId = 0x5345414d;
-// PRAGMA user_version this code reads and writes. A newer file is refused.
-inline constexpr std::int32_t kSeamSchemaVersion = 1;
+// PRAGMA user_version this code reads and writes. A newer file is refused; an older one is
+// migrated when opened for writing (docs/log-format.md "Schema versions"). 2: events.epoch.
+inline constexpr std::int32_t kSeamSchemaVersion = 2;
 
 struct SqliteOpenOptions {
   // Create and initialise the log if the file is missing or empty (`seamctl init`). Otherwise a
@@ -52,6 +53,7 @@ class SqliteEventStore final : public EventStore {
   //  - a file that is not SQLite, or a SQLite file of another application, or an empty file
   //    without create_if_missing (InvalidArgument);
   //  - a schema newer than kSeamSchemaVersion (FailedPrecondition);
+  // An older schema is migrated in one transaction, unless read_only (then read as it is).
   //  - a lock held past busy_timeout_ms (Unavailable).
   // Never writes to a file it refuses.
   static Result<std::unique_ptr<SqliteEventStore>> Open(const std::string& path,
@@ -67,8 +69,10 @@ class SqliteEventStore final : public EventStore {
   // ("event log PATH: event seq N of stream S fails its hash check (the row was altered); run
   // `seamctl verify`") for a row edited behind seam's back. They do not check prev_hash links
   // (a stream's rows are not consecutive in the chain): that, and gaps, is Verify's job.
+  // A checked fence (epoch > 0) is refused: a log on one host keeps no ownership leases.
+  using EventStore::Append;
   Result<AppendResult> Append(const std::string& stream, std::int64_t expected_version,
-                              const std::vector<EventDraft>& events) override;
+                              const std::vector<EventDraft>& events, const AppendFence& fence) override;
   Result<std::vector<Event>> ReadStream(const std::string& stream,
                                         std::int64_t from_version = 1) override;
   Status ScanStream(const std::string& stream, std::int64_t from_version,

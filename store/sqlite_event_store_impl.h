@@ -28,6 +28,7 @@ struct SqliteEventStore::Impl {
   int busy_timeout_ms = 0;
   int watch_poll_ms = 1000;
   bool read_only = false;
+  bool has_epoch = true;  // false only for a schema-1 log opened read-only (not migrated)
   sqlite_internal::Db db;
   // Cached statements; declared after `db` so they are finalized before it closes.
   // The write statements stay null on a read-only store.
@@ -42,6 +43,8 @@ struct SqliteEventStore::Impl {
   Result<Header> ReadHeader();
   Status Initialize();
   Status CheckOrInitialize(bool create);
+  // Brings an older schema to kSeamSchemaVersion in one write transaction.
+  Status Migrate();
   Status Configure();
   Status PrepareAll();
 
@@ -54,9 +57,9 @@ struct SqliteEventStore::Impl {
   Status RowHashMismatch(const Event& e) const;  // the Corruption CheckRowHash reports
   Status Insert(const Event& e);
   Result<AppendResult> AppendLocked(const std::string& stream, std::int64_t expected_version,
-                                    const std::vector<EventDraft>& drafts);
+                                    const std::vector<EventDraft>& drafts, std::int64_t epoch);
   Result<AppendResult> Append(const std::string& stream, std::int64_t expected_version,
-                              const std::vector<EventDraft>& drafts);
+                              const std::vector<EventDraft>& drafts, std::int64_t epoch);
   // Steps `s` to the end, decoding and hash-checking every row.
   Result<std::vector<Event>> ReadRows(sqlite3_stmt* s, std::string_view doing);
   Result<VerifyReport> Verify();

@@ -127,6 +127,7 @@ Status SqliteEventStore::Impl::CheckOrInitialize(bool create) {
                               std::to_string(h.user_version) +
                               ", which seam never writes; restore it from a backup");
   }
+  has_epoch = h.user_version >= 2;
   SEAM_ASSIGN_OR_RETURN(Stmt meta, Prepare("SELECT application FROM seam_meta WHERE id = 1"));
   std::string app;
   if (sqlite3_step(meta.get()) == SQLITE_ROW) AssignText(meta.get(), 0, &app);
@@ -135,6 +136,28 @@ Status SqliteEventStore::Impl::CheckOrInitialize(bool create) {
                                    app + "'); check the event log path");
   }
   return Status::Ok();
+}
+
+Status SqliteEventStore::Impl::Migrate() {
+  SEAM_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE", "starting a schema migration"));
+  // Another writer may have migrated between our header check and the lock.
+  Status st = Status::Ok();
+  for (;;) {
+    Result<std::int64_t> version = QueryInt("PRAGMA user_version");
+    if (!version.ok()) st = version.status();
+    if (!st.ok() || *version >= kSeamSchemaVersion) break;
+    const std::string sql = MigrationSql(*version);
+    if (sql.empty()) {
+      st = Status::Internal("event log " + path + ": no migration from schema version " + std::to_string(*version));
+      break;
+    }
+    st = Exec(sql, "migrating the schema from version " + std::to_string(*version));
+    if (!st.ok()) break;
+  }
+  if (st.ok()) st = Exec("COMMIT", "committing the schema migration");
+  if (!st.ok() && sqlite3_get_autocommit(db.get()) == 0) (void)Exec("ROLLBACK", "rollback");
+  if (st.ok()) has_epoch = true;
+  return st;
 }
 
 // Writer connections only: both PRAGMAs may write (journal_mode=WAL rewrites the header when
@@ -158,17 +181,18 @@ Status SqliteEventStore::Impl::PrepareAll() {
     SEAM_ASSIGN_OR_RETURN(begin, Prepare("BEGIN IMMEDIATE"));
     SEAM_ASSIGN_OR_RETURN(commit, Prepare("COMMIT"));
     SEAM_ASSIGN_OR_RETURN(rollback, Prepare("ROLLBACK"));
-    SEAM_ASSIGN_OR_RETURN(insert, Prepare("INSERT INTO events(" SEAM_EVENT_COLUMNS
-                                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+    SEAM_ASSIGN_OR_RETURN(insert, Prepare(("INSERT INTO events(" + EventColumns(true) +
+                                           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)").c_str()));
   }
+  const std::string columns = EventColumns(has_epoch);
   SEAM_ASSIGN_OR_RETURN(stream_tip, Prepare("SELECT version, actor FROM events WHERE stream = ?1 "
                                             "ORDER BY version DESC LIMIT 1"));
   SEAM_ASSIGN_OR_RETURN(log_head, Prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"));
-  SEAM_ASSIGN_OR_RETURN(read_stream, Prepare("SELECT " SEAM_EVENT_COLUMNS " FROM events WHERE "
-                                             "stream = ?1 AND version >= ?2 ORDER BY version"));
-  SEAM_ASSIGN_OR_RETURN(read_all, Prepare("SELECT " SEAM_EVENT_COLUMNS " FROM events WHERE "
-                                          "seq >= ?1 ORDER BY seq LIMIT ?2"));
-  SEAM_ASSIGN_OR_RETURN(verify, Prepare("SELECT " SEAM_EVENT_COLUMNS " FROM events ORDER BY seq"));
+  SEAM_ASSIGN_OR_RETURN(read_stream, Prepare(("SELECT " + columns + " FROM events WHERE "
+                                              "stream = ?1 AND version >= ?2 ORDER BY version").c_str()));
+  SEAM_ASSIGN_OR_RETURN(read_all, Prepare(("SELECT " + columns + " FROM events WHERE "
+                                           "seq >= ?1 ORDER BY seq LIMIT ?2").c_str()));
+  SEAM_ASSIGN_OR_RETURN(verify, Prepare(("SELECT " + columns + " FROM events ORDER BY seq").c_str()));
   return Status::Ok();
 }
 
@@ -217,6 +241,7 @@ Result<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const std::stri
 
   SEAM_RETURN_IF_ERROR(impl->CheckOrInitialize(options.create_if_missing));
   if (!options.read_only) SEAM_RETURN_IF_ERROR(impl->Configure());
+  if (!options.read_only && !impl->has_epoch) SEAM_RETURN_IF_ERROR(impl->Migrate());
   SEAM_RETURN_IF_ERROR(impl->PrepareAll());
   return std::unique_ptr<SqliteEventStore>(new SqliteEventStore(std::move(impl)));
 }

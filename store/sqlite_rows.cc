@@ -43,6 +43,7 @@ CREATE TABLE events(
   payload BLOB NOT NULL,
   prev_hash BLOB NOT NULL,
   hash BLOB NOT NULL,
+  epoch INTEGER NOT NULL DEFAULT 0 CHECK (epoch >= 0),
   UNIQUE(stream, version)
 );
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
@@ -52,6 +53,21 @@ BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 PRAGMA application_id = )sql" +
          std::to_string(kSeamApplicationId) + ";\nPRAGMA user_version = " +
          std::to_string(kSeamSchemaVersion) + ";\n";
+}
+
+std::string EventColumns(bool has_epoch) {
+  return std::string("seq, stream, version, type, time_us, actor, payload, prev_hash, hash, ") +
+         (has_epoch ? "epoch" : "0");
+}
+
+std::string MigrationSql(std::int64_t from_version) {
+  // Version 1 -> 2: the epoch column, last (where ALTER TABLE puts it, so a migrated file and a
+  // new one have the same table). Old rows are epoch 0 and hash as they did: nothing is rehashed.
+  if (from_version == 1) {
+    return "ALTER TABLE events ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0 CHECK (epoch >= 0);\n"
+           "PRAGMA user_version = 2;\n";
+  }
+  return std::string();
 }
 
 int BindText(sqlite3_stmt* s, int i, const std::string& v) {
@@ -66,6 +82,7 @@ bool ReadRow(sqlite3_stmt* s, Event* e) {
   e->time_us = sqlite3_column_int64(s, 4);
   AssignText(s, 5, &e->actor);
   AssignBlob(s, 6, &e->payload);
+  e->epoch = sqlite3_column_int64(s, 9);
   const bool prev_ok = AssignHash(s, 7, &e->prev_hash);
   return AssignHash(s, 8, &e->hash) && prev_ok;
 }

@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,9 +43,14 @@ inline constexpr std::string_view kApplicationName = "seam-event-log";
 
 // The whole schema, created in one transaction with the header PRAGMAs (docs/log-format.md).
 std::string SchemaSql();
+// What brings a log of schema version `from_version` (< kSeamSchemaVersion) to the next one; run
+// inside a write transaction.
+std::string MigrationSql(std::int64_t from_version);
 
-// The column list every event-reading query selects, in ReadRow's order.
-#define SEAM_EVENT_COLUMNS "seq, stream, version, type, time_us, actor, payload, prev_hash, hash"
+// The column list every event-reading query selects, in ReadRow's order. A log of schema
+// version 1 (before epochs) has no epoch column; opened read-only it is not migrated, and its
+// events read as epoch 0, which is what they are.
+std::string EventColumns(bool has_epoch);
 
 // Copy a column into `out`, reusing its capacity. AssignHash is false unless the blob is 32 bytes.
 void AssignText(sqlite3_stmt* s, int col, std::string* out);
@@ -54,7 +60,7 @@ bool AssignHash(sqlite3_stmt* s, int col, Hash* out);
 // SQLITE_STATIC binding (nullptr destructor): the caller keeps `v` alive until the step.
 int BindText(sqlite3_stmt* s, int i, const std::string& v);
 
-// Reads a SEAM_EVENT_COLUMNS row into `e`, reusing its string capacity. False when prev_hash or
+// Reads an EventColumns row into `e`, reusing its string capacity. False when prev_hash or
 // hash is not 32 bytes (only possible in an altered file).
 bool ReadRow(sqlite3_stmt* s, Event* e);
 

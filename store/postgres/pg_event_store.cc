@@ -21,7 +21,7 @@ namespace seam {
 namespace {
 
 constexpr int kBatch = 16384;
-constexpr char kColumns[] = "seq, stream, version, type, time_us, actor, payload, prev_hash, hash";
+constexpr char kColumns[] = "seq, stream, version, type, time_us, actor, payload, prev_hash, hash, epoch";
 // An append whose head moved is hashed again on the new head; each retry is one round trip, and
 // only a steady stream of other appenders can make one lose this often.
 constexpr int kAppendTries = 100;
@@ -34,6 +34,7 @@ bool ParseRow(const pg::Rows& rows, int i, Event& e) {
   e.type.assign(rows.Text(i, 3));
   e.time_us = rows.Int(i, 4);
   e.actor.assign(rows.Text(i, 5));
+  e.epoch = rows.Int(i, 9);
   const bool payload = rows.Bytes(i, 6, &e.payload);
   return payload && rows.HashAt(i, 7, &e.prev_hash) && rows.HashAt(i, 8, &e.hash);
 }
@@ -135,13 +136,9 @@ Result<std::unique_ptr<PgEventStore>> PgEventStore::Open(const std::string& url,
 }
 
 Result<AppendResult> PgEventStore::Append(const std::string& stream, std::int64_t expected_version,
-                                          const std::vector<EventDraft>& events) {
+                                          const std::vector<EventDraft>& events, const AppendFence& fence) {
   if (options_.read_only) return Status::FailedPrecondition("event log " + describe() + " was opened read-only");
-  if (events.empty() || expected_version < 0 || stream.empty()) {
-    return Status::InvalidArgument("append to stream '" + stream + "' needs events and expected_version >= 0 (got " +
-                                   std::to_string(events.size()) + " events, expected_version " +
-                                   std::to_string(expected_version) + ")");
-  }
+  SEAM_RETURN_IF_ERROR(CheckAppendArgs(stream, expected_version, events, fence));
   std::vector<std::string> types, actors, payloads, hashes;
   std::vector<std::int64_t> times;
   for (const EventDraft& d : events) {
@@ -157,6 +154,7 @@ Result<AppendResult> PgEventStore::Append(const std::string& stream, std::int64_
     e.stream = stream;
     e.seq = head.seq;
     e.version = expected_version;
+    e.epoch = fence.epoch;
     e.hash = head.hash;
     for (const EventDraft& d : events) {
       ++e.seq;
@@ -171,10 +169,11 @@ Result<AppendResult> PgEventStore::Append(const std::string& stream, std::int64_
     }
     pg::Params params;
     params.Text(stream).Int(expected_version).Int(head.seq).Hash(head.hash);
+    params.Int(fence.epoch).Text(fence.check ? "true" : "false");
     params.TextArray(types).IntArray(times).TextArray(actors).BytesArray(payloads).BytesArray(hashes);
     FaultPoint("pg-before-append");
     SEAM_ASSIGN_OR_RETURN(pg::Rows r, conn_->ExecPrepared("seam_append",
-                                                           "SELECT * FROM seam_append($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                                                           "SELECT * FROM seam_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                                                            params, "appending to stream " + stream));
     if (r.count() != 1) return Status::Internal("seam_append returned " + std::to_string(r.count()) + " rows");
     const std::string_view outcome = r.Text(0, 0);
@@ -188,6 +187,15 @@ Result<AppendResult> PgEventStore::Append(const std::string& stream, std::int64_
       const std::string who = version == 0 ? "no events yet" : "last written by " + std::string(r.Text(0, 2));
       return Status::Conflict("stream " + stream + " is at version " + std::to_string(version) + " (" + who +
                               "), expected " + std::to_string(expected_version));
+    }
+    if (outcome == "fenced") {
+      const std::string holder = r.IsNull(0, 5) ? std::string("nobody holds its lease")
+                                                : std::string(r.Text(0, 5)) + " holds its lease at epoch " +
+                                                      std::to_string(r.Int(0, 6)) +
+                                                      (r.Text(0, 7) == "t" ? "" : ", expired");
+      return Status::FailedPrecondition("append to stream " + stream + " fenced off: epoch " +
+                                        std::to_string(fence.epoch) + " is not current (" + holder +
+                                        "); nothing was written");
     }
     // "moved": another append committed since the head we hashed on; hash on the new one.
   }

@@ -41,8 +41,10 @@ class PgEventStore final : public EventStore {
   // (NotFound: run `seamctl init`), another application's tables or another schema version.
   static Result<std::unique_ptr<PgEventStore>> Open(const std::string& url, const PgOpenOptions& options);
 
+  // A checked fence is checked by seam_append under the head lock against seam_owners.
+  using EventStore::Append;
   Result<AppendResult> Append(const std::string& stream, std::int64_t expected_version,
-                              const std::vector<EventDraft>& events) override;
+                              const std::vector<EventDraft>& events, const AppendFence& fence) override;
   Result<std::vector<Event>> ReadStream(const std::string& stream, std::int64_t from_version) override;
   Status ScanStream(const std::string& stream, std::int64_t from_version,
                     const std::function<Status(const Event&)>& visit) override;
@@ -59,7 +61,7 @@ class PgEventStore final : public EventStore {
 
  private:
   PgEventStore(std::string url, std::unique_ptr<pg::Connection> conn, PgOpenOptions options);
-  // Rows of a query over seam_events (its nine columns in order), each checked against its own
+  // Rows of a query over seam_events (its ten columns in order), each checked against its own
   // hash unless `check_hashes` is false (Verify checks the chain itself).
   Status ReadRows(const std::string& sql, const pg::Params& params, std::string_view doing,
                   const std::function<Status(Event&, bool well_formed)>& visit, bool check_hashes = true);

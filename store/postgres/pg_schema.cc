@@ -1,5 +1,8 @@
 #include "store/postgres/pg_schema.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace seam::pg {
 namespace {
 
@@ -12,7 +15,10 @@ namespace {
 // 'moved' with the new head, and the client hashes again. The expected stream version is
 // checked under the same lock. One round trip while the lock is held; seq is gap-free and in
 // commit order, because the next append cannot read the head before this one commits.
-constexpr char kSchema[] = R"sql(
+//
+// A new database gets version 1 and then every migration, so the path an existing database
+// takes is the path every test's database took.
+constexpr char kSchemaV1[] = R"sql(
 CREATE TABLE seam_meta (key text PRIMARY KEY, value text NOT NULL);
 INSERT INTO seam_meta VALUES ('application', 'seam'), ('schema_version', '1');
 CREATE TABLE seam_head (
@@ -87,13 +93,79 @@ BEGIN
 END $$;
 )sql";
 
-}  // namespace
+// Version 2: the fencing epoch (core/ownership.h). Events carry the epoch their writer's lease
+// had (0 for the rows before: they hash as they did, nothing is rehashed); seam_owners holds the
+// leases; seam_append records the epoch and, when asked, refuses an append whose epoch is not
+// the stream's current lease's, or whose lease has expired by this server's clock. It reads the
+// lease row FOR SHARE under the head lock, so a takeover waits for an append that passed the
+// check to commit: the append is ordered before the takeover, never after it.
+constexpr char kMigrateTo2[] = R"sql(
+ALTER TABLE seam_events ADD COLUMN epoch bigint NOT NULL DEFAULT 0 CHECK (epoch >= 0);
+CREATE TABLE seam_owners (
+  stream text PRIMARY KEY,
+  agent text NOT NULL,
+  epoch bigint NOT NULL CHECK (epoch > 0),
+  expires_at timestamptz NOT NULL
+);
+DROP FUNCTION seam_append(text, bigint, bigint, bytea, text[], bigint[], text[], bytea[], bytea[]);
+CREATE FUNCTION seam_append(p_stream text, p_expected bigint, p_head_seq bigint, p_head_hash bytea,
+                            p_epoch bigint, p_check_epoch boolean,
+                            p_types text[], p_times bigint[], p_actors text[], p_payloads bytea[],
+                            p_hashes bytea[])
+RETURNS TABLE (outcome text, stream_version bigint, last_actor text, head_seq bigint, head_hash bytea,
+               owner text, owner_epoch bigint, owner_live boolean)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+  h_seq bigint;
+  h_hash bytea;
+  v bigint;
+  a text;
+  o_agent text;
+  o_epoch bigint;
+  o_live boolean;
+  n integer := array_length(p_types, 1);
+BEGIN
+  SELECT s.seq, s.hash INTO h_seq, h_hash FROM seam_head s WHERE s.id = 1 FOR UPDATE;
+  IF p_check_epoch AND p_epoch > 0 THEN
+    SELECT o.agent, o.epoch, o.expires_at > clock_timestamp() INTO o_agent, o_epoch, o_live
+      FROM seam_owners o WHERE o.stream = p_stream FOR SHARE;
+    IF o_epoch IS DISTINCT FROM p_epoch OR NOT o_live THEN
+      RETURN QUERY SELECT 'fenced'::text, NULL::bigint, NULL::text, h_seq, h_hash, o_agent, o_epoch, o_live;
+      RETURN;
+    END IF;
+  END IF;
+  SELECT e.version, e.actor INTO v, a FROM seam_events e WHERE e.stream = p_stream
+    ORDER BY e.version DESC LIMIT 1;
+  v := coalesce(v, 0);
+  IF v <> p_expected THEN
+    RETURN QUERY SELECT 'conflict'::text, v, a, h_seq, h_hash, NULL::text, NULL::bigint, NULL::boolean;
+    RETURN;
+  END IF;
+  IF h_seq <> p_head_seq OR h_hash <> p_head_hash THEN
+    RETURN QUERY SELECT 'moved'::text, v, a, h_seq, h_hash, NULL::text, NULL::bigint, NULL::boolean;
+    RETURN;
+  END IF;
+  INSERT INTO seam_events (seq, stream, version, type, time_us, actor, payload, prev_hash, hash, epoch)
+    SELECT p_head_seq + i, p_stream, p_expected + i, p_types[i], p_times[i], p_actors[i], p_payloads[i],
+           CASE WHEN i = 1 THEN p_head_hash ELSE p_hashes[i - 1] END, p_hashes[i], p_epoch
+    FROM generate_subscripts(p_types, 1) AS i;
+  UPDATE seam_head SET seq = p_head_seq + n, hash = p_hashes[n] WHERE id = 1;
+  PERFORM pg_notify('seam_appends', (p_head_seq + n)::text);
+  RETURN QUERY SELECT 'ok'::text, p_expected + n, NULL::text, p_head_seq + n, p_hashes[n], NULL::text,
+                      NULL::bigint, NULL::boolean;
+END $$;
+UPDATE seam_meta SET value = '2' WHERE key = 'schema_version';
+)sql";
 
-Status CheckSchema(Connection& conn) {
+// Migrations by the version they start from: kMigrations[v - 1] brings version v to v + 1.
+constexpr const char* kMigrations[] = {kMigrateTo2};
+static_assert(std::size(kMigrations) == kPgSchemaVersion - 1);
+
+// The schema version the database holds: 0 when it holds none; InvalidArgument when its
+// seam_meta is another application's.
+Result<int> StoredVersion(Connection& conn) {
   SEAM_ASSIGN_OR_RETURN(Rows meta, conn.Exec("SELECT to_regclass('seam_meta') IS NOT NULL", "reading the schema"));
-  if (meta.Text(0, 0) != "t") {
-    return Status::NotFound("no seam event log in " + conn.describe() + "; run `seamctl init`");
-  }
+  if (meta.Text(0, 0) != "t") return 0;
   SEAM_ASSIGN_OR_RETURN(Rows rows, conn.Exec("SELECT key, value FROM seam_meta WHERE key IN ('application', "
                                              "'schema_version') ORDER BY key",
                                              "reading the schema"));
@@ -104,29 +176,53 @@ Status CheckSchema(Connection& conn) {
   if (application != "seam") {
     return Status::InvalidArgument(conn.describe() + " holds a seam_meta table that is not seam's; not touching it");
   }
-  if (version != std::to_string(kPgSchemaVersion)) {
-    return Status::FailedPrecondition(conn.describe() + " holds seam's log in schema version " + version +
-                                      "; this seam reads version " + std::to_string(kPgSchemaVersion));
+  if (version.empty() || version.size() > 6 || version.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(version) < 1) {
+    return Status::Corruption(conn.describe() + " holds seam's log with schema_version '" + version +
+                              "', which seam never writes");
+  }
+  return std::stoi(version);
+}
+
+}  // namespace
+
+Status CheckSchema(Connection& conn) {
+  SEAM_ASSIGN_OR_RETURN(int version, StoredVersion(conn));
+  if (version == 0) return Status::NotFound("no seam event log in " + conn.describe() + "; run `seamctl init`");
+  if (version < kPgSchemaVersion) {
+    return Status::FailedPrecondition(conn.describe() + " holds seam's log in schema version " + std::to_string(version) +
+                                      "; run `seamctl init` as the role that owns its tables to migrate it to version " +
+                                      std::to_string(kPgSchemaVersion));
+  }
+  if (version > kPgSchemaVersion) {
+    return Status::FailedPrecondition(conn.describe() + " holds seam's log in schema version " + std::to_string(version) +
+                                      ", newer than this seam reads (" + std::to_string(kPgSchemaVersion) +
+                                      "); upgrade seam");
   }
   return Status::Ok();
 }
 
-Status CreateSchema(Connection& conn) {
+Status CreateSchema(Connection& conn, int target) {
   // One transaction: two hosts running `init` at once make one schema (the loser's CREATE
   // fails and it then finds the winner's), and a failure leaves nothing half made.
   SEAM_RETURN_IF_ERROR(conn.Exec("BEGIN", "creating the schema").status());
   // Any role may take an advisory lock (a catalog table lock needs a superuser); the number is
   // seam's, "SEAM" in ASCII.
   SEAM_RETURN_IF_ERROR(conn.Exec("SELECT pg_advisory_xact_lock(1397047629)", "creating the schema").status());
-  Status exists = CheckSchema(conn);
-  if (exists.code() != StatusCode::kNotFound) {
-    (void)conn.Exec("ROLLBACK", "creating the schema");
-    return exists;  // Ok: already there; or another application's / version's
+  Result<int> version = StoredVersion(conn);
+  Status made = version.status();
+  if (made.ok() && *version > kPgSchemaVersion) made = CheckSchema(conn);  // newer: refused, one line
+  if (made.ok() && *version == 0) {
+    made = conn.ExecScript(kSchemaV1, "creating the schema").status();
+    version = 1;
   }
-  Result<Rows> created = conn.ExecScript(kSchema, "creating the schema");
-  if (!created.ok()) {
+  // Then every migration from the version found (nothing when it is this one's).
+  for (int v = made.ok() ? *version : target; made.ok() && v < std::min(target, kPgSchemaVersion); ++v) {
+    made = conn.ExecScript(kMigrations[v - 1], "migrating the schema to version " + std::to_string(v + 1)).status();
+  }
+  if (!made.ok()) {
     (void)conn.Exec("ROLLBACK", "creating the schema");
-    return created.status();
+    return made;
   }
   return conn.Exec("COMMIT", "creating the schema").status();
 }

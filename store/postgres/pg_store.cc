@@ -6,6 +6,7 @@
 #include "store/postgres/pg_confirmation_book.h"
 #include "store/postgres/pg_conn.h"
 #include "store/postgres/pg_lease_lock.h"
+#include "store/postgres/pg_ownership.h"
 
 namespace seam {
 namespace {
@@ -63,6 +64,14 @@ Result<std::unique_ptr<WriterLock>> PgStore::LockStream(const std::string& strea
 Result<std::unique_ptr<ConfirmationBook>> PgStore::OpenConfirmationBook() {
   SEAM_ASSIGN_OR_RETURN(std::unique_ptr<pg::Connection> conn, pg::Connection::Open(config_.url, options_.password));
   return std::unique_ptr<ConfirmationBook>(new pg::PgConfirmationBook(std::move(conn)));
+}
+
+Result<std::unique_ptr<OwnershipLeases>> PgStore::OpenOwnership() {
+  if (options_.read_only) {
+    return Status::FailedPrecondition("the event log " + Describe() + " was opened read-only: no ownership claims");
+  }
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<pg::Connection> conn, pg::Connection::Open(config_.url, options_.password));
+  return std::unique_ptr<OwnershipLeases>(new pg::PgOwnership(std::move(conn)));
 }
 
 Result<std::string> PgStore::RecordedKey() {

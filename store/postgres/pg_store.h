@@ -4,6 +4,7 @@
 //   - the log: PgEventStore (store/postgres/pg_event_store.h);
 //   - writer locks: lease rows in seam_locks (store/postgres/pg_lease_lock.h);
 //   - the confirmation book: seam_confirmations (store/postgres/pg_confirmation_book.h);
+//   - ownership leases: seam_owners (store/postgres/pg_ownership.h);
 //   - the sealing key's fingerprint: seam_meta's key_check (CheckKey).
 // The config index stays a local cache under `[store] state_dir` (store/open.h).
 
@@ -26,6 +27,7 @@ class PgStore final : public Store {
   Result<std::unique_ptr<WriterLock>> LockStream(const std::string& stream, const std::string& actor,
                                                  std::chrono::milliseconds wait) override;
   Result<std::unique_ptr<ConfirmationBook>> OpenConfirmationBook() override;
+  Result<std::unique_ptr<OwnershipLeases>> OpenOwnership() override;
   Status CheckKey(const std::string& fingerprint) override;
   Result<std::string> RecordedKey() override;
   std::string Describe() const override { return log_->describe(); }

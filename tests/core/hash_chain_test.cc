@@ -65,6 +65,26 @@ TEST(HashChainTest, InputLayoutIsPinnedByteForByte) {
             "980a8d2446d480700263f07c2662854fac775be981d0dca89ff73b9ada5a9253");
 }
 
+// Input v2: an event with an epoch (an append fenced by an ownership lease). Same fields, the
+// epoch after the version, another domain; epoch 0 stays v1 (the test above), so logs written
+// before epochs existed verify unchanged.
+TEST(HashChainTest, AnEpochMakesInputV2PinnedByteForByte) {
+  Event e = FixedEvent();
+  e.epoch = 5;
+  std::string input = FixedEventInput();
+  input.replace(0, 13, "seam-event-v2");
+  input.insert(13 + 8 + 4 + 15 + 8, "\x00\x00\x00\x00\x00\x00\x00\x05"s);  // after version
+  ASSERT_EQ(input.size(), 148u);
+
+  EXPECT_EQ(ComputeEventHash(e), Sha256Of(input));
+  EXPECT_EQ(HashToHex(ComputeEventHash(e)),
+            "bcb7c07eec7d32b826d959b3e163fe038275fa1c04b60788c0db021be14f9696");
+  // Every epoch is its own input: a row whose epoch was edited fails its hash.
+  Event other = e;
+  other.epoch = 6;
+  EXPECT_NE(ComputeEventHash(other), ComputeEventHash(e));
+}
+
 TEST(HashChainTest, NegativeTimeIsTwosComplementAndEmptyStringsKeepTheirLengthPrefix) {
   Event e;
   e.seq = 1;
@@ -91,6 +111,7 @@ TEST(HashChainTest, EveryFieldButHashChangesTheResult) {
   EXPECT_TRUE(changed([](Event& e) { e.seq += 1; }));
   EXPECT_TRUE(changed([](Event& e) { e.stream += "x"; }));
   EXPECT_TRUE(changed([](Event& e) { e.version += 1; }));
+  EXPECT_TRUE(changed([](Event& e) { e.epoch = 1; }));
   EXPECT_TRUE(changed([](Event& e) { e.type = "TokenRevoked"; }));
   EXPECT_TRUE(changed([](Event& e) { e.time_us += 1; }));
   EXPECT_TRUE(changed([](Event& e) { e.actor = "seamd"; }));

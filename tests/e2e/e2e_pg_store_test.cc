@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "store/open.h"
 #include "tests/e2e/pg_fixture.h"
 #include "tests/e2e/tls_peer.h"
 
@@ -137,6 +138,7 @@ TEST_F(PgStoreTest, ALeastPrivilegeRoleRunsSeamAndCannotRewriteTheLog) {
                   "GRANT SELECT ON seam_events, seam_head, seam_meta TO seam_agent;"
                   "GRANT INSERT ON seam_meta TO seam_agent;"
                   "GRANT SELECT, INSERT, UPDATE, DELETE ON seam_locks, seam_confirmations TO seam_agent;"
+                  "GRANT SELECT, INSERT, UPDATE ON seam_owners TO seam_agent;"
                   "GRANT EXECUTE ON FUNCTION seam_append TO seam_agent;"),
             "");
   std::string url = server_->Url(db_);
@@ -250,6 +252,20 @@ TEST_F(PgStoreTest, StoreCopyMovesTheChainByteForByteAndBack) {
   EXPECT_EQ(Seamctl({"log", "--json"}).out, sqlite_log);
   EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
   ASSERT_EQ(Seamctl({"token", "rotate", kSeam}).exit_code, 0);
+  // An event an owning agent appended fenced by its lease's epoch (hash input v2): it must come
+  // back with its epoch and its hash.
+  {
+    Result<StoreConfig> config = StoreFromUrl(server_->Url(db_), Root().string());
+    ASSERT_TRUE(config.ok());
+    Result<std::unique_ptr<Store>> store = store::Open(*config);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    Result<std::unique_ptr<OwnershipLeases>> leases = (*store)->OpenOwnership();
+    ASSERT_TRUE(leases.ok()) << leases.status().ToString();
+    ASSERT_TRUE((*leases)->Claim("gw1", {"probe/fenced"}, std::chrono::milliseconds(1500)).ok());
+    ASSERT_TRUE((*store)->Log().Append("probe/fenced", 0, {EventDraft{"ProbeFenced", "seamd:gw1", 1, "p"}},
+                                       AppendFence{1}).ok());
+  }
+  EXPECT_TRUE(Contains(Seamctl({"log", "--json"}).out, R"("stream":"probe/fenced","version":1,"epoch":1)"));
 
   // And back into a new SQLite file (in a directory that exists), whose key file is not there
   // yet: said so.

@@ -59,8 +59,8 @@ inline EventDraft ContractDraft(std::string type, std::string actor = "seamctl:a
 }
 
 inline auto ContractFields(const Event& e) {
-  return std::tie(e.seq, e.stream, e.version, e.type, e.time_us, e.actor, e.payload, e.prev_hash,
-                  e.hash);
+  return std::tie(e.seq, e.stream, e.version, e.epoch, e.type, e.time_us, e.actor, e.payload,
+                  e.prev_hash, e.hash);
 }
 
 // Collects the head seqs an AppendWatch reports, for a test to wait on. Declare it before the
@@ -148,7 +148,7 @@ TYPED_TEST_P(EventStoreContract, AppendAssignsGlobalSeqStreamVersionsAndChainsHa
   ASSERT_EQ(all->size(), 3u);
   const std::vector<Event>& e = *all;
   EXPECT_EQ(ContractFields(e[0]),
-            std::make_tuple(1, "token/a", 1, "Issued", 1'700'000'000'000'000, "seamctl:alice@host",
+            std::make_tuple(1, "token/a", 1, 0, "Issued", 1'700'000'000'000'000, "seamctl:alice@host",
                             std::string("pay\0load\xff", 9), kGenesisHash, ComputeEventHash(e[0])));
   EXPECT_EQ(e[1].actor, "seamd");
   EXPECT_EQ(e[1].version, 2);
@@ -324,8 +324,79 @@ TYPED_TEST_P(EventStoreContract, AppendRefusesEmptyBatchNegativeVersionAndEmptyS
             StatusCode::kInvalidArgument);
   EXPECT_EQ(store->Append("", 0, {ContractDraft("Issued")}).status().code(),
             StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->Append("token/a", 0, {ContractDraft("Issued")}, AppendFence{-1, false}).status().code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(store->Head()->seq, 0);
   EXPECT_EQ(store->StreamVersion("token/a").value(), 0);
+}
+
+// --- epochs (AppendFence) ---------------------------------------------------------------------
+
+// An epoch recorded (not checked: what `store copy` does) is stored in every event of the append,
+// read back by every read, covered by the hash (input v2), and a later unfenced append is epoch 0
+// again, hashed as v1.
+TYPED_TEST_P(EventStoreContract, RecordedEpochIsStoredHashedAndReadBack) {
+  {
+    auto store = this->Store();
+    ASSERT_NE(store, nullptr);
+    auto fenced = store->Append("token/a", 0, {ContractDraft("Issued"), ContractDraft("Rotated")},
+                                AppendFence{7, /*check=*/false});
+    ASSERT_TRUE(fenced.ok()) << fenced.status().ToString();
+    ASSERT_TRUE(store->Append("token/a", 2, {ContractDraft("Rotated")}).ok());
+  }
+  auto store = this->Store();  // a reopen reads what was stored, not what a handle remembers
+  ASSERT_NE(store, nullptr);
+  auto all = store->ReadAll(1);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].epoch, 7);
+  EXPECT_EQ((*all)[1].epoch, 7);
+  EXPECT_EQ((*all)[2].epoch, 0);
+  for (const Event& e : *all) EXPECT_EQ(e.hash, ComputeEventHash(e)) << "seq " << e.seq;
+  Event as_v1 = (*all)[0];
+  as_v1.epoch = 0;
+  EXPECT_NE(ComputeEventHash(as_v1), (*all)[0].hash);  // the epoch is in the hash
+  auto stream = store->ReadStream("token/a", 2);
+  ASSERT_TRUE(stream.ok());
+  ASSERT_EQ(stream->size(), 2u);
+  EXPECT_EQ((*stream)[0].epoch, 7);
+  std::vector<std::int64_t> scanned;
+  ASSERT_TRUE(store->ScanStream("token/a", 1, [&](const Event& e) {
+    scanned.push_back(e.epoch);
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(scanned, (std::vector<std::int64_t>{7, 7, 0}));
+  EXPECT_TRUE(this->VerifyFresh().intact);
+}
+
+TYPED_TEST_P(EventStoreContract, VerifyNamesRowWhoseEpochWasEdited) {
+  {
+    auto store = this->Store();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Append("token/a", 0, {ContractDraft("Issued")}, AppendFence{3, false}).ok());
+    ASSERT_TRUE(store->Append("token/a", 1, {ContractDraft("Rotated")}, AppendFence{3, false}).ok());
+  }
+  // A fenced-off write passed off as current.
+  ASSERT_NO_FATAL_FAILURE(this->harness_.Tamper(2, [](Event& e) { e.epoch = 4; }));
+
+  const VerifyReport report = this->VerifyFresh();
+  EXPECT_FALSE(report.intact);
+  EXPECT_EQ(report.first_bad_seq, 2);
+}
+
+// A checked fence needs the stream's ownership lease at that epoch; with no lease on record (a
+// store that keeps none, or a stream nobody claimed) it is refused and nothing is written.
+TYPED_TEST_P(EventStoreContract, CheckedFenceWithoutALeaseIsRefusedAndWritesNothing) {
+  auto store = this->Store();
+  ASSERT_NE(store, nullptr);
+
+  auto refused = store->Append("token/a", 0, {ContractDraft("Issued")}, AppendFence{1, /*check=*/true});
+
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition) << refused.status().ToString();
+  EXPECT_THAT(refused.status().message(), ::testing::HasSubstr("epoch 1"));
+  EXPECT_EQ(store->Head()->seq, 0);
+  EXPECT_EQ(store->StreamVersion("token/a").value(), 0);
+  EXPECT_TRUE(store->Append("token/a", 0, {ContractDraft("Issued")}).ok());  // unfenced still works
 }
 
 TYPED_TEST_P(EventStoreContract, SecondStoreAppendingSameVersionGetsConflict) {
@@ -675,6 +746,9 @@ REGISTER_TYPED_TEST_SUITE_P(EventStoreContract,
                             ExpectedVersionZeroCreatesStreamAndNonZeroOnNewStreamConflicts,
                             ConflictingBatchWritesNothing,
                             AppendRefusesEmptyBatchNegativeVersionAndEmptyStream,
+                            RecordedEpochIsStoredHashedAndReadBack,
+                            VerifyNamesRowWhoseEpochWasEdited,
+                            CheckedFenceWithoutALeaseIsRefusedAndWritesNothing,
                             SecondStoreAppendingSameVersionGetsConflict,
                             AppendsThroughTwoHandlesExtendOneChain,
                             RacingAppendsFromSeveralThreadsKeepTheChainGapFree,

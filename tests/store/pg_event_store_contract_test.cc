@@ -8,7 +8,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
+#include "store/postgres/pg_conn.h"
 #include "store/postgres/pg_event_store.h"
 #include "tests/store/event_store_contract.h"
 #include "tests/support/throwaway_postgres.h"
@@ -30,18 +32,11 @@ std::string Literal(const std::string& text) {
   return out + "'";
 }
 
-std::string Hex(const std::string& bytes) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out = "'\\x";
-  for (char ch : bytes) {
-    const auto c = static_cast<unsigned char>(ch);
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out + "'::bytea";
+std::string Hex(std::string_view bytes) { return "'" + pg::ByteaHex(bytes) + "'"; }
+std::string Hex(const Hash& hash) {
+  return Hex(std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
 }
 
-std::string Hex(const Hash& h) { return Hex(std::string(reinterpret_cast<const char*>(h.data()), h.size())); }
 
 class PgHarness {
  public:
@@ -81,7 +76,7 @@ class PgHarness {
         "ALTER TABLE seam_events DISABLE TRIGGER seam_events_no_update; UPDATE seam_events SET stream = " +
         Literal(e.stream) + ", version = " + std::to_string(e.version) + ", type = " + Literal(e.type) +
         ", time_us = " + std::to_string(e.time_us) + ", actor = " + Literal(e.actor) + ", payload = " + Hex(e.payload) +
-        ", prev_hash = " + Hex(e.prev_hash) + ", hash = " + Hex(e.hash) + ", seq = " + std::to_string(e.seq) +
+        ", prev_hash = " + Hex(e.prev_hash) + ", hash = " + Hex(e.hash) + ", epoch = " + std::to_string(e.epoch) + ", seq = " + std::to_string(e.seq) +
         " WHERE seq = " + std::to_string(seq) + "; ALTER TABLE seam_events ENABLE TRIGGER seam_events_no_update;";
     ASSERT_EQ(server->Psql(sql, db_), "");
   }

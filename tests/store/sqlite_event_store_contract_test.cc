@@ -48,7 +48,7 @@ class SqliteHarness {
     sqlite3_stmt* s = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(db,
                                  "SELECT stream, version, type, time_us, actor, payload, "
-                                 "prev_hash, hash FROM events WHERE seq = ?",
+                                 "prev_hash, hash, epoch FROM events WHERE seq = ?",
                                  -1, &s, nullptr),
               SQLITE_OK)
         << sqlite3_errmsg(db);
@@ -71,6 +71,7 @@ class SqliteHarness {
     e->time_us = sqlite3_column_int64(s, 3);
     e->actor = text(4);
     e->payload = blob(5);
+    e->epoch = sqlite3_column_int64(s, 8);
     const std::string prev = blob(6), hash = blob(7);
     ASSERT_EQ(prev.size(), e->prev_hash.size());
     ASSERT_EQ(hash.size(), e->hash.size());
@@ -84,7 +85,7 @@ class SqliteHarness {
     ASSERT_EQ(sqlite3_prepare_v2(db,
                                  "UPDATE events SET seq = ?1, stream = ?2, version = ?3, type = ?4, "
                                  "time_us = ?5, actor = ?6, payload = ?7, prev_hash = ?8, "
-                                 "hash = ?9 WHERE seq = ?10",
+                                 "hash = ?9, epoch = ?11 WHERE seq = ?10",
                                  -1, &s, nullptr),
               SQLITE_OK)
         << sqlite3_errmsg(db);
@@ -98,6 +99,7 @@ class SqliteHarness {
     sqlite3_bind_blob64(s, 7, e.payload.data(), e.payload.size(), SQLITE_TRANSIENT);
     sqlite3_bind_blob64(s, 8, e.prev_hash.data(), e.prev_hash.size(), SQLITE_TRANSIENT);
     sqlite3_bind_blob64(s, 9, e.hash.data(), e.hash.size(), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 11, e.epoch);
     sqlite3_bind_int64(s, 10, seq);
     ASSERT_EQ(sqlite3_step(s), SQLITE_DONE) << sqlite3_errmsg(db);
   }

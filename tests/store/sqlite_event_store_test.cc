@@ -192,7 +192,7 @@ TEST_F(SqliteEventStoreTest, NewLogHasSeamHeaderWalModeAndMetaRow) {
   RawDb raw(db_path());
 
   EXPECT_EQ(raw.QueryText("PRAGMA application_id"), std::to_string(0x5345414d));
-  EXPECT_EQ(raw.QueryText("PRAGMA user_version"), "1");
+  EXPECT_EQ(raw.QueryText("PRAGMA user_version"), "2");
   EXPECT_EQ(raw.QueryText("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.QueryText("SELECT application FROM seam_meta"), "seam-event-log");
 }
@@ -242,7 +242,45 @@ TEST_F(SqliteEventStoreTest, OpenRefusesNewerSchemaVersion) {
   ASSERT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(r.status().message(),
             "event log " + db_path().string() +
-                " has schema version 99, newer than this seamctl understands (1); upgrade seam");
+                " has schema version 99, newer than this seamctl understands (2); upgrade seam");
+}
+
+// Schema 1 -> 2 (the epoch column). A schema-1 log is made here as seam 1 made it: schema 2 is
+// schema 1 plus one column added last, so dropping that column and the version gives back the
+// very table seam 1 created. Read-only opens read it as it is (every event epoch 0) and change
+// nothing; the first open for writing migrates it in place, rehashing nothing.
+TEST_F(SqliteEventStoreTest, SchemaOneLogIsReadAsItIsAndMigratedByTheFirstWriter) {
+  CreateLog(/*with_five_events=*/true);
+  Hash head_before{};
+  {
+    auto store = Open(/*create=*/false);
+    ASSERT_TRUE(store.ok());
+    head_before = (*store)->Head()->hash;
+  }
+  {
+    RawDb raw(db_path());
+    ASSERT_EQ(raw.Exec("ALTER TABLE events DROP COLUMN epoch; PRAGMA user_version = 1;"), "");
+  }
+
+  ReadEverythingReadOnly(db_path(), 5);
+  {
+    RawDb raw(db_path());
+    EXPECT_EQ(raw.QueryText("PRAGMA user_version"), "1");
+    EXPECT_EQ(raw.QueryText("SELECT count(*) FROM pragma_table_info('events') WHERE name = 'epoch'"), "0");
+  }
+
+  auto store = Open(/*create=*/false);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  RawDb raw(db_path());
+  EXPECT_EQ(raw.QueryText("PRAGMA user_version"), "2");
+  EXPECT_EQ(raw.QueryText("SELECT count(*) FROM events WHERE epoch = 0"), "5");
+  auto report = (*store)->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->intact) << report->reason;
+  EXPECT_EQ(report->head_hash, head_before);
+  ASSERT_TRUE((*store)->Append("token/a", 3, {Draft("Rotated")}, AppendFence{2, /*check=*/false}).ok());
+  EXPECT_TRUE((*store)->Verify()->intact);
+  EXPECT_EQ(raw.QueryText("SELECT epoch FROM events WHERE seq = 6"), "2");
 }
 
 TEST_F(SqliteEventStoreTest, OpenWithoutCreateRefusesMissingFileAndDoesNotCreateIt) {
@@ -454,7 +492,7 @@ TEST_F(SqliteEventStoreTest, ReadOnlyOpenRefusesNewerSchemaAndLeavesFileUntouche
   ASSERT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(r.status().message(),
             "event log " + db_path().string() +
-                " has schema version 99, newer than this seamctl understands (1); upgrade seam");
+                " has schema version 99, newer than this seamctl understands (2); upgrade seam");
   EXPECT_EQ(ReadFile(db_path()), before);
 }
 

@@ -107,12 +107,12 @@ MemEventStore::~MemEventStore() = default;
 
 Result<AppendResult> MemEventStore::Append(const std::string& stream,
                                            std::int64_t expected_version,
-                                           const std::vector<EventDraft>& events) {
-  if (events.empty() || expected_version < 0 || stream.empty()) {
-    return Status::InvalidArgument("append to stream '" + stream + "' needs events and " +
-                                   "expected_version >= 0 (got " + std::to_string(events.size()) +
-                                   " events, expected_version " +
-                                   std::to_string(expected_version) + ")");
+                                           const std::vector<EventDraft>& events,
+                                           const AppendFence& fence) {
+  SEAM_RETURN_IF_ERROR(CheckAppendArgs(stream, expected_version, events, fence));
+  if (fence.check && fence.epoch > 0) {
+    return Status::FailedPrecondition("in-memory log keeps no ownership leases, so an append fenced by epoch " +
+                                      std::to_string(fence.epoch) + " cannot be checked");
   }
   AppendResult result;
   std::vector<std::shared_ptr<MemLog::Watch>> to_wake;
@@ -139,6 +139,7 @@ Result<AppendResult> MemEventStore::Append(const std::string& stream,
     e.stream = stream;
     e.seq = head.seq;
     e.version = version;
+    e.epoch = fence.epoch;
     e.hash = head.hash;
     for (const EventDraft& d : events) {
       ++e.seq;

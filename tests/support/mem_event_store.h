@@ -40,8 +40,10 @@ class MemEventStore final : public EventStore {
   // EventStore. Reads check every returned row's hash, as SqliteEventStore does, and return
   // Corruption ("in-memory log: event seq N of stream S fails its hash check (the row was
   // altered); run `seamctl verify`") at the first altered row.
+  // Like SqliteEventStore, it keeps no ownership leases: a checked fence is refused.
+  using EventStore::Append;
   Result<AppendResult> Append(const std::string& stream, std::int64_t expected_version,
-                              const std::vector<EventDraft>& events) override;
+                              const std::vector<EventDraft>& events, const AppendFence& fence) override;
   Result<std::vector<Event>> ReadStream(const std::string& stream,
                                         std::int64_t from_version = 1) override;
   // `visit` runs outside the log's mutex (it may read this store); the events visited are those

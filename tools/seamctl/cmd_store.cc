@@ -13,19 +13,21 @@ namespace {
 
 constexpr std::int64_t kBatch = 4096;
 
-// Appends `events` (the source's, in seq order) to `target`, each run of one stream's events in
-// one append. The store hashes each event from its fields and the previous hash, exactly as the
-// source did: the copy's hashes are the source's, which is checked event by event.
+// Appends `events` (the source's, in seq order) to `target`, each run of one stream's events of
+// one epoch in one append. The store hashes each event from its fields and the previous hash,
+// exactly as the source did: the copy's hashes are the source's, which is checked event by event.
+// Epochs are recorded, not checked: the leases they were fenced by are history.
 Status CopyEvents(const std::vector<Event>& events, EventStore& target) {
   std::size_t i = 0;
   while (i < events.size()) {
     std::size_t j = i;
     std::vector<EventDraft> drafts;
-    while (j < events.size() && events[j].stream == events[i].stream) {
+    while (j < events.size() && events[j].stream == events[i].stream && events[j].epoch == events[i].epoch) {
       drafts.push_back(EventDraft{events[j].type, events[j].actor, events[j].time_us, events[j].payload});
       ++j;
     }
-    SEAM_ASSIGN_OR_RETURN(AppendResult appended, target.Append(events[i].stream, events[i].version - 1, drafts));
+    SEAM_ASSIGN_OR_RETURN(AppendResult appended, target.Append(events[i].stream, events[i].version - 1, drafts,
+                                                                       AppendFence{events[i].epoch, /*check=*/false}));
     if (appended.first_seq != events[i].seq || appended.last_seq != events[j - 1].seq) {
       return Status::FailedPrecondition("the copy's seq " + std::to_string(appended.first_seq) +
                                         " differs from the source's " + std::to_string(events[i].seq) +
