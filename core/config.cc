@@ -10,6 +10,7 @@
 #include <map>
 #include <system_error>
 
+#include "core/agent.h"
 #include "core/config_parse.h"
 
 namespace seam {
@@ -155,6 +156,28 @@ Result<DaemonConfig> ParseDaemon(const ParseContext& ctx, const toml::table& roo
   return daemon;
 }
 
+Result<AgentConfig> ParseAgent(const ParseContext& ctx, const toml::table& root) {
+  AgentConfig agent;
+  const toml::node* node = root.get("agent");
+  if (node == nullptr) return agent;
+  const int line = config_internal::LineOf(*node);
+  const toml::table* table = node->as_table();
+  if (table == nullptr) return Error(ctx, line, "", "key `agent` must be a table ([agent])");
+  for (const Entry& e : config_internal::InSourceOrder(*table)) {
+    if (e.key != "name") return Error(ctx, e.line, "agent", "unknown key `" + std::string(e.key) + "`");
+  }
+  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> name,
+                        config_internal::GetString(ctx, *table, "name", false, line, "agent"));
+  if (name) {
+    agent.line = config_internal::LineOf(*table->get("name"));
+    if (!IsAgentName(*name)) {
+      return Error(ctx, agent.line, "agent", "key `name` " + std::string(kAgentNameRule) + ", got `" + *name + "`");
+    }
+    agent.name = *name;
+  }
+  return agent;
+}
+
 // `hook_path = "/usr/local/sbin:…"`: colon-separated absolute directories. A relative one would
 // depend on the directory each program runs in; an empty one means the current directory to
 // some shells. Both are refused.
@@ -267,10 +290,10 @@ Status config_internal::CheckSize(const ParseContext& ctx, std::size_t bytes) {
 Result<Config> config_internal::BuildConfig(const ParseContext& ctx, const toml::table& root,
                                             const std::filesystem::path& file) {
   for (const Entry& e : config_internal::InSourceOrder(root)) {
-    if (e.key != "store" && e.key != "seam" && e.key != "daemon" && e.key != "hook_path") {
+    if (e.key != "store" && e.key != "seam" && e.key != "daemon" && e.key != "agent" && e.key != "hook_path") {
       return Error(ctx, e.line, "",
                    "unknown key `" + std::string(e.key) +
-                       "`; the top level holds only `hook_path`, [store], [daemon] and [[seam]] tables");
+                       "`; the top level holds only `hook_path`, [store], [daemon], [agent] and [[seam]] tables");
     }
   }
 
@@ -278,6 +301,7 @@ Result<Config> config_internal::BuildConfig(const ParseContext& ctx, const toml:
   config.file = file;
   SEAM_ASSIGN_OR_RETURN(config.store, config_internal::ParseStore(ctx, root));
   SEAM_ASSIGN_OR_RETURN(config.daemon, ParseDaemon(ctx, root));
+  SEAM_ASSIGN_OR_RETURN(config.agent, ParseAgent(ctx, root));
   SEAM_ASSIGN_OR_RETURN(config.hook_path, ParseHookPath(ctx, root));
   // Side factories (exec) need it: seams are parsed with it in their context.
   ParseContext seam_ctx = ctx;

@@ -50,6 +50,10 @@ struct SideConfig {
   // (reason "removed on side NAME") and removes the value from the other sides, instead of
   // writing it back. Beside `authority`, which adopts new values.
   bool may_revoke = false;
+  // `agent = "gw1"`: only the agent of that name (README "Many hosts") observes and writes this
+  // side: a file, a local database, a program on that host. "" (not set): whichever agent owns
+  // the seam (core/agent.h), as every side is on one host.
+  std::string agent;
 };
 
 struct SeamConfig {
@@ -114,10 +118,17 @@ struct DaemonConfig {
   int workers = 4;
 };
 
+// [agent]: which agent this host is among several sharing one store (core/agent.h).
+struct AgentConfig {
+  std::string name;  // `name`; "" when not set (the host name is used)
+  int line = 0;      // line of the `name` key
+};
+
 struct Config {
   std::filesystem::path file;  // the config file as given
   StoreConfig store;
   DaemonConfig daemon;
+  AgentConfig agent;
   // hook_path = "DIR:DIR:…" (top level): the PATH of on_repair hooks and exec sides' programs,
   // so `on_repair = ["nginx", "-s", "reload"]` finds /usr/sbin/nginx. Absolute directories only.
   std::string hook_path = kDefaultHookPath;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/agent.h"
 #include "core/config_parse.h"
 
 namespace seam::config_internal {
@@ -133,9 +134,20 @@ Result<SideConfig> ParseSide(const ParseContext& ctx, const SeamConfig& seam, co
   if (const toml::node* revoke = table.get("may_revoke")) {
     SEAM_ASSIGN_OR_RETURN(side.may_revoke, ParseFlag(options, *revoke, "may_revoke"));
   }
+  if (const toml::node* agent = table.get("agent")) {
+    const auto* agent_name = agent->as_string();
+    if (agent_name == nullptr || !IsAgentName(agent_name->get())) {
+      return Status::InvalidArgument(options.Where(line_of("agent")) + ": key `agent` " + std::string(kAgentNameRule) +
+                                     " (the agent that observes and writes this side)");
+    }
+    side.agent = agent_name->get();
+  }
 
   for (const Entry& e : InSourceOrder(table)) {
-    if (e.key == "plugin" || e.key == "transform" || e.key == "settle_ms" || e.key == "may_revoke") continue;
+    if (e.key == "plugin" || e.key == "transform" || e.key == "settle_ms" || e.key == "may_revoke" ||
+        e.key == "agent") {
+      continue;
+    }
     std::optional<OptionValue> value = ToOptionValue(*e.node);
     if (!value) {
       return Status::InvalidArgument(options.Where(e.line) + ": unsupported value type for key `" +

@@ -105,7 +105,7 @@ Checked CheckRuns(const ParseContext& ctx, std::string_view text, const std::vec
 
   Result<toml::table> outside = config_internal::ParseToml(ctx, BlankRuns(text, runs, nullptr));
   if (!outside.ok() || !(*outside == root)) {
-    return {{}, "the lines outside the seams do not parse to `hook_path`, [store] and [daemon] alone (a table between a "
+    return {{}, "the lines outside the seams do not parse to `hook_path`, [store], [daemon] and [agent] alone (a table between a "
                 "[[seam]] and its [seam.…] tables?)"};
   }
   const std::vector<std::string_view> lines = LinesOf(text);

@@ -6,7 +6,9 @@
 // step of an operation is finished by the next run.
 //
 // Names: "after-intent", "before-side-write:<side>", "after-side-write:<side>",
-// "after-side-applied:<side>", "before-success" (docs/operations.md lists them all).
+// "after-side-applied:<side>", "before-repair:<side>", "before-success" (docs/operations.md lists
+// them all). SEAM_FAULT=stop:<name> stops the process there instead (SIGSTOP, as a pause or a
+// debugger would): it carries on from that point when it gets SIGCONT.
 
 #include <string_view>
 

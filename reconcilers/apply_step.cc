@@ -196,6 +196,15 @@ Status WriteAndReadBack(Step& st) {
     return Status::Ok();
   }
   if (st.writable()) {
+    if (st.ctx.epoch > 0) {
+      // An owner's write is announced first, fenced (bookkeeping::RepairStarted): an owner whose
+      // lease was taken over is refused here, before it touches the side.
+      const std::int64_t version = st.state.current_version;
+      SEAM_RETURN_IF_ERROR(AppendAndCatchUp(
+          st.ctx, st.seam.stream(), st.state,
+          {EventDraft{bookkeeping::kRepairStarted, st.ctx.actor, st.ctx.clock.NowMicros(),
+                      bookkeeping::Encode(bookkeeping::RepairStarted{st.side.name, version})}}));
+    }
     SEAM_RETURN_IF_ERROR(st.state.active() ? s.Write(ForSide(*st.state.kind, st.side.transform, st.state.value), st.marker)
                                            : s.Remove(st.marker));
   }
@@ -280,7 +289,7 @@ ApplyOutcome ApplyToSide(SeamContext& ctx, const SeamConfig& seam, RecordState& 
     return out;
   }
   Step st{ctx, seam, state, side, purpose, {}, {}, {}, false, {}, {}, Status::Ok()};
-  if (!st.repair()) FaultPoint("before-side-write:" + side.name);
+  FaultPoint((st.repair() ? "before-repair:" : "before-side-write:") + side.name);
   out.status = st.repair() ? CheckDecision(st, *decided_on, &out.changed) : ObserveForOperation(st);
   if (out.status.ok()) {
     out.status = RememberedIneffective(st);

@@ -18,7 +18,8 @@ std::string CategoryOf(const std::string& type, const IntentChange::What what, c
       {bookkeeping::kSideApplied, "confirmation"}, {bookkeeping::kSideRepaired, "repair"},
       {drift::kDriftOpened, "drift_opened"},       {drift::kDriftClosed, "drift_closed"},
       {bookkeeping::kSeamFlapping, "flapping"},    {bookkeeping::kFlappingCleared, "flapping_cleared"},
-      {drift::kSideRestarted, "restart"},          {bookkeeping::kHookIneffective, "hook_ineffective"}};
+      {drift::kSideRestarted, "restart"},          {bookkeeping::kHookIneffective, "hook_ineffective"},
+      {bookkeeping::kRepairStarted, "repair_started"}};
   auto it = kBookkeeping.find(type);
   return it != kBookkeeping.end() ? it->second : "other";
 }

@@ -9,6 +9,7 @@ CEREAL_CLASS_VERSION(seam::bookkeeping::SeamFlapping, 1)
 CEREAL_CLASS_VERSION(seam::bookkeeping::FlappingCleared, 1)
 CEREAL_CLASS_VERSION(seam::bookkeeping::SideApplied, 1)
 CEREAL_CLASS_VERSION(seam::bookkeeping::HookIneffective, 1)
+CEREAL_CLASS_VERSION(seam::bookkeeping::RepairStarted, 1)
 
 namespace seam::bookkeeping {
 namespace {
@@ -59,6 +60,12 @@ EventFields ShowHookIneffective(const Event& e) {
           Field::Text("detail", p->detail)};
 }
 
+EventFields ShowRepairStarted(const Event& e) {
+  Result<RepairStarted> p = DecodeRepairStarted(e.payload);
+  if (!p.ok()) return DecodeErrorFields(p.status());
+  return {Field::Text("side", p->side), Field::Int("version", p->version)};
+}
+
 }  // namespace
 
 std::string Encode(const SideRepaired& p) { return payload_codec::Encode(p); }
@@ -66,6 +73,7 @@ std::string Encode(const SideApplied& p) { return payload_codec::Encode(p); }
 std::string Encode(const SeamFlapping& p) { return payload_codec::Encode(p); }
 std::string Encode(const FlappingCleared& p) { return payload_codec::Encode(p); }
 std::string Encode(const HookIneffective& p) { return payload_codec::Encode(p); }
+std::string Encode(const RepairStarted& p) { return payload_codec::Encode(p); }
 
 Result<SideRepaired> DecodeSideRepaired(const std::string& b) {
   return payload_codec::Decode<SideRepaired>(b, kSideRepaired);
@@ -80,6 +88,9 @@ Result<FlappingCleared> DecodeFlappingCleared(const std::string& b) {
 Result<HookIneffective> DecodeHookIneffective(const std::string& b) {
   return payload_codec::Decode<HookIneffective>(b, kHookIneffective);
 }
+Result<RepairStarted> DecodeRepairStarted(const std::string& b) {
+  return payload_codec::Decode<RepairStarted>(b, kRepairStarted);
+}
 
 std::optional<EventFields> Describe(const Event& event, const KeyRing& keys) {
   if (event.type == kSideApplied) return ShowSideApplied(event);
@@ -87,6 +98,7 @@ std::optional<EventFields> Describe(const Event& event, const KeyRing& keys) {
   if (event.type == kSeamFlapping) return ShowSeamFlapping(event);
   if (event.type == kFlappingCleared) return ShowFlappingCleared(event);
   if (event.type == kHookIneffective) return ShowHookIneffective(event);
+  if (event.type == kRepairStarted) return ShowRepairStarted(event);
   return std::nullopt;
 }
 

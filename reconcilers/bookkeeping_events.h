@@ -22,6 +22,7 @@ inline constexpr char kSideApplied[] = "SideApplied";
 inline constexpr char kSeamFlapping[] = "SeamFlapping";
 inline constexpr char kFlappingCleared[] = "FlappingCleared";
 inline constexpr char kHookIneffective[] = "HookIneffective";
+inline constexpr char kRepairStarted[] = "RepairStarted";
 
 // A side brought back to the intended state by a repair.
 struct SideRepaired {
@@ -83,12 +84,22 @@ struct HookIneffective {
   void serialize(Archive& ar, std::uint32_t /*version*/) { ar(side, version, hook, marker, detail); }
 };
 
+// A seam's owner (core/agent.h) is about to write a side: appended fenced by its lease's epoch
+// before the write, so an owner paused or cut off past its lease, whose lease another agent took,
+// is refused here and never writes. Only appends with an epoch carry one (many hosts).
+struct RepairStarted {
+  std::string side;
+  std::int64_t version = 0;  // the stream version whose value is about to be written (or removed)
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t /*version*/) { ar(side, version); }
+};
+
 // Events that record what happened to sides or to the repair budget, not an operation's intent
-// (SideApplied, SideRepaired, SeamFlapping, FlappingCleared, HookIneffective, and the drift
-// records).
+// (SideApplied, SideRepaired, SeamFlapping, FlappingCleared, HookIneffective, RepairStarted, and
+// the drift records).
 inline bool IsBookkeepingEvent(const std::string& type) {
   return type == kSideApplied || type == kSideRepaired || type == kSeamFlapping || type == kFlappingCleared ||
-         type == kHookIneffective || drift::IsDriftEvent(type);
+         type == kHookIneffective || type == kRepairStarted || drift::IsDriftEvent(type);
 }
 
 // cereal portable binary encoding of a payload.
@@ -97,6 +108,7 @@ std::string Encode(const SideApplied& p);
 std::string Encode(const SeamFlapping& p);
 std::string Encode(const FlappingCleared& p);
 std::string Encode(const HookIneffective& p);
+std::string Encode(const RepairStarted& p);
 
 // Decoding; a payload that does not parse is Corruption naming the type.
 Result<SideRepaired> DecodeSideRepaired(const std::string& payload);
@@ -104,12 +116,13 @@ Result<SideApplied> DecodeSideApplied(const std::string& payload);
 Result<SeamFlapping> DecodeSeamFlapping(const std::string& payload);
 Result<FlappingCleared> DecodeFlappingCleared(const std::string& payload);
 Result<HookIneffective> DecodeHookIneffective(const std::string& payload);
+Result<RepairStarted> DecodeRepairStarted(const std::string& payload);
 
 // What people see of one of these events (reconcilers/event_view.h): SideApplied {side,
 // version}; SideRepaired {side, version_written, action, verdict_before, held_version,
 // fingerprint_before, and foreign_value_kept when a foreign value was kept sealed};
 // SeamFlapping {side, repairs, window_s}; FlappingCleared {reason}; HookIneffective {side,
-// version, hook, detail}. nullopt for another type.
+// version, hook, detail}; RepairStarted {side, version}. nullopt for another type.
 std::optional<EventFields> Describe(const Event& event, const KeyRing& keys);
 
 }  // namespace seam::bookkeeping

@@ -13,7 +13,8 @@ namespace seam {
 Status AppendAndCatchUp(SeamContext& ctx, const std::string& stream, RecordState& state,
                         std::vector<EventDraft> drafts) {
   if (drafts.empty()) return Status::Ok();
-  SEAM_ASSIGN_OR_RETURN(AppendResult appended, ctx.store.Append(stream, state.stream_version, drafts));
+  SEAM_ASSIGN_OR_RETURN(AppendResult appended, ctx.store.Append(stream, state.stream_version, drafts,
+                                                                         AppendFence{ctx.epoch}));
   (void)appended;
   return CatchUp(ctx.store, stream, state, ctx.keys);
 }

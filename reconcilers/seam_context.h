@@ -24,6 +24,10 @@ struct SeamContext {
   HookRunner* hooks = nullptr;  // runs on_repair commands; required when a side sets one
   // Where repair passes note when each side was last seen in sync (drift brackets); optional.
   ConfirmationBook* confirmations = nullptr;
+  // The epoch of the seam's ownership lease this agent holds (core/ownership.h): every append of
+  // the pass is fenced by it, refused when the lease was taken over or ran out. 0: unfenced (a
+  // store one host keeps, or an agent writing only the sides named for it).
+  std::int64_t epoch = 0;
 };
 
 // Appends `drafts` (one append, in order) to `stream` at the state's version and folds them in.

@@ -23,6 +23,7 @@ class DaemonProcess {
   ~DaemonProcess();
 
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   void Signal(int signal_number) const;
   // The exit status (128 + signal when killed), or -1 if it did not exit within `timeout`.
   int Wait(std::chrono::milliseconds timeout);

@@ -206,7 +206,7 @@ TEST_F(ConfigIndexTest, SeamsThatDoNotSitOnLinesOfTheirOwnAreNotIndexed) {
   EXPECT_FALSE(fs::exists(IndexFile(Root())));
   ProcessResult init = Seamctl({"init"}, {{"SEAM_LOG_LEVEL", "info"}});
   EXPECT_NE(init.err.find("not written: in " + ConfigPath().string() +
-                          ", the lines outside the seams do not parse to `hook_path`, [store] and [daemon] alone"),
+                          ", the lines outside the seams do not parse to `hook_path`, [store], [daemon] and [agent] alone"),
             std::string::npos)
       << init.err;
   const std::vector<ProcessResult> whole = OneSeamCommands(kSeam, false);

@@ -26,11 +26,22 @@ TEST_F(SeamdPgTest, RepairsConfirmsInTheDatabaseAndIsWokenByAnotherProcessesRota
   ProcessResult rotate = Seamctl({"token", "rotate", kSeam});
   ASSERT_EQ(rotate.exit_code, 0) << rotate.out << rotate.err;
   EXPECT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "log: TokenRotated by e2e"); })) << DaemonLog();
-  EXPECT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "in_sync, version 7"); })) << DaemonLog();
+  EXPECT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "in_sync, version 8"); })) << DaemonLog();
   StopSeamd();
   EXPECT_EQ(Seamctl({"verify"}).exit_code, 0);
-  const std::vector<std::string> types = EventTypes(LogEvents());
+  const std::vector<nlohmann::json> events = LogEvents();
+  const std::vector<std::string> types = EventTypes(events);
   EXPECT_EQ(std::count(types.begin(), types.end(), "SideRepaired"), 1);
+  // On a shared store seamd owns the seam by a lease: its write was announced first, and every
+  // event it appended is fenced by its epoch; seamctl's (the operations and their
+  // confirmations) are not.
+  EXPECT_EQ(std::count(types.begin(), types.end(), "RepairStarted"), 1);
+  for (const nlohmann::json& e : events) {
+    const std::string type = e["type"].get<std::string>();
+    const bool by_seamd = type == "DriftOpened" || type == "RepairStarted" || type == "SideRepaired" ||
+                          type == "DriftClosed";
+    EXPECT_EQ(e["epoch"], by_seamd ? 1 : 0) << e.dump();
+  }
 }
 
 // A server of its own (restarting the run's shared one would break the other tests).

@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/agent.h"
 #include "store/open.h"
 #include "tools/common/builtin_sides.h"
 #include "tools/common/config_for_seam.h"
@@ -80,6 +81,10 @@ Result<std::unique_ptr<WriterLock>> StateContext::LockSeam(const SeamConfig& sea
 
 Result<std::unique_ptr<StateContext>> OpenState(const std::string& config_flag, OpenMode mode) {
   SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, LoadConfigOnly(config_flag, mode.only_seam));
+  SEAM_ASSIGN_OR_RETURN(ctx->agent, ResolveAgentName(mode.agent, ctx->config.agent));
+  if (!mode.all_sides) {
+    for (SeamConfig& seam : ctx->config.seams) seam = SidesForAgent(seam, ctx->agent, /*owner=*/true);
+  }
   if (mode.key) {
     SEAM_ASSIGN_OR_RETURN(Secret master, ReadKeyFile(ctx->config.store.key_path.string()));
     ctx->keys = std::make_unique<KeyRing>(master);

@@ -24,6 +24,8 @@ struct StateContext {
   std::unique_ptr<KeyRing> keys;
   SystemClock clock;
   std::string actor;
+  // The agent this process acts as (core/agent.h), resolved by OpenState.
+  std::string agent;
   std::unique_ptr<HookRunner> hooks;  // on_repair commands, run in the config file's directory
   // When sides were last seen in sync (drift brackets); set by OpenConfirmations.
   std::unique_ptr<ConfirmationBook> confirmations;
@@ -51,6 +53,14 @@ struct OpenMode {
   // through the config index (tools/common/config_for_seam.h): `config.seams` may then hold
   // just this seam.
   std::string only_seam;
+  // The agent name given on the command line (--agent); empty: $SEAM_AGENT, [agent] name, the
+  // host name (ResolveAgentName).
+  std::string agent;
+  // false (seamctl): each seam keeps only the sides this agent acts on: those named for it and
+  // those named for no agent (a person's command writes them, as on one host); sides named for
+  // other agents are theirs to write. true (seamd): every side, for the daemon to choose per
+  // pass by ownership.
+  bool all_sides = false;
 };
 
 // Loads the config, then the key file, then the (existing) event log.

@@ -86,14 +86,14 @@ int FinishOutput(std::int64_t errors, const std::string& stream) {
 Result<Json> OpenAndBuild(const GlobalOptions& g, const std::string& seam_name, const AuditWindow& window,
                           std::int64_t now_us) {
   // Only this seam's table is parsed when the config index knows the config (one of 10,000).
-  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, OpenState(g.config, OpenMode{.key = true, .read_only = true, .only_seam = seam_name}));
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, OpenState(g.config, OpenMode{.key = true, .read_only = true, .only_seam = seam_name, .agent = {}, .all_sides = false}));
   SEAM_ASSIGN_OR_RETURN(const SeamConfig* seam, ctx->FindSeam(seam_name));
   return BuildAudit(ctx->log(), *ctx->keys, *seam, window, now_us);
 }
 
 // Every seam of the config (--all), in config order.
 Result<std::vector<Json>> OpenAndBuildAll(const GlobalOptions& g, const AuditWindow& window, std::int64_t now_us) {
-  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, OpenState(g.config, OpenMode{.key = true, .read_only = true, .only_seam = {}}));
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, OpenState(g.config, OpenMode{.key = true, .read_only = true, .only_seam = {}, .agent = {}, .all_sides = false}));
   std::vector<Json> audits;
   for (const SeamConfig& seam : ctx->config.seams) {
     SEAM_ASSIGN_OR_RETURN(Json audit, BuildAudit(ctx->log(), *ctx->keys, seam, window, now_us));
@@ -176,7 +176,7 @@ int RunAudit(const GlobalOptions& g, const std::string& seam_name, const AuditOp
 
 int RunDrift(const GlobalOptions& g, const std::string& seam_name, bool json) {
   Result<std::unique_ptr<StateContext>> ctx =
-      OpenState(g.config, OpenMode{.key = true, .read_only = true, .only_seam = seam_name});
+      OpenState(g.config, OpenMode{.key = true, .read_only = true, .only_seam = seam_name, .agent = {}, .all_sides = false});
   if (!ctx.ok()) return Fail(ctx.status());
   Result<const SeamConfig*> seam = (*ctx)->FindSeam(seam_name);
   if (!seam.ok()) return Fail(seam.status());

@@ -133,7 +133,7 @@ Result<HeadCheck> CheckKeptHead(EventStore& store, const VerifyReport& chain, co
 int RunHead(const GlobalOptions& g, bool json) {
   // Like verify: read-only, no key. The head is given only for an intact chain: a head of an
   // altered log is not worth keeping.
-  Result<std::unique_ptr<StateContext>> opened = OpenState(g.config, OpenMode{.key = false, .read_only = true, .only_seam = {}});
+  Result<std::unique_ptr<StateContext>> opened = OpenState(g.config, OpenMode{.key = false, .read_only = true, .only_seam = {}, .agent = {}, .all_sides = false});
   if (!opened.ok()) return Fail(opened.status());
   Result<VerifyReport> report = (*opened)->log().Verify();
   if (!report.ok()) return Fail(report.status());

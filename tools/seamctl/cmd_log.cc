@@ -23,7 +23,7 @@ int Fail(const Status& status) {
 int RunLog(const GlobalOptions& g, const std::string& seam_name, bool json) {
   // `log SEAM` parses only that seam's table when the config index knows the config.
   Result<std::unique_ptr<StateContext>> opened =
-      OpenState(g.config, OpenMode{.key = true, .read_only = true, .only_seam = seam_name});
+      OpenState(g.config, OpenMode{.key = true, .read_only = true, .only_seam = seam_name, .agent = {}, .all_sides = false});
   if (!opened.ok()) return Fail(opened.status());
   StateContext& ctx = **opened;
 
@@ -69,7 +69,7 @@ int RunVerify(const GlobalOptions& g, bool json, const KeptHeadFlags& head_flags
     kept = *parsed;
   }
   // The chain needs no key: verify works even when the key file is lost.
-  Result<std::unique_ptr<StateContext>> opened = OpenState(g.config, OpenMode{.key = false, .read_only = true, .only_seam = {}});
+  Result<std::unique_ptr<StateContext>> opened = OpenState(g.config, OpenMode{.key = false, .read_only = true, .only_seam = {}, .agent = {}, .all_sides = false});
   if (!opened.ok()) return Fail(opened.status());
   Result<VerifyReport> report = (*opened)->log().Verify();
   if (!report.ok()) return Fail(report.status());

@@ -46,7 +46,7 @@ Status CreateNew(const fs::path& path, std::string_view bytes, mode_t mode) {
 
 int RunRestore(const GlobalOptions& g, const std::string& seam_name, std::int64_t seq, const std::string& dir_arg) {
   Result<std::unique_ptr<StateContext>> opened =
-      OpenState(g.config, OpenMode{.key = true, .read_only = true, .only_seam = seam_name});
+      OpenState(g.config, OpenMode{.key = true, .read_only = true, .only_seam = seam_name, .agent = {}, .all_sides = false});
   if (!opened.ok()) return Fail(opened.status());
   StateContext& ctx = **opened;
   Result<const SeamConfig*> seam = ctx.FindSeam(seam_name);

@@ -46,7 +46,7 @@ Status CopyEvents(const std::vector<Event>& events, EventStore& target) {
 }  // namespace
 
 int RunStoreCopy(const GlobalOptions& g, const std::string& to_url) {
-  Result<std::unique_ptr<StateContext>> opened = OpenState(g.config, OpenMode{.key = true, .read_only = true, .only_seam = {}});
+  Result<std::unique_ptr<StateContext>> opened = OpenState(g.config, OpenMode{.key = true, .read_only = true, .only_seam = {}, .agent = {}, .all_sides = false});
   if (!opened.ok()) return Fail(opened.status());
   StateContext& ctx = **opened;
   Result<StoreConfig> target_config = StoreFromUrl(to_url, std::filesystem::absolute(ctx.config.file).parent_path());

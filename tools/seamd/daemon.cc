@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/agent.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "plugins/common/subprocess.h"
@@ -97,9 +98,10 @@ struct Daemon::Wiring {
   ~Wiring() { Stop(); }
 };
 
-Daemon::Daemon(boost::asio::io_context& io, std::string config_flag)
+Daemon::Daemon(boost::asio::io_context& io, std::string config_flag, std::string agent_flag)
     : io_(io),
       config_flag_(std::move(config_flag)),
+      agent_flag_(std::move(agent_flag)),
       rng_(std::random_device{}()),
       mailbox_(std::make_shared<LoopMailbox>(io)),
       notifier_(io),
@@ -126,8 +128,37 @@ Status Daemon::Start() {
   return Status::Ok();
 }
 
+Result<std::shared_ptr<OwnershipKeeper>> Daemon::KeepOwnership(StateContext& ctx) {
+  std::vector<std::string> streams;
+  for (const SeamConfig& seam : ctx.config.seams) {
+    if (NeedsOwner(seam)) streams.push_back(seam.stream());
+  }
+  std::unique_ptr<OwnershipLeases> leases;
+  if (Result<std::unique_ptr<OwnershipLeases>> opened = ctx.store->OpenOwnership(); opened.ok()) {
+    leases = std::move(*opened);
+  } else if (opened.status().code() != StatusCode::kFailedPrecondition) {
+    return opened.status();  // a store that keeps leases and cannot be reached now
+  }
+  // Gaining a seam wakes its runner: the new owner's first pass need not wait for a poll.
+  auto on_gained = [this, mailbox = mailbox_, generation = wiring_generation_ + 1](const std::string& stream) {
+    mailbox->Post([this, generation, stream] {
+      if (!wiring_ || wiring_generation_ != generation) return;
+      auto it = wiring_->by_stream.find(stream);
+      if (it != wiring_->by_stream.end()) it->second->Request(std::chrono::microseconds(0), "ownership taken");
+    });
+  };
+  if (leases != nullptr) {
+    spdlog::info("agent {}: claiming ownership of {} seam(s) whose sides name no agent", ctx.agent, streams.size());
+  }
+  return std::make_shared<OwnershipKeeper>(std::move(leases), ctx.agent, std::move(streams),
+                                           OwnershipKeeper::Timing{}, std::move(on_gained));
+}
+
 Result<std::unique_ptr<Daemon::Wiring>> Daemon::Wire() {
-  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, OpenState(config_flag_));
+  OpenMode mode;
+  mode.agent = agent_flag_;
+  mode.all_sides = true;  // chosen per pass, by ownership (seam_runner.h)
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, OpenState(config_flag_, mode));
   ctx->actor = DefaultActor("seamd");
   if (Status book = ctx->OpenConfirmations(); !book.ok()) {
     spdlog::warn("{}; drift records will not say when sides were last in sync", book.message());
@@ -145,6 +176,8 @@ Result<std::unique_ptr<Daemon::Wiring>> Daemon::Wire() {
   env->hook_dir = config_dir.empty() ? fs::path(".") : config_dir;
   env->hook_path = ctx->config.hook_path;
   if (ctx->confirmations) env->confirmations = std::make_shared<LockedConfirmationBook>(std::move(ctx->confirmations));
+  env->agent = ctx->agent;
+  SEAM_ASSIGN_OR_RETURN(env->owners, KeepOwnership(*ctx));
   auto w = std::make_unique<Wiring>();
   w->ctx = std::move(ctx);
   w->env = std::move(env);
@@ -170,6 +203,7 @@ Result<std::unique_ptr<Daemon::Wiring>> Daemon::Wire() {
     auto runner = std::make_shared<SeamRunner>(io_, *lanes_, mailbox_, w->env, seam, rng_, metrics_);
     w->by_stream[seam.stream()] = runner.get();
     for (const SideConfig& side : seam.sides) {
+      if (!side.agent.empty() && side.agent != w->env->agent) continue;  // another host's side
       for (const fs::path& path : side.side->WatchPaths()) {
         const fs::path key = WatchedFileKey(path);
         AddOnce(w->by_file[key.string()], runner.get());
@@ -423,6 +457,7 @@ void Daemon::Stop(int signal_number) {
   if (lanes_) lanes_->Stop();
   FlushConfirmations();
   if (wiring_) wiring_->Stop();
+  if (wiring_ && wiring_->env->owners) wiring_->env->owners->ReleaseWhenDone();
   tick_timer_.cancel();
   full_pass_timer_.cancel();
   signals_.cancel();

@@ -40,6 +40,10 @@
 #include "tools/seamd/pass_lanes.h"
 #include "tools/seamd/service_notifier.h"
 
+namespace seam {
+struct StateContext;
+}
+
 namespace seam::seamd {
 
 struct HeadScan;  // daemon.cc: what a look at the log's head found
@@ -50,7 +54,8 @@ using TimelineCache = std::map<std::string, std::pair<std::int64_t, nlohmann::or
 class Daemon {
  public:
   // `config_flag`: -c as given (empty: $SEAM_CONFIG, else ./seam.toml); re-read on SIGHUP.
-  Daemon(boost::asio::io_context& io, std::string config_flag);
+  // `agent_flag`: --agent as given (empty: ResolveAgentName's defaults, core/agent.h).
+  Daemon(boost::asio::io_context& io, std::string config_flag, std::string agent_flag = "");
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
@@ -79,6 +84,8 @@ class Daemon {
   struct Wiring;  // what one configuration needs; replaced whole on reload
 
   Result<std::unique_ptr<Wiring>> Wire();
+  // This agent's ownership leases for the configuration `ctx` opened (tools/seamd/ownership_keeper.h).
+  Result<std::shared_ptr<OwnershipKeeper>> KeepOwnership(StateContext& ctx);
   void Install(std::unique_ptr<Wiring> wiring);
   void RequestAll(const std::string& why);
   // Queues a pass of every seam and tells the service manager READY=1 once all have run.
@@ -103,6 +110,7 @@ class Daemon {
 
   boost::asio::io_context& io_;
   std::string config_flag_;
+  std::string agent_flag_;
   std::mt19937_64 rng_;
   Metrics metrics_;  // declared before wiring_: its runners count into it
   // Finished passes come back through it; shared with the jobs in flight.

@@ -67,8 +67,12 @@ int Main(int argc, char** argv) {
   CLI::App app{"seamd: watches every side of every seam and repairs drift as it happens"};
   std::string config;
   std::string log_level;
+  std::string agent;
   ListenFlags flags;
   app.add_option("-c,--config", config, "config file (default: $SEAM_CONFIG, else ./seam.toml)");
+  app.add_option("--agent", agent,
+                 "the agent this seamd acts as among several sharing one store (default: $SEAM_AGENT, else "
+                 "[agent] name, else the host name)");
   app.add_option("--log-level", log_level,
                  "trace|debug|info|warn|error|off (default: $SEAM_LOG_LEVEL, else info)");
   app.add_option("--listen", flags.listen,
@@ -102,7 +106,7 @@ int Main(int argc, char** argv) {
   // One thread: passes run one at a time, which is what keeps two repairs of a seam apart. The
   // status listener shares it, so what it reports is never half-way through a pass.
   boost::asio::io_context io(1);
-  seam::seamd::Daemon daemon(io, config);
+  seam::seamd::Daemon daemon(io, config, agent);
   if (seam::Status s = daemon.Start(); !s.ok()) return Fail(s.message());
 
   const seam::DaemonConfig& from_config = daemon.config().daemon;

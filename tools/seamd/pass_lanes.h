@@ -36,6 +36,7 @@
 #include "core/status.h"
 #include "core/store.h"
 #include "reconcilers/seam_context.h"
+#include "tools/seamd/ownership_keeper.h"
 
 namespace seam::seamd {
 
@@ -48,6 +49,8 @@ struct PassEnv {
   std::filesystem::path hook_dir;  // on_repair commands run here (the config file's directory)
   std::string hook_path;           // with this PATH (the config's `hook_path`)
   std::shared_ptr<ConfirmationBook> confirmations;  // thread-safe (LockedConfirmationBook); may be null
+  std::string agent;                                // the agent this seamd acts as (core/agent.h)
+  std::shared_ptr<OwnershipKeeper> owners;          // which seams it owns now; thread-safe
 };
 
 // A job's view of its worker: the SeamContext to pass, and the store it was opened on.

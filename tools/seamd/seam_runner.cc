@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/agent.h"
 #include "core/store.h"
 #include "reconcilers/kinds.h"
 #include "reconcilers/reconcile_pass.h"
@@ -91,7 +92,9 @@ SeamRunner::SeamRunner(boost::asio::io_context& io, PassLanes& lanes, std::share
       lanes_(lanes),
       env_(std::move(env)),
       seam_(seam),
-      effective_(Effective(seam)),
+      as_owner_(Effective(SidesForAgent(seam, env_->agent, /*owner=*/true))),
+      as_agent_(Effective(SidesForAgent(seam, env_->agent, /*owner=*/false))),
+      effective_(as_owner_),
       rng_(rng),
       polled_(HasUnwatchedSide(seam)),
       observes_async_(polled_ && ObservedAsync(seam)),
@@ -146,6 +149,21 @@ void SeamRunner::RunNow() {
   if (stopped_) return;
   if (running_) {
     again_ = true;  // the reasons stay queued for the pass after this one
+    return;
+  }
+  // Owner or not, as of now (the worker checks again).
+  epoch_ = env_->owners ? env_->owners->Owned(seam_.stream()) : std::optional<std::int64_t>(0);
+  effective_ = epoch_ ? as_owner_ : as_agent_;
+  if (effective_->sides.empty()) {
+    // Every side is another agent's, or the seam's owner is another agent: nothing to do here.
+    // The keeper wakes this runner when the seam becomes this agent's.
+    spdlog::debug("seam {}: no side is agent {}'s now; no pass", seam_.name, env_->agent);
+    reasons_.clear();
+    sweep_ = false;
+    if (first_pass_) {
+      first_pass_ = false;
+      if (on_first_pass_) std::exchange(on_first_pass_, nullptr)();
+    }
     return;
   }
   running_ = true;
@@ -204,9 +222,9 @@ void SeamRunner::PostPass(Lane lane, std::string why, Given given, Look look) {
   // gone (a reload) when it ends, and then its outcome is dropped.
   lanes_.Post(lane, env_,
               [weak = weak_from_this(), mailbox = mailbox_, effective = effective_, state = state_, why = std::move(why),
-               given = std::move(given), look](Result<WorkerScope> scope) mutable {
+               given = std::move(given), look, epoch = epoch_, owners = env_->owners](Result<WorkerScope> scope) mutable {
                 auto outcome = std::make_shared<Outcome>(RunOnWorker(std::move(scope), *effective, state.get(), why,
-                                                                     std::move(given), look));
+                                                                     std::move(given), look, epoch, owners.get()));
                 mailbox->Post([weak, outcome] {
                   if (auto self = weak.lock()) self->Finish(std::move(*outcome));
                 });
@@ -214,7 +232,8 @@ void SeamRunner::PostPass(Lane lane, std::string why, Given given, Look look) {
 }
 
 SeamRunner::Outcome SeamRunner::RunOnWorker(Result<WorkerScope> scope, const SeamConfig& effective, RecordState* state,
-                                            const std::string& why, Given given, Look look) {
+                                            const std::string& why, Given given, Look look,
+                                            std::optional<std::int64_t> epoch, const OwnershipKeeper* owners) {
   Outcome out;
   out.why = why;
   const auto started = std::chrono::steady_clock::now();
@@ -226,6 +245,19 @@ SeamRunner::Outcome SeamRunner::RunOnWorker(Result<WorkerScope> scope, const Sea
     out.report = scope.status();
     return done();
   }
+  // The owner's pass starts only while the lease is still this agent's by its own clock (a job
+  // may have queued behind others); lost, it is tried again shortly as the agent's pass.
+  if (epoch && owners != nullptr && owners->Owned(effective.stream()) != epoch) {
+    out.lock_busy = true;
+    out.busy_detail = "the seam's ownership lease changed hands";
+    return done();
+  }
+  // Every append of the pass is fenced by the owner's epoch; the worker's context is reused.
+  struct Fence {
+    SeamContext& ctx;
+    ~Fence() { ctx.epoch = 0; }
+  } fence{scope->seam};
+  scope->seam.epoch = epoch.value_or(0);
   // One pass; the sides not observed before (files) are observed now. The pass leaves the kept
   // state at the stream's head as it read it: that is the version this pass took into account
   // (under the lock no other writer can append past it until the lock is released).

@@ -32,6 +32,12 @@
 // retries after a failure. Those times are tools/seamd/pass_schedule.h's; the timers run on
 // LoopClock (tools/seamd/loop_clock.h), so tests drive a runner in simulated time.
 //
+// Agents (core/agent.h): each pass acts on the sides named for this agent and, while this agent
+// owns the seam (OwnershipKeeper), on the sides named for no agent too, its appends fenced by the
+// lease's epoch. Which of the two a pass is decided when it starts on the loop and checked again
+// on the worker: a pass that lost the ownership in between is not run, and runs again shortly
+// as the other. A seam none of whose sides this agent acts on now has no pass at all.
+//
 // Policy: seamd repairs only seams with repair = "auto". For the others it completes a pending
 // operation (README and docs/operations.md: finishing what a user asked for is not a drift
 // repair, whatever the policy) and only reports drift, which `seamctl repair` may then fix.
@@ -117,9 +123,11 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   // Observes the network sides asynchronously, then posts the pass with what they held.
   void ObserveThenPass(std::string why);
   void PostPass(Lane lane, std::string why, Given given, Look look);
-  // On a worker: lock, pass, read the stream's version.
+  // On a worker: lock, pass, read the stream's version. `epoch`: the pass is the owner's, fenced
+  // by it (checked again against `owners` first); nullopt: only this agent's own sides.
   static Outcome RunOnWorker(Result<WorkerScope> scope, const SeamConfig& effective, RecordState* state,
-                             const std::string& why, Given given, Look look);
+                             const std::string& why, Given given, Look look, std::optional<std::int64_t> epoch,
+                             const OwnershipKeeper* owners);
   // Back on the loop.
   void Finish(Outcome outcome);
   // (Re)arms the queued pass for `at`.
@@ -133,8 +141,13 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   std::shared_ptr<const PassEnv> env_;
   SeamConfig seam_;
   // The seam as its passes see it: a seam that is not "auto" gets the pass of repair = "off"
-  // (its pending operation is completed, whatever the policy; its drift only reported).
+  // (its pending operation is completed, whatever the policy; its drift only reported). Two
+  // variants: as the seam's owner (every side this agent may act on), and not (only the sides
+  // named for it). effective_ is the running (or last) pass's, epoch_ its fence.
+  std::shared_ptr<const SeamConfig> as_owner_;
+  std::shared_ptr<const SeamConfig> as_agent_;
   std::shared_ptr<const SeamConfig> effective_;
+  std::optional<std::int64_t> epoch_;
   std::mt19937_64& rng_;
   bool polled_ = false;
   bool observes_async_ = false;

@@ -1,0 +1,88 @@
+#pragma once
+// OwnershipKeeper: the ownership leases (core/ownership.h) this seamd holds as its agent, claimed
+// and renewed on a thread of its own (a claim is a round trip to the database, and the event
+// loop never waits on one).
+//
+// Every `renew` interval one Claim covers the streams of every seam that needs an owner (some
+// side names no agent, core/agent.h). A lease counts as this agent's only until the time the
+// claim was *sent*, by this process's monotonic clock, plus the lease, minus `margin`: the
+// database's expiry is later than that (its clock started later), so this agent stops starting
+// writes before its lease can have expired, whatever a pause (SIGSTOP) or a partition did to it
+// meanwhile. The appends of its passes are fenced by the epoch anyway (AppendFence): an owner
+// that slept through a takeover records nothing and, after a fenced RepairStarted, writes nothing.
+//
+// Without leases (a store one host keeps: Store::OpenOwnership fails) this agent owns every seam,
+// unfenced (epoch 0), as seamd always did.
+//
+// Thread-safety: Owned and Leases may be called from any thread.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/ownership.h"
+
+namespace seam::seamd {
+
+class OwnershipKeeper {
+ public:
+  struct Timing {
+    std::chrono::milliseconds lease{1500};
+    std::chrono::milliseconds renew{500};
+    std::chrono::milliseconds margin{250};
+  };
+
+  // `leases` null: no leases (above). `on_gained(stream)` runs on the keeper's thread when a lease
+  // becomes this agent's (taken, not renewed): post and return.
+  OwnershipKeeper(std::unique_ptr<OwnershipLeases> leases, std::string agent, std::vector<std::string> streams,
+                  Timing timing, std::function<void(const std::string& stream)> on_gained);
+  // Stops the thread; after ReleaseWhenDone, also releases the leases held, so another agent
+  // takes over at once. (A keeper replaced by a reload keeps them: its successor, the same agent,
+  // renews them.) Destroyed when the last pass holding it has ended: no pass of this agent's is
+  // writing a side when another agent can take over.
+  ~OwnershipKeeper();
+  OwnershipKeeper(const OwnershipKeeper&) = delete;
+  OwnershipKeeper& operator=(const OwnershipKeeper&) = delete;
+
+  // The epoch to fence with when `stream` is this agent's now (0 without leases); nullopt when it
+  // is another agent's, or this agent's lease may have run out.
+  std::optional<std::int64_t> Owned(const std::string& stream) const;
+  // The leases as last claimed (empty without leases), for status.
+  std::vector<OwnerLease> Leases() const;
+  bool fenced() const { return leases_ != nullptr; }
+  // seamd stops: no further claims, and the leases go when the keeper does.
+  void ReleaseWhenDone();
+  const std::string& agent() const { return agent_; }
+
+ private:
+  struct Held {
+    std::int64_t epoch = 0;
+    std::chrono::steady_clock::time_point until;
+  };
+  void Run();
+  void ClaimOnce();
+
+  std::unique_ptr<OwnershipLeases> leases_;
+  const std::string agent_;
+  const std::vector<std::string> streams_;
+  const Timing timing_;
+  std::function<void(const std::string&)> on_gained_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool release_ = false;
+  std::map<std::string, Held> held_;  // by stream
+  std::vector<OwnerLease> last_;
+  bool failing_ = false;  // the last claim failed (logged once until one works)
+  std::thread thread_;
+};
+
+}  // namespace seam::seamd
