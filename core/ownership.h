@@ -20,29 +20,41 @@
 
 namespace seam {
 
+// Who claims a lease: an agent (a host's name, core/agent.h) and the one process of it that
+// claims. Two processes under one agent name (a seamd restarted while the old one is frozen, or
+// two hosts configured alike) are two holders: one cannot renew the other's lease, and taking it
+// over, once it has expired, is a new epoch, so the frozen one is fenced off when it wakes.
+struct LeaseHolder {
+  std::string agent;
+  std::string instance;  // unique per process (seamd draws it at start; a reload keeps it)
+};
+
 struct OwnerLease {
   std::string stream;
   std::string agent;               // the holder, or the last holder when expired
+  std::string instance;            // the holder's process
   std::int64_t epoch = 0;          // 1 for the first holder, +1 at every taking
   std::int64_t expires_at_us = 0;  // by the store's clock
   std::int64_t store_now_us = 0;   // the store's clock when the row was read
   bool held() const { return expires_at_us > store_now_us; }
+  bool HeldBy(const LeaseHolder& h) const { return held() && agent == h.agent && instance == h.instance; }
 };
 
 class OwnershipLeases {
  public:
   virtual ~OwnershipLeases() = default;
 
-  // In one statement: every lease of `streams` that is free, expired or already `agent`'s becomes
-  // `agent`'s until the store's now + `lease`; one taken (not renewed) gets epoch + 1. Returns the
+  // In one statement: every lease of `streams` that is free, expired or already `holder`'s becomes
+  // `holder`'s until the store's now + `lease`; one taken (not renewed) gets epoch + 1. Returns the
   // leases of all `streams` afterwards, in stream order, whoever holds them; the caller's are
-  // those with agent == `agent` and held().
-  virtual Result<std::vector<OwnerLease>> Claim(const std::string& agent, const std::vector<std::string>& streams,
+  // those HeldBy(holder).
+  virtual Result<std::vector<OwnerLease>> Claim(const LeaseHolder& holder, const std::vector<std::string>& streams,
                                                 std::chrono::milliseconds lease) = 0;
 
-  // Ends `agent`'s leases on `streams` now (a clean shutdown), so another agent takes over at once
-  // instead of after the lease. Leases held by others are untouched.
-  virtual Status Release(const std::string& agent, const std::vector<std::string>& streams) = 0;
+  // Ends `holder`'s leases on `streams` now (a clean shutdown), so another agent takes over at once
+  // instead of after the lease. Leases held by others (another process of the same agent too) are
+  // untouched.
+  virtual Status Release(const LeaseHolder& holder, const std::vector<std::string>& streams) = 0;
 
   // Every lease on record, in stream order.
   virtual Result<std::vector<OwnerLease>> List() = 0;

@@ -184,10 +184,23 @@ void ReadBack(Step& st) {
 // Write (compare-and-swap), run the hook, read back. A side already holding the intent is
 // confirmed as it is; completing still runs its hook (the earlier attempt may have written the
 // side and died before its hook reloaded the server).
+//
+// An owner (ctx.epoch > 0) announces every side effect first, fenced (bookkeeping::RepairStarted):
+// a write, and a hook too (reloading a server is an effect on it). An owner whose lease was taken
+// over is refused there, before it touches the side or runs the hook.
+Status AnnounceSideEffect(Step& st) {
+  if (st.ctx.epoch <= 0) return Status::Ok();
+  const std::int64_t version = st.state.current_version;
+  return AppendAndCatchUp(st.ctx, st.seam.stream(), st.state,
+                          {EventDraft{bookkeeping::kRepairStarted, st.ctx.actor, st.ctx.clock.NowMicros(),
+                                      bookkeeping::Encode(bookkeeping::RepairStarted{st.side.name, version})}});
+}
+
 Status WriteAndReadBack(Step& st) {
   Side& s = *st.side.side;
   if (st.already) {
     if (st.purpose == ApplyPurpose::kCompletion && !st.side.on_repair.empty()) {
+      SEAM_RETURN_IF_ERROR(AnnounceSideEffect(st));
       st.hook = RunOnRepairHook(st.ctx, st.seam, st.side);
       if (!st.hook.ok()) return Status::IoError("holds the value, but on_repair failed: " + st.hook.message());
     }
@@ -195,16 +208,8 @@ Status WriteAndReadBack(Step& st) {
     st.confirmed = st.judged;
     return Status::Ok();
   }
+  if (st.writable() || !st.side.on_repair.empty()) SEAM_RETURN_IF_ERROR(AnnounceSideEffect(st));
   if (st.writable()) {
-    if (st.ctx.epoch > 0) {
-      // An owner's write is announced first, fenced (bookkeeping::RepairStarted): an owner whose
-      // lease was taken over is refused here, before it touches the side.
-      const std::int64_t version = st.state.current_version;
-      SEAM_RETURN_IF_ERROR(AppendAndCatchUp(
-          st.ctx, st.seam.stream(), st.state,
-          {EventDraft{bookkeeping::kRepairStarted, st.ctx.actor, st.ctx.clock.NowMicros(),
-                      bookkeeping::Encode(bookkeeping::RepairStarted{st.side.name, version})}}));
-    }
     SEAM_RETURN_IF_ERROR(st.state.active() ? s.Write(ForSide(*st.state.kind, st.side.transform, st.state.value), st.marker)
                                            : s.Remove(st.marker));
   }

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -22,9 +23,10 @@ namespace {
 
 constexpr int kBatch = 16384;
 constexpr char kColumns[] = "seq, stream, version, type, time_us, actor, payload, prev_hash, hash, epoch";
-// An append whose head moved is hashed again on the new head; each retry is one round trip, and
-// only a steady stream of other appenders can make one lose this often.
-constexpr int kAppendTries = 100;
+// An append whose head moved is hashed again on the new head, one round trip per try. Appenders
+// in tight loops can make one lose every time (its retry is always a round trip behind), so
+// after kOptimisticTries it takes the head's lock first (seam_lock_head) and cannot lose again.
+constexpr int kOptimisticTries = 4;
 
 // The row's own fields; false when a hash column is not 32 bytes (the chain check says so).
 bool ParseRow(const pg::Rows& rows, int i, Event& e) {
@@ -147,8 +149,9 @@ Result<AppendResult> PgEventStore::Append(const std::string& stream, std::int64_
     payloads.push_back(d.payload);
     times.push_back(d.time_us);
   }
-  LogHead head = last_head_;
-  for (int attempt = 0; attempt < kAppendTries; ++attempt) {
+  const std::string doing = "appending to stream " + stream;
+  // One try on `head`: the outcome row, whose head fields are the head after the call.
+  auto try_on = [&](const LogHead& head) -> Result<pg::Rows> {
     hashes.clear();
     Event e;
     e.stream = stream;
@@ -174,13 +177,13 @@ Result<AppendResult> PgEventStore::Append(const std::string& stream, std::int64_
     FaultPoint("pg-before-append");
     SEAM_ASSIGN_OR_RETURN(pg::Rows r, conn_->ExecPrepared("seam_append",
                                                            "SELECT * FROM seam_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                                                           params, "appending to stream " + stream));
+                                                           params, doing));
     if (r.count() != 1) return Status::Internal("seam_append returned " + std::to_string(r.count()) + " rows");
+    return r;
+  };
+  // What an outcome other than "moved" means; nullopt for "moved".
+  auto settle = [&](const pg::Rows& r, const LogHead& head) -> std::optional<Result<AppendResult>> {
     const std::string_view outcome = r.Text(0, 0);
-    head.seq = r.Int(0, 3);
-    if (!r.HashAt(0, 4, &head.hash)) return Status::Corruption("event log " + describe() + ": the head's hash is malformed");
-    last_head_ = head;
-    if (outcome == "ok") FaultPoint("pg-after-append");  // committed, not yet acknowledged
     if (outcome == "ok") return AppendResult{head.seq - static_cast<std::int64_t>(events.size()) + 1, head.seq, r.Int(0, 1)};
     if (outcome == "conflict") {
       const std::int64_t version = r.Int(0, 1);
@@ -197,10 +200,49 @@ Result<AppendResult> PgEventStore::Append(const std::string& stream, std::int64_
                                         std::to_string(fence.epoch) + " is not current (" + holder +
                                         "); nothing was written");
     }
-    // "moved": another append committed since the head we hashed on; hash on the new one.
+    if (outcome == "moved") return std::nullopt;
+    return Status::Internal("seam_append answered '" + std::string(outcome) + "'");
+  };
+  auto head_of = [&](const pg::Rows& r, LogHead* head) -> Status {
+    head->seq = r.Int(0, 3);
+    if (!r.HashAt(0, 4, &head->hash)) return Status::Corruption("event log " + describe() + ": the head's hash is malformed");
+    last_head_ = *head;
+    return Status::Ok();
+  };
+
+  LogHead head = last_head_;
+  for (int attempt = 0; attempt < kOptimisticTries; ++attempt) {
+    SEAM_ASSIGN_OR_RETURN(pg::Rows r, try_on(head));
+    SEAM_RETURN_IF_ERROR(head_of(r, &head));
+    std::optional<Result<AppendResult>> settled = settle(r, head);
+    if (!settled) continue;  // "moved": another append committed since the head we hashed on
+    if (settled->ok()) FaultPoint("pg-after-append");  // committed, not yet acknowledged
+    return std::move(*settled);
   }
-  return Status::Unavailable("appending to stream " + stream + " on " + describe() + ": the log's head kept moving (" +
-                             std::to_string(kAppendTries) + " tries)");
+  // Lost the race every time: lock the head, hash on it, append, commit: a few round trips with
+  // the head locked, once, instead of losing forever.
+  auto locked = [&]() -> Result<AppendResult> {
+    SEAM_RETURN_IF_ERROR(conn_->Exec("BEGIN", doing).status());
+    SEAM_ASSIGN_OR_RETURN(pg::Rows locked_head, conn_->Exec("SELECT head_seq, head_hash FROM seam_lock_head()", doing));
+    if (locked_head.count() != 1) return Status::Corruption("event log " + describe() + ": no head row");
+    head.seq = locked_head.Int(0, 0);
+    if (!locked_head.HashAt(0, 1, &head.hash)) {
+      return Status::Corruption("event log " + describe() + ": the head's hash is malformed");
+    }
+    SEAM_ASSIGN_OR_RETURN(pg::Rows r, try_on(head));
+    SEAM_RETURN_IF_ERROR(head_of(r, &head));
+    std::optional<Result<AppendResult>> settled = settle(r, head);
+    if (!settled) return Status::Internal("seam_append found the head moved while this transaction held its lock");
+    if (!settled->ok()) return std::move(*settled);
+    // Until COMMIT returns nothing is durable; a COMMIT whose answer is lost leaves the append's
+    // fate to be found out (Unavailable), as for any statement.
+    SEAM_RETURN_IF_ERROR(conn_->Exec("COMMIT", doing).status());
+    FaultPoint("pg-after-append");
+    return std::move(*settled);
+  };
+  Result<AppendResult> appended = locked();
+  if (!appended.ok()) (void)conn_->Exec("ROLLBACK", doing);  // after COMMIT failed, a no-op warning
+  return appended;
 }
 
 Status PgEventStore::ReadRows(const std::string& sql, const pg::Params& params, std::string_view doing,

@@ -10,32 +10,35 @@ namespace {
 
 // Microseconds since the Unix epoch, as the server's clock has them.
 constexpr char kLeaseColumns[] =
-    "stream, agent, epoch, (extract(epoch FROM expires_at) * 1000000)::bigint, "
+    "stream, agent, instance, epoch, (extract(epoch FROM expires_at) * 1000000)::bigint, "
     "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint";
 
 // A taken lease (free, expired, or expired and taken back by its last holder) gets epoch + 1; a
-// renewal, by the holder of a lease that has not expired, keeps it. A lease another agent holds
-// is left alone: ON CONFLICT's WHERE skips it, and the second half of the UNION reports it. Two
+// renewal, by the holder (agent and instance) of a lease that has not expired, keeps it. A lease
+// another holder has is left alone, another process of the same agent's too: ON CONFLICT's WHERE
+// skips it, and the second half of the UNION reports it. Two
 // agents claiming one free stream at once: the second waits on the first's row, then finds it
 // held. (Under READ COMMITTED the second half cannot see a row committed after the statement
 // began; Claim reads such streams once more.)
 constexpr char kClaim[] = R"sql(
 WITH claimed AS (
-  INSERT INTO seam_owners AS o (stream, agent, epoch, expires_at)
-    SELECT s, $1, 1, clock_timestamp() + make_interval(secs => $3::double precision / 1000)
+  INSERT INTO seam_owners AS o (stream, agent, instance, epoch, expires_at)
+    SELECT s, $1, $4, 1, clock_timestamp() + make_interval(secs => $3::double precision / 1000)
     FROM unnest($2::text[]) AS s
   ON CONFLICT (stream) DO UPDATE SET
-    epoch = CASE WHEN o.agent = EXCLUDED.agent AND o.expires_at > clock_timestamp() THEN o.epoch
+    epoch = CASE WHEN o.agent = EXCLUDED.agent AND o.instance = EXCLUDED.instance
+                      AND o.expires_at > clock_timestamp() THEN o.epoch
                  ELSE o.epoch + 1 END,
     agent = EXCLUDED.agent,
+    instance = EXCLUDED.instance,
     expires_at = EXCLUDED.expires_at
-  WHERE o.agent = EXCLUDED.agent OR o.expires_at <= clock_timestamp()
-  RETURNING o.stream, o.agent, o.epoch, o.expires_at
+  WHERE (o.agent = EXCLUDED.agent AND o.instance = EXCLUDED.instance) OR o.expires_at <= clock_timestamp()
+  RETURNING o.stream, o.agent, o.instance, o.epoch, o.expires_at
 )
-SELECT stream, agent, epoch, (extract(epoch FROM expires_at) * 1000000)::bigint,
+SELECT stream, agent, instance, epoch, (extract(epoch FROM expires_at) * 1000000)::bigint,
        (extract(epoch FROM clock_timestamp()) * 1000000)::bigint FROM claimed
 UNION ALL
-SELECT o.stream, o.agent, o.epoch, (extract(epoch FROM o.expires_at) * 1000000)::bigint,
+SELECT o.stream, o.agent, o.instance, o.epoch, (extract(epoch FROM o.expires_at) * 1000000)::bigint,
        (extract(epoch FROM clock_timestamp()) * 1000000)::bigint
   FROM seam_owners o WHERE o.stream = ANY($2::text[]) AND o.stream NOT IN (SELECT stream FROM claimed)
 ORDER BY 1
@@ -44,8 +47,8 @@ ORDER BY 1
 std::vector<OwnerLease> ToLeases(const Rows& rows) {
   std::vector<OwnerLease> out;
   for (int i = 0; i < rows.count(); ++i) {
-    out.push_back(OwnerLease{std::string(rows.Text(i, 0)), std::string(rows.Text(i, 1)), rows.Int(i, 2),
-                             rows.Int(i, 3), rows.Int(i, 4)});
+    out.push_back(OwnerLease{std::string(rows.Text(i, 0)), std::string(rows.Text(i, 1)), std::string(rows.Text(i, 2)),
+                             rows.Int(i, 3), rows.Int(i, 4), rows.Int(i, 5)});
   }
   return out;
 }
@@ -55,18 +58,19 @@ std::vector<OwnerLease> ToLeases(const Rows& rows) {
 PgOwnership::PgOwnership(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
 PgOwnership::~PgOwnership() = default;
 
-Result<std::vector<OwnerLease>> PgOwnership::Claim(const std::string& agent, const std::vector<std::string>& streams,
+Result<std::vector<OwnerLease>> PgOwnership::Claim(const LeaseHolder& holder, const std::vector<std::string>& streams,
                                                    std::chrono::milliseconds lease) {
-  if (agent.empty() || lease.count() <= 0) {
-    return Status::InvalidArgument("an ownership claim needs an agent name and a lease > 0 ms (agent '" + agent +
-                                   "', lease " + std::to_string(lease.count()) + " ms)");
+  if (holder.agent.empty() || holder.instance.empty() || lease.count() <= 0) {
+    return Status::InvalidArgument("an ownership claim needs an agent name, an instance and a lease > 0 ms (agent '" +
+                                   holder.agent + "', instance '" + holder.instance + "', lease " +
+                                   std::to_string(lease.count()) + " ms)");
   }
   // ON CONFLICT may not touch one row twice in a statement: each stream once.
   const std::set<std::string> unique(streams.begin(), streams.end());
   const std::vector<std::string> wanted(unique.begin(), unique.end());
   if (wanted.empty()) return std::vector<OwnerLease>();
   Params params;
-  params.Text(agent).TextArray(wanted).Int(lease.count());
+  params.Text(holder.agent).TextArray(wanted).Int(lease.count()).Text(holder.instance);
   SEAM_ASSIGN_OR_RETURN(Rows rows, conn_->ExecPrepared("seam_claim", kClaim, params, "claiming ownership leases"));
   std::vector<OwnerLease> leases = ToLeases(rows);
   if (leases.size() < wanted.size()) {
@@ -88,13 +92,13 @@ Result<std::vector<OwnerLease>> PgOwnership::Claim(const std::string& agent, con
   return leases;
 }
 
-Status PgOwnership::Release(const std::string& agent, const std::vector<std::string>& streams) {
+Status PgOwnership::Release(const LeaseHolder& holder, const std::vector<std::string>& streams) {
   if (streams.empty()) return Status::Ok();
   Params params;
-  params.Text(agent).TextArray(streams);
+  params.Text(holder.agent).TextArray(streams).Text(holder.instance);
   return conn_
-      ->Exec("UPDATE seam_owners SET expires_at = clock_timestamp() WHERE agent = $1 AND stream = ANY($2::text[]) "
-             "AND expires_at > clock_timestamp()",
+      ->Exec("UPDATE seam_owners SET expires_at = clock_timestamp() WHERE agent = $1 AND instance = $3 "
+             "AND stream = ANY($2::text[]) AND expires_at > clock_timestamp()",
              params, "releasing ownership leases")
       .status();
 }

@@ -20,9 +20,9 @@ class PgOwnership final : public OwnershipLeases {
   explicit PgOwnership(std::unique_ptr<Connection> conn);
   ~PgOwnership() override;
 
-  Result<std::vector<OwnerLease>> Claim(const std::string& agent, const std::vector<std::string>& streams,
+  Result<std::vector<OwnerLease>> Claim(const LeaseHolder& holder, const std::vector<std::string>& streams,
                                         std::chrono::milliseconds lease) override;
-  Status Release(const std::string& agent, const std::vector<std::string>& streams) override;
+  Status Release(const LeaseHolder& holder, const std::vector<std::string>& streams) override;
   Result<std::vector<OwnerLease>> List() override;
 
  private:

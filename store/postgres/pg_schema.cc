@@ -104,6 +104,7 @@ ALTER TABLE seam_events ADD COLUMN epoch bigint NOT NULL DEFAULT 0 CHECK (epoch 
 CREATE TABLE seam_owners (
   stream text PRIMARY KEY,
   agent text NOT NULL,
+  instance text NOT NULL,
   epoch bigint NOT NULL CHECK (epoch > 0),
   expires_at timestamptz NOT NULL
 );
@@ -154,6 +155,14 @@ BEGIN
   RETURN QUERY SELECT 'ok'::text, p_expected + n, NULL::text, p_head_seq + n, p_hashes[n], NULL::text,
                       NULL::bigint, NULL::boolean;
 END $$;
+-- The head row locked for the rest of the caller's transaction, and read: an append that lost
+-- the race for the head a few times in a row takes it first, hashes on it and then calls
+-- seam_append in the same transaction, which cannot find it moved. (SECURITY DEFINER: seam's
+-- role has no UPDATE on seam_head, which FOR UPDATE needs; the lock outlives the call.)
+CREATE FUNCTION seam_lock_head() RETURNS TABLE (head_seq bigint, head_hash bytea)
+LANGUAGE sql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+  SELECT s.seq, s.hash FROM seam_head s WHERE s.id = 1 FOR UPDATE;
+$$;
 UPDATE seam_meta SET value = '2' WHERE key = 'schema_version';
 )sql";
 

@@ -139,7 +139,7 @@ TEST_F(PgStoreTest, ALeastPrivilegeRoleRunsSeamAndCannotRewriteTheLog) {
                   "GRANT INSERT ON seam_meta TO seam_agent;"
                   "GRANT SELECT, INSERT, UPDATE, DELETE ON seam_locks, seam_confirmations TO seam_agent;"
                   "GRANT SELECT, INSERT, UPDATE ON seam_owners TO seam_agent;"
-                  "GRANT EXECUTE ON FUNCTION seam_append TO seam_agent;"),
+                  "GRANT EXECUTE ON FUNCTION seam_append, seam_lock_head TO seam_agent;"),
             "");
   std::string url = server_->Url(db_);
   url.replace(url.rfind("seam_admin"), 10, "seam_agent");
@@ -261,7 +261,7 @@ TEST_F(PgStoreTest, StoreCopyMovesTheChainByteForByteAndBack) {
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     Result<std::unique_ptr<OwnershipLeases>> leases = (*store)->OpenOwnership();
     ASSERT_TRUE(leases.ok()) << leases.status().ToString();
-    ASSERT_TRUE((*leases)->Claim("gw1", {"probe/fenced"}, std::chrono::milliseconds(1500)).ok());
+    ASSERT_TRUE((*leases)->Claim(LeaseHolder{"gw1", "p1"}, {"probe/fenced"}, std::chrono::milliseconds(1500)).ok());
     ASSERT_TRUE((*store)->Log().Append("probe/fenced", 0, {EventDraft{"ProbeFenced", "seamd:gw1", 1, "p"}},
                                        AppendFence{1}).ok());
   }

@@ -23,6 +23,10 @@ namespace {
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
+LeaseHolder Holder(const std::string& agent, const std::string& instance = "") {
+  return LeaseHolder{agent, instance.empty() ? "p-" + agent : instance};
+}
+
 EventDraft Draft(std::string type) { return EventDraft{std::move(type), "seamd:gw1", 1'700'000'000'000'000, "p"}; }
 
 class PgOwnershipTest : public ::testing::Test {
@@ -52,10 +56,10 @@ class PgOwnershipTest : public ::testing::Test {
     return leases.ok() ? std::move(*leases) : nullptr;
   }
 
-  // The one lease `agent`'s claim on `stream` reports.
+  // The one lease `agent`'s claim on `stream` reports (one process per agent unless `instance`).
   static OwnerLease ClaimOne(OwnershipLeases& leases, const std::string& agent, const std::string& stream,
-                             std::chrono::milliseconds lease = 1500ms) {
-    Result<std::vector<OwnerLease>> got = leases.Claim(agent, {stream}, lease);
+                             std::chrono::milliseconds lease = 1500ms, const std::string& instance = "") {
+    Result<std::vector<OwnerLease>> got = leases.Claim(Holder(agent, instance), {stream}, lease);
     EXPECT_TRUE(got.ok()) << got.status().ToString();
     if (!got.ok() || got->size() != 1) {
       ADD_FAILURE() << "expected one lease for " << stream;
@@ -114,15 +118,44 @@ TEST_F(PgOwnershipTest, AnExpiredLeaseIsTakenWithANewEpochEvenByItsLastHolder) {
   EXPECT_EQ(again.epoch, 3);
 }
 
+// Two processes under one agent name (seamd restarted while the old one is frozen): the second
+// neither renews nor releases the first's lease, and takes it over only once it has run out, with
+// a new epoch, so the frozen one's appends are refused when it wakes.
+TEST_F(PgOwnershipTest, ASecondProcessUnderTheSameNameTakesOverOnlyAfterExpiryWithANewEpoch) {
+  auto old_process = Leases();
+  auto new_process = Leases();
+  ASSERT_TRUE(old_process && new_process);
+  const OwnerLease first = ClaimOne(*old_process, "gw1", "token/a", 400ms, "old");
+  ASSERT_EQ(first.epoch, 1);
+  EXPECT_EQ(first.instance, "old");
+
+  const OwnerLease refused = ClaimOne(*new_process, "gw1", "token/a", 400ms, "new");
+  EXPECT_EQ(refused.instance, "old");
+  EXPECT_EQ(refused.epoch, 1);
+  EXPECT_EQ(refused.expires_at_us, first.expires_at_us);  // not renewed by the other process
+  EXPECT_FALSE(refused.HeldBy(Holder("gw1", "new")));
+  ASSERT_TRUE(new_process->Release(Holder("gw1", "new"), {"token/a"}).ok());
+  EXPECT_TRUE(ClaimOne(*new_process, "gw1", "token/a", 400ms, "new").HeldBy(Holder("gw1", "old")));
+
+  std::this_thread::sleep_for(500ms);
+  const OwnerLease taken = ClaimOne(*new_process, "gw1", "token/a", 1500ms, "new");
+  EXPECT_TRUE(taken.HeldBy(Holder("gw1", "new")));
+  EXPECT_EQ(taken.epoch, 2);
+  Result<AppendResult> frozen = store_->Log().Append("token/a", 0, {Draft("SideRepaired")}, AppendFence{1});
+  EXPECT_EQ(frozen.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(frozen.status().message(), HasSubstr("gw1 holds its lease at epoch 2"));
+  EXPECT_EQ(store_->Log().Head()->seq, 0);
+}
+
 TEST_F(PgOwnershipTest, AReleasedLeaseIsTakenAtOnceAndReleaseLeavesOthersLeasesAlone) {
   auto gw1 = Leases();
   auto gw2 = Leases();
   ASSERT_TRUE(gw1 && gw2);
   ASSERT_EQ(ClaimOne(*gw1, "gw1", "token/a").epoch, 1);
-  ASSERT_TRUE(gw2->Release("gw2", {"token/a"}).ok());
+  ASSERT_TRUE(gw2->Release(Holder("gw2"), {"token/a"}).ok());
   EXPECT_EQ(ClaimOne(*gw2, "gw2", "token/a").agent, "gw1");  // gw2's release was not gw1's
 
-  ASSERT_TRUE(gw1->Release("gw1", {"token/a"}).ok());
+  ASSERT_TRUE(gw1->Release(Holder("gw1"), {"token/a"}).ok());
   const OwnerLease taken = ClaimOne(*gw2, "gw2", "token/a");
   EXPECT_EQ(taken.agent, "gw2");
   EXPECT_EQ(taken.epoch, 2);
@@ -134,7 +167,7 @@ TEST_F(PgOwnershipTest, OneClaimStatementCoversEveryStreamAndReportsEachOnce) {
   ASSERT_TRUE(gw1 && gw2);
   ASSERT_EQ(ClaimOne(*gw2, "gw2", "token/b").agent, "gw2");
 
-  Result<std::vector<OwnerLease>> got = gw1->Claim("gw1", {"token/c", "token/a", "token/b", "token/a"}, 1500ms);
+  Result<std::vector<OwnerLease>> got = gw1->Claim(Holder("gw1"), {"token/c", "token/a", "token/b", "token/a"}, 1500ms);
 
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   ASSERT_EQ(got->size(), 3u);
@@ -144,8 +177,9 @@ TEST_F(PgOwnershipTest, OneClaimStatementCoversEveryStreamAndReportsEachOnce) {
   EXPECT_EQ((*got)[1].agent, "gw2");
   EXPECT_EQ((*got)[2].stream, "token/c");
   EXPECT_EQ((*got)[2].agent, "gw1");
-  EXPECT_EQ(gw1->Claim("", {"token/a"}, 1500ms).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(gw1->Claim("gw1", {"token/a"}, 0ms).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(gw1->Claim(LeaseHolder{"", "p"}, {"token/a"}, 1500ms).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(gw1->Claim(LeaseHolder{"gw1", ""}, {"token/a"}, 1500ms).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(gw1->Claim(Holder("gw1"), {"token/a"}, 0ms).status().code(), StatusCode::kInvalidArgument);
 }
 
 // Agents racing for the same free streams, round after round: each stream goes to exactly one,
@@ -224,7 +258,7 @@ TEST_F(PgOwnershipTest, ALeastPrivilegeRoleClaimsLeasesAndAppendsFenced) {
                           "GRANT INSERT ON seam_meta TO seam_owner_agent;"
                           "GRANT SELECT, INSERT, UPDATE, DELETE ON seam_locks, seam_confirmations TO seam_owner_agent;"
                           "GRANT SELECT, INSERT, UPDATE ON seam_owners TO seam_owner_agent;"
-                          "GRANT EXECUTE ON FUNCTION seam_append TO seam_owner_agent;",
+                          "GRANT EXECUTE ON FUNCTION seam_append, seam_lock_head TO seam_owner_agent;",
                           db_),
             "");
   std::string url = server_->Url(db_);
@@ -238,9 +272,15 @@ TEST_F(PgOwnershipTest, ALeastPrivilegeRoleClaimsLeasesAndAppendsFenced) {
   ASSERT_EQ(ClaimOne(**leases, "gw1", "token/a").epoch, 1);
   Result<AppendResult> fenced = (*agent)->Log().Append("token/a", 0, {Draft("TokenIssued")}, AppendFence{1});
   ASSERT_TRUE(fenced.ok()) << fenced.status().ToString();
-  ASSERT_TRUE((*leases)->Release("gw1", {"token/a"}).ok());
+  ASSERT_TRUE((*leases)->Release(Holder("gw1"), {"token/a"}).ok());
   std::string out;
   EXPECT_NE(server_->Psql("UPDATE seam_events SET epoch = 2", db_, &out, "seam_owner_agent"), "");
+  EXPECT_THAT(out, HasSubstr("permission denied"));
+  // The head lock an append takes after losing the race for the head a few times: the role may
+  // take it (through the function), not directly.
+  EXPECT_EQ(server_->Psql("BEGIN; SELECT head_seq FROM seam_lock_head(); ROLLBACK;", db_, &out, "seam_owner_agent"), "")
+      << out;
+  EXPECT_NE(server_->Psql("BEGIN; SELECT seq FROM seam_head FOR UPDATE; ROLLBACK;", db_, &out, "seam_owner_agent"), "");
   EXPECT_THAT(out, HasSubstr("permission denied"));
 }
 
@@ -300,7 +340,7 @@ TEST(PgSchemaMigrationTest, ASchemaOneLogIsMigratedByInitWithItsChainUnchanged) 
   EXPECT_EQ(version, "2\n");
   Result<std::unique_ptr<OwnershipLeases>> leases = (*migrated)->OpenOwnership();
   ASSERT_TRUE(leases.ok());
-  ASSERT_TRUE((*leases)->Claim("gw1", {"token/a"}, 1500ms).ok());
+  ASSERT_TRUE((*leases)->Claim(Holder("gw1"), {"token/a"}, 1500ms).ok());
   Result<AppendResult> fenced = (*migrated)->Log().Append("token/a", 2, {Draft("TokenRotated")}, AppendFence{1});
   ASSERT_TRUE(fenced.ok()) << fenced.status().ToString();
   EXPECT_TRUE((*migrated)->Log().Verify()->intact);

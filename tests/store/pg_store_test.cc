@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <set>
@@ -259,7 +260,10 @@ TEST_F(PgStoreTest, AppendersKilledAtRandomLoseNothingAcknowledged) {
         const std::string stream = "token/r" + std::to_string(round) + "p" + std::to_string(p);
         for (std::int64_t version = 0;; ++version) {
           Result<AppendResult> r = (*store)->Log().Append(stream, version, {EventDraft{"TokenRotated", "k", version, "x"}});
-          if (!r.ok()) _exit(4);
+          if (!r.ok()) {
+            std::fprintf(stderr, "appender %d: %s\n", p, r.status().ToString().c_str());
+            _exit(4);
+          }
           const std::int64_t seq = r->last_seq;
           if (write(acks[1], &seq, sizeof seq) != sizeof seq) _exit(5);
         }

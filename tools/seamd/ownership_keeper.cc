@@ -2,114 +2,172 @@
 
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
+#include <map>
+#include <mutex>
 #include <utility>
 
 namespace seam::seamd {
 
 using Steady = std::chrono::steady_clock;
 
-OwnershipKeeper::OwnershipKeeper(std::unique_ptr<OwnershipLeases> leases, std::string agent,
+struct OwnershipKeeper::Core {
+  struct Held {
+    std::int64_t epoch = 0;
+    Steady::time_point until;
+  };
+
+  std::unique_ptr<OwnershipLeases> leases;
+  LeaseHolder holder;
+  std::vector<std::string> streams;
+  Timing timing;
+  std::function<void(const std::string&)> on_gained;
+
+  mutable std::mutex mu;
+  std::condition_variable wake;
+  bool stopping = false;  // no further claims
+  bool release = false;   // and release what is held once the thread has ended
+  std::map<std::string, Held> held;  // by stream
+  std::vector<OwnerLease> last;
+  std::string claim_error;  // the last claim's failure (logged once until one works)
+};
+
+OwnershipKeeper::OwnershipKeeper(std::unique_ptr<OwnershipLeases> leases, LeaseHolder holder,
                                  std::vector<std::string> streams, Timing timing,
                                  std::function<void(const std::string&)> on_gained)
-    : leases_(std::move(leases)),
-      agent_(std::move(agent)),
-      streams_(std::move(streams)),
-      timing_(timing),
-      on_gained_(std::move(on_gained)) {
-  if (leases_ != nullptr && !streams_.empty()) thread_ = std::thread([this] { Run(); });
+    : core_(std::make_shared<Core>()) {
+  core_->leases = std::move(leases);
+  core_->holder = std::move(holder);
+  core_->streams = std::move(streams);
+  core_->timing = timing;
+  core_->on_gained = std::move(on_gained);
+  if (core_->leases != nullptr && !core_->streams.empty()) {
+    thread_ = std::thread([core = core_] { Run(core); });
+  }
 }
 
 OwnershipKeeper::~OwnershipKeeper() {
+  bool release = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
+    std::lock_guard<std::mutex> lock(core_->mu);
+    core_->stopping = true;
+    release = core_->release;
   }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-  if (leases_ == nullptr || !release_) return;
+  core_->wake.notify_all();
+  if (!thread_.joinable()) return;
+  if (!release) {
+    // Its successor renews the leases; the thread ends after the claim in flight (it owns a
+    // reference to the core), so nobody here waits for a round trip.
+    thread_.detach();
+    return;
+  }
+  thread_.join();
   std::vector<std::string> mine;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [stream, held] : held_) {
+    std::lock_guard<std::mutex> lock(core_->mu);
+    for (const auto& [stream, held] : core_->held) {
       if (held.until > Steady::now()) mine.push_back(stream);
     }
-    held_.clear();
+    core_->held.clear();
   }
-  if (Status released = leases_->Release(agent_, mine); !released.ok()) {
-    spdlog::warn("agent {}: releasing {} ownership lease(s): {} (they run out within {} ms)", agent_, mine.size(),
-                 released.message(), timing_.lease.count());
+  if (mine.empty()) return;
+  if (Status released = core_->leases->Release(core_->holder, mine); !released.ok()) {
+    spdlog::warn("agent {}: releasing {} ownership lease(s): {} (they run out within {} ms)", core_->holder.agent,
+                 mine.size(), released.message(), core_->timing.lease.count());
   }
 }
 
 void OwnershipKeeper::ReleaseWhenDone() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-    release_ = true;
+    std::lock_guard<std::mutex> lock(core_->mu);
+    core_->stopping = true;
+    core_->release = true;
   }
-  wake_.notify_all();
+  core_->wake.notify_all();
 }
 
+void OwnershipKeeper::Retire() {
+  {
+    std::lock_guard<std::mutex> lock(core_->mu);
+    core_->stopping = true;
+  }
+  core_->wake.notify_all();
+}
+
+const std::string& OwnershipKeeper::agent() const { return core_->holder.agent; }
+const LeaseHolder& OwnershipKeeper::holder() const { return core_->holder; }
+
+std::string OwnershipKeeper::ClaimError() const {
+  std::lock_guard<std::mutex> lock(core_->mu);
+  return core_->claim_error;
+}
+
+bool OwnershipKeeper::fenced() const { return core_->leases != nullptr; }
+
 std::optional<std::int64_t> OwnershipKeeper::Owned(const std::string& stream) const {
-  if (leases_ == nullptr) return 0;
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = held_.find(stream);
-  if (it == held_.end() || it->second.until <= Steady::now()) return std::nullopt;
+  if (core_->leases == nullptr) return 0;
+  std::lock_guard<std::mutex> lock(core_->mu);
+  auto it = core_->held.find(stream);
+  if (it == core_->held.end() || it->second.until <= Steady::now()) return std::nullopt;
   return it->second.epoch;
 }
 
 std::vector<OwnerLease> OwnershipKeeper::Leases() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return last_;
+  std::lock_guard<std::mutex> lock(core_->mu);
+  return core_->last;
 }
 
-void OwnershipKeeper::Run() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
-    const Steady::time_point next = Steady::now() + timing_.renew;
+void OwnershipKeeper::Run(const std::shared_ptr<Core>& core) {
+  std::unique_lock<std::mutex> lock(core->mu);
+  while (!core->stopping) {
+    const Steady::time_point next = Steady::now() + core->timing.renew;
     lock.unlock();
-    ClaimOnce();
+    ClaimOnce(*core);
     lock.lock();
-    wake_.wait_until(lock, next, [this] { return stopping_; });
+    core->wake.wait_until(lock, next, [&core] { return core->stopping; });
   }
 }
 
-void OwnershipKeeper::ClaimOnce() {
+void OwnershipKeeper::ClaimOnce(Core& core) {
+  const std::string& agent = core.holder.agent;
   const Steady::time_point sent = Steady::now();
-  Result<std::vector<OwnerLease>> claimed = leases_->Claim(agent_, streams_, timing_.lease);
+  Result<std::vector<OwnerLease>> claimed = core.leases->Claim(core.holder, core.streams, core.timing.lease);
+  std::lock_guard<std::mutex> lock(core.mu);
   if (!claimed.ok()) {
     // What was held stays held until its own time runs out; nothing is renewed.
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!failing_) {
+    if (core.claim_error.empty()) {
       spdlog::warn("agent {}: claiming ownership leases failed: {}; owned seams are given up as their leases run out",
-                   agent_, claimed.status().message());
+                   agent, claimed.status().message());
     }
-    failing_ = true;
+    core.claim_error = claimed.status().message();
     return;
   }
+  if (!core.claim_error.empty()) spdlog::info("agent {}: claiming ownership leases works again", agent);
+  core.claim_error.clear();
+  // Measured now, not when the claim was sent: a lease this process held when the claim left but
+  // lost on the way (a reply slower than the lease) is a taking, and its runner must be woken.
+  const Steady::time_point replied = Steady::now();
+  const Steady::time_point until = sent + core.timing.lease - core.timing.margin;
+  std::map<std::string, Core::Held> now;
   std::vector<std::string> gained;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (failing_) spdlog::info("agent {}: claiming ownership leases works again", agent_);
-    failing_ = false;
-    const Steady::time_point until = sent + timing_.lease - timing_.margin;
-    std::map<std::string, Held> now;
-    for (const OwnerLease& l : *claimed) {
-      if (l.agent != agent_ || !l.held()) continue;
-      auto before = held_.find(l.stream);
-      const bool had = before != held_.end() && before->second.epoch == l.epoch && before->second.until > sent;
-      if (!had) gained.push_back(l.stream);
-      now[l.stream] = Held{l.epoch, until};
-    }
-    for (const auto& [stream, held] : held_) {
-      if (!now.contains(stream)) spdlog::info("agent {}: seam stream {} is owned by another agent now", agent_, stream);
-    }
-    held_ = std::move(now);
-    last_ = *claimed;
+  for (const OwnerLease& l : *claimed) {
+    if (!l.HeldBy(core.holder)) continue;
+    auto before = core.held.find(l.stream);
+    const bool had = before != core.held.end() && before->second.epoch == l.epoch && before->second.until > replied;
+    if (!had) gained.push_back(l.stream);
+    now[l.stream] = Core::Held{l.epoch, until};
   }
+  for (const auto& [stream, held] : core.held) {
+    if (!now.contains(stream)) spdlog::info("agent {}: seam stream {} is not this agent's now", agent, stream);
+  }
+  core.held = std::move(now);
+  core.last = *claimed;
+  // Under the lock, so a keeper retired or destroyed meanwhile wakes no runner: once Retire
+  // returns, its on_gained is never called again.
+  if (core.stopping) return;
   for (const std::string& stream : gained) {
-    spdlog::info("agent {}: owns seam stream {} now", agent_, stream);
-    on_gained_(stream);
+    spdlog::info("agent {}: owns seam stream {} now", agent, stream);
+    core.on_gained(stream);
   }
 }
 

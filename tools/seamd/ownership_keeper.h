@@ -14,15 +14,17 @@
 // Without leases (a store one host keeps: Store::OpenOwnership fails) this agent owns every seam,
 // unfenced (epoch 0), as seamd always did.
 //
+// The claiming thread shares its state with the keeper (Core) and never touches the keeper: a
+// keeper dropped by a reload detaches it, and it ends after the claim in flight, so whichever
+// thread drops the last reference (the event loop's, often) never waits for a round trip. Only a
+// keeper told to ReleaseWhenDone (seamd stopping) joins it, to release the leases after it.
+//
 // Thread-safety: Owned and Leases may be called from any thread.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -40,9 +42,10 @@ class OwnershipKeeper {
     std::chrono::milliseconds margin{250};
   };
 
-  // `leases` null: no leases (above). `on_gained(stream)` runs on the keeper's thread when a lease
-  // becomes this agent's (taken, not renewed): post and return.
-  OwnershipKeeper(std::unique_ptr<OwnershipLeases> leases, std::string agent, std::vector<std::string> streams,
+  // `leases` null: no leases (above). `holder`: this agent and this process (core/ownership.h).
+  // `on_gained(stream)` runs on the keeper's thread when a lease becomes this process's (taken,
+  // not renewed), never after Retire or destruction began: post and return.
+  OwnershipKeeper(std::unique_ptr<OwnershipLeases> leases, LeaseHolder holder, std::vector<std::string> streams,
                   Timing timing, std::function<void(const std::string& stream)> on_gained);
   // Stops the thread; after ReleaseWhenDone, also releases the leases held, so another agent
   // takes over at once. (A keeper replaced by a reload keeps them: its successor, the same agent,
@@ -57,31 +60,24 @@ class OwnershipKeeper {
   std::optional<std::int64_t> Owned(const std::string& stream) const;
   // The leases as last claimed (empty without leases), for status.
   std::vector<OwnerLease> Leases() const;
-  bool fenced() const { return leases_ != nullptr; }
+  bool fenced() const;
   // seamd stops: no further claims, and the leases go when the keeper does.
   void ReleaseWhenDone();
-  const std::string& agent() const { return agent_; }
+  // A reload replaced this keeper by one for the new configuration (same holder, so it renews
+  // these leases under their epochs): stop claiming and waking runners now, though passes still
+  // running may hold this keeper until they end.
+  void Retire();
+  const std::string& agent() const;
+  const LeaseHolder& holder() const;
+  // Why the last claim failed; empty when it worked (or none was made yet).
+  std::string ClaimError() const;
 
  private:
-  struct Held {
-    std::int64_t epoch = 0;
-    std::chrono::steady_clock::time_point until;
-  };
-  void Run();
-  void ClaimOnce();
+  struct Core;
+  static void Run(const std::shared_ptr<Core>& core);
+  static void ClaimOnce(Core& core);
 
-  std::unique_ptr<OwnershipLeases> leases_;
-  const std::string agent_;
-  const std::vector<std::string> streams_;
-  const Timing timing_;
-  std::function<void(const std::string&)> on_gained_;
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  bool release_ = false;
-  std::map<std::string, Held> held_;  // by stream
-  std::vector<OwnerLease> last_;
-  bool failing_ = false;  // the last claim failed (logged once until one works)
+  std::shared_ptr<Core> core_;
   std::thread thread_;
 };
 
