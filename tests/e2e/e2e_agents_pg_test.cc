@@ -10,10 +10,13 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "tests/e2e/pg_fixture.h"
 #include "tests/e2e/seamd_fixture.h"
@@ -71,14 +74,38 @@ class AgentsPgTest : public AgentsTest {
     ASSERT_EQ(init.exit_code, 0) << init.out << init.err;
   }
 
-  void StartAgent(const std::string& agent) {
+  // Starts seamd as `agent`; `process` names it in this test (two processes of one agent: two names).
+  void StartAgent(const std::string& agent, std::string process = "", const std::map<std::string, std::string>& env = {}) {
+    if (process.empty()) process = agent;
+    std::vector<std::string> unset = {"SEAM_CONFIG", "SEAM_LOG_LEVEL", "SEAM_AGENT", "NOTIFY_SOCKET", "WATCHDOG_USEC",
+                                      "WATCHDOG_PID"};
+    if (!env.contains("SEAM_FAULT")) unset.push_back("SEAM_FAULT");
     std::string error;
-    ASSERT_TRUE(agents_[agent].Start({SEAMD_PATH, "-c", ConfigPath().string(), "--agent", agent, "--log-level", "debug"},
-                                     Root(), AgentLog(agent), {},
-                                     {"SEAM_CONFIG", "SEAM_LOG_LEVEL", "SEAM_FAULT", "SEAM_AGENT", "NOTIFY_SOCKET",
-                                      "WATCHDOG_USEC", "WATCHDOG_PID"},
-                                     &error))
+    fs::remove(PortOf(process));
+    ASSERT_TRUE(agents_[process].Start({SEAMD_PATH, "-c", ConfigPath().string(), "--agent", agent, "--log-level", "debug",
+                                        "--listen", "127.0.0.1:0", "--port-file", PortOf(process).string()},
+                                       Root(), AgentLog(process), env, unset, &error))
         << error;
+  }
+
+  fs::path PortOf(const std::string& process) const { return Root() / (process + ".port"); }
+
+  // `seamctl status` against `process`'s listener: {exit code, stdout}.
+  ProcessResult StatusOf(const std::string& process, bool json) {
+    std::string port;
+    EXPECT_TRUE(WaitFor([&] { return !(port = ReadFile(PortOf(process))).empty(); })) << "no port from " << process;
+    while (!port.empty() && port.back() == '\n') port.pop_back();
+    std::vector<std::string> args = {"status", "--daemon", "http://127.0.0.1:" + port};
+    if (json) args.push_back("--json");
+    return Seamctl(args);
+  }
+
+  // The seam's `owner` in `process`'s /status.
+  nlohmann::json OwnerSeenBy(const std::string& process) {
+    const ProcessResult status = StatusOf(process, true);
+    const nlohmann::json doc = nlohmann::json::parse(status.out, nullptr, false);
+    if (doc.is_discarded() || !doc.contains("seams") || doc["seams"].empty()) return nullptr;
+    return doc["seams"][0].value("owner", nlohmann::json());
   }
 
   void TearDown() override {
@@ -92,13 +119,33 @@ class AgentsPgTest : public AgentsTest {
     AgentsTest::TearDown();
   }
 
+  // `process`'s state letter in /proc (R, S, T stopped, Z exited and not yet waited for).
+  char State(const std::string& process) {
+    const std::string stat = ReadFile("/proc/" + std::to_string(agents_[process].pid()) + "/stat");
+    const std::size_t paren = stat.rfind(')');
+    return paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : '?';
+  }
+  bool Stopped(const std::string& process) { return State(process) == 'T'; }
+  bool Alive(const std::string& process) {
+    const char state = State(process);
+    return state != 'Z' && state != '?';
+  }
+
+  // `token issue` on gw1's host while gw2's seamd is not running: gw1's side and the shared one
+  // are written; gw2's is pending on gw2 (exit 2 after --wait 0).
+  void IssueOnGw1WithoutGw2() {
+    ProcessResult issue = Seamctl({"token", "issue", kSeam, "--wait", "0"}, {{"SEAM_AGENT", "gw1"}});
+    ASSERT_EQ(issue.exit_code, 2) << issue.out << issue.err;
+    EXPECT_TRUE(Contains(issue.out, "  gateway: not confirmed by agent gw2 within 0 s")) << issue.out;
+    EXPECT_TRUE(Contains(issue.err, "is pending on gateway (agent gw2): not confirmed within 0 s")) << issue.err;
+  }
+
   std::map<std::string, DaemonProcess> agents_;
 };
 
 TEST_F(AgentsPgTest, EachAgentWritesItsOwnSidesAndTheOwnerTheRestFencedByItsEpoch) {
   // seamctl on gw1's host: its own side and the shared one; gw2's side is gw2's to write.
-  ProcessResult issue = Seamctl({"token", "issue", kSeam}, {{"SEAM_AGENT", "gw1"}});
-  ASSERT_EQ(issue.exit_code, 0) << issue.out << issue.err;
+  ASSERT_NO_FATAL_FAILURE(IssueOnGw1WithoutGw2());
   const std::optional<std::string> token = TokenIn(CliFile());
   ASSERT_TRUE(token.has_value());
   EXPECT_EQ(TokenIn(Shared()), token);
@@ -125,6 +172,11 @@ TEST_F(AgentsPgTest, EachAgentWritesItsOwnSidesAndTheOwnerTheRestFencedByItsEpoc
   const double takeover_s = std::chrono::duration<double>(Steady::now() - killed).count();
   std::cerr << "takeover after SIGKILL of the owner: " << takeover_s << " s\n";
   EXPECT_LT(takeover_s, 4.0);  // lease 1.5 s + renewal 0.5 s; generous for a loaded machine
+  // gw1's /status says so: the owner is gw1, this process, at epoch 2.
+  EXPECT_TRUE(WaitFor([&] {
+    const nlohmann::json owner = OwnerSeenBy("gw1");
+    return owner.is_object() && owner["agent"] == "gw1" && owner["epoch"] == 2 && owner["this_process"] == true;
+  })) << StatusOf("gw1", true).out;
   RenameReplace(Gw(), R"({"token": "gw2-side-edited-gw2-side-edited-gw2-side-ed"})");
   RenameReplace(Shared(), R"({"token": "edited-again-edited-again-edited-again-ed"})");
   EXPECT_TRUE(WaitFor([&] { return TokenIn(Shared()) == token; })) << LogOf("gw1");
@@ -147,7 +199,7 @@ TEST_F(AgentsPgTest, EachAgentWritesItsOwnSidesAndTheOwnerTheRestFencedByItsEpoc
 }
 
 TEST_F(AgentsPgTest, AStoppedOwnerReleasesItsLeaseAndAnotherTakesOverAtOnce) {
-  ASSERT_EQ(Seamctl({"token", "issue", kSeam}, {{"SEAM_AGENT", "gw1"}}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(IssueOnGw1WithoutGw2());
   ASSERT_NO_FATAL_FAILURE(StartAgent("gw1"));
   ASSERT_TRUE(WaitFor([&] { return Contains(LogOf("gw1"), "agent gw1: owns seam stream token/device-42 now"); }));
   ASSERT_NO_FATAL_FAILURE(StartAgent("gw2"));
@@ -162,11 +214,37 @@ TEST_F(AgentsPgTest, AStoppedOwnerReleasesItsLeaseAndAnotherTakesOverAtOnce) {
   EXPECT_LT(std::chrono::duration<double>(Steady::now() - stopped).count(), 1.4);
 }
 
+// An agent with no side of a seam (gw3) claims it too, but gw1 holds it: gw3's /status names the
+// seam `elsewhere`, owned by gw1 at epoch 1, and `seamctl status` against gw3 is exit 0.
+TEST_F(AgentsPgTest, AnAgentWithNoSideOfASeamSaysWhichAgentOwnsIt) {
+  ASSERT_NO_FATAL_FAILURE(IssueOnGw1WithoutGw2());
+  ASSERT_NO_FATAL_FAILURE(StartAgent("gw1"));
+  ASSERT_TRUE(WaitFor([&] { return Contains(LogOf("gw1"), "agent gw1: owns seam stream token/device-42 now"); }));
+  ASSERT_NO_FATAL_FAILURE(StartAgent("gw3"));
+  ASSERT_TRUE(WaitFor([&] {
+    const nlohmann::json owner = OwnerSeenBy("gw3");
+    return owner.is_object() && owner["agent"] == "gw1";
+  })) << StatusOf("gw3", true).out << LogOf("gw3");
+  const ProcessResult json = StatusOf("gw3", true);
+  const nlohmann::json doc = nlohmann::json::parse(json.out);
+  EXPECT_EQ(doc["agent"], "gw3");
+  EXPECT_EQ(doc["seams"][0]["status"], "elsewhere") << json.out;
+  EXPECT_EQ(doc["seams"][0]["owner"],
+            nlohmann::json::parse(R"({"agent":"gw1","epoch":1,"held":true,"this_process":false})"));
+  const ProcessResult text = StatusOf("gw3", false);
+  EXPECT_EQ(text.exit_code, 0) << text.out << text.err;
+  EXPECT_TRUE(Contains(text.out, "device-token (token/device-42): elsewhere, no pass yet, owner gw1 epoch 1"))
+      << text.out;
+  // gw1's own view: this process holds it.
+  EXPECT_EQ(OwnerSeenBy("gw1")["this_process"], true);
+  EXPECT_TRUE(Contains(StatusOf("gw1", false).out, ", owner gw1 epoch 1")) << StatusOf("gw1", false).out;
+}
+
 // The owner frozen in the middle of a repair (SIGSTOP at `before-repair`, past its lease) wakes up
 // after another agent took the seam over: its fenced RepairStarted is refused, so it neither
 // records nor writes anything, and the log holds no event of its stale epoch after the takeover.
 TEST_F(AgentsPgTest, AnOwnerPausedMidRepairWakesFencedOffAndWritesNothing) {
-  ASSERT_EQ(Seamctl({"token", "issue", kSeam}, {{"SEAM_AGENT", "gw1"}}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(IssueOnGw1WithoutGw2());
   const std::optional<std::string> token = TokenIn(CliFile());
   std::string error;
   ASSERT_TRUE(agents_["gw2"].Start({SEAMD_PATH, "-c", ConfigPath().string(), "--agent", "gw2", "--log-level", "debug"},
@@ -180,11 +258,7 @@ TEST_F(AgentsPgTest, AnOwnerPausedMidRepairWakesFencedOffAndWritesNothing) {
 
   // gw2 decides to repair the shared side and freezes there.
   RenameReplace(Shared(), R"({"token": "edited-by-hand-edited-by-hand-edited-by-han"})");
-  ASSERT_TRUE(WaitFor([&] {
-    const std::string stat = ReadFile("/proc/" + std::to_string(agents_["gw2"].pid()) + "/stat");
-    const std::size_t paren = stat.rfind(')');
-    return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'T';
-  })) << LogOf("gw2");
+  ASSERT_TRUE(WaitFor([&] { return Stopped("gw2"); })) << LogOf("gw2");
   // gw1 takes over when gw2's lease runs out, and repairs.
   ASSERT_TRUE(WaitFor([&] { return Contains(LogOf("gw1"), "agent gw1: owns seam stream token/device-42 now"); }))
       << LogOf("gw1");
@@ -215,6 +289,122 @@ TEST_F(AgentsPgTest, AnOwnerPausedMidRepairWakesFencedOffAndWritesNothing) {
   EXPECT_GT(first_epoch_2, 0);
   EXPECT_LT(last_epoch_1, first_epoch_2);
   EXPECT_EQ(started_epoch_1, 0);  // gw2's repair never began
+}
+
+// An operation on gw1's host writes gw1's side and the shared one, releases the seam, and waits
+// for gw2's seamd to write and confirm gw2's side: exit 0 once every side on every host holds it.
+// With gw2's seamd down it reports the operation pending there after --wait (exit 2), and gw2
+// completes it when it comes back.
+TEST_F(AgentsPgTest, AnOperationWaitsForTheOtherAgentsConfirmationsOrSaysWhoseArePending) {
+  ASSERT_NO_FATAL_FAILURE(IssueOnGw1WithoutGw2());
+  ASSERT_NO_FATAL_FAILURE(StartAgent("gw2"));
+  ASSERT_TRUE(WaitFor([&] { return TokenIn(Gw()) == TokenIn(CliFile()); })) << LogOf("gw2");
+
+  std::vector<double> confirmed_after;
+  for (int i = 0; i < 5; ++i) {
+    ProcessResult rotate = Seamctl({"token", "rotate", kSeam}, {{"SEAM_AGENT", "gw1"}});
+    ASSERT_EQ(rotate.exit_code, 0) << rotate.out << rotate.err;
+    // By the time seamctl says so, gw2's side holds the new token.
+    EXPECT_EQ(TokenIn(Gw()), TokenIn(CliFile())) << rotate.out;
+    EXPECT_EQ(TokenIn(Shared()), TokenIn(CliFile())) << rotate.out;
+    const std::string said = "  gateway: written and confirmed by agent gw2 (after ";
+    const std::size_t at = rotate.out.find(said);
+    ASSERT_NE(at, std::string::npos) << rotate.out;
+    confirmed_after.push_back(std::stod(rotate.out.substr(at + said.size())));
+  }
+  std::sort(confirmed_after.begin(), confirmed_after.end());
+  std::cerr << "rotation on gw1 -> gw2's side confirmed, seconds after gw1's part: median "
+            << confirmed_after[confirmed_after.size() / 2] << ", max " << confirmed_after.back() << "\n";
+
+  agents_["gw2"].Signal(SIGTERM);
+  ASSERT_EQ(agents_["gw2"].Wait(kDeadline), 0);
+  const Steady::time_point started = Steady::now();
+  ProcessResult pending = Seamctl({"token", "rotate", kSeam, "--wait", "1"}, {{"SEAM_AGENT", "gw1"}});
+  EXPECT_GE(std::chrono::duration<double>(Steady::now() - started).count(), 1.0);
+  ASSERT_EQ(pending.exit_code, 2) << pending.out << pending.err;
+  EXPECT_TRUE(Contains(pending.out, "  cli: written and confirmed")) << pending.out;
+  EXPECT_TRUE(Contains(pending.out, "  gateway: not confirmed by agent gw2 within 1 s")) << pending.out;
+  EXPECT_TRUE(Contains(pending.err, "seamctl: error: seam device-token: the operation (version ")) << pending.err;
+  EXPECT_TRUE(Contains(pending.err, "is pending on gateway (agent gw2): not confirmed within 1 s")) << pending.err;
+  EXPECT_EQ(std::count(pending.err.begin(), pending.err.end(), '\n'), 1) << pending.err;
+  EXPECT_NE(TokenIn(Gw()), TokenIn(CliFile()));
+
+  ASSERT_NO_FATAL_FAILURE(StartAgent("gw2", "gw2-again"));
+  EXPECT_TRUE(WaitFor([&] { return TokenIn(Gw()) == TokenIn(CliFile()); })) << LogOf("gw2-again");
+  // A value that is not a number of seconds is refused before anything is done.
+  ProcessResult bad = Seamctl({"token", "rotate", kSeam, "--wait", "soon"}, {{"SEAM_AGENT", "gw1"}});
+  EXPECT_EQ(bad.exit_code, 2) << bad.out << bad.err;
+  EXPECT_EQ(Seamctl({"verify"}).exit_code, 0);
+}
+
+// seamd restarted on gw2's host while the old process is frozen mid-repair (not dead: a VM paused,
+// a process stopped): the new process, under the same agent name, is another lease holder. It
+// cannot renew the frozen one's lease; it takes it over once it has run out, with the next epoch,
+// and repairs. The old process wakes fenced off and writes nothing.
+TEST_F(AgentsPgTest, ASeamdRestartedBesideItsFrozenPredecessorTakesOverWithTheNextEpoch) {
+  ASSERT_NO_FATAL_FAILURE(IssueOnGw1WithoutGw2());
+  const std::optional<std::string> token = TokenIn(CliFile());
+  ASSERT_NO_FATAL_FAILURE(StartAgent("gw2", "gw2-old", {{"SEAM_FAULT", "stop:before-repair:shared"}}));
+  ASSERT_TRUE(WaitFor([&] { return Contains(LogOf("gw2-old"), "agent gw2: owns seam stream token/device-42 now"); }));
+  ASSERT_TRUE(WaitFor([&] { return TokenIn(Gw()) == token; })) << LogOf("gw2-old");
+  RenameReplace(Shared(), R"({"token": "edited-by-hand-edited-by-hand-edited-by-han"})");
+  ASSERT_TRUE(WaitFor([&] { return Stopped("gw2-old"); })) << LogOf("gw2-old");
+
+  ASSERT_NO_FATAL_FAILURE(StartAgent("gw2", "gw2-new"));
+  ASSERT_TRUE(WaitFor([&] { return Contains(LogOf("gw2-new"), "agent gw2: owns seam stream token/device-42 now"); }))
+      << LogOf("gw2-new");
+  ASSERT_TRUE(WaitFor([&] { return TokenIn(Shared()) == token; })) << LogOf("gw2-new");
+  EXPECT_EQ(Query("SELECT agent, epoch FROM seam_owners"), "gw2|2\n");
+  struct stat before {};
+  ASSERT_EQ(::stat(Shared().c_str(), &before), 0);
+
+  agents_["gw2-old"].Signal(SIGCONT);
+  EXPECT_TRUE(WaitFor([&] {
+    return Contains(LogOf("gw2-old"), "fenced off: epoch 1 is not current (gw2 holds its lease at epoch 2)");
+  })) << LogOf("gw2-old");
+  std::this_thread::sleep_for(milliseconds(300));
+  struct stat after {};
+  ASSERT_EQ(::stat(Shared().c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino) << "the frozen process wrote the shared side after it was fenced off";
+  // The old process goes on as a second holder that owns nothing: it never takes the lease back.
+  std::this_thread::sleep_for(milliseconds(1000));
+  EXPECT_EQ(Query("SELECT agent, epoch FROM seam_owners"), "gw2|2\n");
+  EXPECT_EQ(Seamctl({"verify"}).exit_code, 0);
+}
+
+// The database drops every seam connection (pg_terminate_backend: a restarted pooler, a failover
+// of the server, an administrator), three times a second apart. The agents make their connections
+// again on the next call: the owner keeps renewing its lease, the append watch listens again, and
+// a rotation from gw1's host reaches gw2's side without waiting for the periodic full pass.
+TEST_F(AgentsPgTest, AgentsCarryOnWhenTheServerDropsTheirConnections) {
+  ASSERT_NO_FATAL_FAILURE(IssueOnGw1WithoutGw2());
+  ASSERT_NO_FATAL_FAILURE(StartAgent("gw2"));
+  ASSERT_TRUE(WaitFor([&] { return Contains(LogOf("gw2"), "agent gw2: owns seam stream token/device-42 now"); }));
+  ASSERT_NO_FATAL_FAILURE(StartAgent("gw1"));
+  ASSERT_TRUE(WaitFor([&] { return Contains(LogOf("gw1"), "seam device-token ("); })) << LogOf("gw1");
+  ASSERT_TRUE(WaitFor([&] { return TokenIn(Gw()) == TokenIn(CliFile()); })) << LogOf("gw2");
+
+  for (int round = 0; round < 3; ++round) {
+    const std::string killed = Query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                     "WHERE application_name = 'seam' AND datname = current_database()");
+    EXPECT_NE(killed, "0\n") << "no seam connection was open to drop";
+    std::this_thread::sleep_for(milliseconds(1000));
+  }
+
+  ProcessResult rotate = Seamctl({"token", "rotate", kSeam}, {{"SEAM_AGENT", "gw1"}});
+  ASSERT_EQ(rotate.exit_code, 0) << rotate.out << rotate.err;
+  EXPECT_TRUE(Contains(rotate.out, "  gateway: written and confirmed by agent gw2 (after ")) << rotate.out;
+  const std::optional<std::string> rotated = TokenIn(CliFile());
+  ASSERT_TRUE(rotated.has_value());
+  EXPECT_TRUE(WaitFor([&] { return TokenIn(Gw()) == rotated; })) << LogOf("gw2");
+  RenameReplace(Shared(), R"({"token": "edited-by-hand-edited-by-hand-edited-by-han"})");
+  EXPECT_TRUE(WaitFor([&] { return TokenIn(Shared()) == rotated; })) << LogOf("gw2");
+  // Both agents are still up, and the seam still has one owner.
+  EXPECT_TRUE(Alive("gw1")) << LogOf("gw1");
+  EXPECT_TRUE(Alive("gw2")) << LogOf("gw2");
+  const std::string owner = Query("SELECT agent FROM seam_owners");
+  EXPECT_TRUE(owner == "gw1\n" || owner == "gw2\n") << owner;
+  EXPECT_EQ(Seamctl({"verify"}).exit_code, 0);
 }
 
 }  // namespace

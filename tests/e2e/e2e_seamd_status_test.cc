@@ -127,10 +127,15 @@ TEST_F(SeamdStatusTest, HealthzStatusAndMetricsBeforeAndAfterARepair) {
   EXPECT_EQ(seam["status"], "in_sync");
   EXPECT_TRUE(seam["last_pass_at"].is_string()) << seam.dump(2);
   EXPECT_EQ(seam["sides"].size(), 2u);
-  // The same schema as `check --json` (plus last_pass_at).
+  // On a store one host keeps this seamd owns every seam, unfenced (README "Many hosts").
+  EXPECT_TRUE(status["agent"].is_string() && !status["agent"].get<std::string>().empty()) << status.dump(2);
+  EXPECT_EQ(seam["owner"], nlohmann::json({{"agent", status["agent"]}, {"epoch", 0}, {"held", true},
+                                           {"this_process", true}}));
+  // The same schema as `check --json` (plus last_pass_at and owner).
   nlohmann::json check = CheckJson()["seams"][0];
   nlohmann::json without_time = seam;
   without_time.erase("last_pass_at");
+  without_time.erase("owner");
   EXPECT_EQ(without_time, check) << without_time.dump(2) << check.dump(2);
 
   std::map<std::string, double> metrics = Metrics();

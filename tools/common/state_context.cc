@@ -83,7 +83,12 @@ Result<std::unique_ptr<StateContext>> OpenState(const std::string& config_flag, 
   SEAM_ASSIGN_OR_RETURN(std::unique_ptr<StateContext> ctx, LoadConfigOnly(config_flag, mode.only_seam));
   SEAM_ASSIGN_OR_RETURN(ctx->agent, ResolveAgentName(mode.agent, ctx->config.agent));
   if (!mode.all_sides) {
-    for (SeamConfig& seam : ctx->config.seams) seam = SidesForAgent(seam, ctx->agent, /*owner=*/true);
+    for (SeamConfig& seam : ctx->config.seams) {
+      for (const SideConfig& side : seam.sides) {
+        if (!side.agent.empty() && side.agent != ctx->agent) ctx->sides_elsewhere[seam.name].emplace_back(side.name, side.agent);
+      }
+      seam = SidesForAgent(seam, ctx->agent, /*owner=*/true);
+    }
   }
   if (mode.key) {
     SEAM_ASSIGN_OR_RETURN(Secret master, ReadKeyFile(ctx->config.store.key_path.string()));

@@ -4,8 +4,11 @@
 // first, then key file, then database; nothing is written until all three are good.
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/config.h"
@@ -26,6 +29,9 @@ struct StateContext {
   std::string actor;
   // The agent this process acts as (core/agent.h), resolved by OpenState.
   std::string agent;
+  // By seam name: the sides OpenState left out because they are other agents' (OpenMode
+  // all_sides false), each {side, agent}, in the seam's side order.
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> sides_elsewhere;
   std::unique_ptr<HookRunner> hooks;  // on_repair commands, run in the config file's directory
   // When sides were last seen in sync (drift brackets); set by OpenConfirmations.
   std::unique_ptr<ConfirmationBook> confirmations;

@@ -125,6 +125,8 @@ int SeamExitCode(const nlohmann::json& seam) {
   }
   if (seam.contains("errors") && seam["errors"].is_array() && !seam["errors"].empty()) return 2;
   if (std::string(Text(seam, "status")) == "unknown") return 2;
+  // Another agent's seamd owns it and this one has no side of it: that one answers for it.
+  if (std::string(Text(seam, "status")) == "elsewhere") return 0;
   return code;
 }
 
@@ -132,7 +134,14 @@ void PrintSeam(const nlohmann::json& seam) {
   std::cout << Text(seam, "name") << " (" << Text(seam, "kind") << "/" << Text(seam, "entity")
             << "): " << Text(seam, "status");
   const char* at = Text(seam, "last_pass_at");
-  std::cout << (*at ? std::string(", last pass ") + at : std::string(", no pass yet")) << "\n";
+  std::cout << (*at ? std::string(", last pass ") + at : std::string(", no pass yet"));
+  // Many hosts: who owns the sides no agent is named for (README "Many hosts").
+  const nlohmann::json owner = seam.value("owner", nlohmann::json());
+  if (owner.is_object() && owner.value("epoch", 0) > 0) {
+    std::cout << ", owner " << Text(owner, "agent") << " epoch " << owner.value("epoch", 0)
+              << (owner.value("held", false) ? "" : " (lease expired)");
+  }
+  std::cout << "\n";
   std::size_t width = 4;
   const nlohmann::json sides = seam.value("sides", nlohmann::json::array());
   for (const nlohmann::json& side : sides) width = std::max(width, std::string(Text(side, "name")).size());

@@ -1,4 +1,6 @@
 // seamctl token issue|rotate|revoke, pair, unpair and adopt: the operations.
+#include <algorithm>
+#include <cstdio>
 #include <iostream>
 
 #include "core/fault_point.h"
@@ -6,10 +8,18 @@
 #include "reconcilers/operation_steps.h"
 #include "reconcilers/token/token_events.h"
 #include "tools/common/state_context.h"
+#include "tools/seamctl/agent_confirmations.h"
 #include "tools/seamctl/commands.h"
 
 namespace seam::seamctl {
 namespace {
+
+// "0.21 s", "12.3 s".
+std::string FormatSeconds(double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, seconds < 10 ? "%.2f s" : "%.1f s", seconds);
+  return buf;
+}
 
 // Prints what an operation did. Exit 0 only when every side confirmed the new state.
 int Report(const OperationReport& r) {
@@ -48,6 +58,41 @@ int Report(const OperationReport& r) {
   return code;
 }
 
+// The sides other agents write: waits `wait_s` seconds (-1: not at all, this host's part failed)
+// for their confirmations, prints each, and says on one line which are pending. Exit 2 when one is.
+int ReportElsewhere(StateContext& ctx, const OperationReport& r, const std::string& stream,
+                    const std::vector<std::pair<std::string, std::string>>& elsewhere, int wait_s) {
+  std::vector<AwaitedSide> sides;
+  for (const auto& [side, agent] : elsewhere) sides.push_back(AwaitedSide{side, agent, false, 0});
+  if (wait_s < 0) {
+    for (const AwaitedSide& s : sides) {
+      std::cout << "  " << s.side << ": left to agent " << s.agent << " (not waited for: this host's part failed)\n";
+    }
+    return 2;
+  }
+  // From the intent on: a confirmation cannot come before it.
+  if (Status waited = AwaitConfirmations(ctx.log(), stream, r.version, r.version - 1, std::chrono::seconds(wait_s), sides);
+      !waited.ok()) {
+    std::cerr << "seamctl: error: seam " << r.seam << ": the operation (version " << r.version
+              << ") is recorded; reading the other agents' confirmations failed: " << waited.message() << "\n";
+    return 2;
+  }
+  std::string pending;
+  for (const AwaitedSide& s : sides) {
+    if (s.confirmed) {
+      std::cout << "  " << s.side << ": written and confirmed by agent " << s.agent << " (after "
+                << FormatSeconds(s.seconds) << ")\n";
+    } else {
+      std::cout << "  " << s.side << ": not confirmed by agent " << s.agent << " within " << wait_s << " s\n";
+      pending += (pending.empty() ? "" : ", ") + s.side + " (agent " + s.agent + ")";
+    }
+  }
+  if (pending.empty()) return 0;
+  std::cerr << "seamctl: error: seam " << r.seam << ": the operation (version " << r.version << ") is pending on "
+            << pending << ": not confirmed within " << wait_s << " s; the seamd of each completes it when it runs\n";
+  return 2;
+}
+
 }  // namespace
 
 int RunOperation(const GlobalOptions& g, const std::string& seam_name, const OperationFn& op) {
@@ -60,16 +105,19 @@ int RunOperation(const GlobalOptions& g, const std::string& seam_name, const Ope
   const std::string stream = (*seam)->stream();
   Result<std::int64_t> seen = (*ctx)->log().StreamVersion(stream);
   if (!seen.ok()) return Fail(seen.status());
-  // Held from replay to the last side write, so no other writer interleaves with this one.
-  Result<std::unique_ptr<WriterLock>> lock = (*ctx)->LockSeam(**seam);
-  if (!lock.ok()) return Fail(lock.status());
-  if (Status fresh = operation_steps::NoIntentRecordedSince((*ctx)->log(), **seam, *seen); !fresh.ok()) {
-    return Fail(fresh);
-  }
-  SeamContext sc = (*ctx)->Seam();
-  Result<OperationReport> report = op(sc, **seam);
+  Result<OperationReport> report = [&]() -> Result<OperationReport> {
+    // Held from replay to the last side write, so no other writer interleaves with this one;
+    // released before waiting for the other agents, whose passes take it to write their sides.
+    SEAM_ASSIGN_OR_RETURN(std::unique_ptr<WriterLock> lock, (*ctx)->LockSeam(**seam));
+    SEAM_RETURN_IF_ERROR(operation_steps::NoIntentRecordedSince((*ctx)->log(), **seam, *seen));
+    SeamContext sc = (*ctx)->Seam();
+    return op(sc, **seam);
+  }();
   if (!report.ok()) return Fail(report.status());
-  return Report(*report);
+  const int code = Report(*report);
+  auto elsewhere = (*ctx)->sides_elsewhere.find(seam_name);
+  if (elsewhere == (*ctx)->sides_elsewhere.end() || report->version == 0 || !report->note.empty()) return code;
+  return std::max(code, ReportElsewhere(**ctx, *report, stream, elsewhere->second, code == 0 ? g.wait_s : -1));
 }
 
 int RunTokenIssue(const GlobalOptions& g, const std::string& seam) {

@@ -21,6 +21,8 @@ namespace seam::seamctl {
 struct GlobalOptions {
   std::string config;     // -c/--config
   std::string log_level;  // --log-level
+  // --wait on operations: how long to wait for the sides other agents write (README "Many hosts").
+  int wait_s = 30;
 };
 
 int RunInit(const GlobalOptions& g);

@@ -19,6 +19,12 @@ int Main(int argc, char** argv) {
   app.add_option("--log-level", g.log_level, "trace|debug|info|warn|error|off (default: $SEAM_LOG_LEVEL, else warn)");
 
   int code = 0;
+  // Operations write this host's sides; other agents' seamd write theirs (README "Many hosts").
+  auto add_wait = [&g](CLI::App* op) {
+    op->add_option("--wait", g.wait_s,
+                   "seconds to wait for the sides other agents write to be confirmed (default 30; 0: do not wait)")
+        ->check(CLI::Range(0, 86400));
+  };
   auto* init = app.add_subcommand("init", "create the state directory, key file and event log");
   init->callback([&] { code = RunInit(g); });
 
@@ -29,13 +35,16 @@ int Main(int argc, char** argv) {
   std::string reason = "revoked with seamctl";
   auto* issue = token->add_subcommand("issue", "issue the first token and write it to every side");
   issue->add_option("SEAM", seam, "seam name")->required();
+  add_wait(issue);
   issue->callback([&] { code = RunTokenIssue(g, seam); });
   auto* rotate = token->add_subcommand("rotate", "replace the token and write it to every side");
   rotate->add_option("SEAM", seam, "seam name")->required();
+  add_wait(rotate);
   rotate->callback([&] { code = RunTokenRotate(g, seam); });
   auto* revoke = token->add_subcommand("revoke", "revoke the token and remove it from every side");
   revoke->add_option("SEAM", seam, "seam name")->required();
   revoke->add_option("--reason", reason, "why (recorded in the log)");
+  add_wait(revoke);
   revoke->callback([&] { code = RunTokenRevoke(g, seam, reason); });
 
   PairRequest pair_request;
@@ -43,11 +52,13 @@ int Main(int argc, char** argv) {
   pair->add_option("SEAM", seam, "seam name (kind = \"pairing\")")->required();
   pair->add_option("--device", pair_request.device_id, "the device id")->required();
   pair->add_option("--gateway-url", pair_request.gateway_url, "the gateway the device talks to");
+  add_wait(pair);
   pair->callback([&] { code = RunPair(g, seam, pair_request); });
   std::string unpair_reason = "unpaired with seamctl";
   auto* unpair = app.add_subcommand("unpair", "remove the pairing from the log and every side");
   unpair->add_option("SEAM", seam, "seam name (kind = \"pairing\")")->required();
   unpair->add_option("--reason", unpair_reason, "why (recorded in the log)");
+  add_wait(unpair);
   unpair->callback([&] { code = RunUnpair(g, seam, unpair_reason); });
 
   auto* cert = app.add_subcommand("cert", "record a certificate and its key, then write every side");
@@ -60,18 +71,21 @@ int Main(int argc, char** argv) {
   cert_import->add_option("SEAM", seam, "seam name (kind = \"certificate\")")->required();
   cert_import->add_option("--cert", cert_file, "PEM chain, leaf first")->required();
   cert_import->add_option("--key", key_file, "PEM private key of the leaf")->required();
+  add_wait(cert_import);
   cert_import->callback([&] { code = RunCertImport(g, seam, cert_file, key_file); });
   auto* cert_issue = cert->add_subcommand("issue", "make a certificate with OpenSSL and record it");
   cert_issue->add_option("SEAM", seam, "seam name (kind = \"certificate\")")->required();
   cert_issue->add_flag("--self-signed", self_signed, "self-signed (the only issuer so far)")->required();
   cert_issue->add_option("--cn", common_name, "subject common name, also its DNS subjectAltName")->required();
   cert_issue->add_option("--days", days, "validity in days (default 90)")->check(CLI::Range(1, 36500));
+  add_wait(cert_issue);
   cert_issue->callback([&] { code = RunCertIssue(g, seam, common_name, days); });
 
   std::string from;
   auto* adopt = app.add_subcommand("adopt", "take the value a side holds into the log, then write it to the other sides");
   adopt->add_option("SEAM", seam, "seam name")->required();
   adopt->add_option("--from", from, "the side whose value to adopt")->required();
+  add_wait(adopt);
   adopt->callback([&] { code = RunAdopt(g, seam, from); });
 
   std::int64_t restore_seq = 0;

@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include "core/agent.h"
 #include "core/clock.h"
 #include "core/crypto.h"
@@ -98,10 +100,24 @@ struct Daemon::Wiring {
   ~Wiring() { Stop(); }
 };
 
+namespace {
+
+std::string DrawInstance() {
+  // 64 bits from the CSPRNG; should it fail, the pid and the clock still tell processes apart.
+  if (Result<Secret> bytes = RandomBytes(8); bytes.ok()) {
+    return HexLower(bytes->Reveal().data(), bytes->size());
+  }
+  return std::to_string(::getpid()) + "-" +
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+}  // namespace
+
 Daemon::Daemon(boost::asio::io_context& io, std::string config_flag, std::string agent_flag)
     : io_(io),
       config_flag_(std::move(config_flag)),
       agent_flag_(std::move(agent_flag)),
+      instance_(DrawInstance()),
       rng_(std::random_device{}()),
       mailbox_(std::make_shared<LoopMailbox>(io)),
       notifier_(io),
@@ -150,7 +166,7 @@ Result<std::shared_ptr<OwnershipKeeper>> Daemon::KeepOwnership(StateContext& ctx
   if (leases != nullptr) {
     spdlog::info("agent {}: claiming ownership of {} seam(s) whose sides name no agent", ctx.agent, streams.size());
   }
-  return std::make_shared<OwnershipKeeper>(std::move(leases), ctx.agent, std::move(streams),
+  return std::make_shared<OwnershipKeeper>(std::move(leases), LeaseHolder{ctx.agent, instance_}, std::move(streams),
                                            OwnershipKeeper::Timing{}, std::move(on_gained));
 }
 
@@ -254,7 +270,11 @@ void Daemon::FlushConfirmationsOffLoop() {
 void Daemon::Install(std::unique_ptr<Wiring> wiring) {
   FlushConfirmations();
   timeline_cache_ = std::make_shared<TimelineCache>();  // seams may have changed sides or streams
-  if (wiring_) wiring_->Stop();
+  if (wiring_) {
+    wiring_->Stop();
+    // Its successor claims the same leases as the same holder; passes still running keep it.
+    if (wiring_->env->owners) wiring_->env->owners->Retire();
+  }
   wiring_ = std::move(wiring);
   ++wiring_generation_;
   // Events appended from here on are looked at by PollLogHead; the pass that follows
@@ -285,9 +305,30 @@ void Daemon::Install(std::unique_ptr<Wiring> wiring) {
 const Config& Daemon::config() const { return wiring_->ctx->config; }
 
 std::string Daemon::StatusJson() const {
+  // The leases as this agent's keeper last claimed them (every 0.5 s): no database read here.
+  const OwnershipKeeper* owners = wiring_->env->owners.get();
+  std::map<std::string, OwnerLease> leases;
+  if (owners != nullptr) {
+    for (OwnerLease& l : owners->Leases()) leases.emplace(l.stream, std::move(l));
+  }
+  const std::string& agent = wiring_->env->agent;
   nlohmann::ordered_json seams = nlohmann::ordered_json::array();
   for (const auto& runner : wiring_->runners) {
     const SeamConfig& seam = runner->seam();
+    // Who owns the seam's unnamed sides: this agent on a store one host keeps (epoch 0), else
+    // the lease's holder; null when every side names its agent (nothing to own).
+    nlohmann::ordered_json owner = nullptr;
+    bool owned_elsewhere = false;
+    if (NeedsOwner(seam)) {
+      if (owners == nullptr || !owners->fenced()) {
+        owner = {{"agent", agent}, {"epoch", 0}, {"held", true}, {"this_process", true}};
+      } else if (auto it = leases.find(seam.stream()); it != leases.end()) {
+        const OwnerLease& l = it->second;
+        const bool mine = l.instance == owners->holder().instance && l.agent == owners->holder().agent;
+        owner = {{"agent", l.agent}, {"epoch", l.epoch}, {"held", l.held()}, {"this_process", mine}};
+        owned_elsewhere = l.held() && !mine;
+      }
+    }
     nlohmann::ordered_json entry;
     if (runner->last_report()) {
       entry = SeamReportJson(*runner->last_report(), false);
@@ -297,15 +338,26 @@ std::string Daemon::StatusJson() const {
       none.name = seam.name;
       none.kind = seam.kind;
       none.entity = seam.entity;
-      none.status = "unknown";
       none.intended_state = "unknown";
-      none.errors.push_back("seamd has not run a pass on this seam yet");
+      if (owned_elsewhere && !runner->has_own_sides()) {
+        // Nothing here to observe: another agent's seamd owns it and reports it.
+        none.status = "elsewhere";
+      } else {
+        none.status = "unknown";
+        std::string why = "seamd has not run a pass on this seam yet";
+        if (owner.is_null() && NeedsOwner(seam) && owners != nullptr && !runner->has_own_sides()) {
+          why = "no agent holds this seam's ownership lease";
+          if (const std::string error = owners->ClaimError(); !error.empty()) why += "; claiming it failed: " + error;
+        }
+        none.errors.push_back(why);
+      }
       entry = SeamReportJson(none, false);
       entry["last_pass_at"] = nullptr;
     }
+    entry["owner"] = std::move(owner);
     seams.push_back(std::move(entry));
   }
-  return DumpJson(nlohmann::ordered_json{{"seams", std::move(seams)}}, 2) + "\n";
+  return DumpJson(nlohmann::ordered_json{{"agent", agent}, {"seams", std::move(seams)}}, 2) + "\n";
 }
 
 std::string Daemon::MetricsText() const {

@@ -111,6 +111,9 @@ class Daemon {
   boost::asio::io_context& io_;
   std::string config_flag_;
   std::string agent_flag_;
+  // This process among the agent's (core/ownership.h LeaseHolder): drawn once, kept by reloads,
+  // so a reload's keeper renews its predecessor's leases under their epochs.
+  std::string instance_;
   std::mt19937_64 rng_;
   Metrics metrics_;  // declared before wiring_: its runners count into it
   // Finished passes come back through it; shared with the jobs in flight.

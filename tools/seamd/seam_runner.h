@@ -87,6 +87,8 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   // and the error), and when it ended (Unix microseconds); nullopt / 0 before the first pass.
   const std::optional<SeamReport>& last_report() const { return last_report_; }
   std::int64_t last_pass_at_us() const { return last_pass_at_us_; }
+  // Some side is this agent's own (named for it): it has passes to run when it owns nothing.
+  bool has_own_sides() const { return !as_agent_->sides.empty(); }
 
   // Asks for a pass after `delay`; `why` is for the debug log.
   void Request(std::chrono::microseconds delay, const std::string& why);
