@@ -40,6 +40,18 @@ struct OwnerLease {
   bool HeldBy(const LeaseHolder& h) const { return held() && agent == h.agent && instance == h.instance; }
 };
 
+// An agent as the store last heard from it (OwnershipLeases::Seen): every seamd says so each
+// time it renews, leases or none, so any agent can tell which others are alive, since when one
+// is silent, and whether they all run the same configuration.
+struct AgentSeen {
+  std::string agent;
+  std::string instance;       // its process (the last one to report under that name)
+  std::string config_hash;    // SHA-256 hex of its config file's bytes
+  std::int64_t seen_at_us = 0;    // by the store's clock
+  std::int64_t store_now_us = 0;  // the store's clock when the row was read
+  double silent_s() const { return static_cast<double>(store_now_us - seen_at_us) / 1e6; }
+};
+
 class OwnershipLeases {
  public:
   virtual ~OwnershipLeases() = default;
@@ -58,6 +70,10 @@ class OwnershipLeases {
 
   // Every lease on record, in stream order.
   virtual Result<std::vector<OwnerLease>> List() = 0;
+
+  // Records that `holder` (running the configuration whose hash is `config_hash`) is alive now,
+  // and returns every agent on record, in name order, in the same round trip.
+  virtual Result<std::vector<AgentSeen>> Seen(const LeaseHolder& holder, const std::string& config_hash) = 0;
 };
 
 }  // namespace seam

@@ -44,6 +44,24 @@ SELECT o.stream, o.agent, o.instance, o.epoch, (extract(epoch FROM o.expires_at)
 ORDER BY 1
 )sql";
 
+// The agent's row upserted, and every row: the upserted one as RETURNING has it (the statement's
+// snapshot does not see it), the others as they were.
+constexpr char kSeen[] = R"sql(
+WITH seen AS (
+  INSERT INTO seam_agents AS a (agent, instance, config_hash, seen_at)
+    VALUES ($1, $2, $3, clock_timestamp())
+  ON CONFLICT (agent) DO UPDATE SET instance = EXCLUDED.instance, config_hash = EXCLUDED.config_hash,
+                                    seen_at = EXCLUDED.seen_at
+  RETURNING a.agent, a.instance, a.config_hash, a.seen_at
+)
+SELECT agent, instance, config_hash, (extract(epoch FROM seen_at) * 1000000)::bigint,
+       (extract(epoch FROM clock_timestamp()) * 1000000)::bigint FROM seen
+UNION ALL
+SELECT agent, instance, config_hash, (extract(epoch FROM seen_at) * 1000000)::bigint,
+       (extract(epoch FROM clock_timestamp()) * 1000000)::bigint FROM seam_agents WHERE agent <> $1
+ORDER BY 1
+)sql";
+
 std::vector<OwnerLease> ToLeases(const Rows& rows) {
   std::vector<OwnerLease> out;
   for (int i = 0; i < rows.count(); ++i) {
@@ -107,6 +125,21 @@ Result<std::vector<OwnerLease>> PgOwnership::List() {
   SEAM_ASSIGN_OR_RETURN(Rows rows, conn_->Exec(std::string("SELECT ") + kLeaseColumns + " FROM seam_owners ORDER BY stream",
                                                "reading ownership leases"));
   return ToLeases(rows);
+}
+
+Result<std::vector<AgentSeen>> PgOwnership::Seen(const LeaseHolder& holder, const std::string& config_hash) {
+  if (holder.agent.empty() || holder.instance.empty()) {
+    return Status::InvalidArgument("an agent's heartbeat needs its name and instance");
+  }
+  Params params;
+  params.Text(holder.agent).Text(holder.instance).Text(config_hash);
+  SEAM_ASSIGN_OR_RETURN(Rows rows, conn_->ExecPrepared("seam_seen", kSeen, params, "recording this agent as alive"));
+  std::vector<AgentSeen> out;
+  for (int i = 0; i < rows.count(); ++i) {
+    out.push_back(AgentSeen{std::string(rows.Text(i, 0)), std::string(rows.Text(i, 1)), std::string(rows.Text(i, 2)),
+                            rows.Int(i, 3), rows.Int(i, 4)});
+  }
+  return out;
 }
 
 }  // namespace seam::pg

@@ -24,6 +24,7 @@ class PgOwnership final : public OwnershipLeases {
                                         std::chrono::milliseconds lease) override;
   Status Release(const LeaseHolder& holder, const std::vector<std::string>& streams) override;
   Result<std::vector<OwnerLease>> List() override;
+  Result<std::vector<AgentSeen>> Seen(const LeaseHolder& holder, const std::string& config_hash) override;
 
  private:
   std::unique_ptr<Connection> conn_;

@@ -155,6 +155,13 @@ BEGIN
   RETURN QUERY SELECT 'ok'::text, p_expected + n, NULL::text, p_head_seq + n, p_hashes[n], NULL::text,
                       NULL::bigint, NULL::boolean;
 END $$;
+-- Every agent's last heartbeat (the renewal loop of each seamd, leases or none).
+CREATE TABLE seam_agents (
+  agent text PRIMARY KEY,
+  instance text NOT NULL,
+  config_hash text NOT NULL,
+  seen_at timestamptz NOT NULL
+);
 -- The head row locked for the rest of the caller's transaction, and read: an append that lost
 -- the race for the head a few times in a row takes it first, hashes on it and then calls
 -- seam_append in the same transaction, which cannot find it moved. (SECURITY DEFINER: seam's

@@ -9,7 +9,8 @@
 // SEAM_BENCH_SEAMS (default 1000) the check pass's pairing seams; SEAM_BENCH_EDITS (1000),
 // SEAM_BENCH_POLL_EDITS (6) and SEAM_BENCH_SCALE_SEAMS (10000) size seamd's figures;
 // SEAM_BENCH_AUDIT_EVENTS (1000000) and SEAM_BENCH_AUDIT_SEAMS (10000) the audit log;
-// SEAM_BENCH_PG_EVENTS (1000000) the PostgreSQL replay log;
+// SEAM_BENCH_PG_EVENTS (1000000) the PostgreSQL replay log; SEAM_BENCH_ROTATIONS (100),
+// SEAM_BENCH_FAILOVERS (20) and SEAM_BENCH_PAUSES (200) the agents' figures;
 // TMPDIR chooses where the scratch databases go (removed at exit).
 // Exit status: 0 when every selected benchmark ran (goals missed or not), 1 when one failed or
 // the summary could not be written.
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   RegisterAuditBenchmarks();
   RegisterCertBenchmarks();
   RegisterPgBenchmarks();
+  RegisterAgentsBenchmarks();
   // A custom display reporter does not see --benchmark_color, so honour it (and a non-tty) here.
   bool color = isatty(STDOUT_FILENO) == 1;
   for (int i = 1; i < argc; ++i) {
@@ -62,6 +64,7 @@ int main(int argc, char** argv) {
   PrintSeamdFigures();
   PrintAuditFigures();
   PrintCertFigures();
+  PrintAgentsFigures();
   const std::string path = SummaryPath();
   std::string error;
   if (!WriteSummary(figures, path, &error)) {

@@ -13,5 +13,7 @@ void PrintAuditFigures();         // audit_bench.cc: their figures beside the ra
 void RegisterPgBenchmarks();      // pg_bench.cc: the PostgreSQL store beside raw libpq
 void RegisterCertBenchmarks();    // cert_bench.cc: a renewal to nginx serving it, seamd running
 void PrintCertFigures();          // cert_bench.cc: the distribution beside reloading by hand
+void RegisterAgentsBenchmarks();  // agents_bench.cc: seamd agents on PostgreSQL (rotation, failover)
+void PrintAgentsFigures();        // agents_bench.cc: their figures beside their baselines
 
 }  // namespace seam::bench

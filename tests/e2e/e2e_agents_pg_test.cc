@@ -220,11 +220,23 @@ TEST_F(AgentsPgTest, AnAgentWithNoSideOfASeamSaysWhichAgentOwnsIt) {
   ASSERT_NO_FATAL_FAILURE(IssueOnGw1WithoutGw2());
   ASSERT_NO_FATAL_FAILURE(StartAgent("gw1"));
   ASSERT_TRUE(WaitFor([&] { return Contains(LogOf("gw1"), "agent gw1: owns seam stream token/device-42 now"); }));
-  ASSERT_NO_FATAL_FAILURE(StartAgent("gw3"));
+  // gw3 runs a copy of the configuration that differs (a comment): gw1 says so, once.
+  const fs::path copy = Root() / "gw3.toml";
+  WriteFile(copy, ReadFile(ConfigPath()) + "\n# gw3's copy\n");
+  std::string error;
+  fs::remove(PortOf("gw3"));
+  ASSERT_TRUE(agents_["gw3"].Start({SEAMD_PATH, "-c", copy.string(), "--agent", "gw3", "--log-level", "debug",
+                                    "--listen", "127.0.0.1:0", "--port-file", PortOf("gw3").string()},
+                                   Root(), AgentLog("gw3"), {},
+                                   {"SEAM_CONFIG", "SEAM_LOG_LEVEL", "SEAM_AGENT", "SEAM_FAULT", "NOTIFY_SOCKET"},
+                                   &error))
+      << error;
   ASSERT_TRUE(WaitFor([&] {
     const nlohmann::json owner = OwnerSeenBy("gw3");
     return owner.is_object() && owner["agent"] == "gw1";
   })) << StatusOf("gw3", true).out << LogOf("gw3");
+  EXPECT_TRUE(WaitFor([&] { return Contains(LogOf("gw1"), "agent gw1: agent gw3 runs another configuration (sha256 "); }))
+      << LogOf("gw1");
   const ProcessResult json = StatusOf("gw3", true);
   const nlohmann::json doc = nlohmann::json::parse(json.out);
   EXPECT_EQ(doc["agent"], "gw3");
@@ -238,6 +250,27 @@ TEST_F(AgentsPgTest, AnAgentWithNoSideOfASeamSaysWhichAgentOwnsIt) {
   // gw1's own view: this process holds it.
   EXPECT_EQ(OwnerSeenBy("gw1")["this_process"], true);
   EXPECT_TRUE(Contains(StatusOf("gw1", false).out, ", owner gw1 epoch 1")) << StatusOf("gw1", false).out;
+  // Every agent on the store, as gw3's heartbeat read them.
+  ASSERT_EQ(doc["agents"].size(), 2u) << json.out;
+  EXPECT_EQ(doc["agents"][0]["agent"], "gw1");
+  EXPECT_EQ(doc["agents"][0]["this_process"], false);
+  EXPECT_EQ(doc["agents"][0]["silent"], false);
+  EXPECT_EQ(doc["agents"][0]["same_config"], false);
+  EXPECT_EQ(doc["agents"][1]["agent"], "gw3");
+  EXPECT_EQ(doc["agents"][1]["this_process"], true);
+  EXPECT_TRUE(Contains(text.out, "agents: gw1 seen ")) << text.out;
+  EXPECT_TRUE(Contains(text.out, " (another configuration), gw3 (this seamd)")) << text.out;
+  // gw1 stops (SIGKILL: no goodbye); gw3 reports it silent once 10 renewals (5 s) have passed.
+  agents_["gw1"].Signal(SIGKILL);
+  agents_["gw1"].Wait(kDeadline);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        const nlohmann::json now = nlohmann::json::parse(StatusOf("gw3", true).out, nullptr, false);
+        return !now.is_discarded() && now["agents"].size() == 2 && now["agents"][0]["silent"] == true;
+      },
+      milliseconds(9000)))
+      << StatusOf("gw3", true).out;
+  EXPECT_TRUE(Contains(StatusOf("gw3", false).out, "agents: gw1 silent since ")) << StatusOf("gw3", false).out;
 }
 
 // The owner frozen in the middle of a repair (SIGSTOP at `before-repair`, past its lease) wakes up
@@ -390,6 +423,14 @@ TEST_F(AgentsPgTest, AgentsCarryOnWhenTheServerDropsTheirConnections) {
     EXPECT_NE(killed, "0\n") << "no seam connection was open to drop";
     std::this_thread::sleep_for(milliseconds(1000));
   }
+
+  // A drift right after the connections went: the owner repairs it at once (its pass makes the
+  // connection again instead of failing into a back-off).
+  const std::optional<std::string> issued = TokenIn(CliFile());
+  Query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'seam' "
+        "AND datname = current_database()");
+  RenameReplace(Shared(), R"({"token": "edited-at-once-edited-at-once-edited-at-on"})");
+  EXPECT_TRUE(WaitFor([&] { return TokenIn(Shared()) == issued; }, milliseconds(2000))) << LogOf("gw2") << LogOf("gw1");
 
   ProcessResult rotate = Seamctl({"token", "rotate", kSeam}, {{"SEAM_AGENT", "gw1"}});
   ASSERT_EQ(rotate.exit_code, 0) << rotate.out << rotate.err;

@@ -138,7 +138,7 @@ TEST_F(PgStoreTest, ALeastPrivilegeRoleRunsSeamAndCannotRewriteTheLog) {
                   "GRANT SELECT ON seam_events, seam_head, seam_meta TO seam_agent;"
                   "GRANT INSERT ON seam_meta TO seam_agent;"
                   "GRANT SELECT, INSERT, UPDATE, DELETE ON seam_locks, seam_confirmations TO seam_agent;"
-                  "GRANT SELECT, INSERT, UPDATE ON seam_owners TO seam_agent;"
+                  "GRANT SELECT, INSERT, UPDATE ON seam_owners, seam_agents TO seam_agent;"
                   "GRANT EXECUTE ON FUNCTION seam_append, seam_lock_head TO seam_agent;"),
             "");
   std::string url = server_->Url(db_);

@@ -147,6 +147,37 @@ TEST_F(PgOwnershipTest, ASecondProcessUnderTheSameNameTakesOverOnlyAfterExpiryWi
   EXPECT_EQ(store_->Log().Head()->seq, 0);
 }
 
+// Heartbeats: each agent's Seen records it and returns every agent in one round trip, with the
+// store's clock, so a silent agent's age grows; a second process under a name replaces the first.
+TEST_F(PgOwnershipTest, SeenRecordsAnAgentAndReturnsEveryAgentWithItsAge) {
+  auto gw1 = Leases();
+  auto gw2 = Leases();
+  ASSERT_TRUE(gw1 && gw2);
+  Result<std::vector<AgentSeen>> first = gw1->Seen(Holder("gw1"), "hash-a");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ(first->front().agent, "gw1");
+  EXPECT_EQ(first->front().config_hash, "hash-a");
+  EXPECT_LT(first->front().silent_s(), 0.1);
+
+  std::this_thread::sleep_for(300ms);
+  Result<std::vector<AgentSeen>> both = gw2->Seen(Holder("gw2"), "hash-b");
+  ASSERT_TRUE(both.ok()) << both.status().ToString();
+  ASSERT_EQ(both->size(), 2u);
+  EXPECT_EQ((*both)[0].agent, "gw1");
+  EXPECT_GT((*both)[0].silent_s(), 0.25);
+  EXPECT_EQ((*both)[1].agent, "gw2");
+  EXPECT_EQ((*both)[1].config_hash, "hash-b");
+  EXPECT_LT((*both)[1].silent_s(), 0.1);
+
+  Result<std::vector<AgentSeen>> again = gw1->Seen(Holder("gw1", "restarted"), "hash-c");
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 2u);
+  EXPECT_EQ((*again)[0].instance, "restarted");
+  EXPECT_EQ((*again)[0].config_hash, "hash-c");
+  EXPECT_EQ(gw1->Seen(LeaseHolder{"", "p"}, "x").status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(PgOwnershipTest, AReleasedLeaseIsTakenAtOnceAndReleaseLeavesOthersLeasesAlone) {
   auto gw1 = Leases();
   auto gw2 = Leases();
@@ -257,7 +288,7 @@ TEST_F(PgOwnershipTest, ALeastPrivilegeRoleClaimsLeasesAndAppendsFenced) {
                           "GRANT SELECT ON seam_events, seam_head, seam_meta TO seam_owner_agent;"
                           "GRANT INSERT ON seam_meta TO seam_owner_agent;"
                           "GRANT SELECT, INSERT, UPDATE, DELETE ON seam_locks, seam_confirmations TO seam_owner_agent;"
-                          "GRANT SELECT, INSERT, UPDATE ON seam_owners TO seam_owner_agent;"
+                          "GRANT SELECT, INSERT, UPDATE ON seam_owners, seam_agents TO seam_owner_agent;"
                           "GRANT EXECUTE ON FUNCTION seam_append, seam_lock_head TO seam_owner_agent;",
                           db_),
             "");

@@ -160,6 +160,24 @@ void PrintSeam(const nlohmann::json& seam) {
   }
 }
 
+// Many hosts: "agents: gw1 (this seamd), gw2 seen 2026-12-05T06:01:02.5Z, gw3 silent since …".
+void PrintAgents(const nlohmann::json& agents) {
+  if (!agents.is_array() || agents.empty()) return;
+  std::cout << "agents:";
+  const char* comma = " ";
+  for (const nlohmann::json& a : agents) {
+    std::cout << comma << Text(a, "agent");
+    if (a.value("this_process", false)) {
+      std::cout << " (this seamd)";
+    } else {
+      std::cout << (a.value("silent", false) ? " silent since " : " seen ") << Text(a, "seen_at");
+    }
+    if (!a.value("same_config", true)) std::cout << " (another configuration)";
+    comma = ", ";
+  }
+  std::cout << "\n";
+}
+
 }  // namespace
 
 int RunStatus(const GlobalOptions& g, const std::string& daemon_url, const std::string& token_file, bool json) {
@@ -207,6 +225,7 @@ int RunStatus(const GlobalOptions& g, const std::string& daemon_url, const std::
     if (!response->body().empty() && response->body().back() != '\n') std::cout << "\n";
   } else {
     for (const nlohmann::json& seam : report["seams"]) PrintSeam(seam);
+    PrintAgents(report.value("agents", nlohmann::json::array()));
   }
   return code;
 }

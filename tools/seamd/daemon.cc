@@ -8,7 +8,9 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -166,7 +168,12 @@ Result<std::shared_ptr<OwnershipKeeper>> Daemon::KeepOwnership(StateContext& ctx
   if (leases != nullptr) {
     spdlog::info("agent {}: claiming ownership of {} seam(s) whose sides name no agent", ctx.agent, streams.size());
   }
-  return std::make_shared<OwnershipKeeper>(std::move(leases), LeaseHolder{ctx.agent, instance_}, std::move(streams),
+  // What the agents compare to tell whether they run one configuration (OwnershipKeeper).
+  std::ifstream in(ctx.config.file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return std::make_shared<OwnershipKeeper>(std::move(leases), LeaseHolder{ctx.agent, instance_}, Sha256Hex(text.str()),
+                                           std::move(streams),
                                            OwnershipKeeper::Timing{}, std::move(on_gained));
 }
 
@@ -357,7 +364,21 @@ std::string Daemon::StatusJson() const {
     entry["owner"] = std::move(owner);
     seams.push_back(std::move(entry));
   }
-  return DumpJson(nlohmann::ordered_json{{"agent", agent}, {"seams", std::move(seams)}}, 2) + "\n";
+  // The agents sharing the store, as this one's last heartbeat read them (README "Many hosts").
+  nlohmann::ordered_json agents = nlohmann::ordered_json::array();
+  if (owners != nullptr && owners->fenced()) {
+    const double silent_after = std::chrono::duration<double>(owners->silent_after()).count();
+    for (const AgentSeen& a : owners->Agents()) {
+      agents.push_back({{"agent", a.agent},
+                        {"this_process", a.agent == owners->holder().agent && a.instance == owners->holder().instance},
+                        {"seen_at", FormatTimeMicros(a.seen_at_us)},
+                        {"silent", a.silent_s() > silent_after},
+                        {"same_config", a.config_hash == owners->config_hash()}});
+    }
+  }
+  return DumpJson(nlohmann::ordered_json{{"agent", agent}, {"agents", std::move(agents)}, {"seams", std::move(seams)}},
+                  2) +
+         "\n";
 }
 
 std::string Daemon::MetricsText() const {

@@ -19,6 +19,7 @@ struct OwnershipKeeper::Core {
 
   std::unique_ptr<OwnershipLeases> leases;
   LeaseHolder holder;
+  std::string config_hash;
   std::vector<std::string> streams;
   Timing timing;
   std::function<void(const std::string&)> on_gained;
@@ -30,20 +31,22 @@ struct OwnershipKeeper::Core {
   std::map<std::string, Held> held;  // by stream
   std::vector<OwnerLease> last;
   std::string claim_error;  // the last claim's failure (logged once until one works)
+  std::vector<AgentSeen> agents;
+  std::map<std::string, std::string> other_configs;  // agent -> a config hash unlike ours, said once
+  std::string seen_error;  // the last heartbeat's failure (logged once until one works)
 };
 
 OwnershipKeeper::OwnershipKeeper(std::unique_ptr<OwnershipLeases> leases, LeaseHolder holder,
-                                 std::vector<std::string> streams, Timing timing,
+                                 std::string config_hash, std::vector<std::string> streams, Timing timing,
                                  std::function<void(const std::string&)> on_gained)
     : core_(std::make_shared<Core>()) {
   core_->leases = std::move(leases);
   core_->holder = std::move(holder);
+  core_->config_hash = std::move(config_hash);
   core_->streams = std::move(streams);
   core_->timing = timing;
   core_->on_gained = std::move(on_gained);
-  if (core_->leases != nullptr && !core_->streams.empty()) {
-    thread_ = std::thread([core = core_] { Run(core); });
-  }
+  if (core_->leases != nullptr) thread_ = std::thread([core = core_] { Run(core); });
 }
 
 OwnershipKeeper::~OwnershipKeeper() {
@@ -112,6 +115,15 @@ std::optional<std::int64_t> OwnershipKeeper::Owned(const std::string& stream) co
   return it->second.epoch;
 }
 
+std::vector<AgentSeen> OwnershipKeeper::Agents() const {
+  std::lock_guard<std::mutex> lock(core_->mu);
+  return core_->agents;
+}
+
+const std::string& OwnershipKeeper::config_hash() const { return core_->config_hash; }
+
+std::chrono::milliseconds OwnershipKeeper::silent_after() const { return core_->timing.renew * 10; }
+
 std::vector<OwnerLease> OwnershipKeeper::Leases() const {
   std::lock_guard<std::mutex> lock(core_->mu);
   return core_->last;
@@ -122,10 +134,38 @@ void OwnershipKeeper::Run(const std::shared_ptr<Core>& core) {
   while (!core->stopping) {
     const Steady::time_point next = Steady::now() + core->timing.renew;
     lock.unlock();
-    ClaimOnce(*core);
+    SayAlive(*core);
+    if (!core->streams.empty()) ClaimOnce(*core);
     lock.lock();
     core->wake.wait_until(lock, next, [&core] { return core->stopping; });
   }
+}
+
+void OwnershipKeeper::SayAlive(Core& core) {
+  Result<std::vector<AgentSeen>> seen = core.leases->Seen(core.holder, core.config_hash);
+  std::lock_guard<std::mutex> lock(core.mu);
+  if (!seen.ok()) {
+    if (core.seen_error.empty()) {
+      spdlog::warn("agent {}: recording this agent as alive failed: {}", core.holder.agent, seen.status().message());
+    }
+    core.seen_error = seen.status().message();
+    return;
+  }
+  core.seen_error.clear();
+  for (const AgentSeen& a : *seen) {
+    if (a.agent == core.holder.agent) continue;
+    if (a.config_hash == core.config_hash) {
+      core.other_configs.erase(a.agent);
+      continue;
+    }
+    std::string& said = core.other_configs[a.agent];
+    if (said == a.config_hash) continue;
+    said = a.config_hash;
+    // Hosts may differ on purpose (their own sides' paths); seams they share should not.
+    spdlog::warn("agent {}: agent {} runs another configuration (sha256 {}; this agent's is {})", core.holder.agent,
+                 a.agent, a.config_hash.substr(0, 12), core.config_hash.substr(0, 12));
+  }
+  core.agents = std::move(*seen);
 }
 
 void OwnershipKeeper::ClaimOnce(Core& core) {

@@ -3,7 +3,7 @@
 // and renewed on a thread of its own (a claim is a round trip to the database, and the event
 // loop never waits on one).
 //
-// Every `renew` interval one Claim covers the streams of every seam that needs an owner (some
+// Every `renew` interval one Seen says this agent is alive (and reads every agent), and one Claim covers the streams of every seam that needs an owner (some
 // side names no agent, core/agent.h). A lease counts as this agent's only until the time the
 // claim was *sent*, by this process's monotonic clock, plus the lease, minus `margin`: the
 // database's expiry is later than that (its clock started later), so this agent stops starting
@@ -45,8 +45,11 @@ class OwnershipKeeper {
   // `leases` null: no leases (above). `holder`: this agent and this process (core/ownership.h).
   // `on_gained(stream)` runs on the keeper's thread when a lease becomes this process's (taken,
   // not renewed), never after Retire or destruction began: post and return.
-  OwnershipKeeper(std::unique_ptr<OwnershipLeases> leases, LeaseHolder holder, std::vector<std::string> streams,
-                  Timing timing, std::function<void(const std::string& stream)> on_gained);
+  // `config_hash`: SHA-256 hex of this agent's config file, recorded with its heartbeat (every
+  // renewal, with or without streams to claim: OwnershipLeases::Seen).
+  OwnershipKeeper(std::unique_ptr<OwnershipLeases> leases, LeaseHolder holder, std::string config_hash,
+                  std::vector<std::string> streams, Timing timing,
+                  std::function<void(const std::string& stream)> on_gained);
   // Stops the thread; after ReleaseWhenDone, also releases the leases held, so another agent
   // takes over at once. (A keeper replaced by a reload keeps them: its successor, the same agent,
   // renews them.) Destroyed when the last pass holding it has ended: no pass of this agent's is
@@ -71,11 +74,17 @@ class OwnershipKeeper {
   const LeaseHolder& holder() const;
   // Why the last claim failed; empty when it worked (or none was made yet).
   std::string ClaimError() const;
+  // Every agent as the last heartbeat read them (empty without leases, or before the first).
+  std::vector<AgentSeen> Agents() const;
+  const std::string& config_hash() const;
+  // An agent not heard from for this long is silent (10 renewals).
+  std::chrono::milliseconds silent_after() const;
 
  private:
   struct Core;
   static void Run(const std::shared_ptr<Core>& core);
   static void ClaimOnce(Core& core);
+  static void SayAlive(Core& core);
 
   std::shared_ptr<Core> core_;
   std::thread thread_;

@@ -20,7 +20,11 @@ namespace {
 using std::chrono::milliseconds;
 
 // A seamctl operation holds the lock for milliseconds; try again soon rather than wait on the
-// daemon's only thread.
+// daemon's only thread: every 5 ms for the first 40 ms, then every 50 ms. (An operation from
+// another host wakes this agent with its intent and releases the lock once its own sides are
+// written, some 10 ms later: a fixed 50 ms was most of the time its other sides took to follow.)
+constexpr milliseconds kLockBusyFirstRetry{5};
+constexpr int kLockBusyFirstRetries = 8;
 constexpr milliseconds kLockBusyRetry{50};
 
 bool HasUnwatchedSide(const SeamConfig& seam) {
@@ -315,10 +319,13 @@ void SeamRunner::Finish(Outcome outcome) {
   if (stopped_) return;
   if (outcome.lock_busy) {
     again_ = false;  // the retry is that pass
-    spdlog::debug("seam {}: {}; trying again in {} ms", seam_.name, outcome.busy_detail, kLockBusyRetry.count());
-    Request(kLockBusyRetry, outcome.why);
+    const milliseconds retry = busy_streak_ < kLockBusyFirstRetries ? kLockBusyFirstRetry : kLockBusyRetry;
+    ++busy_streak_;
+    spdlog::debug("seam {}: {}; trying again in {} ms", seam_.name, outcome.busy_detail, retry.count());
+    Request(retry, outcome.why);
     return;
   }
+  busy_streak_ = 0;
   if (outcome.known_version >= 0) known_version_ = outcome.known_version;
   Result<SeamReport>& report = outcome.report;
   metrics_.RecordPass(seam_.name, report.ok() ? &*report : nullptr, outcome.seconds);

@@ -165,6 +165,7 @@ class SeamRunner : public std::enable_shared_from_this<SeamRunner> {
   bool first_pass_ = true;
   std::string reasons_;  // why the queued pass runs
   int failures_ = 0;     // consecutive failed passes
+  int busy_streak_ = 0;  // consecutive passes that found the seam's lock held
   std::string last_state_;  // the last pass's summary without its actions
   std::int64_t known_version_ = 0;
   Metrics& metrics_;
