@@ -117,13 +117,19 @@ std::string ThrowawayPostgres::Start() {
                   "--no-sync", "--no-instructions"},
                  user);
   if (init.exit_code != 0) return "initdb failed (exit " + std::to_string(init.exit_code) + "): " + init.output;
+  if (!tcp_clients_.empty()) {
+    // initdb's pg_hba.conf trusts loopback only; the namespaces' addresses are added here.
+    std::ofstream hba(data / "pg_hba.conf", std::ios::app);
+    hba << "host all all " << tcp_clients_ << " trust\n";
+    if (!hba) return "cannot add to " + (data / "pg_hba.conf").string();
+  }
   return StartAgain();
 }
 
 std::string ThrowawayPostgres::StartAgain() {
   Ran started = Run({(bindir_ / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-l", (dir_ / "server.log").string(),
                      "-w", "-t", "60", "-o",
-                     "-k " + dir_.string() + " -c listen_addresses='" + (tcp_port_ > 0 ? "127.0.0.1" : "") +
+                     "-k " + dir_.string() + " -c listen_addresses='" + (tcp_port_ > 0 ? tcp_address_ : "") +
                          "' -c max_connections=300 -p " + std::to_string(port()),
                      "start"},
                     ServerUser());

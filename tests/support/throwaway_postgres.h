@@ -24,6 +24,14 @@ class ThrowawayPostgres {
   // Before Start: also listen on 127.0.0.1:`port` (TCP; the socket then uses that port number
   // too), for tests of TLS and of what a network does.
   void ListenOnLoopback(int port) { tcp_port_ = port; }
+  // Before Start: listen on TCP at `address` (an address of a veth this test made) and `port`,
+  // accepting connections from `clients` (CIDR, e.g. "10.77.0.0/30") with trust authentication:
+  // agents in network namespaces (../shared/REAL-PEERS.md).
+  void ListenOn(const std::string& address, int port, const std::string& clients) {
+    tcp_address_ = address;
+    tcp_port_ = port;
+    tcp_clients_ = clients;
+  }
   int port() const { return tcp_port_ > 0 ? tcp_port_ : kPort; }
   // Copies `source` into the server's directory as `name`, owned by the server's user, mode
   // 0600 (what PostgreSQL asks of a key file); its path, or "" when it fails.
@@ -70,6 +78,8 @@ class ThrowawayPostgres {
   bool running_ = false;
   bool owned_ = true;
   int tcp_port_ = 0;
+  std::string tcp_address_ = "127.0.0.1";
+  std::string tcp_clients_;  // a pg_hba.conf `host` line's address, when not loopback
   int databases_ = 0;
 };
 

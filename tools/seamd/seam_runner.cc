@@ -278,6 +278,14 @@ SeamRunner::Outcome SeamRunner::RunOnWorker(Result<WorkerScope> scope, const Sea
     options.state = state;
     options.defer_acting = look_only;
     out.report = RunPass(scope->seam, effective, PassMode::kRepair, std::move(observed), options);
+    if (!out.report.ok() && out.report.status().code() == StatusCode::kUnavailable) {
+      // The store's connection was lost (a restarted server or pooler, pg_terminate_backend): the
+      // next call makes it again, so the pass runs once more now instead of after a back-off. A
+      // pass is safe to repeat: it replays the log, and what an append in doubt did is in it.
+      spdlog::info("seam {}: pass ({}) lost the store's connection ({}); running it again", effective.name, why,
+                   out.report.status().message());
+      out.report = RunPass(scope->seam, effective, PassMode::kRepair, {}, options);
+    }
     if (out.report.ok() && state != nullptr) {
       out.known_version = state->stream_version;
     } else if (Result<std::int64_t> version = scope->store.Log().StreamVersion(effective.stream()); version.ok()) {
