@@ -49,6 +49,7 @@
 #include "tests/bench/bench_main.h"
 #include "tests/e2e/daemon_process.h"
 #include "tests/e2e/process.h"
+#include "tests/support/agents_seam.h"
 #include "tests/support/throwaway_postgres.h"
 
 namespace seam::bench {
@@ -145,35 +146,10 @@ class AgentsRig {
     dir_ = fs::path(ScratchDir()) / tag;
     fs::create_directories(dir_);
     for (const char* side : {"cli", "gateway", "shared"}) {
-      fs::create_directories(dir_ / side);
-      std::ofstream(dir_ / side / "token.json") << "{}\n";
+      fs::create_directories(Side(side).parent_path());
+      std::ofstream(Side(side)) << "{}\n";
     }
-    std::ofstream(dir_ / "seam.toml") << "[store]\nurl = \"" << server_->Url(db_) << R"("
-
-[[seam]]
-name = "device-token"
-kind = "token"
-entity = "device-42"
-order = ["gateway", "shared", "cli"]
-repair_budget = "off"
-
-[seam.sides.cli]
-plugin = "json-file"
-path = "cli/token.json"
-pointer = "/token"
-agent = "gw1"
-
-[seam.sides.gateway]
-plugin = "json-file"
-path = "gateway/token.json"
-pointer = "/token"
-agent = "gw2"
-
-[seam.sides.shared]
-plugin = "json-file"
-path = "shared/token.json"
-pointer = "/token"
-)";
+    std::ofstream(dir_ / "seam.toml") << "[store]\nurl = \"" << server_->Url(db_) << "\"\n" << testing::kAgentsSeamToml;
     if (e2e::ProcessResult init = Seamctl({"init"}); init.exit_code != 0) return "seamctl init: " + init.err;
     if (e2e::ProcessResult issue = Seamctl({"token", "issue", "device-token", "--wait", "0"}); issue.exit_code != 2) {
       return "seamctl token issue: " + issue.out + issue.err;
@@ -233,7 +209,10 @@ pointer = "/token"
     return store->Log().ReadStream(kStreamName);
   }
 
-  fs::path Side(const std::string& name) const { return dir_ / name / "token.json"; }
+  // The side's file, as kAgentsSeamToml places it.
+  fs::path Side(const std::string& name) const {
+    return dir_ / (name == "cli" ? "cli/paired.json" : name == "gateway" ? "gateway/state.json" : "shared/token.json");
+  }
   e2e::DaemonProcess& Agent(const std::string& name) { return agents_[name]; }
 
  private:

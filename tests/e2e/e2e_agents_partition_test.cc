@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/seamd_fixture.h"
+#include "tests/support/agents_seam.h"
 #include "tests/support/throwaway_postgres.h"
 
 namespace seam::e2e {
@@ -28,31 +29,6 @@ using Steady = std::chrono::steady_clock;
 
 constexpr char kIp[] = "/usr/sbin/ip";
 
-constexpr char kSeams[] = R"(
-[[seam]]
-name = "device-token"
-kind = "token"
-entity = "device-42"
-order = ["gateway", "shared", "cli"]
-repair_budget = "off"
-
-[seam.sides.cli]
-plugin = "json-file"
-path = "cli/paired.json"
-pointer = "/token"
-agent = "gw1"
-
-[seam.sides.gateway]
-plugin = "json-file"
-path = "gateway/state.json"
-pointer = "/token"
-agent = "gw2"
-
-[seam.sides.shared]
-plugin = "json-file"
-path = "shared/token.json"
-pointer = "/token"
-)";
 
 // Runs `ip ARGS...`; "" on success, else its output.
 std::string Ip(const std::vector<std::string>& args) {
@@ -91,9 +67,9 @@ class AgentsPartitionTest : public SeamdTest {
     ASSERT_FALSE(db_.empty());
     // gw1 (and seamctl) reach the server over its Unix socket; gw2, in its namespace, by TCP
     // over the pair (ns.toml: the same seams).
-    WriteConfig("[store]\nurl = \"" + server_.Url(db_) + "\"\n" + kSeams);
+    WriteConfig("[store]\nurl = \"" + server_.Url(db_) + "\"\n" + seam::testing::kAgentsSeamToml);
     WriteFile(Root() / "ns.toml",
-              "[store]\nurl = \"postgresql://seam_admin@" + host_addr_ + ":5432/" + db_ + "\"\n" + kSeams);
+              "[store]\nurl = \"postgresql://seam_admin@" + host_addr_ + ":5432/" + db_ + "\"\n" + seam::testing::kAgentsSeamToml);
 
     for (const fs::path& f : {CliFile(), Gw(), Shared()}) {
       fs::create_directories(f.parent_path());

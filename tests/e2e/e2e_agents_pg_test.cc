@@ -20,6 +20,7 @@
 
 #include "tests/e2e/pg_fixture.h"
 #include "tests/e2e/seamd_fixture.h"
+#include "tests/support/agents_seam.h"
 
 namespace seam::e2e {
 namespace {
@@ -28,32 +29,7 @@ using AgentsTest = OnPostgres<SeamdTest>;
 using Steady = std::chrono::steady_clock;
 
 std::string AgentsConfig(const std::string& url) {
-  return R"([store]
-url = ")" + url + R"("
-
-[[seam]]
-name = "device-token"
-kind = "token"
-entity = "device-42"
-order = ["gateway", "shared", "cli"]
-
-[seam.sides.cli]
-plugin = "json-file"
-path = "cli/paired.json"
-pointer = "/token"
-agent = "gw1"
-
-[seam.sides.gateway]
-plugin = "json-file"
-path = "gateway/state.json"
-pointer = "/token"
-agent = "gw2"
-
-[seam.sides.shared]
-plugin = "json-file"
-path = "shared/token.json"
-pointer = "/token"
-)";
+  return "[store]\nurl = \"" + url + "\"\n" + seam::testing::kAgentsSeamToml;
 }
 
 class AgentsPgTest : public AgentsTest {
