@@ -52,6 +52,20 @@ struct AgentSeen {
   double silent_s() const { return static_cast<double>(store_now_us - seen_at_us) / 1e6; }
 };
 
+// A side as the agent that acts on it last observed it, shared through the store so every agent
+// shows the whole seam (README "Many hosts"): the agent named for the side, or the seam's owner
+// for a side no agent is named for. `report` is the side's entry of `seamctl check --json`
+// (fingerprints, never a value). One row per stream and side: the last observation wins.
+struct SideObservation {
+  std::string stream;
+  std::string side;
+  std::string agent;
+  std::string report;            // a JSON object
+  std::int64_t observed_at_us = 0;  // by the store's clock (Observations), or
+  std::int64_t age_us = 0;          // Publish: how long before the call the side was observed
+  std::int64_t store_now_us = 0;    // the store's clock when the row was read
+};
+
 class OwnershipLeases {
  public:
   virtual ~OwnershipLeases() = default;
@@ -74,6 +88,12 @@ class OwnershipLeases {
   // Records that `holder` (running the configuration whose hash is `config_hash`) is alive now,
   // and returns every agent on record, in name order, in the same round trip.
   virtual Result<std::vector<AgentSeen>> Seen(const LeaseHolder& holder, const std::string& config_hash) = 0;
+
+  // Records `observed` (each with its age_us; `agent` and `observed_at_us` are ignored: the
+  // holder's and the store's now minus the age), replacing what was on record for those sides.
+  virtual Status Publish(const LeaseHolder& holder, const std::vector<SideObservation>& observed) = 0;
+  // Every side observation on record, in stream and side order.
+  virtual Result<std::vector<SideObservation>> Observations() = 0;
 };
 
 }  // namespace seam

@@ -1,7 +1,9 @@
 #include "store/postgres/pg_ownership.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <utility>
 
 #include "store/postgres/pg_conn.h"
 
@@ -60,6 +62,16 @@ UNION ALL
 SELECT agent, instance, config_hash, (extract(epoch FROM seen_at) * 1000000)::bigint,
        (extract(epoch FROM clock_timestamp()) * 1000000)::bigint FROM seam_agents WHERE agent <> $1
 ORDER BY 1
+)sql";
+
+// Rows in parallel arrays, one statement: a renewal interval's observations cost one round trip.
+// ON CONFLICT may not touch a row twice in one statement: Publish passes each side once.
+constexpr char kPublish[] = R"sql(
+INSERT INTO seam_observations AS o (stream, side, agent, report, observed_at)
+  SELECT stream, side, $1, report, clock_timestamp() - make_interval(secs => age_us::double precision / 1000000)
+  FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS t (stream, side, report, age_us)
+ON CONFLICT (stream, side) DO UPDATE SET agent = EXCLUDED.agent, report = EXCLUDED.report,
+                                         observed_at = EXCLUDED.observed_at
 )sql";
 
 std::vector<OwnerLease> ToLeases(const Rows& rows) {
@@ -138,6 +150,46 @@ Result<std::vector<AgentSeen>> PgOwnership::Seen(const LeaseHolder& holder, cons
   for (int i = 0; i < rows.count(); ++i) {
     out.push_back(AgentSeen{std::string(rows.Text(i, 0)), std::string(rows.Text(i, 1)), std::string(rows.Text(i, 2)),
                             rows.Int(i, 3), rows.Int(i, 4)});
+  }
+  return out;
+}
+
+Status PgOwnership::Publish(const LeaseHolder& holder, const std::vector<SideObservation>& observed) {
+  if (holder.agent.empty()) return Status::InvalidArgument("side observations need the observing agent's name");
+  // The last of each (stream, side), once.
+  std::map<std::pair<std::string, std::string>, const SideObservation*> latest;
+  for (const SideObservation& o : observed) latest[{o.stream, o.side}] = &o;
+  if (latest.empty()) return Status::Ok();
+  std::vector<std::string> streams, sides, reports;
+  std::vector<std::int64_t> ages;
+  for (const auto& [key, o] : latest) {
+    streams.push_back(key.first);
+    sides.push_back(key.second);
+    reports.push_back(o->report);
+    ages.push_back(std::max<std::int64_t>(0, o->age_us));
+  }
+  Params params;
+  params.Text(holder.agent).TextArray(streams).TextArray(sides).TextArray(reports).IntArray(ages);
+  return conn_->ExecPrepared("seam_publish", kPublish, params, "sharing side observations").status();
+}
+
+Result<std::vector<SideObservation>> PgOwnership::Observations() {
+  SEAM_ASSIGN_OR_RETURN(Rows rows,
+                        conn_->Exec("SELECT stream, side, agent, report, (extract(epoch FROM observed_at) * 1000000)::bigint, "
+                                    "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint "
+                                    "FROM seam_observations ORDER BY stream, side",
+                                    "reading side observations"));
+  std::vector<SideObservation> out;
+  out.reserve(static_cast<std::size_t>(rows.count()));
+  for (int i = 0; i < rows.count(); ++i) {
+    SideObservation o;
+    o.stream = rows.Text(i, 0);
+    o.side = rows.Text(i, 1);
+    o.agent = rows.Text(i, 2);
+    o.report = rows.Text(i, 3);
+    o.observed_at_us = rows.Int(i, 4);
+    o.store_now_us = rows.Int(i, 5);
+    out.push_back(std::move(o));
   }
   return out;
 }

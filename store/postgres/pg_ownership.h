@@ -25,6 +25,8 @@ class PgOwnership final : public OwnershipLeases {
   Status Release(const LeaseHolder& holder, const std::vector<std::string>& streams) override;
   Result<std::vector<OwnerLease>> List() override;
   Result<std::vector<AgentSeen>> Seen(const LeaseHolder& holder, const std::string& config_hash) override;
+  Status Publish(const LeaseHolder& holder, const std::vector<SideObservation>& observed) override;
+  Result<std::vector<SideObservation>> Observations() override;
 
  private:
   std::unique_ptr<Connection> conn_;

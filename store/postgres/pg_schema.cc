@@ -173,8 +173,23 @@ $$;
 UPDATE seam_meta SET value = '2' WHERE key = 'schema_version';
 )sql";
 
+// Version 3: each side's last observation, shared so every agent shows the whole seam (agents
+// observe only their own sides). Not the log: a row per side, overwritten by each pass of the
+// agent acting on it; nothing is decided from it, it is shown (/status, /metrics).
+constexpr char kMigrateTo3[] = R"sql(
+CREATE TABLE seam_observations (
+  stream text NOT NULL,
+  side text NOT NULL,
+  agent text NOT NULL,
+  report text NOT NULL,
+  observed_at timestamptz NOT NULL,
+  PRIMARY KEY (stream, side)
+);
+UPDATE seam_meta SET value = '3' WHERE key = 'schema_version';
+)sql";
+
 // Migrations by the version they start from: kMigrations[v - 1] brings version v to v + 1.
-constexpr const char* kMigrations[] = {kMigrateTo2};
+constexpr const char* kMigrations[] = {kMigrateTo2, kMigrateTo3};
 static_assert(std::size(kMigrations) == kPgSchemaVersion - 1);
 
 // The schema version the database holds: 0 when it holds none; InvalidArgument when its

@@ -1,6 +1,6 @@
 #pragma once
 // The PostgreSQL log's schema (docs/log-format.md "PostgreSQL"), versioned in seam_meta:
-//   seam_meta   (key, value): application = "seam", schema_version = "2", and key_check: the
+//   seam_meta   (key, value): application = "seam", schema_version = "3", and key_check: the
 //               fingerprint of the sealing key the log's secrets are sealed with (PgStore)
 //   seam_head   one row: the last event's seq and hash (the row every append locks)
 //   seam_events one row per event, the columns of the SQLite log (epoch since version 2);
@@ -12,6 +12,9 @@
 //   seam_confirmations (stream, side, confirmed_at_us): the confirmation book
 //   seam_owners one row per owned stream: agent, epoch, lease expiry by the server's clock
 //               (store/postgres/pg_ownership.h; since version 2)
+//   seam_agents one row per agent: its last heartbeat and config hash (since version 2)
+//   seam_observations one row per (stream, side): the last observation of the agent acting on
+//               it (since version 3)
 //   seam_append(...) the one server-side call an append is (pg_event_store.cc)
 
 #include <string>
@@ -21,7 +24,7 @@
 
 namespace seam::pg {
 
-inline constexpr int kPgSchemaVersion = 2;
+inline constexpr int kPgSchemaVersion = 3;
 
 // Creates the schema, or migrates an older one, in one transaction (idempotent: an existing
 // schema of this version is left as it is). A database holding tables of another application

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e/http_request.h"
 #include "tests/e2e/pg_fixture.h"
 #include "tests/e2e/seamd_fixture.h"
 #include "tests/support/agents_seam.h"
@@ -27,6 +28,7 @@ namespace {
 
 using AgentsTest = OnPostgres<SeamdTest>;
 using Steady = std::chrono::steady_clock;
+namespace http = boost::beast::http;
 
 std::string AgentsConfig(const std::string& url) {
   return "[store]\nurl = \"" + url + "\"\n" + seam::testing::kAgentsSeamToml;
@@ -190,9 +192,11 @@ TEST_F(AgentsPgTest, AStoppedOwnerReleasesItsLeaseAndAnotherTakesOverAtOnce) {
   EXPECT_LT(std::chrono::duration<double>(Steady::now() - stopped).count(), 1.4);
 }
 
-// An agent with no side of a seam (gw3) claims it too, but gw1 holds it: gw3's /status names the
-// seam `elsewhere`, owned by gw1 at epoch 1, and `seamctl status` against gw3 is exit 0.
-TEST_F(AgentsPgTest, AnAgentWithNoSideOfASeamSaysWhichAgentOwnsIt) {
+// An agent with no side of a seam (gw3) claims it too, but gw1 holds it: gw3's /status shows the
+// whole seam from what the agents share through the store: gw1's sides with their agent and
+// age, gw2's (never started) unreadable, so the seam is `unknown` and `seamctl status` exit 2;
+// /metrics has the same. gw1 killed: its side is unreadable once it is silent, never in sync.
+TEST_F(AgentsPgTest, AnAgentWithNoSideOfASeamShowsTheWholeSeamAndWhichAgentOwnsIt) {
   ASSERT_NO_FATAL_FAILURE(IssueOnGw1WithoutGw2());
   ASSERT_NO_FATAL_FAILURE(StartAgent("gw1"));
   ASSERT_TRUE(WaitFor([&] { return Contains(LogOf("gw1"), "agent gw1: owns seam stream token/device-42 now"); }));
@@ -207,27 +211,54 @@ TEST_F(AgentsPgTest, AnAgentWithNoSideOfASeamSaysWhichAgentOwnsIt) {
                                    {"SEAM_CONFIG", "SEAM_LOG_LEVEL", "SEAM_AGENT", "SEAM_FAULT", "NOTIFY_SOCKET"},
                                    &error))
       << error;
+  const auto side_of = [](const nlohmann::json& doc, const std::string& name) {
+    for (const nlohmann::json& side : doc["seams"][0]["sides"]) {
+      if (side["name"] == name) return side;
+    }
+    return nlohmann::json();
+  };
+  nlohmann::json doc;
   ASSERT_TRUE(WaitFor([&] {
-    const nlohmann::json owner = OwnerSeenBy("gw3");
-    return owner.is_object() && owner["agent"] == "gw1";
+    doc = nlohmann::json::parse(StatusOf("gw3", true).out, nullptr, false);
+    if (doc.is_discarded() || !doc.contains("seams") || doc["seams"].empty()) return false;
+    const nlohmann::json owner = doc["seams"][0].value("owner", nlohmann::json());
+    return owner.is_object() && owner["agent"] == "gw1" && side_of(doc, "cli").value("agent", nlohmann::json()) == "gw1" &&
+           side_of(doc, "shared").value("agent", nlohmann::json()) == "gw1";
   })) << StatusOf("gw3", true).out << LogOf("gw3");
   EXPECT_TRUE(WaitFor([&] { return Contains(LogOf("gw1"), "agent gw1: agent gw3 runs another configuration (sha256 "); }))
       << LogOf("gw1");
-  const ProcessResult json = StatusOf("gw3", true);
-  const nlohmann::json doc = nlohmann::json::parse(json.out);
   EXPECT_EQ(doc["agent"], "gw3");
-  EXPECT_EQ(doc["seams"][0]["status"], "elsewhere") << json.out;
   EXPECT_EQ(doc["seams"][0]["owner"],
             nlohmann::json::parse(R"({"agent":"gw1","epoch":1,"held":true,"this_process":false})"));
+  // gw1's sides as gw1 last observed them; gw2's, whose agent never ran, unreadable.
+  const nlohmann::json cli = side_of(doc, "cli");
+  EXPECT_EQ(cli["verdict"], "in_sync") << doc.dump(2);
+  EXPECT_TRUE(cli["fingerprint"].is_string());
+  EXPECT_TRUE(cli["observed_at"].is_string());
+  EXPECT_GE(cli["age_s"].get<double>(), 0.0);
+  EXPECT_LT(cli["age_s"].get<double>(), 60.0);
+  EXPECT_EQ(side_of(doc, "gateway")["verdict"], "unreadable");
+  EXPECT_EQ(side_of(doc, "gateway")["detail"], "agent gw2 has not reported to the store");
+  EXPECT_EQ(doc["seams"][0]["status"], "unknown") << doc.dump(2);
   const ProcessResult text = StatusOf("gw3", false);
-  EXPECT_EQ(text.exit_code, 0) << text.out << text.err;
-  EXPECT_TRUE(Contains(text.out, "device-token (token/device-42): elsewhere, no pass yet, owner gw1 epoch 1"))
-      << text.out;
+  EXPECT_EQ(text.exit_code, 2) << text.out << text.err;
+  EXPECT_TRUE(Contains(text.out, "device-token (token/device-42): unknown, no pass yet, owner gw1 epoch 1")) << text.out;
+  EXPECT_TRUE(Contains(text.out, " (agent gw1, ")) << text.out;
+  EXPECT_TRUE(Contains(text.out, "agent gw2 has not reported to the store\n")) << text.out;
+  // /metrics: the whole seam's observers and ages, the owner, the agents.
+  std::string port = ReadFile(PortOf("gw3"));
+  const std::string metrics = Http(static_cast<unsigned short>(std::stoi(port)), http::verb::get, "/metrics").body;
+  EXPECT_TRUE(Contains(metrics, "seam_side_observed_age_seconds{seam=\"device-token\",side=\"cli\",agent=\"gw1\"} "))
+      << metrics;
+  EXPECT_FALSE(Contains(metrics, "side=\"gateway\",agent=")) << metrics;
+  EXPECT_TRUE(Contains(metrics, "seam_owner_epoch{seam=\"device-token\",agent=\"gw1\"} 1\n")) << metrics;
+  EXPECT_TRUE(Contains(metrics, "seam_owned{seam=\"device-token\"} 0\n")) << metrics;
+  EXPECT_TRUE(Contains(metrics, "seamd_agent_silent{agent=\"gw1\"} 0\n")) << metrics;
   // gw1's own view: this process holds it.
   EXPECT_EQ(OwnerSeenBy("gw1")["this_process"], true);
   EXPECT_TRUE(Contains(StatusOf("gw1", false).out, ", owner gw1 epoch 1")) << StatusOf("gw1", false).out;
   // Every agent on the store, as gw3's heartbeat read them.
-  ASSERT_EQ(doc["agents"].size(), 2u) << json.out;
+  ASSERT_EQ(doc["agents"].size(), 2u) << doc.dump(2);
   EXPECT_EQ(doc["agents"][0]["agent"], "gw1");
   EXPECT_EQ(doc["agents"][0]["this_process"], false);
   EXPECT_EQ(doc["agents"][0]["silent"], false);
@@ -236,17 +267,29 @@ TEST_F(AgentsPgTest, AnAgentWithNoSideOfASeamSaysWhichAgentOwnsIt) {
   EXPECT_EQ(doc["agents"][1]["this_process"], true);
   EXPECT_TRUE(Contains(text.out, "agents: gw1 seen ")) << text.out;
   EXPECT_TRUE(Contains(text.out, " (another configuration), gw3 (this seamd)")) << text.out;
-  // gw1 stops (SIGKILL: no goodbye); gw3 reports it silent once 10 renewals (5 s) have passed.
+  // gw1 stops (SIGKILL: no goodbye); gw3 reports it silent once 10 renewals (5 s) have passed,
+  // and its side unreadable, not as it was. gw3 takes the seam over meanwhile and observes the
+  // owner's side itself.
   agents_["gw1"].Signal(SIGKILL);
   agents_["gw1"].Wait(kDeadline);
   EXPECT_TRUE(WaitFor(
       [&] {
-        const nlohmann::json now = nlohmann::json::parse(StatusOf("gw3", true).out, nullptr, false);
-        return !now.is_discarded() && now["agents"].size() == 2 && now["agents"][0]["silent"] == true;
+        doc = nlohmann::json::parse(StatusOf("gw3", true).out, nullptr, false);
+        return !doc.is_discarded() && doc["agents"].size() == 2 && doc["agents"][0]["silent"] == true &&
+               side_of(doc, "cli")["verdict"] == "unreadable";
       },
       milliseconds(9000)))
       << StatusOf("gw3", true).out;
+  EXPECT_TRUE(Contains(side_of(doc, "cli")["detail"].get<std::string>(), "agent gw1 silent since ")) << doc.dump(2);
+  EXPECT_TRUE(side_of(doc, "cli")["fingerprint"].is_null());
+  EXPECT_EQ(side_of(doc, "shared")["agent"], "gw3") << doc.dump(2);
+  EXPECT_EQ(doc["seams"][0]["owner"]["agent"], "gw3");
+  EXPECT_NE(doc["seams"][0]["status"], "in_sync");
   EXPECT_TRUE(Contains(StatusOf("gw3", false).out, "agents: gw1 silent since ")) << StatusOf("gw3", false).out;
+  EXPECT_EQ(StatusOf("gw3", false).exit_code, 2);
+  port = ReadFile(PortOf("gw3"));
+  EXPECT_TRUE(Contains(Http(static_cast<unsigned short>(std::stoi(port)), http::verb::get, "/metrics").body,
+                       "seamd_agent_silent{agent=\"gw1\"} 1\n"));
 }
 
 // The owner frozen in the middle of a repair (SIGSTOP at `before-repair`, past its lease) wakes up

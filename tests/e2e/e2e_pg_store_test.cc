@@ -12,6 +12,7 @@
 #include "store/open.h"
 #include "tests/e2e/pg_fixture.h"
 #include "tests/e2e/tls_peer.h"
+#include "tests/support/documented_grants.h"
 
 namespace seam::e2e {
 namespace {
@@ -134,13 +135,9 @@ TEST_F(PgStoreTest, ALeastPrivilegeRoleRunsSeamAndCannotRewriteTheLog) {
   // The administrator makes the schema; seam's agents run as a role that may only read the log
   // and call seam_append (docs/log-format.md "PostgreSQL").
   ASSERT_NO_FATAL_FAILURE(InitOnPostgres());
-  ASSERT_EQ(Query("CREATE ROLE seam_agent LOGIN;"
-                  "GRANT SELECT ON seam_events, seam_head, seam_meta TO seam_agent;"
-                  "GRANT INSERT ON seam_meta TO seam_agent;"
-                  "GRANT SELECT, INSERT, UPDATE, DELETE ON seam_locks, seam_confirmations TO seam_agent;"
-                  "GRANT SELECT, INSERT, UPDATE ON seam_owners, seam_agents TO seam_agent;"
-                  "GRANT EXECUTE ON FUNCTION seam_append, seam_lock_head TO seam_agent;"),
-            "");
+  const std::string grants = testing::DocumentedGrants("seam_agent");
+  ASSERT_NE(grants, "");
+  ASSERT_EQ(Query(grants), "");
   std::string url = server_->Url(db_);
   url.replace(url.rfind("seam_admin"), 10, "seam_agent");
   WriteConfig(WithStore(url));

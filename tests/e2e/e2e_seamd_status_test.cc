@@ -131,11 +131,22 @@ TEST_F(SeamdStatusTest, HealthzStatusAndMetricsBeforeAndAfterARepair) {
   EXPECT_TRUE(status["agent"].is_string() && !status["agent"].get<std::string>().empty()) << status.dump(2);
   EXPECT_EQ(seam["owner"], nlohmann::json({{"agent", status["agent"]}, {"epoch", 0}, {"held", true},
                                            {"this_process", true}}));
-  // The same schema as `check --json` (plus last_pass_at and owner).
+  // Each side with who observed it and when: this seamd, at its last pass.
+  for (const nlohmann::json& side : seam["sides"]) {
+    EXPECT_EQ(side["agent"], status["agent"]) << seam.dump(2);
+    EXPECT_EQ(side["observed_at"], seam["last_pass_at"]) << seam.dump(2);
+    EXPECT_TRUE(side["age_s"].is_number() && side["age_s"].get<double>() >= 0) << seam.dump(2);
+  }
+  // The same schema as `check --json` (plus last_pass_at, owner and the observers).
   nlohmann::json check = CheckJson()["seams"][0];
   nlohmann::json without_time = seam;
   without_time.erase("last_pass_at");
   without_time.erase("owner");
+  for (nlohmann::json& side : without_time["sides"]) {
+    side.erase("agent");
+    side.erase("observed_at");
+    side.erase("age_s");
+  }
   EXPECT_EQ(without_time, check) << without_time.dump(2) << check.dump(2);
 
   std::map<std::string, double> metrics = Metrics();

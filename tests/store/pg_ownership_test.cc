@@ -15,6 +15,7 @@
 #include "store/open.h"
 #include "store/postgres/pg_conn.h"
 #include "store/postgres/pg_schema.h"
+#include "tests/support/documented_grants.h"
 #include "tests/support/throwaway_postgres.h"
 
 namespace seam {
@@ -178,6 +179,49 @@ TEST_F(PgOwnershipTest, SeenRecordsAnAgentAndReturnsEveryAgentWithItsAge) {
   EXPECT_EQ(gw1->Seen(LeaseHolder{"", "p"}, "x").status().code(), StatusCode::kInvalidArgument);
 }
 
+// Side observations: one row per (stream, side), the last publisher's, timed by the store's
+// clock minus the age the publisher gives; one statement for many; read by every agent.
+TEST_F(PgOwnershipTest, PublishedObservationsReplaceEachOtherAndEveryAgentReadsThem) {
+  auto gw1 = Leases();
+  auto gw2 = Leases();
+  ASSERT_TRUE(gw1 && gw2);
+  const auto observation = [](const std::string& stream, const std::string& side, const std::string& report,
+                              std::int64_t age_us) {
+    SideObservation o;
+    o.stream = stream;
+    o.side = side;
+    o.report = report;
+    o.age_us = age_us;
+    return o;
+  };
+  ASSERT_TRUE(gw1->Publish(Holder("gw1"), {observation("token/a", "cli", R"({"verdict":"in_sync"})", 2'000'000),
+                                           observation("token/a", "shared", R"({"verdict":"lagging"})", 0),
+                                           observation("token/a", "shared", R"({"verdict":"in_sync"})", 0)})
+                  .ok());
+  ASSERT_TRUE(gw2->Publish(Holder("gw2"), {observation("token/a", "gateway", R"({"verdict":"foreign"})", 0)}).ok());
+  EXPECT_TRUE(gw2->Publish(Holder("gw2"), {}).ok());
+  Result<std::vector<SideObservation>> all = gw2->Observations();
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].side, "cli");
+  EXPECT_EQ((*all)[0].agent, "gw1");
+  const double cli_age = static_cast<double>((*all)[0].store_now_us - (*all)[0].observed_at_us) / 1e6;
+  EXPECT_GE(cli_age, 2.0);
+  EXPECT_LT(cli_age, 3.0);
+  EXPECT_EQ((*all)[1].side, "gateway");
+  EXPECT_EQ((*all)[1].agent, "gw2");
+  EXPECT_EQ((*all)[2].side, "shared");
+  EXPECT_EQ((*all)[2].report, R"({"verdict":"in_sync"})");  // the last of the two in one call
+  // The side's owner changed: the new one's observation replaces the old one's.
+  ASSERT_TRUE(gw2->Publish(Holder("gw2"), {observation("token/a", "shared", R"({"verdict":"missing"})", 0)}).ok());
+  all = gw1->Observations();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[2].agent, "gw2");
+  EXPECT_EQ((*all)[2].report, R"({"verdict":"missing"})");
+  EXPECT_EQ(gw1->Publish(LeaseHolder{"", "p"}, {observation("s", "x", "{}", 0)}).code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(PgOwnershipTest, AReleasedLeaseIsTakenAtOnceAndReleaseLeavesOthersLeasesAlone) {
   auto gw1 = Leases();
   auto gw2 = Leases();
@@ -284,14 +328,9 @@ TEST_F(PgOwnershipTest, AFencedAppendNeedsTheCurrentEpochOfALiveLease) {
 // The documented GRANTs (docs/log-format.md "Least privilege") are enough to claim leases and
 // append fenced; the role still cannot touch the log's rows.
 TEST_F(PgOwnershipTest, ALeastPrivilegeRoleClaimsLeasesAndAppendsFenced) {
-  ASSERT_EQ(server_->Psql("CREATE ROLE seam_owner_agent LOGIN;"
-                          "GRANT SELECT ON seam_events, seam_head, seam_meta TO seam_owner_agent;"
-                          "GRANT INSERT ON seam_meta TO seam_owner_agent;"
-                          "GRANT SELECT, INSERT, UPDATE, DELETE ON seam_locks, seam_confirmations TO seam_owner_agent;"
-                          "GRANT SELECT, INSERT, UPDATE ON seam_owners, seam_agents TO seam_owner_agent;"
-                          "GRANT EXECUTE ON FUNCTION seam_append, seam_lock_head TO seam_owner_agent;",
-                          db_),
-            "");
+  const std::string grants = testing::DocumentedGrants("seam_owner_agent");
+  ASSERT_NE(grants, "");
+  ASSERT_EQ(server_->Psql(grants, db_), "");
   std::string url = server_->Url(db_);
   url.replace(url.rfind("seam_admin"), 10, "seam_owner_agent");
   Result<StoreConfig> config = StoreFromUrl(url, "/nonexistent");
@@ -304,6 +343,13 @@ TEST_F(PgOwnershipTest, ALeastPrivilegeRoleClaimsLeasesAndAppendsFenced) {
   Result<AppendResult> fenced = (*agent)->Log().Append("token/a", 0, {Draft("TokenIssued")}, AppendFence{1});
   ASSERT_TRUE(fenced.ok()) << fenced.status().ToString();
   ASSERT_TRUE((*leases)->Release(Holder("gw1"), {"token/a"}).ok());
+  ASSERT_TRUE((*leases)->Seen(Holder("gw1"), "hash").ok());
+  SideObservation seen;
+  seen.stream = "token/a";
+  seen.side = "cli";
+  seen.report = "{}";
+  ASSERT_TRUE((*leases)->Publish(Holder("gw1"), {seen}).ok());
+  ASSERT_EQ((*leases)->Observations()->size(), 1u);
   std::string out;
   EXPECT_NE(server_->Psql("UPDATE seam_events SET epoch = 2", db_, &out, "seam_owner_agent"), "");
   EXPECT_THAT(out, HasSubstr("permission denied"));
@@ -357,7 +403,7 @@ TEST(PgSchemaMigrationTest, ASchemaOneLogIsMigratedByInitWithItsChainUnchanged) 
   Result<std::unique_ptr<Store>> old = store::Open(*config);
   ASSERT_EQ(old.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(old.status().message(), HasSubstr("schema version 1; run `seamctl init` as the role that owns its "
-                                                "tables to migrate it to version 2"));
+                                                "tables to migrate it to version 3"));
 
   Result<std::unique_ptr<Store>> migrated = store::Open(*config, {.create_if_missing = true});
   ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
@@ -368,13 +414,18 @@ TEST(PgSchemaMigrationTest, ASchemaOneLogIsMigratedByInitWithItsChainUnchanged) 
   EXPECT_EQ(report->head_hash, e.hash);
   std::string version;
   ASSERT_EQ(server->Psql("SELECT value FROM seam_meta WHERE key = 'schema_version'", db, &version), "");
-  EXPECT_EQ(version, "2\n");
+  EXPECT_EQ(version, "3\n");
   Result<std::unique_ptr<OwnershipLeases>> leases = (*migrated)->OpenOwnership();
   ASSERT_TRUE(leases.ok());
   ASSERT_TRUE((*leases)->Claim(Holder("gw1"), {"token/a"}, 1500ms).ok());
   Result<AppendResult> fenced = (*migrated)->Log().Append("token/a", 2, {Draft("TokenRotated")}, AppendFence{1});
   ASSERT_TRUE(fenced.ok()) << fenced.status().ToString();
   EXPECT_TRUE((*migrated)->Log().Verify()->intact);
+  SideObservation seen;
+  seen.stream = "token/a";
+  seen.side = "cli";
+  seen.report = "{}";
+  EXPECT_TRUE((*leases)->Publish(Holder("gw1"), {seen}).ok());  // version 3's table
   // init again: nothing to do.
   EXPECT_TRUE(store::Open(*config, {.create_if_missing = true}).ok());
 }

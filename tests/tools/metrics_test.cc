@@ -46,5 +46,25 @@ TEST(MetricsTest, CertificateExpiryGaugesPerSideAndForTheLog) {
   EXPECT_FALSE(Contains(text, "seam_certificate_intended_not_after_seconds{seam=\"device-token\"}"));
 }
 
+// Agents sharing a store: the whole seam's sides with their observers and ages, the owner's
+// epoch, and each agent's heartbeat age and silence; none of these on a store one host keeps.
+TEST(MetricsTest, SharedStoreSeriesForSidesOwnersAndAgents) {
+  Metrics metrics;
+  EXPECT_FALSE(Contains(metrics.Render({}, 0, 0, {}), "seamd_agent_silent"));
+  SharedGauges shared;
+  shared.sides = {{"device-token", "cli", "gw1", 0.25}, {"device-token", "gateway", "gw2", 7.5}};
+  shared.owners = {{"device-token", "gw2", 4, false}};
+  shared.agents = {{"gw1", 0.1, false}, {"gw2", 7.25, true}};
+  const std::string text = metrics.Render({}, 0, 0, {}, shared);
+  EXPECT_TRUE(Contains(text, "# TYPE seam_side_observed_age_seconds gauge\n")) << text;
+  EXPECT_TRUE(Contains(text, "seam_side_observed_age_seconds{seam=\"device-token\",side=\"cli\",agent=\"gw1\"} 0.250\n"));
+  EXPECT_TRUE(Contains(text, "seam_side_observed_age_seconds{seam=\"device-token\",side=\"gateway\",agent=\"gw2\"} 7.500\n"));
+  EXPECT_TRUE(Contains(text, "seam_owner_epoch{seam=\"device-token\",agent=\"gw2\"} 4\n"));
+  EXPECT_TRUE(Contains(text, "seam_owned{seam=\"device-token\"} 0\n"));
+  EXPECT_TRUE(Contains(text, "seamd_agent_seen_age_seconds{agent=\"gw2\"} 7.250\n"));
+  EXPECT_TRUE(Contains(text, "seamd_agent_silent{agent=\"gw1\"} 0\n"));
+  EXPECT_TRUE(Contains(text, "seamd_agent_silent{agent=\"gw2\"} 1\n"));
+}
+
 }  // namespace
 }  // namespace seam::seamd

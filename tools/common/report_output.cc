@@ -48,24 +48,26 @@ std::string DumpJson(const nlohmann::ordered_json& j, int indent) {
   return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
+nlohmann::ordered_json SideReportJson(const SideReport& s, bool with_actions) {
+  nlohmann::ordered_json side = {{"name", s.name},
+                                 {"verdict", VerdictName(s.judgement.verdict)},
+                                 {"holds_version", OrNull(s.judgement.holds_version)},
+                                 {"fingerprint", OrNull(s.judgement.fingerprint)},
+                                 {"detail", s.judgement.detail},
+                                 {"not_after", UnixTimeOrNull(s.not_after)},
+                                 {"days_left", DaysLeftOrNull(s.not_after)},
+                                 {"chain_not_after", UnixTimeOrNull(s.chain_not_after)},
+                                 {"drift", DriftJson(s.drift)}};
+  if (with_actions) {
+    side["action"] = OrNull(s.action);
+    side["action_detail"] = OrNull(s.action_detail);
+  }
+  return side;
+}
+
 nlohmann::ordered_json SeamReportJson(const SeamReport& r, bool with_actions) {
   nlohmann::ordered_json sides = nlohmann::ordered_json::array();
-  for (const SideReport& s : r.sides) {
-    nlohmann::ordered_json side = {{"name", s.name},
-                           {"verdict", VerdictName(s.judgement.verdict)},
-                           {"holds_version", OrNull(s.judgement.holds_version)},
-                           {"fingerprint", OrNull(s.judgement.fingerprint)},
-                           {"detail", s.judgement.detail},
-                           {"not_after", UnixTimeOrNull(s.not_after)},
-                           {"days_left", DaysLeftOrNull(s.not_after)},
-                           {"chain_not_after", UnixTimeOrNull(s.chain_not_after)},
-                           {"drift", DriftJson(s.drift)}};
-    if (with_actions) {
-      side["action"] = OrNull(s.action);
-      side["action_detail"] = OrNull(s.action_detail);
-    }
-    sides.push_back(std::move(side));
-  }
+  for (const SideReport& s : r.sides) sides.push_back(SideReportJson(s, with_actions));
   nlohmann::ordered_json seam = {{"name", r.name},
                          {"kind", r.kind},
                          {"entity", r.entity},

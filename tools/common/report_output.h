@@ -15,6 +15,8 @@ namespace seam {
 std::string DumpJson(const nlohmann::ordered_json& j, int indent = -1);
 
 nlohmann::ordered_json SeamReportJson(const SeamReport& report, bool with_actions);
+// One entry of SeamReportJson's "sides".
+nlohmann::ordered_json SideReportJson(const SideReport& side, bool with_actions);
 
 // When the seam's values expire, as the report saw them: {"intended": {"not_after",
 // "days_left"}, "sides": [{"side", "not_after", "days_left"}]} (sides holding something that

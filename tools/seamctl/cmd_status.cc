@@ -12,6 +12,7 @@
 #include <iostream>
 #include <iterator>
 #include <optional>
+#include <sstream>
 
 #include "tools/common/state_context.h"
 #include "tools/seamctl/commands.h"
@@ -130,7 +131,20 @@ int SeamExitCode(const nlohmann::json& seam) {
   return code;
 }
 
-void PrintSeam(const nlohmann::json& seam) {
+// "gw2, 1.2 s ago" for a side another agent observed (many hosts); "" for this seamd's own.
+std::string ObservedBy(const nlohmann::json& side, const std::string& self) {
+  const std::string agent = Text(side, "agent");
+  if (agent.empty() || agent == self) return "";
+  // "agent gw2 silent since …" names it already.
+  if (std::string(Text(side, "detail")).rfind("agent " + agent + " ", 0) == 0) return "";
+  const nlohmann::json age = side.value("age_s", nlohmann::json());
+  std::ostringstream out;
+  out << "agent " << agent;
+  if (age.is_number()) out << ", " << std::fixed << std::setprecision(1) << age.get<double>() << " s ago";
+  return out.str();
+}
+
+void PrintSeam(const nlohmann::json& seam, const std::string& self) {
   std::cout << Text(seam, "name") << " (" << Text(seam, "kind") << "/" << Text(seam, "entity")
             << "): " << Text(seam, "status");
   const char* at = Text(seam, "last_pass_at");
@@ -149,6 +163,7 @@ void PrintSeam(const nlohmann::json& seam) {
     std::cout << "  " << std::left << std::setw(static_cast<int>(width)) << Text(side, "name") << "  "
               << std::setw(10) << Text(side, "verdict") << "  " << Text(side, "detail");
     if (*Text(side, "fingerprint")) std::cout << " " << Text(side, "fingerprint");
+    if (const std::string by = ObservedBy(side, self); !by.empty()) std::cout << " (" << by << ")";
     std::cout << "\n";
   }
   const nlohmann::json pending = seam.value("pending", nlohmann::json());
@@ -224,7 +239,7 @@ int RunStatus(const GlobalOptions& g, const std::string& daemon_url, const std::
     std::cout << response->body();
     if (!response->body().empty() && response->body().back() != '\n') std::cout << "\n";
   } else {
-    for (const nlohmann::json& seam : report["seams"]) PrintSeam(seam);
+    for (const nlohmann::json& seam : report["seams"]) PrintSeam(seam, Text(report, "agent"));
     PrintAgents(report.value("agents", nlohmann::json::array()));
   }
   return code;

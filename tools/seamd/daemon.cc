@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -28,6 +29,7 @@
 #include "tools/seamd/file_watcher.h"
 #include "tools/seamd/locked_confirmation_book.h"
 #include "tools/seamd/seam_runner.h"
+#include "tools/seamd/whole_seam.h"
 
 namespace seam::seamd {
 
@@ -319,6 +321,15 @@ std::string Daemon::StatusJson() const {
     for (OwnerLease& l : owners->Leases()) leases.emplace(l.stream, std::move(l));
   }
   const std::string& agent = wiring_->env->agent;
+  const std::int64_t now_us = SystemClock().NowMicros();
+  // What the other agents observed, when several share the store (tools/seamd/whole_seam.h).
+  std::optional<AgentsView> view;
+  if (owners != nullptr && owners->fenced()) {
+    view.emplace();
+    view->agents = owners->Agents();
+    view->silent_after_s = std::chrono::duration<double>(owners->silent_after()).count();
+    view->observations = owners->Observations();
+  }
   nlohmann::ordered_json seams = nlohmann::ordered_json::array();
   for (const auto& runner : wiring_->runners) {
     const SeamConfig& seam = runner->seam();
@@ -361,6 +372,8 @@ std::string Daemon::StatusJson() const {
       entry = SeamReportJson(none, false);
       entry["last_pass_at"] = nullptr;
     }
+    CompleteSeamEntry(entry, seam, runner->last_report() ? runner->last_pass_at_us() : 0, agent, now_us,
+                      view ? &*view : nullptr);
     entry["owner"] = std::move(owner);
     seams.push_back(std::move(entry));
   }
@@ -394,7 +407,42 @@ std::string Daemon::MetricsText() const {
     const LaneStats s = lanes_->Stats(lane);
     lanes.push_back(LaneGauge{LaneName(lane), s.workers, s.busy, s.queued});
   }
-  return metrics_.Render(seams, head, wiring_->ctx->clock.NowMicros(), lanes);
+  return metrics_.Render(seams, head, wiring_->ctx->clock.NowMicros(), lanes, SharedMetrics());
+}
+
+SharedGauges Daemon::SharedMetrics() const {
+  SharedGauges g;
+  const OwnershipKeeper* owners = wiring_->env->owners.get();
+  if (owners == nullptr || !owners->fenced()) return g;
+  const double silent_after = std::chrono::duration<double>(owners->silent_after()).count();
+  for (const AgentSeen& a : owners->Agents()) g.agents.push_back({a.agent, std::max(0.0, a.silent_s()), a.silent_s() > silent_after});
+  std::map<std::string, std::string> names;  // stream -> seam
+  for (const auto& runner : wiring_->runners) names.emplace(runner->seam().stream(), runner->seam().name);
+  for (const OwnerLease& l : owners->Leases()) {
+    auto name = names.find(l.stream);
+    if (name == names.end() || !l.held()) continue;
+    g.owners.push_back({name->second, l.agent, l.epoch, l.HeldBy(owners->holder())});
+  }
+  const std::int64_t now_us = SystemClock().NowMicros();
+  const auto age = [now_us](std::int64_t at_us) { return static_cast<double>(std::max<std::int64_t>(0, now_us - at_us)) / 1e6; };
+  const auto observations = owners->Observations();
+  for (const auto& runner : wiring_->runners) {
+    const SeamConfig& seam = runner->seam();
+    auto shared = observations.find(seam.stream());
+    for (const SideConfig& side : seam.sides) {
+      const auto& last = runner->last_report();
+      const bool mine = last && std::any_of(last->sides.begin(), last->sides.end(),
+                                            [&](const SideReport& r) { return r.name == side.name; });
+      if (mine) {
+        g.sides.push_back({seam.name, side.name, owners->agent(), age(runner->last_pass_at_us())});
+      } else if (shared != observations.end()) {
+        if (auto o = shared->second.find(side.name); o != shared->second.end()) {
+          g.sides.push_back({seam.name, side.name, o->second.agent, age(o->second.observed_at_us)});
+        }
+      }
+    }
+  }
+  return g;
 }
 
 void Daemon::TimelineHtml(std::function<void(std::string)> reply) {

@@ -67,8 +67,10 @@ class Daemon {
 
   // The running configuration (after Start).
   const Config& config() const;
-  // GET /status: {"seams": [...]}, each seam as in `seamctl check --json` built from its last
-  // pass, plus "last_pass_at" (RFC 3339; null, with status "unknown", before its first pass).
+  // GET /status: {"agent", "agents": [...], "seams": [...]}, each seam as in `seamctl check
+  // --json` built from its last pass, plus "last_pass_at" (RFC 3339; null, with status
+  // "unknown", before its first pass) and "owner"; each side with the agent that observed it and
+  // when. With agents sharing the store, the whole seam (tools/seamd/whole_seam.h).
   std::string StatusJson() const;
   // GET /metrics: the Prometheus text exposition (metrics.h).
   std::string MetricsText() const;
@@ -87,6 +89,8 @@ class Daemon {
   // This agent's ownership leases for the configuration `ctx` opened (tools/seamd/ownership_keeper.h).
   Result<std::shared_ptr<OwnershipKeeper>> KeepOwnership(StateContext& ctx);
   void Install(std::unique_ptr<Wiring> wiring);
+  // /metrics' series of agents sharing the store (metrics.h); empty on a store one host keeps.
+  SharedGauges SharedMetrics() const;
   void RequestAll(const std::string& why);
   // Queues a pass of every seam and tells the service manager READY=1 once all have run.
   void RequestAllThenReady(const std::string& why);

@@ -60,7 +60,7 @@ void Metrics::RecordPass(const std::string& seam, const SeamReport* report, doub
 }
 
 std::string Metrics::Render(const std::vector<SeamSnapshot>& seams, std::int64_t log_head_seq,
-                            std::int64_t now_us, const std::vector<LaneGauge>& lanes) const {
+                            std::int64_t now_us, const std::vector<LaneGauge>& lanes, const SharedGauges& shared) const {
   std::string out;
   Header(out, "seam_in_sync", "gauge", "1 when the seam's last pass found every side in sync, else 0.");
   for (const SeamSnapshot& s : seams) {
@@ -146,6 +146,30 @@ std::string Metrics::Render(const std::vector<SeamSnapshot>& seams, std::int64_t
   for (const LaneGauge& l : lanes) out += fmt::format("seamd_queue_depth{{lane=\"{}\"}} {}\n", l.lane, l.queued);
   Header(out, "seamd_observations_in_flight", "gauge", "Network sides being observed now (holding no worker).");
   out += fmt::format("seamd_observations_in_flight {}\n", observing_);
+  if (shared.agents.empty()) return out;
+  Header(out, "seam_side_observed_age_seconds", "gauge",
+         "Seconds since the side was last observed, by the agent that acts on it (any agent sharing the store).");
+  for (const SharedGauges::Side& s : shared.sides) {
+    out += fmt::format("seam_side_observed_age_seconds{{seam=\"{}\",side=\"{}\",agent=\"{}\"}} {:.3f}\n",
+                       EscapeLabel(s.seam), EscapeLabel(s.side), EscapeLabel(s.agent), s.age_s);
+  }
+  Header(out, "seam_owner_epoch", "gauge", "The epoch of the seam's ownership lease, labelled with its holder.");
+  for (const SharedGauges::Owner& o : shared.owners) {
+    out += fmt::format("seam_owner_epoch{{seam=\"{}\",agent=\"{}\"}} {}\n", EscapeLabel(o.seam), EscapeLabel(o.agent),
+                       o.epoch);
+  }
+  Header(out, "seam_owned", "gauge", "1 when this seamd process holds the seam's ownership lease, else 0.");
+  for (const SharedGauges::Owner& o : shared.owners) {
+    out += fmt::format("seam_owned{{seam=\"{}\"}} {}\n", EscapeLabel(o.seam), o.this_process ? 1 : 0);
+  }
+  Header(out, "seamd_agent_seen_age_seconds", "gauge", "Seconds since each agent sharing the store last said it is alive.");
+  for (const SharedGauges::Agent& a : shared.agents) {
+    out += fmt::format("seamd_agent_seen_age_seconds{{agent=\"{}\"}} {:.3f}\n", EscapeLabel(a.agent), a.seen_age_s);
+  }
+  Header(out, "seamd_agent_silent", "gauge", "1 when the agent has been silent past the limit (its sides are unreadable), else 0.");
+  for (const SharedGauges::Agent& a : shared.agents) {
+    out += fmt::format("seamd_agent_silent{{agent=\"{}\"}} {}\n", EscapeLabel(a.agent), a.silent ? 1 : 0);
+  }
   return out;
 }
 

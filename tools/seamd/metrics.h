@@ -16,6 +16,16 @@
 //   seamd_observations_in_flight            network sides being observed now (on the network
 //                                           thread; they hold no worker)
 //
+// Per side, the series above are this agent's own observations. When several hosts' agents
+// share the store (README "Many hosts"), these show the whole seam, whichever agent acts on it:
+//   seam_side_observed_age_seconds{seam,side,agent}  seconds since the side was last observed,
+//                                           and by which agent (absent: never observed)
+//   seam_owner_epoch{seam,agent}            the epoch of the seam's ownership lease, by holder
+//   seam_owned{seam}                        1 when this seamd process holds that lease, else 0
+//   seamd_agent_seen_age_seconds{agent}     seconds since each agent's last heartbeat
+//   seamd_agent_silent{agent}               1 once that exceeds the silence limit (its sides
+//                                           are then unreadable in /status), else 0
+//
 // Counters survive a config reload (they belong to the daemon, not to one configuration).
 
 #include <array>
@@ -45,6 +55,27 @@ struct SeamSnapshot {
   const SeamReport* last = nullptr;
 };
 
+// The series of agents sharing a store (above); empty on a store one host keeps.
+struct SharedGauges {
+  struct Side {
+    std::string seam, side, agent;
+    double age_s = 0;
+  };
+  struct Owner {
+    std::string seam, agent;
+    std::int64_t epoch = 0;
+    bool this_process = false;
+  };
+  struct Agent {
+    std::string agent;
+    double seen_age_s = 0;
+    bool silent = false;
+  };
+  std::vector<Side> sides;
+  std::vector<Owner> owners;
+  std::vector<Agent> agents;
+};
+
 class Metrics {
  public:
   // Counts one pass of `seam` that took `seconds`; `report` is null when the pass failed as a
@@ -54,7 +85,7 @@ class Metrics {
   // The exposition: seams in the order given, then the counters, the histogram, the log head.
   // `now_us`: the time drift ages are computed at.
   std::string Render(const std::vector<SeamSnapshot>& seams, std::int64_t log_head_seq, std::int64_t now_us,
-                     const std::vector<LaneGauge>& lanes = {}) const;
+                     const std::vector<LaneGauge>& lanes = {}, const SharedGauges& shared = {}) const;
 
   // Network observations started and answered (tools/seamd/seam_runner.h); on the loop.
   void ObservationsStarted(std::size_t n) { observing_ += n; }

@@ -35,6 +35,13 @@ struct OwnershipKeeper::Core {
   std::vector<AgentSeen> agents;
   std::map<std::string, std::string> other_configs;  // agent -> a config hash unlike ours, said once
   std::string seen_error;  // the last heartbeat's failure (logged once until one works)
+  struct Unsent {
+    std::string report;
+    Steady::time_point at;
+  };
+  std::map<std::pair<std::string, std::string>, Unsent> unsent;  // (stream, side) -> observation
+  std::map<std::string, std::map<std::string, SideObservation>> observations;
+  std::string share_error;  // the last failure to share observations (logged once until one works)
 };
 
 OwnershipKeeper::OwnershipKeeper(std::unique_ptr<OwnershipLeases> leases, LeaseHolder holder,
@@ -130,13 +137,27 @@ std::vector<OwnerLease> OwnershipKeeper::Leases() const {
   return core_->last;
 }
 
+void OwnershipKeeper::Publish(const std::string& stream,
+                              const std::vector<std::pair<std::string, std::string>>& reports) {
+  if (core_->leases == nullptr) return;
+  const Steady::time_point now = Steady::now();
+  std::lock_guard<std::mutex> lock(core_->mu);
+  for (const auto& [side, report] : reports) core_->unsent[{stream, side}] = Core::Unsent{report, now};
+}
+
+std::map<std::string, std::map<std::string, SideObservation>> OwnershipKeeper::Observations() const {
+  std::lock_guard<std::mutex> lock(core_->mu);
+  return core_->observations;
+}
+
 void OwnershipKeeper::Run(const std::shared_ptr<Core>& core) {
   std::unique_lock<std::mutex> lock(core->mu);
-  while (!core->stopping) {
+  for (long round = 0; !core->stopping; ++round) {
     Steady::time_point next = Steady::now() + core->timing.renew;
     lock.unlock();
     SayAlive(*core);
     if (!core->streams.empty()) ClaimOnce(*core);
+    ShareObservations(*core, round % std::max(1, core->timing.observations_every) == 0);
     lock.lock();
     // A lease another agent holds is claimed again right after it runs out, not at the next
     // renewal: a dead owner's seam is taken over 1.5 s after its last renewal, not up to 2 s.
@@ -222,6 +243,54 @@ void OwnershipKeeper::ClaimOnce(Core& core) {
   for (const std::string& stream : gained) {
     spdlog::info("agent {}: owns seam stream {} now", agent, stream);
     core.on_gained(stream);
+  }
+}
+
+void OwnershipKeeper::ShareObservations(Core& core, bool read) {
+  std::vector<SideObservation> sending;
+  {
+    std::lock_guard<std::mutex> lock(core.mu);
+    const Steady::time_point now = Steady::now();
+    for (const auto& [key, o] : core.unsent) {
+      SideObservation s;
+      s.stream = key.first;
+      s.side = key.second;
+      s.report = o.report;
+      s.age_us = std::chrono::duration_cast<std::chrono::microseconds>(now - o.at).count();
+      sending.push_back(std::move(s));
+    }
+  }
+  Status sent = core.leases->Publish(core.holder, sending);
+  Result<std::vector<SideObservation>> all = std::vector<SideObservation>();
+  if (read) all = core.leases->Observations();
+  const std::int64_t local_now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count();
+  std::lock_guard<std::mutex> lock(core.mu);
+  if (sent.ok()) {
+    // Sent: forget them, unless a newer observation of the side came meanwhile.
+    for (const SideObservation& s : sending) {
+      auto it = core.unsent.find({s.stream, s.side});
+      if (it != core.unsent.end() && it->second.report == s.report) core.unsent.erase(it);
+    }
+  }
+  const Status& failed = !sent.ok() ? sent : all.status();
+  if (!failed.ok()) {
+    if (core.share_error.empty()) {
+      spdlog::warn("agent {}: sharing side observations failed: {}", core.holder.agent, failed.message());
+    }
+    core.share_error = failed.message();
+    return;
+  }
+  core.share_error.clear();
+  if (!read) return;
+  core.observations.clear();
+  for (SideObservation& o : *all) {
+    // By this host's clock, so ages compare with this agent's own passes.
+    o.observed_at_us = local_now_us - (o.store_now_us - o.observed_at_us);
+    o.store_now_us = local_now_us;
+    std::string stream = o.stream, side = o.side;
+    core.observations[stream][side] = std::move(o);
   }
 }
 

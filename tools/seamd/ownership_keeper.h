@@ -19,15 +19,21 @@
 // thread drops the last reference (the event loop's, often) never waits for a round trip. Only a
 // keeper told to ReleaseWhenDone (seamd stopping) joins it, to release the leases after it.
 //
-// Thread-safety: Owned and Leases may be called from any thread.
+// The keeper's thread also shares this agent's side observations through the store (Publish:
+// sent at the next renewal, one round trip for all of them) and reads every agent's every
+// `observations_every` renewals (Observations), so /status shows the whole seam.
+//
+// Thread-safety: every public method may be called from any thread.
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/ownership.h"
@@ -40,6 +46,7 @@ class OwnershipKeeper {
     std::chrono::milliseconds lease{1500};
     std::chrono::milliseconds renew{500};
     std::chrono::milliseconds margin{250};
+    int observations_every = 4;  // renewals between reads of the shared observations
   };
 
   // `leases` null: no leases (above). `holder`: this agent and this process (core/ownership.h).
@@ -80,11 +87,21 @@ class OwnershipKeeper {
   // An agent not heard from for this long is silent (10 renewals).
   std::chrono::milliseconds silent_after() const;
 
+  // Shares the sides of `stream` this agent just observed (`report`: each side's `check --json`
+  // entry, by side name); a later call for the same side replaces one not yet sent. Nothing
+  // without leases (a store one host keeps: nothing to share).
+  void Publish(const std::string& stream, const std::vector<std::pair<std::string, std::string>>& reports);
+  // Every side observation on record as last read (empty without leases, or before the first
+  // read), with observed_at_us by this host's clock (the store's time shifted by the difference
+  // of the clocks when read), keyed by stream then side.
+  std::map<std::string, std::map<std::string, SideObservation>> Observations() const;
+
  private:
   struct Core;
   static void Run(const std::shared_ptr<Core>& core);
   static void ClaimOnce(Core& core);
   static void SayAlive(Core& core);
+  static void ShareObservations(Core& core, bool read);
 
   std::shared_ptr<Core> core_;
   std::thread thread_;

@@ -12,6 +12,7 @@
 #include "core/store.h"
 #include "reconcilers/kinds.h"
 #include "reconcilers/reconcile_pass.h"
+#include "tools/common/report_output.h"
 #include "tools/seamd/pass_schedule.h"
 
 namespace seam::seamd {
@@ -364,6 +365,12 @@ void SeamRunner::Finish(Outcome outcome) {
       spdlog::debug("{}", summary);
     }
     last_state_ = state;
+    if (env_->owners != nullptr) {
+      // The other agents show these sides from what this one shares (tools/seamd/whole_seam.h).
+      std::vector<std::pair<std::string, std::string>> shared;
+      for (const SideReport& side : report->sides) shared.emplace_back(side.name, DumpJson(SideReportJson(side, false)));
+      env_->owners->Publish(seam_.stream(), shared);
+    }
     last_report_ = std::move(*report);
   }
   first_pass_ = false;
