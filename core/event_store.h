@@ -5,6 +5,7 @@
 // open the same store concurrently; Append is atomic and serialised by the store.
 // Durability: when Append returns ok, the events are on stable storage.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -57,6 +58,29 @@ struct LogHead {
 class AppendWatch {
  public:
   virtual ~AppendWatch() = default;
+};
+
+// An append watch driven by the caller's event loop, for a store whose wake-ups come over a
+// socket (PostgreSQL's LISTEN): no thread of the store's, and no call that blocks. The caller
+// waits for what Next() asks (the socket readable or writable, or only the timeout), then calls
+// Step. It only wakes, as AppendWatch does: the caller re-reads from its own last seq.
+class LoopAppendWatch {
+ public:
+  struct Wait {
+    int fd = -1;         // -1: no socket now (connecting again later): wait for the timeout only
+    bool write = false;  // wait for the socket to be writable (while connecting), else readable
+    std::chrono::milliseconds timeout{1000};  // call Step(true) after this at the latest
+  };
+  virtual ~LoopAppendWatch() = default;
+  // What to wait for before the next Step. The socket may differ from one call to the next (a
+  // reconnection): stop waiting on the old one before calling Step.
+  virtual Wait Next() const = 0;
+  // Does what is due without blocking (reads what arrived, sends a query, reconnects);
+  // `timed_out`: Next's timeout passed without the socket becoming ready. Returns the log's head
+  // seq when it moved since the last one returned (or since `after_seq`).
+  virtual std::optional<std::int64_t> Step(bool timed_out) = 0;
+  // Why the watch is not connected now ("" when it is), for a log line when that changes.
+  virtual std::string Trouble() const = 0;
 };
 
 // InvalidArgument unless the arguments meet Append's REQUIRES; every store calls it
@@ -120,6 +144,13 @@ class EventStore {
   // is destroyed and may outlive nothing: destroy it before the store.
   virtual Result<std::unique_ptr<AppendWatch>> WatchAppends(
       std::int64_t after_seq, std::function<void(std::int64_t head_seq)> on_append) = 0;
+
+  // The same, driven by the caller's event loop (LoopAppendWatch) for a store that can; null for
+  // one that cannot (use WatchAppends). Connects on the first Step, never in this call.
+  virtual std::unique_ptr<LoopAppendWatch> LoopWatchAppends(std::int64_t after_seq) {
+    (void)after_seq;
+    return nullptr;
+  }
 };
 
 }  // namespace seam

@@ -151,21 +151,54 @@ std::string DescribeUrl(const std::string& url) {
   return "postgresql://" + (user.empty() ? "" : user + "@") + host + (port.empty() ? "" : ":" + port) + "/" + db;
 }
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url, const std::string& password) {
+namespace {
+
+// What every connection of seam's is opened with, blocking or not.
+struct ConnectParams {
   // expand_dbname: `dbname` holds the whole URL; the keys after it add to what it says.
-  const char* keys[] = {"dbname",           "connect_timeout",     "keepalives",        "keepalives_idle",
-                        "keepalives_interval", "keepalives_count", "tcp_user_timeout",  "application_name",
-                        "options",          password.empty() ? nullptr : "password", nullptr};
-  // bytea_output: the rows are read as hex text whatever the server's default.
-  const char* values[] = {url.c_str(), "10", "1", "5", "2", "3", "10000", "seam", "-c bytea_output=hex",
-                          password.c_str(), nullptr};
-  std::unique_ptr<PGconn, ConnDeleter> conn(PQconnectdbParams(keys, values, 1));
+  const char* keys[11];
+  const char* values[11];
+  ConnectParams(const std::string& url, const std::string& password)
+      : keys{"dbname",           "connect_timeout",     "keepalives",        "keepalives_idle",
+             "keepalives_interval", "keepalives_count", "tcp_user_timeout",  "application_name",
+             "options",          password.empty() ? nullptr : "password", nullptr},
+        // bytea_output: the rows are read as hex text whatever the server's default.
+        values{url.c_str(), "10", "1", "5", "2", "3", "10000", "seam", "-c bytea_output=hex", password.c_str(),
+               nullptr} {}
+};
+
+}  // namespace
+
+Result<std::unique_ptr<PGconn, ConnDeleter>> StartConnect(const std::string& url, const std::string& password) {
+  const ConnectParams params(url, password);
+  std::unique_ptr<PGconn, ConnDeleter> conn(PQconnectStartParams(params.keys, params.values, 1));
+  if (conn == nullptr) return Status::Unavailable("connecting to " + DescribeUrl(url) + ": out of memory");
+  if (PQstatus(conn.get()) == CONNECTION_BAD) {
+    return Status::IoError("cannot connect to " + DescribeUrl(url) + ": " + OneLine(PQerrorMessage(conn.get())));
+  }
+  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+  return conn;
+}
+
+std::string OneLine(std::string message) {
+  // libpq's continuation lines start with a tab: every run of whitespace becomes one space.
+  std::string out;
+  for (char c : message) {
+    const bool space = c == '\n' || c == '\t' || c == '\r' || c == ' ';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url, const std::string& password) {
+  const ConnectParams params(url, password);
+  std::unique_ptr<PGconn, ConnDeleter> conn(PQconnectdbParams(params.keys, params.values, 1));
   const std::string where = DescribeUrl(url);
   if (conn == nullptr) return Status::Unavailable("connecting to " + where + ": out of memory");
   if (PQstatus(conn.get()) != CONNECTION_OK) {
-    std::string message = PQerrorMessage(conn.get());
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    for (char& c : message) c = c == '\n' ? ' ' : c;
+    const std::string message = OneLine(PQerrorMessage(conn.get()));
     // IoError, not Unavailable: a database that cannot be reached is trouble (exit 2), not a
     // busy stream to retry in a moment (exit 3).
     return Status::IoError("cannot connect to " + where + ": " + message);
@@ -195,9 +228,7 @@ Status Connection::Reconnect(std::string_view doing) {
   suspect_ = false;
   prepared_.clear();  // a new session has none
   if (PQstatus(conn_.get()) != CONNECTION_OK) {
-    std::string message = PQerrorMessage(conn_.get());
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    for (char& c : message) c = c == '\n' ? ' ' : c;
+    const std::string message = OneLine(PQerrorMessage(conn_.get()));
     return Status::Unavailable(std::string(doing) + ": lost the connection to " + describe_ +
                                " and cannot make it again: " + message);
   }

@@ -58,6 +58,15 @@ class Params {
 std::string ByteaHex(std::string_view bytes);
 bool ParseByteaHex(std::string_view text, std::string* out);
 
+// Starts a connection without waiting (PQconnectStartParams, with what Connection::Open sets):
+// drive it with PQconnectPoll on its socket (PQsocket). libpq ignores connect_timeout here: the
+// caller keeps its own deadline. A host *name* is still resolved before this returns (libpq's
+// lookup blocks); a Unix socket directory or an IP address needs none.
+Result<std::unique_ptr<PGconn, ConnDeleter>> StartConnect(const std::string& url, const std::string& password);
+
+// libpq's multi-line error text as one line.
+std::string OneLine(std::string message);
+
 // A result row accessor (text form).
 class Rows {
  public:

@@ -16,6 +16,7 @@
 #include "core/fault_point.h"
 #include "core/hash_chain.h"
 #include "store/postgres/pg_conn.h"
+#include "store/postgres/pg_loop_watch.h"
 #include "store/postgres/pg_schema.h"
 
 namespace seam {
@@ -356,6 +357,12 @@ Result<VerifyReport> PgEventStore::Verify() {
 Result<std::unique_ptr<AppendWatch>> PgEventStore::WatchAppends(std::int64_t after_seq,
                                                                 std::function<void(std::int64_t)> on_append) {
   return std::unique_ptr<AppendWatch>(new PgAppendWatch(url_, options_.password, after_seq, std::move(on_append), options_.watch_poll_ms));
+}
+
+std::unique_ptr<LoopAppendWatch> PgEventStore::LoopWatchAppends(std::int64_t after_seq) {
+  pg::PgLoopWatch::Timing timing;
+  timing.poll = std::chrono::milliseconds(options_.watch_poll_ms);
+  return std::make_unique<pg::PgLoopWatch>(url_, options_.password, after_seq, timing);
 }
 
 }  // namespace seam

@@ -11,7 +11,7 @@
 // Durable when Append returns: the server's synchronous_commit (on by default).
 //
 // Thread-safety: one object from one thread at a time; WatchAppends uses a connection and a
-// thread of its own.
+// thread of its own, LoopWatchAppends a connection driven by the caller's loop.
 
 #include <cstdint>
 #include <memory>
@@ -54,6 +54,8 @@ class PgEventStore final : public EventStore {
   Result<VerifyReport> Verify() override;
   Result<std::unique_ptr<AppendWatch>> WatchAppends(std::int64_t after_seq,
                                                     std::function<void(std::int64_t)> on_append) override;
+  // store/postgres/pg_loop_watch.h: LISTEN on the caller's loop, with no thread.
+  std::unique_ptr<LoopAppendWatch> LoopWatchAppends(std::int64_t after_seq) override;
 
   ~PgEventStore() override;
   // The database, for messages: its URL without a password.

@@ -1,5 +1,6 @@
 // seamd on a PostgreSQL store, as a real process: it repairs a drift, keeps its confirmations
-// in the database, and is woken by an operation another process records (LISTEN/NOTIFY).
+// in the database, and is woken by an operation another process records (LISTEN/NOTIFY, on its
+// loop: tools/seamd/store_socket_watch.h), also after the database restarted.
 #include <gtest/gtest.h>
 
 #include "tests/e2e/pg_fixture.h"
@@ -65,15 +66,24 @@ TEST_F(SeamdTest, OnADatabaseThatRestartsItFailsClosedThenCarriesOn) {
   EXPECT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "pass failed: cannot connect to postgresql://seam_admin@socket "); }))
       << DaemonLog();
   EXPECT_EQ(ReadFile(CliFile()), edit);
+  // The append watch on seamd's loop lost its connection, says so once, and retries.
+  EXPECT_TRUE(WaitFor([&] { return Contains(DaemonLog(), ": watching the log's appends: "); })) << DaemonLog();
 
   ASSERT_EQ(server.StartAgain(), "");
   const auto back = std::chrono::steady_clock::now();
   EXPECT_TRUE(WaitFor([&] { return CliToken() == issued; }, milliseconds(20000))) << DaemonLog();
   EXPECT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "repaired side cli (foreign -> version 1)"); })) << DaemonLog();
-  // The pass after the restart works on the first try: no "server closed the connection".
-  EXPECT_FALSE(Contains(DaemonLog(), "server closed the connection")) << DaemonLog();
+  // The pass after the restart works on the first try: no "server closed the connection" (the
+  // append watch's connection says so when the server goes, not a pass).
+  EXPECT_FALSE(Contains(DaemonLog(), "pass failed: server closed the connection")) << DaemonLog();
+  EXPECT_FALSE(Contains(DaemonLog(), "pass failed: lost the connection")) << DaemonLog();
   std::cerr << "repaired " << std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - back).count()
             << " ms after the server came back\n";
+  // Listening again: another process's rotation wakes seamd.
+  EXPECT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "watching the log's appends again"); }, milliseconds(10000)))
+      << DaemonLog();
+  ASSERT_EQ(Seamctl({"token", "rotate", kSeam}).exit_code, 0);
+  EXPECT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "log: TokenRotated by e2e"); })) << DaemonLog();
   StopSeamd();
   EXPECT_EQ(Seamctl({"verify"}).exit_code, 0);
 }

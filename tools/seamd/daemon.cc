@@ -29,6 +29,7 @@
 #include "tools/seamd/file_watcher.h"
 #include "tools/seamd/locked_confirmation_book.h"
 #include "tools/seamd/seam_runner.h"
+#include "tools/seamd/store_socket_watch.h"
 #include "tools/seamd/whole_seam.h"
 
 namespace seam::seamd {
@@ -92,10 +93,14 @@ struct Daemon::Wiring {
   std::map<std::string, SeamRunner*> by_stream;             // one seam per stream (config rule)
   std::map<std::string, std::vector<SeamRunner*>> by_endpoint;  // a server's host:port -> its seams
   std::vector<std::shared_ptr<EndpointWatch>> endpoint_watches;
-  // Wakes PollLogHead when the log's head moves (EventStore::WatchAppends); before ctx's end.
+  // Wakes PollLogHead when the log's head moves: on the loop (a store with a socket to wait on,
+  // PostgreSQL), else on the store's thread (EventStore::WatchAppends); before ctx's end.
+  std::shared_ptr<StoreSocketWatch> socket_watch;
   std::unique_ptr<AppendWatch> log_watch;
 
   void Stop() {
+    if (socket_watch) socket_watch->Stop();
+    socket_watch.reset();
     log_watch.reset();
     for (const auto& watch : endpoint_watches) watch->Stop();
     for (const auto& runner : runners) runner->Stop();
@@ -291,12 +296,20 @@ void Daemon::Install(std::unique_ptr<Wiring> wiring) {
   if (Result<LogHead> head = wiring_->ctx->log().Head(); head.ok()) head_seq_ = head->seq;
   // The store wakes the loop when the head moves (another process's operation); the tick
   // reads the head itself only when that cannot be had.
-  Result<std::unique_ptr<AppendWatch>> watch = wiring_->ctx->log().WatchAppends(head_seq_, [this](std::int64_t) {
-    boost::asio::post(io_, [this] {
-      if (!stopping_ && wiring_) PollLogHead();
-    });
-  });
-  if (watch.ok()) {
+  if (std::unique_ptr<LoopAppendWatch> on_loop = wiring_->ctx->log().LoopWatchAppends(head_seq_)) {
+    wiring_->socket_watch = std::make_shared<StoreSocketWatch>(
+        io_, std::move(on_loop), "event log " + wiring_->ctx->store->Describe(), [this](std::int64_t) {
+          boost::asio::post(io_, [this] {
+            if (!stopping_ && wiring_) PollLogHead();
+          });
+        });
+    wiring_->socket_watch->Start();
+  } else if (Result<std::unique_ptr<AppendWatch>> watch = wiring_->ctx->log().WatchAppends(head_seq_, [this](std::int64_t) {
+               boost::asio::post(io_, [this] {
+                 if (!stopping_ && wiring_) PollLogHead();
+               });
+             });
+             watch.ok()) {
     wiring_->log_watch = std::move(*watch);
   } else {
     spdlog::warn("{}; reading the log's head every {} ms instead", watch.status().message(), kTick.count());
@@ -591,7 +604,7 @@ void Daemon::ArmTick() {
     if (ec || stopping_) return;
     wiring_->watcher->RetryMissing();
     FlushConfirmationsOffLoop();
-    if (!wiring_->log_watch) PollLogHead();
+    if (!wiring_->log_watch && !wiring_->socket_watch) PollLogHead();
     ArmTick();
   });
 }
