@@ -18,7 +18,10 @@
 //     fingerprint are one edit repaired twice) and 0 stale-epoch events (an event whose epoch is
 //     below one appended before it).
 //
-// Not measured here: a network partition (the network-namespace test is issue 15's rest).
+//  4. Partition (agents/owner_partition): both agents in network namespaces of their own
+//     (tests/e2e/veth_namespace.h), each reaching a PostgreSQL server of the benchmark's own over
+//     its veth pair only; the fault sets the owner's link down (packets vanish) for the round,
+//     SEAM_BENCH_FAILOVERS times, measured as the faults of 2. Needs root (ip netns).
 
 #include <signal.h>
 
@@ -49,6 +52,7 @@
 #include "tests/bench/bench_main.h"
 #include "tests/e2e/daemon_process.h"
 #include "tests/e2e/process.h"
+#include "tests/e2e/veth_namespace.h"
 #include "tests/support/agents_seam.h"
 #include "tests/support/throwaway_postgres.h"
 
@@ -137,9 +141,23 @@ class AgentsRig {
 
   // "" when ready: the seam's token issued from gw1's host, both agents running, gw2's side
   // written, an owner holding the lease.
-  std::string Setup(const std::string& tag) {
+  // `in_namespaces`: each agent in a network namespace of its own, reaching a server of the
+  // rig's own over its veth pair (Partition cuts it off); seamctl uses the server's socket.
+  std::string Setup(const std::string& tag, bool in_namespaces = false) {
     std::string error;
-    server_ = Server(&error);
+    if (in_namespaces) {
+      for (int i = 0; i < 2; ++i) {
+        namespaces_.push_back(std::make_unique<e2e::VethNamespace>());
+        if (std::string made = namespaces_.back()->Create(i); !made.empty()) return made;
+      }
+      own_server_ = std::make_unique<testing::ThrowawayPostgres>();
+      own_server_->ListenOn(namespaces_[0]->host_addr() + "," + namespaces_[1]->host_addr(), 5432,
+                            namespaces_[0]->clients());
+      if (std::string started = own_server_->Start(); !started.empty()) return "PostgreSQL: " + started;
+      server_ = own_server_.get();
+    } else {
+      server_ = Server(&error);
+    }
     if (server_ == nullptr) return "PostgreSQL: " + error;
     db_ = server_->NewDatabase(tag);
     if (db_.empty()) return "CREATE DATABASE failed";
@@ -150,6 +168,12 @@ class AgentsRig {
       std::ofstream(Side(side)) << "{}\n";
     }
     std::ofstream(dir_ / "seam.toml") << "[store]\nurl = \"" << server_->Url(db_) << "\"\n" << testing::kAgentsSeamToml;
+    for (std::size_t i = 0; i < namespaces_.size(); ++i) {
+      std::ofstream(dir_ / ("gw" + std::to_string(i + 1) + ".toml"))
+          << "[store]\nurl = \"postgresql://" << testing::ThrowawayPostgres::kSuperuser << "@"
+          << namespaces_[i]->host_addr() << ":5432/" << db_ << "\"\n"
+          << testing::kAgentsSeamToml;
+    }
     if (e2e::ProcessResult init = Seamctl({"init"}); init.exit_code != 0) return "seamctl init: " + init.err;
     if (e2e::ProcessResult issue = Seamctl({"token", "issue", "device-token", "--wait", "0"}); issue.exit_code != 2) {
       return "seamctl token issue: " + issue.out + issue.err;
@@ -168,9 +192,14 @@ class AgentsRig {
     agents_.erase(agent);
     std::string error;
     const char* level = std::getenv("SEAM_BENCH_SEAMD_LOG");
-    if (!agents_[agent].Start({SEAMD_PATH, "-c", (dir_ / "seam.toml").string(), "--agent", agent, "--log-level",
-                               level != nullptr ? level : "info"},
-                              dir_, dir_ / (agent + ".log"), {}, {"SEAM_FAULT", "NOTIFY_SOCKET", "SEAM_AGENT"}, &error)) {
+    std::vector<std::string> argv = {SEAMD_PATH, "-c", (dir_ / "seam.toml").string(), "--agent", agent, "--log-level",
+                                     level != nullptr ? level : "info"};
+    if (const e2e::VethNamespace* ns = NamespaceOf(agent)) {
+      argv[2] = (dir_ / (agent + ".toml")).string();
+      argv = ns->Exec(argv);
+    }
+    if (!agents_[agent].Start(argv, dir_, dir_ / (agent + ".log"), {}, {"SEAM_FAULT", "NOTIFY_SOCKET", "SEAM_AGENT"},
+                              &error)) {
       return "starting seamd " + agent + ": " + error;
     }
     return "";
@@ -215,7 +244,22 @@ class AgentsRig {
   }
   e2e::DaemonProcess& Agent(const std::string& name) { return agents_[name]; }
 
+  // Sets `agent`'s link to the database down (cut) or up; "" on success.
+  std::string Partition(const std::string& agent, bool cut) {
+    e2e::VethNamespace* ns = NamespaceOf(agent);
+    return ns == nullptr ? "agent " + agent + " runs in no namespace of the rig's" : ns->SetLink(!cut);
+  }
+  // Agents whose heartbeat the store has had within the last second.
+  int AgentsHeard() { return std::atoi(Query("SELECT count(*) FROM seam_agents WHERE seen_at > clock_timestamp() - interval '1 second'").c_str()); }
+
  private:
+  e2e::VethNamespace* NamespaceOf(const std::string& agent) const {
+    if (namespaces_.size() != 2 || (agent != "gw1" && agent != "gw2")) return nullptr;
+    return namespaces_[agent == "gw1" ? 0 : 1].get();
+  }
+
+  std::unique_ptr<testing::ThrowawayPostgres> own_server_;
+  std::vector<std::unique_ptr<e2e::VethNamespace>> namespaces_;
   testing::ThrowawayPostgres* server_ = nullptr;
   std::string db_;
   fs::path dir_;
@@ -256,6 +300,7 @@ struct PauseFigures {
 };
 RotationFigures g_rotation;
 FailoverFigures g_failover;
+FailoverFigures g_partition;
 PauseFigures g_pauses;
 
 // Events whose epoch is below an epoch appended before them (fenced events only: 0 is unfenced).
@@ -337,6 +382,67 @@ void RotationAcrossAgents(benchmark::State& state) {
   state.counters["other_agent_p99_ms"] = g_rotation.other_p99_ms;
 }
 
+// One failover round: the fault (none: the baseline), a hand edit of the shared side, its
+// repair awaited; the latency in ms (fault -> its SideRepaired), or nullopt (unrepaired) after
+// 10 s. `new_epochs`: epochs taken meanwhile. Leaves both agents running and heard again.
+std::optional<double> FailoverRound(AgentsRig& rig, const std::string& fault, std::mt19937_64& rng, int* new_epochs) {
+  if (!WaitUntil([&] { return !rig.Owner().first.empty(); }, milliseconds(10000))) return std::nullopt;
+  const auto [owner, epoch] = rig.Owner();
+  const std::string intended = TokenIn(rig.Side("cli"));
+  const std::int64_t fault_at = NowMicros();
+  if (fault == "kill") {
+    rig.Agent(owner).Signal(SIGKILL);
+    rig.Agent(owner).Wait(milliseconds(5000));
+  } else if (fault == "stop") {
+    rig.Agent(owner).Signal(SIGSTOP);
+  } else if (fault == "terminate") {
+    rig.Query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'seam' "
+              "AND datname = current_database()");
+  } else if (fault == "partition") {
+    if (!rig.Partition(owner, true).empty()) return std::nullopt;
+  }
+  RenameReplace(rig.Side("shared"), HandEdit(rng));
+  const bool repaired = WaitUntil([&] { return TokenIn(rig.Side("shared")) == intended; }, milliseconds(10000));
+  std::optional<double> latency;
+  if (repaired) {
+    Result<std::vector<Event>> events = rig.Events();
+    const std::int64_t at = events.ok() ? RepairedAfter(*events, "shared", fault_at) : 0;
+    if (at > 0) latency = static_cast<double>(at - fault_at) / 1000.0;
+  }
+  *new_epochs = static_cast<int>(rig.Owner().second - epoch);
+  // Back to two agents for the next round.
+  if (fault == "kill") rig.Start(owner);
+  if (fault == "stop") {
+    const std::int64_t resume_at = fault_at + 5'000'000;
+    if (NowMicros() < resume_at) std::this_thread::sleep_for(std::chrono::microseconds(resume_at - NowMicros()));
+    rig.Agent(owner).Signal(SIGCONT);
+  }
+  if (fault == "partition") {
+    rig.Partition(owner, false);
+    WaitUntil([&] { return rig.AgentsHeard() == 2; }, milliseconds(30000));
+  }
+  std::this_thread::sleep_for(milliseconds(fault == "none" ? 200 : 1000));
+  return latency;
+}
+
+// `rounds` rounds of `fault`.
+FaultFigures RunFault(AgentsRig& rig, const std::string& fault, int rounds, std::mt19937_64& rng) {
+  FaultFigures f;
+  f.fault = fault;
+  std::vector<double> latencies;
+  for (int i = 0; i < rounds; ++i) {
+    int new_epochs = 0;
+    std::optional<double> ms = FailoverRound(rig, fault, rng, &new_epochs);
+    if (ms) latencies.push_back(*ms);
+    else ++f.unrepaired;
+    f.max_new_epochs = std::max(f.max_new_epochs, new_epochs);
+  }
+  f.rounds = rounds;
+  f.p50_ms = Percentile(latencies, 0.5);
+  f.max_ms = latencies.empty() ? 0 : *std::max_element(latencies.begin(), latencies.end());
+  return f;
+}
+
 void OwnerFailover(benchmark::State& state) {
   for (auto _ : state) {
     AgentsRig rig;
@@ -348,61 +454,11 @@ void OwnerFailover(benchmark::State& state) {
     const int rounds = EnvCount("SEAM_BENCH_FAILOVERS", 20);
     FailoverFigures figures;
     std::vector<double> none;
-    // One round: the fault (none: the baseline), the edit, the repair awaited; the latency in
-    // ms, or nullopt (counted unrepaired) after 10 s.
-    auto round = [&](const std::string& fault, int* new_epochs) -> std::optional<double> {
-      if (!WaitUntil([&] { return !rig.Owner().first.empty(); }, milliseconds(10000))) return std::nullopt;
-      const auto [owner, epoch] = rig.Owner();
-      const std::string intended = TokenIn(rig.Side("cli"));
-      const std::int64_t fault_at = NowMicros();
-      if (fault == "kill") {
-        rig.Agent(owner).Signal(SIGKILL);
-        rig.Agent(owner).Wait(milliseconds(5000));
-      } else if (fault == "stop") {
-        rig.Agent(owner).Signal(SIGSTOP);
-      } else if (fault == "terminate") {
-        rig.Query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'seam' "
-                  "AND datname = current_database()");
-      }
-      RenameReplace(rig.Side("shared"), HandEdit(rng));
-      const bool repaired = WaitUntil([&] { return TokenIn(rig.Side("shared")) == intended; }, milliseconds(10000));
-      std::optional<double> latency;
-      if (repaired) {
-        Result<std::vector<Event>> events = rig.Events();
-        const std::int64_t at = events.ok() ? RepairedAfter(*events, "shared", fault_at) : 0;
-        if (at > 0) latency = static_cast<double>(at - fault_at) / 1000.0;
-      }
-      *new_epochs = static_cast<int>(rig.Owner().second - epoch);
-      // Back to two agents for the next round.
-      if (fault == "kill") rig.Start(owner);
-      if (fault == "stop") {
-        const std::int64_t resume_at = fault_at + 5'000'000;
-        if (NowMicros() < resume_at) std::this_thread::sleep_for(std::chrono::microseconds(resume_at - NowMicros()));
-        rig.Agent(owner).Signal(SIGCONT);
-      }
-      std::this_thread::sleep_for(milliseconds(fault == "none" ? 200 : 1000));
-      return latency;
-    };
     for (int i = 0; i < rounds; ++i) {
       int ignored = 0;
-      if (std::optional<double> ms = round("none", &ignored)) none.push_back(*ms);
+      if (std::optional<double> ms = FailoverRound(rig, "none", rng, &ignored)) none.push_back(*ms);
     }
-    for (const std::string fault : {"kill", "stop", "terminate"}) {
-      FaultFigures f;
-      f.fault = fault;
-      std::vector<double> latencies;
-      for (int i = 0; i < rounds; ++i) {
-        int new_epochs = 0;
-        std::optional<double> ms = round(fault, &new_epochs);
-        if (ms) latencies.push_back(*ms);
-        else ++f.unrepaired;
-        f.max_new_epochs = std::max(f.max_new_epochs, new_epochs);
-      }
-      f.rounds = rounds;
-      f.p50_ms = Percentile(latencies, 0.5);
-      f.max_ms = latencies.empty() ? 0 : *std::max_element(latencies.begin(), latencies.end());
-      figures.faults.push_back(f);
-    }
+    for (const std::string fault : {"kill", "stop", "terminate"}) figures.faults.push_back(RunFault(rig, fault, rounds, rng));
     Result<std::vector<Event>> events = rig.Events();
     if (!events.ok()) {
       state.SkipWithError(events.status().ToString().c_str());
@@ -418,6 +474,40 @@ void OwnerFailover(benchmark::State& state) {
     double worst = 0;
     for (const FaultFigures& f : figures.faults) worst = std::max(worst, f.max_ms);
     state.SetIterationTime(worst / 1000.0);
+  }
+}
+
+// The partition, on a rig of its own (agents in network namespaces); baseline: the same edit with
+// no fault on that rig.
+void OwnerPartition(benchmark::State& state) {
+  for (auto _ : state) {
+    AgentsRig rig;
+    if (std::string error = rig.Setup("partition", /*in_namespaces=*/true); !error.empty()) {
+      state.SkipWithError(error.c_str());
+      return;
+    }
+    std::mt19937_64 rng(std::random_device{}());
+    const int rounds = EnvCount("SEAM_BENCH_FAILOVERS", 20);
+    FailoverFigures figures;
+    std::vector<double> none;
+    for (int i = 0; i < rounds; ++i) {
+      int ignored = 0;
+      if (std::optional<double> ms = FailoverRound(rig, "none", rng, &ignored)) none.push_back(*ms);
+    }
+    figures.faults.push_back(RunFault(rig, "partition", rounds, rng));
+    Result<std::vector<Event>> events = rig.Events();
+    if (!events.ok()) {
+      state.SkipWithError(events.status().ToString().c_str());
+      return;
+    }
+    figures.none_rounds = static_cast<int>(none.size());
+    figures.none_p50_ms = Percentile(none, 0.5);
+    figures.none_max_ms = none.empty() ? 0 : *std::max_element(none.begin(), none.end());
+    figures.double_repairs = DoubleRepairs(*events, "shared");
+    figures.stale_epoch_events = StaleEpochEvents(*events);
+    figures.ran = true;
+    g_partition = figures;
+    state.SetIterationTime(figures.faults.front().max_ms / 1000.0);
   }
 }
 
@@ -483,9 +573,36 @@ void RegisterAgentsBenchmarks() {
       ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("agents/owner_failover", OwnerFailover)
       ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("agents/owner_partition", OwnerPartition)
+      ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("agents/owner_pauses", OwnerPauses)
       ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 }
+
+namespace {
+
+void PrintFailover(const FailoverFigures& f, const char* title) {
+  if (!f.ran) return;
+  std::printf("\n%s (each fault %d times; then the shared side edited by hand; latency: fault -> its SideRepaired)\n",
+              title, f.faults.empty() ? 0 : f.faults.front().rounds);
+  std::printf("  %-34s %10s %10s %10s %11s  %s\n", "fault", "p50", "max", "new epochs", "unrepaired", "goal");
+  std::printf("  %-34s %7.1f ms %7.1f ms %10s %11s  (baseline: the same edit, no fault; %d rounds)\n", "none",
+              f.none_p50_ms, f.none_max_ms, "-", "-", f.none_rounds);
+  for (const FaultFigures& x : f.faults) {
+    const char* label = x.fault == "kill"        ? "SIGKILL of the owner"
+                        : x.fault == "stop"      ? "SIGSTOP of the owner for 5 s"
+                        : x.fault == "partition" ? "the owner's link down"
+                                                 : "pg_terminate_backend (every seam session)";
+    const bool met = x.max_ms <= 2000 && x.max_new_epochs <= 1 && x.unrepaired == 0;
+    std::printf("  %-34s %7.1f ms %7.1f ms %10d %11d  max <= 2 s, <= 1 new epoch: %s\n", label, x.p50_ms, x.max_ms,
+                x.max_new_epochs, x.unrepaired, met ? "met" : "NOT met");
+  }
+  std::printf("  %-34s %10d  0: %s\n", "double repairs", f.double_repairs, f.double_repairs == 0 ? "met" : "NOT met");
+  std::printf("  %-34s %10d  0: %s\n", "stale-epoch events", f.stale_epoch_events,
+              f.stale_epoch_events == 0 ? "met" : "NOT met");
+}
+
+}  // namespace
 
 void PrintAgentsFigures() {
   if (g_rotation.ran) {
@@ -498,25 +615,8 @@ void PrintAgentsFigures() {
     std::printf("  %-34s %7.1f ms %19.1f ms %8.1f  <= 250 ms: %s\n", "intent -> confirmed, p99", r.other_p99_ms,
                 r.own_p99_ms, r.other_p99_ms / std::max(r.own_p99_ms, 1e-3), r.other_p99_ms <= 250 ? "met" : "NOT met");
   }
-  if (g_failover.ran) {
-    const FailoverFigures& f = g_failover;
-    std::printf("\nowner failover (each fault %d times; then the shared side edited by hand; latency: fault -> its SideRepaired)\n",
-                f.faults.empty() ? 0 : f.faults.front().rounds);
-    std::printf("  %-34s %10s %10s %10s %11s  %s\n", "fault", "p50", "max", "new epochs", "unrepaired", "goal");
-    std::printf("  %-34s %7.1f ms %7.1f ms %10s %11s  (baseline: the same edit, no fault; %d rounds)\n", "none",
-                f.none_p50_ms, f.none_max_ms, "-", "-", f.none_rounds);
-    for (const FaultFigures& x : f.faults) {
-      const char* label = x.fault == "kill"   ? "SIGKILL of the owner"
-                          : x.fault == "stop" ? "SIGSTOP of the owner for 5 s"
-                                              : "pg_terminate_backend (every seam session)";
-      const bool met = x.max_ms <= 2000 && x.max_new_epochs <= 1 && x.unrepaired == 0;
-      std::printf("  %-34s %7.1f ms %7.1f ms %10d %11d  max <= 2 s, <= 1 new epoch: %s\n", label, x.p50_ms, x.max_ms,
-                  x.max_new_epochs, x.unrepaired, met ? "met" : "NOT met");
-    }
-    std::printf("  %-34s %10d  0: %s\n", "double repairs", f.double_repairs, f.double_repairs == 0 ? "met" : "NOT met");
-    std::printf("  %-34s %10d  0: %s\n", "stale-epoch events", f.stale_epoch_events,
-                f.stale_epoch_events == 0 ? "met" : "NOT met");
-  }
+  PrintFailover(g_failover, "owner failover");
+  PrintFailover(g_partition, "owner partition (agents in network namespaces; the owner's veth link set down)");
   if (g_pauses.ran) {
     const PauseFigures& p = g_pauses;
     std::printf("\nowner pauses (%d SIGSTOP/SIGCONT of the owner, 0.5-3 s each, while %d hand edits of the shared side)\n",

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/seamd_fixture.h"
+#include "tests/e2e/veth_namespace.h"
 #include "tests/support/agents_seam.h"
 #include "tests/support/throwaway_postgres.h"
 
@@ -27,40 +28,12 @@ namespace {
 
 using Steady = std::chrono::steady_clock;
 
-constexpr char kIp[] = "/usr/sbin/ip";
-
-
-// Runs `ip ARGS...`; "" on success, else its output.
-std::string Ip(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {kIp};
-  argv.insert(argv.end(), args.begin(), args.end());
-  ProcessResult r = RunProcess(argv);
-  return r.exit_code == 0 ? "" : "ip " + args.front() + " ... exit " + std::to_string(r.exit_code) + ": " + r.err + r.out;
-}
-
 class AgentsPartitionTest : public SeamdTest {
  protected:
   void SetUp() override {
     SeamdTest::SetUp();
-    // Names and a subnet of this process's own: ctest runs tests in parallel.
-    const int id = static_cast<int>(getpid());
-    ns_ = "seam-part-" + std::to_string(id);
-    host_if_ = "sph" + std::to_string(id % 100000);
-    ns_if_ = "spn" + std::to_string(id % 100000);
-    const std::string net = "10." + std::to_string(100 + id % 100) + "." + std::to_string((id / 100) % 250) + ".";
-    host_addr_ = net + "1";
-    ns_addr_ = net + "2";
-    ASSERT_EQ(Ip({"netns", "add", ns_}), "") << "network namespaces need root (CAP_NET_ADMIN)";
-    made_ns_ = true;
-    ASSERT_EQ(Ip({"link", "add", host_if_, "type", "veth", "peer", "name", ns_if_}), "");
-    ASSERT_EQ(Ip({"link", "set", ns_if_, "netns", ns_}), "");
-    ASSERT_EQ(Ip({"addr", "add", host_addr_ + "/30", "dev", host_if_}), "");
-    ASSERT_EQ(Ip({"link", "set", host_if_, "up"}), "");
-    ASSERT_EQ(Ip({"netns", "exec", ns_, kIp, "addr", "add", ns_addr_ + "/30", "dev", ns_if_}), "");
-    ASSERT_EQ(Ip({"netns", "exec", ns_, kIp, "link", "set", ns_if_, "up"}), "");
-    ASSERT_EQ(Ip({"netns", "exec", ns_, kIp, "link", "set", "lo", "up"}), "");
-
-    server_.ListenOn(host_addr_, 5432, net + "0/30");
+    ASSERT_EQ(ns_.Create(), "");
+    server_.ListenOn(ns_.host_addr(), 5432, ns_.clients());
     const std::string started = server_.Start();
     ASSERT_EQ(started, "");
     db_ = server_.NewDatabase("partition");
@@ -69,7 +42,7 @@ class AgentsPartitionTest : public SeamdTest {
     // over the pair (ns.toml: the same seams).
     WriteConfig("[store]\nurl = \"" + server_.Url(db_) + "\"\n" + seam::testing::kAgentsSeamToml);
     WriteFile(Root() / "ns.toml",
-              "[store]\nurl = \"postgresql://seam_admin@" + host_addr_ + ":5432/" + db_ + "\"\n" + seam::testing::kAgentsSeamToml);
+              "[store]\nurl = \"postgresql://seam_admin@" + ns_.host_addr() + ":5432/" + db_ + "\"\n" + seam::testing::kAgentsSeamToml);
 
     for (const fs::path& f : {CliFile(), Gw(), Shared()}) {
       fs::create_directories(f.parent_path());
@@ -87,7 +60,6 @@ class AgentsPartitionTest : public SeamdTest {
       if (HasFailure()) std::cerr << "--- agent " << name << " ---\n" << ReadFile(Root() / (name + ".log"));
     }
     server_.Stop();
-    if (made_ns_) Ip({"netns", "del", ns_});  // the veth pair goes with it
     SeamdTest::TearDown();
   }
 
@@ -97,13 +69,9 @@ class AgentsPartitionTest : public SeamdTest {
 
   // seamd as `agent`; in the namespace when `in_ns`.
   void StartAgent(const std::string& agent, bool in_ns) {
-    std::vector<std::string> argv;
-    if (in_ns) argv = {kIp, "netns", "exec", ns_};
     const std::string config = in_ns ? (Root() / "ns.toml").string() : ConfigPath().string();
-    for (const std::string& a : {std::string(SEAMD_PATH), std::string("-c"), config, std::string("--agent"),
-                                 agent, std::string("--log-level"), std::string("debug")}) {
-      argv.push_back(a);
-    }
+    std::vector<std::string> argv = {SEAMD_PATH, "-c", config, "--agent", agent, "--log-level", "debug"};
+    if (in_ns) argv = ns_.Exec(argv);
     std::string error;
     ASSERT_TRUE(agents_[agent].Start(argv, Root(), Root() / (agent + ".log"), {},
                                      {"SEAM_CONFIG", "SEAM_LOG_LEVEL", "SEAM_AGENT", "SEAM_FAULT", "NOTIFY_SOCKET"},
@@ -119,8 +87,7 @@ class AgentsPartitionTest : public SeamdTest {
 
   seam::testing::ThrowawayPostgres server_;
   std::string db_;
-  std::string ns_, host_if_, ns_if_, host_addr_, ns_addr_;
-  bool made_ns_ = false;
+  VethNamespace ns_;
   std::map<std::string, DaemonProcess> agents_;
 };
 
@@ -143,7 +110,7 @@ TEST_F(AgentsPartitionTest, AnOwnerCutOffFromTheDatabaseIsTakenOverAndRecordsNot
   // The partition, then a hand edit of the shared side (a file both hosts see here: the test
   // says which agent may touch it).
   const Steady::time_point cut = Steady::now();
-  ASSERT_EQ(Ip({"link", "set", host_if_, "down"}), "");
+  ASSERT_EQ(ns_.SetLink(false), "");
   RenameReplace(Shared(), R"({"token": "edited-by-hand-edited-by-hand-edited-by-han"})");
   ASSERT_TRUE(WaitFor([&] { return TokenIn(Shared()) == token; }, milliseconds(10000))) << LogOf("gw1");
   const double repaired_s = std::chrono::duration<double>(Steady::now() - cut).count();
@@ -158,7 +125,7 @@ TEST_F(AgentsPartitionTest, AnOwnerCutOffFromTheDatabaseIsTakenOverAndRecordsNot
       << LogOf("gw2");
   // The link comes back: gw2 reconnects as an agent and writes its own side for an operation
   // from gw1's host.
-  ASSERT_EQ(Ip({"link", "set", host_if_, "up"}), "");
+  ASSERT_EQ(ns_.SetLink(true), "");
   ProcessResult rotate = Seamctl({"token", "rotate", kSeam, "--wait", "40"}, {{"SEAM_AGENT", "gw1"}});
   EXPECT_EQ(rotate.exit_code, 0) << rotate.out << rotate.err << LogOf("gw2");
   EXPECT_EQ(TokenIn(Gw()), TokenIn(CliFile()));

@@ -24,7 +24,8 @@ class ThrowawayPostgres {
   // Before Start: also listen on 127.0.0.1:`port` (TCP; the socket then uses that port number
   // too), for tests of TLS and of what a network does.
   void ListenOnLoopback(int port) { tcp_port_ = port; }
-  // Before Start: listen on TCP at `address` (an address of a veth this test made) and `port`,
+  // Before Start: listen on TCP at `address` (an address of a veth this test made; several,
+  // comma-separated) and `port`,
   // accepting connections from `clients` (CIDR, e.g. "10.77.0.0/30") with trust authentication:
   // agents in network namespaces (../shared/REAL-PEERS.md).
   void ListenOn(const std::string& address, int port, const std::string& clients) {
