@@ -53,6 +53,7 @@ struct Pass {
   void NoteError(const std::string& doing, const Status& status) {
     report.errors.push_back(doing + ": " + status.message());
     report.retryable = report.retryable || status.code() == StatusCode::kConflict;
+    report.fenced = report.fenced || (ctx.epoch > 0 && status.code() == StatusCode::kFailedPrecondition);
   }
   Status Append(EventDraft draft) { return AppendAndCatchUp(ctx, seam.stream(), state, {std::move(draft)}); }
 };

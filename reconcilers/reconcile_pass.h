@@ -85,6 +85,9 @@ struct SeamReport {
   std::int64_t flapping_since_us = 0;
   std::vector<std::string> errors;  // trouble that is not a side verdict (store, conflict, ...)
   bool retryable = false;            // an error was a conflict or a busy lock: retry may succeed
+  // An append of a pass fenced by an ownership epoch (SeamContext::epoch) was refused: another
+  // agent may own the seam now (core/ownership.h); seamd then retries as that agent's pass.
+  bool fenced = false;
   int events_appended = 0;
   bool deferred = false;  // PassOptions::defer_acting stopped the pass: nothing else is set
 

@@ -327,6 +327,9 @@ TEST_F(AgentsPgTest, AnOwnerPausedMidRepairWakesFencedOffAndWritesNothing) {
   ASSERT_EQ(::stat(Shared().c_str(), &after), 0);
   EXPECT_EQ(after.st_ino, before.st_ino) << "gw2 wrote the shared side after it was fenced off";
   EXPECT_EQ(ReadFile(Shared()), repaired);
+  // Not a failure of the seam's: gw2 says it was fenced off and carries on as an agent.
+  EXPECT_TRUE(Contains(LogOf("gw2"), ") fenced off, the seam is not this agent's now: ")) << LogOf("gw2");
+  EXPECT_FALSE(Contains(LogOf("gw2"), "pass failed")) << LogOf("gw2");
 
   EXPECT_EQ(Seamctl({"verify"}).exit_code, 0);
   std::int64_t first_epoch_2 = 0;

@@ -315,6 +315,23 @@ SeamRunner::Outcome SeamRunner::RunOnWorker(Result<WorkerScope> scope, const Sea
     return done();
   }
   run(false);
+  // Fenced off: another agent took the seam over while this pass ran (this one was paused or
+  // cut off past its lease), so nothing was recorded and no side written. Not a failure of the
+  // seam's: the pass is tried again shortly as this agent's own, like a lease that changed hands
+  // before the pass began.
+  const bool fenced = out.report.ok() ? out.report->fenced
+                                      : out.report.status().code() == StatusCode::kFailedPrecondition;
+  if (epoch && owners != nullptr && fenced && owners->Owned(effective.stream()) != epoch) {
+    std::string detail = out.report.ok() ? "" : out.report.status().message();
+    if (out.report.ok()) {
+      for (const std::string& e : out.report->errors) {
+        if (detail.empty() || e.find(" fenced off: ") != std::string::npos) detail = e;
+      }
+    }
+    spdlog::info("seam {}: pass ({}) fenced off, the seam is not this agent's now: {}", effective.name, why, detail);
+    out.lock_busy = true;
+    out.busy_detail = "fenced off: " + detail;
+  }
   return done();
 }
 
