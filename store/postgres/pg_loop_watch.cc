@@ -33,12 +33,13 @@ LoopAppendWatch::Wait PgLoopWatch::Next() const {
   w.timeout = std::max(std::chrono::milliseconds(0), left);
   if (state_ == State::kIdle || conn_ == nullptr) return w;
   w.fd = PQsocket(conn_.get());
-  w.write = state_ == State::kConnecting && polling_ == PGRES_POLLING_WRITING;
+  w.write = (state_ == State::kConnecting && polling_ == PGRES_POLLING_WRITING) || unflushed_;
   return w;
 }
 
 void PgLoopWatch::Drop(const std::string& why) {
   conn_.reset();
+  unflushed_ = false;
   state_ = State::kIdle;
   trouble_ = why;
   due_ = Clock::now() + backoff_;
@@ -46,22 +47,26 @@ void PgLoopWatch::Drop(const std::string& why) {
 }
 
 bool PgLoopWatch::Send(const char* sql) {
-  // Non-blocking: a query this small goes out whole unless the socket's buffer is full; what
-  // is left is flushed by the next Consume (PQconsumeInput after a readable socket) or here.
-  if (PQsendQuery(conn_.get(), sql) == 0 || PQflush(conn_.get()) < 0) {
+  // Non-blocking: a query this small goes out whole unless the socket's buffer is full; what is
+  // left is flushed once the socket is writable (unflushed_ makes Next ask for that).
+  const int flushed = PQsendQuery(conn_.get(), sql) == 0 ? -1 : PQflush(conn_.get());
+  if (flushed < 0) {
     Drop("sending a query to " + DescribeUrl(url_) + ": " + OneLine(PQerrorMessage(conn_.get())));
     return false;
   }
+  unflushed_ = flushed == 1;
   state_ = State::kQuerying;
   due_ = Clock::now() + timing_.deadline;
   return true;
 }
 
 bool PgLoopWatch::Consume() {
-  if (PQconsumeInput(conn_.get()) == 0 || PQflush(conn_.get()) < 0) {
+  const int flushed = PQflush(conn_.get());
+  if (flushed < 0 || PQconsumeInput(conn_.get()) == 0) {
     Drop("the connection to " + DescribeUrl(url_) + " failed: " + OneLine(PQerrorMessage(conn_.get())));
     return false;
   }
+  unflushed_ = flushed == 1;
   while (PGnotify* n = PQnotifies(conn_.get())) {
     // Notified heads only move forward (a late one never undoes a newer head read).
     if (std::optional<std::int64_t> seq = ParseSeq(n->extra); seq && *seq > moved_.value_or(last_)) moved_ = *seq;

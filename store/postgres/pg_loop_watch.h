@@ -59,6 +59,7 @@ class PgLoopWatch final : public LoopAppendWatch {
   std::unique_ptr<PGconn, ConnDeleter> conn_;
   State state_ = State::kIdle;
   PostgresPollingStatusType polling_ = PGRES_POLLING_WRITING;
+  bool unflushed_ = false;  // a query not all sent yet: wait for the socket to be writable
   Clock::time_point due_;  // the back-off's end (kIdle), the deadline (kConnecting, kQuerying), the next poll (kListening)
   std::chrono::milliseconds backoff_{100};
   std::int64_t last_;

@@ -176,7 +176,64 @@ UPDATE seam_meta SET value = '2' WHERE key = 'schema_version';
 // Version 3: each side's last observation, shared so every agent shows the whole seam (agents
 // observe only their own sides). Not the log: a row per side, overwritten by each pass of the
 // agent acting on it; nothing is decided from it, it is shown (/status, /metrics).
+//
+// And seam_append takes the head row's lock by moving it: one conditional UPDATE (the head the
+// client hashed on, else 'moved') instead of SELECT … FOR UPDATE and an UPDATE after the
+// insert: one row version and one WAL record fewer per append (a durable single append went
+// from 0.62x to 0.71x a raw one-row INSERT, tools/dev bench, this 2-core machine). In READ COMMITTED a second appender's UPDATE waits for the
+// first to commit and then finds the head moved. A refused append (fenced, conflict) puts the
+// head back before it returns: the transaction then changes nothing.
 constexpr char kMigrateTo3[] = R"sql(
+CREATE OR REPLACE FUNCTION seam_append(p_stream text, p_expected bigint, p_head_seq bigint, p_head_hash bytea,
+                                       p_epoch bigint, p_check_epoch boolean,
+                                       p_types text[], p_times bigint[], p_actors text[], p_payloads bytea[],
+                                       p_hashes bytea[])
+RETURNS TABLE (outcome text, stream_version bigint, last_actor text, head_seq bigint, head_hash bytea,
+               owner text, owner_epoch bigint, owner_live boolean)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+  h_seq bigint;
+  h_hash bytea;
+  v bigint;
+  a text;
+  o_agent text;
+  o_epoch bigint;
+  o_live boolean;
+  n integer := array_length(p_types, 1);
+BEGIN
+  UPDATE seam_head s SET seq = p_head_seq + n, hash = p_hashes[n]
+    WHERE s.id = 1 AND s.seq = p_head_seq AND s.hash = p_head_hash;
+  IF NOT FOUND THEN
+    SELECT s.seq, s.hash INTO h_seq, h_hash FROM seam_head s WHERE s.id = 1;
+    RETURN QUERY SELECT 'moved'::text, NULL::bigint, NULL::text, h_seq, h_hash, NULL::text, NULL::bigint,
+                        NULL::boolean;
+    RETURN;
+  END IF;
+  IF p_check_epoch AND p_epoch > 0 THEN
+    SELECT o.agent, o.epoch, o.expires_at > clock_timestamp() INTO o_agent, o_epoch, o_live
+      FROM seam_owners o WHERE o.stream = p_stream FOR SHARE;
+    IF o_epoch IS DISTINCT FROM p_epoch OR NOT o_live THEN
+      UPDATE seam_head SET seq = p_head_seq, hash = p_head_hash WHERE id = 1;
+      RETURN QUERY SELECT 'fenced'::text, NULL::bigint, NULL::text, p_head_seq, p_head_hash, o_agent, o_epoch, o_live;
+      RETURN;
+    END IF;
+  END IF;
+  SELECT e.version, e.actor INTO v, a FROM seam_events e WHERE e.stream = p_stream
+    ORDER BY e.version DESC LIMIT 1;
+  v := coalesce(v, 0);
+  IF v <> p_expected THEN
+    UPDATE seam_head SET seq = p_head_seq, hash = p_head_hash WHERE id = 1;
+    RETURN QUERY SELECT 'conflict'::text, v, a, p_head_seq, p_head_hash, NULL::text, NULL::bigint, NULL::boolean;
+    RETURN;
+  END IF;
+  INSERT INTO seam_events (seq, stream, version, type, time_us, actor, payload, prev_hash, hash, epoch)
+    SELECT p_head_seq + i, p_stream, p_expected + i, p_types[i], p_times[i], p_actors[i], p_payloads[i],
+           CASE WHEN i = 1 THEN p_head_hash ELSE p_hashes[i - 1] END, p_hashes[i], p_epoch
+    FROM generate_subscripts(p_types, 1) AS i;
+  PERFORM pg_notify('seam_appends', (p_head_seq + n)::text);
+  RETURN QUERY SELECT 'ok'::text, p_expected + n, NULL::text, p_head_seq + n, p_hashes[n], NULL::text,
+                      NULL::bigint, NULL::boolean;
+END $$;
 CREATE TABLE seam_observations (
   stream text NOT NULL,
   side text NOT NULL,

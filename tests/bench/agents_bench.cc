@@ -443,73 +443,55 @@ FaultFigures RunFault(AgentsRig& rig, const std::string& fault, int rounds, std:
   return f;
 }
 
-void OwnerFailover(benchmark::State& state) {
+// The no-fault baseline, then each of `faults` SEAM_BENCH_FAILOVERS times, and what the log says
+// of them all.
+Result<FailoverFigures> RunFailovers(AgentsRig& rig, const std::vector<std::string>& faults) {
+  std::mt19937_64 rng(std::random_device{}());
+  const int rounds = EnvCount("SEAM_BENCH_FAILOVERS", 20);
+  FailoverFigures figures;
+  std::vector<double> none;
+  for (int i = 0; i < rounds; ++i) {
+    int ignored = 0;
+    if (std::optional<double> ms = FailoverRound(rig, "none", rng, &ignored)) none.push_back(*ms);
+  }
+  for (const std::string& fault : faults) figures.faults.push_back(RunFault(rig, fault, rounds, rng));
+  SEAM_ASSIGN_OR_RETURN(std::vector<Event> events, rig.Events());
+  figures.none_rounds = static_cast<int>(none.size());
+  figures.none_p50_ms = Percentile(none, 0.5);
+  figures.none_max_ms = none.empty() ? 0 : *std::max_element(none.begin(), none.end());
+  figures.double_repairs = DoubleRepairs(events, "shared");
+  figures.stale_epoch_events = StaleEpochEvents(events);
+  figures.ran = true;
+  return figures;
+}
+
+// The failover benchmarks: `faults` on a rig set up as `in_namespaces` says, into `out`.
+void Failovers(benchmark::State& state, const std::string& tag, bool in_namespaces,
+               const std::vector<std::string>& faults, FailoverFigures& out) {
   for (auto _ : state) {
     AgentsRig rig;
-    if (std::string error = rig.Setup("failover"); !error.empty()) {
+    if (std::string error = rig.Setup(tag, in_namespaces); !error.empty()) {
       state.SkipWithError(error.c_str());
       return;
     }
-    std::mt19937_64 rng(std::random_device{}());
-    const int rounds = EnvCount("SEAM_BENCH_FAILOVERS", 20);
-    FailoverFigures figures;
-    std::vector<double> none;
-    for (int i = 0; i < rounds; ++i) {
-      int ignored = 0;
-      if (std::optional<double> ms = FailoverRound(rig, "none", rng, &ignored)) none.push_back(*ms);
-    }
-    for (const std::string fault : {"kill", "stop", "terminate"}) figures.faults.push_back(RunFault(rig, fault, rounds, rng));
-    Result<std::vector<Event>> events = rig.Events();
-    if (!events.ok()) {
-      state.SkipWithError(events.status().ToString().c_str());
+    Result<FailoverFigures> figures = RunFailovers(rig, faults);
+    if (!figures.ok()) {
+      state.SkipWithError(figures.status().ToString().c_str());
       return;
     }
-    figures.none_rounds = static_cast<int>(none.size());
-    figures.none_p50_ms = Percentile(none, 0.5);
-    figures.none_max_ms = none.empty() ? 0 : *std::max_element(none.begin(), none.end());
-    figures.double_repairs = DoubleRepairs(*events, "shared");
-    figures.stale_epoch_events = StaleEpochEvents(*events);
-    figures.ran = true;
-    g_failover = figures;
+    out = *figures;
     double worst = 0;
-    for (const FaultFigures& f : figures.faults) worst = std::max(worst, f.max_ms);
+    for (const FaultFigures& f : out.faults) worst = std::max(worst, f.max_ms);
     state.SetIterationTime(worst / 1000.0);
   }
 }
 
-// The partition, on a rig of its own (agents in network namespaces); baseline: the same edit with
-// no fault on that rig.
-void OwnerPartition(benchmark::State& state) {
-  for (auto _ : state) {
-    AgentsRig rig;
-    if (std::string error = rig.Setup("partition", /*in_namespaces=*/true); !error.empty()) {
-      state.SkipWithError(error.c_str());
-      return;
-    }
-    std::mt19937_64 rng(std::random_device{}());
-    const int rounds = EnvCount("SEAM_BENCH_FAILOVERS", 20);
-    FailoverFigures figures;
-    std::vector<double> none;
-    for (int i = 0; i < rounds; ++i) {
-      int ignored = 0;
-      if (std::optional<double> ms = FailoverRound(rig, "none", rng, &ignored)) none.push_back(*ms);
-    }
-    figures.faults.push_back(RunFault(rig, "partition", rounds, rng));
-    Result<std::vector<Event>> events = rig.Events();
-    if (!events.ok()) {
-      state.SkipWithError(events.status().ToString().c_str());
-      return;
-    }
-    figures.none_rounds = static_cast<int>(none.size());
-    figures.none_p50_ms = Percentile(none, 0.5);
-    figures.none_max_ms = none.empty() ? 0 : *std::max_element(none.begin(), none.end());
-    figures.double_repairs = DoubleRepairs(*events, "shared");
-    figures.stale_epoch_events = StaleEpochEvents(*events);
-    figures.ran = true;
-    g_partition = figures;
-    state.SetIterationTime(figures.faults.front().max_ms / 1000.0);
-  }
+void OwnerFailover(benchmark::State& state) {
+  Failovers(state, "failover", false, {"kill", "stop", "terminate"}, g_failover);
 }
+
+// The partition, on a rig of its own (agents in network namespaces), its baseline on that rig.
+void OwnerPartition(benchmark::State& state) { Failovers(state, "partition", true, {"partition"}, g_partition); }
 
 void OwnerPauses(benchmark::State& state) {
   for (auto _ : state) {

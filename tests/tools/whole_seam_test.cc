@@ -128,6 +128,21 @@ TEST(WholeSeamTest, AnObservationByAnAgentNotNamedForTheSideOrNotJsonIsNotTruste
   EXPECT_EQ(out["sides"][1]["detail"], "agent gw2 shared an observation that is not a JSON object");
 }
 
+// gw1 owned the seam and observed `shared` at its last pass; gw2 owns it now and has observed
+// it since: gw2's observation is shown, not gw1's older one.
+TEST(WholeSeamTest, AnotherAgentsNewerObservationOfASideWinsOverThisAgentsOlderOne) {
+  Fixture f;
+  f.entry["sides"].push_back(Side("shared", "lagging"));
+  f.Share("shared", "gw2", Side("shared", "in_sync"), kNow - 100'000);  // after gw1's pass (kNow - 250 ms)
+  Json out = f.Complete();
+  EXPECT_EQ(out["sides"][2]["agent"], "gw2") << out.dump(2);
+  EXPECT_EQ(out["sides"][2]["verdict"], "in_sync");
+  f.Share("shared", "gw2", Side("shared", "in_sync"), kNow - 900'000);  // before it: gw1's own stands
+  out = f.Complete();
+  EXPECT_EQ(out["sides"][2]["agent"], "gw1");
+  EXPECT_EQ(out["sides"][2]["verdict"], "lagging");
+}
+
 TEST(WholeSeamTest, OnAStoreOneHostKeepsOnlyTheObserverAndAgeAreAdded) {
   Fixture f;
   Json out = f.entry;

@@ -248,6 +248,7 @@ void OwnershipKeeper::ClaimOnce(Core& core) {
 
 void OwnershipKeeper::ShareObservations(Core& core, bool read) {
   std::vector<SideObservation> sending;
+  std::vector<Steady::time_point> made;  // when each of `sending` was observed
   {
     std::lock_guard<std::mutex> lock(core.mu);
     const Steady::time_point now = Steady::now();
@@ -258,6 +259,7 @@ void OwnershipKeeper::ShareObservations(Core& core, bool read) {
       s.report = o.report;
       s.age_us = std::chrono::duration_cast<std::chrono::microseconds>(now - o.at).count();
       sending.push_back(std::move(s));
+      made.push_back(o.at);
     }
   }
   Status sent = core.leases->Publish(core.holder, sending);
@@ -269,9 +271,9 @@ void OwnershipKeeper::ShareObservations(Core& core, bool read) {
   std::lock_guard<std::mutex> lock(core.mu);
   if (sent.ok()) {
     // Sent: forget them, unless a newer observation of the side came meanwhile.
-    for (const SideObservation& s : sending) {
-      auto it = core.unsent.find({s.stream, s.side});
-      if (it != core.unsent.end() && it->second.report == s.report) core.unsent.erase(it);
+    for (std::size_t i = 0; i < sending.size(); ++i) {
+      auto it = core.unsent.find({sending[i].stream, sending[i].side});
+      if (it != core.unsent.end() && it->second.at == made[i]) core.unsent.erase(it);
     }
   }
   const Status& failed = !sent.ok() ? sent : all.status();

@@ -109,7 +109,15 @@ void CompleteSeamEntry(Json& entry, const SeamConfig& seam, std::int64_t last_pa
   Json sides = Json::array();
   for (const SideConfig& side : seam.sides) {
     auto mine = own.find(side.name);
-    sides.push_back(mine != own.end() ? std::move(mine->second) : SharedSide(side, shared, *view, now_us));
+    // This agent's own observation, unless another agent has observed the side since (the
+    // seam's owner now, after this one lost the lease and ran no pass over that side again).
+    bool newer_elsewhere = false;
+    if (shared != nullptr) {
+      auto o = shared->find(side.name);
+      newer_elsewhere = o != shared->end() && o->second.agent != agent && o->second.observed_at_us > last_pass_at_us;
+    }
+    sides.push_back(mine != own.end() && !newer_elsewhere ? std::move(mine->second)
+                                                           : SharedSide(side, shared, *view, now_us));
   }
   entry["status"] = StatusOverAll(entry.value("status", "unknown"), sides);
   entry["sides"] = std::move(sides);
