@@ -19,7 +19,8 @@ std::string CategoryOf(const std::string& type, const IntentChange::What what, c
       {drift::kDriftOpened, "drift_opened"},       {drift::kDriftClosed, "drift_closed"},
       {bookkeeping::kSeamFlapping, "flapping"},    {bookkeeping::kFlappingCleared, "flapping_cleared"},
       {drift::kSideRestarted, "restart"},          {bookkeeping::kHookIneffective, "hook_ineffective"},
-      {bookkeeping::kRepairStarted, "repair_started"}};
+      {bookkeeping::kRepairStarted, "repair_started"},
+      {drift::kSideUnreadable, "unreadable"},      {drift::kSideReadable, "readable"}};
   auto it = kBookkeeping.find(type);
   return it != kBookkeeping.end() ? it->second : "other";
 }
@@ -78,6 +79,19 @@ class Folder {
       for (AuditFlapping& f : flapping_) {
         if (f.cleared_us == 0) f.cleared_us = event.time_us;
       }
+    } else if (event.type == drift::kSideUnreadable) {
+      if (auto p = drift::DecodeSideUnreadable(event.payload); p.ok()) {
+        unreadable_.push_back(AuditUnreadable{p->side, p->reason, p->since_us != 0 ? p->since_us : event.time_us, 0,
+                                              event.version, 0});
+      }
+    } else if (event.type == drift::kSideReadable) {
+      if (auto p = drift::DecodeSideReadable(event.payload); p.ok()) {
+        for (AuditUnreadable& u : unreadable_) {
+          if (u.opened_version != p->opened_version || u.closed_version != 0) continue;
+          u.until_us = p->at_us != 0 ? p->at_us : event.time_us;
+          u.closed_version = event.version;
+        }
+      }
     } else if (event.type == drift::kSideRestarted && listed) {
       // Listed even when it does not decode (its entry says why), like every other event.
       Result<drift::SideRestarted> decoded = drift::DecodeSideRestarted(event.payload);
@@ -99,6 +113,9 @@ class Folder {
     }
     for (AuditFlapping& f : flapping_) {
       if (Overlaps(f.since_us, f.cleared_us == 0 ? -1 : f.cleared_us)) out_.flapping.push_back(std::move(f));
+    }
+    for (AuditUnreadable& u : unreadable_) {
+      if (Overlaps(u.since_us, u.until_us == 0 ? -1 : u.until_us)) out_.unreadable.push_back(std::move(u));
     }
     return std::move(out_);
   }
@@ -231,6 +248,12 @@ class Folder {
     d.opened_at_us = event.time_us;
     d.opened_by = event.actor;
     d.detail = p.detail;
+    // The side's latest spell that began after its last confirmation and before the drift was found.
+    for (auto u = unreadable_.rbegin(); u != unreadable_.rend(); ++u) {
+      if (u->side != d.side) continue;
+      if (u->since_us >= d.last_in_sync_at_us && u->since_us <= d.first_seen_at_us) d.during_unreadable = *u;
+      break;
+    }
     drifts_.push_back(Drift{std::move(d), -1});
   }
 
@@ -259,6 +282,7 @@ class Folder {
   std::map<std::string, Sightings> sightings_;  // values seen on sides, by fingerprint
   std::vector<Drift> drifts_;
   std::vector<AuditFlapping> flapping_;
+  std::vector<AuditUnreadable> unreadable_;
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 // The audit of one seam, folded from its own stream: operations and which sides each reached,
-// drifts with their brackets and how they ended, repairs, adoptions, flapping spells, restarts.
+// drifts with their brackets and how they ended, repairs, adoptions, flapping spells, restarts,
+// unreadable spells.
 // Typed facts only; tools render them (tools/common/audit_timeline.h: JSON and sentences for
 // `seamctl audit`, `seamctl drift` and the HTML page). Never holds a secret value, only keyed
 // fingerprints.
@@ -26,7 +27,7 @@ class KeyRing;
 // Which events the audit lists, by event time (UTC microseconds, inclusive); 0: unbounded.
 // Events after `until_us` are left out entirely: the audit is what the log said at until_us.
 // Events before `since_us` are still read (a drift's missed operation may be older) but not
-// listed; drifts and flapping spells that overlap the window are listed.
+// listed; drifts, flapping and unreadable spells that overlap the window are listed.
 struct AuditWindow {
   std::int64_t since_us = 0;
   std::int64_t until_us = 0;
@@ -37,8 +38,8 @@ struct AuditEntry {
   Event event;         // payload cleared: what people see of it is `fields`
   EventFields fields;  // DescribeEventFields: secrets as keyed fingerprints
   // "operation", "adoption", "revocation", "confirmation", "repair", "drift_opened",
-  // "drift_closed", "flapping", "flapping_cleared", "restart", "hook_ineffective", "other" (a type this build does
-  // not know).
+  // "drift_closed", "flapping", "flapping_cleared", "restart", "hook_ineffective", "repair_started",
+  // "unreadable", "readable", "other" (a type this build does not know).
   std::string category;
   std::string side;          // the side it concerns ("" none): an adoption's source side
   std::string adopted_from;  // an adoption: the side the value was taken from
@@ -96,6 +97,16 @@ struct AuditDriftEnd {
   std::string recorded_by;
 };
 
+// A spell a side could not be read (SideUnreadable until its SideReadable).
+struct AuditUnreadable {
+  std::string side;
+  std::string reason;
+  std::int64_t since_us = 0;
+  std::int64_t until_us = 0;        // when it was read again (the SideReadable's `at`); 0 still unreadable
+  std::int64_t opened_version = 0;  // the SideUnreadable event
+  std::int64_t closed_version = 0;  // the SideReadable event; 0 none
+};
+
 struct AuditDrift {
   std::string side;
   std::string verdict;  // "lagging" | "foreign" | "missing"
@@ -116,6 +127,10 @@ struct AuditDrift {
   std::string detail;
   // Lagging: the newest intent it did confirm and has lost since (a restore, a stale copy).
   std::optional<AuditOperationRef> lost_operation;
+  // The side could not be read for a while before the drift was found (a spell that began after
+  // its last confirmation): the drift began during that spell or just before it. As the log
+  // knew it when the drift was recorded (until_us 0: the spell had not ended yet then).
+  std::optional<AuditUnreadable> during_unreadable;
 };
 
 struct AuditRestart {
@@ -145,6 +160,7 @@ struct AuditTimeline {
   std::vector<AuditDrift> drifts;
   std::vector<AuditRestart> restarts;
   std::vector<AuditFlapping> flapping;
+  std::vector<AuditUnreadable> unreadable;  // spells that overlap the window, by start
   std::int64_t errors = 0;  // events whose payload does not decode or unseal, listed or not
 
   // The operation at `version`, listed or not; nullptr when none.

@@ -5,6 +5,8 @@
 CEREAL_CLASS_VERSION(seam::drift::DriftOpened, 1)
 CEREAL_CLASS_VERSION(seam::drift::DriftClosed, 1)
 CEREAL_CLASS_VERSION(seam::drift::SideRestarted, 1)
+CEREAL_CLASS_VERSION(seam::drift::SideUnreadable, 1)
+CEREAL_CLASS_VERSION(seam::drift::SideReadable, 1)
 
 namespace seam::drift {
 namespace {
@@ -40,11 +42,26 @@ EventFields ShowSideRestarted(const Event& e) {
           Field::Text("previous_marker", p->previous_marker), Field::Time("started_at", p->started_at_us)};
 }
 
+EventFields ShowSideUnreadable(const Event& e) {
+  Result<SideUnreadable> p = DecodeSideUnreadable(e.payload);
+  if (!p.ok()) return DecodeErrorFields(p.status());
+  return {Field::Text("seam", p->seam), Field::Text("side", p->side), Field::Text("reason", p->reason),
+          Field::Time("since", p->since_us)};
+}
+
+EventFields ShowSideReadable(const Event& e) {
+  Result<SideReadable> p = DecodeSideReadable(e.payload);
+  if (!p.ok()) return DecodeErrorFields(p.status());
+  return {Field::Text("side", p->side), Field::Int("opened_version", p->opened_version), Field::Time("at", p->at_us)};
+}
+
 }  // namespace
 
 std::string Encode(const DriftOpened& p) { return payload_codec::Encode(p); }
 std::string Encode(const DriftClosed& p) { return payload_codec::Encode(p); }
 std::string Encode(const SideRestarted& p) { return payload_codec::Encode(p); }
+std::string Encode(const SideUnreadable& p) { return payload_codec::Encode(p); }
+std::string Encode(const SideReadable& p) { return payload_codec::Encode(p); }
 
 Result<DriftOpened> DecodeDriftOpened(const std::string& b) {
   return payload_codec::Decode<DriftOpened>(b, kDriftOpened);
@@ -55,11 +72,19 @@ Result<DriftClosed> DecodeDriftClosed(const std::string& b) {
 Result<SideRestarted> DecodeSideRestarted(const std::string& b) {
   return payload_codec::Decode<SideRestarted>(b, kSideRestarted);
 }
+Result<SideUnreadable> DecodeSideUnreadable(const std::string& b) {
+  return payload_codec::Decode<SideUnreadable>(b, kSideUnreadable);
+}
+Result<SideReadable> DecodeSideReadable(const std::string& b) {
+  return payload_codec::Decode<SideReadable>(b, kSideReadable);
+}
 
 std::optional<EventFields> Describe(const Event& event) {
   if (event.type == kDriftOpened) return ShowDriftOpened(event);
   if (event.type == kDriftClosed) return ShowDriftClosed(event);
   if (event.type == kSideRestarted) return ShowSideRestarted(event);
+  if (event.type == kSideUnreadable) return ShowSideUnreadable(event);
+  if (event.type == kSideReadable) return ShowSideReadable(event);
   return std::nullopt;
 }
 

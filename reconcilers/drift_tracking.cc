@@ -19,10 +19,50 @@ std::int64_t LastInSync(SeamContext& ctx, const std::string& stream, const Recor
 
 bool HoldsIntent(Verdict verdict) { return verdict == Verdict::kInSync || verdict == Verdict::kExpiring; }
 
+bool Unreadable(const SideSeen& s) { return s.judgement->verdict == Verdict::kUnreadable; }
+
+// The reason a spell records: the side's error line, kept short (a long one is still one line).
+constexpr std::size_t kReasonBytes = 400;
+std::string SpellReason(const Judgement& j) {
+  std::string reason = j.detail.empty() ? std::string("unreadable") : j.detail;
+  if (reason.size() > kReasonBytes) reason = reason.substr(0, kReasonBytes) + "...";
+  return reason;
+}
+
+enum class SpellStep { kNone, kBegins, kEnds };
+
+SpellStep SpellStepOf(const RecordState& state, const SideSeen& s, std::int64_t readable_hold_us) {
+  const std::string& name = s.config->name;
+  const bool open = state.unreadable_spells.count(name) != 0;
+  if (Unreadable(s)) return open ? SpellStep::kNone : SpellStep::kBegins;
+  if (!open) return SpellStep::kNone;
+  auto since = state.readable_since_us.find(name);
+  const std::int64_t first = since == state.readable_since_us.end() ? s.observed_at_us : since->second;
+  return s.observed_at_us - first >= readable_hold_us ? SpellStep::kEnds : SpellStep::kNone;
+}
+
 }  // namespace
 
+void NoteReadability(RecordState& state, const std::vector<SideSeen>& sides) {
+  for (const SideSeen& s : sides) {
+    const std::string& name = s.config->name;
+    if (Unreadable(s) || state.unreadable_spells.count(name) == 0) {
+      state.readable_since_us.erase(name);
+    } else {
+      state.readable_since_us.emplace(name, s.observed_at_us);  // keeps the first of the run
+    }
+  }
+}
+
+bool SpellToRecord(const RecordState& state, const std::vector<SideSeen>& sides, std::int64_t readable_hold_us) {
+  if (state.phase == RecordState::Phase::kUnset) return false;
+  return std::any_of(sides.begin(), sides.end(), [&](const SideSeen& s) {
+    return SpellStepOf(state, s, readable_hold_us) != SpellStep::kNone;
+  });
+}
+
 Status RecordDriftsFound(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
-                         const std::vector<SideSeen>& sides) {
+                         const std::vector<SideSeen>& sides, std::int64_t readable_hold_us) {
   if (state.phase == RecordState::Phase::kUnset) return Status::Ok();
   const std::int64_t now = ctx.clock.NowMicros();
   std::vector<EventDraft> drafts;
@@ -41,6 +81,23 @@ Status RecordDriftsFound(SeamContext& ctx, const SeamConfig& seam, RecordState& 
       }
     }
     const Judgement& j = *s.judgement;
+    switch (SpellStepOf(state, s, readable_hold_us)) {
+      case SpellStep::kBegins:
+        add(drift::kSideUnreadable,
+            drift::Encode(drift::SideUnreadable{seam.name, name, SpellReason(j), s.observed_at_us}));
+        ReconcileLog()->info("seam {}: side {} unreadable: {}", seam.name, name, SpellReason(j));
+        break;
+      case SpellStep::kEnds: {
+        auto since = state.readable_since_us.find(name);
+        const std::int64_t at = since == state.readable_since_us.end() ? s.observed_at_us : since->second;
+        add(drift::kSideReadable,
+            drift::Encode(drift::SideReadable{name, state.unreadable_spells.at(name).opened_version, at}));
+        ReconcileLog()->info("seam {}: side {} readable again", seam.name, name);
+        break;
+      }
+      case SpellStep::kNone:
+        break;
+    }
     if (!IsDrift(j.verdict)) continue;
     std::int64_t last_in_sync = 0;
     auto open = state.open_drifts.find(name);

@@ -22,8 +22,18 @@ struct SideSeen {
 
 // A drift is a side that does not hold the intended value: lagging, foreign or missing
 // (IsDrift). An unreadable side opens none: what it holds is unknown, and a side seam cannot
-// read is bad input that must not write to the log (its open drift, if any, stays open).
+// read is bad input that must write nothing to the log but the fact that it could not be read:
+// an unreadable spell (SideUnreadable once when it begins, SideReadable once the side has been
+// read again without a break for `readable_hold_us`). Its open drift, if any, stays open.
 // in_sync and expiring sides hold the intended value.
+
+// Notes in state.readable_since_us when each side with an open unreadable spell was first read
+// again without a break (forgotten when it is unreadable again). Every pass calls it, looks too:
+// the run of readable observations is the passes', not the log's.
+void NoteReadability(RecordState& state, const std::vector<SideSeen>& sides);
+
+// Whether RecordDriftsFound would record the start or the end of an unreadable spell.
+bool SpellToRecord(const RecordState& state, const std::vector<SideSeen>& sides, std::int64_t readable_hold_us);
 
 // Appends, in one append: a SideRestarted for each side whose restart marker differs from the
 // last one recorded; a DriftOpened for each side out of sync with no open drift; for a side
@@ -34,10 +44,15 @@ struct SideSeen {
 // first_seen_at is the observation's time; side_changed_at is the side's own change time only
 // when it falls after last_in_sync_at (an mtime kept by a restored copy, or a server's start
 // time long before, says nothing about this drift). A new drift's last_in_sync_at is the later of ctx.confirmations and the log's
-// own last confirmation of the side. Nothing while the seam has no intent (nothing to drift
-// from). A Conflict means another writer appended first.
+// own last confirmation of the side. Also, per side, the start of an unreadable spell (a side
+// unreadable with no spell open: SideUnreadable, its reason the side's error line) or its end
+// (a spell open and the side read without a break for readable_hold_us since
+// state.readable_since_us, after NoteReadability: SideReadable at that first read; with a hold
+// of 0 at once, as a one-shot `seamctl repair` does, which cannot watch for a minute).
+// Nothing while the seam has no intent (nothing to drift from). A Conflict means another
+// writer appended first.
 Status RecordDriftsFound(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
-                         const std::vector<SideSeen>& sides);
+                         const std::vector<SideSeen>& sides, std::int64_t readable_hold_us = 0);
 
 // Appends, in one append, a DriftClosed for each side with an open drift that is now in sync
 // (how: "repaired" when seam wrote the side since, "adopted" when the log took its value,

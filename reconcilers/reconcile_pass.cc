@@ -110,10 +110,11 @@ std::vector<SideSeen> Seen(const Pass& p, const std::vector<const SideConfig*>& 
 
 // PassOptions::defer_acting: whether the rest of this pass would append or write anything. Each
 // condition is one of the phases below that can: adopt, complete, record a drift found (or a
-// restart), repair, record a drift ended, clear flapping.
+// restart, or an unreadable spell's start or end), repair, record a drift ended, clear flapping.
 bool WouldAct(const Pass& p) {
   if (!p.state.open_drifts.empty() || !operation_steps::PendingSides(p.seam, p.state).empty()) return true;
   if (p.options.force && p.state.flapping) return true;
+  if (SpellToRecord(p.state, Seen(p), p.options.readable_hold_us)) return true;
   return std::any_of(p.observed.begin(), p.observed.end(), [&p](const Observed& o) {
     if (IsDrift(o.judgement.verdict)) return true;
     const std::string& marker = o.observation.restart_marker;
@@ -254,7 +255,8 @@ void CompletePhase(Pass& p) {
     return;
   }
   if (!p.repairing() || !p.report.errors.empty() || pending.empty()) return;
-  if (Status found = RecordDriftsFound(p.ctx, p.seam, p.state, Seen(p, pending)); !found.ok()) {
+  if (Status found = RecordDriftsFound(p.ctx, p.seam, p.state, Seen(p, pending), p.options.readable_hold_us);
+      !found.ok()) {
     p.NoteError("recording drift", found);
     return;
   }
@@ -432,6 +434,10 @@ SeamReport ReportPhase(Pass& p, std::int64_t version_before) {
       side.not_after = SecondsIn(o.observation.fields, p.kind.expiry_field);
       side.chain_not_after = SecondsIn(o.observation.fields, p.kind.chain_expiry_field);
     }
+    if (side.judgement.verdict == Verdict::kUnreadable) {
+      auto spell = state.unreadable_spells.find(side.name);
+      side.unreadable_since_us = spell != state.unreadable_spells.end() ? spell->second.since_us : o.at_us;
+    }
     if (auto open = state.open_drifts.find(side.name); open != state.open_drifts.end()) {
       const OpenDrift& d = open->second;
       side.drift = DriftInfo{d.opened_version, d.verdict, d.last_in_sync_at_us, d.first_seen_at_us,
@@ -446,6 +452,7 @@ SeamReport ReportPhase(Pass& p, std::int64_t version_before) {
   if (!report.pending_sides.empty()) {
     report.pending_operation = state.intent_type;
     report.pending_version = state.current_version;
+    report.pending_since_us = state.current_time_us;
   }
   ComputeStatus(state, report);
   return std::move(report);
@@ -479,6 +486,7 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
   // Everything this pass appends (completions included) counts in events_appended.
   const std::int64_t version_before = p.state.stream_version;
   ObservePhase(p, std::move(observations));
+  NoteReadability(p.state, Seen(p));
   if (options.defer_acting && WouldAct(p)) {
     SeamReport deferred;
     deferred.name = seam.name;
@@ -494,7 +502,9 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
   // completing a pending operation failed (a side down). Not after a conflict: the state is
   // stale until the next pass.
   if (p.repairing() && !p.report.retryable) {
-    if (Status found = RecordDriftsFound(ctx, seam, p.state, Seen(p)); !found.ok()) p.NoteError("recording drift", found);
+    if (Status found = RecordDriftsFound(ctx, seam, p.state, Seen(p), options.readable_hold_us); !found.ok()) {
+      p.NoteError("recording drift", found);
+    }
   }
   RepairPhase(p);
   if (p.repairing() && !p.report.retryable) {

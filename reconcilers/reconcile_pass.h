@@ -41,7 +41,13 @@ struct PassOptions {
   // over seams in sync, and the passes of seams whose network sides it observed beforehand, whose
   // acting passes run where a write may take its timeout.
   bool defer_acting = false;
+  // How long a side with an unreadable spell open must be read without a break before the
+  // spell's end is recorded (SideReadable; reconcilers/drift_tracking.h). seamd, which keeps
+  // `state` and so sees the run, waits kReadableHoldUs; 0 (a one-shot pass) records it at once.
+  std::int64_t readable_hold_us = 0;
 };
+
+inline constexpr std::int64_t kReadableHoldUs = 60'000'000;
 
 // A drift the log holds open on a side (DriftOpened without DriftClosed), as of the pass's end.
 struct DriftInfo {
@@ -63,6 +69,8 @@ struct SideReport {
   std::int64_t not_after = 0;
   // The earliest expiry of what comes with it (a certificate chain's intermediates); 0: none.
   std::int64_t chain_not_after = 0;
+  // Unreadable now: since when (its unreadable spell's start in the log, else this observation).
+  std::int64_t unreadable_since_us = 0;
 };
 
 struct SeamReport {
@@ -78,6 +86,7 @@ struct SeamReport {
   // An operation that has not confirmed every side yet (check; after a repair, what is left).
   std::string pending_operation;          // its intent event type, "" when none is pending
   std::int64_t pending_version = 0;
+  std::int64_t pending_since_us = 0;       // when its intent was recorded
   std::vector<std::string> pending_sides;  // in `order`
   // The repair budget of a side was spent: repairs stopped until `repair --force`.
   bool flapping = false;

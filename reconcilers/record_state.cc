@@ -50,7 +50,8 @@ std::optional<std::int64_t> ParseSeconds(std::string_view text) {
 
 namespace {
 
-// Drift records open and close drifts; SideRestarted keeps the side's restart marker.
+// Drift records open and close drifts; SideRestarted keeps the side's restart marker;
+// SideUnreadable and SideReadable open and close unreadable spells.
 Status ApplyDriftRecord(RecordState& state, const Event& event) {
   auto where = [&] { return "event seq " + std::to_string(event.seq); };
   if (event.type == drift::kDriftOpened) {
@@ -74,6 +75,15 @@ Status ApplyDriftRecord(RecordState& state, const Event& event) {
     Result<drift::SideRestarted> p = drift::DecodeSideRestarted(event.payload);
     if (!p.ok()) return p.status().WithContext(where());
     state.restart_markers[p->side] = std::move(p->marker);
+  } else if (event.type == drift::kSideUnreadable) {
+    Result<drift::SideUnreadable> p = drift::DecodeSideUnreadable(event.payload);
+    if (!p.ok()) return p.status().WithContext(where());
+    state.unreadable_spells[p->side] = UnreadableSpell{event.version, p->since_us, std::move(p->reason)};
+  } else if (event.type == drift::kSideReadable) {
+    Result<drift::SideReadable> p = drift::DecodeSideReadable(event.payload);
+    if (!p.ok()) return p.status().WithContext(where());
+    state.unreadable_spells.erase(p->side);
+    state.readable_since_us.erase(p->side);
   }
   return Status::Ok();
 }

@@ -54,6 +54,13 @@ struct OpenDrift {
   bool adopted_here = false;  // the log adopted this side's value: that is how it ended
 };
 
+// A side the log holds unreadable (SideUnreadable without its SideReadable).
+struct UnreadableSpell {
+  std::int64_t opened_version = 0;  // stream version of the SideUnreadable
+  std::int64_t since_us = 0;
+  std::string reason;
+};
+
 // An observe-only side's hook that ran and did not bring it to the intended version
 // (HookIneffective): not run again for that version while the side holds the same thing.
 struct IneffectiveHook {
@@ -101,6 +108,11 @@ struct RecordState {
   std::map<std::string, OpenDrift> open_drifts;
   std::map<std::string, std::int64_t> last_confirmed_us;
   std::map<std::string, std::string> restart_markers;
+  // Unreadable spells the log holds open, by side. And, kept by the passes themselves (never
+  // from the log: a replay starts it afresh), when each side with an open spell was first read
+  // again without a break since: the spell ends once that run lasts the pass's hold.
+  std::map<std::string, UnreadableSpell> unreadable_spells;
+  std::map<std::string, std::int64_t> readable_since_us;
   // Hooks that did not help, by side; a confirmation of the side (SideApplied, SideRepaired)
   // forgets its entry.
   std::map<std::string, IneffectiveHook> ineffective_hooks;

@@ -136,9 +136,10 @@ TEST_F(BadInputTest, InvalidJsonSideIsUnreadableWithLineAndColumnAndIsLeftAlone)
   EXPECT_TRUE(Contains(side["detail"].get<std::string>(), "line 2, column")) << side.dump();
   EXPECT_EQ(report["seams"][0]["status"], "unknown");
 
+  const std::size_t events_before = LogEvents().size();
   ProcessResult repair = Seamctl({"repair"});
   EXPECT_EQ(repair.exit_code, 2) << repair.out << repair.err;
-  EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
+  ExpectOnlyAnUnreadableSpell(before, events_before, "cli");
   // The parser's message quotes the text around the error; it must not reach the output.
   for (const ProcessResult& r : transcript_) {
     if (&r == &transcript_.front()) continue;
@@ -169,8 +170,11 @@ TEST_F(BadInputTest, SideThatIsADirectoryIsUnreadable) {
   EXPECT_EQ(code, 2);
   EXPECT_EQ(report["seams"][0]["sides"][1]["verdict"], "unreadable") << report.dump(2);
   EXPECT_TRUE(Contains(report["seams"][0]["sides"][1]["detail"].get<std::string>(), "directory"));
+  const std::size_t events_before = LogEvents().size();
   ProcessResult repair = Seamctl({"repair"});
   EXPECT_EQ(repair.exit_code, 2) << repair.out << repair.err;
+  ExpectOnlyAnUnreadableSpell(before, events_before, "cli");
+  const Snapshot after_repair = TakeSnapshot(Root());
   ProcessResult rotate = Seamctl({"token", "rotate", kSeam});
   EXPECT_EQ(rotate.exit_code, 2) << rotate.out << rotate.err;
   EXPECT_TRUE(fs::is_directory(CliFile()));
@@ -178,7 +182,7 @@ TEST_F(BadInputTest, SideThatIsADirectoryIsUnreadable) {
   // gateway is not written either.
   EXPECT_TRUE(Contains(rotate.err, "seamctl: error:")) << rotate.err;
   EXPECT_TRUE(Contains(rotate.err, "nothing was recorded or written")) << rotate.err;
-  EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
+  EXPECT_EQ(SnapshotDiff(after_repair, TakeSnapshot(Root())), "");
 }
 
 TEST_F(BadInputTest, SideFileWithoutReadPermissionIsUnreadable) {
@@ -190,8 +194,9 @@ TEST_F(BadInputTest, SideFileWithoutReadPermissionIsUnreadable) {
   const nlohmann::json report = CheckJson(&code);
   EXPECT_EQ(code, 2);
   EXPECT_EQ(report["seams"][0]["sides"][1]["verdict"], "unreadable") << report.dump(2);
+  const std::size_t events_before = LogEvents().size();
   EXPECT_EQ(Seamctl({"repair"}).exit_code, 2);
-  EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
+  ExpectOnlyAnUnreadableSpell(before, events_before, "cli");
 }
 
 TEST_F(BadInputTest, NonStringTokenIsUnreadableAndNeverOverwritten) {
@@ -203,9 +208,10 @@ TEST_F(BadInputTest, NonStringTokenIsUnreadableAndNeverOverwritten) {
   EXPECT_EQ(code, 2);
   EXPECT_EQ(report["seams"][0]["sides"][1]["verdict"], "unreadable") << report.dump(2);
   EXPECT_TRUE(Contains(report["seams"][0]["sides"][1]["detail"].get<std::string>(), "not a string"));
+  const std::size_t events_before = LogEvents().size();
   ProcessResult repair = Seamctl({"repair"});
   EXPECT_EQ(repair.exit_code, 2) << repair.out << repair.err;
-  EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
+  ExpectOnlyAnUnreadableSpell(before, events_before, "cli");
 }
 
 TEST_F(BadInputTest, EventLogThatIsNotSqliteIsRefusedUntouched) {

@@ -71,9 +71,12 @@ TEST_F(ExecHttpSeamTest, AFailingReadProgramIsUnreadableAndBlocksOperations) {
   EXPECT_TRUE(Contains(report["seams"][0]["sides"][0]["detail"].get<std::string>(),
                        "exited 1: vault sealed: operator action needed"))
       << report.dump(2);
+  const std::size_t events_before = LogEvents().size();
   EXPECT_EQ(Seamctl({"repair"}).exit_code, 2);
+  ExpectOnlyAnUnreadableSpell(before, events_before, "vault");
+  const Snapshot after_repair = TakeSnapshot(Root());
   EXPECT_TRUE(IsCleanError(Seamctl({"token", "rotate", "device-token"}), "side vault is unreadable"));
-  EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
+  EXPECT_EQ(SnapshotDiff(after_repair, TakeSnapshot(Root())), "");
 }
 
 // `check --deadline`: a side still waiting when the check's deadline comes is unreadable, named

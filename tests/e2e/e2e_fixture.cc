@@ -161,6 +161,19 @@ void SeamctlTest::SetGatewayToken(const std::string& value) const {
   SetStringAt(GatewayFile(), "/devices/device-42/token", value);
 }
 
+void SeamctlTest::ExpectOnlyAnUnreadableSpell(const Snapshot& before, std::size_t events_before, const std::string& side) {
+  Snapshot after = TakeSnapshot(Root());
+  Snapshot unlogged = before;
+  for (Snapshot* s : {&after, &unlogged}) {
+    for (const char* log : {".seam/events.db", ".seam/events.db-wal", ".seam/events.db-journal"}) s->erase(log);
+  }
+  EXPECT_EQ(SnapshotDiff(unlogged, after), "");
+  const std::vector<nlohmann::json> events = LogEvents();
+  ASSERT_EQ(events.size(), events_before + 1) << ::testing::PrintToString(EventTypes(events));
+  EXPECT_EQ(events.back()["type"], "SideUnreadable");
+  EXPECT_EQ(events.back()["details"]["side"], side);
+}
+
 std::vector<nlohmann::json> SeamctlTest::LogEvents() {
   ProcessResult r = Seamctl({"log", "--json"});
   EXPECT_EQ(r.exit_code, 0) << r.err;

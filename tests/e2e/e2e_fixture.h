@@ -92,6 +92,10 @@ class SeamctlTest : public ::testing::Test {
   std::vector<nlohmann::json> LogEvents();
   // `check --json` parsed; exit code in *exit_code when given.
   nlohmann::json CheckJson(int* exit_code = nullptr);
+  // After a repair that found `side` unreadable: no file changed but the event log, and the log
+  // gained exactly one event, the SideUnreadable of `side` (the only record bad input causes).
+  // `before` and `events_before` were taken before the repair.
+  void ExpectOnlyAnUnreadableSpell(const Snapshot& before, std::size_t events_before, const std::string& side);
 
   seam::testing::TempDir dir_;
   std::vector<ProcessResult> transcript_;

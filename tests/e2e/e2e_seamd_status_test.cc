@@ -247,6 +247,65 @@ TEST_F(SeamdStatusTest, AnOpenDriftShowsItsStartInStatusAndItsAgeInMetrics) {
   EXPECT_EQ(LogEvents().back()["details"]["how"], "external");
 }
 
+// A side seamd cannot read (another program left invalid JSON) is an unreadable spell: one
+// SideUnreadable however many passes see it, its age in /metrics and /status, a grey band on the
+// page, the spell in `seamctl audit`; the file is never written over. Read again, the spell
+// stays open for seamd's 60 s hold (a side that flaps is one spell).
+TEST_F(SeamdStatusTest, AnUnreadableSideIsOneSpellOnTheRecordWithItsAgeInMetrics) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  const std::string token = CliToken().value();
+  const std::string good = ReadFile(CliFile());
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  const std::string series = "seam_side_unreadable_seconds{seam=\"device-token\",side=\"cli\"}";
+  EXPECT_EQ(Metrics().count(series), 0U);
+  const std::string broken = "{\"token\": \"" + token + "\",\n  oops}";
+  WriteFile(CliFile(), broken);
+  ASSERT_TRUE(WaitFor([&] { return Metrics().count(series) == 1; })) << DaemonLog();
+  // More changes, more passes: still one spell.
+  for (int i = 0; i < 5; ++i) {
+    std::this_thread::sleep_for(milliseconds(200));
+    WriteFile(CliFile(), broken + std::string(static_cast<std::size_t>(i), ' '));
+  }
+  ASSERT_TRUE(WaitFor([&] { return Metrics()[series] >= 1.0; })) << DaemonLog();
+  std::vector<std::string> types = EventTypes(LogEvents());
+  EXPECT_EQ(std::count(types.begin(), types.end(), "SideUnreadable"), 1) << ::testing::PrintToString(types);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "DriftOpened"), 0);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "SideRepaired"), 0);
+  const std::vector<nlohmann::json> events = LogEvents();
+  nlohmann::json spell;
+  for (const nlohmann::json& e : events) {
+    if (e["type"] == "SideUnreadable") spell = e["details"];
+  }
+  EXPECT_EQ(spell["side"], "cli");
+  EXPECT_TRUE(Contains(spell["reason"].get<std::string>(), "invalid JSON at line 2")) << spell.dump();
+  const nlohmann::json side = SideOf(Status(), "cli");
+  EXPECT_EQ(side["verdict"], "unreadable");
+  EXPECT_EQ(side["unreadable_since"], spell["since"]) << side.dump();
+  EXPECT_EQ(Metrics()["seam_flapping{seam=\"device-token\"}"], 0);
+  EXPECT_TRUE(Contains(ReadFile(CliFile()), "oops")) << "never written over";
+
+  // Readable again: the spell stays open (the 60 s hold), the series goes.
+  WriteFile(CliFile(), good);
+  ASSERT_TRUE(WaitFor([&] { return Metrics().count(series) == 0; })) << DaemonLog();
+  types = EventTypes(LogEvents());
+  EXPECT_EQ(std::count(types.begin(), types.end(), "SideReadable"), 0) << ::testing::PrintToString(types);
+
+  ProcessResult audit = Seamctl({"audit", kSeam, "--json"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.out << audit.err;
+  const nlohmann::json a = nlohmann::json::parse(audit.out, nullptr, false);
+  ASSERT_TRUE(a.is_object()) << audit.out;
+  ASSERT_EQ(a["unreadable"].size(), 1U) << a.dump(2);
+  EXPECT_EQ(a["unreadable"][0]["side"], "cli");
+  EXPECT_EQ(a["unreadable"][0]["since"], spell["since"]);
+  EXPECT_TRUE(a["unreadable"][0]["until"].is_null());
+  ProcessResult text = Seamctl({"audit", kSeam});
+  EXPECT_TRUE(Contains(text.out, "unreadable:\n  cli from ")) << text.out;
+  const HttpReply page = Http(port_, http::verb::get, "/");
+  EXPECT_TRUE(Contains(page.body, "<rect class=\"seg unreadable\" data-seam=\"device-token\" data-side=\"cli\""))
+      << page.body.substr(0, 2000);
+  for (const std::string& out : {audit.out, text.out, page.body, DaemonLog()}) EXPECT_FALSE(Contains(out, token));
+}
+
 // GET / is the audit page of every seam, live: it reloads itself, and a drift seamd repaired
 // shows on it (a repair mark, a closed foreign spell on the side).
 TEST_F(SeamdStatusTest, TheRootIsTheLiveTimelinePage) {

@@ -100,11 +100,14 @@ TEST_F(SqliteRowSeamTest, MissingGatewayDatabaseIsTroubleAndIsNeverCreated) {
   nlohmann::json report = CheckJson(&code);
   EXPECT_EQ(code, 2) << report.dump(2);
   EXPECT_EQ(report["seams"][0]["sides"][0]["verdict"], "unreadable");
+  const std::size_t events_before = LogEvents().size();
   EXPECT_EQ(Seamctl({"repair"}).exit_code, 2);
+  ExpectOnlyAnUnreadableSpell(before, events_before, "gateway");
   // Operations refuse before recording anything.
+  const Snapshot after_repair = TakeSnapshot(Root());
   EXPECT_TRUE(IsCleanError(Seamctl({"token", "rotate", "device-token"}), "database does not exist"));
   EXPECT_FALSE(fs::exists(GatewayDb()));
-  EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
+  EXPECT_EQ(SnapshotDiff(after_repair, TakeSnapshot(Root())), "");
 }
 
 }  // namespace

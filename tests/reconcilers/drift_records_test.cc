@@ -12,7 +12,9 @@
 #include "reconcilers/operations.h"
 #include "reconcilers/token/token_operations.h"
 #include "reconcilers/reconcile_pass.h"
+#include "reconcilers/audit_fold.h"
 #include "reconcilers/bookkeeping_events.h"
+#include "reconcilers/record_state.h"
 #include "reconcilers/token/token_events.h"
 #include "store/sqlite_confirmation_book.h"
 #include "tests/reconcilers/seam_fixture.h"
@@ -250,16 +252,170 @@ TEST(DriftRecords, ASideWrittenThenStaleAgainClosesTheOldDriftAndOpensANewOne) {
   EXPECT_EQ(reopened.first_seen_at_us, f.clock.NowMicros());
 }
 
-TEST(DriftRecords, AnUnreadableSideRecordsNothing) {
+// An unreadable side: one SideUnreadable when the spell begins, however many passes see it, and
+// nothing else (no drift, no repair, nothing written to the side).
+TEST(DriftRecords, AnUnreadableSideRecordsOneSpellAndNothingElse) {
   SeamFixture f;
   SeamContext ctx = f.Context();
   ASSERT_TRUE(IssueToken(ctx, f.seam()).ok());
   testing::WriteFile(f.cli_path(), "{not json");
   const std::size_t before = Stream(f).size();
-  auto report = RunPass(ctx, f.seam(), PassMode::kRepair);
+  f.clock.Advance(5 * kSecond);
+  const std::int64_t since = f.clock.NowMicros();
+  RecordState kept(*FindKindSpec("token"));
+  PassOptions seamd;
+  seamd.state = &kept;
+  seamd.readable_hold_us = kReadableHoldUs;
+  auto report = RunPass(ctx, f.seam(), PassMode::kRepair, {}, seamd);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(SideNamed(*report, "cli").judgement.verdict, Verdict::kUnreadable);
-  EXPECT_EQ(Stream(f).size(), before);
+  EXPECT_EQ(SideNamed(*report, "cli").unreadable_since_us, since);
+  EXPECT_EQ(report->events_appended, 1);
+  std::vector<Event> events = Stream(f);
+  ASSERT_EQ(events.size(), before + 1);
+  ASSERT_EQ(events.back().type, drift::kSideUnreadable);
+  const drift::SideUnreadable spell = drift::DecodeSideUnreadable(events.back().payload).value();
+  EXPECT_EQ(spell.seam, "device-token");
+  EXPECT_EQ(spell.side, "cli");
+  EXPECT_EQ(spell.since_us, since);
+  EXPECT_NE(spell.reason.find("invalid JSON at line 1"), std::string::npos) << spell.reason;
+  EXPECT_EQ(testing::ReadFile(f.cli_path()), "{not json") << "never written over";
+
+  // An hour of passes (a dead network): still the one record, the same `since`.
+  for (int i = 0; i < 60; ++i) {
+    f.clock.Advance(60 * kSecond);
+    auto again = RunPass(ctx, f.seam(), PassMode::kRepair, {}, seamd);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->events_appended, 0);
+    EXPECT_EQ(SideNamed(*again, "cli").unreadable_since_us, since);
+  }
+  EXPECT_EQ(Stream(f).size(), before + 1);
+}
+
+// seamd (a kept state, a 60 s hold): the spell ends only after 60 s readable without a break,
+// at the first read of that run; a break starts the run again and records nothing.
+TEST(DriftRecords, AnUnreadableSpellEndsAfterSixtySecondsReadableWithoutABreak) {
+  SeamFixture f;
+  SeamContext ctx = f.Context();
+  ASSERT_TRUE(IssueToken(ctx, f.seam()).ok());
+  const std::string good = testing::ReadFile(f.cli_path());
+  RecordState kept(*FindKindSpec("token"));
+  PassOptions seamd;
+  seamd.state = &kept;
+  seamd.readable_hold_us = kReadableHoldUs;
+  auto pass = [&](std::int64_t advance_s) {
+    f.clock.Advance(advance_s * kSecond);
+    Result<SeamReport> r = RunPass(ctx, f.seam(), PassMode::kRepair, {}, seamd);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? r->events_appended : -1;
+  };
+  testing::WriteFile(f.cli_path(), "{not json");
+  EXPECT_EQ(pass(1), 1);  // SideUnreadable
+  const std::int64_t opened_version = Stream(f).back().version;
+  testing::WriteFile(f.cli_path(), good);
+  EXPECT_EQ(pass(10), 0);  // readable: the run begins
+  EXPECT_EQ(pass(30), 0);
+  testing::WriteFile(f.cli_path(), "{not json again");
+  EXPECT_EQ(pass(10), 0);  // a break: the spell goes on, nothing new recorded
+  testing::WriteFile(f.cli_path(), good);
+  EXPECT_EQ(pass(10), 0);
+  const std::int64_t run_began = f.clock.NowMicros();
+  EXPECT_EQ(pass(30), 0);
+  EXPECT_EQ(pass(29), 0);  // 59 s
+  EXPECT_EQ(pass(2), 1);   // 61 s: SideReadable
+  const Event last = Stream(f).back();
+  ASSERT_EQ(last.type, drift::kSideReadable);
+  const drift::SideReadable readable = drift::DecodeSideReadable(last.payload).value();
+  EXPECT_EQ(readable.side, "cli");
+  EXPECT_EQ(readable.opened_version, opened_version);
+  EXPECT_EQ(readable.at_us, run_began);
+  EXPECT_EQ(pass(60), 0);
+  // A later spell is a new one.
+  testing::WriteFile(f.cli_path(), "[]");
+  EXPECT_EQ(pass(5), 1);
+  EXPECT_EQ(Stream(f).back().type, drift::kSideUnreadable);
+}
+
+// A one-shot `seamctl repair` (no kept state, no hold) cannot watch for a minute: it records the
+// end as soon as it reads the side.
+TEST(DriftRecords, AOneShotRepairEndsTheSpellWhenItReadsTheSide) {
+  SeamFixture f;
+  SeamContext ctx = f.Context();
+  ASSERT_TRUE(IssueToken(ctx, f.seam()).ok());
+  const std::string good = testing::ReadFile(f.cli_path());
+  testing::WriteFile(f.cli_path(), "{not json");
+  ASSERT_TRUE(RunPass(ctx, f.seam(), PassMode::kRepair).ok());
+  ASSERT_EQ(Stream(f).back().type, drift::kSideUnreadable);
+  testing::WriteFile(f.cli_path(), good);
+  f.clock.Advance(3 * kSecond);
+  ASSERT_TRUE(RunPass(ctx, f.seam(), PassMode::kCheck).ok());
+  ASSERT_EQ(Stream(f).back().type, drift::kSideUnreadable) << "a check records nothing";
+  auto report = RunPass(ctx, f.seam(), PassMode::kRepair);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->events_appended, 1);
+  ASSERT_EQ(Stream(f).back().type, drift::kSideReadable);
+  EXPECT_EQ(drift::DecodeSideReadable(Stream(f).back().payload)->at_us, f.clock.NowMicros());
+}
+
+// A look (seamd's pass without the lock) defers when a spell would begin or end.
+TEST(DriftRecords, ALookDefersWhenASpellIsToBeRecorded) {
+  SeamFixture f;
+  SeamContext ctx = f.Context();
+  ASSERT_TRUE(IssueToken(ctx, f.seam()).ok());
+  RecordState kept(*FindKindSpec("token"));
+  PassOptions look;
+  look.state = &kept;
+  look.defer_acting = true;
+  auto in_sync = RunPass(ctx, f.seam(), PassMode::kRepair, {}, look);
+  ASSERT_TRUE(in_sync.ok());
+  EXPECT_FALSE(in_sync->deferred);
+  testing::WriteFile(f.cli_path(), "{not json");
+  auto unreadable = RunPass(ctx, f.seam(), PassMode::kRepair, {}, look);
+  ASSERT_TRUE(unreadable.ok());
+  EXPECT_TRUE(unreadable->deferred);
+}
+
+// A drift found after a spell is bracketed by it: the audit says the side could not be read
+// from the spell's start, and lists the spell with its end.
+TEST(DriftRecords, ADriftFoundAfterAnUnreadableSpellIsBracketedByIt) {
+  SeamFixture f;
+  SeamContext ctx = f.Context();
+  const SeamConfig off = WithPolicy(f.seam(), RepairPolicy::kOff);
+  ASSERT_TRUE(IssueToken(ctx, off).ok());
+  const std::int64_t issued_at = f.clock.NowMicros();
+  const std::string good = testing::ReadFile(f.cli_path());
+  f.clock.Advance(10 * kSecond);
+  testing::WriteFile(f.cli_path(), "{not json");
+  const std::int64_t spell_since = f.clock.NowMicros();
+  ASSERT_TRUE(RunPass(ctx, off, PassMode::kRepair).ok());
+  f.clock.Advance(600 * kSecond);
+  testing::WriteFile(f.cli_path(), good);
+  f.SetCliToken("written-while-unreadable");
+  const std::int64_t found_at = f.clock.NowMicros();
+  ASSERT_TRUE(RunPass(ctx, off, PassMode::kRepair).ok());  // one-shot: the spell ends, the drift opens
+
+  Result<AuditTimeline> t = FoldAudit(*f.store, *f.keys, off, AuditWindow{});
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_EQ(t->unreadable.size(), 1U);
+  EXPECT_EQ(t->unreadable[0].side, "cli");
+  EXPECT_EQ(t->unreadable[0].since_us, spell_since);
+  EXPECT_EQ(t->unreadable[0].until_us, found_at);
+  EXPECT_NE(t->unreadable[0].closed_version, 0);
+  ASSERT_EQ(t->drifts.size(), 1U);
+  const AuditDrift& d = t->drifts[0];
+  EXPECT_EQ(d.verdict, "foreign");
+  EXPECT_EQ(d.last_in_sync_at_us, issued_at);
+  EXPECT_EQ(d.first_seen_at_us, found_at);
+  ASSERT_TRUE(d.during_unreadable.has_value());
+  EXPECT_EQ(d.during_unreadable->since_us, spell_since);
+  // The categories people and tools read.
+  int unreadable = 0, readable = 0;
+  for (const AuditEntry& e : t->entries) {
+    unreadable += e.category == "unreadable";
+    readable += e.category == "readable";
+  }
+  EXPECT_EQ(unreadable, 1);
+  EXPECT_EQ(readable, 1);
 }
 
 TEST(DriftRecords, CheckAndDryRunRecordNothing) {

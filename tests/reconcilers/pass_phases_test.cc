@@ -250,13 +250,14 @@ TEST_F(PassPhasesTest, AnUnreadableSideIsTroubleAndOpensNoDrift) {
   const SeamReport r = Pass();
   EXPECT_EQ(r.ExitCode(), 2);
   EXPECT_EQ(r.status, "unknown");
-  EXPECT_EQ(r.events_appended, 0);
+  EXPECT_EQ(r.events_appended, 1);  // the unreadable spell's start, nothing else
   EXPECT_EQ(r.sides[1].judgement.verdict, Verdict::kUnreadable);
   EXPECT_EQ(r.sides[1].judgement.detail, "fake b: connection refused");
   EXPECT_EQ(r.sides[1].action, "");
   EXPECT_FALSE(r.sides[1].drift.has_value());
   EXPECT_THAT(r.errors, IsEmpty());  // a side's verdict, not an error of the pass
-  EXPECT_EQ(Types().size(), recorded);
+  ASSERT_EQ(Types().size(), recorded + 1);
+  EXPECT_EQ(Types().back(), "SideUnreadable");
 }
 
 TEST_F(PassPhasesTest, APendingOperationIsCompletedWhateverThePolicyButNotByACheck) {

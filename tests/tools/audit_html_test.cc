@@ -3,6 +3,7 @@
 // real headless Chromium (DOM dump and a screenshot kept under the build directory).
 
 #include "tools/common/audit_html.h"
+#include "tools/common/audit_svg.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -234,6 +235,31 @@ TEST(AuditHtml, DriftsAndBracketsSpanTheRecordedTimes) {
   EXPECT_EQ(AttrOf(foreign[0], "data-to"), At(600)) << "an open drift runs to now";
 }
 
+// Unreadable spells (SideUnreadable .. SideReadable) are grey over the side's band: nothing is
+// known of the side then. One still going runs to now.
+TEST(AuditHtml, AnUnreadableSpellIsAGreyBandOverTheSide) {
+  Json seam = KnownHistory();
+  seam["unreadable"] = Json::array(
+      {Json{{"side", "gateway"}, {"reason", "json-file state.json: invalid JSON at line 2, column 3"},
+            {"since", At(300)}, {"until", At(360)}, {"opened_version", 12}, {"closed_version", 13}},
+       Json{{"side", "cli"}, {"reason", "exec `<vault>`: exited 1"}, {"since", At(550)}, {"until", nullptr},
+            {"opened_version", 20}, {"closed_version", nullptr}}});
+  const std::string html = Render({seam});
+  const auto gateway = TagsOf(html, "<rect class=\"seg unreadable\"", "gateway");
+  ASSERT_EQ(gateway.size(), 1u);
+  EXPECT_EQ(AttrOf(gateway[0], "data-from"), At(300));
+  EXPECT_EQ(AttrOf(gateway[0], "data-to"), At(360));
+  EXPECT_EQ(AttrOf(gateway[0], "fill"), audit_html::kUnreadableColour);
+  const auto cli = TagsOf(html, "<rect class=\"seg unreadable\"", "cli");
+  ASSERT_EQ(cli.size(), 1u);
+  EXPECT_EQ(AttrOf(cli[0], "data-from"), At(550));
+  EXPECT_EQ(AttrOf(cli[0], "data-to"), At(600)) << "still unreadable: drawn to now";
+  EXPECT_NE(html.find("gateway: unreadable from " + At(300) + "\nread again from " + At(360) +
+                      "\njson-file state.json: invalid JSON at line 2, column 3"),
+            std::string::npos);
+  EXPECT_NE(html.find("exec `&lt;vault&gt;`: exited 1"), std::string::npos) << "escaped";
+}
+
 TEST(AuditHtml, ColoursEachVerdictAndHatchesBrackets) {
   const std::string html = Render({KnownHistory()});
   const std::map<std::string, std::string> fill = {{"in_sync", "#2e9e5b"},
@@ -311,7 +337,7 @@ TEST(AuditHtml, HasSectionHeaderAxisAndLegend) {
   EXPECT_NE(html.find("intended v9 (active), fp:0123456789ab"), std::string::npos);
   EXPECT_EQ(Count(html, "<text class=\"tick\""), 5u);
   EXPECT_NE(html.find(At(0).substr(0, 19) + "Z</text>"), std::string::npos) << "RFC 3339 label";
-  EXPECT_NE(html.find("unreadable periods are not recorded"), std::string::npos);
+  EXPECT_NE(html.find("unreadable: seam could not read the side"), std::string::npos);
   EXPECT_NE(html.find("class=\"legend\""), std::string::npos);
   EXPECT_NE(html.find("Open drift:"), std::string::npos);
 }

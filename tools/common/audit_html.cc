@@ -82,9 +82,9 @@ std::string Legend() {
   out += item(Swatch(std::string("<polyline fill=\"none\" stroke=\"") + kFlappingColour +
                      "\" stroke-width=\"1.5\" points=\"2,12 6,6 10,12 14,6 18,12 22,6 26,12\"/>"),
               "flapping");
+  out += item(Band(kUnreadableColour), "unreadable: seam could not read the side");
   out += "</div>\n<p class=\"note\">Bands run from the seam's first event to now; hover a band "
-         "or mark for times, versions, fingerprints and how a drift ended. Note: unreadable "
-         "periods are not recorded in the log, so no band shows them.</p>\n";
+         "or mark for times, versions, fingerprints and how a drift ended.</p>\n";
   return out;
 }
 

@@ -143,7 +143,7 @@ class SeamPicture {
         sides_.push_back(s);
       }
     };
-    for (const char* list : {"drifts", "restarts", "flapping", "entries"}) {
+    for (const char* list : {"drifts", "restarts", "flapping", "unreadable", "entries"}) {
       for (const Json& item : Arr(seam_, list)) add(Str(item, "side"));
     }
   }
@@ -286,6 +286,25 @@ class SeamPicture {
     for (const Drift& d : drifts) {
       Rect(d.cls, side, d.cls, d.open_from, d.open_to, by, VerdictColour(d.cls),
            DriftText(side, *d.j), kMinDriftW);
+    }
+    Unreadable(side, by);
+  }
+
+  // Grey over whatever the band says while the side could not be read: nothing is known of it
+  // then, whatever the last drift record said.
+  void Unreadable(const std::string& side, double by) {
+    for (const Json& u : Arr(seam_, "unreadable")) {
+      if (Str(u, "side") != side) continue;
+      const auto since = Time(u, "since");
+      if (!since) continue;
+      const std::int64_t from = scale_.Clamp(*since);
+      const std::int64_t to = std::max(scale_.Clamp(Time(u, "until").value_or(scale_.t1)), from);
+      const std::string until = Str(u, "until");
+      Rect("unreadable", side, "unreadable", from, to, by, kUnreadableColour,
+           side + ": unreadable from " + Str(u, "since") +
+               (until.empty() ? std::string("\nstill unreadable (drawn to now)") : "\nread again from " + until) +
+               "\n" + Str(u, "reason"),
+           kMinDriftW);
     }
   }
 

@@ -40,6 +40,7 @@ inline constexpr const char* kRepairColour = "#1d6fb8";
 inline constexpr const char* kAdoptionColour = "#117a65";
 inline constexpr const char* kRestartColour = "#34495e";
 inline constexpr const char* kFlappingColour = "#b9770e";
+inline constexpr const char* kUnreadableColour = "#95a5a6";
 
 // <pattern id="hatch-VERDICT">s for the uncertain brackets: once per page, shared by every SVG.
 std::string HatchPatterns();

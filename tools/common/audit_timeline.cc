@@ -67,6 +67,15 @@ Json OperationRefJson(const std::optional<AuditOperationRef>& ref) {
   return j;
 }
 
+Json UnreadableJson(const AuditUnreadable& u) {
+  return {{"side", u.side},
+          {"reason", u.reason},
+          {"since", Time(u.since_us)},
+          {"until", TimeOrNull(u.until_us)},
+          {"opened_version", u.opened_version},
+          {"closed_version", VersionOrNull(u.closed_version)}};
+}
+
 Json DriftJson(const AuditDrift& d) {
   Json seen = nullptr;
   if (d.seen_before) {
@@ -97,7 +106,8 @@ Json DriftJson(const AuditDrift& d) {
           {"opened_at", Time(d.opened_at_us)},
           {"opened_by", d.opened_by},
           {"detail", d.detail},
-          {"lost_operation", OperationRefJson(d.lost_operation)}};
+          {"lost_operation", OperationRefJson(d.lost_operation)},
+          {"during_unreadable", d.during_unreadable ? UnreadableJson(*d.during_unreadable) : Json(nullptr)}};
 }
 
 // --- One sentence per entry -------------------------------------------------------------------
@@ -144,6 +154,7 @@ std::string DriftOpenedSummary(const AuditTimeline& t, const AuditEntry& entry) 
   if (d->lost_operation) {
     s += "; had confirmed " + V(d->lost_operation->version) + " before (" + d->lost_operation->event + ")";
   }
+  if (d->during_unreadable) s += "; " + d->side + " was unreadable from " + Time(d->during_unreadable->since_us);
   if (d->verdict == "foreign") {
     s += !d->seen_before ? "; a value the log never had"
                          : "; seen before on " + d->seen_before->side + " at " + Time(d->seen_before->time_us) + " (" +
@@ -186,6 +197,11 @@ std::string Summary(const AuditTimeline& t, const AuditEntry& entry) {
   if (type == bookkeeping::kHookIneffective) {
     return entry.side + "'s on_repair `" + ShownText(f, "hook") + "` ran for " + V(ShownNumber(f, "version")) +
            " and did not help: " + ShownText(f, "detail") + "; not run again until the side changes";
+  }
+  if (type == drift::kSideUnreadable) return entry.side + " unreadable: " + ShownText(f, "reason");
+  if (type == drift::kSideReadable) {
+    return entry.side + " readable again since " + Time(ShownNumber(f, "at")) + " (unreadable since " +
+           V(ShownNumber(f, "opened_version")) + ")";
   }
   if (type == drift::kSideRestarted) {
     std::string s = entry.side + " restarted (marker " + ShownText(f, "marker");
@@ -247,6 +263,13 @@ std::string DriftParagraph(const AuditTimeline& t, const AuditDrift& d) {
   s += " since at least " + Time(d.first_seen_at_us);
   s += d.last_in_sync_at_us == 0 ? " (not seen in sync before that)" : " (last seen in sync " + Time(d.last_in_sync_at_us) + ")";
   if (d.side_changed_at_us != 0) s += "; the side says it changed at " + Time(d.side_changed_at_us);
+  if (d.during_unreadable) {
+    // Nothing is known of the side while it could not be read: the drift began in that spell
+    // (or just before it), the bracket above spans it.
+    s += "; it could not be read from " + Time(d.during_unreadable->since_us) +
+         (d.during_unreadable->until_us != 0 ? " to " + Time(d.during_unreadable->until_us) : std::string()) +
+         " (" + d.during_unreadable->reason + "), so the drift began during that spell or just before it";
+  }
   if (d.seen_before) {
     s += "; this value was seen before on " + d.seen_before->side + " at " + Time(d.seen_before->time_us) + ", version " +
          std::to_string(d.seen_before->version);
@@ -322,6 +345,9 @@ Json AuditJson(const AuditTimeline& t, std::int64_t now_us) {
                         {"cleared_at", f.cleared_us == 0 ? Json(nullptr) : Json(Time(f.cleared_us))}});
   }
   out["flapping"] = std::move(flapping);
+  Json unreadable = Json::array();
+  for (const AuditUnreadable& u : t.unreadable) unreadable.push_back(UnreadableJson(u));
+  out["unreadable"] = std::move(unreadable);
   out["errors"] = t.errors;
   return out;
 }

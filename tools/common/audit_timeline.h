@@ -18,7 +18,7 @@ namespace seam {
 
 // The audit object: {"seam", "kind", "entity", "stream", "sides", "window", "now",
 // "first_event_at", "intended", "entries", "operations", "drifts", "restarts", "flapping",
-// "errors"}. An entry whose payload does not decode or unseal has an "error" member.
+// "unreadable", "errors"}. An entry whose payload does not decode or unseal has an "error" member.
 nlohmann::ordered_json AuditJson(const AuditTimeline& timeline, std::int64_t now_us);
 
 // FoldAudit, then AuditJson.

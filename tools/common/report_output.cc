@@ -57,7 +57,8 @@ nlohmann::ordered_json SideReportJson(const SideReport& s, bool with_actions) {
                                  {"not_after", UnixTimeOrNull(s.not_after)},
                                  {"days_left", DaysLeftOrNull(s.not_after)},
                                  {"chain_not_after", UnixTimeOrNull(s.chain_not_after)},
-                                 {"drift", DriftJson(s.drift)}};
+                                 {"drift", DriftJson(s.drift)},
+                                 {"unreadable_since", TimeOrNull(s.unreadable_since_us)}};
   if (with_actions) {
     side["action"] = OrNull(s.action);
     side["action_detail"] = OrNull(s.action_detail);
@@ -87,6 +88,7 @@ nlohmann::ordered_json SeamReportJson(const SeamReport& r, bool with_actions) {
                                          ? nlohmann::ordered_json(nullptr)
                                          : nlohmann::ordered_json{{"operation", r.pending_operation},
                                                                   {"version", r.pending_version},
+                                                                  {"since", TimeOrNull(r.pending_since_us)},
                                                                   {"sides", r.pending_sides}}},
                          {"errors", r.errors}};
   if (with_actions) seam["events_appended"] = r.events_appended;

@@ -55,6 +55,9 @@ void PrintAuditText(const Json& a, std::ostream& out) {
     out << ": began between " << Text(d["last_in_sync_at"], "an unknown time") << " and "
         << d["first_seen_at"].get<std::string>();
     if (!d["side_changed_at"].is_null()) out << " (the side says " << d["side_changed_at"].get<std::string>() << ")";
+    if (!d["during_unreadable"].is_null()) {
+      out << ", while unreadable from " << d["during_unreadable"]["since"].get<std::string>();
+    }
     if (!d["missed_operation"].is_null()) {
       out << "; missed " << d["missed_operation"]["event"].get<std::string>() << " v" << d["missed_operation"]["version"].dump();
     }
@@ -68,6 +71,14 @@ void PrintAuditText(const Json& a, std::ostream& out) {
           << (f["cleared_at"].is_null() ? std::string("repairs stopped until `seamctl repair --force`")
                                         : "cleared at " + f["cleared_at"].get<std::string>())
           << "\n";
+    }
+  }
+  if (!a["unreadable"].empty()) {
+    out << "unreadable:\n";
+    for (const Json& u : a["unreadable"]) {
+      out << "  " << u["side"].get<std::string>() << " from " << u["since"].get<std::string>() << " "
+          << (u["until"].is_null() ? std::string("(still unreadable)") : "to " + u["until"].get<std::string>()) << ": "
+          << u["reason"].get<std::string>() << "\n";
     }
   }
 }

@@ -88,6 +88,31 @@ std::string Metrics::Render(const std::vector<SeamSnapshot>& seams, std::int64_t
                          EscapeLabel(side.name), age);
     }
   }
+  Header(out, "seam_side_unreadable_seconds", "gauge",
+         "Seconds since the side's unreadable spell began (SideUnreadable.since); absent when it is readable.");
+  for (const SeamSnapshot& s : seams) {
+    if (s.last == nullptr) continue;
+    for (const SideReport& side : s.last->sides) {
+      if (side.unreadable_since_us == 0) continue;
+      const double age = static_cast<double>(std::max<std::int64_t>(0, now_us - side.unreadable_since_us)) / 1e6;
+      out += fmt::format("seam_side_unreadable_seconds{{seam=\"{}\",side=\"{}\"}} {:.3f}\n", EscapeLabel(s.name),
+                         EscapeLabel(side.name), age);
+    }
+  }
+  Header(out, "seam_flapping", "gauge",
+         "1 while the seam is flapping (repairs stopped until `seamctl repair --force`), else 0.");
+  for (const SeamSnapshot& s : seams) {
+    if (s.last == nullptr) continue;
+    out += fmt::format("seam_flapping{{seam=\"{}\"}} {}\n", EscapeLabel(s.name), s.last->flapping ? 1 : 0);
+  }
+  Header(out, "seam_pending_operation_seconds", "gauge",
+         "Seconds since an operation some side has not confirmed yet was recorded; absent when none is pending.");
+  for (const SeamSnapshot& s : seams) {
+    if (s.last == nullptr || s.last->pending_sides.empty()) continue;
+    const double age = static_cast<double>(std::max<std::int64_t>(0, now_us - s.last->pending_since_us)) / 1e6;
+    out += fmt::format("seam_pending_operation_seconds{{seam=\"{}\",operation=\"{}\"}} {:.3f}\n",
+                       EscapeLabel(s.name), EscapeLabel(s.last->pending_operation), age);
+  }
   // Certificates: alert on (x - time()) < 14 * 86400.
   Header(out, "seam_certificate_not_after_seconds", "gauge",
          "When the certificate each side holds expires (Unix time), as the seam's last pass observed it.");

@@ -278,6 +278,8 @@ SeamRunner::Outcome SeamRunner::RunOnWorker(Result<WorkerScope> scope, const Sea
     PassOptions options;
     options.state = state;
     options.defer_acting = look_only;
+    // The kept state holds the run of readable observations; without one, no run to wait for.
+    options.readable_hold_us = state != nullptr ? kReadableHoldUs : 0;
     out.report = RunPass(scope->seam, effective, PassMode::kRepair, std::move(observed), options);
     if (!out.report.ok() && out.report.status().code() == StatusCode::kUnavailable) {
       // The store's connection was lost (a restarted server or pooler, pg_terminate_backend): the
