@@ -267,6 +267,11 @@ TEST_F(SeamdStatusTest, AnUnreadableSideIsOneSpellOnTheRecordWithItsAgeInMetrics
     WriteFile(CliFile(), broken + std::string(static_cast<std::size_t>(i), ' '));
   }
   ASSERT_TRUE(WaitFor([&] { return Metrics()[series] >= 1.0; })) << DaemonLog();
+  // The scrape, new series included, is what Prometheus' own linter accepts.
+  const fs::path scrape = Root() / "scrape.txt";
+  WriteFile(scrape, Http(port_, http::verb::get, "/metrics").body);
+  ProcessResult lint = RunProcess({"sh", "-c", "promtool check metrics < \"$0\"", scrape.string()});
+  EXPECT_EQ(lint.exit_code, 0) << "promtool (Debian package prometheus): " << lint.out << lint.err;
   std::vector<std::string> types = EventTypes(LogEvents());
   EXPECT_EQ(std::count(types.begin(), types.end(), "SideUnreadable"), 1) << ::testing::PrintToString(types);
   EXPECT_EQ(std::count(types.begin(), types.end(), "DriftOpened"), 0);

@@ -46,6 +46,43 @@ TEST(MetricsTest, CertificateExpiryGaugesPerSideAndForTheLog) {
   EXPECT_FALSE(Contains(text, "seam_certificate_intended_not_after_seconds{seam=\"device-token\"}"));
 }
 
+// What the shipped alert rules read (tools/prometheus/seam-alerts.yml): an unreadable side's
+// spell age, flapping, a pending operation's age; no series when there is nothing to age.
+TEST(MetricsTest, UnreadableFlappingAndPendingGaugesForTheAlertRules) {
+  constexpr std::int64_t kNow = 1'800'000'000'000'000;
+  SeamReport broken;
+  broken.name = "device-token";
+  broken.status = "flapping";
+  broken.flapping = true;
+  broken.pending_operation = "TokenRotated";
+  broken.pending_version = 4;
+  broken.pending_sides = {"cli"};
+  broken.pending_since_us = kNow - 90'000'000;
+  SideReport cli;
+  cli.name = "cli";
+  cli.judgement.verdict = Verdict::kUnreadable;
+  cli.unreadable_since_us = kNow - 400'500'000;
+  SideReport gateway;
+  gateway.name = "gateway";
+  broken.sides = {cli, gateway};
+  SeamReport fine;
+  fine.name = "web";
+  fine.status = "in_sync";
+  fine.sides = {gateway};
+
+  Metrics metrics;
+  const std::string text = metrics.Render({{"device-token", &broken}, {"web", &fine}}, 10, kNow, {});
+  EXPECT_TRUE(Contains(text, "# TYPE seam_side_unreadable_seconds gauge\n")) << text;
+  EXPECT_TRUE(Contains(text, "seam_side_unreadable_seconds{seam=\"device-token\",side=\"cli\"} 400.500\n")) << text;
+  EXPECT_FALSE(Contains(text, "seam_side_unreadable_seconds{seam=\"device-token\",side=\"gateway\"}"));
+  EXPECT_FALSE(Contains(text, "seam_side_unreadable_seconds{seam=\"web\""));
+  EXPECT_TRUE(Contains(text, "seam_flapping{seam=\"device-token\"} 1\n"));
+  EXPECT_TRUE(Contains(text, "seam_flapping{seam=\"web\"} 0\n"));
+  EXPECT_TRUE(Contains(text, "seam_pending_operation_seconds{seam=\"device-token\",operation=\"TokenRotated\"} 90.000\n"))
+      << text;
+  EXPECT_FALSE(Contains(text, "seam_pending_operation_seconds{seam=\"web\""));
+}
+
 // Agents sharing a store: the whole seam's sides with their observers and ages, the owner's
 // epoch, and each agent's heartbeat age and silence; none of these on a store one host keeps.
 TEST(MetricsTest, SharedStoreSeriesForSidesOwnersAndAgents) {
