@@ -237,6 +237,7 @@ const char* RepairPolicyName(RepairPolicy p) {
   switch (p) {
     case RepairPolicy::kAuto: return "auto";
     case RepairPolicy::kManual: return "manual";
+    case RepairPolicy::kNotify: return "notify";
     case RepairPolicy::kOff: return "off";
   }
   return "auto";

@@ -23,7 +23,10 @@
 
 namespace seam {
 
-enum class RepairPolicy { kAuto, kManual, kOff };
+// auto: seamd and `seamctl repair` repair; manual: only `seamctl repair`; notify: a person
+// decides (drifts recorded and notified; only `repair --force` or an operation writes); off:
+// report only.
+enum class RepairPolicy { kAuto, kManual, kNotify, kOff };
 
 inline constexpr std::chrono::milliseconds kDefaultSettle{5000};
 inline constexpr std::chrono::milliseconds kMaxSettle{600000};

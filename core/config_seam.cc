@@ -346,8 +346,9 @@ Result<RepairPolicy> ParseRepair(const ParseContext& ctx, const std::string& sco
   const auto* s = node.as_string();
   if (s != nullptr && s->get() == "auto") return RepairPolicy::kAuto;
   if (s != nullptr && s->get() == "manual") return RepairPolicy::kManual;
+  if (s != nullptr && s->get() == "notify") return RepairPolicy::kNotify;
   if (s != nullptr && s->get() == "off") return RepairPolicy::kOff;
-  return Error(ctx, LineOf(node), scope, "key `repair` must be \"auto\", \"manual\" or \"off\"");
+  return Error(ctx, LineOf(node), scope, "key `repair` must be \"auto\", \"manual\", \"notify\" or \"off\"");
 }
 
 }  // namespace

@@ -174,8 +174,15 @@ void WaitOutAHalfWrittenValue(Pass& p, Observed& o) {
   }
 }
 
+// Whether the seam's policy lets this pass write sides (or adopt, or revoke) to end a drift:
+// not "off"; "notify" only under `repair --force` (a person decided).
+bool PolicyAllowsRepair(const Pass& p) {
+  if (p.seam.repair == RepairPolicy::kOff) return false;
+  return p.seam.repair != RepairPolicy::kNotify || p.options.force;
+}
+
 void AdoptPhase(Pass& p) {
-  if (!p.may_repair() || p.seam.repair == RepairPolicy::kOff || !p.seam.authority_side) return;
+  if (!p.may_repair() || !PolicyAllowsRepair(p) || !p.seam.authority_side) return;
   for (Observed& o : p.observed) {
     if (o.config->name != *p.seam.authority_side || o.judgement.verdict != Verdict::kForeign) continue;
     if (p.dry()) {
@@ -223,7 +230,7 @@ Status RevokeFrom(Pass& p, Observed& o) {
 }
 
 void RevokePhase(Pass& p) {
-  if (!p.may_repair() || p.seam.repair == RepairPolicy::kOff) return;
+  if (!p.may_repair() || !PolicyAllowsRepair(p)) return;
   for (Observed& o : p.observed) {
     if (!IsRevocation(p, o)) continue;
     if (p.dry()) {
@@ -322,6 +329,10 @@ bool DecideRepair(Pass& p, Observed& o, bool has_intent) {
     return false;
   };
   if (p.seam.repair == RepairPolicy::kOff) return skip("repair = \"off\" for this seam");
+  if (!PolicyAllowsRepair(p)) {
+    return skip("repair = \"notify\" for this seam: a person decides (`seamctl repair --force " + p.seam.name +
+                "` writes it)");
+  }
   if (!p.report.errors.empty()) return skip("not repaired: an earlier step of this pass failed (see errors)");
   if (!has_intent) {
     return skip("the log holds no " + p.kind.noun + " for this seam yet (" + p.kind.first_operation + ", or adopt)");

@@ -144,7 +144,7 @@ TEST_F(ConfigErrorTest, SidesMustBeATableOfTables) {
 
 TEST_F(ConfigErrorTest, RepairMustBeAKnownPolicy) {
   EXPECT_THAT(LoadError(Seam("a", "e", "repair = \"sometimes\"\n")),
-              HasSubstr(At(5) + "seam `a`: key `repair` must be \"auto\", \"manual\" or \"off\""));
+              HasSubstr(At(5) + "seam `a`: key `repair` must be \"auto\", \"manual\", \"notify\" or \"off\""));
 }
 
 TEST_F(ConfigErrorTest, AuthorityMustNameASide) {

@@ -109,9 +109,12 @@ TEST_F(ConfigTest, InlineSideTablesKeepDeclarationOrder) {
 
 TEST_F(ConfigTest, SeamsKeepFileOrderAndRepairPolicyNames) {
   Result<Config> config =
-      Load(Seam("b", "e1", "repair = \"off\"\n") + Seam("a", "e2", "authority = \"log\"\n"));
+      Load(Seam("b", "e1", "repair = \"off\"\n") + Seam("a", "e2", "authority = \"log\"\n") +
+           Seam("c", "e3", "repair = \"notify\"\n"));
   ASSERT_TRUE(config.ok()) << config.status().ToString();
-  ASSERT_EQ(config->seams.size(), 2u);
+  ASSERT_EQ(config->seams.size(), 3u);
+  EXPECT_EQ(config->seams[2].repair, RepairPolicy::kNotify);
+  EXPECT_STREQ(RepairPolicyName(RepairPolicy::kNotify), "notify");
   EXPECT_EQ(config->seams[0].name, "b");
   EXPECT_EQ(config->seams[0].repair, RepairPolicy::kOff);
   EXPECT_STREQ(RepairPolicyName(config->seams[0].repair), "off");

@@ -95,6 +95,34 @@ TEST_F(PassPhasesTest, RepairOffRecordsTheDriftAndLeavesTheSide) {
   EXPECT_EQ(Types().size(), recorded + 1);
 }
 
+// `notify`: a person decides. Drifts are recorded (and notified), never repaired by a pass, not
+// even one run for a person, nor adopted from the authority; `repair --force` writes.
+TEST_F(PassPhasesTest, RepairNotifyRecordsTheDriftAndOnlyAForcedRepairWrites) {
+  Issue();
+  seam_.repair = RepairPolicy::kNotify;
+  seam_.authority_side = "a";
+  Fake("b").Hold(Token("edited"));
+  const std::size_t recorded = Types().size();
+
+  const SeamReport r = Pass();
+  EXPECT_THAT(TypesSince(recorded), ElementsAre("DriftOpened"));
+  EXPECT_EQ(r.sides[1].action, "skipped");
+  EXPECT_EQ(r.sides[1].action_detail,
+            "repair = \"notify\" for this seam: a person decides (`seamctl repair --force s` writes it)");
+  EXPECT_EQ(r.ExitCode(), 1);
+  EXPECT_EQ(TokenOn("b"), "edited");
+  Fake("a").Hold(Token("the-authority-says"));
+  const SeamReport not_adopted = Pass();
+  EXPECT_EQ(not_adopted.intended_version, 1) << "no adoption under notify";
+  EXPECT_EQ(TokenOn("b"), "edited");
+
+  PassOptions force;
+  force.force = true;
+  const SeamReport forced = Pass(PassMode::kRepair, force);
+  EXPECT_EQ(forced.status, "in_sync") << forced.sides[1].action_detail;
+  EXPECT_EQ(TokenOn("b"), "the-authority-says") << "forced: adopted from the authority, then written";
+}
+
 // `manual` means "not on its own": seamd treats it as off, but a pass run for a person
 // (`seamctl repair`) repairs as `auto` does.
 TEST_F(PassPhasesTest, RepairManualRepairsWhenAPassIsRunAsAutoDoes) {
