@@ -43,6 +43,12 @@ bool WaitFor(const std::function<bool()>& condition, milliseconds deadline = kDe
 }
 
 // The samples of a Prometheus text exposition: "name{labels}" -> value (comments skipped).
+std::size_t Count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+  return n;
+}
+
 std::map<std::string, double> ParseMetrics(const std::string& text) {
   std::map<std::string, double> samples;
   std::istringstream in(text);
@@ -397,6 +403,58 @@ TEST_F(SeamdStatusTest, SeamctlStatusAsksTheRunningDaemon) {
   EXPECT_EQ(dead.err.rfind("seamctl: error: ", 0), 0u) << dead.err;
   EXPECT_TRUE(Contains(dead.err, url)) << dead.err;
   EXPECT_EQ(std::count(dead.err.begin(), dead.err.end(), '\n'), 1) << dead.err;
+}
+
+// `status --watch` for a person watching a seam: not on a terminal, the table as plain lines
+// under a time line each time it changes (a drift seen, seamd gone), nothing when nothing
+// changed; on a terminal (a pty from script(1)) the screen is redrawn every second. Ctrl-C ends
+// it with exit 0.
+TEST_F(SeamdStatusTest, StatusWatchPrintsTheTableAsItChangesUntilInterrupted) {
+  ConfigOptions options;
+  options.repair = "off";
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue(options));
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  const std::string url = "http://127.0.0.1:" + std::to_string(port_);
+  EXPECT_TRUE(IsCleanError(Seamctl({"status", "--watch", "--json", "--daemon", url}), "--watch"));
+
+  const fs::path out = Root() / "watch.out";
+  DaemonProcess watch;
+  std::string error;
+  ASSERT_TRUE(watch.Start({SEAMCTL_PATH, "status", "--watch", "--daemon", url}, Root(), out, {}, {}, &error)) << error;
+  ASSERT_TRUE(WaitFor([&] { return Contains(ReadFile(out), "device-token (token/device-42): in_sync"); }))
+      << ReadFile(out);
+  std::this_thread::sleep_for(milliseconds(2500));  // two more polls, nothing changed
+  EXPECT_EQ(Count(ReadFile(out), "--- "), 1u) << ReadFile(out);
+  SetCliToken("edited-while-watched");
+  ASSERT_TRUE(WaitFor([&] { return Contains(ReadFile(out), "device-token (token/device-42): drift"); }))
+      << ReadFile(out);
+  EXPECT_TRUE(Contains(ReadFile(out), "foreign")) << ReadFile(out);
+  EXPECT_EQ(ReadFile(out).find("\x1b["), std::string::npos) << "no escape codes into a file";
+  // seamd gone: said once, the watch goes on.
+  seamd_.Signal(SIGTERM);
+  ASSERT_EQ(seamd_.Wait(kDeadline), 0);
+  ASSERT_TRUE(WaitFor([&] { return Contains(ReadFile(out), "is not reachable"); })) << ReadFile(out);
+  std::this_thread::sleep_for(milliseconds(2200));
+  EXPECT_EQ(Count(ReadFile(out), "is not reachable"), 1u) << ReadFile(out);
+  watch.Signal(SIGINT);
+  EXPECT_EQ(watch.Wait(kDeadline), 0) << ReadFile(out);
+  EXPECT_EQ(ReadFile(out).find("edited-while-watched"), std::string::npos);
+
+  // On a terminal: redrawn every second.
+  fs::remove(PortFile());  // the new seamd's port, not the old one's
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  const std::string tty_url = "http://127.0.0.1:" + std::to_string(port_);
+  const fs::path screen = Root() / "screen.out";
+  DaemonProcess on_tty;
+  const std::string command = std::string(SEAMCTL_PATH) + " status --watch --daemon " + tty_url;
+  ASSERT_TRUE(on_tty.Start({"/usr/bin/script", "-qfec", command, "/dev/null"}, Root(), screen, {}, {}, &error)) << error;
+  ASSERT_TRUE(WaitFor([&] { return Count(ReadFile(screen), "\x1b[H\x1b[2J") >= 3; })) << ReadFile(screen);
+  const std::string shown = ReadFile(screen);
+  EXPECT_TRUE(Contains(shown, "seamd at " + tty_url + ", ")) << shown;
+  EXPECT_TRUE(Contains(shown, "(every 1 s; Ctrl-C stops)")) << shown;
+  EXPECT_TRUE(Contains(shown, "device-token (token/device-42): drift")) << shown;
+  on_tty.Signal(SIGTERM);  // script(1) ends, and its pty's hangup ends the watch
+  EXPECT_NE(on_tty.Wait(kDeadline), -1);
 }
 
 TEST_F(SeamdStatusTest, ABadDaemonListenInTheConfigNamesTheLine) {

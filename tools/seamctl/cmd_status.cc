@@ -13,7 +13,12 @@
 #include <iterator>
 #include <optional>
 #include <sstream>
+#include <thread>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include "core/clock.h"
 #include "tools/common/state_context.h"
 #include "tools/seamctl/commands.h"
 
@@ -144,58 +149,154 @@ std::string ObservedBy(const nlohmann::json& side, const std::string& self) {
   return out.str();
 }
 
-void PrintSeam(const nlohmann::json& seam, const std::string& self) {
-  std::cout << Text(seam, "name") << " (" << Text(seam, "kind") << "/" << Text(seam, "entity")
+void PrintSeam(std::ostream& out, const nlohmann::json& seam, const std::string& self) {
+  out << Text(seam, "name") << " (" << Text(seam, "kind") << "/" << Text(seam, "entity")
             << "): " << Text(seam, "status");
   const char* at = Text(seam, "last_pass_at");
-  std::cout << (*at ? std::string(", last pass ") + at : std::string(", no pass yet"));
+  out << (*at ? std::string(", last pass ") + at : std::string(", no pass yet"));
   // Many hosts: who owns the sides no agent is named for (README "Many hosts").
   const nlohmann::json owner = seam.value("owner", nlohmann::json());
   if (owner.is_object() && owner.value("epoch", 0) > 0) {
-    std::cout << ", owner " << Text(owner, "agent") << " epoch " << owner.value("epoch", 0)
+    out << ", owner " << Text(owner, "agent") << " epoch " << owner.value("epoch", 0)
               << (owner.value("held", false) ? "" : " (lease expired)");
   }
-  std::cout << "\n";
+  out << "\n";
   std::size_t width = 4;
   const nlohmann::json sides = seam.value("sides", nlohmann::json::array());
   for (const nlohmann::json& side : sides) width = std::max(width, std::string(Text(side, "name")).size());
   for (const nlohmann::json& side : sides) {
-    std::cout << "  " << std::left << std::setw(static_cast<int>(width)) << Text(side, "name") << "  "
+    out << "  " << std::left << std::setw(static_cast<int>(width)) << Text(side, "name") << "  "
               << std::setw(10) << Text(side, "verdict") << "  " << Text(side, "detail");
-    if (*Text(side, "fingerprint")) std::cout << " " << Text(side, "fingerprint");
-    if (const std::string by = ObservedBy(side, self); !by.empty()) std::cout << " (" << by << ")";
-    std::cout << "\n";
+    if (*Text(side, "fingerprint")) out << " " << Text(side, "fingerprint");
+    if (const std::string by = ObservedBy(side, self); !by.empty()) out << " (" << by << ")";
+    out << "\n";
   }
   const nlohmann::json pending = seam.value("pending", nlohmann::json());
-  if (pending.is_object()) std::cout << "  pending: " << Text(pending, "operation") << "\n";
+  if (pending.is_object()) out << "  pending: " << Text(pending, "operation") << "\n";
   const nlohmann::json flapping = seam.value("flapping", nlohmann::json());
-  if (flapping.is_object()) std::cout << "  flapping since " << Text(flapping, "since") << " (side " << Text(flapping, "side") << ")\n";
+  if (flapping.is_object()) out << "  flapping since " << Text(flapping, "since") << " (side " << Text(flapping, "side") << ")\n";
   for (const nlohmann::json& e : seam.value("errors", nlohmann::json::array())) {
-    if (e.is_string()) std::cout << "  error: " << e.get<std::string>() << "\n";
+    if (e.is_string()) out << "  error: " << e.get<std::string>() << "\n";
   }
 }
 
 // Many hosts: "agents: gw1 (this seamd), gw2 seen 2026-12-05T06:01:02.5Z, gw3 silent since …".
-void PrintAgents(const nlohmann::json& agents) {
+void PrintAgents(std::ostream& out, const nlohmann::json& agents) {
   if (!agents.is_array() || agents.empty()) return;
-  std::cout << "agents:";
+  out << "agents:";
   const char* comma = " ";
   for (const nlohmann::json& a : agents) {
-    std::cout << comma << Text(a, "agent");
+    out << comma << Text(a, "agent");
     if (a.value("this_process", false)) {
-      std::cout << " (this seamd)";
+      out << " (this seamd)";
     } else {
-      std::cout << (a.value("silent", false) ? " silent since " : " seen ") << Text(a, "seen_at");
+      out << (a.value("silent", false) ? " silent since " : " seen ") << Text(a, "seen_at");
     }
-    if (!a.value("same_config", true)) std::cout << " (another configuration)";
+    if (!a.value("same_config", true)) out << " (another configuration)";
     comma = ", ";
   }
-  std::cout << "\n";
+  out << "\n";
+}
+
+
+// The status JSON from the daemon, checked: an error names the daemon and what went wrong.
+Result<nlohmann::json> FetchStatus(const Address& address, const std::optional<Secret>& token, std::string* body) {
+  Result<http::response<http::string_body>> response = Get(address, "/status", token);
+  if (!response.ok()) return response.status();
+  if (response->result() != http::status::ok) {
+    return Status::Unavailable("seamd at " + address.shown + ": GET /status answered " +
+                               std::to_string(response->result_int()) +
+                               (response->result() == http::status::unauthorized
+                                    ? " (a bearer token is required: --token-file)"
+                                    : ""));
+  }
+  nlohmann::json report = nlohmann::json::parse(response->body(), nullptr, false);
+  if (report.is_discarded() || !report.is_object() || !report.contains("seams") || !report["seams"].is_array()) {
+    return Status::Unavailable("seamd at " + address.shown + ": GET /status did not return the status JSON");
+  }
+  if (body != nullptr) *body = std::move(response->body());
+  return report;
+}
+
+int ExitCodeOf(const nlohmann::json& report) {
+  int code = 0;
+  for (const nlohmann::json& seam : report["seams"]) code = std::max(code, SeamExitCode(seam));
+  return code;
+}
+
+std::string Table(const nlohmann::json& report) {
+  std::ostringstream out;
+  for (const nlohmann::json& seam : report["seams"]) PrintSeam(out, seam, Text(report, "agent"));
+  PrintAgents(out, report.value("agents", nlohmann::json::array()));
+  return out.str();
+}
+
+// The table as it changes, for a person watching (a rotation, a repair). Only what changes is
+// meant to draw the eye, so times that move on every pass (last_pass_at, ages) are left out of
+// the comparison; the table shown still has them.
+std::string Stable(nlohmann::json report) {
+  for (nlohmann::json& seam : report["seams"]) {
+    seam.erase("last_pass_at");
+    if (seam.contains("sides") && seam["sides"].is_array()) {
+      for (nlohmann::json& side : seam["sides"]) {
+        side.erase("observed_at");
+        side.erase("age_s");
+      }
+    }
+  }
+  if (report.contains("agents") && report["agents"].is_array()) {
+    for (nlohmann::json& a : report["agents"]) a.erase("seen_at");
+  }
+  return report.dump();
+}
+
+volatile sig_atomic_t g_stop = 0;
+extern "C" void StopWatching(int) { g_stop = 1; }
+
+// --watch: GET /status every second until SIGINT or SIGTERM. On a terminal the screen is
+// redrawn each time (a header with the time, then the table); otherwise, for a pipe or a log,
+// the table is printed as plain lines, under a time line, only when it changed. A daemon that
+// cannot be reached is said once per outage, and asked again the next second.
+int Watch(const Address& address, const std::optional<Secret>& token) {
+  struct sigaction stop {}, old_int {}, old_term {};
+  stop.sa_handler = StopWatching;
+  sigemptyset(&stop.sa_mask);
+  sigaction(SIGINT, &stop, &old_int);
+  sigaction(SIGTERM, &stop, &old_term);
+  const bool tty = ::isatty(STDOUT_FILENO) == 1;
+  std::string last_shown;
+  std::string last_error;
+  while (g_stop == 0) {
+    const std::string now = FormatTimeMicros(SystemClock().NowMicros()).substr(0, 19) + "Z";
+    Result<nlohmann::json> report = FetchStatus(address, token, nullptr);
+    if (tty) {
+      std::cout << "\x1b[H\x1b[2J" << "seamd at " << address.shown << ", " << now << " (every 1 s; Ctrl-C stops)\n\n";
+      std::cout << (report.ok() ? Table(*report) : "seamctl: " + report.status().message() + "\n");
+    } else if (!report.ok()) {
+      if (report.status().message() != last_error) std::cout << now << " " << report.status().message() << "\n";
+      last_error = report.status().message();
+      last_shown.clear();
+    } else {
+      last_error.clear();
+      const std::string stable = Stable(*report);
+      if (stable != last_shown) std::cout << "--- " << now << "\n" << Table(*report);
+      last_shown = stable;
+    }
+    std::cout.flush();
+    if (!std::cout) break;  // the reader went away
+    // Sleep a second in small steps, so a signal ends the watch at once.
+    for (int i = 0; i < 20 && g_stop == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  return 0;
 }
 
 }  // namespace
 
-int RunStatus(const GlobalOptions& g, const std::string& daemon_url, const std::string& token_file, bool json) {
+int RunStatus(const GlobalOptions& g, const std::string& daemon_url, const std::string& token_file, bool json,
+              bool watch) {
+  if (watch && json) return Fail(Status::InvalidArgument("--watch is for people: it cannot be combined with --json"));
   std::string url = daemon_url;
   std::string what = "--daemon";
   if (url.empty()) {
@@ -217,32 +318,20 @@ int RunStatus(const GlobalOptions& g, const std::string& daemon_url, const std::
     if (!read.ok()) return Fail(read.status());
     token = std::move(*read);
   }
-  Result<http::response<http::string_body>> response = Get(*address, "/status", token);
-  if (!response.ok()) {
-    std::cerr << "seamctl: error: " << response.status().message() << "\n";
+  if (watch) return Watch(*address, token);
+  std::string body;
+  Result<nlohmann::json> report = FetchStatus(*address, token, &body);
+  if (!report.ok()) {
+    std::cerr << "seamctl: error: " << report.status().message() << "\n";
     return 2;
   }
-  if (response->result() != http::status::ok) {
-    std::cerr << "seamctl: error: seamd at " << address->shown << ": GET /status answered " << response->result_int()
-              << (response->result() == http::status::unauthorized ? " (a bearer token is required: --token-file)" : "")
-              << "\n";
-    return 2;
-  }
-  const nlohmann::json report = nlohmann::json::parse(response->body(), nullptr, false);
-  if (report.is_discarded() || !report.is_object() || !report.contains("seams") || !report["seams"].is_array()) {
-    std::cerr << "seamctl: error: seamd at " << address->shown << ": GET /status did not return the status JSON\n";
-    return 2;
-  }
-  int code = 0;
-  for (const nlohmann::json& seam : report["seams"]) code = std::max(code, SeamExitCode(seam));
   if (json) {
-    std::cout << response->body();
-    if (!response->body().empty() && response->body().back() != '\n') std::cout << "\n";
+    std::cout << body;
+    if (!body.empty() && body.back() != '\n') std::cout << "\n";
   } else {
-    for (const nlohmann::json& seam : report["seams"]) PrintSeam(seam, Text(report, "agent"));
-    PrintAgents(report.value("agents", nlohmann::json::array()));
+    std::cout << Table(*report);
   }
-  return code;
+  return ExitCodeOf(*report);
 }
 
 }  // namespace seam::seamctl

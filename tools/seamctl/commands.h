@@ -100,7 +100,8 @@ int RunVerify(const GlobalOptions& g, bool json, const KeptHeadFlags& head = {})
 // Asks a running seamd (`daemon_url`, else the config's [daemon] listen) for GET /status and
 // prints it (--json: as the daemon sent it). 0 all in sync, 1 drift, 2 trouble (the daemon not
 // reachable: one line naming the URL).
-int RunStatus(const GlobalOptions& g, const std::string& daemon_url, const std::string& token_file, bool json);
+int RunStatus(const GlobalOptions& g, const std::string& daemon_url, const std::string& token_file, bool json,
+              bool watch);
 
 // Runs one operation under the seam's writer lock (held from replay to the last side write)
 // and prints what it did; exit 0 only when every side confirmed the new state.

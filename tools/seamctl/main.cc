@@ -106,6 +106,7 @@ int Main(int argc, char** argv) {
 
   std::vector<std::string> seams;
   bool json = false;
+  bool watch = false;  // status --watch
   auto* check = app.add_subcommand("check", "judge every side of the seams; writes nothing");
   check->add_option("SEAM", seams, "seams to check (default: all)");
   check->add_flag("--json", json, "print the report as JSON (schema in README)");
@@ -193,7 +194,8 @@ int Main(int argc, char** argv) {
   status->add_option("--daemon", daemon_url, "seamd's listener, http://HOST:PORT (default: [daemon] listen in the config)");
   status->add_option("--token-file", token_file, "file holding the bearer token (a listener started with --token-file)");
   status->add_flag("--json", json, "print the daemon's JSON (the check --json schema plus last_pass_at)");
-  status->callback([&] { code = RunStatus(g, daemon_url, token_file, json); });
+  status->add_flag("--watch", watch, "ask every second until Ctrl-C: redraws the table on a terminal, prints it when it changes otherwise");
+  status->callback([&] { code = RunStatus(g, daemon_url, token_file, json, watch); });
 
   // Logging must be set up before any callback runs, so it is configured in a parse hook.
   app.parse_complete_callback([&] {
