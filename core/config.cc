@@ -291,10 +291,11 @@ Status config_internal::CheckSize(const ParseContext& ctx, std::size_t bytes) {
 Result<Config> config_internal::BuildConfig(const ParseContext& ctx, const toml::table& root,
                                             const std::filesystem::path& file) {
   for (const Entry& e : config_internal::InSourceOrder(root)) {
-    if (e.key != "store" && e.key != "seam" && e.key != "daemon" && e.key != "agent" && e.key != "hook_path") {
+    if (e.key != "store" && e.key != "seam" && e.key != "daemon" && e.key != "agent" && e.key != "hook_path" &&
+        e.key != "notify") {
       return Error(ctx, e.line, "",
                    "unknown key `" + std::string(e.key) +
-                       "`; the top level holds only `hook_path`, [store], [daemon], [agent] and [[seam]] tables");
+                       "`; the top level holds only `hook_path`, [store], [daemon], [agent], [[notify]] and [[seam]] tables");
     }
   }
 
@@ -320,6 +321,7 @@ Result<Config> config_internal::BuildConfig(const ParseContext& ctx, const toml:
     }
   }
   SEAM_RETURN_IF_ERROR(CheckUnique(ctx, config.seams));
+  SEAM_ASSIGN_OR_RETURN(config.notify, config_internal::ParseNotify(ctx, root, config.seams));
   return config;
 }
 

@@ -127,6 +127,23 @@ struct AgentConfig {
   int line = 0;      // line of the `name` key
 };
 
+// [[notify]]: whom seamd tells of what the log records (tools/seamd/notifier.h). One target
+// each: a command (the notification as JSON on stdin) or a webhook (POSTed JSON, signed).
+inline constexpr const char* kNotifyKinds[] = {"drift_opened", "drift_closed", "flapping", "unreadable"};
+struct NotifyConfig {
+  std::string name;                  // `name`; default "notify-N" (1-based, file order)
+  int line = 0;                      // line of the table
+  std::vector<std::string> on;       // of kNotifyKinds; default every one
+  std::vector<std::string> seams;    // seam names; empty: every seam
+  std::vector<std::string> command;  // argv, run without a shell
+  std::string webhook;               // http:// or https:// URL
+  std::filesystem::path ca_file;     // webhook over https: trusted besides the system's
+  std::filesystem::path secret_file; // webhook: the HMAC-SHA256 key of the signature header
+  std::int64_t timeout_ms = 5000;    // one delivery attempt
+
+  bool Wants(const std::string& kind, const std::string& seam) const;
+};
+
 struct Config {
   std::filesystem::path file;  // the config file as given
   StoreConfig store;
@@ -136,6 +153,7 @@ struct Config {
   // so `on_repair = ["nginx", "-s", "reload"]` finds /usr/sbin/nginx. Absolute directories only.
   std::string hook_path = kDefaultHookPath;
   std::vector<SeamConfig> seams;  // in file order
+  std::vector<NotifyConfig> notify;  // in file order
 
   const SeamConfig* FindSeam(const std::string& name) const;
 };

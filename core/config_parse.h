@@ -5,6 +5,7 @@
 
 #include <toml++/toml.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,14 @@ Status CheckSize(const ParseContext& ctx, std::size_t bytes);
 // The Config a parsed document describes (top-level keys, [store], [daemon], every seam).
 Result<Config> BuildConfig(const ParseContext& ctx, const toml::table& root,
                            const std::filesystem::path& file);
+
+// "30d", "12h", "90m", "45s": a positive whole number and a unit, at most 10 years, in
+// microseconds; nullopt for anything else.
+std::optional<std::int64_t> ParseDurationUs(const std::string& text);
+
+// The [[notify]] tables (core/config_notify.cc).
+Result<std::vector<NotifyConfig>> ParseNotify(const ParseContext& ctx, const toml::table& root,
+                                              const std::vector<SeamConfig>& seams);
 
 // The [store] table (core/config_store.cc), with $SEAM_STORE_URL applied.
 Result<StoreConfig> ParseStore(const ParseContext& ctx, const toml::table& root);

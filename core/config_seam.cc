@@ -281,26 +281,6 @@ Status ApplyAuthority(const ParseContext& ctx, const std::string& scope, const t
   return Status::Ok();
 }
 
-// "30d", "12h", "90m", "45s": a positive whole number and a unit, at most 10 years. nullopt
-// for anything else.
-std::optional<std::int64_t> ParseDurationUs(const std::string& text) {
-  if (text.size() < 2 || text.size() > 12) return std::nullopt;
-  std::int64_t n = 0;
-  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
-    if (text[i] < '0' || text[i] > '9') return std::nullopt;
-    n = n * 10 + (text[i] - '0');
-  }
-  std::int64_t unit = 0;
-  switch (text.back()) {
-    case 'd': unit = 86'400; break;
-    case 'h': unit = 3'600; break;
-    case 'm': unit = 60; break;
-    case 's': unit = 1; break;
-    default: return std::nullopt;
-  }
-  if (n <= 0 || n * unit > 3650LL * 86'400) return std::nullopt;
-  return n * unit * 1'000'000;
-}
 
 // "5/10m": a count of 1..100 repairs and a duration; or "off".
 Result<SeamConfig::RepairBudget> ParseRepairBudget(const ParseContext& ctx, const std::string& scope,
@@ -489,6 +469,27 @@ Result<std::optional<std::string>> GetString(const ParseContext& ctx, const toml
     return Error(ctx, LineOf(*node), scope, "key `" + std::string(key) + "` must be a string");
   }
   return std::optional<std::string>(s->get());
+}
+
+// "30d", "12h", "90m", "45s": a positive whole number and a unit, at most 10 years. nullopt
+// for anything else.
+std::optional<std::int64_t> ParseDurationUs(const std::string& text) {
+  if (text.size() < 2 || text.size() > 12) return std::nullopt;
+  std::int64_t n = 0;
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    n = n * 10 + (text[i] - '0');
+  }
+  std::int64_t unit = 0;
+  switch (text.back()) {
+    case 'd': unit = 86'400; break;
+    case 'h': unit = 3'600; break;
+    case 'm': unit = 60; break;
+    case 's': unit = 1; break;
+    default: return std::nullopt;
+  }
+  if (n <= 0 || n * unit > 3650LL * 86'400) return std::nullopt;
+  return n * unit * 1'000'000;
 }
 
 }  // namespace seam::config_internal

@@ -147,6 +147,53 @@ TEST_F(ConfigErrorTest, RepairMustBeAKnownPolicy) {
               HasSubstr(At(5) + "seam `a`: key `repair` must be \"auto\", \"manual\", \"notify\" or \"off\""));
 }
 
+// [[notify]] tables are checked whole at load (core/config_notify.cc): a misspelt target is a
+// one-line error naming its line, never a silence at 3 a.m.
+TEST_F(ConfigErrorTest, NotifyTablesAreCheckedWhole) {
+  const std::string seam = Seam("a", "e");  // 10 lines
+  EXPECT_THAT(LoadError(seam + "[[notify]]\nname = \"x\"\n"),
+              HasSubstr(At(11) + "[[notify]] x: give exactly one of `command` (a list: program and arguments) or `webhook` (a URL)"));
+  EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"a\"]\nwebhook = \"http://h/\"\n"), HasSubstr("give exactly one of"));
+  EXPECT_THAT(LoadError(seam + "[[notify]]\nwebhook = \"ftp://h/\"\n"),
+              HasSubstr(At(12) + "[[notify]] notify-1: key `webhook` must be an http:// or https:// URL"));
+  EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = \"pager.sh\"\n"),
+              HasSubstr(At(12) + "[[notify]] notify-1: key `command` must be a list of non-empty strings"));
+  EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"p\"]\non = [\"drift_opend\"]\n"),
+              HasSubstr(At(13) + "[[notify]] notify-1: unknown notification `drift_opend`"));
+  EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"p\"]\non = [\"pending\"]\n"),
+              HasSubstr("`pending` notifications are not built yet"));
+  EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"p\"]\nseams = [\"b\"]\n"),
+              HasSubstr(At(13) + "[[notify]] notify-1: key `seams` names `b`, which is no [[seam]] of this config"));
+  EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"p\"]\nsecret_file = \"k\"\n"),
+              HasSubstr("key `secret_file` is for a webhook"));
+  EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"p\"]\ntimeout = \"1h\"\n"),
+              HasSubstr("key `timeout` must be a duration from 1s to 5m"));
+  EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"p\"]\nretries = 3\n"), HasSubstr(At(13) + "[[notify]] notify-1: unknown key `retries`"));
+  EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"p\"]\n[[notify]]\nname = \"notify-1\"\ncommand = [\"q\"]\n"),
+              HasSubstr(At(13) + "[[notify]] notify-1: another [[notify]] table has this name"));
+  EXPECT_THAT(LoadError("notify = 3\n" + seam), HasSubstr("key `notify` must be an array of tables ([[notify]])"));
+}
+
+TEST_F(ConfigErrorTest, NotifyTablesParse) {
+  Result<Config> config = Load(Seam("a", "e") + "[[notify]]\nname = \"pager\"\non = [\"drift_opened\", \"unreadable\"]\n"
+                               "seams = [\"a\"]\ncommand = [\"pager.sh\", \"--urgent\"]\ntimeout = \"10s\"\n"
+                               "[[notify]]\nwebhook = \"https://hooks.example/seam\"\nsecret_file = \"hook.key\"\n");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_EQ(config->notify.size(), 2u);
+  const NotifyConfig& pager = config->notify[0];
+  EXPECT_EQ(pager.name, "pager");
+  EXPECT_EQ(pager.command, (std::vector<std::string>{"pager.sh", "--urgent"}));
+  EXPECT_EQ(pager.timeout_ms, 10000);
+  EXPECT_TRUE(pager.Wants("drift_opened", "a"));
+  EXPECT_FALSE(pager.Wants("drift_closed", "a"));
+  EXPECT_FALSE(pager.Wants("drift_opened", "b"));
+  const NotifyConfig& hook = config->notify[1];
+  EXPECT_EQ(hook.name, "notify-2");
+  EXPECT_EQ(hook.on.size(), 4u) << "every kind by default";
+  EXPECT_TRUE(hook.secret_file.is_absolute()) << "relative to the config's directory";
+  EXPECT_EQ(hook.timeout_ms, 5000);
+}
+
 TEST_F(ConfigErrorTest, AuthorityMustNameASide) {
   EXPECT_THAT(
       LoadError(Seam("a", "e", "authority = \"db\"\n")),

@@ -100,6 +100,9 @@ int RunVerify(const GlobalOptions& g, bool json, const KeptHeadFlags& head = {})
 // Asks a running seamd (`daemon_url`, else the config's [daemon] listen) for GET /status and
 // prints it (--json: as the daemon sent it). 0 all in sync, 1 drift, 2 trouble (the daemon not
 // reachable: one line naming the URL).
+// seamctl notify test [NAME] (cmd_notify.cc).
+int RunNotifyTest(const GlobalOptions& g, const std::string& name);
+
 int RunStatus(const GlobalOptions& g, const std::string& daemon_url, const std::string& token_file, bool json,
               bool watch);
 

@@ -197,6 +197,13 @@ int Main(int argc, char** argv) {
   status->add_flag("--watch", watch, "ask every second until Ctrl-C: redraws the table on a terminal, prints it when it changes otherwise");
   status->callback([&] { code = RunStatus(g, daemon_url, token_file, json, watch); });
 
+  std::string notify_name;
+  auto* notify = app.add_subcommand("notify", "work on [[notify]] targets");
+  notify->require_subcommand(1);
+  auto* notify_test = notify->add_subcommand("test", "send one test notification to every [[notify]] target (or NAME)");
+  notify_test->add_option("NAME", notify_name, "only the [[notify]] table of this name");
+  notify_test->callback([&] { code = RunNotifyTest(g, notify_name); });
+
   // Logging must be set up before any callback runs, so it is configured in a parse hook.
   app.parse_complete_callback([&] {
     Status logging = SetUpLogging("seamctl", g.log_level);

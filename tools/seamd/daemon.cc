@@ -28,6 +28,7 @@
 #include "tools/seamd/endpoint_watch.h"
 #include "tools/seamd/file_watcher.h"
 #include "tools/seamd/locked_confirmation_book.h"
+#include "tools/seamd/notifier.h"
 #include "tools/seamd/seam_runner.h"
 #include "tools/seamd/store_socket_watch.h"
 #include "tools/seamd/whole_seam.h"
@@ -97,6 +98,8 @@ struct Daemon::Wiring {
   // PostgreSQL), else on the store's thread (EventStore::WatchAppends); before ctx's end.
   std::shared_ptr<StoreSocketWatch> socket_watch;
   std::unique_ptr<AppendWatch> log_watch;
+  // [[notify]] targets, each on a thread of its own (tools/seamd/notifier.h).
+  std::unique_ptr<Notifier> notifications;
 
   void Stop() {
     if (socket_watch) socket_watch->Stop();
@@ -208,7 +211,9 @@ Result<std::unique_ptr<Daemon::Wiring>> Daemon::Wire() {
   if (ctx->confirmations) env->confirmations = std::make_shared<LockedConfirmationBook>(std::move(ctx->confirmations));
   env->agent = ctx->agent;
   SEAM_ASSIGN_OR_RETURN(env->owners, KeepOwnership(*ctx));
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<Notifier> notifications, Notifier::Start(ctx->config, env->master_key));
   auto w = std::make_unique<Wiring>();
+  w->notifications = std::move(notifications);
   w->ctx = std::move(ctx);
   w->env = std::move(env);
   Wiring* raw = w.get();  // the watcher is closed before the wiring goes away
@@ -288,6 +293,11 @@ void Daemon::Install(std::unique_ptr<Wiring> wiring) {
     wiring_->Stop();
     // Its successor claims the same leases as the same holder; passes still running keep it.
     if (wiring_->env->owners) wiring_->env->owners->Retire();
+    // A delivery in flight runs to its timeout: the old targets are let go off the loop. Their
+    // cursors are where the new ones start, so nothing is lost or sent twice but that one.
+    if (wiring_->notifications) {
+      std::thread([old = std::move(wiring_->notifications)]() mutable { old.reset(); }).detach();
+    }
   }
   wiring_ = std::move(wiring);
   ++wiring_generation_;
@@ -655,6 +665,7 @@ HeadScan ScanPastHead(EventStore& store, std::int64_t from) {
 void Daemon::PollLogHead() {
   // One look at a time, on a file-lane worker: the loop never reads the log. A wake-up that
   // comes while one is in flight is one more look after it.
+  if (wiring_ && wiring_->notifications) wiring_->notifications->Poke();
   if (head_poll_in_flight_) {
     head_poll_again_ = true;
     return;

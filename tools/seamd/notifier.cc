@@ -1,0 +1,212 @@
+#include "tools/seamd/notifier.h"
+
+#include <sqlite3.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+#include "core/crypto.h"
+#include "store/open.h"
+#include "tools/common/notification.h"
+#include "tools/common/notify_target.h"
+
+namespace seam::seamd {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr milliseconds kPoll{250};
+constexpr milliseconds kFirstBackOff{1000};
+constexpr milliseconds kMaxBackOff{60000};
+constexpr std::int64_t kBatch = 200;
+
+// <state_dir>/notify-cursors.db: one row per target, the seq it has been given everything up to.
+class CursorBook {
+ public:
+  static Result<std::unique_ptr<CursorBook>> Open(const std::filesystem::path& file) {
+    std::unique_ptr<CursorBook> book(new CursorBook);
+    book->file_ = file.string();
+    if (sqlite3_open_v2(book->file_.c_str(), &book->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      return Status::IoError("notification cursors " + book->file_ + ": " + sqlite3_errmsg(book->db_));
+    }
+    sqlite3_busy_timeout(book->db_, 5000);
+    SEAM_RETURN_IF_ERROR(book->Exec("PRAGMA journal_mode=WAL"));
+    SEAM_RETURN_IF_ERROR(book->Exec("PRAGMA synchronous=FULL"));
+    SEAM_RETURN_IF_ERROR(
+        book->Exec("CREATE TABLE IF NOT EXISTS notify_cursors (target TEXT PRIMARY KEY, seq INTEGER NOT NULL)"));
+    return book;
+  }
+  ~CursorBook() { sqlite3_close(db_); }
+
+  Result<std::optional<std::int64_t>> Get(const std::string& target) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT seq FROM notify_cursors WHERE target = ?", -1, &st, nullptr) != SQLITE_OK) {
+      return Error("reading");
+    }
+    sqlite3_bind_text(st, 1, target.c_str(), -1, SQLITE_TRANSIENT);
+    const int rc = sqlite3_step(st);
+    std::optional<std::int64_t> seq;
+    if (rc == SQLITE_ROW) seq = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Error("reading");
+    return seq;
+  }
+
+  // Durable when it returns (synchronous=FULL).
+  Status Set(const std::string& target, std::int64_t seq) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, "INSERT INTO notify_cursors VALUES (?, ?) ON CONFLICT (target) DO UPDATE SET seq = excluded.seq",
+                           -1, &st, nullptr) != SQLITE_OK) {
+      return Error("writing");
+    }
+    sqlite3_bind_text(st, 1, target.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, seq);
+    const int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? Status::Ok() : Error("writing");
+  }
+
+ private:
+  CursorBook() = default;
+  Status Exec(const char* sql) {
+    return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK ? Status::Ok() : Error("opening");
+  }
+  Status Error(const char* doing) const {
+    return Status::IoError("notification cursors " + file_ + ": " + doing + ": " + sqlite3_errmsg(db_));
+  }
+  std::string file_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace
+
+struct Notifier::Target {
+  std::unique_ptr<NotifyTarget> target;
+  std::unique_ptr<Store> store;  // its own read-only connection to the log
+  std::unique_ptr<CursorBook> cursors;
+  std::map<std::string, std::string> seam_of_stream;
+  std::shared_ptr<const KeyRing> keys;
+};
+
+Result<std::unique_ptr<Notifier>> Notifier::Start(const Config& config, const Secret& master_key) {
+  std::unique_ptr<Notifier> notifier(new Notifier);
+  if (config.notify.empty()) return notifier;
+  if (config.store.url.rfind("postgres", 0) == 0) {
+    return Status::FailedPrecondition(config.file.string() + ":" + std::to_string(config.notify.front().line) +
+                                      ": [[notify]] with a PostgreSQL store is not built yet (only the seam's owner "
+                                      "must notify, from a cursor kept in the store); use it with the SQLite log");
+  }
+  auto keys = std::make_shared<const KeyRing>(master_key);
+  std::map<std::string, std::string> seam_of_stream;
+  for (const SeamConfig& seam : config.seams) seam_of_stream[seam.stream()] = seam.name;
+  const std::filesystem::path cursor_file = config.store.state_dir / "notify-cursors.db";
+  for (const NotifyConfig& n : config.notify) {
+    auto t = std::make_unique<Target>();
+    SEAM_ASSIGN_OR_RETURN(t->target, NotifyTarget::Make(n, config.hook_path));
+    store::OpenOptions read_only;
+    read_only.read_only = true;
+    SEAM_ASSIGN_OR_RETURN(t->store, store::Open(config.store, read_only));
+    SEAM_ASSIGN_OR_RETURN(t->cursors, CursorBook::Open(cursor_file));
+    t->seam_of_stream = seam_of_stream;
+    t->keys = keys;
+    notifier->targets_.push_back(std::move(t));
+  }
+  for (const auto& t : notifier->targets_) notifier->threads_.emplace_back([n = notifier.get(), t = t.get()] { n->Run(*t); });
+  return notifier;
+}
+
+Notifier::~Notifier() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  for (std::thread& t : threads_) t.join();
+}
+
+void Notifier::Poke() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++pokes_;
+  }
+  wake_.notify_all();
+}
+
+void Notifier::Run(Target& t) {
+  const NotifyConfig& config = t.target->config();
+  const std::string who = "notify " + config.name;
+  EventStore& log = t.store->Log();
+  // Waits up to `d`, or until a poke (`wake_on_poke`) or stop; false once stopping.
+  std::uint64_t seen_pokes = 0;
+  auto wait = [&](milliseconds d, bool wake_on_poke) {
+    std::unique_lock<std::mutex> lock(mu_);
+    wake_.wait_for(lock, d, [&] { return stop_ || (wake_on_poke && pokes_ != seen_pokes); });
+    seen_pokes = pokes_;
+    return !stop_;
+  };
+  std::optional<std::int64_t> cursor;
+  std::string trouble;  // said once until it changes
+  auto say = [&](const Status& s) {
+    if (s.message() != trouble) spdlog::warn("{}", s.message());
+    trouble = s.message();
+  };
+  while (!cursor) {
+    Result<std::optional<std::int64_t>> kept = t.cursors->Get(config.name);
+    Result<LogHead> head = kept.ok() && !*kept ? log.Head() : Result<LogHead>(LogHead{});
+    Status set = kept.ok() && !*kept && head.ok() ? t.cursors->Set(config.name, head->seq) : Status::Ok();
+    if (kept.ok() && head.ok() && set.ok()) {
+      cursor = *kept ? **kept : head->seq;
+      if (!*kept) spdlog::info("{}: first start, notifying of events after seq {}", who, *cursor);
+    } else {
+      say(!kept.ok() ? kept.status() : !head.ok() ? head.status().WithContext(who) : set);
+      if (!wait(kFirstBackOff, false)) return;
+    }
+  }
+  trouble.clear();
+  while (true) {
+    Result<std::vector<Event>> events = log.ReadAll(*cursor + 1, kBatch);
+    if (!events.ok()) {
+      say(events.status().WithContext(who + ": reading the log"));
+      if (!wait(kFirstBackOff, false)) return;
+      continue;
+    }
+    if (events->empty()) {
+      if (!wait(kPoll, true)) return;
+      continue;
+    }
+    std::int64_t last = *cursor;
+    for (const Event& e : *events) {
+      auto seam = t.seam_of_stream.find(e.stream);
+      const std::string kind = NotificationKind(e);
+      if (seam != t.seam_of_stream.end() && !kind.empty() && config.Wants(kind, seam->second)) {
+        std::optional<nlohmann::ordered_json> n = NotificationFor(e, seam->second, *t.keys);
+        milliseconds back_off = kFirstBackOff;
+        int failures = 0;
+        for (;;) {
+          const Status delivered = t.target->Deliver(*n);
+          if (delivered.ok()) break;
+          ++failures;
+          if (failures == 1 || failures % 10 == 0) {
+            spdlog::warn("{} (seq {}, attempt {}; trying again in {} s)", delivered.message(), e.seq, failures,
+                         back_off.count() / 1000);
+          }
+          if (!wait(back_off, false)) return;  // the cursor stays before it: delivered after a restart
+          back_off = std::min(back_off * 2, kMaxBackOff);
+        }
+        if (failures > 0) spdlog::info("{}: delivered seq {} after {} failed attempts", who, e.seq, failures);
+        if (Status s = t.cursors->Set(config.name, e.seq); !s.ok()) say(s);
+        spdlog::debug("{}: delivered seq {} ({} of seam {})", who, e.seq, kind, seam->second);
+      }
+      last = e.seq;
+    }
+    if (last != *cursor) {
+      if (Status s = t.cursors->Set(config.name, last); !s.ok()) say(s);
+      cursor = last;
+    }
+  }
+}
+
+}  // namespace seam::seamd
