@@ -128,7 +128,8 @@ struct AgentConfig {
 };
 
 // [[notify]]: whom seamd tells of what the log records (tools/seamd/notifier.h). One target
-// each: a command (the notification as JSON on stdin) or a webhook (POSTed JSON, signed).
+// each: a command (the notification as JSON on stdin), a webhook (POSTed JSON, signed), or an
+// Alertmanager (one alert per open drift).
 inline constexpr const char* kNotifyKinds[] = {"drift_opened", "drift_closed", "flapping", "unreadable"};
 struct NotifyConfig {
   std::string name;                  // `name`; default "notify-N" (1-based, file order)
@@ -137,8 +138,14 @@ struct NotifyConfig {
   std::vector<std::string> seams;    // seam names; empty: every seam
   std::vector<std::string> command;  // argv, run without a shell
   std::string webhook;               // http:// or https:// URL
-  std::filesystem::path ca_file;     // webhook over https: trusted besides the system's
+  std::string alertmanager;          // Alertmanager's base URL (its v2 API): drift alerts
+  std::filesystem::path ca_file;     // webhook/alertmanager over https: trusted besides the system's
   std::filesystem::path secret_file; // webhook: the HMAC-SHA256 key of the signature header
+  // webhook/alertmanager: headers whose values never sit in seam.toml, as http-json sides have:
+  // `header_from_env = ["Authorization: VAR"]`, `header_from_file = ["Authorization: FILE"]`
+  // (the file's first line), read at each delivery. Pairs of (header, variable or file).
+  std::vector<std::pair<std::string, std::string>> header_from_env;
+  std::vector<std::pair<std::string, std::filesystem::path>> header_from_file;
   std::int64_t timeout_ms = 5000;    // one delivery attempt
 
   bool Wants(const std::string& kind, const std::string& seam) const;

@@ -15,7 +15,9 @@ bool NotifyConfig::Wants(const std::string& kind, const std::string& seam) const
 namespace config_internal {
 namespace {
 
-constexpr const char* kKeys[] = {"name", "on", "seams", "command", "webhook", "ca_file", "secret_file", "timeout"};
+constexpr const char* kKeys[] = {"name",    "on",          "seams",           "command",          "webhook",
+                                 "alertmanager", "ca_file", "secret_file", "header_from_env", "header_from_file",
+                                 "timeout"};
 constexpr std::int64_t kMaxTimeoutUs = 300'000'000;
 
 // A list of non-empty strings; `what` names the key for messages.
@@ -55,7 +57,8 @@ Result<NotifyConfig> ParseOne(const ParseContext& ctx, const toml::node& node, s
     if (std::find(std::begin(kKeys), std::end(kKeys), e.key) == std::end(kKeys)) {
       return Error(ctx, e.line, scope,
                    "unknown key `" + std::string(e.key) +
-                       "`; a [[notify]] table holds name, on, seams, command or webhook, ca_file, secret_file, timeout");
+                       "`; a [[notify]] table holds name, on, seams, one of command, webhook or alertmanager, ca_file, "
+                       "secret_file, header_from_env, header_from_file, timeout");
     }
   }
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> name, GetString(ctx, *table, "name", false, n.line, scope));
@@ -96,25 +99,70 @@ Result<NotifyConfig> ParseOne(const ParseContext& ctx, const toml::node& node, s
   }
   const toml::node* command = table->get("command");
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> webhook, GetString(ctx, *table, "webhook", false, n.line, scope));
-  if ((command != nullptr) == webhook.has_value()) {
-    return Error(ctx, n.line, scope, "give exactly one of `command` (a list: program and arguments) or `webhook` (a URL)");
+  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> alertmanager,
+                        GetString(ctx, *table, "alertmanager", false, n.line, scope));
+  if ((command != nullptr) + webhook.has_value() + alertmanager.has_value() != 1) {
+    return Error(ctx, n.line, scope,
+                 "give exactly one of `command` (a list: program and arguments), `webhook` (a URL) or `alertmanager` "
+                 "(Alertmanager's URL)");
   }
+  auto http_url = [&](const std::string& key, const std::string& url) -> Status {
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+      return Error(ctx, LineOf(*table->get(key)), scope, "key `" + key + "` must be an http:// or https:// URL");
+    }
+    return Status::Ok();
+  };
   if (command != nullptr) {
     SEAM_ASSIGN_OR_RETURN(n.command, StringList(ctx, *command, scope, "command"));
     if (n.command.empty()) return Error(ctx, LineOf(*command), scope, "key `command` is empty");
-  } else {
-    const bool http = webhook->rfind("http://", 0) == 0;
-    const bool https = webhook->rfind("https://", 0) == 0;
-    if (!http && !https) {
-      return Error(ctx, LineOf(*table->get("webhook")), scope, "key `webhook` must be an http:// or https:// URL");
-    }
+  } else if (webhook) {
+    SEAM_RETURN_IF_ERROR(http_url("webhook", *webhook));
     n.webhook = *webhook;
+  } else {
+    SEAM_RETURN_IF_ERROR(http_url("alertmanager", *alertmanager));
+    n.alertmanager = *alertmanager;
+    if (const toml::node* on = table->get("on")) {
+      return Error(ctx, LineOf(*on), scope,
+                   "key `on` is not for an alertmanager target: it gets one alert per open drift, resolved when the "
+                   "drift closes");
+    }
+    n.on = {"drift_opened", "drift_closed"};
   }
+  const bool http_target = command == nullptr;
   for (const char* key : {"ca_file", "secret_file"}) {
     SEAM_ASSIGN_OR_RETURN(std::optional<std::string> path, GetString(ctx, *table, key, false, n.line, scope));
     if (!path) continue;
-    if (n.webhook.empty()) return Error(ctx, LineOf(*table->get(key)), scope, "key `" + std::string(key) + "` is for a webhook");
-    (std::string(key) == "ca_file" ? n.ca_file : n.secret_file) = Resolve(ctx, *path);
+    const bool webhook_only = std::string(key) == "secret_file";
+    if (webhook_only ? n.webhook.empty() : !http_target) {
+      return Error(ctx, LineOf(*table->get(key)), scope,
+                   "key `" + std::string(key) + "` is for a webhook" + (webhook_only ? "" : " or an alertmanager"));
+    }
+    (webhook_only ? n.secret_file : n.ca_file) = Resolve(ctx, *path);
+  }
+  for (const char* key : {"header_from_env", "header_from_file"}) {
+    const toml::node* headers = table->get(key);
+    if (headers == nullptr) continue;
+    if (!http_target) return Error(ctx, LineOf(*headers), scope, "key `" + std::string(key) + "` is for a webhook or an alertmanager");
+    SEAM_ASSIGN_OR_RETURN(std::vector<std::string> entries, StringList(ctx, *headers, scope, key));
+    for (const std::string& entry : entries) {
+      const std::size_t colon = entry.find(':');
+      const std::string header = colon == std::string::npos ? "" : entry.substr(0, colon);
+      std::string source = colon == std::string::npos ? "" : entry.substr(colon + 1);
+      source.erase(0, source.find_first_not_of(' '));
+      const bool header_ok = !header.empty() && std::all_of(header.begin(), header.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+      });
+      if (!header_ok || source.empty()) {
+        return Error(ctx, LineOf(*headers), scope,
+                     "key `" + std::string(key) + "`: each entry is \"Header-Name: " +
+                         (std::string(key) == "header_from_env" ? "VARIABLE" : "FILE") + "\", got `" + entry + "`");
+      }
+      if (std::string(key) == "header_from_env") {
+        n.header_from_env.emplace_back(header, source);
+      } else {
+        n.header_from_file.emplace_back(header, Resolve(ctx, source));
+      }
+    }
   }
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> timeout, GetString(ctx, *table, "timeout", false, n.line, scope));
   if (timeout) {

@@ -152,7 +152,8 @@ TEST_F(ConfigErrorTest, RepairMustBeAKnownPolicy) {
 TEST_F(ConfigErrorTest, NotifyTablesAreCheckedWhole) {
   const std::string seam = Seam("a", "e");  // 10 lines
   EXPECT_THAT(LoadError(seam + "[[notify]]\nname = \"x\"\n"),
-              HasSubstr(At(11) + "[[notify]] x: give exactly one of `command` (a list: program and arguments) or `webhook` (a URL)"));
+              HasSubstr(At(11) + "[[notify]] x: give exactly one of `command` (a list: program and arguments), `webhook` (a URL) or "
+                                  "`alertmanager` (Alertmanager's URL)"));
   EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"a\"]\nwebhook = \"http://h/\"\n"), HasSubstr("give exactly one of"));
   EXPECT_THAT(LoadError(seam + "[[notify]]\nwebhook = \"ftp://h/\"\n"),
               HasSubstr(At(12) + "[[notify]] notify-1: key `webhook` must be an http:// or https:// URL"));
@@ -166,6 +167,12 @@ TEST_F(ConfigErrorTest, NotifyTablesAreCheckedWhole) {
               HasSubstr(At(13) + "[[notify]] notify-1: key `seams` names `b`, which is no [[seam]] of this config"));
   EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"p\"]\nsecret_file = \"k\"\n"),
               HasSubstr("key `secret_file` is for a webhook"));
+  EXPECT_THAT(LoadError(seam + "[[notify]]\nalertmanager = \"http://am:9093\"\non = [\"flapping\"]\n"),
+              HasSubstr(At(13) + "[[notify]] notify-1: key `on` is not for an alertmanager target"));
+  EXPECT_THAT(LoadError(seam + "[[notify]]\nwebhook = \"http://h/\"\nheader_from_env = [\"Authorization\"]\n"),
+              HasSubstr(At(13) + "[[notify]] notify-1: key `header_from_env`: each entry is \"Header-Name: VARIABLE\", got `Authorization`"));
+  EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"p\"]\nheader_from_file = [\"A: f\"]\n"),
+              HasSubstr("key `header_from_file` is for a webhook or an alertmanager"));
   EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"p\"]\ntimeout = \"1h\"\n"),
               HasSubstr("key `timeout` must be a duration from 1s to 5m"));
   EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"p\"]\nretries = 3\n"), HasSubstr(At(13) + "[[notify]] notify-1: unknown key `retries`"));
@@ -177,9 +184,11 @@ TEST_F(ConfigErrorTest, NotifyTablesAreCheckedWhole) {
 TEST_F(ConfigErrorTest, NotifyTablesParse) {
   Result<Config> config = Load(Seam("a", "e") + "[[notify]]\nname = \"pager\"\non = [\"drift_opened\", \"unreadable\"]\n"
                                "seams = [\"a\"]\ncommand = [\"pager.sh\", \"--urgent\"]\ntimeout = \"10s\"\n"
-                               "[[notify]]\nwebhook = \"https://hooks.example/seam\"\nsecret_file = \"hook.key\"\n");
+                               "[[notify]]\nwebhook = \"https://hooks.example/seam\"\nsecret_file = \"hook.key\"\n"
+                               "header_from_env = [\"Authorization: HOOK_TOKEN\"]\nheader_from_file = [\"X-Team: team.txt\"]\n"
+                               "[[notify]]\nalertmanager = \"http://127.0.0.1:9093\"\nseams = [\"a\"]\n");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
-  ASSERT_EQ(config->notify.size(), 2u);
+  ASSERT_EQ(config->notify.size(), 3u);
   const NotifyConfig& pager = config->notify[0];
   EXPECT_EQ(pager.name, "pager");
   EXPECT_EQ(pager.command, (std::vector<std::string>{"pager.sh", "--urgent"}));
@@ -192,6 +201,16 @@ TEST_F(ConfigErrorTest, NotifyTablesParse) {
   EXPECT_EQ(hook.on.size(), 4u) << "every kind by default";
   EXPECT_TRUE(hook.secret_file.is_absolute()) << "relative to the config's directory";
   EXPECT_EQ(hook.timeout_ms, 5000);
+  ASSERT_EQ(hook.header_from_env.size(), 1u);
+  EXPECT_EQ(hook.header_from_env[0], (std::pair<std::string, std::string>{"Authorization", "HOOK_TOKEN"}));
+  ASSERT_EQ(hook.header_from_file.size(), 1u);
+  EXPECT_EQ(hook.header_from_file[0].first, "X-Team");
+  EXPECT_TRUE(hook.header_from_file[0].second.is_absolute());
+  const NotifyConfig& am = config->notify[2];
+  EXPECT_EQ(am.alertmanager, "http://127.0.0.1:9093");
+  EXPECT_TRUE(am.Wants("drift_opened", "a"));
+  EXPECT_TRUE(am.Wants("drift_closed", "a"));
+  EXPECT_FALSE(am.Wants("unreadable", "a"));
 }
 
 TEST_F(ConfigErrorTest, AuthorityMustNameASide) {

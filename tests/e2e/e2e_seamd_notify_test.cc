@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "tests/e2e/http_receiver.h"
+#include "tests/e2e/http_request.h"
 #include "tests/e2e/seamd_fixture.h"
 
 namespace seam::e2e {
@@ -190,6 +191,98 @@ TEST_F(SeamdNotifyTest, ACommandGetsTheJsonOnStdinAndNotifyTestSendsOne) {
   closed.Stop();
   WriteConfig(StandardConfig() + "\n[[notify]]\nwebhook = \"" + url + "\"\ntimeout = \"2s\"\n");
   EXPECT_TRUE(IsCleanError(Seamctl({"notify", "test"}), "notify notify-1: POST " + url));
+}
+
+// A real Alertmanager (Debian prometheus-alertmanager) on 127.0.0.1: one alert per open drift,
+// labelled seam/side/verdict/kind, starting when the drift was first seen; resolved when the
+// drift closes. Alertmanager missing fails the test: nothing is skipped.
+class AlertmanagerProcess {
+ public:
+  // Empty when it serves; else why not.
+  std::string Start(const fs::path& dir) {
+    HttpReceiver probe;  // a free port: taken, then let go
+    if (!probe.Start()) return "no free port";
+    port_ = probe.port();
+    probe.Stop();
+    WriteFile(dir / "alertmanager.yml", "route:\n  receiver: \"null\"\nreceivers:\n  - name: \"null\"\n");
+    fs::create_directories(dir / "am-data");
+    std::string error;
+    if (!process_.Start({"/usr/bin/prometheus-alertmanager", "--config.file=" + (dir / "alertmanager.yml").string(),
+                         "--storage.path=" + (dir / "am-data").string(),
+                         "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--cluster.listen-address="},
+                        dir, dir / "alertmanager.log", {}, {}, &error)) {
+      return "cannot start /usr/bin/prometheus-alertmanager (Debian package prometheus-alertmanager): " + error;
+    }
+    if (!WaitFor([&] { return Http(port_, boost::beast::http::verb::get, "/api/v2/status").status == 200; })) {
+      return "alertmanager did not answer: " + ReadFile(dir / "alertmanager.log");
+    }
+    return "";
+  }
+  ~AlertmanagerProcess() {
+    if (process_.running()) {
+      process_.Signal(SIGTERM);
+      process_.Wait(kDeadline);
+    }
+  }
+  unsigned short port() const { return port_; }
+  nlohmann::json Alerts(const std::string& query = "") const {
+    return nlohmann::json::parse(Http(port_, boost::beast::http::verb::get, "/api/v2/alerts" + query).body, nullptr, false);
+  }
+
+ private:
+  DaemonProcess process_;
+  unsigned short port_ = 0;
+};
+
+nlohmann::json AlertNamed(const nlohmann::json& alerts, const std::string& name) {
+  if (!alerts.is_array()) return nullptr;
+  for (const nlohmann::json& a : alerts) {
+    if (a["labels"]["alertname"] == name) return a;
+  }
+  return nullptr;
+}
+
+TEST_F(SeamdNotifyTest, AnOpenDriftIsAnAlertInARealAlertmanagerUntilItCloses) {
+  AlertmanagerProcess am;
+  const std::string started = am.Start(Root());
+  ASSERT_EQ(started, "");
+  const std::string url = "http://127.0.0.1:" + std::to_string(am.port());
+  ASSERT_NO_FATAL_FAILURE(Configure("notify", "[[notify]]\nname = \"am\"\nalertmanager = \"" + url + "\"\n"));
+  const std::string token = CliToken().value();
+
+  ProcessResult test = Seamctl({"notify", "test"});
+  ASSERT_EQ(test.exit_code, 0) << test.out << test.err;
+  EXPECT_FALSE(AlertNamed(am.Alerts(), "SeamNotifyTest").is_null()) << am.Alerts().dump(2);
+
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  SetCliToken("edited-by-hand");
+  nlohmann::json alert;
+  ASSERT_TRUE(WaitFor([&] {
+    alert = AlertNamed(am.Alerts(), "SeamDrift");
+    return !alert.is_null();
+  })) << DaemonLog();
+  EXPECT_EQ(alert["labels"]["seam"], kSeam);
+  EXPECT_EQ(alert["labels"]["side"], "cli");
+  EXPECT_EQ(alert["labels"]["verdict"], "foreign");
+  EXPECT_EQ(alert["labels"]["kind"], "token");
+  EXPECT_EQ(alert["status"]["state"], "active") << alert.dump(2);
+  nlohmann::json opened;
+  for (const nlohmann::json& e : LogEvents()) {
+    if (e["type"] == "DriftOpened") opened = e;
+  }
+  // Alertmanager keeps milliseconds: the same instant to the second is the same start.
+  EXPECT_EQ(alert["startsAt"].get<std::string>().substr(0, 19),
+            opened["details"]["first_seen_at"].get<std::string>().substr(0, 19))
+      << alert.dump(2) << opened.dump(2);
+  EXPECT_FALSE(Contains(alert.dump(), token));
+  EXPECT_FALSE(Contains(alert.dump(), "edited-by-hand"));
+
+  // Put back by hand: resolved (gone from the active alerts).
+  SetCliToken(token);
+  ASSERT_TRUE(WaitFor([&] {
+    const nlohmann::json now = AlertNamed(am.Alerts(), "SeamDrift");
+    return now.is_null() || now["status"]["state"] != "active";
+  })) << am.Alerts().dump(2) << DaemonLog();
 }
 
 }  // namespace

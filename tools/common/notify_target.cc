@@ -6,6 +6,7 @@
 #include "core/secret.h"
 #include "plugins/common/subprocess.h"
 #include "plugins/http_json/http_client.h"
+#include "plugins/http_json/http_json_config.h"
 #include "plugins/http_json/url.h"
 #include "tools/common/notification.h"
 
@@ -37,9 +38,18 @@ NotifyTarget::~NotifyTarget() = default;
 
 Result<std::unique_ptr<NotifyTarget>> NotifyTarget::Make(const NotifyConfig& config, std::string hook_path) {
   std::unique_ptr<NotifyTarget> target(new NotifyTarget(config, std::move(hook_path)));
-  if (!config.webhook.empty()) {
-    Result<Url> url = ParseUrl(config.webhook);
-    if (!url.ok()) return Status::InvalidArgument("[[notify]] " + config.name + ": webhook: " + url.status().message());
+  if (!config.webhook.empty() || !config.alertmanager.empty()) {
+    std::string text = config.webhook;
+    if (text.empty()) {
+      text = config.alertmanager;
+      while (!text.empty() && text.back() == '/') text.pop_back();
+      text += "/api/v2/alerts";
+    }
+    Result<Url> url = ParseUrl(text);
+    if (!url.ok()) {
+      return Status::InvalidArgument("[[notify]] " + config.name + ": " + (config.webhook.empty() ? "alertmanager" : "webhook") +
+                                     ": " + url.status().message());
+    }
     HttpClientOptions options;
     options.connect_timeout = std::chrono::milliseconds(config.timeout_ms);
     options.timeout = std::chrono::milliseconds(config.timeout_ms);
@@ -51,6 +61,7 @@ Result<std::unique_ptr<NotifyTarget>> NotifyTarget::Make(const NotifyConfig& con
 }
 
 Status NotifyTarget::Deliver(const nlohmann::ordered_json& notification) {
+  if (!config_.alertmanager.empty()) return Status::Internal("notify " + config_.name + ": an alertmanager takes alerts");
   const std::string body = notification.dump();
   return client_ != nullptr ? Post(body, notification) : RunCommand(body, notification);
 }
@@ -84,6 +95,27 @@ Status NotifyTarget::Post(const std::string& body, const nlohmann::ordered_json&
     Result<Secret> key = ReadKey(config_.secret_file, "notify " + config_.name);
     if (!key.ok()) return Status::Unavailable(key.status().message());
     request.headers.emplace_back("X-Seam-Signature", SignatureOf(key->Reveal(), body));
+  }
+  return Send(request, who);
+}
+
+Status NotifyTarget::PostAlerts(const nlohmann::ordered_json& alerts) {
+  HttpRequest request;
+  request.method = "POST";
+  request.body = alerts.dump();
+  return Send(request, "notify " + config_.name + ": POST " + client_->url().shown);
+}
+
+Status NotifyTarget::Send(HttpRequest& request, const std::string& who) {
+  for (const auto& [name, variable] : config_.header_from_env) {
+    Result<std::string> value = ReadHeaderValue(HeaderSource{name, true, variable, {}});
+    if (!value.ok()) return Status::Unavailable(who + ": " + value.status().message());
+    request.headers.emplace_back(name, std::move(*value));
+  }
+  for (const auto& [name, file] : config_.header_from_file) {
+    Result<std::string> value = ReadHeaderValue(HeaderSource{name, false, {}, file});
+    if (!value.ok()) return Status::Unavailable(who + ": " + value.status().message());
+    request.headers.emplace_back(name, std::move(*value));
   }
   Result<HttpResponse> response = client_->Fetch(request);
   if (!response.ok()) return Status::Unavailable(who + ": " + response.status().message());

@@ -8,6 +8,10 @@
 //            with a secret_file, X-Seam-Signature: sha256=<hex HMAC-SHA256(key, body)> (the key
 //            file is read at each delivery, so it can be replaced); delivered on a 2xx answer.
 //            https is verified against the system's CAs plus ca_file; redirects are not followed.
+//   alertmanager: PostAlerts POSTs a list of alerts to <url>/api/v2/alerts (Alertmanager's v2
+//            API); delivered on a 2xx answer. Deliver is not for it.
+// Webhooks and Alertmanagers also send the header_from_env / header_from_file headers, read at
+// each delivery (a value that cannot be read fails the delivery, naming the header and source).
 // Blocks up to the target's timeout: call it off any event loop.
 
 #include <memory>
@@ -21,6 +25,7 @@
 namespace seam {
 
 class HttpClient;
+struct HttpRequest;
 
 class NotifyTarget {
  public:
@@ -31,6 +36,8 @@ class NotifyTarget {
   // One attempt. Ok once the target took it; Unavailable (one line, never the body) otherwise:
   // "notify gw-pager: `pager.sh` exited 3", "notify hook: POST http://…: answered 503", …
   Status Deliver(const nlohmann::ordered_json& notification);
+  // Alertmanager targets: one POST of `alerts` (a JSON array).
+  Status PostAlerts(const nlohmann::ordered_json& alerts);
 
   const NotifyConfig& config() const { return config_; }
 
@@ -38,6 +45,7 @@ class NotifyTarget {
   NotifyTarget(const NotifyConfig& config, std::string hook_path);
   Status RunCommand(const std::string& body, const nlohmann::ordered_json& notification);
   Status Post(const std::string& body, const nlohmann::ordered_json& notification);
+  Status Send(HttpRequest& request, const std::string& who);
 
   NotifyConfig config_;
   std::string hook_path_;

@@ -9,6 +9,7 @@
 
 #include "core/crypto.h"
 #include "store/open.h"
+#include "tools/common/drift_alerts.h"
 #include "tools/common/notification.h"
 #include "tools/common/notify_target.h"
 
@@ -21,6 +22,7 @@ constexpr milliseconds kPoll{250};
 constexpr milliseconds kFirstBackOff{1000};
 constexpr milliseconds kMaxBackOff{60000};
 constexpr std::int64_t kBatch = 200;
+constexpr milliseconds kAlertRepost{60000};  // under Alertmanager's default resolve_timeout (5 m)
 
 // <state_dir>/notify-cursors.db: one row per target, the seq it has been given everything up to.
 class CursorBook {
@@ -88,6 +90,7 @@ struct Notifier::Target {
   std::unique_ptr<Store> store;  // its own read-only connection to the log
   std::unique_ptr<CursorBook> cursors;
   std::map<std::string, std::string> seam_of_stream;
+  std::map<std::string, std::string> kind_of_stream;
   std::shared_ptr<const KeyRing> keys;
 };
 
@@ -101,7 +104,11 @@ Result<std::unique_ptr<Notifier>> Notifier::Start(const Config& config, const Se
   }
   auto keys = std::make_shared<const KeyRing>(master_key);
   std::map<std::string, std::string> seam_of_stream;
-  for (const SeamConfig& seam : config.seams) seam_of_stream[seam.stream()] = seam.name;
+  std::map<std::string, std::string> kind_of_stream;
+  for (const SeamConfig& seam : config.seams) {
+    seam_of_stream[seam.stream()] = seam.name;
+    kind_of_stream[seam.stream()] = seam.kind;
+  }
   const std::filesystem::path cursor_file = config.store.state_dir / "notify-cursors.db";
   for (const NotifyConfig& n : config.notify) {
     auto t = std::make_unique<Target>();
@@ -111,6 +118,7 @@ Result<std::unique_ptr<Notifier>> Notifier::Start(const Config& config, const Se
     SEAM_ASSIGN_OR_RETURN(t->store, store::Open(config.store, read_only));
     SEAM_ASSIGN_OR_RETURN(t->cursors, CursorBook::Open(cursor_file));
     t->seam_of_stream = seam_of_stream;
+    t->kind_of_stream = kind_of_stream;
     t->keys = keys;
     notifier->targets_.push_back(std::move(t));
   }
@@ -166,7 +174,41 @@ void Notifier::Run(Target& t) {
     }
   }
   trouble.clear();
+  // An Alertmanager keeps no memory seamd can rely on: the open drifts before the cursor are
+  // folded from the log first, and posted again at once and every minute after.
+  const bool alertmanager = !config.alertmanager.empty();
+  DriftAlerts alerts;
+  auto fold = [&](const Event& e) -> nlohmann::ordered_json {
+    auto seam = t.seam_of_stream.find(e.stream);
+    if (seam == t.seam_of_stream.end() || !config.Wants(NotificationKind(e), seam->second)) {
+      return nlohmann::ordered_json::array();
+    }
+    return alerts.Apply(e, seam->second, t.kind_of_stream[e.stream]);
+  };
+  auto last_post = std::chrono::steady_clock::now() - kAlertRepost;
+  if (alertmanager) {
+    for (std::int64_t at = 1; at <= *cursor;) {
+      Result<std::vector<Event>> past = log.ReadAll(at, kBatch);
+      if (!past.ok()) {
+        say(past.status().WithContext(who + ": reading the log"));
+        if (!wait(kFirstBackOff, false)) return;
+        continue;
+      }
+      if (past->empty()) break;
+      for (const Event& e : *past) {
+        if (e.seq <= *cursor) (void)fold(e);
+        at = e.seq + 1;
+      }
+    }
+  }
+  auto repost = [&] {
+    if (!alertmanager || std::chrono::steady_clock::now() - last_post < kAlertRepost) return;
+    last_post = std::chrono::steady_clock::now();
+    if (alerts.size() == 0) return;
+    if (Status s = t.target->PostAlerts(alerts.Open()); !s.ok()) say(s);
+  };
   while (true) {
+    repost();
     Result<std::vector<Event>> events = log.ReadAll(*cursor + 1, kBatch);
     if (!events.ok()) {
       say(events.status().WithContext(who + ": reading the log"));
@@ -181,12 +223,15 @@ void Notifier::Run(Target& t) {
     for (const Event& e : *events) {
       auto seam = t.seam_of_stream.find(e.stream);
       const std::string kind = NotificationKind(e);
-      if (seam != t.seam_of_stream.end() && !kind.empty() && config.Wants(kind, seam->second)) {
-        std::optional<nlohmann::ordered_json> n = NotificationFor(e, seam->second, *t.keys);
+      const nlohmann::ordered_json to_post = alertmanager ? fold(e) : nlohmann::ordered_json::array();
+      if (alertmanager ? !to_post.empty()
+                       : seam != t.seam_of_stream.end() && !kind.empty() && config.Wants(kind, seam->second)) {
+        std::optional<nlohmann::ordered_json> n =
+            alertmanager ? std::nullopt : NotificationFor(e, seam->second, *t.keys);
         milliseconds back_off = kFirstBackOff;
         int failures = 0;
         for (;;) {
-          const Status delivered = t.target->Deliver(*n);
+          const Status delivered = alertmanager ? t.target->PostAlerts(to_post) : t.target->Deliver(*n);
           if (delivered.ok()) break;
           ++failures;
           if (failures == 1 || failures % 10 == 0) {

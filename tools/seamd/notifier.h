@@ -11,6 +11,11 @@
 // least once, the event's seq being the receiver's idempotency key. A target seen for the first
 // time starts at the log's head (a new target is not sent the log's history).
 //
+// An alertmanager target gets alerts instead (tools/common/drift_alerts.h): at start the open
+// drifts are folded from the log up to the cursor and posted, each drift's alert is posted when
+// it opens and again, resolved, when it closes (with the same retries and cursor), and every
+// open alert is posted again every minute so Alertmanager's resolve_timeout does not end it.
+//
 // One host only for now: with a PostgreSQL store several agents would each notify, so Start
 // refuses it (the owner-only notifier and a cursor kept in the store are to come).
 
