@@ -130,7 +130,7 @@ struct AgentConfig {
 // [[notify]]: whom seamd tells of what the log records (tools/seamd/notifier.h). One target
 // each: a command (the notification as JSON on stdin), a webhook (POSTed JSON, signed), or an
 // Alertmanager (one alert per open drift).
-inline constexpr const char* kNotifyKinds[] = {"drift_opened", "drift_closed", "flapping", "unreadable"};
+inline constexpr const char* kNotifyKinds[] = {"drift_opened", "drift_closed", "flapping", "unreadable", "expiring", "pending"};
 struct NotifyConfig {
   std::string name;                  // `name`; default "notify-N" (1-based, file order)
   int line = 0;                      // line of the table

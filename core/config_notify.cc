@@ -76,13 +76,10 @@ Result<NotifyConfig> ParseOne(const ParseContext& ctx, const toml::node& node, s
   if (const toml::node* on = table->get("on")) {
     SEAM_ASSIGN_OR_RETURN(n.on, StringList(ctx, *on, scope, "on"));
     for (const std::string& kind : n.on) {
-      if (kind == "expiring" || kind == "pending") {
-        return Error(ctx, LineOf(*on), scope,
-                     "`" + kind + "` notifications are not built yet; `on` takes drift_opened, drift_closed, flapping, unreadable");
-      }
       if (std::find(std::begin(kNotifyKinds), std::end(kNotifyKinds), kind) == std::end(kNotifyKinds)) {
         return Error(ctx, LineOf(*on), scope,
-                     "unknown notification `" + kind + "`; `on` takes drift_opened, drift_closed, flapping, unreadable");
+                     "unknown notification `" + kind +
+                         "`; `on` takes drift_opened, drift_closed, flapping, unreadable, expiring, pending");
       }
     }
     if (n.on.empty()) return Error(ctx, LineOf(*on), scope, "key `on` is empty: leave it out for every notification");

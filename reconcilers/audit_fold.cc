@@ -20,7 +20,9 @@ std::string CategoryOf(const std::string& type, const IntentChange::What what, c
       {bookkeeping::kSeamFlapping, "flapping"},    {bookkeeping::kFlappingCleared, "flapping_cleared"},
       {drift::kSideRestarted, "restart"},          {bookkeeping::kHookIneffective, "hook_ineffective"},
       {bookkeeping::kRepairStarted, "repair_started"},
-      {drift::kSideUnreadable, "unreadable"},      {drift::kSideReadable, "readable"}};
+      {drift::kSideUnreadable, "unreadable"},      {drift::kSideReadable, "readable"},
+      {drift::kOperationPending, "pending"},       {drift::kPendingEnded, "pending_ended"},
+      {drift::kSeamExpiring, "expiring"},          {drift::kExpiringEnded, "expiring_ended"}};
   auto it = kBookkeeping.find(type);
   return it != kBookkeeping.end() ? it->second : "other";
 }

@@ -39,7 +39,8 @@ struct AuditEntry {
   EventFields fields;  // DescribeEventFields: secrets as keyed fingerprints
   // "operation", "adoption", "revocation", "confirmation", "repair", "drift_opened",
   // "drift_closed", "flapping", "flapping_cleared", "restart", "hook_ineffective", "repair_started",
-  // "unreadable", "readable", "other" (a type this build does not know).
+  // "unreadable", "readable", "pending", "pending_ended", "expiring", "expiring_ended", "other" (a
+  // type this build does not know).
   std::string category;
   std::string side;          // the side it concerns ("" none): an adoption's source side
   std::string adopted_from;  // an adoption: the side the value was taken from

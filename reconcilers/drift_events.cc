@@ -7,6 +7,10 @@ CEREAL_CLASS_VERSION(seam::drift::DriftClosed, 1)
 CEREAL_CLASS_VERSION(seam::drift::SideRestarted, 1)
 CEREAL_CLASS_VERSION(seam::drift::SideUnreadable, 1)
 CEREAL_CLASS_VERSION(seam::drift::SideReadable, 1)
+CEREAL_CLASS_VERSION(seam::drift::OperationPending, 1)
+CEREAL_CLASS_VERSION(seam::drift::PendingEnded, 1)
+CEREAL_CLASS_VERSION(seam::drift::SeamExpiring, 1)
+CEREAL_CLASS_VERSION(seam::drift::ExpiringEnded, 1)
 
 namespace seam::drift {
 namespace {
@@ -55,6 +59,37 @@ EventFields ShowSideReadable(const Event& e) {
   return {Field::Text("side", p->side), Field::Int("opened_version", p->opened_version), Field::Time("at", p->at_us)};
 }
 
+std::string Joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
+EventFields ShowOperationPending(const Event& e) {
+  Result<OperationPending> p = DecodeOperationPending(e.payload);
+  if (!p.ok()) return DecodeErrorFields(p.status());
+  return {Field::Text("seam", p->seam), Field::Text("operation", p->operation), Field::Int("version", p->version),
+          Field::Text("sides", Joined(p->sides)), Field::Time("since", p->since_us)};
+}
+
+EventFields ShowPendingEnded(const Event& e) {
+  Result<PendingEnded> p = DecodePendingEnded(e.payload);
+  if (!p.ok()) return DecodeErrorFields(p.status());
+  return {Field::Int("version", p->version), Field::Text("how", p->how)};
+}
+
+EventFields ShowSeamExpiring(const Event& e) {
+  Result<SeamExpiring> p = DecodeSeamExpiring(e.payload);
+  if (!p.ok()) return DecodeErrorFields(p.status());
+  return {Field::Text("seam", p->seam), Field::Text("sides", Joined(p->sides)), Field::Int("not_after", p->not_after)};
+}
+
+EventFields ShowExpiringEnded(const Event& e) {
+  Result<ExpiringEnded> p = DecodeExpiringEnded(e.payload);
+  if (!p.ok()) return DecodeErrorFields(p.status());
+  return {Field::Int("not_after", p->not_after)};
+}
+
 }  // namespace
 
 std::string Encode(const DriftOpened& p) { return payload_codec::Encode(p); }
@@ -62,6 +97,10 @@ std::string Encode(const DriftClosed& p) { return payload_codec::Encode(p); }
 std::string Encode(const SideRestarted& p) { return payload_codec::Encode(p); }
 std::string Encode(const SideUnreadable& p) { return payload_codec::Encode(p); }
 std::string Encode(const SideReadable& p) { return payload_codec::Encode(p); }
+std::string Encode(const OperationPending& p) { return payload_codec::Encode(p); }
+std::string Encode(const PendingEnded& p) { return payload_codec::Encode(p); }
+std::string Encode(const SeamExpiring& p) { return payload_codec::Encode(p); }
+std::string Encode(const ExpiringEnded& p) { return payload_codec::Encode(p); }
 
 Result<DriftOpened> DecodeDriftOpened(const std::string& b) {
   return payload_codec::Decode<DriftOpened>(b, kDriftOpened);
@@ -78,6 +117,14 @@ Result<SideUnreadable> DecodeSideUnreadable(const std::string& b) {
 Result<SideReadable> DecodeSideReadable(const std::string& b) {
   return payload_codec::Decode<SideReadable>(b, kSideReadable);
 }
+Result<OperationPending> DecodeOperationPending(const std::string& b) {
+  return payload_codec::Decode<OperationPending>(b, kOperationPending);
+}
+Result<PendingEnded> DecodePendingEnded(const std::string& b) { return payload_codec::Decode<PendingEnded>(b, kPendingEnded); }
+Result<SeamExpiring> DecodeSeamExpiring(const std::string& b) { return payload_codec::Decode<SeamExpiring>(b, kSeamExpiring); }
+Result<ExpiringEnded> DecodeExpiringEnded(const std::string& b) {
+  return payload_codec::Decode<ExpiringEnded>(b, kExpiringEnded);
+}
 
 std::optional<EventFields> Describe(const Event& event) {
   if (event.type == kDriftOpened) return ShowDriftOpened(event);
@@ -85,6 +132,10 @@ std::optional<EventFields> Describe(const Event& event) {
   if (event.type == kSideRestarted) return ShowSideRestarted(event);
   if (event.type == kSideUnreadable) return ShowSideUnreadable(event);
   if (event.type == kSideReadable) return ShowSideReadable(event);
+  if (event.type == kOperationPending) return ShowOperationPending(event);
+  if (event.type == kPendingEnded) return ShowPendingEnded(event);
+  if (event.type == kSeamExpiring) return ShowSeamExpiring(event);
+  if (event.type == kExpiringEnded) return ShowExpiringEnded(event);
   return std::nullopt;
 }
 

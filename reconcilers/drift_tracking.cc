@@ -156,6 +156,62 @@ Status RecordDriftsEnded(SeamContext& ctx, const SeamConfig& seam, RecordState& 
   return AppendAndCatchUp(ctx, seam.stream(), state, std::move(drafts));
 }
 
+namespace {
+
+struct SeamStateSteps {
+  bool end_pending = false;
+  std::string pending_how;
+  bool open_pending = false;
+  bool end_expiring = false;
+  bool open_expiring = false;
+  bool any() const { return end_pending || open_pending || end_expiring || open_expiring; }
+};
+
+SeamStateSteps StepsFor(const RecordState& state, const SeamStateSeen& seen) {
+  SeamStateSteps steps;
+  if (state.phase == RecordState::Phase::kUnset) return steps;
+  const std::int64_t recorded = state.pending_recorded_version;
+  if (recorded != 0 && (seen.pending.empty() || recorded != state.current_version)) {
+    steps.end_pending = true;
+    steps.pending_how = recorded == state.current_version ? "completed" : "superseded";
+  }
+  steps.open_pending = !seen.pending.empty() && recorded != state.current_version;
+  steps.end_expiring = state.expiring_recorded && seen.expiring.empty() && seen.all_read;
+  steps.open_expiring = !state.expiring_recorded && !seen.expiring.empty();
+  return steps;
+}
+
+}  // namespace
+
+bool SeamStateToRecord(const RecordState& state, const SeamStateSeen& seen) { return StepsFor(state, seen).any(); }
+
+Status RecordSeamStates(SeamContext& ctx, const SeamConfig& seam, RecordState& state, const SeamStateSeen& seen) {
+  const SeamStateSteps steps = StepsFor(state, seen);
+  if (!steps.any()) return Status::Ok();
+  const std::int64_t now = ctx.clock.NowMicros();
+  std::vector<EventDraft> drafts;
+  if (steps.end_pending) {
+    drafts.push_back(EventDraft{drift::kPendingEnded, ctx.actor, now,
+                                drift::Encode(drift::PendingEnded{state.pending_recorded_version, steps.pending_how})});
+  }
+  if (steps.open_pending) {
+    drafts.push_back(EventDraft{drift::kOperationPending, ctx.actor, now,
+                                drift::Encode(drift::OperationPending{seam.name, state.intent_type, state.current_version,
+                                                                      seen.pending, state.current_time_us})});
+    ReconcileLog()->info("seam {}: {} version {} still pending on {}", seam.name, state.intent_type,
+                         state.current_version, seen.pending.front());
+  }
+  if (steps.end_expiring) {
+    drafts.push_back(EventDraft{drift::kExpiringEnded, ctx.actor, now, drift::Encode(drift::ExpiringEnded{seen.not_after})});
+  }
+  if (steps.open_expiring) {
+    drafts.push_back(EventDraft{drift::kSeamExpiring, ctx.actor, now,
+                                drift::Encode(drift::SeamExpiring{seam.name, seen.expiring, seen.expiring_not_after})});
+    ReconcileLog()->info("seam {}: side {} holds a certificate that is expiring", seam.name, seen.expiring.front());
+  }
+  return AppendAndCatchUp(ctx, seam.stream(), state, std::move(drafts));
+}
+
 Status RecordDriftEndedByWrite(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
                                const std::string& side, std::int64_t at_us) {
   auto open = state.open_drifts.find(side);

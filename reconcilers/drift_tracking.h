@@ -68,4 +68,23 @@ Status RecordDriftsEnded(SeamContext& ctx, const SeamConfig& seam, RecordState& 
 Status RecordDriftEndedByWrite(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
                                const std::string& side, std::int64_t at_us);
 
+// How a pass leaves the seam, for OperationPending / SeamExpiring (reconcilers/drift_events.h).
+struct SeamStateSeen {
+  std::vector<std::string> pending;   // sides the current intent has not reached, in `order`
+  std::vector<std::string> expiring;  // sides holding a certificate within renew_before
+  std::int64_t expiring_not_after = 0;  // the earliest of theirs (Unix seconds)
+  std::int64_t not_after = 0;           // the earliest end any side holds (for ExpiringEnded)
+  bool all_read = true;                 // no side unreadable: "none expiring" is known
+};
+
+// Whether RecordSeamStates would append anything.
+bool SeamStateToRecord(const RecordState& state, const SeamStateSeen& seen);
+
+// Appends, in one append: a PendingEnded when an OperationPending is open and nothing is pending
+// now ("completed"), or another intent is ("superseded"); an OperationPending when sides are
+// pending and the log has not said so for this intent; an ExpiringEnded when a SeamExpiring is
+// open and every side was read and none is expiring; a SeamExpiring when a side is expiring and
+// none is open. Nothing while the seam has no intent.
+Status RecordSeamStates(SeamContext& ctx, const SeamConfig& seam, RecordState& state, const SeamStateSeen& seen);
+
 }  // namespace seam

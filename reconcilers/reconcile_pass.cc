@@ -108,6 +108,36 @@ std::vector<SideSeen> Seen(const Pass& p, const std::vector<const SideConfig*>& 
   return seen;
 }
 
+// Field `name` of `fields` as Unix seconds; 0 when absent or not a number.
+std::int64_t SecondsIn(const Record& fields, const std::string& name) {
+  if (name.empty()) return 0;
+  auto it = fields.find(name);
+  if (it == fields.end()) return 0;
+  std::int64_t seconds = 0;
+  const std::string_view text = it->second.Reveal();
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  return ec == std::errc() && end == text.data() + text.size() ? seconds : 0;
+}
+
+// The pending operation and expiring certificates as the pass sees them now.
+SeamStateSeen StateSeen(const Pass& p) {
+  SeamStateSeen seen;
+  for (const SideConfig* side : operation_steps::PendingSides(p.seam, p.state)) seen.pending.push_back(side->name);
+  for (const Observed& o : p.observed) {
+    if (o.judgement.verdict == Verdict::kUnreadable) seen.all_read = false;
+    const std::int64_t not_after = o.observation.state == Observation::State::kValue
+                                       ? SecondsIn(o.observation.fields, p.kind.expiry_field)
+                                       : 0;
+    if (not_after != 0 && (seen.not_after == 0 || not_after < seen.not_after)) seen.not_after = not_after;
+    if (o.judgement.verdict != Verdict::kExpiring) continue;
+    seen.expiring.push_back(o.config->name);
+    if (seen.expiring_not_after == 0 || (not_after != 0 && not_after < seen.expiring_not_after)) {
+      seen.expiring_not_after = not_after;
+    }
+  }
+  return seen;
+}
+
 // PassOptions::defer_acting: whether the rest of this pass would append or write anything. Each
 // condition is one of the phases below that can: adopt, complete, record a drift found (or a
 // restart, or an unreadable spell's start or end), repair, record a drift ended, clear flapping.
@@ -115,6 +145,7 @@ bool WouldAct(const Pass& p) {
   if (!p.state.open_drifts.empty() || !operation_steps::PendingSides(p.seam, p.state).empty()) return true;
   if (p.options.force && p.state.flapping) return true;
   if (SpellToRecord(p.state, Seen(p), p.options.readable_hold_us)) return true;
+  if (SeamStateToRecord(p.state, StateSeen(p))) return true;
   return std::any_of(p.observed.begin(), p.observed.end(), [&p](const Observed& o) {
     if (IsDrift(o.judgement.verdict)) return true;
     const std::string& marker = o.observation.restart_marker;
@@ -415,16 +446,6 @@ void ComputeStatus(const RecordState& state, SeamReport& report) {
   else report.status = "in_sync";
 }
 
-// Field `name` of `fields` as Unix seconds; 0 when absent or not a number.
-std::int64_t SecondsIn(const Record& fields, const std::string& name) {
-  if (name.empty()) return 0;
-  auto it = fields.find(name);
-  if (it == fields.end()) return 0;
-  std::int64_t seconds = 0;
-  const std::string_view text = it->second.Reveal();
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-  return ec == std::errc() && end == text.data() + text.size() ? seconds : 0;
-}
 
 SeamReport ReportPhase(Pass& p, std::int64_t version_before) {
   SeamReport& report = p.report;
@@ -521,6 +542,12 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
   if (p.repairing() && !p.report.retryable) {
     if (Status ended = RecordDriftsEnded(ctx, seam, p.state, Seen(p)); !ended.ok()) {
       p.NoteError("recording the end of a drift", ended);
+    }
+  }
+  // What is left pending, and what is expiring, as the pass ends.
+  if (p.repairing() && !p.report.retryable) {
+    if (Status states = RecordSeamStates(ctx, seam, p.state, StateSeen(p)); !states.ok()) {
+      p.NoteError("recording the seam's pending operation or expiry", states);
     }
   }
   return ReportPhase(p, version_before);

@@ -84,6 +84,16 @@ Status ApplyDriftRecord(RecordState& state, const Event& event) {
     if (!p.ok()) return p.status().WithContext(where());
     state.unreadable_spells.erase(p->side);
     state.readable_since_us.erase(p->side);
+  } else if (event.type == drift::kOperationPending) {
+    Result<drift::OperationPending> p = drift::DecodeOperationPending(event.payload);
+    if (!p.ok()) return p.status().WithContext(where());
+    state.pending_recorded_version = p->version;
+  } else if (event.type == drift::kPendingEnded) {
+    state.pending_recorded_version = 0;
+  } else if (event.type == drift::kSeamExpiring) {
+    state.expiring_recorded = true;
+  } else if (event.type == drift::kExpiringEnded) {
+    state.expiring_recorded = false;
   }
   return Status::Ok();
 }

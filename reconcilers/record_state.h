@@ -112,6 +112,10 @@ struct RecordState {
   // from the log: a replay starts it afresh), when each side with an open spell was first read
   // again without a break since: the spell ends once that run lasts the pass's hold.
   std::map<std::string, UnreadableSpell> unreadable_spells;
+  // The intent version an OperationPending names that no PendingEnded followed (0: none); and
+  // whether a SeamExpiring is open (no ExpiringEnded after it).
+  std::int64_t pending_recorded_version = 0;
+  bool expiring_recorded = false;
   std::map<std::string, std::int64_t> readable_since_us;
   // Hooks that did not help, by side; a confirmation of the side (SideApplied, SideRepaired)
   // forgets its entry.

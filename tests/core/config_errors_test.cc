@@ -161,8 +161,8 @@ TEST_F(ConfigErrorTest, NotifyTablesAreCheckedWhole) {
               HasSubstr(At(12) + "[[notify]] notify-1: key `command` must be a list of non-empty strings"));
   EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"p\"]\non = [\"drift_opend\"]\n"),
               HasSubstr(At(13) + "[[notify]] notify-1: unknown notification `drift_opend`"));
-  EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"p\"]\non = [\"pending\"]\n"),
-              HasSubstr("`pending` notifications are not built yet"));
+  EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"p\"]\non = []\n"),
+              HasSubstr("key `on` is empty: leave it out for every notification"));
   EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"p\"]\nseams = [\"b\"]\n"),
               HasSubstr(At(13) + "[[notify]] notify-1: key `seams` names `b`, which is no [[seam]] of this config"));
   EXPECT_THAT(LoadError(seam + "[[notify]]\ncommand = [\"p\"]\nsecret_file = \"k\"\n"),
@@ -198,7 +198,7 @@ TEST_F(ConfigErrorTest, NotifyTablesParse) {
   EXPECT_FALSE(pager.Wants("drift_opened", "b"));
   const NotifyConfig& hook = config->notify[1];
   EXPECT_EQ(hook.name, "notify-2");
-  EXPECT_EQ(hook.on.size(), 4u) << "every kind by default";
+  EXPECT_EQ(hook.on.size(), 6u) << "every kind by default";
   EXPECT_TRUE(hook.secret_file.is_absolute()) << "relative to the config's directory";
   EXPECT_EQ(hook.timeout_ms, 5000);
   ASSERT_EQ(hook.header_from_env.size(), 1u);

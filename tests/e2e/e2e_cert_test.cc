@@ -342,12 +342,20 @@ TEST_F(CertTest, CertificateWithinRenewBeforeIsExpiringAndRepairCannotHelp) {
     EXPECT_EQ(SideOf(report, side)["detail"], "holds version 1; it expires in 30 days (renew_before)") << side;
   }
 
-  // Writing the same certificate again would not help: repair writes nothing and says so by exit 1.
-  const Snapshot before = TakeSnapshot(Root());
+  // Writing the same certificate again would not help: repair writes no side and says so by exit
+  // 1; the log says, once, that the seam is expiring (SeamExpiring: a notification).
+  Snapshot before = TakeSnapshot(Root());
   ProcessResult repair = Seamctl({"repair"});
   EXPECT_EQ(repair.exit_code, 1) << repair.out << repair.err;
-  EXPECT_EQ(SnapshotDiff(before, TakeSnapshot(Root())), "");
-  EXPECT_EQ(LogEvents().size(), 3U);  // the import and its two SideApplied, nothing more
+  Snapshot after = TakeSnapshot(Root());
+  for (Snapshot* s : {&after, &before}) {
+    s->erase(".seam/events.db");
+    s->erase(".seam/events.db-wal");
+  }
+  EXPECT_EQ(SnapshotDiff(before, after), "");
+  EXPECT_EQ(EventTypes(LogEvents()), (std::vector<std::string>{"CertificateIssued", "SideApplied", "SideApplied", "SeamExpiring"}));
+  EXPECT_EQ(Seamctl({"repair"}).exit_code, 1);
+  EXPECT_EQ(LogEvents().size(), 4U) << "said once";
 
   // Under a shorter renew_before the same files are in sync.
   WriteConfig(Replace(kTwoFilesConfig, "{RENEW}", "renew_before = \"7d\""));
@@ -357,9 +365,12 @@ TEST_F(CertTest, CertificateWithinRenewBeforeIsExpiringAndRepairCannotHelp) {
   WriteConfig(Replace(kTwoFilesConfig, "{RENEW}", "renew_before = \"3650d\""));
   ProcessResult renew = Seamctl({"cert", "issue", kCertSeam, "--self-signed", "--cn", "soon.test", "--days", "4000"});
   ASSERT_EQ(renew.exit_code, 0) << renew.out << renew.err;
-  EXPECT_EQ(EventTypes(LogEvents()), (std::vector<std::string>{"CertificateIssued", "SideApplied", "SideApplied",
+  EXPECT_EQ(EventTypes(LogEvents()), (std::vector<std::string>{"CertificateIssued", "SideApplied", "SideApplied", "SeamExpiring",
                                                           "CertificateRenewed", "SideApplied", "SideApplied"}));
   EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
+  // The next repair pass sees it renewed: the expiring spell ends on the record.
+  EXPECT_EQ(Seamctl({"repair"}).exit_code, 0);
+  EXPECT_EQ(EventTypes(LogEvents()).back(), "ExpiringEnded");
 
   // renew_before is a duration, and only for certificate seams.
   WriteConfig(Replace(kTwoFilesConfig, "{RENEW}", "renew_before = \"30 days\""));

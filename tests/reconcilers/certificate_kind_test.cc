@@ -358,8 +358,21 @@ TEST_F(CertificateKindTest, ACertificateWithinRenewBeforeOfItsEndIsExpiringNotDr
   }
   EXPECT_EQ(pass->status, "expiring");
   EXPECT_EQ(pass->ExitCode(), 1);
-  EXPECT_EQ(Types().size(), recorded);  // nothing to repair: writing it again would not help
+  // Nothing to repair (writing it again would not help); the log says it is expiring, once.
+  ASSERT_EQ(Types().size(), recorded + 1);
+  EXPECT_EQ(Types().back(), "SeamExpiring");
+  const drift::SeamExpiring expiring = drift::DecodeSeamExpiring(Events().back().payload).value();
+  EXPECT_EQ(expiring.sides.size(), pass->sides.size());
+  EXPECT_EQ(expiring.not_after, pass->sides[0].not_after);
   EXPECT_EQ(Fake("a").writes(), 1);
+  ASSERT_TRUE(RunPass(ctx, seam_, PassMode::kRepair).ok());
+  EXPECT_EQ(Types().size(), recorded + 1) << "still expiring: nothing new";
+  // Under a shorter renew_before it is not expiring any more: the log says so, once.
+  seam_.renew_before_us = 5 * kDay * 1'000'000;
+  ASSERT_TRUE(RunPass(ctx, seam_, PassMode::kRepair).ok());
+  EXPECT_EQ(Types().back(), "ExpiringEnded");
+  ASSERT_TRUE(RunPass(ctx, seam_, PassMode::kRepair).ok());
+  EXPECT_EQ(Types().size(), recorded + 2);
 }
 
 // What a pem-file side reports of a pair: the fields it is compared by, and the chain and key.

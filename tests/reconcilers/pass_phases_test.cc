@@ -338,12 +338,18 @@ TEST_F(PassPhasesTest, APendingSideThatStillCannotBeWrittenStaysPendingWithAnErr
   EXPECT_EQ(r.sides[1].action_detail, "not repaired: an earlier step of this pass failed (see errors)");
   EXPECT_EQ(r.status, "drift");
   EXPECT_EQ(r.ExitCode(), 2);
-  EXPECT_THAT(TypesSince(2), ElementsAre("DriftOpened"));
+  // The drift, and that the operation is still pending on b (OperationPending: a notification).
+  EXPECT_THAT(TypesSince(2), ElementsAre("DriftOpened", "OperationPending"));
   EXPECT_EQ(drift::DecodeDriftOpened(Last("DriftOpened").payload).value().verdict, "missing");
+  const drift::OperationPending pending = drift::DecodeOperationPending(Last("OperationPending").payload).value();
+  EXPECT_EQ(pending.operation, "TokenIssued");
+  EXPECT_EQ(pending.version, 1);
+  EXPECT_THAT(pending.sides, ElementsAre("b"));
   EXPECT_FALSE(Fake("b").held().has_value());
 
   r = Pass();
-  EXPECT_THAT(TypesSince(3), ElementsAre("SideApplied", "DriftClosed"));
+  EXPECT_THAT(TypesSince(4), ElementsAre("SideApplied", "DriftClosed", "PendingEnded"));
+  EXPECT_EQ(drift::DecodePendingEnded(Last("PendingEnded").payload).value().how, "completed");
   const drift::DriftClosed closed = drift::DecodeDriftClosed(Last("DriftClosed").payload).value();
   EXPECT_EQ(closed.side, "b");
   EXPECT_EQ(closed.how, "repaired");

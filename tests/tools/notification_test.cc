@@ -48,6 +48,10 @@ TEST(Notification, KindsOfTheEventsAPersonHearsAbout) {
             "unreadable");
   EXPECT_EQ(NotificationKind(Made(4, 4, bookkeeping::kSeamFlapping, "")), "flapping");
   EXPECT_EQ(NotificationKind(Made(5, 5, bookkeeping::kSideApplied, "")), "");
+  EXPECT_EQ(NotificationKind(Made(6, 6, drift::kOperationPending, "")), "pending");
+  EXPECT_EQ(NotificationKind(Made(7, 7, drift::kPendingEnded, "")), "pending");
+  EXPECT_EQ(NotificationKind(Made(8, 8, drift::kSeamExpiring, "")), "expiring");
+  EXPECT_EQ(NotificationKind(Made(9, 9, drift::kExpiringEnded, "")), "expiring");
 }
 
 TEST(Notification, TheJsonCarriesSeqSeamSideAndFingerprintNeverAValue) {

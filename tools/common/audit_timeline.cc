@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/x509.h"
 #include "reconcilers/bookkeeping_events.h"
 #include "reconcilers/drift_events.h"
 #include "reconcilers/kinds.h"
@@ -199,6 +200,14 @@ std::string Summary(const AuditTimeline& t, const AuditEntry& entry) {
            " and did not help: " + ShownText(f, "detail") + "; not run again until the side changes";
   }
   if (type == drift::kSideUnreadable) return entry.side + " unreadable: " + ShownText(f, "reason");
+  if (type == drift::kOperationPending) {
+    return ShownText(f, "operation") + " " + V(ShownNumber(f, "version")) + " pending on " + ShownText(f, "sides");
+  }
+  if (type == drift::kPendingEnded) return V(ShownNumber(f, "version")) + " no longer pending: " + ShownText(f, "how");
+  if (type == drift::kSeamExpiring) {
+    return "expiring on " + ShownText(f, "sides") + " (not after " + FormatUnixTime(ShownNumber(f, "not_after")) + ")";
+  }
+  if (type == drift::kExpiringEnded) return "no side expiring any more";
   if (type == drift::kSideReadable) {
     return entry.side + " readable again since " + Time(ShownNumber(f, "at")) + " (unreadable since " +
            V(ShownNumber(f, "opened_version")) + ")";

@@ -18,6 +18,8 @@ std::string NotificationKind(const Event& event) {
   }
   if (event.type == bookkeeping::kSeamFlapping || event.type == bookkeeping::kFlappingCleared) return "flapping";
   if (event.type == drift::kSideUnreadable || event.type == drift::kSideReadable) return "unreadable";
+  if (event.type == drift::kSeamExpiring || event.type == drift::kExpiringEnded) return "expiring";
+  if (event.type == drift::kOperationPending || event.type == drift::kPendingEnded) return "pending";
   return "";
 }
 
@@ -33,6 +35,7 @@ std::optional<nlohmann::ordered_json> NotificationFor(const Event& event, const 
                               {"details", std::move(details)}};
   if (event.type == bookkeeping::kFlappingCleared) n["cleared"] = true;
   if (event.type == drift::kSideReadable) n["readable"] = true;
+  if (event.type == drift::kExpiringEnded || event.type == drift::kPendingEnded) n["ended"] = true;
   return n;
 }
 

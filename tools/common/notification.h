@@ -9,6 +9,8 @@
 //   drift_closed  DriftClosed (not "superseded": a DriftOpened follows at once)
 //   flapping      SeamFlapping, FlappingCleared ("cleared": true)
 //   unreadable    SideUnreadable, SideReadable ("readable": true)
+//   expiring      SeamExpiring, ExpiringEnded ("ended": true)
+//   pending       OperationPending, PendingEnded ("ended": true)
 //
 // The JSON: {"seq", "time", "kind", "event", "seam", "stream", "side", "actor", "details"}, seq
 // being the event's (the receiver's idempotency key: a notification may come twice, never
