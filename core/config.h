@@ -148,7 +148,8 @@ struct NotifyConfig {
   std::vector<std::pair<std::string, std::filesystem::path>> header_from_file;
   std::int64_t timeout_ms = 5000;    // one delivery attempt
 
-  bool Wants(const std::string& kind, const std::string& seam) const;
+  bool Wants(const std::string& kind, const std::string& seam) const;  // `on` and `seams`
+  bool WantsSeam(const std::string& seam) const;                      // `seams` alone
 };
 
 struct Config {

@@ -8,7 +8,10 @@
 namespace seam {
 
 bool NotifyConfig::Wants(const std::string& kind, const std::string& seam) const {
-  if (std::find(on.begin(), on.end(), kind) == on.end()) return false;
+  return std::find(on.begin(), on.end(), kind) != on.end() && WantsSeam(seam);
+}
+
+bool NotifyConfig::WantsSeam(const std::string& seam) const {
   return seams.empty() || std::find(seams.begin(), seams.end(), seam) != seams.end();
 }
 

@@ -277,12 +277,28 @@ TEST_F(SeamdNotifyTest, AnOpenDriftIsAnAlertInARealAlertmanagerUntilItCloses) {
   EXPECT_FALSE(Contains(alert.dump(), token));
   EXPECT_FALSE(Contains(alert.dump(), "edited-by-hand"));
 
+  // The drift changes verdict (the token removed: missing): the foreign alert resolves, a missing
+  // one fires.
+  auto active = [&](const std::string& verdict) {
+    const nlohmann::json alerts = am.Alerts();
+    if (!alerts.is_array()) return false;
+    for (const nlohmann::json& a : alerts) {
+      if (a["labels"]["alertname"] == "SeamDrift" && a["labels"]["verdict"] == verdict &&
+          a["status"]["state"] == "active") {
+        return true;
+      }
+    }
+    return false;
+  };
+  const std::string good = ReadFile(CliFile());
+  nlohmann::json without = nlohmann::json::parse(good);
+  without.erase("token");
+  WriteFile(CliFile(), without.dump());
+  ASSERT_TRUE(WaitFor([&] { return active("missing") && !active("foreign"); })) << am.Alerts().dump(2) << DaemonLog();
+
   // Put back by hand: resolved (gone from the active alerts).
   SetCliToken(token);
-  ASSERT_TRUE(WaitFor([&] {
-    const nlohmann::json now = AlertNamed(am.Alerts(), "SeamDrift");
-    return now.is_null() || now["status"]["state"] != "active";
-  })) << am.Alerts().dump(2) << DaemonLog();
+  ASSERT_TRUE(WaitFor([&] { return !active("missing") && !active("foreign"); })) << am.Alerts().dump(2) << DaemonLog();
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "tools/seamd/notifier.h"
 
-#include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include "tools/common/drift_alerts.h"
 #include "tools/common/notification.h"
 #include "tools/common/notify_target.h"
+#include "tools/seamd/notify_cursors.h"
 
 namespace seam::seamd {
 namespace {
@@ -24,71 +24,12 @@ constexpr milliseconds kMaxBackOff{60000};
 constexpr std::int64_t kBatch = 200;
 constexpr milliseconds kAlertRepost{60000};  // under Alertmanager's default resolve_timeout (5 m)
 
-// <state_dir>/notify-cursors.db: one row per target, the seq it has been given everything up to.
-class CursorBook {
- public:
-  static Result<std::unique_ptr<CursorBook>> Open(const std::filesystem::path& file) {
-    std::unique_ptr<CursorBook> book(new CursorBook);
-    book->file_ = file.string();
-    if (sqlite3_open_v2(book->file_.c_str(), &book->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        nullptr) != SQLITE_OK) {
-      return Status::IoError("notification cursors " + book->file_ + ": " + sqlite3_errmsg(book->db_));
-    }
-    sqlite3_busy_timeout(book->db_, 5000);
-    SEAM_RETURN_IF_ERROR(book->Exec("PRAGMA journal_mode=WAL"));
-    SEAM_RETURN_IF_ERROR(book->Exec("PRAGMA synchronous=FULL"));
-    SEAM_RETURN_IF_ERROR(
-        book->Exec("CREATE TABLE IF NOT EXISTS notify_cursors (target TEXT PRIMARY KEY, seq INTEGER NOT NULL)"));
-    return book;
-  }
-  ~CursorBook() { sqlite3_close(db_); }
-
-  Result<std::optional<std::int64_t>> Get(const std::string& target) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, "SELECT seq FROM notify_cursors WHERE target = ?", -1, &st, nullptr) != SQLITE_OK) {
-      return Error("reading");
-    }
-    sqlite3_bind_text(st, 1, target.c_str(), -1, SQLITE_TRANSIENT);
-    const int rc = sqlite3_step(st);
-    std::optional<std::int64_t> seq;
-    if (rc == SQLITE_ROW) seq = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Error("reading");
-    return seq;
-  }
-
-  // Durable when it returns (synchronous=FULL).
-  Status Set(const std::string& target, std::int64_t seq) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, "INSERT INTO notify_cursors VALUES (?, ?) ON CONFLICT (target) DO UPDATE SET seq = excluded.seq",
-                           -1, &st, nullptr) != SQLITE_OK) {
-      return Error("writing");
-    }
-    sqlite3_bind_text(st, 1, target.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, seq);
-    const int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? Status::Ok() : Error("writing");
-  }
-
- private:
-  CursorBook() = default;
-  Status Exec(const char* sql) {
-    return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK ? Status::Ok() : Error("opening");
-  }
-  Status Error(const char* doing) const {
-    return Status::IoError("notification cursors " + file_ + ": " + doing + ": " + sqlite3_errmsg(db_));
-  }
-  std::string file_;
-  sqlite3* db_ = nullptr;
-};
-
 }  // namespace
 
 struct Notifier::Target {
   std::unique_ptr<NotifyTarget> target;
   std::unique_ptr<Store> store;  // its own read-only connection to the log
-  std::unique_ptr<CursorBook> cursors;
+  std::unique_ptr<NotifyCursors> cursors;
   std::map<std::string, std::string> seam_of_stream;
   std::map<std::string, std::string> kind_of_stream;
   std::shared_ptr<const KeyRing> keys;
@@ -116,7 +57,7 @@ Result<std::unique_ptr<Notifier>> Notifier::Start(const Config& config, const Se
     store::OpenOptions read_only;
     read_only.read_only = true;
     SEAM_ASSIGN_OR_RETURN(t->store, store::Open(config.store, read_only));
-    SEAM_ASSIGN_OR_RETURN(t->cursors, CursorBook::Open(cursor_file));
+    SEAM_ASSIGN_OR_RETURN(t->cursors, NotifyCursors::Open(cursor_file));
     t->seam_of_stream = seam_of_stream;
     t->kind_of_stream = kind_of_stream;
     t->keys = keys;
@@ -178,11 +119,11 @@ void Notifier::Run(Target& t) {
   // folded from the log first, and posted again at once and every minute after.
   const bool alertmanager = !config.alertmanager.empty();
   DriftAlerts alerts;
+  // Every drift record of the seams it wants, a superseded DriftClosed too (no notification of
+  // its own, but it resolves the old verdict's alert).
   auto fold = [&](const Event& e) -> nlohmann::ordered_json {
     auto seam = t.seam_of_stream.find(e.stream);
-    if (seam == t.seam_of_stream.end() || !config.Wants(NotificationKind(e), seam->second)) {
-      return nlohmann::ordered_json::array();
-    }
+    if (seam == t.seam_of_stream.end() || !config.WantsSeam(seam->second)) return nlohmann::ordered_json::array();
     return alerts.Apply(e, seam->second, t.kind_of_stream[e.stream]);
   };
   auto last_post = std::chrono::steady_clock::now() - kAlertRepost;
