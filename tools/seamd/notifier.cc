@@ -18,6 +18,11 @@ namespace {
 
 using std::chrono::milliseconds;
 
+struct SeamOfStream {
+  std::string name;
+  std::string kind;
+};
+
 constexpr milliseconds kPoll{250};
 constexpr milliseconds kFirstBackOff{1000};
 constexpr milliseconds kMaxBackOff{60000};
@@ -30,8 +35,7 @@ struct Notifier::Target {
   std::unique_ptr<NotifyTarget> target;
   std::unique_ptr<Store> store;  // its own read-only connection to the log
   std::unique_ptr<NotifyCursors> cursors;
-  std::map<std::string, std::string> seam_of_stream;
-  std::map<std::string, std::string> kind_of_stream;
+  std::map<std::string, SeamOfStream> seams;  // by stream
   std::shared_ptr<const KeyRing> keys;
 };
 
@@ -44,12 +48,8 @@ Result<std::unique_ptr<Notifier>> Notifier::Start(const Config& config, const Se
                                       "must notify, from a cursor kept in the store); use it with the SQLite log");
   }
   auto keys = std::make_shared<const KeyRing>(master_key);
-  std::map<std::string, std::string> seam_of_stream;
-  std::map<std::string, std::string> kind_of_stream;
-  for (const SeamConfig& seam : config.seams) {
-    seam_of_stream[seam.stream()] = seam.name;
-    kind_of_stream[seam.stream()] = seam.kind;
-  }
+  std::map<std::string, SeamOfStream> seams;
+  for (const SeamConfig& seam : config.seams) seams[seam.stream()] = SeamOfStream{seam.name, seam.kind};
   const std::filesystem::path cursor_file = config.store.state_dir / "notify-cursors.db";
   for (const NotifyConfig& n : config.notify) {
     auto t = std::make_unique<Target>();
@@ -58,8 +58,7 @@ Result<std::unique_ptr<Notifier>> Notifier::Start(const Config& config, const Se
     read_only.read_only = true;
     SEAM_ASSIGN_OR_RETURN(t->store, store::Open(config.store, read_only));
     SEAM_ASSIGN_OR_RETURN(t->cursors, NotifyCursors::Open(cursor_file));
-    t->seam_of_stream = seam_of_stream;
-    t->kind_of_stream = kind_of_stream;
+    t->seams = seams;
     t->keys = keys;
     notifier->targets_.push_back(std::move(t));
   }
@@ -122,9 +121,9 @@ void Notifier::Run(Target& t) {
   // Every drift record of the seams it wants, a superseded DriftClosed too (no notification of
   // its own, but it resolves the old verdict's alert).
   auto fold = [&](const Event& e) -> nlohmann::ordered_json {
-    auto seam = t.seam_of_stream.find(e.stream);
-    if (seam == t.seam_of_stream.end() || !config.WantsSeam(seam->second)) return nlohmann::ordered_json::array();
-    return alerts.Apply(e, seam->second, t.kind_of_stream[e.stream]);
+    auto seam = t.seams.find(e.stream);
+    if (seam == t.seams.end() || !config.WantsSeam(seam->second.name)) return nlohmann::ordered_json::array();
+    return alerts.Apply(e, seam->second.name, seam->second.kind);
   };
   auto last_post = std::chrono::steady_clock::now() - kAlertRepost;
   if (alertmanager) {
@@ -162,13 +161,13 @@ void Notifier::Run(Target& t) {
     }
     std::int64_t last = *cursor;
     for (const Event& e : *events) {
-      auto seam = t.seam_of_stream.find(e.stream);
+      auto seam = t.seams.find(e.stream);
       const std::string kind = NotificationKind(e);
       const nlohmann::ordered_json to_post = alertmanager ? fold(e) : nlohmann::ordered_json::array();
       if (alertmanager ? !to_post.empty()
-                       : seam != t.seam_of_stream.end() && !kind.empty() && config.Wants(kind, seam->second)) {
+                       : seam != t.seams.end() && !kind.empty() && config.Wants(kind, seam->second.name)) {
         std::optional<nlohmann::ordered_json> n =
-            alertmanager ? std::nullopt : NotificationFor(e, seam->second, *t.keys);
+            alertmanager ? std::nullopt : NotificationFor(e, seam->second.name, *t.keys);
         milliseconds back_off = kFirstBackOff;
         int failures = 0;
         for (;;) {
@@ -184,7 +183,7 @@ void Notifier::Run(Target& t) {
         }
         if (failures > 0) spdlog::info("{}: delivered seq {} after {} failed attempts", who, e.seq, failures);
         if (Status s = t.cursors->Set(config.name, e.seq); !s.ok()) say(s);
-        spdlog::debug("{}: delivered seq {} ({} of seam {})", who, e.seq, kind, seam->second);
+        spdlog::debug("{}: delivered seq {} ({} of seam {})", who, e.seq, kind, seam->second.name);
       }
       last = e.seq;
     }
