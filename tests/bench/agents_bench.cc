@@ -50,6 +50,7 @@
 #include "store/open.h"
 #include "tests/bench/bench_env.h"
 #include "tests/bench/bench_main.h"
+#include "tests/bench/seamd_harness.h"
 #include "tests/e2e/daemon_process.h"
 #include "tests/e2e/process.h"
 #include "tests/e2e/veth_namespace.h"
@@ -64,20 +65,6 @@ using std::chrono::milliseconds;
 using Steady = std::chrono::steady_clock;
 
 constexpr char kStreamName[] = "token/device-42";
-
-int EnvCount(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return fallback;
-  const int n = std::atoi(v);
-  return n > 0 ? n : fallback;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const auto i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
 
 std::int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -98,12 +85,6 @@ std::string ReadText(const fs::path& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-void RenameReplace(const fs::path& file, const std::string& content) {
-  const fs::path temp = file.parent_path() / ("." + file.filename().string() + ".tmp");
-  std::ofstream(temp, std::ios::trunc) << content;
-  fs::rename(temp, file);
 }
 
 // The token a json-file side holds at /token, or "".
@@ -345,7 +326,7 @@ void RotationAcrossAgents(benchmark::State& state) {
       state.SkipWithError(error.c_str());
       return;
     }
-    const int rotations = EnvCount("SEAM_BENCH_ROTATIONS", 100);
+    const int rotations = EnvInt("SEAM_BENCH_ROTATIONS", 100);
     for (int i = 0; i < rotations; ++i) {
       e2e::ProcessResult rotate = rig.Seamctl({"token", "rotate", "device-token", "--wait", "30"});
       if (rotate.exit_code != 0) {
@@ -447,7 +428,7 @@ FaultFigures RunFault(AgentsRig& rig, const std::string& fault, int rounds, std:
 // of them all.
 Result<FailoverFigures> RunFailovers(AgentsRig& rig, const std::vector<std::string>& faults) {
   std::mt19937_64 rng(std::random_device{}());
-  const int rounds = EnvCount("SEAM_BENCH_FAILOVERS", 20);
+  const int rounds = EnvInt("SEAM_BENCH_FAILOVERS", 20);
   FailoverFigures figures;
   std::vector<double> none;
   for (int i = 0; i < rounds; ++i) {
@@ -500,7 +481,7 @@ void OwnerPauses(benchmark::State& state) {
       state.SkipWithError(error.c_str());
       return;
     }
-    const int pauses = EnvCount("SEAM_BENCH_PAUSES", 200);
+    const int pauses = EnvInt("SEAM_BENCH_PAUSES", 200);
     const std::int64_t first_epoch = rig.Owner().second;
     std::atomic<bool> editing{true};
     std::atomic<int> edits{0};

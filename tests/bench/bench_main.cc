@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   RegisterCertBenchmarks();
   RegisterPgBenchmarks();
   RegisterAgentsBenchmarks();
+  RegisterNotifyBenchmarks();
   // A custom display reporter does not see --benchmark_color, so honour it (and a non-tty) here.
   bool color = isatty(STDOUT_FILENO) == 1;
   for (int i = 1; i < argc; ++i) {
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
   PrintAuditFigures();
   PrintCertFigures();
   PrintAgentsFigures();
+  PrintNotifyFigures();
   const std::string path = SummaryPath();
   std::string error;
   if (!WriteSummary(figures, path, &error)) {

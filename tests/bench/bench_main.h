@@ -15,5 +15,7 @@ void RegisterCertBenchmarks();    // cert_bench.cc: a renewal to nginx serving i
 void PrintCertFigures();          // cert_bench.cc: the distribution beside reloading by hand
 void RegisterAgentsBenchmarks();  // agents_bench.cc: seamd agents on PostgreSQL (rotation, failover)
 void PrintAgentsFigures();        // agents_bench.cc: their figures beside their baselines
+void RegisterNotifyBenchmarks();  // notify_bench.cc: repair with a webhook target; a 10,000-seam storm
+void PrintNotifyFigures();        // notify_bench.cc: their figures beside their baselines
 
 }  // namespace seam::bench

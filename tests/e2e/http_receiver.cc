@@ -65,6 +65,11 @@ std::vector<ReceivedRequest> HttpReceiver::Requests() const {
   return requests_;
 }
 
+std::size_t HttpReceiver::Count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return requests_.size();
+}
+
 // One request per connection (the answer says Connection: close), so nothing is left waiting on
 // a kept-alive socket when Stop closes the acceptor.
 void HttpReceiver::Serve() {
@@ -84,10 +89,12 @@ void HttpReceiver::Serve() {
           r.headers[name] = std::string(field.value());
         }
         r.body = request.body();
+        r.at = std::chrono::steady_clock::now();
         {
           std::lock_guard<std::mutex> lock(mu_);
           requests_.push_back(std::move(r));
         }
+        if (delay_ms_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));
         http::response<http::string_body> response{static_cast<http::status>(status_.load()), request.version()};
         response.set(http::field::content_type, "text/plain");
         response.body() = "ok\n";

@@ -5,6 +5,7 @@
 // connection at a time, which is all a notifier uses.
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -19,6 +20,7 @@ struct ReceivedRequest {
   std::string target;
   std::map<std::string, std::string> headers;  // names lower-case
   std::string body;
+  std::chrono::steady_clock::time_point at;  // when it was read
 };
 
 class HttpReceiver {
@@ -35,7 +37,10 @@ class HttpReceiver {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
 
   std::vector<ReceivedRequest> Requests() const;
+  std::size_t Count() const;
   void set_status(unsigned status) { status_ = status; }
+  // Each answer waits this long first (a receiver that takes its time).
+  void set_delay(std::chrono::milliseconds delay) { delay_ms_ = delay.count(); }
 
  private:
   void Serve();
@@ -45,6 +50,7 @@ class HttpReceiver {
   std::thread thread_;
   unsigned short port_ = 0;
   std::atomic<unsigned> status_{200};
+  std::atomic<long> delay_ms_{0};
   mutable std::mutex mu_;
   std::vector<ReceivedRequest> requests_;
 };
