@@ -13,6 +13,7 @@
 
 #include "core/confirmation_book.h"
 #include "core/event_store.h"
+#include "core/notify_cursor_book.h"
 #include "core/ownership.h"
 #include "core/status.h"
 
@@ -43,6 +44,11 @@ class Store {
   // The book of when each side was last seen in sync (core/confirmation_book.h). It only narrows
   // drift brackets: callers warn on an error and go on without it.
   virtual Result<std::unique_ptr<ConfirmationBook>> OpenConfirmationBook() = 0;
+
+  // Where each [[notify]] target stands (core/notify_cursor_book.h), on a connection of its own
+  // (a notifier's thread). Writable even when the store was opened read-only: the cursors are
+  // not the log. IoError when it cannot be opened.
+  virtual Result<std::unique_ptr<NotifyCursorBook>> OpenNotifyCursors() = 0;
 
   // The ownership leases of seams that several hosts' agents share (core/ownership.h), on a
   // connection of their own (a seamd renews them off its loop). A store on one host has none:

@@ -2,6 +2,7 @@
 
 #include "store/flock_writer_lock.h"
 #include "store/sqlite_confirmation_book.h"
+#include "store/sqlite_notify_cursors.h"
 
 namespace seam {
 
@@ -19,6 +20,12 @@ Result<std::unique_ptr<ConfirmationBook>> SqliteStore::OpenConfirmationBook() {
   SEAM_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConfirmationBook> book,
                         SqliteConfirmationBook::Open((config_.state_dir / "confirmations.db").string()));
   return std::unique_ptr<ConfirmationBook>(std::move(book));
+}
+
+Result<std::unique_ptr<NotifyCursorBook>> SqliteStore::OpenNotifyCursors() {
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<SqliteNotifyCursors> book,
+                        SqliteNotifyCursors::Open(config_.state_dir / "notify-cursors.db"));
+  return std::unique_ptr<NotifyCursorBook>(std::move(book));
 }
 
 }  // namespace seam

@@ -2,7 +2,8 @@
 // SqliteStore: the Store (core/store.h) of the embedded default, everything on this host:
 //   - the log: SqliteEventStore on `db_path`;
 //   - writer locks: flock(2) files under <state_dir>/locks (store/flock_writer_lock.h);
-//   - the confirmation book: <state_dir>/confirmations.db (store/sqlite_confirmation_book.h).
+//   - the confirmation book: <state_dir>/confirmations.db (store/sqlite_confirmation_book.h);
+//   - the notification cursors: <state_dir>/notify-cursors.db (store/sqlite_notify_cursors.h).
 
 #include <memory>
 #include <string>
@@ -22,6 +23,7 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<WriterLock>> LockStream(const std::string& stream, const std::string& actor,
                                                  std::chrono::milliseconds wait) override;
   Result<std::unique_ptr<ConfirmationBook>> OpenConfirmationBook() override;
+  Result<std::unique_ptr<NotifyCursorBook>> OpenNotifyCursors() override;
   std::string Describe() const override { return config_.db_path.string(); }
 
  private:

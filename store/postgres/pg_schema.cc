@@ -245,8 +245,21 @@ CREATE TABLE seam_observations (
 UPDATE seam_meta SET value = '3' WHERE key = 'schema_version';
 )sql";
 
+// Version 4: where each [[notify]] target stands (store/postgres/pg_notify_cursors.h), so the
+// agent that takes a seam over notifies from where its last owner stopped. Stream '' holds the
+// target's start.
+constexpr char kMigrateTo4[] = R"sql(
+CREATE TABLE seam_notify_cursors (
+  target text NOT NULL,
+  stream text NOT NULL,
+  seq bigint NOT NULL CHECK (seq >= 0),
+  PRIMARY KEY (target, stream)
+);
+UPDATE seam_meta SET value = '4' WHERE key = 'schema_version';
+)sql";
+
 // Migrations by the version they start from: kMigrations[v - 1] brings version v to v + 1.
-constexpr const char* kMigrations[] = {kMigrateTo2, kMigrateTo3};
+constexpr const char* kMigrations[] = {kMigrateTo2, kMigrateTo3, kMigrateTo4};
 static_assert(std::size(kMigrations) == kPgSchemaVersion - 1);
 
 // The schema version the database holds: 0 when it holds none; InvalidArgument when its

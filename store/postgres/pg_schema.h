@@ -24,7 +24,7 @@
 
 namespace seam::pg {
 
-inline constexpr int kPgSchemaVersion = 3;
+inline constexpr int kPgSchemaVersion = 4;
 
 // Creates the schema, or migrates an older one, in one transaction (idempotent: an existing
 // schema of this version is left as it is). A database holding tables of another application

@@ -6,6 +6,7 @@
 #include "store/postgres/pg_confirmation_book.h"
 #include "store/postgres/pg_conn.h"
 #include "store/postgres/pg_lease_lock.h"
+#include "store/postgres/pg_notify_cursors.h"
 #include "store/postgres/pg_ownership.h"
 
 namespace seam {
@@ -64,6 +65,11 @@ Result<std::unique_ptr<WriterLock>> PgStore::LockStream(const std::string& strea
 Result<std::unique_ptr<ConfirmationBook>> PgStore::OpenConfirmationBook() {
   SEAM_ASSIGN_OR_RETURN(std::unique_ptr<pg::Connection> conn, pg::Connection::Open(config_.url, options_.password));
   return std::unique_ptr<ConfirmationBook>(new pg::PgConfirmationBook(std::move(conn)));
+}
+
+Result<std::unique_ptr<NotifyCursorBook>> PgStore::OpenNotifyCursors() {
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<pg::Connection> conn, pg::Connection::Open(config_.url, options_.password));
+  return std::unique_ptr<NotifyCursorBook>(new pg::PgNotifyCursors(std::move(conn)));
 }
 
 Result<std::unique_ptr<OwnershipLeases>> PgStore::OpenOwnership() {

@@ -27,6 +27,7 @@ class PgStore final : public Store {
   Result<std::unique_ptr<WriterLock>> LockStream(const std::string& stream, const std::string& actor,
                                                  std::chrono::milliseconds wait) override;
   Result<std::unique_ptr<ConfirmationBook>> OpenConfirmationBook() override;
+  Result<std::unique_ptr<NotifyCursorBook>> OpenNotifyCursors() override;
   Result<std::unique_ptr<OwnershipLeases>> OpenOwnership() override;
   Status CheckKey(const std::string& fingerprint) override;
   Result<std::string> RecordedKey() override;

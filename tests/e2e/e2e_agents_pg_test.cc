@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e/http_receiver.h"
 #include "tests/e2e/http_request.h"
 #include "tests/e2e/pg_fixture.h"
 #include "tests/e2e/seamd_fixture.h"
@@ -469,6 +470,86 @@ TEST_F(AgentsPgTest, AgentsCarryOnWhenTheServerDropsTheirConnections) {
   const std::string owner = Query("SELECT agent FROM seam_owners");
   EXPECT_TRUE(owner == "gw1\n" || owner == "gw2\n") << owner;
   EXPECT_EQ(Seamctl({"verify"}).exit_code, 0);
+}
+
+// Notifications with many hosts (issue 16): both agents run a [[notify]] webhook, only the seam's
+// owner sends, and its cursor is a row of the store: the owner killed while its receiver is down,
+// the agent that takes the seam over delivers what was owed, and nothing the first owner had
+// delivered is sent again.
+TEST_F(AgentsPgTest, OnlyTheOwnerNotifiesAndItsSuccessorGoesOnFromTheCursorInTheStore) {
+  HttpReceiver receiver;
+  ASSERT_TRUE(receiver.Start());
+  const unsigned short port = receiver.port();
+  WriteConfig(AgentsConfig(server_->Url(db_)) + "\n[[notify]]\nname = \"hook\"\non = [\"drift_opened\", \"drift_closed\"]\n"
+              "webhook = \"" + receiver.url() + "\"\n");
+  ASSERT_NO_FATAL_FAILURE(IssueOnGw1WithoutGw2());
+  const std::optional<std::string> token = TokenIn(CliFile());
+  ASSERT_NO_FATAL_FAILURE(StartAgent("gw2"));
+  ASSERT_TRUE(WaitFor([&] { return Contains(LogOf("gw2"), "agent gw2: owns seam stream token/device-42 now"); }))
+      << LogOf("gw2");
+  EXPECT_TRUE(WaitFor([&] { return TokenIn(Gw()) == token; })) << LogOf("gw2");
+  ASSERT_NO_FATAL_FAILURE(StartAgent("gw1"));
+  ASSERT_TRUE(WaitFor([&] { return Contains(LogOf("gw1"), "notify hook: first start") ||
+                                   Contains(LogOf("gw1"), "seam device-token ("); }))
+      << LogOf("gw1");
+  auto drift_seqs = [&] {
+    std::vector<std::int64_t> seqs;
+    for (const nlohmann::json& e : LogEvents()) {
+      if (e["type"] == "DriftOpened" || e["type"] == "DriftClosed") seqs.push_back(e["seq"]);
+    }
+    return seqs;
+  };
+  auto received = [&] {
+    std::map<std::int64_t, int> seqs;
+    for (const ReceivedRequest& r : receiver.Requests()) ++seqs[std::stoll(r.headers.at("x-seam-seq"))];
+    return seqs;
+  };
+  const std::size_t before = drift_seqs().size();
+
+  // The shared side drifts: gw2, the owner, repairs it and alone tells the receiver, once each.
+  RenameReplace(Shared(), R"({"token": "edited-by-hand-edited-by-hand-edited-by-han"})");
+  ASSERT_TRUE(WaitFor([&] { return drift_seqs().size() >= before + 2 && TokenIn(Shared()) == token; })) << LogOf("gw2");
+  const std::vector<std::int64_t> first = drift_seqs();
+  ASSERT_TRUE(WaitFor([&] { return received().size() >= first.size() - before; })) << LogOf("gw2");
+  std::this_thread::sleep_for(milliseconds(1500));  // a second sender would have sent by now
+  for (std::size_t i = before; i < first.size(); ++i) {
+    EXPECT_EQ(received()[first[i]], 1) << "seq " << first[i] << " sent once, by the owner";
+    EXPECT_TRUE(Contains(LogOf("gw2"), "notify hook: delivered seq " + std::to_string(first[i]))) << LogOf("gw2");
+    EXPECT_FALSE(Contains(LogOf("gw1"), "notify hook: delivered seq " + std::to_string(first[i]))) << LogOf("gw1");
+  }
+
+  // The receiver goes down, the shared side drifts again, and the owner dies retrying.
+  receiver.Stop();
+  RenameReplace(Shared(), R"({"token": "edited-again-edited-again-edited-again-ed"})");
+  ASSERT_TRUE(WaitFor([&] { return drift_seqs().size() >= first.size() + 2 && TokenIn(Shared()) == token; }))
+      << LogOf("gw2");
+  ASSERT_TRUE(WaitFor([&] { return Contains(LogOf("gw2"), "notify hook: POST"); })) << LogOf("gw2");
+  agents_["gw2"].Signal(SIGKILL);
+  agents_["gw2"].Wait(kDeadline);
+  ASSERT_TRUE(receiver.Start(port));
+  // gw1 takes the seam over and delivers what its cursor says is owed.
+  ASSERT_TRUE(WaitFor([&] { return Contains(LogOf("gw1"), "agent gw1: owns seam stream token/device-42 now"); }))
+      << LogOf("gw1");
+  const std::vector<std::int64_t> all = drift_seqs();
+  ASSERT_TRUE(WaitFor([&] {
+    const std::map<std::int64_t, int> got = received();
+    return std::all_of(all.begin() + static_cast<std::ptrdiff_t>(before), all.end(),
+                       [&](std::int64_t seq) { return got.contains(seq); });
+  }, milliseconds(20000))) << LogOf("gw1");
+  EXPECT_TRUE(Contains(LogOf("gw1"), "notify hook: 1 seam(s) became this agent's; delivering what they are owed"))
+      << LogOf("gw1");
+  std::this_thread::sleep_for(milliseconds(1000));
+  const std::map<std::int64_t, int> got = received();
+  for (std::size_t i = before; i < first.size(); ++i) {
+    EXPECT_EQ(got.at(first[i]), 1) << "seq " << first[i] << ": delivered by gw2 before it died, not sent again";
+  }
+  for (std::size_t i = first.size(); i < all.size(); ++i) {
+    EXPECT_TRUE(Contains(LogOf("gw1"), "notify hook: delivered seq " + std::to_string(all[i]))) << LogOf("gw1");
+  }
+  // The cursor is the store's row, at or past the last drift record.
+  const std::string row = Query("SELECT seq FROM seam_notify_cursors WHERE target = 'hook' AND stream = 'token/device-42'");
+  ASSERT_FALSE(row.empty());
+  EXPECT_GE(std::stoll(row), all.back());
 }
 
 }  // namespace

@@ -403,7 +403,7 @@ TEST(PgSchemaMigrationTest, ASchemaOneLogIsMigratedByInitWithItsChainUnchanged) 
   Result<std::unique_ptr<Store>> old = store::Open(*config);
   ASSERT_EQ(old.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(old.status().message(), HasSubstr("schema version 1; run `seamctl init` as the role that owns its "
-                                                "tables to migrate it to version 3"));
+                                                "tables to migrate it to version 4"));
 
   Result<std::unique_ptr<Store>> migrated = store::Open(*config, {.create_if_missing = true});
   ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
@@ -414,7 +414,7 @@ TEST(PgSchemaMigrationTest, ASchemaOneLogIsMigratedByInitWithItsChainUnchanged) 
   EXPECT_EQ(report->head_hash, e.hash);
   std::string version;
   ASSERT_EQ(server->Psql("SELECT value FROM seam_meta WHERE key = 'schema_version'", db, &version), "");
-  EXPECT_EQ(version, "3\n");
+  EXPECT_EQ(version, "4\n");
   Result<std::unique_ptr<OwnershipLeases>> leases = (*migrated)->OpenOwnership();
   ASSERT_TRUE(leases.ok());
   ASSERT_TRUE((*leases)->Claim(Holder("gw1"), {"token/a"}, 1500ms).ok());
@@ -426,6 +426,9 @@ TEST(PgSchemaMigrationTest, ASchemaOneLogIsMigratedByInitWithItsChainUnchanged) 
   seen.side = "cli";
   seen.report = "{}";
   EXPECT_TRUE((*leases)->Publish(Holder("gw1"), {seen}).ok());  // version 3's table
+  Result<std::unique_ptr<NotifyCursorBook>> cursors = (*migrated)->OpenNotifyCursors();  // version 4's
+  ASSERT_TRUE(cursors.ok()) << cursors.status().ToString();
+  EXPECT_TRUE((*cursors)->Advance("hook", {{"token/a", 2}}).ok());
   // init again: nothing to do.
   EXPECT_TRUE(store::Open(*config, {.create_if_missing = true}).ok());
 }

@@ -39,9 +39,11 @@ nlohmann::ordered_json DriftAlerts::Apply(const Event& event, const std::string&
   return out;
 }
 
-nlohmann::ordered_json DriftAlerts::Open() const {
+nlohmann::ordered_json DriftAlerts::Open(const std::function<bool(const std::string& stream)>& of) const {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& [key, alert] : open_) out.push_back(alert);
+  for (const auto& [key, alert] : open_) {
+    if (!of || of(key.first)) out.push_back(alert);
+  }
   return out;
 }
 

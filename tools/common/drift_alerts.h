@@ -7,6 +7,7 @@
 // grouping and silences. Values never appear: annotations carry the keyed fingerprint.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -25,8 +26,8 @@ class DriftAlerts {
   nlohmann::ordered_json Apply(const Event& event, const std::string& seam, const std::string& kind);
 
   // Every open drift's alert (posted again every minute, so Alertmanager's resolve_timeout does
-  // not end them), in stream and version order.
-  nlohmann::ordered_json Open() const;
+  // not end them), in stream and version order; with `of`, only those of the streams it accepts.
+  nlohmann::ordered_json Open(const std::function<bool(const std::string& stream)>& of = nullptr) const;
   std::size_t size() const { return open_.size(); }
 
  private:

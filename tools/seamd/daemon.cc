@@ -157,9 +157,13 @@ Status Daemon::Start() {
 }
 
 Result<std::shared_ptr<OwnershipKeeper>> Daemon::KeepOwnership(StateContext& ctx) {
+  // A seam some side of which names no agent needs an owner to act on that side; with [[notify]]
+  // tables, every seam a target wants gets one, because only the owner notifies (notifier.h).
   std::vector<std::string> streams;
   for (const SeamConfig& seam : ctx.config.seams) {
-    if (NeedsOwner(seam)) streams.push_back(seam.stream());
+    const bool notified = std::any_of(ctx.config.notify.begin(), ctx.config.notify.end(),
+                                      [&](const NotifyConfig& n) { return n.WantsSeam(seam.name); });
+    if (NeedsOwner(seam) || notified) streams.push_back(seam.stream());
   }
   std::unique_ptr<OwnershipLeases> leases;
   if (Result<std::unique_ptr<OwnershipLeases>> opened = ctx.store->OpenOwnership(); opened.ok()) {
@@ -176,7 +180,8 @@ Result<std::shared_ptr<OwnershipKeeper>> Daemon::KeepOwnership(StateContext& ctx
     });
   };
   if (leases != nullptr) {
-    spdlog::info("agent {}: claiming ownership of {} seam(s) whose sides name no agent", ctx.agent, streams.size());
+    spdlog::info("agent {}: claiming ownership of {} seam(s) whose sides name no agent or that it notifies of",
+                 ctx.agent, streams.size());
   }
   // What the agents compare to tell whether they run one configuration (OwnershipKeeper).
   std::ifstream in(ctx.config.file, std::ios::binary);
@@ -211,7 +216,7 @@ Result<std::unique_ptr<Daemon::Wiring>> Daemon::Wire() {
   if (ctx->confirmations) env->confirmations = std::make_shared<LockedConfirmationBook>(std::move(ctx->confirmations));
   env->agent = ctx->agent;
   SEAM_ASSIGN_OR_RETURN(env->owners, KeepOwnership(*ctx));
-  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<Notifier> notifications, Notifier::Start(ctx->config, env->master_key));
+  SEAM_ASSIGN_OR_RETURN(std::unique_ptr<Notifier> notifications, Notifier::Start(ctx->config, env->master_key, env->owners));
   auto w = std::make_unique<Wiring>();
   w->notifications = std::move(notifications);
   w->ctx = std::move(ctx);

@@ -1,31 +1,35 @@
 #pragma once
 // seamd's notifications (README "Notifications"): every [[notify]] target gets the
-// notifications (tools/common/notification.h) of the log's events after its cursor, in log
-// order, each target on a thread and a read-only log connection of its own, so a target that
-// is slow or down never slows a pass or another target.
+// notifications (tools/common/notification.h) of the log's events after its cursors, in log
+// order, each target on a thread and a log connection of its own, so a target that is slow or
+// down never slows a pass or another target.
 //
-// Never lost: a target's cursor (the seq of the last event it was given, or found nothing in)
-// is kept in <state_dir>/notify-cursors.db (SQLite, synchronous=FULL) and advanced only after a
-// delivery; a delivery that fails is tried again with back-off (1 s doubling to 60 s) until it
-// succeeds or seamd stops, and a seamd restarted (or killed) delivers from the cursor on: at
-// least once, the event's seq being the receiver's idempotency key. A target seen for the first
-// time starts at the log's head (a new target is not sent the log's history).
+// Never lost: where a target stands is kept by the store (core/notify_cursor_book.h: a file
+// beside the SQLite log, a table of the PostgreSQL one): a cursor per stream, advanced only after
+// a delivery (one write per batch of events read, never per event). A delivery that fails is
+// tried again with back-off (1 s doubling to 60 s) until it succeeds, seamd stops, or the seam is
+// no longer this agent's; a seamd restarted (or killed) delivers from the cursors on: at least
+// once, the event's seq being the receiver's idempotency key. A target seen for the first time
+// starts at the log's head (a new target is not sent the log's history).
 //
-// An alertmanager target gets alerts instead (tools/common/drift_alerts.h): at start the open
-// drifts are folded from the log up to the cursor and posted, each drift's alert is posted when
-// it opens and again, resolved, when it closes (with the same retries and cursor), and every
-// open alert is posted again every minute so Alertmanager's resolve_timeout does not end it.
+// Only the seam's owner notifies (many hosts, README "Many hosts"): each agent reads the whole log
+// but delivers the events of the seams whose ownership lease it holds (with [[notify]] tables,
+// every seam gets an owner, even one whose sides all name agents). When it gains a seam it first
+// delivers what the seam's cursor says is still owed (the last owner may have stopped halfway);
+// when it loses one it stops, and the cursor tells the next owner where to go on. A lease that
+// changes hands mid-delivery can send an event twice, never lose it. On a store one host keeps,
+// this agent owns every seam.
 //
-// One host only for now: with a PostgreSQL store several agents would each notify, so Start
-// refuses it (the owner-only notifier and a cursor kept in the store are to come).
+// An alertmanager target gets alerts instead (tools/common/drift_alerts.h): the open drifts are
+// folded from the whole log first, each drift's alert is posted when it opens and again,
+// resolved, when it closes (with the same retries and cursors), and every open alert of this
+// agent's seams is posted again every minute, and at once when it gains a seam, so
+// Alertmanager's resolve_timeout does not end it. (An alert resolved while its seam changed
+// hands may be ended by that timeout rather than by a post.)
 
-#include <atomic>
 #include <condition_variable>
-#include <filesystem>
-#include <map>
 #include <memory>
 #include <mutex>
-#include <string>
 #include <thread>
 #include <vector>
 
@@ -35,20 +39,27 @@
 
 namespace seam::seamd {
 
+class OwnershipKeeper;
+
 class Notifier {
  public:
   // Starts one thread per target of `config.notify` (none: a notifier that does nothing).
-  // FailedPrecondition for a PostgreSQL store; IoError when the cursor book cannot be opened.
-  static Result<std::unique_ptr<Notifier>> Start(const Config& config, const Secret& master_key);
+  // `owners` says which seams are this agent's (null: all of them). IoError when the log or the
+  // cursors cannot be opened.
+  static Result<std::unique_ptr<Notifier>> Start(const Config& config, const Secret& master_key,
+                                                 std::shared_ptr<const OwnershipKeeper> owners);
   ~Notifier();  // stops every thread; an attempt in flight runs to its timeout first
 
   // The log moved: look now rather than at the next poll (250 ms).
   void Poke();
 
  private:
-  struct Target;
+  class Target;
   Notifier() = default;
-  void Run(Target& target);
+
+  // Waits up to `d`, or until a poke (when `on_poke`, counting from `*seen`) or stop; false once
+  // stopping.
+  bool Wait(std::chrono::milliseconds d, bool on_poke, std::uint64_t* seen);
 
   std::mutex mu_;
   std::condition_variable wake_;
