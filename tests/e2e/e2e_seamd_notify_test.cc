@@ -133,12 +133,13 @@ TEST_F(SeamdNotifyTest, AReceiverDownAndASeamdKilledLoseNothing) {
   EXPECT_EQ(got[1]["seq"], SeqOf(events, "DriftClosed"));
   EXPECT_EQ(got[1]["details"]["how"], "repaired");
 
-  // Down for 8 s while seamd runs: retried with back-off, delivered once it is up.
+  // Down for 30 s while seamd runs: retried with back-off (1, 2, 4, 8, 16 s), delivered once it
+  // is up.
   receiver.Stop();
   SetCliToken("edited-again");
   ASSERT_TRUE(WaitFor([&] { return Types().back() == "DriftClosed" && SeqOf(LogEvents(), "DriftClosed", 1) > 0; }))
       << DaemonLog();
-  std::this_thread::sleep_for(milliseconds(8000));
+  std::this_thread::sleep_for(milliseconds(30000));
   ASSERT_TRUE(receiver.Start(port));
   ASSERT_TRUE(WaitFor([&] { return receiver.Requests().size() >= 4; }, milliseconds(70000))) << DaemonLog();
   got = Bodies(receiver);

@@ -82,7 +82,7 @@ TEST_F(PgStoreTest, AnotherSchemaVersionOrAnotherApplicationsTablesAreRefusedAnd
   Result<std::unique_ptr<Store>> newer = store::Open(config_, {.create_if_missing = true});
   ASSERT_FALSE(newer.ok());
   EXPECT_EQ(newer.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_THAT(newer.status().message(), HasSubstr("holds seam's log in schema version 9, newer than this seam reads (3); upgrade seam"));
+  EXPECT_THAT(newer.status().message(), HasSubstr("holds seam's log in schema version 9, newer than this seam reads (4); upgrade seam"));
 
   const std::string other = server_->NewDatabase("other");
   ASSERT_EQ(server_->Psql("CREATE TABLE seam_meta (key text PRIMARY KEY, value text); "
