@@ -77,6 +77,17 @@ struct SeamConfig {
   std::int64_t renew_before_us = 0;
   // interval = "15s" (default): how often seamd polls the sides it cannot watch (not files).
   std::int64_t interval_us = 15LL * 1'000'000;
+  // secret = "true" (default) | "false", for kinds whose values may be plain config (value): a
+  // plain value is kept in the log as it is and shown as it is.
+  bool secret = true;
+  // [seam.format]: what seam draws for a new value (token rotations, `value set --generate`):
+  // `length` characters (8-4096) of `alphabet`: "base64url" (default), "hex", "alnum" or
+  // "ascii-printable" (0x21-0x7E). Not given: 32 random bytes as base64url (43 characters).
+  struct Format {
+    bool given = false;
+    int length = 43;
+    std::string alphabet = "base64url";
+  } format;
   int line = 0;
 
   std::string stream() const { return kind + "/" + entity; }

@@ -11,9 +11,11 @@ namespace {
 
 constexpr const char* kNameRule = "use [a-z0-9][a-z0-9._-]*, at most 128 characters";
 
-constexpr std::array<std::string_view, 10> kSeamKeys = {
-    "name",  "kind",  "entity",       "repair",        "authority",
-    "order", "sides", "renew_before", "repair_budget", "interval"};
+constexpr std::array<std::string_view, 12> kSeamKeys = {
+    "name",  "kind",  "entity",       "repair",        "authority", "order",
+    "sides", "renew_before", "repair_budget", "interval", "secret", "format"};
+
+constexpr std::array<std::string_view, 4> kAlphabets = {"base64url", "hex", "alnum", "ascii-printable"};
 
 constexpr std::int64_t kDefaultRenewBeforeUs = 30LL * 86'400 * 1'000'000;  // 30 days
 
@@ -205,11 +207,9 @@ Result<std::vector<SideConfig>> ParseSides(const ParseContext& ctx, const SeamCo
     SEAM_ASSIGN_OR_RETURN(SideConfig side, ParseSide(ctx, seam, e));
     sides.push_back(std::move(side));
   }
-  if (sides.size() < 2) {
-    return Error(ctx, seam.line, scope,
-                 "declares " + std::to_string(sides.size()) +
-                     (sides.size() == 1 ? " side" : " sides") + "; a seam needs at least two");
-  }
+  // One side is an agreement too: between the log and that side (a served certificate watched
+  // for expiry, a value kept in one file).
+  if (sides.empty()) return Error(ctx, seam.line, scope, "declares no sides; a seam needs at least one");
   return sides;
 }
 
@@ -321,6 +321,42 @@ Result<std::int64_t> ParseDurationKey(const ParseContext& ctx, const std::string
   return *us;
 }
 
+// `secret`: "true" or "false" (a TOML boolean too).
+Result<bool> ParseSecret(const ParseContext& ctx, const std::string& scope, const toml::node& node) {
+  if (const auto* b = node.as_boolean()) return b->get();
+  const auto* s = node.as_string();
+  if (s != nullptr && s->get() == "true") return true;
+  if (s != nullptr && s->get() == "false") return false;
+  return Error(ctx, LineOf(node), scope, "key `secret` must be \"true\" or \"false\"");
+}
+
+// [seam.format]: `length` and `alphabet`, nothing else.
+Result<SeamConfig::Format> ParseFormat(const ParseContext& ctx, const std::string& scope, const toml::node& node) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) return Error(ctx, LineOf(node), scope, "`format` must be a table ([seam.format])");
+  SeamConfig::Format format;
+  format.given = true;
+  for (const Entry& e : InSourceOrder(*table)) {
+    if (e.key == "length") {
+      const auto* n = e.node->as_integer();
+      if (n == nullptr || n->get() < 8 || n->get() > 4096) {
+        return Error(ctx, e.line, scope, "key `format.length` must be a whole number of characters from 8 to 4096");
+      }
+      format.length = static_cast<int>(n->get());
+    } else if (e.key == "alphabet") {
+      const auto* a = e.node->as_string();
+      if (a == nullptr || std::find(kAlphabets.begin(), kAlphabets.end(), a->get()) == kAlphabets.end()) {
+        return Error(ctx, e.line, scope,
+                     "key `format.alphabet` must be \"base64url\", \"hex\", \"alnum\" or \"ascii-printable\"");
+      }
+      format.alphabet = a->get();
+    } else {
+      return Error(ctx, e.line, scope, "unknown key `format." + std::string(e.key) + "` (known: length, alphabet)");
+    }
+  }
+  return format;
+}
+
 Result<RepairPolicy> ParseRepair(const ParseContext& ctx, const std::string& scope,
                                  const toml::node& node) {
   const auto* s = node.as_string();
@@ -413,6 +449,21 @@ Result<SeamConfig> ParseSeam(const ParseContext& ctx, const toml::node& node) {
   if (const toml::node* interval = table->get("interval")) {
     SEAM_ASSIGN_OR_RETURN(seam.interval_us, ParseDurationKey(ctx, scope, *interval, "interval",
                                                              "\"15s\", \"5m\" or \"1h\""));
+  }
+
+  if (const toml::node* secret = table->get("secret")) {
+    if (!ctx.schema->FindKind(seam.kind)->may_be_plain) {
+      return Error(ctx, LineOf(*secret), scope,
+                   "key `secret` applies to value seams only (a " + seam.kind + " is always secret)");
+    }
+    SEAM_ASSIGN_OR_RETURN(seam.secret, ParseSecret(ctx, scope, *secret));
+  }
+  if (const toml::node* format = table->get("format")) {
+    if (!ctx.schema->FindKind(seam.kind)->generates) {
+      return Error(ctx, LineOf(*format), scope,
+                   "`[seam.format]` applies to seams whose values seam draws (token, value), not " + seam.kind);
+    }
+    SEAM_ASSIGN_OR_RETURN(seam.format, ParseFormat(ctx, scope, *format));
   }
 
   if (const toml::node* authority = table->get("authority")) {

@@ -44,6 +44,10 @@ struct KindFields {
   bool adoptable = true;
   // Values expire (a seam's renew_before applies, and sides can be `expiring`).
   bool expires = false;
+  // Seams of this kind may say their values are not secret (`secret = "false"`: value).
+  bool may_be_plain = false;
+  // Seam draws new values itself, so a seam may give their `[seam.format]` (token, value).
+  bool generates = false;
 };
 
 // Where a side keeps one field: a JSON pointer, a column name, ... (the plugin decides).

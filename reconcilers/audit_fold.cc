@@ -304,7 +304,7 @@ const AuditDrift* AuditTimeline::DriftOpenedAt(std::int64_t version) const {
 
 Result<AuditTimeline> FoldAudit(EventStore& store, const KeyRing& keys, const SeamConfig& seam,
                                 const AuditWindow& window) {
-  const KindSpec* kind = FindKindSpec(seam.kind);
+  const KindSpec* kind = FindKindSpec(seam);
   if (kind == nullptr) return Status::InvalidArgument("seam " + seam.name + ": unknown kind `" + seam.kind + "`");
   SEAM_ASSIGN_OR_RETURN(std::vector<Event> events, store.ReadStream(seam.stream(), 1));
   const std::int64_t first_event_us = events.empty() ? 0 : events.front().time_us;

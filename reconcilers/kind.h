@@ -56,6 +56,9 @@ struct KindSpec {
   // True when that field is itself a public digest (a certificate's SHA-256): people then see
   // "sha256:" + its first 16 hex digits, which they can compare with `openssl x509 -fingerprint`.
   bool fingerprint_is_public = false;
+  // True when values are not secret (a value seam with secret = "false"): people see the value
+  // itself, quoted, wherever a fingerprint would be, and an adoption does not seal it.
+  bool shown_plain = false;
   // Field holding an expiry as decimal Unix seconds ("" when values do not expire).
   std::string expiry_field;
   // A field sides may carry (not compared) with the earliest expiry of what comes with the value

@@ -76,7 +76,7 @@ Status FinishPending(SeamContext& ctx, const SeamConfig& seam, RecordState& stat
 }
 
 Result<RecordState> ReplayOnly(SeamContext& ctx, const SeamConfig& seam) {
-  const KindSpec* kind = FindKindSpec(seam.kind);
+  const KindSpec* kind = FindKindSpec(seam);
   if (kind == nullptr) return Status::InvalidArgument("seam " + seam.name + ": unknown kind " + seam.kind);
   RecordState state(*kind);
   Status replayed = CatchUp(ctx.store, seam.stream(), state, ctx.keys);

@@ -509,7 +509,7 @@ Result<SeamReport> RunPass(SeamContext& ctx, const SeamConfig& seam, PassMode mo
     return Status::Internal("seam " + seam.name + ": " + std::to_string(observations.size()) +
                             " observations for " + std::to_string(seam.sides.size()) + " sides");
   }
-  const KindSpec* kind = FindKindSpec(seam.kind);
+  const KindSpec* kind = FindKindSpec(seam);
   if (kind == nullptr) return Status::InvalidArgument("seam " + seam.name + ": unknown kind " + seam.kind);
   RecordState fresh(*kind);
   Pass p{ctx, seam, mode, options, *kind, options.state != nullptr ? *options.state : fresh, {}, {}};

@@ -290,6 +290,7 @@ namespace {
 
 std::string FingerprintOf(const KindSpec& kind, const Secret& value, const KeyRing& keys) {
   if (kind.fingerprint_is_public) return "sha256:" + std::string(value.Reveal().substr(0, 16));
+  if (kind.shown_plain) return "\"" + std::string(value.Reveal()) + "\"";
   return keys.Fingerprint(value);
 }
 

@@ -65,14 +65,16 @@ Result<EventDraft> AdoptionDraft(SeamContext& ctx, const SeamConfig& seam, const
   // The log's current record, with every field the side holds in its place.
   std::map<std::string, std::string> plain;
   const Secret* secret = nullptr;
+  // A kind whose values are shown plainly keeps its secret field unsealed, as a plain field.
+  const std::string sealed_field = kind.shown_plain ? std::string() : kind.secret_field;
   if (state.active()) {
     for (const auto& [field, value] : state.value) {
-      if (field == kind.secret_field) secret = &value;
+      if (field == sealed_field) secret = &value;
       else plain[field] = std::string(value.Reveal());
     }
   }
   for (const auto& [field, value] : observation.fields) {
-    if (field == kind.secret_field) {
+    if (field == sealed_field) {
       secret = &value;
       continue;
     }
@@ -88,9 +90,9 @@ Result<EventDraft> AdoptionDraft(SeamContext& ctx, const SeamConfig& seam, const
     plain[field] = std::string(value.Reveal());
   }
   std::string sealed;
-  if (!kind.secret_field.empty()) {
+  if (!sealed_field.empty()) {
     if (secret == nullptr) {
-      return Status::FailedPrecondition(where + " holds no " + kind.secret_field +
+      return Status::FailedPrecondition(where + " holds no " + sealed_field +
                                         " and the log has none to keep; nothing to adopt");
     }
     SEAM_ASSIGN_OR_RETURN(sealed, ctx.keys.Seal(*secret, SealContext(seam.stream(), state.stream_version + 1)));

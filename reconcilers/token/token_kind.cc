@@ -39,6 +39,7 @@ const KindSpec& TokenKind() {
   static const KindSpec kind = [] {
     KindSpec k;
     k.fields = KindFields{"token", {"token"}, "token"};
+    k.fields.generates = true;
     k.secret_field = "token";
     k.noun = "token";
     k.first_operation = "token issue";

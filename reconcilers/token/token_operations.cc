@@ -1,4 +1,5 @@
 // Token operations (issue, rotate, revoke) and `adopt`, over the shared operation steps.
+#include "reconcilers/generate_value.h"
 #include "reconcilers/operation_steps.h"
 #include "reconcilers/pairing/pairing_events.h"
 #include "reconcilers/token/token_events.h"
@@ -42,7 +43,7 @@ Result<OperationReport> SetNewValue(SeamContext& ctx, const SeamConfig& seam, co
                                       (seam.kind == "pairing" ? "pair" : "token issue") + " " +
                                       seam.name + "`");
   }
-  SEAM_ASSIGN_OR_RETURN(Secret value, token::NewTokenValue());
+  SEAM_ASSIGN_OR_RETURN(Secret value, GenerateValue(seam.format));
   SEAM_ASSIGN_OR_RETURN(std::string sealed,
                         ctx.keys.Seal(value, SealContext(seam.stream(), state.stream_version + 1)));
   EventDraft draft{type, ctx.actor, ctx.clock.NowMicros(), ""};

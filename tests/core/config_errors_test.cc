@@ -128,10 +128,9 @@ TEST_F(ConfigErrorTest, TwoSeamsOnOneStreamAreRefused) {
       HasSubstr(At(11) + "seam `b`: stream `token/e` is already owned by seam `a` (line 1)"));
 }
 
-TEST_F(ConfigErrorTest, SeamNeedsAtLeastTwoSides) {
-  EXPECT_THAT(LoadError("[[seam]]\nname = \"a\"\nkind = \"token\"\nentity = \"e\"\n"
-                        "[seam.sides.cli]\nplugin = \"fake-file\"\npath = \"c\"\n"),
-              HasSubstr(At(1) + "seam `a`: declares 1 side; a seam needs at least two"));
+TEST_F(ConfigErrorTest, SeamNeedsAtLeastOneSide) {
+  EXPECT_THAT(LoadError("[[seam]]\nname = \"a\"\nkind = \"token\"\nentity = \"e\"\n[seam.sides]\n"),
+              HasSubstr(At(1) + "seam `a`: declares no sides; a seam needs at least one"));
 }
 
 TEST_F(ConfigErrorTest, SidesMustBeATableOfTables) {

@@ -51,7 +51,6 @@ struct ConfigCase {
 // 12 [seam.sides.cli], 13 its plugin, 15 its pointer, 17 [seam.sides.gateway].
 std::vector<ConfigCase> ConfigCases() {
   const std::string good = StandardConfig();
-  const std::string no_gateway = good.substr(0, good.find("[seam.sides.gateway]"));
   return {
       {"UnknownTopLevelKey", "colour = \"blue\"\n" + good, {"seam.toml:1:", "`colour`"}},
       {"UnknownSeamKey", Replace(good, "repair = \"auto\"", "repiar = \"auto\""), {"seam.toml:8:", "`repiar`"}},
@@ -64,7 +63,7 @@ std::vector<ConfigCase> ConfigCases() {
       {"BadRepairPolicy", Replace(good, "repair = \"auto\"", "repair = \"sometimes\""), {"seam.toml:8:", "repair"}},
       {"DuplicateSeamNames", good + kSecondSeam, {"seam.toml:", "duplicate"}},
       {"BadSeamName", Replace(good, "name = \"device-token\"", "name = \"Device_Token\""), {"seam.toml:5:", "Device_Token"}},
-      {"SeamWithOneSide", Replace(no_gateway, "order = [\"gateway\", \"cli\"]\n", ""), {"seam.toml:4:", "at least two"}},
+      {"SecretKeyOnATokenSeam", Replace(good, "repair = \"auto\"", "repair = \"auto\"\nsecret = \"false\""), {"seam.toml:9:", "`secret` applies to value seams only"}},
       {"AuthorityNamingNoSide", Replace(good, "authority = \"log\"", "authority = \"server\""), {"seam.toml:9:", "server"}},
       {"AuthorityOnADigestSide", Replace(good, "authority = \"log\"", "authority = \"gateway\""), {"seam.toml:9:", "gateway"}},
       {"OrderNamingNoSide", Replace(good, "order = [\"gateway\", \"cli\"]", "order = [\"gateway\", \"client\"]"), {"seam.toml:10:", "client"}},

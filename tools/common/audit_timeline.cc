@@ -250,7 +250,7 @@ std::string OperationNoun(const KindSpec* kind, const std::string& type) {
 
 // "the rotation to version 4 at T" / "the revocation (version 5) at T".
 std::string OperationPhrase(const AuditTimeline& t, const AuditOperationRef& ref) {
-  const KindSpec* kind = FindKindSpec(t.seam->kind);
+  const KindSpec* kind = FindKindSpec(*t.seam);
   const AuditOperation* op = t.OperationAt(ref.version);
   const bool clears = op != nullptr && op->category == "revocation";
   const std::string version = std::to_string(ref.version);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,15 @@ int RunCertImport(const GlobalOptions& g, const std::string& seam, const std::st
                   const std::string& key_file);
 int RunCertIssue(const GlobalOptions& g, const std::string& seam, const std::string& common_name, int days);
 int RunAdopt(const GlobalOptions& g, const std::string& seam, const std::string& from);
+// `value set`: exactly one source of the value.
+struct ValueInput {
+  std::optional<std::string> value;  // --value (refused on a secret seam)
+  std::string from_file;             // --from-file
+  bool from_stdin = false;           // --stdin
+  bool generate = false;             // --generate ([seam.format])
+};
+int RunValueSet(const GlobalOptions& g, const std::string& seam, const ValueInput& input);
+int RunValueUnset(const GlobalOptions& g, const std::string& seam, const std::string& reason);
 // Writes the certificate pair event `seq` keeps (a SideRepaired's overwritten pair, or a
 // version of the seam) to DIR/chain.pem (0644) and DIR/key.pem (0600); refuses existing files.
 int RunRestore(const GlobalOptions& g, const std::string& seam, std::int64_t seq, const std::string& dir);

@@ -81,6 +81,29 @@ int Main(int argc, char** argv) {
   add_wait(cert_issue);
   cert_issue->callback([&] { code = RunCertIssue(g, seam, common_name, days); });
 
+  auto* value = app.add_subcommand("value", "set or unset a value seam's value");
+  value->require_subcommand(1);
+  value->fallthrough();
+  ValueInput value_input;
+  std::string value_text;
+  auto* value_set = value->add_subcommand("set", "record a new value and write it to every side");
+  value_set->add_option("SEAM", seam, "seam name (kind = \"value\")")->required();
+  auto* value_opt = value_set->add_option("--value", value_text, "the value itself (only when secret = \"false\")");
+  value_set->add_option("--from-file", value_input.from_file, "read the value from a file (one final newline dropped)");
+  value_set->add_flag("--stdin", value_input.from_stdin, "read the value from standard input (one final newline dropped)");
+  value_set->add_flag("--generate", value_input.generate, "draw a new value as the seam's [seam.format] says");
+  add_wait(value_set);
+  value_set->callback([&] {
+    if (value_opt->count() > 0) value_input.value = value_text;
+    code = RunValueSet(g, seam, value_input);
+  });
+  std::string unset_reason = "unset with seamctl";
+  auto* value_unset = value->add_subcommand("unset", "record that no value is intended and remove it from every side");
+  value_unset->add_option("SEAM", seam, "seam name (kind = \"value\")")->required();
+  value_unset->add_option("--reason", unset_reason, "why (recorded in the log)");
+  add_wait(value_unset);
+  value_unset->callback([&] { code = RunValueUnset(g, seam, unset_reason); });
+
   std::string from;
   auto* adopt = app.add_subcommand("adopt", "take the value a side holds into the log, then write it to the other sides");
   adopt->add_option("SEAM", seam, "seam name")->required();

@@ -109,7 +109,7 @@ SeamRunner::SeamRunner(boost::asio::io_context& io, PassLanes& lanes, std::share
       queue_timer_(io),
       poll_timer_(io),
       metrics_(metrics) {
-  if (const KindSpec* kind = FindKindSpec(seam_.kind); kind != nullptr) state_ = std::make_shared<RecordState>(*kind);
+  if (const KindSpec* kind = FindKindSpec(seam_); kind != nullptr) state_ = std::make_shared<RecordState>(*kind);
 }
 
 void SeamRunner::Request(std::chrono::microseconds delay, const std::string& why) {
