@@ -296,17 +296,21 @@ bool LooksTokenLike(std::string_view line) {
   return false;
 }
 
-std::string StderrFirstLine(std::string_view err, const std::vector<std::string_view>& secrets,
+std::string StderrTellingLine(std::string_view err, const std::vector<std::string_view>& secrets,
                             bool withhold_token_like) {
-  // The first line with something on it: a leading blank line says nothing.
-  std::string_view line;
-  while (!err.empty()) {
-    std::size_t nl = err.find('\n');
-    line = err.substr(0, nl);
-    err = nl == std::string_view::npos ? std::string_view() : err.substr(nl + 1);
-    if (line.find_first_not_of(" \t\r") != std::string_view::npos) break;
-    line = {};
+  // The first line with something on it: a leading blank line says nothing. A Python
+  // traceback's first line is its header, and the error is its last line.
+  std::string_view line, last;
+  std::string_view rest = err;
+  while (!rest.empty()) {
+    std::size_t nl = rest.find('\n');
+    std::string_view here = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    if (here.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    if (line.empty()) line = here;
+    last = here;
   }
+  if (line.rfind("Traceback (most recent call last)", 0) == 0) line = last;
   while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) {
     line.remove_suffix(1);
   }

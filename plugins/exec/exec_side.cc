@@ -88,7 +88,7 @@ std::string RunFailure(const SubprocessRequest& request, const Result<Subprocess
   const bool ended_by_itself = run->end == SubprocessResult::End::kExited ||
                                run->end == SubprocessResult::End::kSignaled;
   if (ended_by_itself) {
-    std::string line = StderrFirstLine(run->stderr_bytes, secrets, /*withhold_token_like=*/true);
+    std::string line = StderrTellingLine(run->stderr_bytes, secrets, /*withhold_token_like=*/true);
     if (!line.empty()) reason += ": " + line;
   }
   return reason;
@@ -114,7 +114,7 @@ Observation ExecSide::Read(std::vector<std::string_view> withhold, Deadline dead
   if (!reply.ok()) {
     // What it printed on stderr may say why (a warning or error it still exited 0 after).
     std::string reason = "exec `" + config_.read.front() + "`: " + reply.status().message();
-    std::string line = StderrFirstLine(run->stderr_bytes, withhold, /*withhold_token_like=*/true);
+    std::string line = StderrTellingLine(run->stderr_bytes, withhold, /*withhold_token_like=*/true);
     if (!line.empty()) reason += "; stderr: " + line;
     return Observation::Unreadable(std::move(reason));
   }

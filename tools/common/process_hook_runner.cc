@@ -20,7 +20,7 @@ Status ProcessHookRunner::RunOnRepair(const SeamConfig& seam, const SideConfig& 
   Result<SubprocessResult> ran = RunSubprocess(request);
   if (!ran.ok()) return ran.status().WithContext(what);
   if (ran->ok()) return Status::Ok();
-  const std::string err = StderrFirstLine(ran->stderr_bytes, {});
+  const std::string err = StderrTellingLine(ran->stderr_bytes, {});
   return Status::IoError(what + ": " + DescribeEnd(*ran, request) + (err.empty() ? "" : ": " + err));
 }
 

@@ -72,35 +72,37 @@ TEST(ExecProtocolTest, EncodesTheWriteRequest) {
             "the value is not valid UTF-8, which a JSON string must be");
 }
 
-TEST(ExecProtocolTest, StderrFirstLineIsOneShortCleanLine) {
-  EXPECT_EQ(StderrFirstLine("", {}), "");
-  EXPECT_EQ(StderrFirstLine("\n  \nvault: denied\r\nmore\n", {}), "vault: denied");
-  EXPECT_EQ(StderrFirstLine("bell\a and \xff byte, caf\xc3\xa9", {}), "bell? and ? byte, caf\xc3\xa9");
+TEST(ExecProtocolTest, StderrTellingLineIsOneShortCleanLine) {
+  EXPECT_EQ(StderrTellingLine("", {}), "");
+  EXPECT_EQ(StderrTellingLine("\n  \nvault: denied\r\nmore\n", {}), "vault: denied");
+  EXPECT_EQ(StderrTellingLine("bell\a and \xff byte, caf\xc3\xa9", {}), "bell? and ? byte, caf\xc3\xa9");
   const std::string long_line(300, 'x');
-  EXPECT_EQ(StderrFirstLine(long_line, {}), std::string(200, 'x') + "...");
-  EXPECT_EQ(StderrFirstLine(std::string(200, 'x'), {}), std::string(200, 'x'));
+  EXPECT_EQ(StderrTellingLine(long_line, {}), std::string(200, 'x') + "...");
+  EXPECT_EQ(StderrTellingLine(std::string(200, 'x'), {}), std::string(200, 'x'));
+  EXPECT_EQ(StderrTellingLine("Traceback (most recent call last):\n  File \"x.py\", line 1\nValueError: bad port\n\n", {}),
+            "ValueError: bad port");
 }
 
 TEST(ExecProtocolTest, StderrThatContainsASecretIsWithheld) {
   constexpr char kWithheld[] = "(stderr withheld: it contains the value)";
-  EXPECT_EQ(StderrFirstLine("got {\"value\":\"s3cret\"}\n", {"", "s3cret"}), kWithheld);
+  EXPECT_EQ(StderrTellingLine("got {\"value\":\"s3cret\"}\n", {"", "s3cret"}), kWithheld);
   // JSON-escaped, as a program echoing its stdin would print it.
-  EXPECT_EQ(StderrFirstLine("got {\"value\":\"s3\\\"cret\"}", {"s3\"cret"}), kWithheld);
+  EXPECT_EQ(StderrTellingLine("got {\"value\":\"s3\\\"cret\"}", {"s3\"cret"}), kWithheld);
   // Only the shown line counts; an empty secret withholds nothing.
-  EXPECT_EQ(StderrFirstLine("failed\ns3cret\n", {"s3cret", ""}), "failed");
+  EXPECT_EQ(StderrTellingLine("failed\ns3cret\n", {"s3cret", ""}), "failed");
 }
 
 TEST(ExecProtocolTest, TokenLikeStderrIsWithheldWhenAsked) {
   constexpr char kMaybe[] = "(stderr withheld: it may contain a secret)";
   const std::string token = "vault holds hvs.CAESIJ1kq7Xw0Zb9Yf3Lm2Np8Qr";
-  EXPECT_EQ(StderrFirstLine(token, {}, true), kMaybe);
-  EXPECT_EQ(StderrFirstLine(token, {}), token);  // not asked: as before
+  EXPECT_EQ(StderrTellingLine(token, {}, true), kMaybe);
+  EXPECT_EQ(StderrTellingLine(token, {}), token);  // not asked: as before
   // The value itself is still named as such.
-  EXPECT_EQ(StderrFirstLine("got s3cret-0123456789abcdef", {"s3cret-0123456789abcdef"}, true),
+  EXPECT_EQ(StderrTellingLine("got s3cret-0123456789abcdef", {"s3cret-0123456789abcdef"}, true),
             "(stderr withheld: it contains the value)");
   // Past the 200 characters shown counts too: a shortened line could show the token's start.
-  EXPECT_EQ(StderrFirstLine(std::string(195, ' ') + "x " + "YWJjZGVmZ2hpamtsbW5vcA==", {}, true), kMaybe);
-  EXPECT_EQ(StderrFirstLine("permission denied: /var/lib/x\n" + token, {}, true),
+  EXPECT_EQ(StderrTellingLine(std::string(195, ' ') + "x " + "YWJjZGVmZ2hpamtsbW5vcA==", {}, true), kMaybe);
+  EXPECT_EQ(StderrTellingLine("permission denied: /var/lib/x\n" + token, {}, true),
             "permission denied: /var/lib/x");
   EXPECT_TRUE(LooksTokenLike("0123456789abcdef"));
   EXPECT_TRUE(LooksTokenLike("key=ab+/cd_EF-gh=="));

@@ -181,6 +181,10 @@ TEST_F(ExecSideTest, ANonZeroExitCarriesStderrsFirstLine) {
   for (int i = 0; i < 100; ++i) pairs += "a ";
   EXPECT_EQ(ReasonFor("printf '%0300d' 0 | sed 's/0/a /g' >&2; exit 1\n"),
             "exec `./custom-read.sh`: exited 1: " + pairs + "...");
+  // A Python traceback: its header says nothing, its last line says what went wrong.
+  EXPECT_EQ(ReasonFor("printf 'Traceback (most recent call last):\\n  File \"/usr/bin/vault-read\", line 3, in <module>\\n"
+                      "KeyError: device-42\\n\\n' >&2\nexit 1\n"),
+            "exec `./custom-read.sh`: exited 1: KeyError: device-42");
 }
 
 TEST_F(ExecSideTest, TokenLikeStderrIsWithheldOnObserve) {
