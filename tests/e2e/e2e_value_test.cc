@@ -191,6 +191,39 @@ variable = "V"
   EXPECT_TRUE(IsCleanError(Seamctl({"check"}), "seam.toml:6: seam `v`: key `format.alphabet` must be"));
 }
 
+// A Cargo-style TOML file and a .env: the set changes the value's bytes in each, nothing else.
+TEST_F(ValueSeamTest, ATomlFileAndAnEnvFileKeepEveryOtherByte) {
+  const std::string toml_head = "# worker settings\n[database]\nhost = \"db.internal\"  # primary\npassword = '";
+  const std::string toml_tail = "'   # rotated by seam\n\n[[queues]]\nname = \"jobs\"\n";
+  seam::testing::WriteFile(Root() / "worker/worker.toml", toml_head + "old-password" + toml_tail);
+  WriteConfig(R"([[seam]]
+name = "db-password"
+kind = "value"
+entity = "app-db"
+[seam.format]
+length = 32
+alphabet = "hex"
+[seam.sides.app]
+plugin = "env-file"
+path = "app/.env"
+variable = "DATABASE_PASSWORD"
+[seam.sides.worker]
+plugin = "toml-file"
+path = "worker/worker.toml"
+pointer = "/database/password"
+)");
+  ASSERT_EQ(Seamctl({"value", "set", kPassword, "--generate"}).exit_code, 0);
+  const std::string env = seam::testing::ReadFile(Env());
+  const std::size_t at = env.find("DATABASE_PASSWORD=");
+  ASSERT_NE(at, std::string::npos);
+  const std::string value = env.substr(at + 18, 32);
+  EXPECT_TRUE(std::regex_match(value, std::regex("[0-9a-f]{32}"))) << value;
+  EXPECT_EQ(env, "# app\nDATABASE_PASSWORD=" + value + "\nAPI_URL=https://old.example\n");
+  EXPECT_EQ(seam::testing::ReadFile(Root() / "worker/worker.toml"), toml_head + value + toml_tail);
+  EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
+  ExpectNowhere(value);
+}
+
 // A seam of one side: the agreement between the log and that file.
 TEST_F(ValueSeamTest, OneSideIsASeamToo) {
   WriteConfig(R"([[seam]]
