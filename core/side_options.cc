@@ -53,6 +53,21 @@ Result<std::optional<std::string>> SideOptions::TakeString(const std::string& ke
   return std::optional<std::string>(std::get<std::string>(std::move(v.value)));
 }
 
+Result<std::optional<std::int64_t>> SideOptions::TakeInteger(const std::string& key, std::int64_t min,
+                                                              std::int64_t max) {
+  auto it = values_.find(key);
+  if (it == values_.end()) return std::optional<std::int64_t>();
+  OptionValue v = std::move(it->second);
+  values_.erase(it);
+  taken_lines_[key] = v.line;
+  const std::int64_t* n = std::get_if<std::int64_t>(&v.value);
+  if (n == nullptr || *n < min || *n > max) {
+    return Status::InvalidArgument(Where(v.line) + ": key `" + key + "` must be an integer from " + std::to_string(min) +
+                                   " to " + std::to_string(max));
+  }
+  return std::optional<std::int64_t>(*n);
+}
+
 Result<std::optional<std::filesystem::path>> SideOptions::TakePath(const std::string& key,
                                                                    bool required) {
   SEAM_ASSIGN_OR_RETURN(std::optional<std::string> s, TakeString(key, required));

@@ -76,6 +76,9 @@ class SideOptions {
   Result<std::optional<std::string>> TakeString(const std::string& key, bool required);
   // Like TakeString, then resolves the path against the directory of the config file.
   Result<std::optional<std::filesystem::path>> TakePath(const std::string& key, bool required);
+  // Removes and returns an integer option (`document = 1`) within [min, max]; anything else is
+  // InvalidArgument naming the line and the range.
+  Result<std::optional<std::int64_t>> TakeInteger(const std::string& key, std::int64_t min, std::int64_t max);
   // Removes and returns a list-of-strings option (`argv = ["prog", "arg"]`; may be empty).
   // Missing is reported as by TakeString; any other type -> InvalidArgument naming the line.
   Result<std::optional<std::vector<std::string>>> TakeStringList(const std::string& key,

@@ -224,6 +224,65 @@ pointer = "/database/password"
   ExpectNowhere(value);
 }
 
+// A docker-compose.yml (yaml-file) beside the .env: a generated password reaches both, only the
+// value's bytes change, a compose file restored from a backup is lagging and repaired byte for
+// byte, and a malformed one is unreadable at file:line:column with nothing written.
+TEST_F(ValueSeamTest, AComposeFileAndAnEnvFileAgreeAndOnlyTheValuesBytesChange) {
+  const std::string head = "# compose: the db password is kept by seam\nservices:\n  db:\n    image: postgres:16\n"
+                           "    environment:\n      POSTGRES_USER: app\n      POSTGRES_PASSWORD: \"";
+  const std::string tail = "\"   # rotated\n    volumes:\n      - data:/var/lib/postgresql/data\nvolumes:\n  data: {}\n";
+  const fs::path compose = Root() / "db/docker-compose.yml";
+  seam::testing::WriteFile(compose, head + "old-password" + tail);
+  WriteConfig(R"([[seam]]
+name = "db-password"
+kind = "value"
+entity = "app-db"
+[seam.format]
+length = 32
+alphabet = "alnum"
+[seam.sides.app]
+plugin = "env-file"
+path = "app/.env"
+variable = "DATABASE_PASSWORD"
+[seam.sides.db]
+plugin = "yaml-file"
+path = "db/docker-compose.yml"
+pointer = "/services/db/environment/POSTGRES_PASSWORD"
+)");
+  ProcessResult set = Seamctl({"value", "set", kPassword, "--generate"});
+  ASSERT_EQ(set.exit_code, 0) << set.out << set.err;
+  const std::string env = seam::testing::ReadFile(Env());
+  const std::size_t at = env.find("DATABASE_PASSWORD=");
+  ASSERT_NE(at, std::string::npos);
+  const std::string first = env.substr(at + 18, 32);
+  EXPECT_TRUE(std::regex_match(first, std::regex("[A-Za-z0-9]{32}"))) << first;
+  EXPECT_EQ(seam::testing::ReadFile(compose), head + first + tail);
+  const std::string backup = seam::testing::ReadFile(compose);
+
+  ASSERT_EQ(Seamctl({"value", "set", kPassword, "--generate"}).exit_code, 0);
+  const std::string second = seam::testing::ReadFile(Env()).substr(at + 18, 32);
+  ASSERT_NE(second, first);
+  seam::testing::WriteFile(compose, backup);
+  ProcessResult check = Seamctl({"check", kPassword, "--json"});
+  EXPECT_EQ(check.exit_code, 1) << check.out << check.err;
+  EXPECT_EQ(SideOf(nlohmann::json::parse(check.out, nullptr, false), "db")["verdict"], "lagging") << check.out;
+  ASSERT_EQ(Seamctl({"repair", kPassword}).exit_code, 0);
+  EXPECT_EQ(seam::testing::ReadFile(compose), head + second + tail);
+  EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
+
+  const std::string broken = head + second + tail + "- not: a key\n";
+  seam::testing::WriteFile(compose, broken);
+  const std::string env_before = seam::testing::ReadFile(Env());
+  ProcessResult bad = Seamctl({"check"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.out << bad.err;
+  EXPECT_TRUE(Contains(bad.out + bad.err, compose.string() + ":")) << bad.out << bad.err;
+  EXPECT_EQ(Seamctl({"repair", kPassword}).exit_code, 2);
+  EXPECT_EQ(seam::testing::ReadFile(compose), broken);
+  EXPECT_EQ(seam::testing::ReadFile(Env()), env_before);
+  ExpectNowhere(first);
+  ExpectNowhere(second);
+}
+
 // A seam of one side: the agreement between the log and that file.
 TEST_F(ValueSeamTest, OneSideIsASeamToo) {
   WriteConfig(R"([[seam]]
