@@ -20,6 +20,7 @@
 #include "plugins/common/json_pointer.h"
 #include "plugins/common/wipe.h"
 #include "plugins/common/json_document.h"
+#include "plugins/json_file/json_text_edit.h"
 
 namespace seam {
 namespace {
@@ -152,26 +153,66 @@ Status JsonFileSide::Modify(const Record* record, const ChangeMarker& expected) 
   // CheckWritable and Observe judge it.
   if (std::optional<std::string> why = WhyNotModifiable(doc)) return refuse(*why);
 
-  bool changed = false;
-  for (const FieldPointer& p : places_) {
-    if (record == nullptr) {
-      changed = SetJsonMember(doc, p.pointer, std::nullopt, JsonRemoval::kErase) || changed;
-    } else if (auto it = record->find(p.field); it != record->end()) {
-      changed = SetJsonMember(doc, p.pointer, it->second.Reveal(), JsonRemoval::kErase) || changed;
+  // Each value as JSON first: a value that is not UTF-8 is refused before anything changes.
+  std::vector<std::optional<std::string>> encoded(places_.size());
+  auto wipe_encoded = [&] {
+    for (std::optional<std::string>& e : encoded) {
+      if (e) WipeString(*e);
+    }
+  };
+  for (std::size_t i = 0; i < places_.size() && record != nullptr; ++i) {
+    if (auto it = record->find(places_[i].field); it != record->end()) {
+      try {
+        encoded[i] = Json(std::string(it->second.Reveal())).dump(-1, ' ', false, Json::error_handler_t::strict);
+      } catch (const Json::type_error&) {
+        wipe_encoded();
+        return Status::InvalidArgument(shown + ": the value is not valid UTF-8, which a JSON string must be; not writing");
+      }
     }
   }
-  if (!changed) return Status::Ok();  // nothing to remove, or no mapped field in the record
-
-  std::string text;
-  try {
-    text = doc.dump(2, ' ', false, Json::error_handler_t::strict);
-  } catch (const Json::type_error&) {
-    return Status::InvalidArgument(shown + ": the value is not valid UTF-8, which a JSON string "
-                                   "must be; not writing");
+  std::vector<bool> changed(places_.size(), false);
+  bool any = false;
+  for (std::size_t i = 0; i < places_.size(); ++i) {
+    if (record == nullptr) {
+      changed[i] = SetJsonMember(doc, places_[i].pointer, std::nullopt, JsonRemoval::kErase);
+    } else if (auto it = record->find(places_[i].field); it != record->end()) {
+      changed[i] = SetJsonMember(doc, places_[i].pointer, it->second.Reveal(), JsonRemoval::kErase);
+    }
+    any = any || changed[i];
   }
-  AppendWiping(text, "\n");
-  Status s = WriteFileAtomically(path_, text);
-  WipeString(text);
+  if (!any) {
+    wipe_encoded();
+    return Status::Ok();  // nothing to remove, or no mapped field in the record
+  }
+
+  // Keep the file's bytes: each member edited where it is written, and the result must read as
+  // the tree just computed; a file shaped otherwise (or a new one) is written whole, indented.
+  std::optional<std::string> text;
+  if (loaded->has_value()) {
+    text = std::string(snap.bytes);
+    for (std::size_t i = 0; i < places_.size() && text; ++i) {
+      if (!changed[i]) continue;
+      std::optional<std::string> next = EditJsonText(*text, places_[i].pointer, encoded[i]);
+      WipeString(*text);
+      text = std::move(next);
+    }
+    if (text) {
+      Result<Json> again = ParseJsonDocument(path_, *text);
+      const bool same = again.ok() && *again == doc;
+      if (again.ok()) WipeJson(*again);
+      if (!same) {
+        WipeString(*text);
+        text.reset();
+      }
+    }
+  }
+  wipe_encoded();
+  if (!text) {
+    text = doc.dump(2, ' ', false, Json::error_handler_t::strict);
+    AppendWiping(*text, "\n");
+  }
+  Status s = WriteFileAtomically(path_, *text);
+  WipeString(*text);
   return s;
 }
 

@@ -29,9 +29,11 @@
 // Write / Remove: re-read the file, refuse (FailedPrecondition, nothing written) if it is not
 // JSON we can walk at every mapped pointer, or its marker differs from `expected`; otherwise
 // set every mapped field present in the record (Write) or remove every mapped member (Remove),
-// creating intermediate objects, keeping every other key and its order, and replace the file
-// once, atomically (plugins/common/atomic_file.h), pretty-printed with 2-space indent and a
-// final newline. Mapped fields absent from the record are left as they are; when nothing
+// creating intermediate objects, and replace the file once, atomically
+// (plugins/common/atomic_file.h). Only those members' bytes change (json_text_edit.h): the
+// layout, key order and every other byte stay, and the edited text must parse to the intended
+// document; a new file, or one the in-place edit could not reproduce, is written whole with a
+// 2-space indent and a final newline. Mapped fields absent from the record are left as they are; when nothing
 // changes (no mapped field in the record, nothing to remove) nothing is written. A missing
 // file is created with mode 0600; a missing directory is an error. Only a string or null is
 // ever replaced or removed: any other value is refused rather than lost. A symlink at `path` is

@@ -162,7 +162,8 @@ TEST_F(ValueSeamTest, APlainValueIsShownAsItIsAndUnsetRemovesItEverywhere) {
   ProcessResult unset = Seamctl({"value", "unset", kUrl});
   ASSERT_EQ(unset.exit_code, 0) << unset.out << unset.err;
   EXPECT_EQ(seam::testing::ReadFile(Env()), "# app\nDATABASE_PASSWORD=unset\n");
-  EXPECT_EQ(seam::testing::ReadFile(WorkerJson()), "{\n  \"db\": {\n    \"password\": null\n  },\n  \"api\": {}\n}\n");
+  EXPECT_EQ(seam::testing::ReadFile(WorkerJson()), "{\"db\": {\"password\": null}, \"api\": {}}\n")
+      << "the one-line JSON file stays one line";
 }
 
 TEST_F(ValueSeamTest, TheSeamKeysAreCheckedWhereTheyAreWritten) {

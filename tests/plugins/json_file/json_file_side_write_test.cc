@@ -7,8 +7,10 @@
 
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "plugins/json_file/json_file_side.h"
 #include "tests/support/records.h"
@@ -62,19 +64,8 @@ TEST_F(JsonFileSideWriteTest, WriteKeepsOtherKeysAndTheirOrder) {
   Status s = side->Write(OneField("new"), side->Observe().marker);
 
   ASSERT_TRUE(s.ok()) << s.ToString();
-  EXPECT_EQ(Content(), R"({
-  "zeta": 1,
-  "alpha": {
-    "b": true,
-    "a": null
-  },
-  "token": "new",
-  "list": [
-    1,
-    "x"
-  ]
-}
-)");
+  // Only the value's bytes change: a one-line file stays one line.
+  EXPECT_EQ(Content(), R"({"zeta": 1, "alpha": {"b": true, "a": null}, "token": "new", "list": [1, "x"]})");
 }
 
 TEST_F(JsonFileSideWriteTest, WriteCreatesIntermediateObjectsAfterExistingKeys) {
@@ -83,18 +74,7 @@ TEST_F(JsonFileSideWriteTest, WriteCreatesIntermediateObjectsAfterExistingKeys) 
 
   ASSERT_TRUE(side->Write(OneField("t42"), side->Observe().marker).ok());
 
-  EXPECT_EQ(Content(), R"({
-  "version": 2,
-  "devices": {
-    "device-7": {
-      "token": "t7"
-    },
-    "device-42": {
-      "token": "t42"
-    }
-  }
-}
-)");
+  EXPECT_EQ(Content(), R"({"version": 2, "devices": {"device-7": {"token": "t7"}, "device-42": {"token": "t42"}}})");
 }
 
 TEST_F(JsonFileSideWriteTest, WriteCreatesMissingFileWithMode0600AndNoTempFiles) {
@@ -138,7 +118,7 @@ TEST_F(JsonFileSideWriteTest, SecondIdenticalWriteAfterReobserveSucceeds) {
   Status s = side->Write(OneField("v"), side->Observe().marker);
 
   EXPECT_TRUE(s.ok()) << s.ToString();
-  EXPECT_EQ(Content(), "{\n  \"token\": \"v\"\n}\n");
+  EXPECT_EQ(Content(), "{\n  \"token\": \"v\"\n}\n") << "a new file is written whole, indented";
 }
 
 TEST_F(JsonFileSideWriteTest, WriteRefusesWhenFileChangedSinceObserved) {
@@ -216,7 +196,7 @@ TEST_F(JsonFileSideWriteTest, WriteReplacesANullValue) {
   WriteFile(dir_ / "paired.json", R"({"token": null})");
   auto side = Make("/token");
   ASSERT_TRUE(side->Write(OneField("v"), side->Observe().marker).ok());
-  EXPECT_EQ(Content(), "{\n  \"token\": \"v\"\n}\n");
+  EXPECT_EQ(Content(), R"({"token": "v"})");
 }
 
 TEST_F(JsonFileSideWriteTest, WriteRefusesValueThatIsNotUtf8) {
@@ -246,16 +226,7 @@ TEST_F(JsonFileSideWriteTest, RemoveRemovesOnlyThatKey) {
 
   ASSERT_TRUE(side->Remove(side->Observe().marker).ok());
 
-  EXPECT_EQ(Content(), R"({
-  "a": 1,
-  "devices": {
-    "d": {
-      "name": "n"
-    }
-  },
-  "z": 2
-}
-)");
+  EXPECT_EQ(Content(), R"({"a": 1, "devices": {"d": {"name": "n"}}, "z": 2})");
   EXPECT_EQ(side->Observe().state, Observation::State::kMissing);
 }
 
@@ -370,14 +341,8 @@ TEST_F(JsonFilePairingWriteTest, WritesEveryMappedFieldInOneRename) {
   EXPECT_NE(Inode(), before);
   EXPECT_EQ(Names(), std::set<std::string>{"paired.json"});
   // Existing members keep their place; new ones follow in kind order. paired_at is not mapped.
-  EXPECT_EQ(Content(), R"({
-  "version": 2,
-  "token": "s3cret-token-value",
-  "name": "laptop",
-  "device_id": "device-42",
-  "gateway_url": "https://gw.example:8443"
-}
-)");
+  EXPECT_EQ(Content(),
+            R"({"version": 2, "token": "s3cret-token-value", "name": "laptop", "device_id": "device-42", "gateway_url": "https://gw.example:8443"})");
   Observation o = side->Observe();
   ASSERT_EQ(o.state, Observation::State::kValue) << o.reason;
   EXPECT_EQ(o.fields.size(), 3u);
@@ -392,7 +357,7 @@ TEST_F(JsonFilePairingWriteTest, FieldsAbsentFromTheRecordAreLeftAlone) {
 
   ASSERT_TRUE(side->Write(OneField("new"), side->Observe().marker).ok());
 
-  EXPECT_EQ(Content(), "{\n  \"device_id\": \"device-42\",\n  \"token\": \"new\",\n  \"gateway_url\": \"https://gw\"\n}\n");
+  EXPECT_EQ(Content(), R"({"device_id": "device-42", "token": "new", "gateway_url": "https://gw"})");
 }
 
 TEST_F(JsonFilePairingWriteTest, ARecordWithNoMappedFieldWritesNothing) {
@@ -441,7 +406,7 @@ TEST_F(JsonFilePairingWriteTest, RemoveRemovesEveryMappedFieldInOneRename) {
   ASSERT_TRUE(side->Remove(side->Observe().marker).ok());
 
   EXPECT_EQ(renames.Count(), 1);
-  EXPECT_EQ(Content(), "{\n  \"paired_at\": \"1\",\n  \"v\": 2\n}\n");
+  EXPECT_EQ(Content(), R"({"paired_at": "1", "v": 2})");
   EXPECT_EQ(side->Observe().state, Observation::State::kMissing);
 }
 
@@ -449,7 +414,40 @@ TEST_F(JsonFilePairingWriteTest, RemoveOfAPartialPairingRemovesWhatIsThere) {
   WriteFile(dir_ / "paired.json", R"({"token": null, "gateway_url": "https://gw"})");
   auto side = MakePairing();
   ASSERT_TRUE(side->Remove(side->Observe().marker).ok());
-  EXPECT_EQ(Content(), "{}\n");
+  EXPECT_EQ(Content(), "{}");
+}
+
+// Every other byte stays, whatever the file's layout: indentation (tabs too), a compact file,
+// escapes in other strings, a final newline or none; an added member is spaced as its object's
+// members are, and a removal takes its separator with it.
+TEST_F(JsonFileSideWriteTest, WritesKeepTheFilesLayoutByteForByte) {
+  struct Case {
+    std::string before, pointer;
+    std::optional<std::string> value;
+    std::string after;
+  };
+  const std::vector<Case> cases = {
+      {"{\n  \"name\": \"caf\\u00e9\",\n  \"token\": \"old\"\n}\n", "/token", "new",
+       "{\n  \"name\": \"caf\\u00e9\",\n  \"token\": \"new\"\n}\n"},
+      {"{\n\t\"a\": 1,\n\t\"b\": {\n\t\t\"c\": true\n\t}\n}", "/token", "v",
+       "{\n\t\"a\": 1,\n\t\"b\": {\n\t\t\"c\": true\n\t},\n\t\"token\": \"v\"\n}"},
+      {"{\"a\":1,\"b\":2}\n", "/token", "v", "{\"a\":1,\"b\":2,\"token\":\"v\"}\n"},
+      {"{\"a\":1}", "/token", "v", "{\"a\":1,\"token\":\"v\"}"},
+      {"{ \"a\": 1 }", "/token", "v", "{ \"a\": 1, \"token\": \"v\" }"},
+      {"{\n    \"a\": 1\n}\n", "/token", "v", "{\n    \"a\": 1,\n    \"token\": \"v\"\n}\n"},
+      {"{}", "/token", "v", "{\"token\": \"v\"}"},
+      {"{\"z\": 0}", "/cfg/auth/token", "v", "{\"z\": 0, \"cfg\": {\"auth\": {\"token\": \"v\"}}}"},
+      {"{\n  \"a\": 1,\n  \"token\": \"x\",\n  \"z\": 2\n}\n", "/token", std::nullopt, "{\n  \"a\": 1,\n  \"z\": 2\n}\n"},
+      {"{\n  \"token\": \"x\",\n  \"z\": 2\n}\n", "/token", std::nullopt, "{\n  \"z\": 2\n}\n"},
+      {"{\"t\\u006fken\": \"x\", \"z\": \"\\\"}\"}", "/token", "say \"hi\"\n", "{\"t\\u006fken\": \"say \\\"hi\\\"\\n\", \"z\": \"\\\"}\"}"},
+  };
+  for (const Case& c : cases) {
+    WriteFile(dir_ / "paired.json", c.before);
+    auto side = Make(c.pointer);
+    Status s = c.value ? side->Write(OneField(*c.value), side->Observe().marker) : side->Remove(side->Observe().marker);
+    ASSERT_TRUE(s.ok()) << c.before << ": " << s.ToString();
+    EXPECT_EQ(Content(), c.after) << c.before;
+  }
 }
 
 // The file another tool keeps behind a link: read through it, never written through it
