@@ -318,10 +318,12 @@ std::string FlappingDetail(const Pass& p) {
          "` once the other writer is dealt with";
 }
 
-// Repairs of `side` within the budget's window, as the log records them.
+// Repairs of `side` within the budget's window, as the log records them: seamd's when this pass
+// is seamd's, everyone else's otherwise.
 std::int64_t RecentRepairs(const Pass& p, const std::string& side) {
-  auto it = p.state.repair_times_us.find(side);
-  if (it == p.state.repair_times_us.end()) return 0;
+  const auto& times = IsDaemonActor(p.ctx.actor) ? p.state.daemon_repair_times_us : p.state.other_repair_times_us;
+  auto it = times.find(side);
+  if (it == times.end()) return 0;
   const std::int64_t since = p.ctx.clock.NowMicros() - p.seam.repair_budget.window_us;
   return std::count_if(it->second.begin(), it->second.end(), [&](std::int64_t t) { return t > since; });
 }

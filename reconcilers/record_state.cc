@@ -137,7 +137,8 @@ Status ApplyConfirmation(RecordState& state, const Event& event) {
     Result<bookkeeping::SideRepaired> p = bookkeeping::DecodeSideRepaired(event.payload);
     if (!p.ok()) return p.status().WithContext(where());
     NoteSideWritten(state, p->side, event, [] { return std::string(bookkeeping::kSideRepaired); });
-    std::vector<std::int64_t>& times = state.repair_times_us[p->side];
+    std::vector<std::int64_t>& times =
+        (IsDaemonActor(event.actor) ? state.daemon_repair_times_us : state.other_repair_times_us)[p->side];
     times.push_back(event.time_us);
     if (times.size() > kRepairTimesKept) times.erase(times.begin());
     state.ineffective_hooks.erase(p->side);
@@ -158,7 +159,8 @@ Status ApplyConfirmation(RecordState& state, const Event& event) {
     state.flapping = false;
     state.flapping_side.clear();
     state.flapping_since_us = 0;
-    state.repair_times_us.clear();
+    state.daemon_repair_times_us.clear();
+    state.other_repair_times_us.clear();
   }
   return Status::Ok();
 }

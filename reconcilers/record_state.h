@@ -98,8 +98,11 @@ struct RecordState {
   std::string intent_type;
   std::set<std::string> applied;
   // Repair budget bookkeeping: when each side was last repaired (newest last, at most
-  // kRepairTimesKept), and whether the seam is flapping (SeamFlapping not yet cleared).
-  std::map<std::string, std::vector<std::int64_t>> repair_times_us;
+  // kRepairTimesKept), and whether the seam is flapping (SeamFlapping not yet cleared). seamd's
+  // repairs are kept apart from everyone else's and each spends its own budget: a person's
+  // `seamctl repair` runs never make seamd's next pass call the seam flapping.
+  std::map<std::string, std::vector<std::int64_t>> daemon_repair_times_us;
+  std::map<std::string, std::vector<std::int64_t>> other_repair_times_us;
   bool flapping = false;
   std::string flapping_side;
   std::int64_t flapping_since_us = 0;
@@ -128,6 +131,9 @@ struct RecordState {
 };
 
 const char* PhaseName(RecordState::Phase phase);  // "unset" | "active" | "revoked"
+
+// Whether an event's actor is seamd ("seamd:user@host"): its repairs spend seamd's budget.
+inline bool IsDaemonActor(const std::string& actor) { return actor == "seamd" || actor.rfind("seamd:", 0) == 0; }
 
 // Applies one event without opening any sealed value. Events the kind does not know are
 // skipped (bookkeeping, or newer seam versions); an undecodable payload is Corruption naming

@@ -69,7 +69,7 @@ class LogicTest : public ::testing::Test {
     throw std::out_of_range(name);
   }
 
-  SeamContext Ctx() { return SeamContext{store_, keys_, clock_, "test", &hooks_, nullptr}; }
+  SeamContext Ctx() { return SeamContext{store_, keys_, clock_, actor_, &hooks_, nullptr}; }
 
   // Issues the seam's first token (written to every side) and returns it.
   std::string Issue() {
@@ -109,6 +109,7 @@ class LogicTest : public ::testing::Test {
   MemEventStore store_;
   KeyRing keys_;
   FakeClock clock_;
+  std::string actor_ = "test";  // who the passes run as ("seamd:…" spends seamd's repair budget)
   ScriptedHooks hooks_;
   SeamConfig seam_;
   std::map<std::string, std::shared_ptr<FakeSide>> fakes_;

@@ -168,6 +168,38 @@ TEST_F(PassPhasesTest, RepairAutoWritesAMissingSideAndRecordsTheWholeDrift) {
   EXPECT_EQ(Fake("b").writes(), 1);
 }
 
+// A person's `seamctl repair` runs and seamd's passes spend budgets of their own: the runs a
+// person made while looking into a drift do not make seamd's first pass call the seam flapping.
+TEST_F(PassPhasesTest, APersonsRepairsDoNotSpendSeamdsRepairBudget) {
+  Issue();
+  seam_.repair_budget.count = 2;
+  seam_.repair_budget.window_us = 10 * kMinute;
+  actor_ = "seamctl:alice@host";
+  for (int i = 0; i < 2; ++i) {
+    Fake("b").Hold(Token("undone-" + std::to_string(i)));
+    EXPECT_EQ(Pass().sides[1].action, "repaired");
+    clock_.Advance(kMinute);
+  }
+  actor_ = "seamd:root@host";
+  for (int i = 0; i < 2; ++i) {
+    Fake("b").Hold(Token("undone-by-seamd-" + std::to_string(i)));
+    SeamReport r = Pass();
+    EXPECT_EQ(r.sides[1].action, "repaired") << "seamd's repair " << i + 1 << " of its budget of 2";
+    EXPECT_FALSE(r.flapping);
+  }
+  // seamd's third within the window is past its own budget.
+  Fake("b").Hold(Token("undone-again"));
+  EXPECT_TRUE(Pass().flapping);
+  EXPECT_EQ(bookkeeping::DecodeSeamFlapping(Last("SeamFlapping").payload).value().repairs, 2);
+  int by_person = 0, by_seamd = 0;
+  for (const Event& e : Events()) {
+    if (e.type != "SideRepaired") continue;
+    (e.actor == "seamd:root@host" ? by_seamd : by_person) += e.actor == "seamctl:alice@host" || e.actor == "seamd:root@host";
+  }
+  EXPECT_EQ(by_person, 2);
+  EXPECT_EQ(by_seamd, 2);
+}
+
 TEST_F(PassPhasesTest, ASideUndonePastTheRepairBudgetMakesTheSeamFlappingUntilForced) {
   const std::string issued = Issue();
   seam_.repair_budget.count = 2;
