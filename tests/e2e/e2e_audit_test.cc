@@ -441,9 +441,25 @@ TEST_F(AuditTest, DriftParagraphForAnOpenThenARepairedDrift) {
   EXPECT_EQ(none["text"], "no drift recorded for seam device-token.");
 
   const std::string edit = "hand-written-in-the-cli-0042";
+  EXPECT_TRUE(none["unrecorded"].empty());
   SetCliToken(edit);
   EXPECT_EQ(Seamctl({"check"}).exit_code, 1);
-  EXPECT_TRUE(DriftJson(&code)["drift"].is_null()) << "check records nothing";
+  // check records nothing, but drift sees what check sees and says no pass recorded it yet.
+  json unrecorded = DriftJson(&code);
+  EXPECT_EQ(code, 1) << "drift and check agree";
+  EXPECT_TRUE(unrecorded["drift"].is_null()) << "check records nothing";
+  EXPECT_FALSE(unrecorded["open"].get<bool>());
+  ASSERT_EQ(unrecorded["unrecorded"].size(), 1U) << unrecorded.dump(2);
+  EXPECT_EQ(unrecorded["unrecorded"][0]["side"], "cli");
+  EXPECT_EQ(unrecorded["unrecorded"][0]["verdict"], "foreign");
+  EXPECT_TRUE(Contains(unrecorded["text"].get<std::string>(),
+                       "no drift recorded for seam device-token. Drifting now, not recorded yet: cli foreign ("))
+      << unrecorded["text"];
+  EXPECT_TRUE(Contains(unrecorded["text"].get<std::string>(),
+                       "The next repair pass (seamd, or `seamctl repair device-token`) records it."))
+      << unrecorded["text"];
+  ProcessResult paragraph = Seamctl({"drift", kSeam});
+  EXPECT_FALSE(Contains(paragraph.out + unrecorded.dump(), edit)) << "never the value";
   EXPECT_EQ(Seamctl({"repair"}).exit_code, 1);
 
   std::vector<json> log = LogEvents();

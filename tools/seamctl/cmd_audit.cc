@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "plugins/common/atomic_file.h"
+#include "reconcilers/reconcile_pass.h"
 #include "tools/common/report_output.h"
 #include "tools/common/audit_html.h"
 #include "tools/common/audit_timeline.h"
@@ -195,6 +196,32 @@ int RunDrift(const GlobalOptions& g, const std::string& seam_name, bool json) {
   if (!timeline.ok()) return Fail(timeline.status());
   Json drift = CurrentDrift(*timeline);
   const bool open = drift["open"].get<bool>();
+  // The log holds no open drift: look at the sides now, as `check` does, so that `drift` and
+  // `check` never disagree about whether the seam drifts; a drift no repair pass has recorded
+  // yet is named as such.
+  Json unrecorded = Json::array();
+  if (!open) {
+    SeamContext sc = (*ctx)->Seam();
+    Result<SeamReport> now = RunPass(sc, **seam, PassMode::kCheck, {}, {});
+    if (now.ok()) {
+      std::string list;
+      for (const SideReport& side : now->sides) {
+        if (!IsDrift(side.judgement.verdict) || side.drift) continue;
+        unrecorded.push_back({{"side", side.name},
+                              {"verdict", VerdictName(side.judgement.verdict)},
+                              {"holds_version", side.judgement.holds_version == 0 ? Json(nullptr) : Json(side.judgement.holds_version)},
+                              {"fingerprint", side.judgement.fingerprint.empty() ? Json(nullptr) : Json(side.judgement.fingerprint)},
+                              {"detail", side.judgement.detail}});
+        list += (list.empty() ? "" : "; ") + side.name + " " + VerdictName(side.judgement.verdict) +
+                (side.judgement.detail.empty() ? "" : " (" + side.judgement.detail + ")");
+      }
+      if (!list.empty()) {
+        drift["text"] = drift["text"].get<std::string>() + " Drifting now, not recorded yet: " + list +
+                        ". The next repair pass (seamd, or `seamctl repair " + seam_name + "`) records it.";
+      }
+    }
+  }
+  drift["unrecorded"] = unrecorded;
   if (json) {
     std::cout << DumpJson(drift, 2) << "\n";
   } else {
@@ -202,7 +229,7 @@ int RunDrift(const GlobalOptions& g, const std::string& seam_name, bool json) {
   }
   const int failed = FinishOutput(timeline->errors, (**seam).stream());
   if (failed >= 0) return failed;
-  return open ? 1 : 0;
+  return open || !unrecorded.empty() ? 1 : 0;
 }
 
 }  // namespace seam::seamctl
