@@ -77,7 +77,7 @@ TEST_F(WrapTest, ATokenTheCommandRotatedIsAdoptedAndTheGatewayFollows) {
   EXPECT_TRUE(Contains(r.out, "wrap: side cli changed to a new value fp:")) << r.out;
   EXPECT_TRUE(Contains(r.out, "; adopted as version 4 (TokenAdopted)")) << r.out;
   EXPECT_TRUE(Contains(r.out, "wrap: gateway written to version 4")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "wrap: device-token is in_sync (intended version 4 fp:")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "wrap: device-token is in_sync (intended version 4, intended fp:")) << r.out;
   EXPECT_EQ(r.err, "");
 
   EXPECT_EQ(CliToken(), kNewToken);

@@ -109,7 +109,9 @@ nlohmann::ordered_json ExpiryJson(const SeamReport& r) {
 void PrintSeamReport(std::ostream& out, const SeamReport& r, bool with_actions) {
   out << r.name << " (" << r.kind << "/" << r.entity << "): " << r.status;
   if (r.intended_state == "active") {
-    out << ", intended version " << r.intended_version << " " << r.intended_fingerprint;
+    // Every fingerprint says whose it is: the intended value's here, a side's on its line.
+    out << ", intended version " << r.intended_version;
+    if (!r.intended_fingerprint.empty()) out << ", intended " << r.intended_fingerprint;
     if (r.intended_not_after != 0) out << " (expires " << ExpiryText(r.intended_not_after) << ")";
   } else if (r.intended_state == "revoked") {
     out << ", revoked at version " << r.intended_version;
@@ -124,7 +126,7 @@ void PrintSeamReport(std::ostream& out, const SeamReport& r, bool with_actions) 
   for (const SideReport& s : r.sides) {
     out << "  " << std::left << std::setw(static_cast<int>(width)) << s.name << "  "
         << std::setw(10) << VerdictName(s.judgement.verdict) << "  " << s.judgement.detail;
-    if (!s.judgement.fingerprint.empty()) out << " " << s.judgement.fingerprint;
+    if (!s.judgement.fingerprint.empty()) out << " (" << s.name << " holds " << s.judgement.fingerprint << ")";
     if (s.not_after != 0) out << " (expires " << ExpiryText(s.not_after) << ")";
     if (s.drift) {
       out << " (drift since at least " << FormatTimeMicros(s.drift->first_seen_at_us);

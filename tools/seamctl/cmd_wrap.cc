@@ -168,7 +168,7 @@ int PrintWrapReport(const SeamConfig& seam, const WrapReport& r) {
     std::cout << "wrap: " << seam.name << " is " << r.pass->status;
     if (r.pass->intended_version > 0) {
       std::cout << " (intended version " << r.pass->intended_version
-                << (r.pass->intended_fingerprint.empty() ? "" : " " + r.pass->intended_fingerprint) << ")";
+                << (r.pass->intended_fingerprint.empty() ? "" : ", intended " + r.pass->intended_fingerprint) << ")";
     }
     std::cout << "\n";
     for (const SideReport& s : r.pass->sides) {
