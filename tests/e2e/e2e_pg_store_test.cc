@@ -241,7 +241,7 @@ TEST_F(PgStoreTest, StoreCopyMovesTheChainByteForByteAndBack) {
   // Into a log that is not empty: refused, nothing added.
   ProcessResult again = Seamctl({"store", "copy", "--to", server_->Url(db_)});
   EXPECT_TRUE(IsCleanError(again, "already holds " + std::to_string(kept["seq"].get<std::int64_t>()) +
-                                      " events; store copy writes only into an empty log")) << again.err;
+                                      " events; a copy is written only into an empty log")) << again.err;
 
   // The same config on the database: same events, same head, same key file (.seam/key).
   WriteConfig(WithStore(server_->Url(db_)));
@@ -264,6 +264,14 @@ TEST_F(PgStoreTest, StoreCopyMovesTheChainByteForByteAndBack) {
   }
   EXPECT_TRUE(Contains(Seamctl({"log", "--json"}).out, R"("stream":"probe/fenced","version":1,"epoch":1)"));
 
+  // A backup of the shared log is an SQLite file holding the same chain; it never restores over
+  // a database that holds a log.
+  ProcessResult backup = Seamctl({"backup", "pg-backup.db"});
+  ASSERT_EQ(backup.exit_code, 0) << backup.out << backup.err;
+  EXPECT_TRUE(Contains(backup.out, " to " + (Root() / "pg-backup.db").string() + "; verified: head seq ")) << backup.out;
+  ProcessResult over = Seamctl({"store", "restore", "--from", "pg-backup.db"});
+  EXPECT_TRUE(IsCleanError(over, "events; a copy is written only into an empty log")) << over.err;
+
   // And back into a new SQLite file (in a directory that exists), whose key file is not there
   // yet: said so.
   fs::create_directories(Root() / "back");
@@ -276,6 +284,8 @@ TEST_F(PgStoreTest, StoreCopyMovesTheChainByteForByteAndBack) {
   ProcessResult from_back = Seamctl({"log", "--json"}, {{"SEAM_STORE_URL", "sqlite:back/events.db"}});
   EXPECT_EQ(from_back.out, pg_log);
   EXPECT_EQ(Seamctl({"verify"}, {{"SEAM_STORE_URL", "sqlite:back/events.db"}}).exit_code, 0);
+  fs::copy_file(KeyFile(), Root() / "key");  // beside the backup, where sqlite:FILE looks for it
+  EXPECT_EQ(Seamctl({"log", "--json"}, {{"SEAM_STORE_URL", "sqlite:pg-backup.db"}}).out, pg_log);
 }
 
 // Over TCP with sslmode=verify-full against a server certificate this test makes (a CA of its

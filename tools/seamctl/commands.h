@@ -105,6 +105,10 @@ Result<HeadCheck> CheckKeptHead(EventStore& store, const VerifyReport& chain, co
 int RunHead(const GlobalOptions& g, bool json);
 // `store copy --to URL`: the whole verified log into an empty store, byte for byte (cmd_store.cc).
 int RunStoreCopy(const GlobalOptions& g, const std::string& to_url);
+// seamctl backup FILE: the whole log, verified, into a new SQLite file (tools/seamctl/cmd_backup.cc).
+int RunBackup(const GlobalOptions& g, const std::string& file);
+// seamctl store restore --from FILE: a backup into the configured store, which must hold no log.
+int RunStoreRestore(const GlobalOptions& g, const std::string& from);
 // `seamctl verify`: the chain; with a kept head also that the log still extends it.
 int RunVerify(const GlobalOptions& g, bool json, const KeptHeadFlags& head = {});
 // Asks a running seamd (`daemon_url`, else the config's [daemon] listen) for GET /status and

@@ -211,6 +211,16 @@ int Main(int argc, char** argv) {
       "copy", "copy the whole log into an empty store (sqlite:PATH or postgresql://…), byte for byte; both ends verified");
   store_copy->add_option("--to", copy_to, "the target store's URL")->required()->option_text("URL");
   store_copy->callback([&] { code = RunStoreCopy(g, copy_to); });
+  std::string restore_from;
+  auto* store_restore = store_cmd->add_subcommand(
+      "restore", "copy a backup (seamctl backup) into the configured store, which must hold no log; verified");
+  store_restore->add_option("--from", restore_from, "the backup file")->required()->option_text("FILE");
+  store_restore->callback([&] { code = RunStoreRestore(g, restore_from); });
+
+  std::string backup_file;
+  auto* backup = app.add_subcommand("backup", "copy the whole log, consistent and verified, into a new SQLite FILE (seamd may run)");
+  backup->add_option("FILE", backup_file, "the new backup file (must not exist)")->required();
+  backup->callback([&] { code = RunBackup(g, backup_file); });
 
   std::string daemon_url, token_file;
   auto* status = app.add_subcommand("status", "ask a running seamd for every seam's state (its last pass)");
