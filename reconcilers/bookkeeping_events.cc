@@ -10,6 +10,7 @@ CEREAL_CLASS_VERSION(seam::bookkeeping::FlappingCleared, 1)
 CEREAL_CLASS_VERSION(seam::bookkeeping::SideApplied, 1)
 CEREAL_CLASS_VERSION(seam::bookkeeping::HookIneffective, 1)
 CEREAL_CLASS_VERSION(seam::bookkeeping::RepairStarted, 1)
+CEREAL_CLASS_VERSION(seam::bookkeeping::LogStarted, 1)
 
 namespace seam::bookkeeping {
 namespace {
@@ -66,6 +67,14 @@ EventFields ShowRepairStarted(const Event& e) {
   return {Field::Text("side", p->side), Field::Int("version", p->version)};
 }
 
+EventFields ShowLogStarted(const Event& e) {
+  Result<LogStarted> p = DecodeLogStarted(e.payload);
+  if (!p.ok()) return DecodeErrorFields(p.status());
+  return {Field::Text("reason", p->reason),          Field::Text("previous_log", p->previous_log),
+          Field::Int("previous_seq", p->previous_seq), Field::Text("previous_hash", p->previous_hash),
+          Field::Bool("previous_intact", p->previous_intact), Field::Int("first_bad_seq", p->first_bad_seq)};
+}
+
 }  // namespace
 
 std::string Encode(const SideRepaired& p) { return payload_codec::Encode(p); }
@@ -74,6 +83,7 @@ std::string Encode(const SeamFlapping& p) { return payload_codec::Encode(p); }
 std::string Encode(const FlappingCleared& p) { return payload_codec::Encode(p); }
 std::string Encode(const HookIneffective& p) { return payload_codec::Encode(p); }
 std::string Encode(const RepairStarted& p) { return payload_codec::Encode(p); }
+std::string Encode(const LogStarted& p) { return payload_codec::Encode(p); }
 
 Result<SideRepaired> DecodeSideRepaired(const std::string& b) {
   return payload_codec::Decode<SideRepaired>(b, kSideRepaired);
@@ -92,6 +102,8 @@ Result<RepairStarted> DecodeRepairStarted(const std::string& b) {
   return payload_codec::Decode<RepairStarted>(b, kRepairStarted);
 }
 
+Result<LogStarted> DecodeLogStarted(const std::string& b) { return payload_codec::Decode<LogStarted>(b, kLogStarted); }
+
 std::optional<EventFields> Describe(const Event& event, const KeyRing& keys) {
   if (event.type == kSideApplied) return ShowSideApplied(event);
   if (event.type == kSideRepaired) return ShowSideRepaired(event, keys);
@@ -99,6 +111,7 @@ std::optional<EventFields> Describe(const Event& event, const KeyRing& keys) {
   if (event.type == kFlappingCleared) return ShowFlappingCleared(event);
   if (event.type == kHookIneffective) return ShowHookIneffective(event);
   if (event.type == kRepairStarted) return ShowRepairStarted(event);
+  if (event.type == kLogStarted) return ShowLogStarted(event);
   return std::nullopt;
 }
 

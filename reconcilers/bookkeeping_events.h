@@ -23,6 +23,10 @@ inline constexpr char kSeamFlapping[] = "SeamFlapping";
 inline constexpr char kFlappingCleared[] = "FlappingCleared";
 inline constexpr char kHookIneffective[] = "HookIneffective";
 inline constexpr char kRepairStarted[] = "RepairStarted";
+inline constexpr char kLogStarted[] = "LogStarted";
+
+// The stream of the log's own events (LogStarted): no seam's.
+inline constexpr char kLogStream[] = "seam/log";
 
 // A side brought back to the intended state by a repair.
 struct SideRepaired {
@@ -57,6 +61,22 @@ struct FlappingCleared {
   std::string reason;
   template <class Archive>
   void serialize(Archive& ar, std::uint32_t /*version*/) { ar(reason); }
+};
+
+// The first event of a log started over (`seamctl init --start-over`): the previous log was kept
+// aside, as evidence (tampered) or because its secrets cannot be opened (the key lost), and this
+// chain starts from what the sides hold. It names the previous log and where it stood.
+struct LogStarted {
+  std::string previous_log;        // where the previous log was moved ("" when there was none)
+  std::int64_t previous_seq = 0;   // its last event's seq
+  std::string previous_hash;       // that event's stored hash, hex ("" when empty)
+  bool previous_intact = true;     // whether its chain verified
+  std::int64_t first_bad_seq = 0;  // when it did not: the first bad seq
+  std::string reason;              // as given: "key lost", "tampered", …
+  template <class Archive>
+  void serialize(Archive& ar, std::uint32_t /*version*/) {
+    ar(previous_log, previous_seq, previous_hash, previous_intact, first_bad_seq, reason);
+  }
 };
 
 // An operation's intent confirmed on one side: written (or found already there) and read back.
@@ -99,7 +119,7 @@ struct RepairStarted {
 // the drift records).
 inline bool IsBookkeepingEvent(const std::string& type) {
   return type == kSideApplied || type == kSideRepaired || type == kSeamFlapping || type == kFlappingCleared ||
-         type == kHookIneffective || type == kRepairStarted || drift::IsDriftEvent(type);
+         type == kHookIneffective || type == kRepairStarted || type == kLogStarted || drift::IsDriftEvent(type);
 }
 
 // cereal portable binary encoding of a payload.
@@ -109,6 +129,7 @@ std::string Encode(const SeamFlapping& p);
 std::string Encode(const FlappingCleared& p);
 std::string Encode(const HookIneffective& p);
 std::string Encode(const RepairStarted& p);
+std::string Encode(const LogStarted& p);
 
 // Decoding; a payload that does not parse is Corruption naming the type.
 Result<SideRepaired> DecodeSideRepaired(const std::string& payload);
@@ -117,12 +138,14 @@ Result<SeamFlapping> DecodeSeamFlapping(const std::string& payload);
 Result<FlappingCleared> DecodeFlappingCleared(const std::string& payload);
 Result<HookIneffective> DecodeHookIneffective(const std::string& payload);
 Result<RepairStarted> DecodeRepairStarted(const std::string& payload);
+Result<LogStarted> DecodeLogStarted(const std::string& payload);
 
 // What people see of one of these events (reconcilers/event_view.h): SideApplied {side,
 // version}; SideRepaired {side, version_written, action, verdict_before, held_version,
 // fingerprint_before, and foreign_value_kept when a foreign value was kept sealed};
 // SeamFlapping {side, repairs, window_s}; FlappingCleared {reason}; HookIneffective {side,
-// version, hook, detail}; RepairStarted {side, version}. nullopt for another type.
+// version, hook, detail}; RepairStarted {side, version}; LogStarted {previous_log, previous_seq,
+// previous_hash, previous_intact, first_bad_seq, reason}. nullopt for another type.
 std::optional<EventFields> Describe(const Event& event, const KeyRing& keys);
 
 }  // namespace seam::bookkeeping

@@ -6,10 +6,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 
+#include "core/clock.h"
+#include "core/hash_chain.h"
 #include "plugins/common/atomic_file.h"
+#include "reconcilers/bookkeeping_events.h"
 #include "store/open.h"
 #include "tools/common/state_context.h"
 #include "tools/seamctl/commands.h"
@@ -80,7 +84,9 @@ Status RefuseNewKeyForExistingLog(const StoreConfig& config, Store& existing) {
   return Status::FailedPrecondition(
       "key file " + config.key_path.string() + " is missing but the event log " + existing.Describe() +
       " already holds " + std::to_string(head.seq) +
-      " events sealed with it; restore the key file from your backup (a new key cannot open them)");
+      " events sealed with it; restore the key file from your backup (a new key cannot open them), or, with no "
+      "backup of it, keep that log aside and start a new one from what the sides hold: `seamctl init --start-over "
+      "\"key lost\"`");
 }
 
 }  // namespace
@@ -125,6 +131,79 @@ int RunInit(const GlobalOptions& g) {
             << "\n"
             << (*key_created ? "created key file " : "kept existing key file ") << store.key_path.string()
             << " (" << fingerprint << ", mode 0600; back it up: without it the log's secrets cannot be opened)\n";
+  return 0;
+}
+
+int RunInitStartOver(const GlobalOptions& g, const std::string& reason) {
+  Result<std::unique_ptr<StateContext>> ctx = LoadConfigOnly(g.config);
+  if (!ctx.ok()) return Fail(ctx.status());
+  const StoreConfig& store = (*ctx)->config.store;
+  if (reason.empty() || reason.size() > 200 ||
+      std::any_of(reason.begin(), reason.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+    return Fail(Status::InvalidArgument("--start-over needs a reason of 1 to 200 characters on one line (\"key lost\", "
+                                        "\"tampered\")"));
+  }
+  if (store.scheme != "sqlite") {
+    return Fail(Status::FailedPrecondition(
+        "--start-over moves a SQLite log aside; for PostgreSQL create a new database, point [store] url at it, run "
+        "`seamctl init` there and adopt each seam from its sides (the old database is the evidence)"));
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(store.db_path, ec)) {
+    return Fail(Status::FailedPrecondition("no event log at " + store.db_path.string() + " to start over from; run `seamctl init`"));
+  }
+  // Where the old log stood. Opened for writing once and closed, so SQLite folds its WAL into the
+  // file and removes it: only then can the file alone be moved. A WAL still there afterwards
+  // means another process has the log open.
+  bookkeeping::LogStarted started;
+  started.reason = reason;
+  {
+    Result<std::unique_ptr<Store>> old = store::Open(store);
+    if (!old.ok()) return Fail(old.status());
+    Result<LogHead> head = (*old)->Log().Head();
+    if (!head.ok()) return Fail(head.status());
+    Result<VerifyReport> verified = (*old)->Log().Verify();
+    if (!verified.ok()) return Fail(verified.status());
+    started.previous_seq = head->seq;
+    started.previous_hash = head->seq == 0 ? "" : HashToHex(head->hash);
+    started.previous_intact = verified->intact;
+    started.first_bad_seq = verified->first_bad_seq;
+  }
+  if (std::filesystem::exists(store.db_path.string() + "-wal", ec)) {
+    return Fail(Status::FailedPrecondition("the event log " + store.db_path.string() +
+                                           " is open in another process (is seamd running? stop it first); nothing moved"));
+  }
+  std::string stamp = FormatTimeMicros(SystemClock().NowMicros()).substr(0, 19);
+  stamp.erase(std::remove_if(stamp.begin(), stamp.end(), [](char c) { return c == '-' || c == ':'; }), stamp.end());
+  const std::filesystem::path kept = store.db_path.string() + ".kept-" + stamp + "Z";
+  if (std::filesystem::exists(kept, ec) || std::rename(store.db_path.c_str(), kept.c_str()) != 0) {
+    return Fail(Status::IoError("moving " + store.db_path.string() + " aside to " + kept.string() + " failed"));
+  }
+  std::filesystem::remove(store.db_path.string() + "-shm", ec);
+  if (Status synced = FsyncDirectory(store.db_path.parent_path()); !synced.ok()) return Fail(synced);
+  started.previous_log = kept.string();
+
+  Result<bool> key_created = EnsureKeyFile(store.key_path);
+  if (!key_created.ok()) return Fail(key_created.status());
+  Result<std::unique_ptr<Store>> fresh = store::Open(store, {.create_if_missing = true});
+  if (!fresh.ok()) return Fail(fresh.status());
+  Result<AppendResult> appended = (*fresh)->Log().Append(
+      bookkeeping::kLogStream, 0,
+      {EventDraft{bookkeeping::kLogStarted, DefaultActor("seamctl"), SystemClock().NowMicros(), bookkeeping::Encode(started)}});
+  if (!appended.ok()) return Fail(appended.status());
+  Result<Secret> key = ReadKeyFile(store.key_path.string());
+  if (!key.ok()) return Fail(key.status());
+  (*ctx)->UpdateConfigIndex();
+
+  std::cout << "kept the previous log at " << kept.string() << " (" << started.previous_seq << " events, "
+            << (started.previous_intact ? "chain intact" : "chain BROKEN at seq " + std::to_string(started.first_bad_seq))
+            << (started.previous_hash.empty() ? "" : ", head hash " + started.previous_hash) << ")\n"
+            << "started a new event log " << (*fresh)->Describe() << ": LogStarted (" << reason << ") at seq "
+            << appended->last_seq << "\n"
+            << (*key_created ? "created key file " : "kept existing key file ") << store.key_path.string() << " ("
+            << KeyFingerprint(KeyRing(*key)) << ", mode 0600; back it up)\n"
+            << "next: take each seam's value from the side you trust, `seamctl adopt SEAM --from SIDE`, then "
+               "`seamctl check`\n";
   return 0;
 }
 

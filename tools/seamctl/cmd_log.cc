@@ -108,6 +108,8 @@ int RunVerify(const GlobalOptions& g, bool json, const KeptHeadFlags& head_flags
   } else if (!r.intact) {
     std::cout << "log BROKEN at seq " << r.first_bad_seq << ": " << r.reason << " ("
               << r.events_checked << " events checked)\n";
+    std::cout << "keep this log as evidence; to go on from what the sides hold, `seamctl init --start-over \"tampered\"` "
+                 "moves it aside and starts a new chain (README \"Recovery\")\n";
     if (head_check) {
       std::cout << "head kept outside (seq " << kept->seq << "): "
                 << (head_check->ok ? "the intact part of the log still extends it" : head_check->reason) << "\n";

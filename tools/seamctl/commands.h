@@ -27,6 +27,9 @@ struct GlobalOptions {
 };
 
 int RunInit(const GlobalOptions& g);
+// seamctl init --start-over REASON: the SQLite log moved aside (kept), a new chain begun with
+// LogStarted naming it; a missing key file is made anew (README "Recovery").
+int RunInitStartOver(const GlobalOptions& g, const std::string& reason);
 int RunTokenIssue(const GlobalOptions& g, const std::string& seam);
 int RunTokenRotate(const GlobalOptions& g, const std::string& seam);
 int RunTokenRevoke(const GlobalOptions& g, const std::string& seam, const std::string& reason);

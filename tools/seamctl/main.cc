@@ -26,7 +26,11 @@ int Main(int argc, char** argv) {
         ->check(CLI::Range(0, 86400));
   };
   auto* init = app.add_subcommand("init", "create the state directory, key file and event log");
-  init->callback([&] { code = RunInit(g); });
+  std::string start_over;
+  init->add_option("--start-over", start_over,
+                   "keep the log aside and start a new one from the sides (a lost key, a tampered log); REASON is recorded")
+      ->option_text("REASON");
+  init->callback([&] { code = start_over.empty() && init->count("--start-over") == 0 ? RunInit(g) : RunInitStartOver(g, start_over); });
 
   auto* token = app.add_subcommand("token", "issue, rotate or revoke a seam's token (rotate: pairings too)");
   token->require_subcommand(1);
