@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "plugins/common/utf8.h"
+
 namespace seam {
 namespace {
 
@@ -18,19 +20,6 @@ std::string TypeName(const toml::node& n) {
     case toml::node_type::date_time: return "a date-time";
     default: return "nothing";
   }
-}
-
-bool ValidUtf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (std::size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
-    }
-    i += n;
-  }
-  return true;
 }
 
 }  // namespace
@@ -116,7 +105,7 @@ std::size_t TomlText::LineEnd(std::size_t offset) const {
 }
 
 Result<std::string> EncodeTomlString(std::string_view value, bool literal) {
-  if (!ValidUtf8(value)) return Status::InvalidArgument("the value is not UTF-8, which a TOML file must be");
+  if (!IsValidUtf8(value)) return Status::InvalidArgument("the value is not UTF-8, which a TOML file must be");
   bool literal_ok = literal;
   for (char c : value) {
     const auto u = static_cast<unsigned char>(c);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "plugins/common/atomic_file.h"
+#include "plugins/common/field_pointers.h"
 #include "plugins/common/file_snapshot.h"
 #include "plugins/common/link_policy.h"
 #include "plugins/common/wipe.h"
@@ -18,11 +19,6 @@ namespace seam {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct FieldPointer {
-  std::string field;
-  JsonPointer pointer;
-};
 
 // Best effort: the parsed tree's strings may be secrets.
 void WipeToml(toml::node& node) {
@@ -46,20 +42,12 @@ class TomlFileSide final : public Side {
 
   using Side::Observe;
   Observation Observe(Deadline deadline) override;
-  std::vector<std::string> Fields() const override {
-    std::vector<std::string> out;
-    for (const FieldPointer& p : places_) out.push_back(p.field);
-    return out;
-  }
+  std::vector<std::string> Fields() const override { return FieldNames(places_); }
   Status Write(const Record& record, const ChangeMarker& expected) override { return Modify(&record, expected); }
   Status Remove(const ChangeMarker& expected) override { return Modify(nullptr, expected); }
   Status CheckWritable() override;
   std::string Describe() const override {
-    std::string out = "toml-file " + path_.string();
-    if (places_.size() == 1) return out + "#" + places_.front().pointer.text;
-    std::string list;
-    for (const FieldPointer& p : places_) list += (list.empty() ? "" : ", ") + p.field + "=#" + p.pointer.text;
-    return out + " (" + list + ")";
+    return "toml-file " + path_.string() + DescribePlaces(places_);
   }
   std::vector<fs::path> WatchPaths() const override { return {path_}; }
 
@@ -263,21 +251,7 @@ Status TomlFileSide::Modify(const Record* record, const ChangeMarker& expected) 
 
 Result<std::unique_ptr<Side>> MakeTomlFileSide(SideOptions& options) {
   SEAM_ASSIGN_OR_RETURN(std::optional<fs::path> path, options.TakePath("path", true));
-  SEAM_ASSIGN_OR_RETURN(std::vector<FieldPlace> map, options.TakeFieldMap("pointer"));
-  std::vector<FieldPointer> places;
-  for (FieldPlace& place : map) {
-    Result<std::vector<std::string>> tokens = ParseJsonPointer(place.place);
-    if (!tokens.ok()) {
-      return Status::InvalidArgument(options.Where(place.line) + ": key `" + place.key + "` " + tokens.status().message());
-    }
-    for (const FieldPointer& other : places) {
-      if (other.pointer.text == place.place) {
-        return Status::InvalidArgument(options.Where(place.line) + ": key `" + place.key + "` names \"" + place.place +
-                                       "\" again (field " + other.field + "); each field needs a place of its own");
-      }
-    }
-    places.push_back(FieldPointer{std::move(place.field), JsonPointer{place.place, std::move(tokens).value()}});
-  }
+  SEAM_ASSIGN_OR_RETURN(std::vector<FieldPointer> places, TakeFieldPointers(options));
   SEAM_RETURN_IF_ERROR(options.RejectUnknown());
   return std::unique_ptr<Side>(std::make_unique<TomlFileSide>(std::move(*path), std::move(places)));
 }

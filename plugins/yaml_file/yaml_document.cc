@@ -8,6 +8,7 @@
 #include <regex>
 #include <sstream>
 
+#include "plugins/common/utf8.h"
 #include "plugins/common/wipe.h"
 
 namespace seam {
@@ -131,19 +132,6 @@ YamlNode* Follow(YamlNode& doc, YamlNode* node, std::string& alias) {
   return node;
 }
 
-bool ValidUtf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (std::size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
-    }
-    i += n;
-  }
-  return true;
-}
-
 bool IsControl(unsigned char u) { return u < 0x20 || u == 0x7f; }
 
 // A plain scalar that a parser reads back as exactly `value`: one line, printable ASCII, nothing
@@ -231,13 +219,14 @@ Result<std::vector<YamlNode>> ParseYamlDocuments(std::string_view file, std::str
       line_start = i + 1;
     }
     const bool control = (u < 0x20 && u != '\n' && u != '\r' && u != '\t') || u == 0x7f;
-    if (control || (u >= 0x80 && !ValidUtf8(bytes.substr(i, (u >> 5) == 0x6 ? 2 : (u >> 4) == 0xe ? 3 : 4)))) {
+    const std::size_t len = control ? 1 : Utf8SequenceLength(bytes, i);
+    if (control || len == 0) {
       return Status::InvalidArgument(std::string(file) + ":" + std::to_string(line) + ":" +
                                      std::to_string(i - line_start + 1) + ": " +
                                      (control ? "a control character" : "a byte that is not UTF-8") +
                                      ", which YAML does not allow");
     }
-    if (u >= 0x80) i += (u >> 5) == 0x6 ? 1 : (u >> 4) == 0xe ? 2 : 3;
+    i += len - 1;
   }
   const std::size_t base = bytes.substr(0, 3) == "\xef\xbb\xbf" ? 3 : 0;
   std::istringstream in{std::string(bytes)};
@@ -374,7 +363,7 @@ YamlPlainType ResolveYamlPlain(std::string_view text) {
 }
 
 Result<std::string> EncodeYamlScalar(std::string_view value, YamlStyle style, YamlPlainType keep, bool flow) {
-  if (!ValidUtf8(value)) return Status::InvalidArgument("the value is not UTF-8, which a YAML file must be");
+  if (!IsValidUtf8(value)) return Status::InvalidArgument("the value is not UTF-8, which a YAML file must be");
   if (style == YamlStyle::kPlain && PlainSafe(value, flow) && ResolveYamlPlain(value) == keep) return std::string(value);
   if (style == YamlStyle::kSingle && SingleSafe(value)) return SingleQuoted(value);
   return DoubleQuoted(value);

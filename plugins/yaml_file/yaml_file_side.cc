@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "plugins/common/atomic_file.h"
+#include "plugins/common/field_pointers.h"
 #include "plugins/common/file_snapshot.h"
 #include "plugins/common/link_policy.h"
 #include "plugins/common/wipe.h"
@@ -16,11 +17,6 @@ namespace seam {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct FieldPointer {
-  std::string field;
-  JsonPointer pointer;
-};
 
 struct YamlWipeGuard {
   std::vector<YamlNode>& docs;
@@ -77,21 +73,13 @@ class YamlFileSide final : public Side {
 
   using Side::Observe;
   Observation Observe(Deadline deadline) override;
-  std::vector<std::string> Fields() const override {
-    std::vector<std::string> out;
-    for (const FieldPointer& p : places_) out.push_back(p.field);
-    return out;
-  }
+  std::vector<std::string> Fields() const override { return FieldNames(places_); }
   Status Write(const Record& record, const ChangeMarker& expected) override { return Modify(&record, expected); }
   Status Remove(const ChangeMarker& expected) override { return Modify(nullptr, expected); }
   Status CheckWritable() override;
   std::string Describe() const override {
-    std::string out = "yaml-file " + path_.string();
-    if (document_) out += " (document " + std::to_string(*document_) + ")";
-    if (places_.size() == 1) return out + "#" + places_.front().pointer.text;
-    std::string list;
-    for (const FieldPointer& p : places_) list += (list.empty() ? "" : ", ") + p.field + "=#" + p.pointer.text;
-    return out + " (" + list + ")";
+    return "yaml-file " + path_.string() + (document_ ? " (document " + std::to_string(*document_) + ")" : "") +
+           DescribePlaces(places_);
   }
   std::vector<fs::path> WatchPaths() const override { return {path_}; }
 
@@ -381,22 +369,8 @@ Status YamlFileSide::Modify(const Record* record, const ChangeMarker& expected) 
 
 Result<std::unique_ptr<Side>> MakeYamlFileSide(SideOptions& options) {
   SEAM_ASSIGN_OR_RETURN(std::optional<fs::path> path, options.TakePath("path", true));
-  SEAM_ASSIGN_OR_RETURN(std::vector<FieldPlace> map, options.TakeFieldMap("pointer"));
+  SEAM_ASSIGN_OR_RETURN(std::vector<FieldPointer> places, TakeFieldPointers(options));
   SEAM_ASSIGN_OR_RETURN(std::optional<std::int64_t> document, options.TakeInteger("document", 0, 1000));
-  std::vector<FieldPointer> places;
-  for (FieldPlace& place : map) {
-    Result<std::vector<std::string>> tokens = ParseJsonPointer(place.place);
-    if (!tokens.ok()) {
-      return Status::InvalidArgument(options.Where(place.line) + ": key `" + place.key + "` " + tokens.status().message());
-    }
-    for (const FieldPointer& other : places) {
-      if (other.pointer.text == place.place) {
-        return Status::InvalidArgument(options.Where(place.line) + ": key `" + place.key + "` names \"" + place.place +
-                                       "\" again (field " + other.field + "); each field needs a place of its own");
-      }
-    }
-    places.push_back(FieldPointer{std::move(place.field), JsonPointer{place.place, std::move(tokens).value()}});
-  }
   SEAM_RETURN_IF_ERROR(options.RejectUnknown());
   std::optional<std::size_t> doc;
   if (document) doc = static_cast<std::size_t>(*document);
