@@ -9,6 +9,7 @@
 #include "plugins/common/atomic_file.h"
 #include "plugins/common/file_snapshot.h"
 #include "plugins/common/link_policy.h"
+#include "plugins/common/text_edits.h"
 #include "plugins/common/wipe.h"
 #include "plugins/env_file/env_document.h"
 
@@ -129,11 +130,7 @@ Status EnvFileSide::Modify(const Record* record, const ChangeMarker& expected) {
   const std::string_view old_text = snap.bytes;
 
   // The edits, by byte range of the old text: a value's bytes replaced, or a line removed.
-  struct Edit {
-    std::size_t begin, end;
-    std::string text;
-  };
-  std::vector<Edit> edits;
+  std::vector<TextEdit> edits;
   std::string appended;
   std::vector<std::string> written;  // variables whose value changes, in the new file
   for (const FieldVariable& p : places_) {
@@ -164,16 +161,9 @@ Status EnvFileSide::Modify(const Record* record, const ChangeMarker& expected) {
   }
   if (edits.empty() && appended.empty()) return Status::Ok();  // nothing changes
 
-  std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin < b.begin; });
-  std::string text;
-  std::size_t at = 0;
-  for (Edit& e : edits) {
-    AppendWiping(text, old_text.substr(at, e.begin - at));
-    AppendWiping(text, e.text);
-    WipeString(e.text);
-    at = e.end;
-  }
-  AppendWiping(text, old_text.substr(at));
+  std::optional<std::string> edited = ApplyTextEdits(old_text, edits);
+  if (!edited) return Status::Internal(path_.string() + ": two variables' places overlap; not writing");
+  std::string& text = *edited;
   if (!appended.empty()) {
     if (!text.empty() && text.back() != '\n') AppendWiping(text, "\n");
     AppendWiping(text, appended);
@@ -214,15 +204,7 @@ Status EnvFileSide::Modify(const Record* record, const ChangeMarker& expected) {
       }
     }
   }
-  if (!same) {
-    WipeString(text);
-    return Status::Internal(path_.string() + ": the edited file would not read back as the old one with only the "
-                            "value changed (" + (again.ok() ? std::string("another variable differs") : again.status().message()) +
-                            "); not writing");
-  }
-  Status s = WriteFileAtomically(path_, text);
-  WipeString(text);
-  return s;
+  return WriteIfReadsBack(path_, text, same, again.ok() ? "another variable differs" : again.status().message());
 }
 
 }  // namespace

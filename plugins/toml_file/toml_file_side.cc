@@ -12,6 +12,7 @@
 #include "plugins/common/field_pointers.h"
 #include "plugins/common/file_snapshot.h"
 #include "plugins/common/link_policy.h"
+#include "plugins/common/text_edits.h"
 #include "plugins/common/wipe.h"
 #include "plugins/toml_file/toml_document.h"
 
@@ -137,11 +138,7 @@ Status TomlFileSide::Modify(const Record* record, const ChangeMarker& expected) 
   TomlWipeGuard wipe_want{want};
   const TomlText text(snap.bytes);
 
-  struct Edit {
-    std::size_t begin, end;
-    std::string text;
-  };
-  std::vector<Edit> edits;
+  std::vector<TextEdit> edits;
   for (const FieldPointer& p : places_) {
     Result<TomlPlace> at = FindTomlPlace(doc, p.pointer);
     if (!at.ok()) return refuse(at.status().message());
@@ -220,31 +217,15 @@ Status TomlFileSide::Modify(const Record* record, const ChangeMarker& expected) 
   }
   if (edits.empty()) return Status::Ok();
 
-  std::stable_sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin < b.begin; });
-  std::string out;
-  std::size_t at = 0;
-  for (Edit& e : edits) {
-    if (e.begin < at) return refuse("two fields' places overlap");
-    AppendWiping(out, std::string_view(snap.bytes).substr(at, e.begin - at));
-    AppendWiping(out, e.text);
-    WipeString(e.text);
-    at = e.end;
-  }
-  AppendWiping(out, std::string_view(snap.bytes).substr(at));
+  std::optional<std::string> edited = ApplyTextEdits(snap.bytes, edits);
+  if (!edited) return refuse("two fields' places overlap");
+  std::string& out = *edited;
   // The new text must parse to the old tree with only those values changed: a misplaced byte
   // would otherwise reach another program's file.
   Result<toml::table> again = ParseTomlDocument(shown, out);
   const bool same = again.ok() && *again == want;
   if (again.ok()) WipeToml(*again);
-  if (!same) {
-    WipeString(out);
-    return Status::Internal(shown + ": the edited file would not read back as the old one with only the value changed (" +
-                            (again.ok() ? std::string("another value differs") : again.status().message()) +
-                            "); not writing");
-  }
-  Status s = WriteFileAtomically(path_, out);
-  WipeString(out);
-  return s;
+  return WriteIfReadsBack(path_, out, same, again.ok() ? "another value differs" : again.status().message());
 }
 
 }  // namespace

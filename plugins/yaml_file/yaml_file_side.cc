@@ -10,6 +10,7 @@
 #include "plugins/common/field_pointers.h"
 #include "plugins/common/file_snapshot.h"
 #include "plugins/common/link_policy.h"
+#include "plugins/common/text_edits.h"
 #include "plugins/common/wipe.h"
 #include "plugins/yaml_file/yaml_document.h"
 
@@ -178,11 +179,7 @@ Status YamlFileSide::Modify(const Record* record, const ChangeMarker& expected) 
   // The file's own line ending, for a line seam adds.
   const std::string nl = bytes.find("\r\n") != std::string_view::npos ? "\r\n" : "\n";
 
-  struct Edit {
-    std::size_t begin, end;
-    std::string text;
-  };
-  std::vector<Edit> edits;
+  std::vector<TextEdit> edits;
   auto encode = [&](std::string_view text, YamlStyle style, YamlPlainType keep, bool flow) -> Result<std::string> {
     Result<std::string> out = EncodeYamlScalar(text, style, keep, flow);
     if (!out.ok()) return Status::InvalidArgument(shown + ": " + out.status().message() + "; not writing");
@@ -335,17 +332,9 @@ Status YamlFileSide::Modify(const Record* record, const ChangeMarker& expected) 
   }
   if (edits.empty()) return Status::Ok();
 
-  std::stable_sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin < b.begin; });
-  std::string out;
-  std::size_t at = 0;
-  for (Edit& e : edits) {
-    if (e.begin < at) return refuse("two fields' places overlap");
-    AppendWiping(out, bytes.substr(at, e.begin - at));
-    AppendWiping(out, e.text);
-    WipeString(e.text);
-    at = e.end;
-  }
-  AppendWiping(out, bytes.substr(at));
+  std::optional<std::string> edited = ApplyTextEdits(bytes, edits);
+  if (!edited) return refuse("two fields' places overlap");
+  std::string& out = *edited;
   // The new text must parse to the old documents with only those values changed: a misplaced
   // byte would otherwise reach another program's file.
   Result<std::vector<YamlNode>> again = ParseYamlDocuments(shown, out);
@@ -354,15 +343,7 @@ Status YamlFileSide::Modify(const Record* record, const ChangeMarker& expected) 
   if (again.ok()) {
     for (YamlNode& doc : *again) WipeYaml(doc);
   }
-  if (!same) {
-    WipeString(out);
-    return Status::Internal(shown + ": the edited file would not read back as the old one with only the value changed (" +
-                            (again.ok() ? std::string("another value differs") : again.status().message()) +
-                            "); not writing");
-  }
-  Status s = WriteFileAtomically(path_, out);
-  WipeString(out);
-  return s;
+  return WriteIfReadsBack(path_, out, same, again.ok() ? "another value differs" : again.status().message());
 }
 
 }  // namespace
