@@ -103,12 +103,19 @@ TEST_F(BackupTest, ABackupHoldsWhatTheWalHoldsAndRestoresIntoALostStateDirectory
 
 TEST_F(BackupTest, BadInputIsRefusedAndNothingIsWritten) {
   ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  ASSERT_EQ(Seamctl({"backup", "good.db"}).exit_code, 0);
   seam::testing::WriteFile(Root() / "not-a-log.db", "this is not an SQLite file at all, just text\n");
   fs::rename(DbFile(), Root() / "kept.db");
   ProcessResult junk = Seamctl({"store", "restore", "--from", "not-a-log.db"});
   EXPECT_EQ(junk.exit_code, 2) << junk.out << junk.err;
   EXPECT_FALSE(fs::exists(DbFile())) << "a failed restore leaves no log behind";
-  ProcessResult missing = Seamctl({"store", "restore", "--from", "no-such.db"});
+  // The log was moved without its WAL: the WAL left behind is never replayed into a restore.
+  seam::testing::WriteFile(DbFile().string() + "-wal", "stale");
+  ProcessResult stale = Seamctl({"store", "restore", "--from", "good.db"});
+  EXPECT_TRUE(IsCleanError(stale, "-wal is there without its log")) << stale.err;
+  EXPECT_FALSE(fs::exists(DbFile()));
+  fs::remove(DbFile().string() + "-wal");
+    ProcessResult missing = Seamctl({"store", "restore", "--from", "no-such.db"});
   EXPECT_TRUE(IsCleanError(missing, "no-such.db is not a file")) << missing.err;
   EXPECT_FALSE(fs::exists(DbFile()));
 }

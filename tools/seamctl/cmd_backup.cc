@@ -107,6 +107,12 @@ int RunStoreRestore(const GlobalOptions& g, const std::string& from_arg) {
                                              " exists; move it aside (stop seamd first) before restoring over it"));
     }
     if (fs::equivalent(from, config.db_path, ec)) return Fail(Status::InvalidArgument("--from is the log itself"));
+    // A WAL left behind by a log moved without it would be replayed into the new file by SQLite.
+    const std::string wal = config.db_path.string() + "-wal";
+    if (fs::symlink_status(wal, ec).type() != fs::file_type::not_found) {
+      return Fail(Status::FailedPrecondition(wal + " is there without its log (it belongs to the log that was moved: "
+                                             "move it with it); not restoring"));
+    }
   }
   if (config.scheme == "sqlite" && !fs::exists(config.db_path.parent_path(), ec)) {
     // The state directory went with the log (a lost disk): made again as `init` makes it.
