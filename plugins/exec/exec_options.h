@@ -37,11 +37,6 @@ struct ExecSideConfig {
   std::string path = kDefaultHookPath;  // the programs' PATH: the config's `hook_path`
 };
 
-// Takes `key` as an argv: a non-empty list of strings whose first element (the program) is
-// not empty; no element may contain a NUL. Errors name the key's line.
-Result<std::optional<std::vector<std::string>>> TakeArgv(SideOptions& options,
-                                                         const std::string& key, bool required);
-
 // Takes every key above, then rejects unknown ones.
 Result<ExecSideConfig> ParseExecOptions(SideOptions& options);
 

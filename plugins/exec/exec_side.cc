@@ -13,6 +13,7 @@
 #include "plugins/common/wipe.h"
 #include "plugins/exec/exec_options.h"
 #include "plugins/exec/exec_protocol.h"
+#include "plugins/common/stderr_line.h"
 #include "plugins/common/subprocess.h"
 
 namespace seam {

@@ -1,6 +1,6 @@
 #include "tools/common/process_hook_runner.h"
 
-#include "plugins/exec/exec_protocol.h"
+#include "plugins/common/stderr_line.h"
 #include "plugins/common/subprocess.h"
 
 namespace seam {

@@ -1,6 +1,7 @@
 // The exec protocol without processes: parsing `read`'s stdout, encoding `write`'s stdin, and
 // the stderr line shown in reasons.
 #include "plugins/exec/exec_protocol.h"
+#include "plugins/common/stderr_line.h"
 
 #include <gtest/gtest.h>
 
