@@ -58,6 +58,10 @@ struct Observation {
   // missing file or database (an unmounted volume, a fresh host), which says nothing of intent.
   // A side with `may_revoke` turns only such an answer into a revocation.
   bool answered_absent = false;
+  // kValue with no fields: a probing side (below) was asked about every value it was given and
+  // rejected each one: it holds something, but none of the log's values. `reason` then says
+  // what was tried ("rejects version 7 and 3 earlier ones"), never a value.
+  bool none_accepted = false;
 
   // The field's value, or nullptr when the side does not hold it.
   const Secret* Field(const std::string& name) const {
@@ -84,6 +88,14 @@ struct Observation {
   static Observation Absent(ChangeMarker m, std::int64_t changed_at_us = 0) {
     Observation o = Missing(std::move(m), changed_at_us);
     o.answered_absent = true;
+    return o;
+  }
+  static Observation NoneAccepted(std::string tried, ChangeMarker m) {
+    Observation o;
+    o.state = State::kValue;
+    o.none_accepted = true;
+    o.reason = std::move(tried);
+    o.marker = std::move(m);
     return o;
   }
   static Observation Unreadable(std::string why) {
@@ -120,6 +132,20 @@ WaitBudget BudgetFor(std::chrono::milliseconds timeout, Deadline deadline);
 // The reason of an observation the deadline cut short or never let begin: "no answer by the
 // deadline (N ms)", naming the wait it allowed.
 std::string DeadlineReason(const WaitBudget& budget);
+
+// What a probing side is asked about: one record the log has set (through the side's transform),
+// by the stream version of the event that set it.
+struct ProbeCandidate {
+  std::int64_t version = 0;
+  Record record;
+};
+struct ProbeCandidates {
+  bool active = false;  // the log intends a value: `newest_first` starts with it
+  std::vector<ProbeCandidate> newest_first;  // the intended record (when active), then older ones
+};
+// Gives a probing side the seam's records as the log holds them now, at most `older` besides
+// the intended one. Thread-safe; called by Observe, possibly on several threads.
+using CandidateSource = std::function<Result<ProbeCandidates>(std::size_t older)>;
 
 class Side {
  public:
@@ -181,6 +207,15 @@ class Side {
     friend bool operator==(const Endpoint&, const Endpoint&) = default;
   };
   virtual std::optional<Endpoint> WatchEndpoint() const { return std::nullopt; }
+
+  // Probing sides (exec-probe, http-probe) cannot be read: they can only be asked whether a
+  // value works. Their Observe asks about the candidates their source gives, newest first, and
+  // answers with the first one accepted (as if it had been read: in_sync or lagging), with
+  // NoneAccepted when every one is rejected (foreign), or unreadable when the answer is
+  // neither. The tools layer, which owns the log, installs the source once the config is loaded;
+  // a probing side without one is unreadable.
+  virtual bool Probes() const { return false; }
+  virtual void SetCandidateSource(CandidateSource /*source*/) {}
 
   // A short human description of where the side is, for messages: "json-file cli/paired.json#/token".
   virtual std::string Describe() const = 0;

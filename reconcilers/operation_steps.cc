@@ -167,6 +167,12 @@ Result<OperationReport> Adopt(SeamContext& ctx, const SeamConfig& seam, const st
     return Status::FailedPrecondition("side " + from + " of seam " + seam.name + " holds no " +
                                       state.kind->noun + " to adopt");
   }
+  if (obs.none_accepted) {
+    // A probe can take back a value the log once had (it accepted it), never one it only holds.
+    return Status::FailedPrecondition("side " + from + " of seam " + seam.name + " " + obs.reason +
+                                      ", and a probe cannot show the value it holds; record the value with "
+                                      "`seamctl value set` or adopt it from a side that holds it");
+  }
   Judgement j = JudgeSide(ctx, seam, state, *source, obs);
   if (j.verdict == Verdict::kInSync) {
     // Nothing to adopt: the side holds the log's value. What is still pending is completed, so

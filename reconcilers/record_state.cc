@@ -481,6 +481,12 @@ Judgement Judge(const RecordState& state, const SideShape& side, const Observati
     case Observation::State::kValue:
       break;
   }
+  if (obs.none_accepted) {
+    // A probing side rejected every value it was asked about. With no value intended, that is
+    // what a revocation looks like; otherwise it holds a value the log does not know.
+    if (!state.active()) return JudgeNothingHeld(state, side, intended);
+    return Judgement{Verdict::kForeign, 0, "", obs.reason + "; " + intended};
+  }
   if (std::optional<Judgement> held = JudgeAgainstHistory(state, side, obs, keys, expiry, intended)) return *held;
   return JudgeUnknownValue(state, side, obs, keys, intended);
 }
