@@ -265,6 +265,13 @@ Status ApplyAuthority(const ParseContext& ctx, const std::string& scope, const t
                  "authority `" + name +
                      "` names no side; use \"log\" or one of: " + JoinNames(SideNames(seam.sides)));
   }
+  // A probing side answers yes or no about values the log already has; it never shows one.
+  if (side->side->Probes()) {
+    return Error(ctx, LineOf(node), scope,
+                 "authority side `" + name + "` is a probe (" + side->plugin +
+                     "): it can only say whether a value works, never show a new one to keep; choose a side "
+                     "that holds the value");
+  }
   // Adopting a foreign value means copying it into the log, which needs the value itself.
   if (!side->side->Writable()) {
     return Error(ctx, LineOf(node), scope,

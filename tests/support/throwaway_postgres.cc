@@ -123,6 +123,20 @@ std::string ThrowawayPostgres::Start() {
     hba << "host all all " << tcp_clients_ << " trust\n";
     if (!hba) return "cannot add to " + (data / "pg_hba.conf").string();
   }
+  if (!password_roles_.empty()) {
+    // pg_hba.conf takes the first line that matches: these go before initdb's trust lines.
+    const fs::path hba_path = data / "pg_hba.conf";
+    std::ifstream in(hba_path);
+    std::stringstream rest;
+    rest << in.rdbuf();
+    std::string lines;
+    for (const std::string& role : password_roles_) {
+      lines += "local all " + role + " scram-sha-256\nhost all " + role + " 127.0.0.1/32 scram-sha-256\n";
+    }
+    std::ofstream hba(hba_path, std::ios::trunc);
+    hba << lines << rest.str();
+    if (!in || !hba) return "cannot write " + hba_path.string();
+  }
   return StartAgain();
 }
 

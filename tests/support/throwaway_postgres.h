@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace seam::testing {
 
@@ -33,6 +34,9 @@ class ThrowawayPostgres {
     tcp_port_ = port;
     tcp_clients_ = clients;
   }
+  // Before Start: `role` must log in with its password (scram-sha-256), over the socket and
+  // loopback; every other role keeps trust. A probe of a password needs a server that can say no.
+  void RequirePasswordFor(const std::string& role) { password_roles_.push_back(role); }
   int port() const { return tcp_port_ > 0 ? tcp_port_ : kPort; }
   // Copies `source` into the server's directory as `name`, owned by the server's user, mode
   // 0600 (what PostgreSQL asks of a key file); its path, or "" when it fails.
@@ -81,6 +85,7 @@ class ThrowawayPostgres {
   int tcp_port_ = 0;
   std::string tcp_address_ = "127.0.0.1";
   std::string tcp_clients_;  // a pg_hba.conf `host` line's address, when not loopback
+  std::vector<std::string> password_roles_;
   int databases_ = 0;
 };
 

@@ -12,6 +12,7 @@
 #include "store/open.h"
 #include "tools/common/builtin_sides.h"
 #include "tools/common/config_for_seam.h"
+#include "tools/common/probe_sources.h"
 #include "tools/common/process_hook_runner.h"
 
 namespace seam {
@@ -99,6 +100,8 @@ Result<std::unique_ptr<StateContext>> OpenState(const std::string& config_flag, 
   SEAM_ASSIGN_OR_RETURN(ctx->store, store::Open(ctx->config.store, options));
   // A store shared by hosts refuses a key file that is not the one its secrets are sealed with.
   if (ctx->keys) SEAM_RETURN_IF_ERROR(ctx->store->CheckKey(KeyFingerprint(*ctx->keys)));
+  // Probing sides ask the log what to try; they need the key to open those values.
+  if (ctx->keys) InstallProbeSources(ctx->config, std::make_shared<ProbeLog>(ctx->config.store, ctx->keys));
   return ctx;
 }
 

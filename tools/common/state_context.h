@@ -24,7 +24,7 @@ struct StateContext {
   SideRegistry registry;
   Config config;
   std::unique_ptr<Store> store;  // store::Open (store/open.h), by [store] url
-  std::unique_ptr<KeyRing> keys;
+  std::shared_ptr<KeyRing> keys;  // shared with the probing sides' ProbeLog
   SystemClock clock;
   std::string actor;
   // The agent this process acts as (core/agent.h), resolved by OpenState.
