@@ -21,12 +21,12 @@ Result<std::optional<std::vector<std::string>>> TakeArgv(SideOptions& options,
   return argv;
 }
 
-Result<std::chrono::milliseconds> TakeTimeoutMs(SideOptions& options, std::chrono::milliseconds fallback,
-                                                std::chrono::milliseconds max) {
-  const std::string where = options.Where(options.LineOf("timeout_ms")) + ": key `timeout_ms` ";
-  const std::string want = "must be a string of digits from 1 to " + std::to_string(max.count()) +
-                           ", e.g. timeout_ms = \"" + std::to_string(fallback.count()) + "\"";
-  Result<std::optional<std::string>> text = options.TakeString("timeout_ms", false);
+Result<std::chrono::milliseconds> TakeMillis(SideOptions& options, const std::string& key,
+                                             std::chrono::milliseconds fallback, std::chrono::milliseconds max) {
+  const std::string where = options.Where(options.LineOf(key)) + ": key `" + key + "` ";
+  const std::string want = "must be a string of digits from 1 to " + std::to_string(max.count()) + ", e.g. " + key +
+                           " = \"" + std::to_string(fallback.count()) + "\"";
+  Result<std::optional<std::string>> text = options.TakeString(key, false);
   if (!text.ok()) return Status::InvalidArgument(where + want);  // e.g. given as a TOML integer
   if (!text->has_value()) return fallback;
   const std::string& s = **text;
@@ -36,6 +36,11 @@ Result<std::chrono::milliseconds> TakeTimeoutMs(SideOptions& options, std::chron
   const std::chrono::milliseconds ms{std::stoll(s)};
   if (ms.count() < 1 || ms > max) return Status::InvalidArgument(where + want + ", got \"" + s + "\"");
   return ms;
+}
+
+Result<std::chrono::milliseconds> TakeTimeoutMs(SideOptions& options, std::chrono::milliseconds fallback,
+                                                std::chrono::milliseconds max) {
+  return TakeMillis(options, "timeout_ms", fallback, max);
 }
 
 }  // namespace seam

@@ -1,5 +1,6 @@
 #pragma once
-// A side option that is a program to run: an argv list (exec, exec-probe).
+// Side options that are a program to run (an argv list: exec, exec-probe) or how long to let
+// something take (milliseconds).
 
 #include <chrono>
 #include <optional>
@@ -20,5 +21,8 @@ Result<std::optional<std::vector<std::string>>> TakeArgv(SideOptions& options,
 // option), `fallback` when absent. Errors name the key's line and what is wanted.
 Result<std::chrono::milliseconds> TakeTimeoutMs(SideOptions& options, std::chrono::milliseconds fallback,
                                                 std::chrono::milliseconds max);
+// The same for any key of milliseconds (`connect_timeout_ms`).
+Result<std::chrono::milliseconds> TakeMillis(SideOptions& options, const std::string& key,
+                                             std::chrono::milliseconds fallback, std::chrono::milliseconds max);
 
 }  // namespace seam

@@ -13,6 +13,7 @@
 #include "plugins/common/argv_option.h"
 #include "plugins/common/errno_text.h"
 #include "plugins/common/probe_loop.h"
+#include "plugins/common/probe_options.h"
 #include "plugins/common/stderr_line.h"
 #include "plugins/common/subprocess.h"
 
@@ -21,49 +22,17 @@ namespace {
 
 constexpr std::chrono::milliseconds kDefaultTimeout{5000};
 constexpr std::chrono::milliseconds kMaxTimeout{600000};
-constexpr std::int64_t kDefaultHistory = 3;
-constexpr std::int64_t kMaxHistory = 20;
 
 struct ExecProbeConfig {
   std::vector<std::string> probe;
   std::optional<std::vector<std::string>> write;
   std::optional<std::vector<std::string>> remove;
-  std::size_t history = kDefaultHistory;
+  std::size_t history = kDefaultProbeHistory;
   std::string field;
   std::chrono::milliseconds timeout = kDefaultTimeout;
   std::filesystem::path cwd;
   std::vector<std::string> env;  // without SEAM_VERSION
 };
-
-// `probe_history`: a string of digits, 0 to kMaxHistory.
-Result<std::size_t> TakeHistory(SideOptions& options) {
-  const std::string where = options.Where(options.LineOf("probe_history")) + ": key `probe_history` ";
-  const std::string want = "must be a string of digits from 0 to " + std::to_string(kMaxHistory) +
-                           " (earlier values tried after the intended one), e.g. probe_history = \"3\"";
-  Result<std::optional<std::string>> text = options.TakeString("probe_history", false);
-  if (!text.ok()) return Status::InvalidArgument(where + want);
-  if (!text->has_value()) return static_cast<std::size_t>(kDefaultHistory);
-  const std::string& s = **text;
-  if (s.empty() || s.size() > 2 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-      std::stoll(s) > kMaxHistory) {
-    return Status::InvalidArgument(where + want + ", got \"" + s + "\"");
-  }
-  return static_cast<std::size_t>(std::stoll(s));
-}
-
-// `field`: one of the kind's fields (default: the primary one).
-Result<std::string> TakeField(SideOptions& options) {
-  const KindFields& kind = options.kind();
-  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> given, options.TakeString("field", false));
-  if (!given) return kind.primary;
-  if (std::find(kind.fields.begin(), kind.fields.end(), *given) == kind.fields.end()) {
-    std::string all;
-    for (const std::string& f : kind.fields) all += (all.empty() ? "" : ", ") + f;
-    return Status::InvalidArgument(options.Where(options.LineOf("field")) + ": key `field` names `" + *given +
-                                   "`, but kind `" + kind.kind + "` has no such field; its fields: " + all);
-  }
-  return *given;
-}
 
 class ExecProbeSide final : public Side {
  public:
@@ -199,8 +168,8 @@ Result<std::unique_ptr<Side>> MakeExecProbeSide(SideOptions& options) {
   SEAM_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> probe, TakeArgv(options, "probe", true));
   SEAM_ASSIGN_OR_RETURN(config.write, TakeArgv(options, "write", false));
   SEAM_ASSIGN_OR_RETURN(config.remove, TakeArgv(options, "remove", false));
-  SEAM_ASSIGN_OR_RETURN(config.history, TakeHistory(options));
-  SEAM_ASSIGN_OR_RETURN(config.field, TakeField(options));
+  SEAM_ASSIGN_OR_RETURN(config.history, TakeProbeHistory(options));
+  SEAM_ASSIGN_OR_RETURN(config.field, TakeProbeField(options));
   SEAM_ASSIGN_OR_RETURN(config.timeout, TakeTimeoutMs(options, kDefaultTimeout, kMaxTimeout));
   SEAM_ASSIGN_OR_RETURN(std::optional<std::filesystem::path> cwd, options.TakePath("cwd", false));
   SEAM_RETURN_IF_ERROR(options.RejectUnknown());

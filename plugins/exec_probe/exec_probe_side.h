@@ -28,7 +28,7 @@
 // unreadable with "exec-probe `prog`: exited 3: <stderr's telling line>", "... timed out after
 // 5000 ms", ... when an answer is neither. Each observation runs `probe` at most
 // 1 + probe_history times: mind the service's lockout after failed logins.
-// Change marker: a digest of the value accepted, or "none-accepted".
+// Change marker: "accepted:version-N" (the version of the value accepted), or "none-accepted".
 //
 // Write: compare-and-swap as far as a probe allows: the values are tried again first, and a
 // different answer refuses with FailedPrecondition; then `write` runs with the primary field and

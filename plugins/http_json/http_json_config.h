@@ -11,8 +11,8 @@
 #include "core/side_options.h"
 #include "core/status.h"
 #include "plugins/common/json_pointer.h"
-#include "plugins/http_json/http_client.h"
-#include "plugins/http_json/url.h"
+#include "plugins/common/http_client.h"
+#include "plugins/common/url.h"
 
 namespace seam {
 

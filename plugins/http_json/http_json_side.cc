@@ -9,7 +9,7 @@
 #include "core/crypto.h"
 #include "plugins/common/json_pointer.h"
 #include "plugins/common/wipe.h"
-#include "plugins/http_json/http_client.h"
+#include "plugins/common/http_client.h"
 #include "plugins/http_json/http_json_config.h"
 #include "plugins/http_json/restart_marker.h"
 #include "plugins/common/json_document.h"

@@ -31,7 +31,7 @@
 //
 // Connections: idle connections are shared by every side of one origin in the process and
 // reused while the server allows keep-alive; one the server closed before answering is retried once on a fresh
-// connection (plugins/http_json/http_client.h).
+// connection (plugins/common/http_client.h).
 //
 // Observe: one GET of url. 404 is missing. 2xx with a JSON body: each mapped field is the string
 // at its pointer (absent when the member is absent or null; unreadable when the pointer goes

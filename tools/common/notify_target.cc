@@ -5,9 +5,9 @@
 
 #include "core/secret.h"
 #include "plugins/common/subprocess.h"
-#include "plugins/http_json/http_client.h"
+#include "plugins/common/http_client.h"
 #include "plugins/http_json/http_json_config.h"
-#include "plugins/http_json/url.h"
+#include "plugins/common/url.h"
 #include "tools/common/notification.h"
 
 namespace seam {

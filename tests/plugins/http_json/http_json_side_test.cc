@@ -2,7 +2,7 @@
 // on 127.0.0.1. Writes are in http_json_side_write_test.cc, https in http_json_side_tls_test.cc.
 #include <chrono>
 
-#include "plugins/http_json/url.h"
+#include "plugins/common/url.h"
 #include "tests/plugins/http_json/side_fixture.h"
 
 namespace seam::testing {

@@ -1,4 +1,4 @@
-#include "plugins/http_json/url.h"
+#include "plugins/common/url.h"
 
 #include <arpa/inet.h>
 

@@ -1,6 +1,6 @@
 #include <utility>  // before Asio's awaitable.hpp, which uses std::exchange without it
 
-#include "plugins/http_json/http_client.h"
+#include "plugins/common/http_client.h"
 
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>

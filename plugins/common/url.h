@@ -1,6 +1,6 @@
 #pragma once
-// The `url` of an http-json side: http:// or https://, host (name, IPv4 or [IPv6]), optional
-// port, target (path and query). Internal to plugins/http_json.
+// The `url` of an HTTP side (http-json, http-probe): http:// or https://, host (name, IPv4 or [IPv6]), optional
+// port, target (path and query).
 
 #include <string>
 #include <string_view>

@@ -1,6 +1,6 @@
 #pragma once
-// A small HTTP/1.1 client for the http-json side (Boost.Beast over Boost.Asio). Internal to
-// plugins/http_json; the only translation unit of the plugin that includes Beast.
+// A small HTTP/1.1 client for the sides that talk HTTP (http-json, http-probe) and notifications
+// (Boost.Beast over Boost.Asio); its own library, the only translation unit that includes Beast.
 //
 // Every exchange runs as one coroutine on the process's network thread
 // (plugins/common/network_context.h): FetchAsync starts it and returns at once, Fetch starts it
@@ -44,7 +44,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "plugins/http_json/url.h"
+#include "plugins/common/url.h"
 
 namespace seam {
 
