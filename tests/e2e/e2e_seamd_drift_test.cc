@@ -15,19 +15,12 @@
 
 #include "core/clock.h"
 #include "tests/e2e/http_request.h"
+#include "tests/e2e/demo_gateway_fixture.h"
 #include "tests/e2e/seamd_fixture.h"
 
 namespace seam::e2e {
 namespace {
 
-// The events of `type` in a `log --json`, oldest first.
-std::vector<nlohmann::json> OfType(const std::vector<nlohmann::json>& events, const std::string& type) {
-  std::vector<nlohmann::json> out;
-  for (const nlohmann::json& e : events) {
-    if (e["type"] == type) out.push_back(e);
-  }
-  return out;
-}
 
 class SeamdDriftTest : public SeamdTest {};
 
@@ -209,24 +202,8 @@ TEST_F(SeamdDriftTest, TellsTheServiceManagerReadyOnlyAfterTheStartUpRepair) {
 // back from a stale backup on the same port. Its restart marker (started_at in every pairing
 // response) changes: seamd records SideRestarted, the gateway's drift is dated by the
 // marker, and the seam is repaired on the next poll.
-class SeamdGatewayTest : public SeamdTest {
+class SeamdGatewayTest : public DemoGatewayTest {
  protected:
-  void StartGateway(const std::vector<std::string>& extra = {}) {
-    fs::remove(Root() / "gateway/port");
-    std::vector<std::string> argv = {DEMO_GATEWAY_PATH, "--listen", "127.0.0.1:" + std::to_string(port_),
-                                     "--db", (Root() / "gateway/gateway.db").string(), "--port-file",
-                                     (Root() / "gateway/port").string(), "--quiet"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    std::string error;
-    ASSERT_TRUE(gateway_.Start(argv, Root(), Root() / "gateway/stdout.log", {}, {}, &error)) << error;
-    ASSERT_TRUE(WaitFor([&] { return !ReadFile(Root() / "gateway/port").empty(); }))
-        << ReadFile(Root() / "gateway/stdout.log");
-    port_ = std::stoi(ReadFile(Root() / "gateway/port"));
-  }
-  void StopGateway() {
-    gateway_.Signal(SIGKILL);
-    gateway_.Wait(kDeadline);
-  }
   // `gateway_keys`: more keys of the gateway side (e.g. may_revoke).
   void WritePairingConfig(const std::string& interval = "1s", const std::string& gateway_keys = "") {
     WriteConfig(R"([store]
@@ -256,18 +233,6 @@ device_id = "/device_id"
 token = "/token"
 )");
   }
-  void TearDown() override {
-    SeamdTest::TearDown();
-    if (gateway_.running()) StopGateway();
-  }
-
-  // One request to the gateway, as an admin's curl would send it; the status code (0: none).
-  int Request(boost::beast::http::verb method, const std::string& path) const {
-    return Http(static_cast<unsigned short>(port_), method, path).status;
-  }
-
-  DaemonProcess gateway_;
-  int port_ = 0;
 };
 
 TEST_F(SeamdGatewayTest, AGatewayRestartedFromAStaleBackupIsSeenByItsRestartMarkerAndRepaired) {

@@ -50,6 +50,15 @@ inline void RenameReplace(const fs::path& file, const std::string& content) {
   fs::rename(temp, file);
 }
 
+// The events of `type` in a `log --json`, oldest first.
+inline std::vector<nlohmann::json> OfType(const std::vector<nlohmann::json>& events, const std::string& type) {
+  std::vector<nlohmann::json> out;
+  for (const nlohmann::json& e : events) {
+    if (e["type"] == type) out.push_back(e);
+  }
+  return out;
+}
+
 class SeamdTest : public SeamctlTest {
  protected:
   fs::path DaemonLogFile() const { return Root() / "seamd.log"; }
