@@ -10,6 +10,7 @@
 
 #include "core/side_options.h"
 #include "plugins/exec_probe/exec_probe_side.h"
+#include "tests/plugins/common/probe_fixture.h"
 #include "tests/plugins/exec/exec_fixture.h"
 
 namespace seam {
@@ -27,9 +28,10 @@ constexpr char kV7[] = "Intended-Pa55word-v7";
 constexpr char kV5[] = "Older-Pa55word-v5";
 constexpr char kV3[] = "Oldest-Pa55word-v3";
 
-class ExecProbeTest : public ::testing::Test {
+class ExecProbeTest : public testing::ProbeFixture {
  protected:
-  ExecProbeTest() {
+  ExecProbeTest() : ProbeFixture(&MakeExecProbeSide, "value") {
+    candidates_ = ProbeCandidates{true, {Candidate(7, kV7), Candidate(5, kV5), Candidate(3, kV3)}};
     // The service: accepts exactly what accepted.txt holds; logs every attempt's version.
     WriteScript(dir_ / "probe.sh",
                 "v=$(cat); echo \"$SEAM_VERSION\" >> attempts.txt\n"
@@ -44,26 +46,8 @@ class ExecProbeTest : public ::testing::Test {
     o.Set("write", OptionValue{std::vector<std::string>{"./write.sh"}, 12});
     return o;
   }
-  std::unique_ptr<Side> Make(SideOptions o) {
-    auto side = MakeExecProbeSide(o);
-    EXPECT_TRUE(side.ok()) << side.status().ToString();
-    if (!side.ok()) return nullptr;
-    std::unique_ptr<Side> made = std::move(side).value();
-    made->SetCandidateSource([this](std::size_t older) -> Result<ProbeCandidates> {
-      asked_older_ = older;
-      return candidates_;
-    });
-    return made;
-  }
+  using ProbeFixture::Make;
   std::unique_ptr<Side> Make() { return Make(Options()); }
-  std::string FactoryError(SideOptions o) {
-    auto side = MakeExecProbeSide(o);
-    EXPECT_FALSE(side.ok());
-    return side.ok() ? "" : side.status().message();
-  }
-  static ProbeCandidate Candidate(std::int64_t version, const std::string& value) {
-    return ProbeCandidate{version, Record{{"value", Secret(value)}}};
-  }
   std::vector<std::string> Attempts() const {
     std::vector<std::string> out;
     std::string text = ReadFile(dir_ / "attempts.txt");
@@ -76,8 +60,6 @@ class ExecProbeTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  ProbeCandidates candidates_{true, {Candidate(7, kV7), Candidate(5, kV5), Candidate(3, kV3)}};
-  std::size_t asked_older_ = 99;
 };
 
 TEST_F(ExecProbeTest, FactoryChecksItsKeys) {

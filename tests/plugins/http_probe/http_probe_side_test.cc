@@ -11,6 +11,7 @@
 
 #include "core/side_options.h"
 #include "plugins/http_probe/http_probe_side.h"
+#include "tests/plugins/common/probe_fixture.h"
 #include "tests/plugins/http_json/test_pki.h"
 #include "tests/plugins/http_json/test_server.h"
 #include "tests/support/temp_dir.h"
@@ -40,8 +41,11 @@ Reply Knows(const std::string& token, const RecordedRequest& r) {
   return auth == "Bearer " + token ? Status(200, "{\"digest\":\"ok\"}") : Status(403, "{\"error\":\"token rejected\"}");
 }
 
-class HttpProbeTest : public ::testing::Test {
+class HttpProbeTest : public testing::ProbeFixture {
  protected:
+  HttpProbeTest() : ProbeFixture(&MakeHttpProbeSide, "token") {
+    candidates_ = ProbeCandidates{true, {Candidate(7, kV7), Candidate(5, kV5), Candidate(3, kV3)}};
+  }
   SideOptions Options(const std::string& url) {
     SideOptions o("seam.toml", dir_.path(), "device-token", "api", 10);
     o.SetKind(KindFields{"token", {"token"}, "token"});
@@ -51,25 +55,6 @@ class HttpProbeTest : public ::testing::Test {
   static std::string Local(const TestServer& server, const std::string& path = "/api/digest") {
     return "http://127.0.0.1:" + std::to_string(server.port()) + path;
   }
-  std::unique_ptr<Side> Make(SideOptions o) {
-    auto side = MakeHttpProbeSide(o);
-    EXPECT_TRUE(side.ok()) << side.status().ToString();
-    if (!side.ok()) return nullptr;
-    std::unique_ptr<Side> made = std::move(side).value();
-    made->SetCandidateSource([this](std::size_t older) -> Result<ProbeCandidates> {
-      asked_older_ = older;
-      return candidates_;
-    });
-    return made;
-  }
-  std::string FactoryError(SideOptions o) {
-    auto side = MakeHttpProbeSide(o);
-    EXPECT_FALSE(side.ok());
-    return side.ok() ? "" : side.status().message();
-  }
-  static ProbeCandidate Candidate(std::int64_t version, const std::string& value) {
-    return ProbeCandidate{version, Record{{"token", Secret(value)}}};
-  }
   static std::vector<std::string> Sent(const TestServer& server) {
     std::vector<std::string> out;
     for (const RecordedRequest& r : server.Requests()) out.push_back(r.Header("authorization"));
@@ -77,8 +62,6 @@ class HttpProbeTest : public ::testing::Test {
   }
 
   seam::testing::TempDir dir_;
-  ProbeCandidates candidates_{true, {Candidate(7, kV7), Candidate(5, kV5), Candidate(3, kV3)}};
-  std::size_t asked_older_ = 99;
 };
 
 TEST_F(HttpProbeTest, FactoryChecksItsKeys) {
@@ -89,7 +72,8 @@ TEST_F(HttpProbeTest, FactoryChecksItsKeys) {
   EXPECT_EQ(FactoryError(Options("http://10.0.0.1/api")).find(where + "is http:// to 10.0.0.1"), 0u);
   for (const char* ok : {"http://127.0.0.1:9/x", "http://127.8.9.1/x", "http://[::1]:9/x", "http://localhost:9/x",
                          "https://gateway.example/api"}) {
-    EXPECT_TRUE(MakeHttpProbeSide(*std::make_unique<SideOptions>(Options(ok))).ok()) << ok;
+    SideOptions allowed = Options(ok);
+    EXPECT_TRUE(MakeHttpProbeSide(allowed).ok()) << ok;
   }
   EXPECT_EQ(FactoryError(Options("ftp://x")).rfind(where, 0), 0u);
 
