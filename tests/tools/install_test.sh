@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `cmake --install` into a temp prefix: the binaries, the README and the systemd unit, whose
-# ExecStart names the installed seamd. Usage: install_test.sh BUILD_DIR
+# `cmake --install` into a temp prefix: the binaries, the README (its docs/ beside it, the alert
+# rules) and the systemd unit, whose ExecStart names the installed seamd.
+# Usage: install_test.sh BUILD_DIR
 set -euo pipefail
 build=$1
 prefix=$(mktemp -d "${TMPDIR:-/tmp}/seam-install-XXXXXX")
@@ -17,6 +18,8 @@ for key in NoNewPrivileges=yes ProtectSystem=strict StateDirectory=seam "ExecRel
   grep -qxF "$key" "$unit" || fail "the unit lacks $key"
 done
 ls "$prefix"/share/doc/*/README.md > /dev/null || fail "README.md not installed"
+ls "$prefix"/share/doc/*/docs/certificates.md > /dev/null || fail "docs/ not installed beside README.md (its links)"
+ls "$prefix"/share/doc/*/prometheus/seam-alerts.yml > /dev/null || fail "the alert rules were not installed"
 # systemd's own checker, where there is one (not in every container).
 if command -v systemd-analyze > /dev/null && systemd-analyze --version > /dev/null 2>&1; then
   out=$(systemd-analyze verify "$unit" 2>&1 || true)
