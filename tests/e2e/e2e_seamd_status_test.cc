@@ -337,6 +337,77 @@ TEST_F(SeamdStatusTest, TheRootIsTheLiveTimelinePage) {
   EXPECT_EQ(Http(port_, http::verb::post, "/").status, 405);
 }
 
+// The page leads with what needs a person: a summary of every seam's status, the drifting seam
+// first, the unknown one next, the seam in sync last (config order puts it first); ?status=
+// shows one status only, and an unknown status is refused.
+TEST_F(SeamdStatusTest, ThePageLeadsWithTheSeamsThatNeedAPerson) {
+  WriteConfig(StandardConfig() + R"(
+[[seam]]
+name = "z-drifting"
+kind = "value"
+entity = "z"
+secret = "false"
+repair = "manual"
+[seam.sides.app]
+plugin = "env-file"
+path = "app/.env"
+variable = "API_URL"
+
+[[seam]]
+name = "m-unreadable"
+kind = "value"
+entity = "m"
+secret = "false"
+[seam.sides.worker]
+plugin = "yaml-file"
+path = "worker/config.yaml"
+pointer = "/api/url"
+)");
+  WriteFreshSides();
+  WriteFile(Root() / "app/.env", "API_URL=unset\n");
+  WriteFile(Root() / "worker/config.yaml", "api:\n  url: unset\n");
+  ASSERT_EQ(Seamctl({"init"}).exit_code, 0);
+  ASSERT_EQ(Seamctl({"token", "issue", kSeam}).exit_code, 0);
+  ASSERT_EQ(Seamctl({"value", "set", "z-drifting", "--value", "https://one.example"}).exit_code, 0);
+  ASSERT_EQ(Seamctl({"value", "set", "m-unreadable", "--value", "https://two.example"}).exit_code, 0);
+  WriteFile(Root() / "app/.env", "API_URL=https://edited.example\n");
+  WriteFile(Root() / "worker/config.yaml", "api:\n  url: [unclosed\n");
+  ASSERT_NO_FATAL_FAILURE(StartSeamd());
+  auto status_of = [&](const std::string& seam) {
+    const nlohmann::json status = Status();
+    for (const nlohmann::json& s : status["seams"]) {
+      if (s["name"] == seam) return s["status"].get<std::string>();
+    }
+    return std::string();
+  };
+  ASSERT_TRUE(WaitFor([&] { return status_of("z-drifting") == "drift" && status_of("m-unreadable") == "unknown"; }))
+      << Status().dump(2);
+
+  const HttpReply page = Http(port_, http::verb::get, "/");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(Contains(page.body, "<h1>seamd: 3 seams</h1>\n<p class=\"summary\">3 seams: 1 drifting, 1 unknown, 1 in sync</p>"))
+      << page.body.substr(0, 3000);
+  const std::size_t drifting = page.body.find("<section class=\"seam\" data-seam=\"z-drifting\" data-status=\"drift\">");
+  const std::size_t unknown = page.body.find("<section class=\"seam\" data-seam=\"m-unreadable\" data-status=\"unknown\">");
+  const std::size_t in_sync = page.body.find("<section class=\"seam\" data-seam=\"device-token\" data-status=\"in_sync\">");
+  ASSERT_NE(drifting, std::string::npos) << page.body.substr(0, 3000);
+  ASSERT_NE(unknown, std::string::npos);
+  ASSERT_NE(in_sync, std::string::npos);
+  EXPECT_LT(drifting, unknown);
+  EXPECT_LT(unknown, in_sync);
+
+  const HttpReply only = Http(port_, http::verb::get, "/?status=drift");
+  ASSERT_EQ(only.status, 200);
+  EXPECT_TRUE(Contains(only.body, "data-seam=\"z-drifting\""));
+  EXPECT_FALSE(Contains(only.body, "<section class=\"seam\" data-seam=\"device-token\""));
+  EXPECT_FALSE(Contains(only.body, "<section class=\"seam\" data-seam=\"m-unreadable\""));
+  EXPECT_TRUE(Contains(only.body, "<p class=\"filter\">Showing the 1 with status drift. Show: ")) << only.body.substr(0, 3000);
+  EXPECT_TRUE(Contains(only.body, "3 seams: 1 drifting, 1 unknown, 1 in sync")) << "the summary counts every seam";
+  const HttpReply bogus = Http(port_, http::verb::get, "/?status=purple");
+  EXPECT_EQ(bogus.status, 400);
+  EXPECT_TRUE(Contains(bogus.body, "unknown status in ?status=; use drift, flapping, unknown, in_sync or unset")) << bogus.body;
+}
+
 TEST_F(SeamdStatusTest, ANonLoopbackAddressIsRefused) {
   ASSERT_NO_FATAL_FAILURE(InitAndIssue());
   ASSERT_NO_FATAL_FAILURE(ExpectRefused({"--listen", "192.0.2.1:0"}, "is not a loopback address"));

@@ -24,6 +24,12 @@ h1{font-size:20px;margin:0 0 6px}
 h2{font-size:16px;margin:0 0 4px}
 section.seam{margin:14px 0 22px;border-top:1px solid #d5d8dc;padding-top:10px}
 .meta{color:#4d5656;font-size:13px;margin:2px 0}
+.summary{font-size:15px;font-weight:600;margin:4px 0}
+.filter{font-size:13px;margin:2px 0 8px}
+h2 .status{font-size:12px;font-weight:600;padding:1px 6px;border-radius:3px;background:#d5d8dc;vertical-align:middle}
+h2 .status.drift,h2 .status.flapping{background:#f5b7b1;color:#78281f}
+h2 .status.unknown{background:#d7dbdd;color:#424949}
+h2 .status.in_sync{background:#abebc6;color:#145a32}
 .drifts{font-size:13px;margin:4px 0 6px}
 .drifts .open,.error{color:#b03a2e}
 .empty{color:#566573;font-style:italic}
@@ -173,8 +179,12 @@ std::string Expiry(const Json& seam) {
 
 std::string Section(const Json& seam) {
   const std::string name = Str(seam, "seam");
-  std::string out = "<section class=\"seam\" data-seam=\"" + Esc(name) + "\">\n<h2>" +
-                    Esc(name.empty() ? "(unnamed seam)" : name) + "</h2>\n";
+  const std::string status = Str(seam, "status");
+  std::string out = "<section class=\"seam\" data-seam=\"" + Esc(name) + "\"" +
+                    (status.empty() ? "" : " data-status=\"" + Esc(status) + "\"") + ">\n<h2>" +
+                    Esc(name.empty() ? "(unnamed seam)" : name) +
+                    (status.empty() ? "" : " <span class=\"status " + Esc(status) + "\">" + Esc(status) + "</span>") +
+                    "</h2>\n";
   if (!seam.is_object()) {
     return out + "<p class=\"empty\">This entry is not an audit document.</p>\n</section>\n";
   }
@@ -223,6 +233,16 @@ std::string RenderAuditHtml(const std::vector<nlohmann::ordered_json>& seams,
          "aria-hidden=\"true\"><defs>" +
          audit_html::HatchPatterns() + "</defs></svg>\n";
   out += "<header>\n<h1>" + Esc(options.title) + "</h1>\n";
+  if (!options.summary.empty()) out += "<p class=\"summary\">" + Esc(options.summary) + "</p>\n";
+  if (!options.filter_note.empty() || options.status_links) {
+    out += "<p class=\"filter\">" + Esc(options.filter_note);
+    if (options.status_links) {
+      out += std::string(options.filter_note.empty() ? "" : " ") +
+             "Show: <a href=\"/?status=drift\">drifting</a> \u00b7 <a href=\"/?status=unknown\">unknown</a> "
+             "\u00b7 <a href=\"/\">every seam</a>";
+    }
+    out += "</p>\n";
+  }
   if (options.refresh_seconds > 0) {
     out += "<p class=\"live\">Live: this page reloads every " +
            std::to_string(options.refresh_seconds) + " s.</p>\n";

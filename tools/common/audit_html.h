@@ -13,6 +13,9 @@
 //         data-verdict=".." data-from="T" data-to="T">
 //   <g class="mark operation|repair|adoption|restart|flapping" data-seam=".." data-side=".."
 //      data-version="N">   (an operation tick on a side in `missed` is "mark operation missed")
+//   <section class="seam" data-seam=".." data-status="..">  (data-status and a status word in
+//      the heading when the document has "status": seamd's last pass)
+//   <p class="summary">   options.summary; <p class="filter"> the note and the status links
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -22,6 +25,9 @@ namespace seam {
 
 struct HtmlOptions {
   std::string title = "seam timeline";
+  std::string summary;      // under the title, e.g. "200 seams: 3 drifting, 196 in sync"
+  std::string filter_note;  // what part of the seams is shown ("Showing the 3 with status drift.")
+  bool status_links = false;  // links to /?status=drift, /?status=unknown and / (seamd's page)
   int refresh_seconds = 0;  // > 0: the page reloads itself (seamd's live page)
 };
 

@@ -473,18 +473,67 @@ SharedGauges Daemon::SharedMetrics() const {
   return g;
 }
 
-void Daemon::TimelineHtml(std::function<void(std::string)> reply) {
+namespace {
+
+// Where a seam of this status goes on the page: what needs a person first.
+int PageRank(const std::string& status) {
+  if (status == "drift" || status == "flapping") return 0;
+  if (status == "unknown") return 1;
+  return 2;
+}
+
+// "200 seams: 3 drifting, 1 unknown, 196 in sync" (only the statuses some seam has).
+std::string PageSummary(const std::map<std::string, std::size_t>& by_status, std::size_t total) {
+  std::string line = std::to_string(total) + (total == 1 ? " seam" : " seams");
+  std::string parts;
+  for (const auto& [status, word] : {std::pair<const char*, const char*>{"drift", "drifting"},
+                                     {"flapping", "flapping"},
+                                     {"unknown", "unknown"},
+                                     {"unset", "with no value yet"},
+                                     {"in_sync", "in sync"}}) {
+    const auto it = by_status.find(status);
+    if (it == by_status.end() || it->second == 0) continue;
+    parts += (parts.empty() ? ": " : ", ") + std::to_string(it->second) + " " + word;
+  }
+  return line + parts;
+}
+
+}  // namespace
+
+void Daemon::TimelineHtml(const std::string& status, std::function<void(std::string)> reply) {
   // Built from the log on request (each seam's stream, indexed) on a file-lane worker with its
   // own store connection, never on the loop: a page of 200 seams folds 200 streams. The page is
-  // for people, so it is capped rather than made cheap for thousands of seams.
-  std::vector<SeamConfig> seams;
-  const std::vector<SeamConfig>& all = wiring_->ctx->config.seams;
-  seams.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), kTimelineSeams)));
-  HtmlOptions page;
-  page.title = "seamd: " + std::to_string(all.size()) + " seam(s)";
-  if (all.size() > kTimelineSeams) {
-    page.title += ", the first " + std::to_string(kTimelineSeams) + " shown (seamctl audit --all --html for every one)";
+  // for people, so it is capped rather than made cheap for thousands of seams; the cap applies
+  // after the seams that need a person are put first, so they are always on it.
+  std::map<std::string, std::string> status_of;  // each seam's status, from its last pass
+  std::map<std::string, std::size_t> by_status;
+  for (const auto& runner : wiring_->runners) {
+    const std::string s = runner->last_report() ? runner->last_report()->status : "unknown";
+    status_of[runner->seam().name] = s;
+    ++by_status[s];
   }
+  const std::vector<SeamConfig>& all = wiring_->ctx->config.seams;
+  std::vector<const SeamConfig*> chosen;
+  for (const SeamConfig& seam : all) {
+    if (status.empty() || status_of[seam.name] == status) chosen.push_back(&seam);
+  }
+  std::stable_sort(chosen.begin(), chosen.end(), [&](const SeamConfig* a, const SeamConfig* b) {
+    return PageRank(status_of[a->name]) < PageRank(status_of[b->name]);
+  });
+  std::vector<SeamConfig> seams;
+  for (std::size_t i = 0; i < chosen.size() && i < kTimelineSeams; ++i) seams.push_back(*chosen[i]);
+  HtmlOptions page;
+  page.title = "seamd: " + std::to_string(all.size()) + (all.size() == 1 ? " seam" : " seams");
+  page.summary = PageSummary(by_status, all.size());
+  if (!status.empty()) {
+    page.filter_note = "Showing the " + std::to_string(chosen.size()) + " with status " + status + ".";
+  }
+  if (chosen.size() > kTimelineSeams) {
+    page.filter_note += (page.filter_note.empty() ? "" : " ") + std::string("The first ") +
+                        std::to_string(kTimelineSeams) + " of " + std::to_string(chosen.size()) +
+                        " are shown (seamctl audit --all --html for every one).";
+  }
+  page.status_links = true;
   page.refresh_seconds = 5;
   // When each certificate seam's values expire, as its last pass saw them (read here, on the
   // loop that owns the reports).
@@ -497,7 +546,7 @@ void Daemon::TimelineHtml(std::function<void(std::string)> reply) {
   }
   lanes_->Post(Lane::kFile, wiring_->env,
                [this, seams = std::move(seams), page, cache = timeline_cache_, mailbox = mailbox_,
-                expiry = std::move(expiry), reply = std::move(reply)](Result<WorkerScope> scope) {
+                expiry = std::move(expiry), status_of = std::move(status_of), reply = std::move(reply)](Result<WorkerScope> scope) {
                  auto built = std::make_shared<TimelineCache>();
                  std::string html;
                  if (!scope.ok()) {
@@ -510,6 +559,7 @@ void Daemon::TimelineHtml(std::function<void(std::string)> reply) {
                      const auto name = doc.find("seam");
                      if (name == doc.end() || !name->is_string()) continue;
                      if (const auto e = expiry.find(name->get<std::string>()); e != expiry.end()) doc["expiry"] = e->second;
+                     if (const auto s = status_of.find(name->get<std::string>()); s != status_of.end()) doc["status"] = s->second;
                    }
                    html = RenderAuditHtml(docs, page);
                  }

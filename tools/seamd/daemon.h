@@ -74,10 +74,13 @@ class Daemon {
   std::string StatusJson() const;
   // GET /metrics: the Prometheus text exposition (metrics.h).
   std::string MetricsText() const;
-  // GET /: the audit timeline (tools/common/audit_html.h) of every seam, at most the first
-  // kTimelineSeams of the config (a note says how many more), reloading itself every 5 s.
-  // Built on a worker; `reply` gets the page on the loop's thread (never after a stop).
-  void TimelineHtml(std::function<void(std::string)> reply);
+  // GET /[?status=S]: the audit timeline (tools/common/audit_html.h) led by a summary of every
+  // seam's status ("200 seams: 3 drifting, 1 unknown, 196 in sync", from their last passes),
+  // then the seams drifting (and flapping) first, unknown next, the rest in config order; only
+  // those whose status is `status` when it is not empty; at most kTimelineSeams of them (a note
+  // says how many more), reloading itself every 5 s. Built on a worker; `reply` gets the page
+  // on the loop's thread (never after a stop).
+  void TimelineHtml(const std::string& status, std::function<void(std::string)> reply);
   static constexpr std::size_t kTimelineSeams = 200;
   // POST /reconcile: queues a pass of the seam now; false when no seam has that name.
   bool RequestReconcile(const std::string& seam_name);

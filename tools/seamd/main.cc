@@ -121,7 +121,9 @@ int Main(int argc, char** argv) {
     const bool with_token = listen->token.has_value();
     seam::seamd::StatusHandlers handlers{[&daemon] { return daemon.StatusJson(); },
                                          [&daemon] { return daemon.MetricsText(); },
-                                         [&daemon](std::function<void(std::string)> reply) { daemon.TimelineHtml(std::move(reply)); },
+                                         [&daemon](const std::string& status, std::function<void(std::string)> reply) {
+                                           daemon.TimelineHtml(status, std::move(reply));
+                                         },
                                          [&daemon](const std::string& seam) { return daemon.RequestReconcile(seam); }};
     server = std::make_unique<seam::seamd::StatusServer>(io, std::move(handlers), std::move(*listen));
     if (seam::Status s = server->Start(); !s.ok()) return Fail(s.message());

@@ -1,5 +1,6 @@
 #include "tools/seamd/status_server.h"
 
+#include <algorithm>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
@@ -92,6 +93,13 @@ std::optional<Response> Route(const Request& request, const StatusHandlers& hand
 
   if (path == "/") {
     if (!get) return not_allowed("GET");
+    if (const std::optional<std::string> status = QueryParam(query, "status"); status && !status->empty()) {
+      const auto& known = kPageStatuses;
+      if (std::find(std::begin(known), std::end(known), *status) == std::end(known)) {
+        return Error(request, http::status::bad_request,
+                     "unknown status in ?status=; use drift, flapping, unknown, in_sync or unset");
+      }
+    }
     return std::nullopt;
   }
   if (path == "/healthz") {
@@ -153,8 +161,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (response) return Answer(std::move(*response));
     // GET /: the read timeout stays armed until the page comes back (a client gone by then is
     // answered into a closed socket, harmlessly).
-    handlers_.timeline_html([self = shared_from_this(), version = request.version(), keep_alive = request.keep_alive()](
-                                std::string html) mutable {
+    const std::string_view target(request.target().data(), request.target().size());
+    const std::size_t q = target.find('?');
+    const std::string status =
+        q == std::string_view::npos ? std::string() : QueryParam(target.substr(q + 1), "status").value_or("");
+    handlers_.timeline_html(status, [self = shared_from_this(), version = request.version(),
+                                     keep_alive = request.keep_alive()](std::string html) mutable {
       self->Answer(Reply(version, keep_alive, http::status::ok, std::move(html), "text/html; charset=utf-8"));
     });
   }

@@ -25,11 +25,15 @@
 
 namespace seam::seamd {
 
+// The statuses GET /?status= filters by (a seam's status in /status).
+inline constexpr const char* kPageStatuses[] = {"drift", "flapping", "unknown", "in_sync", "unset"};
+
 struct StatusHandlers {
   std::function<std::string()> status_json;
   std::function<std::string()> metrics_text;
-  // GET /: built off the loop; the handler calls `reply` with the page, on the loop's thread.
-  std::function<void(std::function<void(std::string)> reply)> timeline_html;
+  // GET /[?status=S]: built off the loop; the handler calls `reply` with the page, on the
+  // loop's thread. `status` is "" (every seam) or one of kPageStatuses.
+  std::function<void(const std::string& status, std::function<void(std::string)> reply)> timeline_html;
   std::function<bool(const std::string& seam)> reconcile;  // false: no such seam
 };
 
