@@ -438,6 +438,58 @@ TEST(AuditHtml, ToleratesMalformedDocuments) {
   EXPECT_NE(html.find("</html>"), std::string::npos);
 }
 
+// Twelve operations within twelve seconds of a ten-minute picture: the labels that fit take up
+// to three rows and never overlap; the others keep their guide line and hover text only.
+TEST(AuditHtml, CloseOperationLabelsNeverOverlap) {
+  Json seam = QuietSeam();
+  Json ops = Json::array();
+  for (int i = 0; i < 12; ++i) {
+    ops.push_back({{"version", 10 + i}, {"event", "CertificateRenewed"}, {"time", At(20 + i)},
+                   {"actor", "seamd@host"}, {"fingerprint", nullptr}, {"reached", {"pem", "server"}},
+                   {"missed", Json::array()}});
+  }
+  seam["operations"] = ops;
+  const std::string html = Render({seam});
+  struct Label {
+    double from, to, y;
+  };
+  std::vector<Label> labels;
+  for (std::size_t at = html.find("<text class=\"oplabel\""); at != std::string::npos;
+       at = html.find("<text class=\"oplabel\"", at + 1)) {
+    const std::string tag = html.substr(at, html.find('>', at) - at + 1);
+    const std::size_t words = html.find("</title>", at) + 8;
+    const std::string text = html.substr(words, html.find("</text>", words) - words);
+    const double x = std::stod(AttrOf(tag, "x"));
+    const double w = 6.2 * static_cast<double>(text.size());  // the page's estimate at 11px
+    const bool end = AttrOf(tag, "text-anchor") == "end";
+    labels.push_back({end ? x - w : x, end ? x : x + w, std::stod(AttrOf(tag, "y"))});
+  }
+  const std::size_t collapsed = Count(html, "<line class=\"opguide collapsed\"");
+  EXPECT_EQ(labels.size() + collapsed, 12u);
+  EXPECT_GT(collapsed, 0u) << "twelve labels cannot fit side by side in three rows";
+  EXPECT_LE(labels.size(), 3u);
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    for (std::size_t j = i + 1; j < labels.size(); ++j) {
+      if (labels[i].y != labels[j].y) continue;
+      EXPECT_TRUE(labels[i].to <= labels[j].from || labels[j].to <= labels[i].from)
+          << "labels " << i << " and " << j << " overlap";
+    }
+  }
+  EXPECT_NE(html.find("<title>v21 CertificateRenewed"), std::string::npos) << "a collapsed label keeps its hover text";
+}
+
+// A drift seamd repaired within the same second is drawn wide enough to see beside its bracket.
+TEST(AuditHtml, ADriftRepairedAtOnceIsStillVisible) {
+  Json seam = KnownHistory();
+  Json& gateway = seam["drifts"][0];
+  gateway["first_seen_at"] = At(130);
+  gateway["closed"]["at"] = At(130);
+  const std::string html = Render({seam});
+  const std::vector<std::string> lagging = TagsOf(html, "<rect class=\"seg lagging\"", "gateway");
+  ASSERT_EQ(lagging.size(), 1u);
+  EXPECT_GE(std::stod(AttrOf(lagging[0], "width")), 6.0) << lagging[0];
+}
+
 // ---- headless Chromium ----------------------------------------------------------------------
 
 using e2e::FindChromium;

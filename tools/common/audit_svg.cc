@@ -18,10 +18,13 @@ constexpr double kX0 = 150;          // the plot's left and right edges
 constexpr double kX1 = 1180;
 constexpr double kLaneH = 13;        // one row of operation labels
 constexpr std::size_t kMaxLanes = 3;
+constexpr std::size_t kCollapsed = static_cast<std::size_t>(-1);  // a label with no free lane
 constexpr double kRowH = 34;         // one side
 constexpr double kBandOff = 9;       // band top within its row
 constexpr double kBandH = 16;
-constexpr double kMinDriftW = 2;     // a drift opened and closed at once stays visible
+// A drift opened and closed within moments (seamd repairs in milliseconds) is drawn this wide,
+// so its colour shows beside the hatched bracket before it instead of a sliver.
+constexpr double kMinDriftW = 6;
 constexpr std::size_t kSideLabelMax = 20;
 constexpr double kCharW = 6.2;       // estimated width of one label character at 11px
 
@@ -106,7 +109,9 @@ class SeamPicture {
   std::string Render() {
     const std::vector<std::size_t> lanes = LabelLanes();
     std::size_t lane_count = 0;
-    for (std::size_t l : lanes) lane_count = std::max(lane_count, l + 1);
+    for (std::size_t l : lanes) {
+      if (l != kCollapsed) lane_count = std::max(lane_count, l + 1);
+    }
     top_ = 6 + kLaneH * static_cast<double>(lane_count) + 6;
     const double axis_y = top_ + kRowH * static_cast<double>(sides_.size()) + 4;
     const double height = axis_y + 30;
@@ -148,7 +153,10 @@ class SeamPicture {
     }
   }
 
-  // Greedy placement of "v4 TokenRotated" labels in up to kMaxLanes rows above the bands.
+  // Greedy placement of "v4 TokenRotated" labels in up to kMaxLanes rows above the bands, each
+  // in the first row where it clears the label before it by 4 units. A label no row has room
+  // for is collapsed (kCollapsed): its guide line is drawn with the hover text, its words are
+  // not, so labels never overlap however close the operations are.
   std::vector<std::size_t> LabelLanes() const {
     std::vector<std::size_t> lanes;
     std::vector<double> lane_end(kMaxLanes, -1e9);
@@ -162,15 +170,14 @@ class SeamPicture {
       const double w = kCharW * static_cast<double>(OpLabel(op).size());
       const bool right = x + w > kX1;  // near the right edge a label ends at its tick
       const double start = right ? x - w : x;
-      std::size_t lane = 0;
+      std::size_t lane = kCollapsed;
       for (std::size_t l = 0; l < lane_end.size(); ++l) {
         if (lane_end[l] < start - 4) {
           lane = l;
           break;
         }
-        if (lane_end[l] < lane_end[lane]) lane = l;
       }
-      lane_end[lane] = right ? x : x + w;
+      if (lane != kCollapsed) lane_end[lane] = right ? x : x + w;
       lanes.push_back(lane);
     }
     return lanes;
@@ -190,6 +197,14 @@ class SeamPicture {
       const std::string label = OpLabel(op);
       const double w = kCharW * static_cast<double>(label.size());
       const bool right = x + w > kX1;  // as in LabelLanes
+      if (lane == kCollapsed) {
+        // No room for the words: the guide from the top, with the hover text.
+        out_ += "<line class=\"opguide collapsed\"" + Attr("data-version", VersionAttr(op)) + " x1=\"" + Num(x) +
+                "\" x2=\"" + Num(x) + "\" y1=\"6\" y2=\"" + Num(axis_y) +
+                "\" stroke=\"#aab7b8\" stroke-width=\"1\" stroke-dasharray=\"1 3\"><title>" +
+                Esc(OperationText(op)) + "</title></line>\n";
+        continue;
+      }
       const double ly = 6 + kLaneH * static_cast<double>(lane + 1) - 3;
       out_ += "<line class=\"opguide\" x1=\"" + Num(x) + "\" x2=\"" + Num(x) + "\" y1=\"" +
               Num(ly + 2) + "\" y2=\"" + Num(axis_y) +
