@@ -131,7 +131,7 @@ Result<DaemonConfig> ParseDaemon(const ParseContext& ctx, const toml::table& roo
   const toml::table* table = node->as_table();
   if (table == nullptr) return Error(ctx, line, "", "key `daemon` must be a table ([daemon])");
   for (const Entry& e : config_internal::InSourceOrder(*table)) {
-    if (e.key != "listen" && e.key != "workers") {
+    if (e.key != "listen" && e.key != "workers" && e.key != "token_file") {
       return Error(ctx, e.line, "daemon", "unknown key `" + std::string(e.key) + "`");
     }
   }
@@ -152,6 +152,14 @@ Result<DaemonConfig> ParseDaemon(const ParseContext& ctx, const toml::table& roo
                    "key `listen` must be HOST:PORT (e.g. \"127.0.0.1:9477\"), got `" + *listen + "`");
     }
     daemon.listen = *listen;
+  }
+  SEAM_ASSIGN_OR_RETURN(std::optional<std::string> token_file,
+                        config_internal::GetString(ctx, *table, "token_file", false, line, "daemon"));
+  if (token_file) {
+    daemon.token_file_line = config_internal::LineOf(*table->get("token_file"));
+    if (token_file->empty()) return Error(ctx, daemon.token_file_line, "daemon", "key `token_file` must not be empty");
+    const std::filesystem::path p(*token_file);
+    daemon.token_file = p.is_absolute() ? p : ctx.base_dir / p;
   }
   return daemon;
 }

@@ -130,6 +130,10 @@ struct DaemonConfig {
   std::string listen;
   int line = 0;  // line of the `listen` key
   int workers = 4;
+  // `token_file`: the status listener's bearer token (as seamd --token-file; `seamctl status`
+  // sends it too); relative to the config's directory. Empty: none.
+  std::filesystem::path token_file;
+  int token_file_line = 0;
 };
 
 // [agent]: which agent this host is among several sharing one store (core/agent.h).

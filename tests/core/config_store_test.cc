@@ -178,5 +178,20 @@ TEST_F(ConfigTest, DaemonWorkersIsAWholeNumberFromOneTo64) {
   }
 }
 
+TEST_F(ConfigTest, DaemonTokenFileIsAPathBesideTheConfig) {
+  Result<Config> none = Load("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->daemon.token_file.empty());
+  Result<Config> relative = Load("[daemon]\ntoken_file = \"secrets/status.token\"\n");
+  ASSERT_TRUE(relative.ok()) << relative.status().ToString();
+  EXPECT_EQ(relative->daemon.token_file, file().parent_path() / "secrets/status.token");
+  EXPECT_EQ(relative->daemon.token_file_line, 2);
+  Result<Config> absolute = Load("[daemon]\ntoken_file = \"/etc/seam/status.token\"\n");
+  ASSERT_TRUE(absolute.ok());
+  EXPECT_EQ(absolute->daemon.token_file, "/etc/seam/status.token");
+  EXPECT_THAT(LoadError("[daemon]\ntoken_file = \"\"\n"), HasSubstr(At(2) + "daemon: key `token_file` must not be empty"));
+  EXPECT_THAT(LoadError("[daemon]\ntoken_file = 3\n"), HasSubstr(At(2) + "daemon: key `token_file`"));
+}
+
 }  // namespace
 }  // namespace seam::config_test

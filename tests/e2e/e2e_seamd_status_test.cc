@@ -439,6 +439,66 @@ TEST_F(SeamdStatusTest, WithATokenFileEveryRequestNeedsTheBearerToken) {
   EXPECT_FALSE(Contains(DaemonLog() + without.err + with.out + with.err, secret));
 }
 
+// [daemon] token_file, and a browser behind it: GET / without the token links to /login, whose
+// form (the token typed once) sets a session cookie; the cookie opens the pages but not
+// POST /reconcile; a wrong token sets none. `seamctl status` sends the config's token itself.
+TEST_F(SeamdStatusTest, ABrowserLogsInOnceBehindTheConfigsTokenFile) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  const std::string secret = "page-token-0123456789+/=";
+  WriteFile(Root() / "status.token", secret + "\n");
+  // [daemon] listen takes a real port (no 0): one the kernel just gave out, then released.
+  unsigned short free_port = 0;
+  {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    free_port = probe.local_endpoint().port();
+  }
+  std::string config = ReadFile(ConfigPath());
+  config.insert(config.find("[[seam]]"), "[daemon]\nlisten = \"127.0.0.1:" + std::to_string(free_port) +
+                                             "\"\ntoken_file = \"status.token\"\n\n");
+  WriteConfig(config);
+  std::vector<std::string> argv = {SEAMD_PATH, "-c", ConfigPath().string(), "--port-file", PortFile().string()};
+  std::string error;
+  ASSERT_TRUE(seamd_.Start(argv, Root(), DaemonLogFile(), {}, {"SEAM_CONFIG", "SEAM_LOG_LEVEL"}, &error)) << error;
+  ASSERT_TRUE(WaitFor([&] { return fs::exists(PortFile()) && !ReadFile(PortFile()).empty(); })) << DaemonLog();
+  port_ = static_cast<unsigned short>(std::stoul(ReadFile(PortFile())));
+
+  const HttpReply locked = Http(port_, http::verb::get, "/");
+  EXPECT_EQ(locked.status, 401);
+  EXPECT_TRUE(Contains(locked.body, "<a href=\"/login\">log in</a>")) << locked.body;
+  EXPECT_EQ(Http(port_, http::verb::get, "/status").status, 401);
+  const HttpReply form = Http(port_, http::verb::get, "/login");
+  EXPECT_EQ(form.status, 200);
+  EXPECT_TRUE(Contains(form.body, "<input type=\"password\" name=\"token\"")) << form.body;
+
+  const std::vector<std::pair<std::string, std::string>> urlencoded = {
+      {"Content-Type", "application/x-www-form-urlencoded"}};
+  const HttpReply wrong = Http(port_, http::verb::post, "/login", "", "token=not-it", urlencoded);
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.set_cookie, "");
+  // The form sends the token percent-encoded: '+' '/' '=' as %2B %2F %3D.
+  const HttpReply in = Http(port_, http::verb::post, "/login", "", "token=page-token-0123456789%2B%2F%3D", urlencoded);
+  EXPECT_EQ(in.status, 303) << in.body;
+  EXPECT_EQ(in.location, "/");
+  ASSERT_EQ(in.set_cookie.rfind("seamd_session=", 0), 0u) << in.set_cookie;
+  EXPECT_TRUE(Contains(in.set_cookie, "; HttpOnly; SameSite=Strict")) << in.set_cookie;
+  EXPECT_FALSE(Contains(in.set_cookie, secret));
+  const std::string cookie = in.set_cookie.substr(0, in.set_cookie.find(';'));
+
+  const HttpReply page = Http(port_, http::verb::get, "/", "", "", {{"Cookie", "theme=dark; " + cookie}});
+  EXPECT_EQ(page.status, 200);
+  EXPECT_TRUE(Contains(page.body, "<p class=\"summary\">1 seam: 1 in sync</p>")) << page.body.substr(0, 2000);
+  EXPECT_EQ(Http(port_, http::verb::get, "/status", "", "", {{"Cookie", cookie}}).status, 200);
+  EXPECT_EQ(Http(port_, http::verb::post, "/reconcile?seam=device-token", "", "", {{"Cookie", cookie}}).status, 401)
+      << "the cookie reads; a pass still needs the bearer token";
+  EXPECT_EQ(Http(port_, http::verb::get, "/", "", "", {{"Cookie", "seamd_session=" + std::string(64, 'a')}}).status, 401);
+
+  const std::string url = "http://127.0.0.1:" + std::to_string(port_);
+  ProcessResult status = Seamctl({"status"});
+  EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
+  EXPECT_FALSE(Contains(DaemonLog() + status.out + status.err + page.body, secret));
+}
+
 TEST_F(SeamdStatusTest, SeamctlStatusAsksTheRunningDaemon) {
   ConfigOptions options;
   options.repair = "off";

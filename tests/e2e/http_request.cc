@@ -14,7 +14,7 @@ namespace http = beast::http;
 namespace asio = boost::asio;
 
 HttpReply Http(unsigned short port, http::verb method, const std::string& target, const std::string& bearer,
-               const std::string& body) {
+               const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers) {
   HttpReply reply;
   try {
     asio::io_context io;
@@ -23,6 +23,7 @@ HttpReply Http(unsigned short port, http::verb method, const std::string& target
     http::request<http::string_body> request{method, target, 11};
     request.set(http::field::host, "127.0.0.1");
     if (!bearer.empty()) request.set(http::field::authorization, "Bearer " + bearer);
+    for (const auto& [name, value] : headers) request.set(name, value);
     request.body() = body;
     request.prepare_payload();
     http::write(socket, request);
@@ -32,6 +33,8 @@ HttpReply Http(unsigned short port, http::verb method, const std::string& target
     reply.status = static_cast<int>(response.result_int());
     reply.body = response.body();
     reply.content_type = std::string(response[http::field::content_type]);
+    reply.location = std::string(response[http::field::location]);
+    reply.set_cookie = std::string(response[http::field::set_cookie]);
   } catch (const std::exception& e) {
     reply.body = e.what();
   }

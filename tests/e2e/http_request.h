@@ -5,6 +5,8 @@
 
 #include <boost/beast/http/verb.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace seam::e2e {
 
@@ -12,9 +14,12 @@ struct HttpReply {
   int status = 0;  // 0: no answer (the error is in body)
   std::string body;
   std::string content_type;
+  std::string location, set_cookie;  // those headers, as sent ("" when absent)
 };
 
+// `headers`: more request headers, e.g. {{"Cookie", "a=b"}, {"Content-Type", "…"}}.
 HttpReply Http(unsigned short port, boost::beast::http::verb method, const std::string& target,
-               const std::string& bearer = "", const std::string& body = "");
+               const std::string& bearer = "", const std::string& body = "",
+               const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 }  // namespace seam::e2e

@@ -61,12 +61,13 @@ Result<Address> ParseDaemonUrl(const std::string& url, const std::string& what) 
   return a;
 }
 
-Result<Secret> ReadToken(const std::string& file) {
+// `what` names where the file was given ("--token-file F", "seam.toml:3: [daemon] token_file F").
+Result<Secret> ReadToken(const std::string& file, const std::string& what) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) return Status::InvalidArgument("--token-file " + file + ": cannot read it");
+  if (!in) return Status::InvalidArgument(what + ": cannot read it");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
-  if (text.empty()) return Status::InvalidArgument("--token-file " + file + " is empty");
+  if (text.empty()) return Status::InvalidArgument(what + " is empty");
   return Secret(std::move(text));
 }
 
@@ -299,10 +300,18 @@ int RunStatus(const GlobalOptions& g, const std::string& daemon_url, const std::
   if (watch && json) return Fail(Status::InvalidArgument("--watch is for people: it cannot be combined with --json"));
   std::string url = daemon_url;
   std::string what = "--daemon";
+  std::string token_path = token_file;
+  std::string token_what = "--token-file " + token_file;
   if (url.empty()) {
     Result<std::unique_ptr<StateContext>> loaded = LoadConfigOnly(g.config);
     if (!loaded.ok()) return Fail(loaded.status());
     const Config& config = (*loaded)->config;
+    // The daemon of this config: its token too, unless --token-file names another.
+    if (token_path.empty() && !config.daemon.token_file.empty()) {
+      token_path = config.daemon.token_file.string();
+      token_what = config.file.string() + ":" + std::to_string(config.daemon.token_file_line) + ": [daemon] token_file " +
+                   token_path;
+    }
     if (config.daemon.listen.empty()) {
       return Fail(Status::InvalidArgument("no daemon address: pass --daemon http://HOST:PORT or set listen in the [daemon] table of " +
                                           config.file.string()));
@@ -313,8 +322,8 @@ int RunStatus(const GlobalOptions& g, const std::string& daemon_url, const std::
   Result<Address> address = ParseDaemonUrl(url, what);
   if (!address.ok()) return Fail(address.status());
   std::optional<Secret> token;
-  if (!token_file.empty()) {
-    Result<Secret> read = ReadToken(token_file);
+  if (!token_path.empty()) {
+    Result<Secret> read = ReadToken(token_path, token_what);
     if (!read.ok()) return Fail(read.status());
     token = std::move(*read);
   }

@@ -116,6 +116,15 @@ int Main(int argc, char** argv) {
     if (!resolved.ok()) return Fail(resolved.status().message());
     listen = std::move(*resolved);
   }
+  if (listen && !listen->token && !from_config.token_file.empty()) {
+    // [daemon] token_file: the same as --token-file, which wins when both are given.
+    seam::Result<seam::Secret> token = seam::seamd::ReadTokenFile(from_config.token_file.string());
+    if (!token.ok()) {
+      return Fail(daemon.config().file.string() + ":" + std::to_string(from_config.token_file_line) +
+                  ": [daemon] token_file: " + token.status().message());
+    }
+    listen->token = std::move(*token);
+  }
   std::unique_ptr<seam::seamd::StatusServer> server;
   if (listen) {
     const bool with_token = listen->token.has_value();

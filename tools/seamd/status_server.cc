@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -61,8 +62,16 @@ std::optional<std::string> QueryParam(std::string_view query, std::string_view k
   return std::nullopt;
 }
 
-bool Authorized(const Request& request, const std::optional<Secret>& token) {
+// The bearer token, or (GET and HEAD only) a browser session's cookie from GET /login.
+bool Authorized(const Request& request, const std::optional<Secret>& token, BrowserSessions& sessions) {
   if (!token) return true;
+  const bool reads = request.method() == http::verb::get || request.method() == http::verb::head;
+  if (const auto cookie = request.find(http::field::cookie); reads && cookie != request.end()) {
+    if (sessions.Valid(std::string_view(cookie->value().data(), cookie->value().size()),
+                       BrowserSessions::Clock::now())) {
+      return true;
+    }
+  }
   const auto it = request.find(http::field::authorization);
   if (it == request.end()) return false;
   const std::string_view value(it->value().data(), it->value().size());
@@ -71,17 +80,62 @@ bool Authorized(const Request& request, const std::optional<Secret>& token) {
   return Secret(value.substr(kBearer.size())).Equals(*token);
 }
 
-// The response to `request`, or nullopt for GET / (the page is built off the loop and answered
-// when ready: Session::OnRead).
-std::optional<Response> Route(const Request& request, const StatusHandlers& handlers, const ListenOptions& options) {
-  if (!Authorized(request, options.token)) {
-    Response r = Error(request, http::status::unauthorized, "a bearer token is required");
-    r.set(http::field::www_authenticate, "Bearer");
+Response Html(const Request& request, http::status status, const std::string& body) {
+  return Reply(request.version(), request.keep_alive(), status,
+               "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>seamd</title></head><body>" +
+                   body + "</body></html>\n",
+               "text/html; charset=utf-8");
+}
+
+// GET /login: a form for the listener's token; POST /login: a session cookie for this browser
+// when the token is right. A listener without a token needs no login.
+Response Login(const Request& request, const ListenOptions& options, BrowserSessions& sessions) {
+  auto to_root = [&](const std::string& cookie) {
+    Response r = Html(request, http::status::see_other, "<p><a href=\"/\">Continue</a></p>");
+    r.set(http::field::location, "/");
+    if (!cookie.empty()) {
+      r.set(http::field::set_cookie, std::string(BrowserSessions::kCookie) + "=" + cookie +
+                                         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                                         std::to_string(std::chrono::seconds(BrowserSessions::kLifetime).count()));
+    }
+    return r;
+  };
+  if (!options.token) return to_root("");
+  const std::string form =
+      "<form method=\"post\" action=\"/login\"><p><label>The status listener's token "
+      "<input type=\"password\" name=\"token\" autocomplete=\"current-password\" autofocus></label> "
+      "<button>Log in</button></p></form>";
+  if (request.method() == http::verb::get || request.method() == http::verb::head) {
+    return Html(request, http::status::ok, "<h1>seamd</h1>" + form);
+  }
+  if (request.method() != http::verb::post) {
+    Response r = Error(request, http::status::method_not_allowed, "method not allowed; use GET or POST");
+    r.set(http::field::allow, "GET, POST");
     return r;
   }
+  std::optional<std::string> given = FormToken(request.body());
+  const bool right = given && Secret(std::move(*given)).Equals(*options.token);
+  if (!right) return Html(request, http::status::unauthorized, "<h1>seamd</h1><p>That is not the token.</p>" + form);
+  Result<std::string> cookie = sessions.Open(BrowserSessions::Clock::now());
+  if (!cookie.ok()) return Error(request, http::status::internal_server_error, cookie.status().message());
+  return to_root(*cookie);
+}
+
+// The response to `request`, or nullopt for GET / (the page is built off the loop and answered
+// when ready: Session::OnRead).
+std::optional<Response> Route(const Request& request, const StatusHandlers& handlers, const ListenOptions& options,
+                              BrowserSessions& sessions) {
   const std::string_view target(request.target().data(), request.target().size());
   const std::size_t q = target.find('?');
   const std::string_view path = target.substr(0, q);
+  if (path == "/login") return Login(request, options, sessions);
+  if (!Authorized(request, options.token, sessions)) {
+    Response r = path == "/" ? Html(request, http::status::unauthorized,
+                                    "<h1>seamd</h1><p>This listener needs its token: <a href=\"/login\">log in</a>.</p>")
+                             : Error(request, http::status::unauthorized, "a bearer token is required");
+    r.set(http::field::www_authenticate, "Bearer");
+    return r;
+  }
   const std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
   const http::verb method = request.method();
   const bool get = method == http::verb::get || method == http::verb::head;
@@ -130,8 +184,8 @@ std::optional<Response> Route(const Request& request, const StatusHandlers& hand
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const StatusHandlers& handlers, const ListenOptions& options)
-      : stream_(std::move(socket)), handlers_(handlers), options_(options) {}
+  Session(tcp::socket socket, const StatusHandlers& handlers, const ListenOptions& options, BrowserSessions& sessions)
+      : stream_(std::move(socket)), handlers_(handlers), options_(options), sessions_(sessions) {}
 
   void Start() { DoRead(); }
 
@@ -157,7 +211,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) return;  // connection reset and the like: nothing to answer
     const Request& request = parser_->get();
-    std::optional<Response> response = Route(request, handlers_, options_);
+    std::optional<Response> response = Route(request, handlers_, options_, sessions_);
     if (response) return Answer(std::move(*response));
     // GET /: the read timeout stays armed until the page comes back (a client gone by then is
     // answered into a closed socket, harmlessly).
@@ -205,6 +259,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Response response_;
   const StatusHandlers& handlers_;
   const ListenOptions& options_;
+  BrowserSessions& sessions_;
 };
 
 }  // namespace
@@ -278,7 +333,7 @@ void StatusServer::DoAccept() {
     if (!ec) {
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session>(std::move(socket), handlers_, options_)->Start();
+      std::make_shared<Session>(std::move(socket), handlers_, options_, sessions_)->Start();
     } else {
       spdlog::warn("status listener: accept: {}", ec.message());
     }

@@ -22,6 +22,7 @@
 
 #include "core/secret.h"
 #include "core/status.h"
+#include "tools/seamd/browser_sessions.h"
 
 namespace seam::seamd {
 
@@ -67,6 +68,7 @@ class StatusServer {
   StatusHandlers handlers_;
   ListenOptions options_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  BrowserSessions sessions_;  // GET /login's, when the listener requires a token
 };
 
 }  // namespace seam::seamd
