@@ -198,7 +198,9 @@ Result<std::unique_ptr<Side>> MakeHttpProbeSide(SideOptions& options) {
   SEAM_ASSIGN_OR_RETURN(c.client.connect_timeout, TakeMillis(options, "connect_timeout_ms", kDefaultTimeout, kMaxTimeout));
   SEAM_ASSIGN_OR_RETURN(c.client.ca_file, options.TakePath("ca_file", false));
   if (c.client.ca_file && !c.url.https) return KeyError(options, "ca_file", "is only for https:// urls");
-  c.client.body_limit = 64 * 1024;  // the answer's status is all a probe needs
+  // The status is all a probe needs, but an API's 200 may carry a page of JSON: the same cap as
+  // http-json's default; a longer (or endless) body is an answer neither yes nor no.
+  c.client.body_limit = 1024 * 1024;
   SEAM_RETURN_IF_ERROR(options.RejectUnknown());
   return std::unique_ptr<Side>(std::make_unique<HttpProbeSide>(std::move(c)));
 }

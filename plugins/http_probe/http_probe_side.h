@@ -21,7 +21,8 @@
 // Observe: plugins/common/probe_loop.h. A 2xx answer accepts the value; 401 or 403 rejects it;
 // anything else (another status, no connection, a timeout, a TLS failure) is unreadable,
 // "http-probe POST http://127.0.0.1:8080/api/digest: answered 500 Internal Server Error", and no
-// more values are sent. The response body is never read into a message. A value with a control
+// more values are sent. The response body is never read into a message; one over 1 MiB (or
+// endless) is unreadable too. A value with a control
 // character cannot be a header's: unreadable, naming the version. Each observation sends at
 // most 1 + probe_history requests: mind the service's lockout after failed attempts.
 // Change marker: "accepted:version-N" or "none-accepted".

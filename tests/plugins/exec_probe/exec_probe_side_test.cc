@@ -170,6 +170,17 @@ TEST_F(ExecProbeTest, AnAnswerNeitherYesNorNoStopsTheTriesAndNeverShowsTheValue)
   EXPECT_TRUE(Contains(Make(std::move(missing))->Observe().reason, "exec-probe: `./no-such-probe`: ")) ;
 }
 
+TEST_F(ExecProbeTest, AFloodOnStdoutIsCutAtItsCapAndStopsTheTries) {
+  WriteScript(dir_ / "probe.sh", "cat >/dev/null; echo \"$SEAM_VERSION\" >> attempts.txt; exec yes\n");
+  auto side = Make();
+  const auto started = std::chrono::steady_clock::now();
+  Observation o = side->Observe();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  ASSERT_EQ(o.state, Observation::State::kUnreadable);
+  EXPECT_EQ(o.reason, "exec-probe: `./probe.sh`: printed more than 1 MiB on stdout");
+  EXPECT_EQ(Attempts(), std::vector<std::string>{"7"});
+}
+
 TEST_F(ExecProbeTest, ADeadlineCutsTheProbeShort) {
   WriteScript(dir_ / "probe.sh", "cat >/dev/null; sleep 5\n");
   auto side = Make();

@@ -177,6 +177,20 @@ TEST_F(HttpProbeTest, AnyOtherAnswerIsUnreadableAndStopsTheTries) {
   EXPECT_EQ(down.reason, "http-probe GET " + refused + ": connection refused");
 }
 
+TEST_F(HttpProbeTest, AnEndlessAnswerIsCutAtItsCap) {
+  TestServer server([](const RecordedRequest&) {
+    Reply r = Status(200, std::string(3 * 1024 * 1024, 'x'));
+    r.chunked = true;
+    return r;
+  });
+  const auto started = std::chrono::steady_clock::now();
+  Observation obs = Make(Options(Local(server)))->Observe();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  ASSERT_EQ(obs.state, Observation::State::kUnreadable);
+  EXPECT_EQ(obs.reason, "http-probe GET " + Local(server) + ": response body over 1 MiB");
+  EXPECT_EQ(server.Requests().size(), 1u);
+}
+
 TEST_F(HttpProbeTest, ASilentServiceIsCutAtTheDeadline) {
   TestServer server([](const RecordedRequest&) { Reply r;
     r.hang = true;
