@@ -483,9 +483,11 @@ Judgement Judge(const RecordState& state, const SideShape& side, const Observati
   }
   if (obs.none_accepted) {
     // A probing side rejected every value it was asked about. With no value intended, that is
-    // what a revocation looks like; otherwise it holds a value the log does not know.
+    // what a revocation looks like; otherwise it holds a value the log does not know. Its reason
+    // names the versions asked, the intended one first ("rejects version 7 (intended) and 2
+    // earlier ones"), so it is the whole detail.
     if (!state.active()) return JudgeNothingHeld(state, side, intended);
-    return Judgement{Verdict::kForeign, 0, "", obs.reason + "; " + intended};
+    return Judgement{Verdict::kForeign, 0, "", obs.reason};
   }
   if (std::optional<Judgement> held = JudgeAgainstHistory(state, side, obs, keys, expiry, intended)) return *held;
   return JudgeUnknownValue(state, side, obs, keys, intended);
