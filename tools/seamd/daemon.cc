@@ -556,10 +556,12 @@ void Daemon::TimelineHtml(const std::string& status, std::function<void(std::str
                  } else {
                    std::vector<nlohmann::ordered_json> docs = BuildTimeline(*scope, seams, *cache, *built);
                    for (nlohmann::ordered_json& doc : docs) {
-                     const auto name = doc.find("seam");
-                     if (name == doc.end() || !name->is_string()) continue;
-                     if (const auto e = expiry.find(name->get<std::string>()); e != expiry.end()) doc["expiry"] = e->second;
-                     if (const auto s = status_of.find(name->get<std::string>()); s != status_of.end()) doc["status"] = s->second;
+                     const auto found = doc.find("seam");
+                     if (found == doc.end() || !found->is_string()) continue;
+                     // A copy: adding a member to an ordered_json may move the others.
+                     const std::string name = found->get<std::string>();
+                     if (const auto e = expiry.find(name); e != expiry.end()) doc["expiry"] = e->second;
+                     if (const auto s = status_of.find(name); s != status_of.end()) doc["status"] = s->second;
                    }
                    html = RenderAuditHtml(docs, page);
                  }
