@@ -60,7 +60,7 @@ struct Observation {
   bool answered_absent = false;
   // kValue with no fields: a probing side (below) was asked about every value it was given and
   // rejected each one: it holds something, but none of the log's values. `reason` then says
-  // what was tried ("rejects version 7 and 3 earlier ones"), never a value.
+  // what was tried ("rejects rev 3 (intended) and 2 earlier ones"), never a value.
   bool none_accepted = false;
 
   // The field's value, or nullptr when the side does not hold it.
@@ -138,6 +138,7 @@ std::string DeadlineReason(const WaitBudget& budget);
 struct ProbeCandidate {
   std::int64_t version = 0;
   Record record;
+  std::int64_t revision = 0;  // the revision people read ("rev 3"); 0: not known
 };
 struct ProbeCandidates {
   bool active = false;  // the log intends a value: `newest_first` starts with it

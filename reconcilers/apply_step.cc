@@ -43,8 +43,8 @@ std::string StillServing(const SideConfig& side, const Judgement& confirmed, std
   switch (confirmed.verdict) {
     case Verdict::kLagging:
       // The intended version, but not all of it (a leaf without its intermediates: KindSpec::lacks).
-      what = (confirmed.holds_version == intended ? "serving version " + std::to_string(intended) + " incompletely"
-                                                  : "still serving version " + std::to_string(confirmed.holds_version));
+      what = (confirmed.holds_revision == intended ? "serving rev " + std::to_string(intended) + " incompletely"
+                                                   : "still serving rev " + std::to_string(confirmed.holds_revision));
       break;
     case Verdict::kForeign:
       what = "still serving a value the log never had";
@@ -220,7 +220,7 @@ Status WriteAndReadBack(Step& st) {
   ReadBack(st);
   if (!HoldsIntent(st.confirmed.verdict)) {
     st.ineffective = !st.writable() && st.hook.ok();
-    return Status::IoError(ReadBackFailure(st.side, st.repair(), st.confirmed, st.state.current_version, st.hook, st.settled));
+    return Status::IoError(ReadBackFailure(st.side, st.repair(), st.confirmed, st.state.revision, st.hook, st.settled));
   }
   // An operation's side is confirmed only once its hook ran: left pending, the completion runs
   // it again. A repair records the write first (the side was written) and reports after.
@@ -265,8 +265,8 @@ Status RememberedIneffective(const Step& st) {
     return Status::Ok();
   }
   return Status::FailedPrecondition("on_repair `" + st.side.on_repair.front() + "` ran at " +
-                                    FormatUnixTime(memo.at_us / 1'000'000) + " for version " +
-                                    std::to_string(memo.version) + " and did not help (" + memo.detail +
+                                    FormatUnixTime(memo.at_us / 1'000'000) + " for rev " +
+                                    std::to_string(st.state.revision) + " and did not help (" + memo.detail +
                                     "); not run again until " + st.side.name + " changes, or `seamctl repair --force " +
                                     st.seam.name + "`");
 }
@@ -315,8 +315,8 @@ ApplyOutcome ApplyToSide(SeamContext& ctx, const SeamConfig& seam, RecordState& 
   out.after = std::move(st.after);
   out.confirmed = std::move(st.confirmed);
   if (st.repair()) {
-    ReconcileLog()->info("seam {}: repaired side {} ({} -> version {})", seam.name, side.name,
-                         VerdictName(st.judged.verdict), state.current_version);
+    ReconcileLog()->info("seam {}: repaired side {} ({} -> rev {})", seam.name, side.name,
+                         VerdictName(st.judged.verdict), state.revision);
     out.confirmed_at_us = ctx.clock.NowMicros();
     if (!st.hook.ok()) out.status = Status::IoError("written and recorded, but on_repair failed: " + st.hook.message());
     return out;

@@ -146,6 +146,7 @@ class Folder {
   void Intent(const AuditEntry& entry, const Event& event, IntentChange::What what, bool listed) {
     AuditOperation op;
     op.version = event.version;
+    op.revision = static_cast<std::int64_t>(out_.operations.size()) + 1;  // every intent is one
     op.event = event.type;
     op.time_us = event.time_us;
     op.actor = event.actor;
@@ -293,6 +294,11 @@ const AuditOperation* AuditTimeline::OperationAt(std::int64_t version) const {
   auto it = std::lower_bound(operations.begin(), operations.end(), version,
                              [](const AuditOperation& op, std::int64_t v) { return op.version < v; });
   return it != operations.end() && it->version == version ? &*it : nullptr;
+}
+
+std::string AuditTimeline::RevisionText(std::int64_t version) const {
+  const AuditOperation* op = OperationAt(version);
+  return op != nullptr ? "rev " + std::to_string(op->revision) : "version " + std::to_string(version);
 }
 
 const AuditDrift* AuditTimeline::DriftOpenedAt(std::int64_t version) const {

@@ -58,6 +58,7 @@ struct AuditReach {
 // An event that changed the intended value, and where it reached by the end of the audit.
 struct AuditOperation {
   std::int64_t version = 0;
+  std::int64_t revision = 0;  // the intent's revision (1, 2, 3 …: RecordState::revision)
   std::string event;
   std::int64_t time_us = 0;
   std::string actor;
@@ -166,6 +167,8 @@ struct AuditTimeline {
 
   // The operation at `version`, listed or not; nullptr when none.
   const AuditOperation* OperationAt(std::int64_t version) const;
+  // "rev 2" for the operation at `version`; "version N" when no operation is there.
+  std::string RevisionText(std::int64_t version) const;
   // The drift opened at `version`; nullptr when none is listed.
   const AuditDrift* DriftOpenedAt(std::int64_t version) const;
 };

@@ -64,8 +64,8 @@ Status FinishPending(SeamContext& ctx, const SeamConfig& seam, RecordState& stat
     SideWriteReport r = ApplyAndConfirm(ctx, seam, state, *side, /*completing=*/is_pending);
     if (!r.ok) {
       return Status::FailedPrecondition(
-          "seam " + seam.name + ": the previous operation (" + state.intent_type + ", version " +
-          std::to_string(state.current_version) + ") is still pending on side " + side->name + " (" +
+          "seam " + seam.name + ": the previous operation (" + state.intent_type + ", rev " +
+          std::to_string(state.revision) + ") is still pending on side " + side->name + " (" +
           r.message + "); fix the side, then run `seamctl repair " + (r.held_back ? "--force " : "") + seam.name +
           "`");
     }
@@ -123,6 +123,7 @@ Result<OperationReport> AppendThenApply(SeamContext& ctx, const SeamConfig& seam
   report.seam = seam.name;
   report.operation = operation;
   report.version = state.stream_version;
+  report.revision = state.revision;
   if (state.active()) report.fingerprint = RecordFingerprint(*state.kind, state.value, ctx.keys);
   ReconcileLog()->info("seam {}: {} recorded as version {} {}", seam.name, operation,
                        report.version, report.fingerprint);
@@ -182,8 +183,8 @@ Result<OperationReport> Adopt(SeamContext& ctx, const SeamConfig& seam, const st
     report.seam = seam.name;
     report.operation = "adopt";
     report.fingerprint = j.fingerprint;
-    report.note = "side " + from + " already holds the intended " + state.kind->noun + " (version " +
-                  std::to_string(state.current_version) + "); nothing adopted";
+    report.note = "side " + from + " already holds the intended " + state.kind->noun + " (rev " +
+                  std::to_string(state.revision) + "); nothing adopted";
     return report;
   }
   SEAM_ASSIGN_OR_RETURN(EventDraft draft, AdoptionDraft(ctx, seam, state, *source, obs, "seamctl adopt"));

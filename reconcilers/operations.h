@@ -31,6 +31,7 @@ struct OperationReport {
   std::string seam;
   std::string operation;  // "issue" | "rotate" | "revoke" | "adopt" | "pair" | "unpair"
   std::int64_t version = 0;   // stream version of the appended event (0 if nothing appended)
+  std::int64_t revision = 0;  // the intent's revision after it (RecordState::revision): for people
   std::string fingerprint;    // of the new value ("" for revoke / no-op)
   std::vector<SideWriteReport> sides;
   std::string note;           // e.g. "side cli already holds the intended value; nothing to adopt"

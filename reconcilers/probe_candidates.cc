@@ -23,6 +23,7 @@ Result<ProbeCandidates> CandidatesFor(const RecordState& state, Transform transf
   std::vector<Record> seen;  // untransformed: a transform may map two records alike
   std::size_t older_taken = 0;
   for (auto it = state.history.rbegin(); it != state.history.rend(); ++it) {
+    const auto index = static_cast<std::size_t>(state.history.rend() - it) - 1;
     const bool current = out.active && it == state.history.rbegin();
     if (!current && older_taken == older) break;
     Record record;
@@ -33,7 +34,7 @@ Result<ProbeCandidates> CandidatesFor(const RecordState& state, Transform transf
     }
     if (std::any_of(seen.begin(), seen.end(), [&](const Record& r) { return SameRecord(r, record); })) continue;
     if (!current) ++older_taken;
-    out.newest_first.push_back(ProbeCandidate{it->version, ForSide(kind, transform, record)});
+    out.newest_first.push_back(ProbeCandidate{it->version, ForSide(kind, transform, record), RevisionOf(state, index)});
     seen.push_back(std::move(record));
   }
   return out;

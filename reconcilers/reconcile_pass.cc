@@ -457,6 +457,7 @@ SeamReport ReportPhase(Pass& p, std::int64_t version_before) {
   report.entity = p.seam.entity;
   report.events_appended = static_cast<int>(state.stream_version - version_before);
   report.intended_version = state.current_version;
+  report.intended_revision = state.revision;
   report.intended_state = PhaseName(state.phase);
   if (state.active()) {
     report.intended_fingerprint = RecordFingerprint(p.kind, state.value, p.ctx.keys);
@@ -486,6 +487,7 @@ SeamReport ReportPhase(Pass& p, std::int64_t version_before) {
   if (!report.pending_sides.empty()) {
     report.pending_operation = state.intent_type;
     report.pending_version = state.current_version;
+    report.pending_revision = state.revision;
     report.pending_since_us = state.current_time_us;
   }
   ComputeStatus(state, report);

@@ -79,6 +79,7 @@ struct SeamReport {
   std::string entity;
   std::string status;  // "in_sync" | "drift" | "unknown" | "unset"
   std::int64_t intended_version = 0;
+  std::int64_t intended_revision = 0;  // RecordState::revision: what people read ("rev 3")
   std::string intended_fingerprint;  // "" unless a value is intended
   std::string intended_state;        // "active" | "revoked" | "unset" | "unknown" (log unreadable)
   std::int64_t intended_not_after = 0;  // when the intended value expires (Unix seconds); 0: never/none
@@ -86,6 +87,7 @@ struct SeamReport {
   // An operation that has not confirmed every side yet (check; after a repair, what is left).
   std::string pending_operation;          // its intent event type, "" when none is pending
   std::int64_t pending_version = 0;
+  std::int64_t pending_revision = 0;
   std::int64_t pending_since_us = 0;       // when its intent was recorded
   std::vector<std::string> pending_sides;  // in `order`
   // The repair budget of a side was spent: repairs stopped until `repair --force`.

@@ -194,10 +194,12 @@ Status ApplyEvent(RecordState& state, const Event& event) {
   }
   if (change.what == IntentChange::What::kNone) return ApplyConfirmation(state, event);
   if (!change.adopted_from.empty()) NoteAdoption(state, change.adopted_from, event);
+  ++state.revision;
   switch (change.what) {
     case IntentChange::What::kNone:
       break;
     case IntentChange::What::kClear:
+      state.cleared_at.push_back(event.version);
       state.phase = RecordState::Phase::kRevoked;
       state.value = Record();
       state.value_version = 0;
@@ -258,6 +260,20 @@ Result<Record> OpenRecord(const RecordState& state, const RecordedValue& recorde
     record.insert_or_assign(state.kind->secret_field, std::move(opened).value());
   }
   return record;
+}
+
+std::int64_t RevisionOf(const RecordState& state, std::size_t index) {
+  const std::int64_t version = state.history[index].version;
+  const auto clears = std::lower_bound(state.cleared_at.begin(), state.cleared_at.end(), version);
+  return static_cast<std::int64_t>(index) + 1 + (clears - state.cleared_at.begin());
+}
+
+std::int64_t RevisionAt(const RecordState& state, std::int64_t version) {
+  // History is in stream order: a binary search, for a million-event stream as for a short one.
+  const auto it = std::lower_bound(state.history.begin(), state.history.end(), version,
+                                   [](const RecordedValue& v, std::int64_t at) { return v.version < at; });
+  if (it == state.history.end() || it->version != version) return 0;
+  return RevisionOf(state, static_cast<std::size_t>(it - state.history.begin()));
 }
 
 Status OpenCurrent(RecordState& state, const KeyRing& keys) {
@@ -403,7 +419,7 @@ std::optional<Judgement> JudgeAgainstHistory(const RecordState& state, const Sid
     if (!current) {
       if (open_older) {
         Result<Record> r = OpenRecord(state, *it, keys);
-        if (!r.ok()) return Judgement{Verdict::kUnreadable, 0, "", "cannot compare with the log: " + r.status().message()};
+        if (!r.ok()) return Judgement{Verdict::kUnreadable, 0, 0, "", "cannot compare with the log: " + r.status().message()};
         opened = std::move(r).value();
       } else {
         for (const auto& [field, text] : state.plain_of(*it)) opened.emplace(field, Secret(text));
@@ -413,8 +429,9 @@ std::optional<Judgement> JudgeAgainstHistory(const RecordState& state, const Sid
     if (!Compare(kind, side, *record, obs).Same()) continue;
     Judgement j;
     j.holds_version = it->version;
+    j.holds_revision = RevisionOf(state, static_cast<std::size_t>(state.history.rend() - it) - 1);
     j.fingerprint = MatchedFingerprint(kind, side, *record, obs, keys);
-    j.detail = "holds version " + std::to_string(it->version);
+    j.detail = "holds rev " + std::to_string(j.holds_revision);
     if (current && kind.lacks != nullptr) {
       if (std::string lacks = kind.lacks(state.value, obs); !lacks.empty()) {
         j.verdict = Verdict::kLagging;
@@ -428,8 +445,8 @@ std::optional<Judgement> JudgeAgainstHistory(const RecordState& state, const Sid
     } else {
       j.verdict = Verdict::kLagging;
       j.detail += "; " + (state.active() ? intended
-                                         : "the " + kind.noun + " was " + kind.cleared_word + " at version " +
-                                               std::to_string(state.current_version));
+                                         : "the " + kind.noun + " was " + kind.cleared_word + " at rev " +
+                                               std::to_string(state.revision));
     }
     return j;
   }
@@ -446,7 +463,7 @@ Judgement JudgeUnknownValue(const RecordState& state, const SideShape& side, con
     j.verdict = Verdict::kForeign;
     j.detail = state.history.empty() ? "holds a value but no " + kind.noun + " was recorded in the log"
                                      : "holds a value although the " + kind.noun + " was " + kind.cleared_word +
-                                           " at version " + std::to_string(state.current_version);
+                                           " at rev " + std::to_string(state.revision);
     return j;
   }
   const Comparison c = Compare(kind, side, state.value, obs);
@@ -462,7 +479,7 @@ Judgement JudgeUnknownValue(const RecordState& state, const SideShape& side, con
   } else {
     const std::vector<std::string>& wrong = c.differ;
     j.detail = "holds a record the log never had: " + Plural(wrong) + (wrong.size() == 1 ? " differs" : " differ") +
-               " from version " + std::to_string(state.current_version) +
+               " from rev " + std::to_string(state.revision) +
                (c.absent.empty() ? "" : ", " + Plural(c.absent) + " absent");
   }
   return j;
@@ -472,10 +489,10 @@ Judgement JudgeUnknownValue(const RecordState& state, const SideShape& side, con
 
 Judgement Judge(const RecordState& state, const SideShape& side, const Observation& obs,
                 const KeyRing& keys, const ExpiryPolicy& expiry) {
-  const std::string intended = "version " + std::to_string(state.current_version) + " is intended";
+  const std::string intended = "rev " + std::to_string(state.revision) + " is intended";
   switch (obs.state) {
     case Observation::State::kUnreadable:
-      return Judgement{Verdict::kUnreadable, 0, "", obs.reason};
+      return Judgement{Verdict::kUnreadable, 0, 0, "", obs.reason};
     case Observation::State::kMissing:
       return JudgeNothingHeld(state, side, intended);
     case Observation::State::kValue:
@@ -484,10 +501,10 @@ Judgement Judge(const RecordState& state, const SideShape& side, const Observati
   if (obs.none_accepted) {
     // A probing side rejected every value it was asked about. With no value intended, that is
     // what a revocation looks like; otherwise it holds a value the log does not know. Its reason
-    // names the versions asked, the intended one first ("rejects version 7 (intended) and 2
+    // names the revisions asked, the intended one first ("rejects rev 3 (intended) and 2
     // earlier ones"), so it is the whole detail.
     if (!state.active()) return JudgeNothingHeld(state, side, intended);
-    return Judgement{Verdict::kForeign, 0, "", obs.reason};
+    return Judgement{Verdict::kForeign, 0, 0, "", obs.reason};
   }
   if (std::optional<Judgement> held = JudgeAgainstHistory(state, side, obs, keys, expiry, intended)) return *held;
   return JudgeUnknownValue(state, side, obs, keys, intended);

@@ -82,6 +82,14 @@ struct RecordState {
   std::int64_t stream_version = 0;   // version of the stream's last event (any type)
   Hash stream_hash{};                // that event's hash (a kept state checks it is still there)
   std::int64_t current_version = 0;  // version of the event that set the current phase/value
+  // The intent's revision, the number people read ("rev 3"): +1 for each event that changed the
+  // intended value (issue, rotate, set, adopt, renew, revoke, unset), never for confirmations,
+  // repairs or drift records, which share the stream's versions.
+  std::int64_t revision = 0;
+  // Stream versions of the intents that cleared the value (revoke, unset), in order: with
+  // `history` they are every intent, so a history entry's revision is its index + 1 + the
+  // clears before it (RevisionAt), and RecordedValue stays 32 bytes.
+  std::vector<std::int64_t> cleared_at;
   std::int64_t current_time_us = 0;  // when that happened
   Record value;                      // the current record once OpenCurrent ran, when active
   std::int64_t value_version = 0;    // the version `value` holds; 0 when not opened
@@ -153,6 +161,12 @@ Status CatchUp(EventStore& store, const std::string& stream, RecordState& state,
 
 // The record of `recorded`, with its secret field opened.
 Result<Record> OpenRecord(const RecordState& state, const RecordedValue& recorded, const KeyRing& keys);
+
+// The revision of the value set at stream version `version` (a history entry's), or 0 when no
+// value was set there.
+std::int64_t RevisionAt(const RecordState& state, std::int64_t version);
+// The revision of history[index].
+std::int64_t RevisionOf(const RecordState& state, std::size_t index);
 
 // What a side with `transform` stores for `record`: the primary field goes through the
 // transform, the others as they are.

@@ -21,6 +21,7 @@ inline bool IsDrift(Verdict v) {
 struct Judgement {
   Verdict verdict = Verdict::kUnreadable;
   std::int64_t holds_version = 0;  // stream version whose value the side holds; 0 if none/unknown
+  std::int64_t holds_revision = 0;  // that value's revision (RecordState::revision); 0 likewise
   std::string fingerprint;         // keyed fingerprint of what the side holds; "" if nothing
   std::string detail;              // one line for people, no secrets
 };

@@ -84,7 +84,7 @@ step "init: state directory, key file (0600) and the hash-chained event log"
 run "$seamctl" init
 
 step "pair: the pairing is recorded in the log (token sealed), then written to the gateway (PUT), then the CLI"
-run_check 0 'pair recorded as version 1' "$seamctl" pair device-42 --device device-42 --gateway-url "http://127.0.0.1:$port"
+run_check 0 'pair recorded as rev 1' "$seamctl" pair device-42 --device device-42 --gateway-url "http://127.0.0.1:$port"
 run cat cli/paired.json | sed -E 's/("token": ")[^"]+/\1<43 characters, not shown>/'
 run_check 0 '^200 OK' "$client" --paired cli/paired.json
 
@@ -92,7 +92,7 @@ step "a backup job copies the gateway's database"
 run cp gateway/gateway.db gateway/backup.db
 
 step "rotate: a new token, recorded, then written to both sides; the client still gets through"
-run_check 0 'rotate recorded as version 4' "$seamctl" token rotate device-42
+run_check 0 'rotate recorded as rev 2 \(log version 4\)' "$seamctl" token rotate device-42
 run_check 0 '^200 OK' "$client" --paired cli/paired.json
 
 step "a careless restart: the gateway comes back from the stale backup"
@@ -106,7 +106,7 @@ healthz
 echo "(cli/paired.json is valid JSON with a well-formed token: nothing looks wrong on its own)"
 
 step "seam sees the disagreement: the gateway lags, holding the previous version"
-run_check 1 'gateway +lagging +holds version 1; version 4 is intended' "$seamctl" check
+run_check 1 'gateway +lagging +holds rev 1; rev 2 is intended' "$seamctl" check
 run_check 1 '"verdict": "lagging"' "$seamctl" check --json
 
 step "repair --dry-run says what it would do and writes nothing"
@@ -118,7 +118,7 @@ run_check 0 '^200 OK' "$client" --paired cli/paired.json
 run_check 0 'cli +in_sync' "$seamctl" check
 
 step "drift: when it began, on which side, which operation the gateway lost, how it ended"
-run_check 0 '^gateway has held version 1 since at least .*repaired at ' "$seamctl" drift device-42
+run_check 0 '^gateway has held rev 1 since at least .*repaired at ' "$seamctl" drift device-42
 run_check 0 'wrote timeline.html' "$seamctl" audit device-42 --html timeline.html
 echo "(timeline.html: one self-contained page, a band per side; open it in a browser)"
 

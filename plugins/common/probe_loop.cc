@@ -11,11 +11,14 @@ Observation ProbeNewestFirst(const CandidateSource& source, std::size_t history,
   Result<ProbeCandidates> candidates = source(history);
   if (!candidates.ok()) return Observation::Unreadable(describe + ": " + candidates.status().message());
   std::size_t asked = 0;
-  std::int64_t newest = 0;
+  std::string newest;  // "rev 3" (or "version 7" when the source knows no revisions)
   for (const ProbeCandidate& candidate : candidates->newest_first) {
     auto it = candidate.record.find(field);
     if (it == candidate.record.end()) continue;
-    if (newest == 0) newest = candidate.version;
+    if (newest.empty()) {
+      newest = candidate.revision > 0 ? "rev " + std::to_string(candidate.revision)
+                                      : "version " + std::to_string(candidate.version);
+    }
     ++asked;
     ProbeAnswer answer = ask(it->second, candidate.version, deadline);
     switch (answer.kind) {
@@ -32,7 +35,7 @@ Observation ProbeNewestFirst(const CandidateSource& source, std::size_t history,
     }
   }
   if (asked == 0) return Observation::Missing(ChangeMarker{"nothing-to-ask"});
-  std::string tried = "rejects version " + std::to_string(newest) + (candidates->active ? " (intended)" : "");
+  std::string tried = "rejects " + newest + (candidates->active ? " (intended)" : "");
   if (asked > 1) tried += " and " + std::to_string(asked - 1) + (asked == 2 ? " earlier one" : " earlier ones");
   return Observation::NoneAccepted(std::move(tried), ChangeMarker{"none-accepted"});
 }

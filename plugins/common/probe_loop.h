@@ -28,7 +28,8 @@ struct ProbeAnswer {
 // Asks `ask` about `field` of each candidate `source` gives (at most `history` older than the
 // intended one) until one is accepted:
 //   accepted      kValue holding {field: value} as if read; marker "accepted:version-N"
-//   all rejected  NoneAccepted: "rejects version 7 (intended) and 2 earlier ones"
+//   all rejected  NoneAccepted: "rejects rev 3 (intended) and 2 earlier ones" (the candidates'
+//                 revisions; their versions when the source gives none)
 //   no candidates kMissing (the log has no value: nothing to ask about)
 //   unknown       kUnreadable: `describe` + ": " + why
 //   no source, or it fails: kUnreadable naming why.

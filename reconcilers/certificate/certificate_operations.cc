@@ -56,8 +56,8 @@ Result<OperationReport> ImportCertificate(SeamContext& ctx, const SeamConfig& se
     report.seam = seam.name;
     report.operation = request.source == "self-signed" ? "cert issue" : "cert import";
     report.fingerprint = "sha256:" + held->substr(0, 16);
-    report.note = "the log already holds this certificate (" + report.fingerprint + "...) as version " +
-                  std::to_string(state.current_version) + "; nothing recorded";
+    report.note = "the log already holds this certificate (" + report.fingerprint + "...) as rev " +
+                  std::to_string(state.revision) + "; nothing recorded";
     report.warnings = std::move(warnings);
     return report;
   }

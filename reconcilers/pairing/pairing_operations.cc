@@ -60,8 +60,8 @@ Result<OperationReport> Pair(SeamContext& ctx, const SeamConfig& seam, const Pai
   SEAM_RETURN_IF_ERROR(ValidateRequest(request));
   SEAM_ASSIGN_OR_RETURN(RecordState state, Replay(ctx, seam));
   if (state.active()) {
-    return Status::AlreadyExists("seam " + seam.name + " is already paired (version " +
-                                 std::to_string(state.current_version) + "); use `seamctl token rotate " +
+    return Status::AlreadyExists("seam " + seam.name + " is already paired (rev " +
+                                 std::to_string(state.revision) + "); use `seamctl token rotate " +
                                  seam.name + "` for a new token, or `seamctl unpair " + seam.name +
                                  "` first");
   }

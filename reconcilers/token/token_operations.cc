@@ -33,8 +33,8 @@ Result<OperationReport> SetNewValue(SeamContext& ctx, const SeamConfig& seam, co
   SEAM_ASSIGN_OR_RETURN(RecordState state, Replay(ctx, seam));
   SEAM_RETURN_IF_ERROR(PreflightSides(seam, command + " " + seam.name));
   if (!rotate && state.active()) {
-    return Status::AlreadyExists("seam " + seam.name + " already has a token (version " +
-                                 std::to_string(state.current_version) +
+    return Status::AlreadyExists("seam " + seam.name + " already has a token (rev " +
+                                 std::to_string(state.revision) +
                                  "); use `seamctl token rotate " + seam.name + "`");
   }
   if (rotate && !state.active()) {

@@ -51,7 +51,7 @@ Result<OperationReport> SetValue(SeamContext& ctx, const SeamConfig& seam, const
       OperationReport r;
       r.seam = seam.name;
       r.operation = "set";
-      r.note = "the log already intends this value (version " + std::to_string(state.current_version) +
+      r.note = "the log already intends this value (rev " + std::to_string(state.revision) +
                "); nothing recorded";
       return r;
     }

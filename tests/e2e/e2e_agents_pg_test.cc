@@ -381,7 +381,7 @@ TEST_F(AgentsPgTest, AnOperationWaitsForTheOtherAgentsConfirmationsOrSaysWhoseAr
   ASSERT_EQ(pending.exit_code, 2) << pending.out << pending.err;
   EXPECT_TRUE(Contains(pending.out, "  cli: written and confirmed")) << pending.out;
   EXPECT_TRUE(Contains(pending.out, "  gateway: not confirmed by agent gw2 within 1 s")) << pending.out;
-  EXPECT_TRUE(Contains(pending.err, "seamctl: error: seam device-token: the operation (version ")) << pending.err;
+  EXPECT_TRUE(Contains(pending.err, "seamctl: error: seam device-token: the operation (rev ")) << pending.err;
   EXPECT_TRUE(Contains(pending.err, "is pending on gateway (agent gw2): not confirmed within 1 s")) << pending.err;
   EXPECT_EQ(std::count(pending.err.begin(), pending.err.end(), '\n'), 1) << pending.err;
   EXPECT_NE(TokenIn(Gw()), TokenIn(CliFile()));

@@ -176,11 +176,11 @@ TEST_F(AuditTest, ALaggingSideNamesTheRotationItMissedTheBracketAndTheRepair) {
   EXPECT_EQ(code, 0) << "no drift open";
   EXPECT_EQ(drift["drift"], d);
   EXPECT_EQ(drift["operation"], v4);
-  EXPECT_EQ(drift["text"], "gateway has held version 1 since at least " + found["first_seen_at"].get<std::string>() +
+  // People read revisions: the issue is rev 1, the rotations r1 and r2 are revs 2 and 3.
+  EXPECT_EQ(drift["text"], "gateway has held rev 1 since at least " + found["first_seen_at"].get<std::string>() +
                                " (last seen in sync " + At(log, gateway_r2)["time"].get<std::string>() + ")" + ChangedPart(d) +
-                               "; the rotation to version " + std::to_string(r1) + " at " + At(log, r1)["time"].get<std::string>() +
-                               " reached cli and mirror but not gateway; it had held version " + std::to_string(r2) +
-                               " (the rotation to version " + std::to_string(r2) + " at " +
+                               "; the rotation to rev 2 at " + At(log, r1)["time"].get<std::string>() +
+                               " reached cli and mirror but not gateway; it had held rev 3 (the rotation to rev 3 at " +
                                At(log, r2)["time"].get<std::string>() + "), confirmed at " +
                                At(log, gateway_r2)["time"].get<std::string>() +
                                ", and went back to an older value (a restore, a stale copy); repaired at " +
@@ -227,9 +227,9 @@ TEST_F(AuditTest, AStaleRestoreIsALaggingSideThatHadTheNewValue) {
   const json drift = DriftJson(&code);
   EXPECT_EQ(code, 0);
   EXPECT_TRUE(drift["operation"].is_null());
-  EXPECT_EQ(drift["text"], "cli has held version 1 since at least " + d["first_seen_at"].get<std::string>() +
+  EXPECT_EQ(drift["text"], "cli has held rev 1 since at least " + d["first_seen_at"].get<std::string>() +
                                " (last seen in sync " + At(log, 6)["time"].get<std::string>() + ")" + ChangedPart(d) +
-                               "; it had held version 4 (the rotation to version 4 at " +
+                               "; it had held rev 2 (the rotation to rev 2 at " +
                                At(log, 4)["time"].get<std::string>() + "), confirmed at " +
                                At(log, 6)["time"].get<std::string>() +
                                ", and went back to an older value (a restore, a stale copy); repaired at " +
@@ -359,7 +359,7 @@ TEST_F(AuditTest, AFlappingSeamShowsTheSpellAndTheValueSeenBefore) {
                                " since at least " + At(log, third)["details"]["first_seen_at"].get<std::string>() +
                                " (last seen in sync " + last["last_in_sync_at"].get<std::string>() + ")" +
                                ChangedPart(last) + "; this value was seen before on cli at " +
-                               At(log, first)["time"].get<std::string>() + ", version " + std::to_string(first) +
+                               At(log, first)["time"].get<std::string>() + ", log version " + std::to_string(first) +
                                "; still open.");
 
   ASSERT_EQ(Seamctl({"repair", "--force"}).exit_code, 0);

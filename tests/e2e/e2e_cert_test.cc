@@ -163,7 +163,7 @@ TEST_F(CertTest, IssueSelfSignedWritesBothPemSidesAndLogsTheSha256NeverTheKey) {
   const std::string sha = FingerprintOf("nginx/cert.pem");
   ASSERT_EQ(sha.size(), 64U);
   const std::string fp = "sha256:" + sha.substr(0, 16);
-  EXPECT_TRUE(Contains(issue.out, "cert issue recorded as version 1 " + fp)) << issue.out;
+  EXPECT_TRUE(Contains(issue.out, "cert issue recorded as rev 1 (log version 1) " + fp)) << issue.out;
   EXPECT_EQ(FingerprintOf("haproxy/cert.pem"), sha);
   EXPECT_TRUE(KeyMatches("nginx/cert.pem", "nginx/key.pem"));
   EXPECT_EQ(ReadFile(Root() / "haproxy/private/key.pem"), ReadFile(Root() / "nginx/key.pem"));
@@ -190,7 +190,7 @@ TEST_F(CertTest, IssueSelfSignedWritesBothPemSidesAndLogsTheSha256NeverTheKey) {
     EXPECT_EQ(SideOf(report, side)["verdict"], "in_sync") << side;
     EXPECT_EQ(SideOf(report, side)["holds_version"], 1) << side;
     EXPECT_EQ(SideOf(report, side)["fingerprint"], fp) << side;
-    EXPECT_EQ(SideOf(report, side)["detail"], "holds version 1") << side;  // 90 days > renew_before 30d
+    EXPECT_EQ(SideOf(report, side)["detail"], "holds rev 1") << side;  // 90 days > renew_before 30d
   }
 
   // The intent, then one SideApplied per side for version 1.
@@ -286,7 +286,7 @@ TEST_F(CertTest, ImportRefusesBadInputBeforeRecordingOrWritingAnything) {
       Seamctl({"cert", "import", kCertSeam, "--cert", "in/b/cert.pem", "--key", "in/b/key.pem"});
   ASSERT_EQ(import_b.exit_code, 0) << import_b.out << import_b.err;
   // v1 the first import, v2-3 its SideApplied, v4 the renewal.
-  EXPECT_TRUE(Contains(import_b.out, "cert import recorded as version 4")) << import_b.out;
+  EXPECT_TRUE(Contains(import_b.out, "cert import recorded as rev 2 (log version 4)")) << import_b.out;
   EXPECT_EQ(FingerprintOf("haproxy/cert.pem"), FingerprintOf("in/b/cert.pem"));
   EXPECT_TRUE(KeyMatches("haproxy/cert.pem", "haproxy/private/key.pem"));
   const std::vector<nlohmann::json> events = LogEvents();
@@ -339,7 +339,7 @@ TEST_F(CertTest, CertificateWithinRenewBeforeIsExpiringAndRepairCannotHelp) {
     EXPECT_EQ(SideOf(report, side)["verdict"], "expiring") << side;
     EXPECT_EQ(SideOf(report, side)["holds_version"], 1) << side;
     // A certificate made for 30 days a moment ago: 30 days to the nearest day (core/x509.h DaysText).
-    EXPECT_EQ(SideOf(report, side)["detail"], "holds version 1; it expires in 30 days (renew_before)") << side;
+    EXPECT_EQ(SideOf(report, side)["detail"], "holds rev 1; it expires in 30 days (renew_before)") << side;
   }
 
   // Writing the same certificate again would not help: repair writes no side and says so by exit
@@ -480,7 +480,7 @@ TEST_F(TlsEndpointTest, ServerStillServingTheOldCertificateIsLaggingAndRepairRel
   // the server on them; the read-back then confirms what it serves.
   ProcessResult issue = Seamctl({"cert", "issue", kCertSeam, "--self-signed", "--cn", "gw.test"});
   ASSERT_EQ(issue.exit_code, 0) << issue.out << issue.err << ReadFile(Root() / "server.log");
-  EXPECT_TRUE(Contains(issue.out, "cert issue recorded as version 1")) << issue.out;
+  EXPECT_TRUE(Contains(issue.out, "cert issue recorded as rev 1 (log version 1)")) << issue.out;
   EXPECT_TRUE(Contains(issue.out, "files: written and confirmed")) << issue.out;
   EXPECT_TRUE(Contains(issue.out, "server: serves it (confirmed)")) << issue.out;
   const std::string v1 = FingerprintOf("tls/cert.pem");
@@ -507,7 +507,7 @@ TEST_F(TlsEndpointTest, ServerStillServingTheOldCertificateIsLaggingAndRepairRel
   // written, on_repair restarts the foreign server on them.
   ProcessResult renew = Seamctl({"cert", "issue", kCertSeam, "--self-signed", "--cn", "gw.test"});
   ASSERT_EQ(renew.exit_code, 0) << renew.out << renew.err << ReadFile(Root() / "server.log");
-  EXPECT_TRUE(Contains(renew.out, "cert issue recorded as version 4")) << renew.out;
+  EXPECT_TRUE(Contains(renew.out, "cert issue recorded as rev 2 (log version 4)")) << renew.out;
   const std::string v2 = FingerprintOf("tls/cert.pem");
   EXPECT_NE(v2, v1);
   EXPECT_EQ(Served(), v2);
@@ -529,7 +529,7 @@ TEST_F(TlsEndpointTest, ServerStillServingTheOldCertificateIsLaggingAndRepairRel
   EXPECT_EQ(SideOf(report, "files")["holds_version"], 4);
   EXPECT_EQ(SideOf(report, "server")["verdict"], "lagging");
   EXPECT_EQ(SideOf(report, "server")["holds_version"], 1);
-  EXPECT_EQ(SideOf(report, "server")["detail"], "holds version 1; version 4 is intended");
+  EXPECT_EQ(SideOf(report, "server")["detail"], "holds rev 1; rev 2 is intended");
   EXPECT_EQ(SideOf(report, "server")["fingerprint"], "sha256:" + v1.substr(0, 16));
 
   // repair runs on_repair (the files are already right) and confirms what is served.
@@ -576,7 +576,7 @@ TEST_F(TlsEndpointTest, AnEndpointWithoutOnRepairIsReportedButBlocksNothing) {
   // A second certificate is not refused because of the first.
   ProcessResult again = Seamctl({"cert", "issue", kCertSeam, "--self-signed", "--cn", "gw2.test"});
   EXPECT_EQ(again.exit_code, 2) << again.out << again.err;
-  EXPECT_TRUE(Contains(again.out, "cert issue recorded as version")) << again.out;
+  EXPECT_TRUE(Contains(again.out, "cert issue recorded as rev")) << again.out;
   // The files drift; repair brings them back although the endpoint is still wrong.
   WriteFile(Root() / "tls/cert.pem", ReadFile(Root() / "boot/cert.pem"));
   WriteFile(Root() / "tls/key.pem", ReadFile(Root() / "boot/key.pem"));

@@ -109,7 +109,7 @@ TEST_P(CrashTest, RotateKilledAtThePointIsFinishedByRepair) {
 
   ProcessResult rotate = Seamctl({"token", "rotate", kSeam}, {{"SEAM_FAULT", point}});
   ASSERT_EQ(rotate.exit_code, kKilled) << "SEAM_FAULT=" << point << " did not fire\n" << rotate.out << rotate.err;
-  EXPECT_EQ(rotate.out.find("recorded as version"), std::string::npos) << "no success before the kill";
+  EXPECT_EQ(rotate.out.find("recorded as rev"), std::string::npos) << "no success before the kill";
   ASSERT_NO_FATAL_FAILURE(RecoverAndExpectInSync(point));
 
   const std::vector<std::string> after = Types();
@@ -154,7 +154,7 @@ TEST_F(SeamctlTest, AnOperationCompletesThePendingOneFirstOrRefusesClearly) {
   ASSERT_EQ(Seamctl({"token", "rotate", kSeam}, {{"SEAM_FAULT", "before-side-write:cli"}}).exit_code, kKilled);
   ProcessResult check = Seamctl({"check"});
   EXPECT_EQ(check.exit_code, 1);
-  EXPECT_NE(check.out.find("pending: TokenRotated (version 4) not yet confirmed on cli"), std::string::npos)
+  EXPECT_NE(check.out.find("pending: TokenRotated (rev 2) not yet confirmed on cli"), std::string::npos)
       << check.out;
 
   // The CLI's file cannot be parsed now: the next rotation must refuse, recording nothing.
@@ -162,7 +162,7 @@ TEST_F(SeamctlTest, AnOperationCompletesThePendingOneFirstOrRefusesClearly) {
   seam::testing::WriteFile(CliFile(), "{not json");
   const std::size_t events = LogEvents().size();
   ProcessResult refused = Seamctl({"token", "rotate", kSeam});
-  EXPECT_TRUE(IsCleanError(refused, "the previous operation (TokenRotated, version 4) is still pending on side cli"));
+  EXPECT_TRUE(IsCleanError(refused, "the previous operation (TokenRotated, rev 2) is still pending on side cli"));
   EXPECT_EQ(LogEvents().size(), events) << "nothing recorded";
 
   // Fixed: the next rotation first completes the pending one, then does its own.

@@ -162,7 +162,7 @@ class EnvFaultTest : public SeamctlTest {
   return ::testing::AssertionSuccess();
 }
 
-bool Acknowledged(const ProcessResult& r) { return Contains(r.out, "recorded as version"); }
+bool Acknowledged(const ProcessResult& r) { return Contains(r.out, "recorded as rev"); }
 
 // 1. The CLI's directory is read-only from the start: the pre-check refuses the rotation before
 // anything is recorded or written, naming the side and its directory.

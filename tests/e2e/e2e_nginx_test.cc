@@ -108,7 +108,7 @@ TEST_F(NginxCertTest, ImportingTheCertificateTheLogHoldsIsANoOp) {
   ProcessResult again = Seamctl({"cert", "import", kSeam, "--cert", "again.pem", "--key", "again.key"});
   EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
   EXPECT_TRUE(Contains(again.out, "web-tls: the log already holds this certificate (sha256:" + Disk().substr(0, 16) +
-                                      "...) as version 1; nothing recorded"))
+                                      "...) as rev 1; nothing recorded"))
       << again.out;
   EXPECT_EQ(LogEvents().size(), events);
   EXPECT_EQ(nginx_.Reloads(), reloads);
@@ -156,7 +156,7 @@ TEST_F(NginxCertTest, AServerThatNeverPicksTheCertificateUpIsReportedAsStillServ
   EXPECT_TRUE(Contains(issue.out, "served: does NOT serve it")) << issue.out;
   EXPECT_TRUE(Contains(issue.err, "side served does not serve it: on_repair `nginx` ran and exited 0, but "
                                   "tls-endpoint 127.0.0.1:" + std::to_string(nginx_.port()) +
-                                  " (server name web.test) is still serving version 1 after "))
+                                  " (server name web.test) is still serving rev 1 after "))
       << issue.err;
   EXPECT_TRUE(Contains(issue.err, ") is pending there")) << issue.err;
 }
@@ -195,7 +195,7 @@ TEST_F(NginxCertTest, AChainServedWithoutItsIntermediateIsReportedAndReloadedOnc
   ProcessResult import = Seamctl({"cert", "import", kSeam, "--cert", (ca / "fullchain.pem").string(), "--key",
                                   (ca / "leaf.key").string()});
   EXPECT_EQ(import.exit_code, 2) << import.out << import.err;
-  EXPECT_TRUE(Contains(import.err, "is serving version 1 incompletely after ")) << import.err;
+  EXPECT_TRUE(Contains(import.err, "is serving rev 1 incompletely after ")) << import.err;
   EXPECT_TRUE(Contains(import.err, "without 1 of the 1 intermediate certificate(s) of the chain on record")) << import.err;
   EXPECT_EQ(nginx_.Reloads(), reloads_before + 1);
   ASSERT_EQ(Served(), CertificateFileSha256(ca / "leaf.pem"));  // the right leaf, alone

@@ -142,7 +142,7 @@ TEST_F(PairingTest, PairWritesEverySideAndLogsAFingerprintNeverTheToken) {
   ASSERT_NO_FATAL_FAILURE(InitPairing());
   ProcessResult pair = Seamctl({"pair", kPairing, "--device", "device-42", "--gateway-url", kGatewayUrl});
   ASSERT_EQ(pair.exit_code, 0) << pair.out << pair.err;
-  EXPECT_TRUE(Contains(pair.out, "pair recorded as version 1 fp:")) << pair.out;
+  EXPECT_TRUE(Contains(pair.out, "pair recorded as rev 1 (log version 1) fp:")) << pair.out;
   EXPECT_TRUE(Contains(pair.out, "gateway: written")) << pair.out;
   EXPECT_TRUE(Contains(pair.out, "cli: written")) << pair.out;
 
@@ -173,7 +173,7 @@ TEST_F(PairingTest, PairWritesEverySideAndLogsAFingerprintNeverTheToken) {
   for (const char* side : {"cli", "gateway"}) {
     EXPECT_EQ(SideOf(report, side)["verdict"], "in_sync") << side;
     EXPECT_EQ(SideOf(report, side)["holds_version"], 1) << side;
-    EXPECT_EQ(SideOf(report, side)["detail"], "holds version 1") << side;
+    EXPECT_EQ(SideOf(report, side)["detail"], "holds rev 1") << side;
     // Both show the log's fingerprint, the digest-storing side included.
     EXPECT_EQ(SideOf(report, side)["fingerprint"], seam["intended"]["fingerprint"]) << side;
   }
@@ -218,7 +218,7 @@ TEST_F(PairingTest, GatewayRestoredFromBeforeTheRotateIsLaggingAndRepairWritesVe
   ProcessResult rotate = Seamctl({"token", "rotate", kPairing});
   ASSERT_EQ(rotate.exit_code, 0) << rotate.out << rotate.err;
   // v1 the pairing, v2-3 its SideApplied, v4 the rotation (the second token).
-  EXPECT_TRUE(Contains(rotate.out, "recorded as version 4")) << rotate.out;
+  EXPECT_TRUE(Contains(rotate.out, "recorded as rev 2 (log version 4)")) << rotate.out;
   const std::optional<std::string> v2 = CliField("token");
   ASSERT_TRUE(v2.has_value());
   EXPECT_NE(*v2, v1);
@@ -236,7 +236,7 @@ TEST_F(PairingTest, GatewayRestoredFromBeforeTheRotateIsLaggingAndRepairWritesVe
   EXPECT_EQ(report["seams"][0]["intended"]["version"], 4);
   EXPECT_EQ(SideOf(report, "gateway")["verdict"], "lagging");
   EXPECT_EQ(SideOf(report, "gateway")["holds_version"], 1);
-  EXPECT_EQ(SideOf(report, "gateway")["detail"], "holds version 1; version 4 is intended");
+  EXPECT_EQ(SideOf(report, "gateway")["detail"], "holds rev 1; rev 2 is intended");
   EXPECT_EQ(SideOf(report, "cli")["verdict"], "in_sync");
   EXPECT_EQ(SideOf(report, "cli")["holds_version"], 4);
 
@@ -279,7 +279,7 @@ TEST_F(PairingTest, HandEditedDeviceIdIsForeignNamingTheFieldAndRepairRewritesIt
   const nlohmann::json cli = SideOf(report, "cli");
   EXPECT_EQ(cli["verdict"], "foreign");
   EXPECT_TRUE(cli["holds_version"].is_null()) << cli.dump();
-  EXPECT_EQ(cli["detail"], "holds a record the log never had: field device_id differs from version 1");
+  EXPECT_EQ(cli["detail"], "holds a record the log never had: field device_id differs from rev 1");
   EXPECT_EQ(SideOf(report, "gateway")["verdict"], "in_sync");
   EXPECT_FALSE(Contains(report.dump(), "device-43")) << "the detail names the field, not its value";
 
@@ -312,7 +312,7 @@ TEST_F(PairingTest, SideLackingOneMappedFieldIsMissingNamingIt) {
   EXPECT_EQ(code, 1);
   EXPECT_EQ(report["seams"][0]["status"], "drift");
   EXPECT_EQ(SideOf(report, "cli")["verdict"], "missing");
-  EXPECT_EQ(SideOf(report, "cli")["detail"], "lacks field gateway_url; version 1 is intended");
+  EXPECT_EQ(SideOf(report, "cli")["detail"], "lacks field gateway_url; rev 1 is intended");
   EXPECT_EQ(SideOf(report, "gateway")["verdict"], "in_sync");
 
   ProcessResult repair = Seamctl({"repair"});
@@ -327,7 +327,7 @@ TEST_F(PairingTest, UnpairRemovesEveryMappedFieldFromBothSides) {
   ProcessResult unpair = Seamctl({"unpair", kPairing, "--reason", "device retired"});
   ASSERT_EQ(unpair.exit_code, 0) << unpair.out << unpair.err;
   // v1 the pairing, v2-3 its SideApplied, v4 the removal.
-  EXPECT_TRUE(Contains(unpair.out, "unpair recorded as version 4")) << unpair.out;
+  EXPECT_TRUE(Contains(unpair.out, "unpair recorded as rev 2 (log version 4)")) << unpair.out;
 
   for (const char* field : {"device_id", "token", "gateway_url"}) {
     EXPECT_EQ(CliField(field), std::nullopt) << field << " left in " << ReadFile(CliPath());
@@ -364,13 +364,13 @@ TEST_F(PairingTest, UnpairRemovesEveryMappedFieldFromBothSides) {
   EXPECT_EQ(code, 1);
   EXPECT_EQ(SideOf(drift, "cli")["verdict"], "lagging");
   EXPECT_EQ(SideOf(drift, "cli")["holds_version"], 1);
-  EXPECT_EQ(SideOf(drift, "cli")["detail"], "holds version 1; the pairing was removed at version 4");
+  EXPECT_EQ(SideOf(drift, "cli")["detail"], "holds rev 1; the pairing was removed at rev 2");
   // Part of a pairing put back by hand matches no version.
   EditCli("token", std::nullopt);
   drift = CheckJson(&code);
   EXPECT_EQ(code, 1);
   EXPECT_EQ(SideOf(drift, "cli")["verdict"], "foreign");
-  EXPECT_EQ(SideOf(drift, "cli")["detail"], "holds a value although the pairing was removed at version 4");
+  EXPECT_EQ(SideOf(drift, "cli")["detail"], "holds a value although the pairing was removed at rev 2");
   EXPECT_EQ(Seamctl({"repair"}).exit_code, 0);
   for (const char* field : {"device_id", "token", "gateway_url"}) EXPECT_EQ(CliField(field), std::nullopt) << field;
   EXPECT_EQ(CliField("client"), "demo-cli");

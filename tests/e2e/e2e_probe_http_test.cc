@@ -113,7 +113,7 @@ TEST_F(HttpProbeSeamTest, AGatewayBackFromAStaleBackupIsLaggingByTheProbeAlone) 
   report = Check(&code);
   EXPECT_EQ(code, 1);
   EXPECT_EQ(SideOf(report, "api")["verdict"], "foreign") << report.dump(2);
-  EXPECT_TRUE(Contains(SideOf(report, "api")["detail"].get<std::string>(), "rejects version")) << report.dump(2);
+  EXPECT_TRUE(Contains(SideOf(report, "api")["detail"].get<std::string>(), "rejects rev 2 (intended) and 1 earlier one")) << report.dump(2);
   repair = Seamctl({"repair", kDeviceSeam});
   ASSERT_EQ(repair.exit_code, 0) << repair.out << repair.err;
   EXPECT_EQ(ClientGets(), 200);

@@ -146,7 +146,7 @@ TEST_F(ProbeSeamTest, TheDatabaseIsASideThatCanOnlyBeAsked) {
   ASSERT_EQ(server_.Psql(std::string("ALTER ROLE app PASSWORD '") + kBehind + "'"), "");
   ProcessResult text = Seamctl({"check", kSeamName});
   EXPECT_EQ(text.exit_code, 1);
-  EXPECT_TRUE(Contains(text.out, "rejects version")) << text.out;
+  EXPECT_TRUE(Contains(text.out, "rejects rev 2 (intended) and 1 earlier one")) << text.out;
   report = Check(&code);
   EXPECT_EQ(SideOf(report, "db")["verdict"], "foreign") << report.dump(2);
   repair = Seamctl({"repair", kSeamName});

@@ -27,7 +27,7 @@ TEST_F(SeamdPgTest, RepairsConfirmsInTheDatabaseAndIsWokenByAnotherProcessesRota
   ProcessResult rotate = Seamctl({"token", "rotate", kSeam});
   ASSERT_EQ(rotate.exit_code, 0) << rotate.out << rotate.err;
   EXPECT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "log: TokenRotated by e2e"); })) << DaemonLog();
-  EXPECT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "in_sync, version 8"); })) << DaemonLog();
+  EXPECT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "in_sync, rev 2"); })) << DaemonLog();
   StopSeamd();
   EXPECT_EQ(Seamctl({"verify"}).exit_code, 0);
   const std::vector<nlohmann::json> events = LogEvents();
@@ -72,7 +72,7 @@ TEST_F(SeamdTest, OnADatabaseThatRestartsItFailsClosedThenCarriesOn) {
   ASSERT_EQ(server.StartAgain(), "");
   const auto back = std::chrono::steady_clock::now();
   EXPECT_TRUE(WaitFor([&] { return CliToken() == issued; }, milliseconds(20000))) << DaemonLog();
-  EXPECT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "repaired side cli (foreign -> version 1)"); })) << DaemonLog();
+  EXPECT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "repaired side cli (foreign -> rev 1)"); })) << DaemonLog();
   // The pass after the restart works on the first try: no "server closed the connection" (the
   // append watch's connection says so when the server goes, not a pass).
   EXPECT_FALSE(Contains(DaemonLog(), "pass failed: server closed the connection")) << DaemonLog();

@@ -126,8 +126,8 @@ TEST_F(SeamdTest, SeamctlOperationsWhileSeamdRunsAreNotFought) {
     ProcessResult rotate = Seamctl({"token", "rotate", kSeam});
     ASSERT_EQ(rotate.exit_code, 0) << rotate.out << rotate.err;
     std::smatch m;
-    ASSERT_TRUE(std::regex_search(rotate.out, m, std::regex("recorded as version (\\d+)"))) << rotate.out;
-    const std::string seen = "in_sync, version " + m[1].str() + ";";
+    ASSERT_TRUE(std::regex_search(rotate.out, m, std::regex("recorded as rev (\\d+) \\(log version \\d+\\)"))) << rotate.out;
+    const std::string seen = "in_sync, rev " + m[1].str() + ";";
     // seamd looks at the seam after the operation (its files changed) and finds it in sync.
     ASSERT_TRUE(WaitFor([&] { return Contains(DaemonLog(), seen); })) << DaemonLog();
     EXPECT_NE(CliToken(), previous);

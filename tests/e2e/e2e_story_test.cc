@@ -22,7 +22,7 @@ TEST_F(StoryTest, IssuePutsTheTokenOnBothSidesAndExitsZero) {
   ASSERT_NO_FATAL_FAILURE(InitStandard());
   ProcessResult issue = Seamctl({"token", "issue", kSeam});
   ASSERT_EQ(issue.exit_code, 0) << issue.out << issue.err;
-  EXPECT_TRUE(Contains(issue.out, "issue recorded as version 1")) << issue.out;
+  EXPECT_TRUE(Contains(issue.out, "issue recorded as rev 1 (log version 1)")) << issue.out;
 
   const std::optional<std::string> token = CliToken();
   ASSERT_TRUE(token.has_value()) << ReadFile(CliFile());
@@ -60,7 +60,7 @@ TEST_F(StoryTest, SideRestoredToThePreviousTokenIsLaggingAndRepairFixesItOnce) {
   ProcessResult check = Seamctl({"check"});
   EXPECT_EQ(check.exit_code, 1) << check.out << check.err;
   EXPECT_TRUE(Contains(check.out, "lagging")) << check.out;
-  EXPECT_TRUE(Contains(check.out, "holds version 1")) << check.out;
+  EXPECT_TRUE(Contains(check.out, "holds rev 1; rev 2 is intended")) << check.out;
 
   int code = -1;
   const nlohmann::json report = CheckJson(&code);
@@ -69,6 +69,8 @@ TEST_F(StoryTest, SideRestoredToThePreviousTokenIsLaggingAndRepairFixesItOnce) {
   EXPECT_EQ(report["seams"][0]["intended"]["version"], 4);  // v1-3 the issue, v4 the rotate
   EXPECT_EQ(SideOf(report, "cli")["verdict"], "lagging");
   EXPECT_EQ(SideOf(report, "cli")["holds_version"], 1);
+  EXPECT_EQ(SideOf(report, "cli")["holds_revision"], 1) << "the issue";
+  EXPECT_EQ(report["seams"][0]["intended"]["revision"], 2) << "the issue, then the rotate: confirmations do not count";
   EXPECT_EQ(SideOf(report, "gateway")["verdict"], "in_sync");
 
   ProcessResult repair = Seamctl({"repair"});

@@ -74,7 +74,7 @@ pointer = "/api/url"
 TEST_F(ValueSeamTest, AGeneratedPasswordReachesBothFilesAndAStaleEnvIsRepaired) {
   ProcessResult set = Seamctl({"value", "set", kPassword, "--generate"});
   ASSERT_EQ(set.exit_code, 0) << set.out << set.err;
-  EXPECT_TRUE(Contains(set.out, "db-password: set recorded as version 1 fp:")) << set.out;
+  EXPECT_TRUE(Contains(set.out, "db-password: set recorded as rev 1 (log version 1) fp:")) << set.out;
   const std::optional<std::string> first = WorkerPassword();
   ASSERT_TRUE(first.has_value());
   EXPECT_TRUE(std::regex_match(*first, std::regex("[A-Za-z0-9]{24}"))) << "[seam.format]: 24 alnum characters";
@@ -142,13 +142,13 @@ TEST_F(ValueSeamTest, ASecretIsNeverTakenFromTheCommandLineAndBadInputRecordsNot
 TEST_F(ValueSeamTest, APlainValueIsShownAsItIsAndUnsetRemovesItEverywhere) {
   ProcessResult set = Seamctl({"value", "set", kUrl, "--value", "https://api.example/v2"});
   ASSERT_EQ(set.exit_code, 0) << set.out << set.err;
-  EXPECT_TRUE(Contains(set.out, "api-url: set recorded as version 1 \"https://api.example/v2\"")) << set.out;
+  EXPECT_TRUE(Contains(set.out, "api-url: set recorded as rev 1 (log version 1) \"https://api.example/v2\"")) << set.out;
   EXPECT_EQ(seam::testing::ReadFile(Env()),
             "# app\nDATABASE_PASSWORD=unset\nAPI_URL=https://api.example/v2\n");
   // The same value again records nothing.
   ProcessResult again = Seamctl({"value", "set", kUrl, "--value", "https://api.example/v2"});
   EXPECT_EQ(again.exit_code, 0);
-  EXPECT_TRUE(Contains(again.out, "the log already intends this value (version 1); nothing recorded")) << again.out;
+  EXPECT_TRUE(Contains(again.out, "the log already intends this value (rev 1); nothing recorded")) << again.out;
 
   // A hand edit of the worker's copy: check names both values as they are.
   seam::testing::WriteFile(WorkerJson(), "{\"db\": {\"password\": null}, \"api\": {\"url\": \"https://staging.example\"}}\n");

@@ -75,9 +75,9 @@ TEST_F(WrapTest, ATokenTheCommandRotatedIsAdoptedAndTheGatewayFollows) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(Contains(r.out, "rotated by the tool\n")) << "the tool's stdout is inherited:\n" << r.out;
   EXPECT_TRUE(Contains(r.out, "wrap: side cli changed to a new value fp:")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "; adopted as version 4 (TokenAdopted)")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "wrap: gateway written to version 4")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "wrap: device-token is in_sync (intended version 4, intended fp:")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "; adopted as rev 2 (TokenAdopted)")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "wrap: gateway written to rev 2")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "wrap: device-token is in_sync (intended rev 2, intended fp:")) << r.out;
   EXPECT_EQ(r.err, "");
 
   EXPECT_EQ(CliToken(), kNewToken);
@@ -124,7 +124,7 @@ TEST_F(WrapTest, AFailingCommandGivesItsExitCodeAndWhatItChangedIsStillRecorded)
   EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
   EXPECT_TRUE(Contains(r.err, "could not reach the gateway")) << "the tool's stderr is inherited";
   EXPECT_TRUE(Contains(r.out, "wrap: `./half-done.sh` exited with 5; recording what it changed")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "adopted as version 4 (TokenAdopted)")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "adopted as rev 2 (TokenAdopted)")) << r.out;
 
   const std::vector<nlohmann::json> events = LogEvents();
   const nlohmann::json* adopted = LastOfType(events, "TokenAdopted");
@@ -194,8 +194,8 @@ TEST_F(WrapTest, TwoSidesChangedToTheSameNewValueIsOneAdoption) {
   ProcessResult r = Wrap({tool});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   // Adopted from the side the token can be recovered from; the gateway already holds it.
-  EXPECT_TRUE(Contains(r.out, "adopted as version 4 (TokenAdopted)")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "wrap: gateway already holds version 4")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "adopted as rev 2 (TokenAdopted)")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "wrap: gateway already holds rev 2")) << r.out;
   const std::vector<nlohmann::json> events = LogEvents();
   const nlohmann::json* adopted = LastOfType(events, "TokenAdopted");
   ASSERT_NE(adopted, nullptr);
@@ -229,9 +229,9 @@ TEST_F(WrapTest, AValueTheLogAlreadyHadIsNotAdoptedButRepairedPerPolicy) {
   const std::string tool = Script("restore.sh", "printf '%s\\n' '" + CliDocument(old_token) + "' > cli/paired.json\n");
   ProcessResult r = Wrap({tool});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(Contains(r.out, "wrap: side cli changed to version 1's value fp:")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "wrap: side cli changed to rev 1's value fp:")) << r.out;
   EXPECT_TRUE(Contains(r.out, "which the log already holds; not adopted")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "wrap: cli repaired to version 4")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "wrap: cli repaired to rev 2")) << r.out;
   EXPECT_EQ(CliToken(), current);
   const std::vector<nlohmann::json> events = LogEvents();
   EXPECT_EQ(CountType(events, "TokenAdopted"), 0U);
@@ -295,8 +295,8 @@ TEST_F(WrapTest, APairingTheCommandRewroteIsAdoptedAsPairingAdopted) {
                            std::string(kNewToken) + "\", \"gateway_url\": \"http://gw\" }' > cli/paired.json\n");
   ProcessResult r = Wrap({tool, "-v"}, "device-pairing");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(Contains(r.out, "adopted as version 4 (PairingAdopted)")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "wrap: gateway written to version 4")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "adopted as rev 2 (PairingAdopted)")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "wrap: gateway written to rev 2")) << r.out;
 
   const std::vector<nlohmann::json> events = LogEvents();
   const nlohmann::json* adopted = LastOfType(events, "PairingAdopted");
@@ -316,7 +316,7 @@ TEST_F(WrapTest, AFirstTokenMadeByTheCommandBecomesTheLogsFirstValue) {
   const std::string tool = Script("enroll.sh", "printf '%s\\n' '" + CliDocument(kNewToken) + "' > cli/paired.json\n");
   ProcessResult r = Wrap({tool});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(Contains(r.out, "adopted as version 1 (TokenAdopted)")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "adopted as rev 1 (TokenAdopted)")) << r.out;
   EXPECT_EQ(GatewayToken(), Sha256HexOf(kNewToken));
   EXPECT_EQ(Seamctl({"check"}).exit_code, 0);
 }

@@ -235,7 +235,7 @@ TEST_F(ApplyStepTest, AfterItsHookAnObserveOnlySideIsReadBackUntilItServesTheVal
   ASSERT_TRUE(rotated.ok());
   EXPECT_FALSE(rotated->sides.back().ok);
   EXPECT_THAT(rotated->sides.back().message,
-              HasSubstr("on_repair `reload` ran and exited 0, but fake served is still serving version 1 after 1"));
+              HasSubstr("on_repair `reload` ran and exited 0, but fake served is still serving rev 1 after 1"));
   EXPECT_EQ(hooks_.calls["served"], 2);
 }
 

@@ -335,7 +335,7 @@ TEST_F(CertificateKindTest, ALeafServedWithoutAnIntermediateOnRecordIsLagging) {
   EXPECT_EQ(leaf_alone.verdict, Verdict::kLagging);
   EXPECT_EQ(leaf_alone.holds_version, 1);
   EXPECT_THAT(leaf_alone.detail,
-              HasSubstr("holds version 1 without 1 of the 1 intermediate certificate(s) of the chain on record (sha256:" +
+              HasSubstr("holds rev 1 without 1 of the 1 intermediate certificate(s) of the chain on record (sha256:" +
                         inter_sha.substr(0, 16) + "): clients that do not already have them cannot verify it"));
   EXPECT_EQ(serve("0000" + inter_sha.substr(4)).verdict, Verdict::kLagging);  // another intermediate
   EXPECT_EQ(serve(inter_sha).verdict, Verdict::kInSync);

@@ -127,6 +127,7 @@ TEST_F(PairingReconcilerTest, DigestSideComparesThePrimaryFieldThroughItsTransfo
                         Transform::kSha256Hex);
   EXPECT_EQ(lag.verdict, Verdict::kLagging);
   EXPECT_EQ(lag.holds_version, 1);
+  EXPECT_EQ(lag.holds_revision, 1);
 }
 
 TEST_F(PairingReconcilerTest, RemovedPairingStillHeldIsLagging) {
@@ -135,7 +136,7 @@ TEST_F(PairingReconcilerTest, RemovedPairingStillHeldIsLagging) {
   EXPECT_EQ(state.phase, RecordState::Phase::kRevoked);
   Judgement held = Judge(state, kCli, Holds({{"device_id", "dev-42"}, {"token", "t1"}, {"gateway_url", "http://gw"}}));
   EXPECT_EQ(held.verdict, Verdict::kLagging);
-  EXPECT_NE(held.detail.find("removed at version 2"), std::string::npos) << held.detail;
+  EXPECT_NE(held.detail.find("removed at rev 2"), std::string::npos) << held.detail;
   EXPECT_EQ(Judge(state, kCli, Observation::Missing(ChangeMarker{"absent"})).verdict, Verdict::kInSync);
 }
 

@@ -363,7 +363,7 @@ TEST_F(PassPhasesTest, APendingSideThatStillCannotBeWrittenStaysPendingWithAnErr
   SeamReport r = Pass();
   EXPECT_THAT(r.pending_sides, ElementsAre("b"));
   ASSERT_EQ(r.errors.size(), 1U);
-  EXPECT_THAT(r.errors[0], HasSubstr("the previous operation (TokenIssued, version 1) is still pending on side b"));
+  EXPECT_THAT(r.errors[0], HasSubstr("the previous operation (TokenIssued, rev 1) is still pending on side b"));
   EXPECT_THAT(r.errors[0], HasSubstr("still full"));
   EXPECT_FALSE(r.retryable);
   EXPECT_EQ(r.sides[1].action, "skipped");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/crypto.h"
+#include "reconcilers/bookkeeping_events.h"
 #include "reconcilers/probe_candidates.h"
 #include "reconcilers/record_state.h"
 #include "reconcilers/value/value_events.h"
@@ -27,15 +28,13 @@ class ProbeCandidatesTest : public ::testing::Test {
     Add(value::kValueSet, value::Encode(set));
   }
   void Unset() { Add(value::kValueUnset, value::Encode(value::ValueUnset{"test"})); }
-  // A stream version used by something that sets no value (a confirmation).
-  void Confirm() { Add("SideApplied", ""); }
+  // A stream version used by something that sets no value: a side confirming the last intent.
+  void Confirm() {
+    Add(bookkeeping::kSideApplied, bookkeeping::Encode(bookkeeping::SideApplied{"db", Next() - 1}));
+  }
 
   RecordState State() {
-    std::vector<Event> set_only;
-    for (const Event& e : events_) {
-      if (e.type != "SideApplied") set_only.push_back(e);
-    }
-    Result<RecordState> state = Fold(value::ValueKind(), set_only, keys_);
+    Result<RecordState> state = Fold(value::ValueKind(), events_, keys_);
     EXPECT_TRUE(state.ok()) << state.status().ToString();
     EXPECT_TRUE(OpenCurrent(*state, keys_).ok());
     return *state;
@@ -102,6 +101,28 @@ TEST_F(ProbeCandidatesTest, AfterAnUnsetOnlyEarlierValuesAreAsked) {
   EXPECT_EQ(Asked(1), std::vector<std::string>{"2:two"}) << "older counts from the newest value";
 }
 
+TEST_F(ProbeCandidatesTest, EachCandidateCarriesTheRevisionPeopleRead) {
+  Set("one");    // version 1, rev 1
+  Confirm();     // version 2
+  Set("two");    // version 3, rev 2
+  Confirm();     // version 4
+  Unset();       // version 5, rev 3
+  Set("three");  // version 6, rev 4
+  Result<ProbeCandidates> c = CandidatesFor(State(), Transform::kPlain, keys_, 5);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->newest_first.size(), 3u);
+  EXPECT_EQ(c->newest_first[0].version, 6);
+  EXPECT_EQ(c->newest_first[0].revision, 4);
+  EXPECT_EQ(c->newest_first[1].version, 3);
+  EXPECT_EQ(c->newest_first[1].revision, 2);
+  EXPECT_EQ(c->newest_first[2].version, 1);
+  EXPECT_EQ(c->newest_first[2].revision, 1);
+  const RecordState state = State();
+  EXPECT_EQ(state.revision, 4);
+  EXPECT_EQ(RevisionAt(state, 3), 2);
+  EXPECT_EQ(RevisionAt(state, 4), 0) << "a confirmation sets no value";
+}
+
 TEST_F(ProbeCandidatesTest, AskedThroughTheSidesTransform) {
   Set("one");
   EXPECT_EQ(Asked(0, Transform::kSha256Hex), std::vector<std::string>{"1:" + Sha256Hex("one")});
@@ -110,11 +131,11 @@ TEST_F(ProbeCandidatesTest, AskedThroughTheSidesTransform) {
 TEST_F(ProbeCandidatesTest, NoneAcceptedIsForeignWhileAValueIsIntendedAndNothingHeldOnceUnset) {
   Set("one");
   const SideShape side{Transform::kPlain, {"value"}};
-  Observation none = Observation::NoneAccepted("rejects version 1 (intended)", ChangeMarker{"none-accepted"});
+  Observation none = Observation::NoneAccepted("rejects rev 1 (intended)", ChangeMarker{"none-accepted"});
   Judgement j = Judge(State(), side, none, keys_);
   EXPECT_EQ(j.verdict, Verdict::kForeign);
   EXPECT_EQ(j.holds_version, 0);
-  EXPECT_EQ(j.detail, "rejects version 1 (intended)");
+  EXPECT_EQ(j.detail, "rejects rev 1 (intended)");
   Unset();
   EXPECT_EQ(Judge(State(), side, none, keys_).verdict, Verdict::kInSync) << "nothing intended, nothing accepted";
 }

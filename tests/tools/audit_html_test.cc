@@ -490,6 +490,17 @@ TEST(AuditHtml, ADriftRepairedAtOnceIsStillVisible) {
   EXPECT_GE(std::stod(AttrOf(lagging[0], "width")), 6.0) << lagging[0];
 }
 
+// Operations are labelled by the revision people count when the document gives it; the log's
+// version stays in the hover text.
+TEST(AuditHtml, LabelsOperationsByRevision) {
+  Json seam = QuietSeam();
+  seam["operations"][0]["revision"] = 1;
+  seam["operations"][1]["revision"] = 2;
+  const std::string html = Render({seam});
+  EXPECT_NE(html.find("</title>rev 2 CertificateRenewed</text>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<title>rev 2 CertificateRenewed (log v2) at "), std::string::npos);
+}
+
 // ---- headless Chromium ----------------------------------------------------------------------
 
 using e2e::FindChromium;

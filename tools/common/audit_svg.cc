@@ -42,6 +42,12 @@ std::string Version(const std::optional<std::int64_t>& v) {
   return v ? "v" + std::to_string(*v) : "v?";
 }
 
+// An operation as people count it: "rev 2" when the document gives its revision, else "v4".
+std::string OperationNumber(const nlohmann::ordered_json& op) {
+  if (const auto rev = Int(op, "revision"); rev && *rev > 0) return "rev " + std::to_string(*rev);
+  return Version(Int(op, "version"));
+}
+
 std::string OrUnknown(const std::string& s, const char* unknown = "unknown") {
   return s.empty() ? unknown : s;
 }
@@ -184,7 +190,7 @@ class SeamPicture {
   }
 
   static std::string OpLabel(const Json& op) {
-    return Version(Int(op, "version")) + " " + OrUnknown(Str(op, "event"), "operation");
+    return OperationNumber(op) + " " + OrUnknown(Str(op, "event"), "operation");
   }
 
   void OperationGuides(const std::vector<std::size_t>& lanes, double axis_y) {
@@ -222,8 +228,9 @@ class SeamPicture {
   }
 
   static std::string OperationText(const Json& op) {
-    std::string t = Version(Int(op, "version")) + " " + OrUnknown(Str(op, "event"), "operation") +
-                    " at " + OrUnknown(Str(op, "time")) + " by " + OrUnknown(Str(op, "actor"));
+    std::string t = OperationNumber(op) + " " + OrUnknown(Str(op, "event"), "operation") +
+                    (Int(op, "revision") ? " (log " + Version(Int(op, "version")) + ")" : std::string()) + " at " +
+                    OrUnknown(Str(op, "time")) + " by " + OrUnknown(Str(op, "actor"));
     if (const std::string fp = Str(op, "fingerprint"); !fp.empty()) t += "\nfingerprint " + fp;
     const auto join = [](const std::vector<std::string>& v) {
       std::string s;

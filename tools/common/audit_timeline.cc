@@ -43,6 +43,7 @@ Json OperationJson(const AuditOperation& op) {
     if (r.by_repair) by_repair.push_back(r.side);
   }
   Json j = {{"version", op.version},
+            {"revision", op.revision},
             {"event", op.event},
             {"time", Time(op.time_us)},
             {"actor", op.actor},
@@ -239,7 +240,7 @@ Json EntryJson(const AuditTimeline& t, const AuditEntry& entry) {
 
 // --- The drift paragraph ----------------------------------------------------------------------
 
-// What people call an operation, for "the rotation to version 4": its kind's word for it.
+// What people call an operation, for "the rotation to rev 2": its kind's word for it.
 std::string OperationNoun(const KindSpec* kind, const std::string& type) {
   if (kind != nullptr) {
     auto it = kind->operation_nouns.find(type);
@@ -248,20 +249,20 @@ std::string OperationNoun(const KindSpec* kind, const std::string& type) {
   return "operation " + type;
 }
 
-// "the rotation to version 4 at T" / "the revocation (version 5) at T".
+// "the rotation to rev 2 at T" / "the revocation (rev 3) at T".
 std::string OperationPhrase(const AuditTimeline& t, const AuditOperationRef& ref) {
   const KindSpec* kind = FindKindSpec(*t.seam);
   const AuditOperation* op = t.OperationAt(ref.version);
   const bool clears = op != nullptr && op->category == "revocation";
-  const std::string version = std::to_string(ref.version);
-  return "the " + OperationNoun(kind, ref.event) + (clears ? " (version " + version + ")" : " to version " + version) +
-         " at " + Time(ref.time_us);
+  const std::string rev = t.RevisionText(ref.version);
+  return "the " + OperationNoun(kind, ref.event) + (clears ? " (" + rev + ")" : " to " + rev) + " at " +
+         Time(ref.time_us);
 }
 
 std::string DriftParagraph(const AuditTimeline& t, const AuditDrift& d) {
   std::string s;
   if (d.verdict == "lagging") {
-    s = d.side + " has held version " + std::to_string(d.holds_version);
+    s = d.side + " has held " + t.RevisionText(d.holds_version);
   } else if (d.verdict == "missing") {
     s = d.side + " has held no value (missing)";
   } else if (!d.seen_before) {
@@ -280,8 +281,8 @@ std::string DriftParagraph(const AuditTimeline& t, const AuditDrift& d) {
          " (" + d.during_unreadable->reason + "), so the drift began during that spell or just before it";
   }
   if (d.seen_before) {
-    s += "; this value was seen before on " + d.seen_before->side + " at " + Time(d.seen_before->time_us) + ", version " +
-         std::to_string(d.seen_before->version);
+    s += "; this value was seen before on " + d.seen_before->side + " at " + Time(d.seen_before->time_us) +
+         ", log version " + std::to_string(d.seen_before->version);
   }
   if (d.missed_operation) {
     const AuditOperationRef& op = *d.missed_operation;
@@ -290,7 +291,7 @@ std::string DriftParagraph(const AuditTimeline& t, const AuditDrift& d) {
   }
   if (d.lost_operation) {
     const AuditOperationRef& op = *d.lost_operation;
-    s += "; it had held version " + std::to_string(op.version) + " (" + OperationPhrase(t, op) + ")";
+    s += "; it had held " + t.RevisionText(op.version) + " (" + OperationPhrase(t, op) + ")";
     if (op.confirmed_at_us != 0) s += ", confirmed at " + Time(op.confirmed_at_us);
     s += ", and went back to an older value (a restore, a stale copy)";
   }

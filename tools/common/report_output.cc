@@ -52,6 +52,7 @@ nlohmann::ordered_json SideReportJson(const SideReport& s, bool with_actions) {
   nlohmann::ordered_json side = {{"name", s.name},
                                  {"verdict", VerdictName(s.judgement.verdict)},
                                  {"holds_version", OrNull(s.judgement.holds_version)},
+                                 {"holds_revision", OrNull(s.judgement.holds_revision)},
                                  {"fingerprint", OrNull(s.judgement.fingerprint)},
                                  {"detail", s.judgement.detail},
                                  {"not_after", UnixTimeOrNull(s.not_after)},
@@ -75,6 +76,7 @@ nlohmann::ordered_json SeamReportJson(const SeamReport& r, bool with_actions) {
                          {"status", r.status},
                          {"intended",
                           {{"version", OrNull(r.intended_version)},
+                           {"revision", OrNull(r.intended_revision)},
                            {"fingerprint", OrNull(r.intended_fingerprint)},
                            {"not_after", UnixTimeOrNull(r.intended_not_after)},
                            {"days_left", DaysLeftOrNull(r.intended_not_after)},
@@ -88,6 +90,7 @@ nlohmann::ordered_json SeamReportJson(const SeamReport& r, bool with_actions) {
                                          ? nlohmann::ordered_json(nullptr)
                                          : nlohmann::ordered_json{{"operation", r.pending_operation},
                                                                   {"version", r.pending_version},
+                                                                  {"revision", r.pending_revision},
                                                                   {"since", TimeOrNull(r.pending_since_us)},
                                                                   {"sides", r.pending_sides}}},
                          {"errors", r.errors}};
@@ -110,11 +113,11 @@ void PrintSeamReport(std::ostream& out, const SeamReport& r, bool with_actions) 
   out << r.name << " (" << r.kind << "/" << r.entity << "): " << r.status;
   if (r.intended_state == "active") {
     // Every fingerprint says whose it is: the intended value's here, a side's on its line.
-    out << ", intended version " << r.intended_version;
+    out << ", intended rev " << r.intended_revision;
     if (!r.intended_fingerprint.empty()) out << ", intended " << r.intended_fingerprint;
     if (r.intended_not_after != 0) out << " (expires " << ExpiryText(r.intended_not_after) << ")";
   } else if (r.intended_state == "revoked") {
-    out << ", revoked at version " << r.intended_version;
+    out << ", revoked at rev " << r.intended_revision;
   } else if (r.intended_state == "unknown") {
     out << ", the intended state is unknown (see the error)";
   } else {
@@ -139,8 +142,7 @@ void PrintSeamReport(std::ostream& out, const SeamReport& r, bool with_actions) 
     out << "\n";
   }
   if (!r.pending_sides.empty()) {
-    out << "  pending: " << r.pending_operation << " (version " << r.pending_version
-        << ") not yet confirmed on ";
+    out << "  pending: " << r.pending_operation << " (rev " << r.pending_revision << ") not yet confirmed on ";
     for (std::size_t i = 0; i < r.pending_sides.size(); ++i) out << (i ? ", " : "") << r.pending_sides[i];
     out << "; `seamctl repair " << r.name << "` completes it\n";
   }

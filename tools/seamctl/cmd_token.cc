@@ -30,8 +30,9 @@ int Report(const OperationReport& r) {
     std::cout << r.seam << ": " << r.note << "\n";
     return 0;
   }
-  std::cout << r.seam << ": " << r.operation << " recorded as version " << r.version
-            << (r.fingerprint.empty() ? "" : " " + r.fingerprint) << "\n";
+  // The revision people count ("rev 2"); the log's version beside it, to find it in `seamctl log`.
+  std::cout << r.seam << ": " << r.operation << " recorded as rev " << r.revision << " (log version " << r.version
+            << ")" << (r.fingerprint.empty() ? "" : " " + r.fingerprint) << "\n";
   int code = 0;
   std::string waiting;  // sides not attempted because an earlier one failed
   for (const SideWriteReport& s : r.sides) {
@@ -50,7 +51,7 @@ int Report(const OperationReport& r) {
           waiting.empty() ? "" : " and on " + waiting + " (after it in `order`, not written)";
       std::cerr << "seamctl: error: seam " << r.seam << ": side " << s.side
                 << (s.observe_only ? " does not serve it: " : " not written: ")
-                << s.message << "; the operation (version " << r.version << ") is pending there"
+                << s.message << "; the operation (rev " << r.revision << ") is pending there"
                 << also << ": `seamctl repair " << r.seam << "` completes it once the side is fixed\n";
       code = 2;
     }
@@ -73,7 +74,7 @@ int ReportElsewhere(StateContext& ctx, const OperationReport& r, const std::stri
   // From the intent on: a confirmation cannot come before it.
   if (Status waited = AwaitConfirmations(ctx.log(), stream, r.version, r.version - 1, std::chrono::seconds(wait_s), sides);
       !waited.ok()) {
-    std::cerr << "seamctl: error: seam " << r.seam << ": the operation (version " << r.version
+    std::cerr << "seamctl: error: seam " << r.seam << ": the operation (rev " << r.revision
               << ") is recorded; reading the other agents' confirmations failed: " << waited.message() << "\n";
     return 2;
   }
@@ -88,7 +89,7 @@ int ReportElsewhere(StateContext& ctx, const OperationReport& r, const std::stri
     }
   }
   if (pending.empty()) return 0;
-  std::cerr << "seamctl: error: seam " << r.seam << ": the operation (version " << r.version << ") is pending on "
+  std::cerr << "seamctl: error: seam " << r.seam << ": the operation (rev " << r.revision << ") is pending on "
             << pending << ": not confirmed within " << wait_s << " s; the seamd of each completes it when it runs\n";
   return 2;
 }

@@ -116,7 +116,7 @@ std::string DescribeChange(const WrapSideChange& c, const WrapDecision& d, std::
     case Verdict::kExpiring:
       return line + "to the log's intended value " + Fp(c.after.fingerprint);
     case Verdict::kLagging:
-      return line + "to version " + std::to_string(c.after.holds_version) + "'s value " +
+      return line + "to rev " + std::to_string(c.after.holds_revision) + "'s value " +
              Fp(c.after.fingerprint) + ", which the log already holds; not adopted";
     case Verdict::kMissing:
       return line + "and is now missing (" + c.after.detail + "); not adopted";
@@ -134,7 +134,7 @@ int PrintWrapReport(const SeamConfig& seam, const WrapReport& r) {
     std::string line = DescribeChange(c, d, i);
     if (line.empty()) continue;
     if (d.outcome == WrapOutcome::kAdopt && i == d.source && r.adoption) {
-      line += "; adopted as version " + std::to_string(r.adoption->version) + " (" + r.adopted_type + ")";
+      line += "; adopted as rev " + std::to_string(r.adoption->revision) + " (" + r.adopted_type + ")";
     }
     std::cout << line << "\n";
   }
@@ -149,25 +149,25 @@ int PrintWrapReport(const SeamConfig& seam, const WrapReport& r) {
       if (i == d.source) continue;
       const bool already = i < d.sides.size() && d.sides[i].new_value;
       if (!s.ok) {
-        std::cout << "wrap: " << s.side << " NOT written to version " << r.adoption->version << " ("
+        std::cout << "wrap: " << s.side << " NOT written to rev " << r.adoption->revision << " ("
                   << s.message << ")\n";
       } else {
-        std::cout << "wrap: " << s.side << (already ? " already holds version " : " written to version ")
-                  << r.adoption->version << "\n";
+        std::cout << "wrap: " << s.side << (already ? " already holds rev " : " written to rev ")
+                  << r.adoption->revision << "\n";
       }
     }
   }
   if (r.pass) {
     for (const SideReport& s : r.pass->sides) {
       if (s.action == "repaired") {
-        std::cout << "wrap: " << s.name << " repaired to version " << r.pass->intended_version << "\n";
+        std::cout << "wrap: " << s.name << " repaired to rev " << r.pass->intended_revision << "\n";
       } else if (s.action == "skipped") {
         std::cout << "wrap: " << s.name << " not repaired: " << s.action_detail << "\n";
       }
     }
     std::cout << "wrap: " << seam.name << " is " << r.pass->status;
     if (r.pass->intended_version > 0) {
-      std::cout << " (intended version " << r.pass->intended_version
+      std::cout << " (intended rev " << r.pass->intended_revision
                 << (r.pass->intended_fingerprint.empty() ? "" : ", intended " + r.pass->intended_fingerprint) << ")";
     }
     std::cout << "\n";
@@ -177,7 +177,7 @@ int PrintWrapReport(const SeamConfig& seam, const WrapReport& r) {
       }
     }
     if (!r.pass->pending_sides.empty()) {
-      std::cout << "  pending: " << r.pass->pending_operation << " (version " << r.pass->pending_version
+      std::cout << "  pending: " << r.pass->pending_operation << " (rev " << r.pass->pending_revision
                 << ") not yet confirmed on";
       for (const std::string& side : r.pass->pending_sides) std::cout << " " << side;
       std::cout << "\n";

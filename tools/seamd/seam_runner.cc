@@ -54,7 +54,7 @@ std::shared_ptr<const SeamConfig> Effective(const SeamConfig& seam) {
 // operation, errors. Never a value: verdict details and fingerprints only.
 std::string Summarize(const SeamConfig& seam, const SeamReport& r, bool with_actions) {
   std::string line = "seam " + seam.name + " (" + seam.stream() + "): " + r.status;
-  if (r.intended_version > 0) line += ", version " + std::to_string(r.intended_version);
+  if (r.intended_revision > 0) line += ", rev " + std::to_string(r.intended_revision);
   std::string sides;
   for (const SideReport& s : r.sides) {
     sides += (sides.empty() ? "; " : ", ") + s.name + " " + VerdictName(s.judgement.verdict);
@@ -72,7 +72,7 @@ std::string Summarize(const SeamConfig& seam, const SeamReport& r, bool with_act
   if (!r.pending_operation.empty()) {
     std::string on;
     for (const std::string& side : r.pending_sides) on += (on.empty() ? "" : ", ") + side;
-    line += "; pending: " + r.pending_operation + " (version " + std::to_string(r.pending_version) +
+    line += "; pending: " + r.pending_operation + " (rev " + std::to_string(r.pending_revision) +
             ") not yet confirmed on " + on;
   }
   if (r.flapping) line += "; flapping (side " + r.flapping_side + "): `seamctl repair --force " + seam.name + "`";

@@ -121,7 +121,10 @@ TEST_F(ExecProbeTest, NoneAcceptedSaysWhatWasTriedWithinTheHistory) {
   EXPECT_EQ(Attempts(), (std::vector<std::string>{"7", "5", "3"})) << "the source's list is the side's limit";
   EXPECT_EQ(o.reason, "rejects version 7 (intended) and 2 earlier ones");
   candidates_ = ProbeCandidates{true, {Candidate(9, "x")}};
-  EXPECT_EQ(side->Observe().reason, "rejects version 9 (intended)");
+  EXPECT_EQ(side->Observe().reason, "rejects version 9 (intended)") << "a source without revisions";
+  candidates_ = ProbeCandidates{true, {ProbeCandidate{9, Record{{"value", Secret(std::string("x"))}}, 4},
+                                       ProbeCandidate{5, Record{{"value", Secret(std::string("y"))}}, 2}}};
+  EXPECT_EQ(side->Observe().reason, "rejects rev 4 (intended) and 1 earlier one") << "people read revisions";
 }
 
 TEST_F(ExecProbeTest, NothingToAskIsMissingAndNoSourceIsUnreadable) {
