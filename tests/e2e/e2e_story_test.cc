@@ -48,6 +48,33 @@ TEST_F(StoryTest, IssuePutsTheTokenOnBothSidesAndExitsZero) {
   }
 }
 
+// From `check`'s text alone a person can tell which side, holding which revision, since when,
+// and which value is intended: the whole lines, exact (the fingerprints and times from --json).
+TEST_F(StoryTest, CheckSaysWhichSideHoldsWhichRevisionSinceWhenAndWhatIsIntended) {
+  ConfigOptions options;
+  options.repair = "off";  // the drift is recorded by the repair pass, and left for a person
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue(options));
+  const std::string cli_v1 = ReadFile(CliFile());
+  ASSERT_EQ(Seamctl({"token", "rotate", kSeam}).exit_code, 0);
+  WriteFile(CliFile(), cli_v1);
+  ASSERT_EQ(Seamctl({"repair"}).exit_code, 1) << "recorded, not repaired";
+
+  int code = -1;
+  const nlohmann::json report = CheckJson(&code);
+  const nlohmann::json cli = SideOf(report, "cli");
+  const nlohmann::json gateway = SideOf(report, "gateway");
+  ASSERT_TRUE(cli["drift"].is_object()) << report.dump(2);
+  const std::string intended = report["seams"][0]["intended"]["fingerprint"].get<std::string>();
+  ProcessResult check = Seamctl({"check"});
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_EQ(check.out, "device-token (token/device-42): drift, intended rev 2, intended " + intended + "\n" +
+                           "  gateway  in_sync     holds rev 2 (gateway holds " + gateway["fingerprint"].get<std::string>() +
+                           ")\n" + "  cli      lagging     holds rev 1; rev 2 is intended (cli holds " +
+                           cli["fingerprint"].get<std::string>() + ") (drift since at least " +
+                           cli["drift"]["first_seen_at"].get<std::string>() + ", last in sync " +
+                           cli["drift"]["last_in_sync_at"].get<std::string>() + ")\n");
+}
+
 TEST_F(StoryTest, SideRestoredToThePreviousTokenIsLaggingAndRepairFixesItOnce) {
   ASSERT_NO_FATAL_FAILURE(InitAndIssue());
   const std::string cli_v1 = ReadFile(CliFile());
