@@ -60,28 +60,13 @@ struct Pass {
 
 // --- replay ---------------------------------------------------------------------------------
 
-// The state at the stream's head: a kept state (seamd) continues from where it is, when its last
-// event is still there unchanged (not so after a log restored from a backup); otherwise the
-// stream is replayed from the start. One read gives both that event and the ones after it.
+// The state at the stream's head: a kept state (seamd, PassOptions::state) continues from where
+// it is (CatchUpKept); a pass without one starts from a fresh state.
 Status ReplayPhase(Pass& p) {
   const std::string stream = p.seam.stream();
   RecordState& state = p.state;
   if (state.kind != &p.kind || (!state.stream.empty() && state.stream != stream)) state = RecordState(p.kind);
-  Status caught_up = Status::Ok();
-  bool kept = false;
-  if (p.options.state != nullptr && state.stream_version > 0) {
-    SEAM_ASSIGN_OR_RETURN(std::vector<Event> tail, p.ctx.store.ReadStream(stream, state.stream_version));
-    kept = !tail.empty() && tail.front().version == state.stream_version && tail.front().hash == state.stream_hash;
-    if (kept) {
-      for (std::size_t i = 1; i < tail.size() && caught_up.ok(); ++i) caught_up = Apply(state, tail[i]);
-      if (caught_up.ok()) caught_up = OpenCurrent(state, p.ctx.keys);
-    } else {
-      state = RecordState(p.kind);
-    }
-  }
-  if (!kept) caught_up = CatchUp(p.ctx.store, stream, state, p.ctx.keys);
-  if (!caught_up.ok()) state = RecordState(p.kind);  // never keep a half-applied state
-  return caught_up;
+  return CatchUpKept(p.ctx.store, stream, state, p.ctx.keys);
 }
 
 // --- observe and judge ------------------------------------------------------------------------

@@ -296,6 +296,29 @@ Status CatchUp(EventStore& store, const std::string& stream, RecordState& state,
   return OpenCurrent(state, keys);
 }
 
+Status CatchUpKept(EventStore& store, const std::string& stream, RecordState& state, const KeyRing& keys) {
+  const KindSpec& kind = *state.kind;
+  Status caught_up = Status::Ok();
+  bool kept = false;
+  if (state.stream_version > 0) {
+    Result<std::vector<Event>> tail = store.ReadStream(stream, state.stream_version);
+    if (!tail.ok()) {
+      state = RecordState(kind);
+      return tail.status();
+    }
+    kept = !tail->empty() && tail->front().version == state.stream_version && tail->front().hash == state.stream_hash;
+    if (kept) {
+      for (std::size_t i = 1; i < tail->size() && caught_up.ok(); ++i) caught_up = Apply(state, (*tail)[i]);
+      if (caught_up.ok()) caught_up = OpenCurrent(state, keys);
+    } else {
+      state = RecordState(kind);
+    }
+  }
+  if (!kept) caught_up = CatchUp(store, stream, state, keys);
+  if (!caught_up.ok()) state = RecordState(kind);
+  return caught_up;
+}
+
 Record ForSide(const KindSpec& kind, Transform transform, const Record& record) {
   Record out = record;
   if (auto it = out.find(kind.fields.primary); it != out.end()) {

@@ -159,6 +159,12 @@ Result<RecordState> Fold(const KindSpec& kind, const std::vector<Event>& events,
 // then opens the current record.
 Status CatchUp(EventStore& store, const std::string& stream, RecordState& state, const KeyRing& keys);
 
+// The same for a state kept between reads (seamd's passes, the probes' sources): it continues
+// from its last event while that event is still there unchanged (not so after a log restored
+// from a backup), else the stream is replayed from the start. One read gives both that event
+// and the ones after it. On an error the state is reset: never kept half-applied.
+Status CatchUpKept(EventStore& store, const std::string& stream, RecordState& state, const KeyRing& keys);
+
 // The record of `recorded`, with its secret field opened.
 Result<Record> OpenRecord(const RecordState& state, const RecordedValue& recorded, const KeyRing& keys);
 

@@ -73,10 +73,9 @@ class ExecProbeSide final : public Side {
   CandidateSource source_;
 };
 
-// "exec-probe `prog`: exited 3: <stderr's telling line>", never showing `value` nor a
-// token-like line.
+// "`prog`: exited 3: <stderr's telling line>", never showing `value` nor a token-like line.
 std::string RunFailure(const SubprocessRequest& request, const Result<SubprocessResult>& run, std::string_view value) {
-  std::string reason = "exec-probe `" + request.argv.front() + "`: ";
+  std::string reason = "`" + request.argv.front() + "`: ";
   if (!run.ok()) return reason + run.status().message();
   reason += DescribeEnd(*run, request);
   if (run->end == SubprocessResult::End::kExited || run->end == SubprocessResult::End::kSignaled) {
@@ -95,9 +94,7 @@ ProbeAnswer ExecProbeSide::Ask(const Secret& value, std::int64_t version, Deadli
   if (run.ok() && run->end == SubprocessResult::End::kExited && run->exit_code == 0) return ProbeAnswer::Accepted();
   if (run.ok() && run->end == SubprocessResult::End::kExited && run->exit_code == 1) return ProbeAnswer::Rejected();
   if (run.ok() && run->end == SubprocessResult::End::kTimedOut && budget.cut) return ProbeAnswer::Unknown(DeadlineReason(budget));
-  // The describe prefix is added by the loop; keep the program's name in the line.
-  std::string why = RunFailure(request, run, value.Reveal());
-  return ProbeAnswer::Unknown(why.substr(std::string("exec-probe ").size()));
+  return ProbeAnswer::Unknown(RunFailure(request, run, value.Reveal()));  // the loop adds "exec-probe: "
 }
 
 Observation ExecProbeSide::Observe(Deadline deadline) {
@@ -119,7 +116,7 @@ Status ExecProbeSide::Run(const std::vector<std::string>& argv, const Secret* va
   const SubprocessRequest request = Request(argv, input, version);
   Result<SubprocessResult> run = RunSubprocess(request);
   if (run.ok() && run->ok()) return Status::Ok();
-  return Status::IoError(RunFailure(request, run, value != nullptr ? value->Reveal() : std::string_view()));
+  return Status::IoError("exec-probe " + RunFailure(request, run, value != nullptr ? value->Reveal() : std::string_view()));
 }
 
 Status ExecProbeSide::Write(const Record& record, const ChangeMarker& expected) {

@@ -6,21 +6,6 @@
 
 namespace seam {
 
-Status ProbeLog::CatchUpLocked(const std::string& stream, RecordState& state) {
-  EventStore& log = store_->Log();
-  if (state.stream_version > 0) {
-    // A kept fold continues from its last event, while that event is still there unchanged (a
-    // log restored from a backup may hold another history).
-    SEAM_ASSIGN_OR_RETURN(std::vector<Event> tail, log.ReadStream(stream, state.stream_version));
-    if (!tail.empty() && tail.front().version == state.stream_version && tail.front().hash == state.stream_hash) {
-      for (std::size_t i = 1; i < tail.size(); ++i) SEAM_RETURN_IF_ERROR(Apply(state, tail[i]));
-      return OpenCurrent(state, *keys_);
-    }
-    state = RecordState(*state.kind);
-  }
-  return CatchUp(log, stream, state, *keys_);
-}
-
 Result<ProbeCandidates> ProbeLog::Candidates(const std::string& stream, const KindSpec& kind, Transform transform,
                                              std::size_t older) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -33,8 +18,7 @@ Result<ProbeCandidates> ProbeLog::Candidates(const std::string& stream, const Ki
   }
   auto [it, fresh] = states_.try_emplace(stream, kind);
   RecordState& state = it->second;
-  if (Status caught_up = CatchUpLocked(stream, state); !caught_up.ok()) {
-    state = RecordState(kind);  // never keep a half-applied fold
+  if (Status caught_up = CatchUpKept(store_->Log(), stream, state, *keys_); !caught_up.ok()) {
     return Status(caught_up.code(), "cannot read the log for the values to try: " + caught_up.message());
   }
   return CandidatesFor(state, transform, *keys_, older);

@@ -33,8 +33,6 @@ class ProbeLog {
                                      std::size_t older);
 
  private:
-  Status CatchUpLocked(const std::string& stream, RecordState& state);
-
   std::mutex mu_;
   StoreConfig config_;
   std::shared_ptr<const KeyRing> keys_;
