@@ -24,6 +24,16 @@
 namespace seam::e2e {
 namespace {
 
+// The 1-based line of `config` whose text starts with `key`.
+int ConfigLine(const std::string& config, const std::string& key) {
+  int line = 1;
+  for (std::size_t at = 0; at < config.size(); at = config.find('\n', at) + 1, ++line) {
+    if (config.compare(at, key.size(), key) == 0) return line;
+    if (config.find('\n', at) == std::string::npos) break;
+  }
+  return 0;
+}
+
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace asio = boost::asio;
@@ -497,6 +507,23 @@ TEST_F(SeamdStatusTest, ABrowserLogsInOnceBehindTheConfigsTokenFile) {
   ProcessResult status = Seamctl({"status"});
   EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
   EXPECT_FALSE(Contains(DaemonLog() + status.out + status.err + page.body, secret));
+}
+
+// A [daemon] token_file that cannot be read stops seamd with the config line that names it.
+TEST_F(SeamdStatusTest, AMissingConfigTokenFileIsRefusedNamingItsLine) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  std::string config = ReadFile(ConfigPath());
+  config.insert(config.find("[[seam]]"), "[daemon]\ntoken_file = \"no-such.token\"\n\n");
+  WriteConfig(config);
+  std::string error;
+  ASSERT_TRUE(seamd_.Start({SEAMD_PATH, "-c", ConfigPath().string(), "--listen", "127.0.0.1:0"}, Root(), DaemonLogFile(),
+                           {}, {"SEAM_CONFIG", "SEAM_LOG_LEVEL"}, &error))
+      << error;
+  EXPECT_EQ(seamd_.Wait(kDeadline), 2);
+  EXPECT_TRUE(Contains(DaemonLog(), "seamd: error: " + ConfigPath().string() + ":" +
+                                        std::to_string(ConfigLine(config, "token_file")) + ": [daemon] token_file " +
+                                        (Root() / "no-such.token").string() + ": cannot read it"))
+      << DaemonLog();
 }
 
 TEST_F(SeamdStatusTest, SeamctlStatusAsksTheRunningDaemon) {

@@ -118,11 +118,10 @@ int Main(int argc, char** argv) {
   }
   if (listen && !listen->token && !from_config.token_file.empty()) {
     // [daemon] token_file: the same as --token-file, which wins when both are given.
-    seam::Result<seam::Secret> token = seam::seamd::ReadTokenFile(from_config.token_file.string());
-    if (!token.ok()) {
-      return Fail(daemon.config().file.string() + ":" + std::to_string(from_config.token_file_line) +
-                  ": [daemon] token_file: " + token.status().message());
-    }
+    const std::string file = from_config.token_file.string();
+    seam::Result<seam::Secret> token = seam::seamd::ReadTokenFile(
+        file, daemon.config().file.string() + ":" + std::to_string(from_config.token_file_line) + ": [daemon] token_file " + file);
+    if (!token.ok()) return Fail(token.status().message());
     listen->token = std::move(*token);
   }
   std::unique_ptr<seam::seamd::StatusServer> server;

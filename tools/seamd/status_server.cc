@@ -287,18 +287,19 @@ Result<tcp::endpoint> ParseListenAddress(const std::string& text, const std::str
   return tcp::endpoint(address, static_cast<unsigned short>(port));
 }
 
-Result<Secret> ReadTokenFile(const std::string& file) {
+Result<Secret> ReadTokenFile(const std::string& file, const std::string& given_as) {
+  const std::string what = given_as.empty() ? "--token-file " + file : given_as;
   std::ifstream in(file, std::ios::binary);
-  if (!in) return Status::InvalidArgument("--token-file " + file + ": cannot read it");
+  if (!in) return Status::InvalidArgument(what + ": cannot read it");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return Status::InvalidArgument("--token-file " + file + ": cannot read it");
+  if (in.bad()) return Status::InvalidArgument(what + ": cannot read it");
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' || text.back() == '\t')) {
     text.pop_back();
   }
   Secret token(std::move(text));
-  if (token.empty()) return Status::InvalidArgument("--token-file " + file + " is empty");
+  if (token.empty()) return Status::InvalidArgument(what + " is empty");
   if (token.Reveal().find_first_of(" \t\r\n") != std::string_view::npos) {
-    return Status::InvalidArgument("--token-file " + file + ": the token must be one line without spaces");
+    return Status::InvalidArgument(what + ": the token must be one line without spaces");
   }
   return token;
 }

@@ -49,8 +49,9 @@ struct ListenOptions {
 Result<boost::asio::ip::tcp::endpoint> ParseListenAddress(const std::string& text, const std::string& what);
 
 // The bearer token from `file`: its content without trailing whitespace; an error naming the
-// file when it cannot be read or is empty. The token itself is never in a message.
-Result<Secret> ReadTokenFile(const std::string& file);
+// file when it cannot be read or is empty, as `given_as` says it was given ("" : "--token-file
+// FILE"; "seam.toml:3: [daemon] token_file FILE"). The token itself is never in a message.
+Result<Secret> ReadTokenFile(const std::string& file, const std::string& given_as = "");
 
 class StatusServer {
  public:
