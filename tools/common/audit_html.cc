@@ -194,7 +194,8 @@ std::string Section(const Json& seam) {
          Esc(Str(seam, "entity")) + "</b> \u00b7 stream <code>" + Esc(Str(seam, "stream")) +
          "</code> \u00b7 sides " + Esc(sides) + "</p>\n";
   const Json& intended = Obj(seam, "intended");
-  std::string meta = "intended " + VersionText(intended, "version");
+  const auto revision = Int(intended, "revision");
+  std::string meta = "intended " + (revision ? "rev " + std::to_string(*revision) : VersionText(intended, "version"));
   if (const std::string state = Str(intended, "state"); !state.empty()) meta += " (" + state + ")";
   if (const std::string fp = Str(intended, "fingerprint"); !fp.empty()) meta += ", " + fp;
   const Json& window = Obj(seam, "window");

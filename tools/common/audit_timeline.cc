@@ -325,7 +325,9 @@ Json AuditJson(const AuditTimeline& t, std::int64_t now_us) {
   out["window"] = {{"since", TimeOrNull(t.window.since_us)}, {"until", TimeOrNull(t.window.until_us)}};
   out["now"] = Time(now_us);
   out["first_event_at"] = TimeOrNull(t.first_event_us);
+  // Every intent is an operation: the last one's revision is the intended one's.
   out["intended"] = {{"version", VersionOrNull(t.intended_version)},
+                     {"revision", t.operations.empty() ? Json(nullptr) : Json(t.operations.back().revision)},
                      {"state", t.intended_state},
                      {"fingerprint", StrOrNull(t.intended_fingerprint)}};
   Json entries = Json::array();

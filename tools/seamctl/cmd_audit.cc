@@ -37,7 +37,11 @@ void PrintAuditText(const Json& a, std::ostream& out) {
   for (const Json& s : a["sides"]) out << " " << s.get<std::string>();
   const Json& intended = a["intended"];
   out << "; intended: " << intended["state"].get<std::string>();
-  if (!intended["version"].is_null()) out << " version " << intended["version"].dump();
+  if (intended.contains("revision") && !intended["revision"].is_null()) {
+    out << " rev " << intended["revision"].dump() << " (log version " << intended["version"].dump() << ")";
+  } else if (!intended["version"].is_null()) {
+    out << " version " << intended["version"].dump();
+  }
   if (!intended["fingerprint"].is_null()) out << " " << intended["fingerprint"].get<std::string>();
   out << "\n";
   if (!a["window"]["since"].is_null() || !a["window"]["until"].is_null()) {
