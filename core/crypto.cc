@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -236,13 +237,17 @@ Result<Secret> KeyRing::Open(std::string_view sealed, std::string_view associate
   return plain;
 }
 
-std::string KeyRing::Fingerprint(std::string_view bytes) const {
+std::string KeyRing::Fingerprint(std::string_view bytes) const { return FingerprintOfMac(FingerprintMac(bytes)); }
+
+std::string KeyRing::FingerprintMac(std::string_view bytes) const {
   unsigned char md[32];
   unsigned int len = 0;
   HMAC(EVP_sha256(), fingerprint_key_.Reveal().data(), static_cast<int>(fingerprint_key_.size()),
        U(bytes.data()), bytes.size(), md, &len);
-  return "fp:" + HexLower(md, 6);
+  return std::string(reinterpret_cast<const char*>(md), sizeof md);
 }
+
+std::string FingerprintOfMac(std::string_view mac) { return "fp:" + HexLower(mac.data(), std::min<std::size_t>(6, mac.size())); }
 
 std::string SealContext(std::string_view stream, std::int64_t version) {
   std::string out(stream);

@@ -56,6 +56,10 @@ class KeyRing {
   // "fp:" + the first 12 hex characters of HMAC-SHA256(fingerprint key, bytes).
   std::string Fingerprint(std::string_view bytes) const;
   std::string Fingerprint(const Secret& s) const { return Fingerprint(s.Reveal()); }
+  // The whole HMAC-SHA256 (32 bytes) behind Fingerprint: for telling many values apart in
+  // memory (seamctl discover groups by it) without keeping an unkeyed hash of any of them.
+  // Fingerprint(b) == FingerprintOfMac(FingerprintMac(b)).
+  std::string FingerprintMac(std::string_view bytes) const;
 
  private:
   Secret seal_key_;
@@ -64,6 +68,9 @@ class KeyRing {
   EVP_CIPHER_CTX* encrypt_;  // keyed once; each Seal sets a fresh nonce
   EVP_CIPHER_CTX* decrypt_;  // keyed once; each Open sets the stored nonce
 };
+
+// "fp:" + 12 hex of a FingerprintMac.
+std::string FingerprintOfMac(std::string_view mac);
 
 // The sealing key's own fingerprint ("fp:…", keyed by the key: it tells two keys apart and
 // reveals nothing of either), recorded by a shared store (Store::CheckKey) and shown by `init`.

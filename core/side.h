@@ -199,6 +199,18 @@ class Side {
   // daemon polls those.
   virtual std::vector<std::filesystem::path> WatchPaths() const { return {}; }
 
+  // Where in a file each mapped field is kept, for `seamctl discover` to tell the places a
+  // config already covers from those it does not. `locator` is in the form discover reports
+  // (tools/discover/place.h): a JSON pointer (json-file, toml-file; yaml-file "#N/…" for
+  // document N > 0), a variable name (env-file), `table.column where key_column = "key"`
+  // (sqlite-row), `certificate` / `private key` (pem-file); a tls-endpoint gives `HOST:PORT`
+  // (`[v6]:PORT`) as its file and `served certificate`. Empty for the other sides.
+  struct FilePlace {
+    std::filesystem::path file;
+    std::string locator;
+  };
+  virtual std::vector<FilePlace> FilePlaces() const { return {}; }
+
   // The server this side reads over the network, if any: a daemon holds an idle TCP connection
   // to it, and the server closing that connection (a restart, its own idle timeout) makes the
   // daemon look again as soon as the server accepts connections, instead of at the next poll.

@@ -46,6 +46,11 @@ class EnvFileSide final : public Side {
     return out + " (" + list + ")";
   }
   std::vector<fs::path> WatchPaths() const override { return {path_}; }
+  std::vector<FilePlace> FilePlaces() const override {
+    std::vector<FilePlace> out;
+    for (const FieldVariable& p : places_) out.push_back({path_, p.variable});
+    return out;
+  }
 
  private:
   // Reads and parses the file: nullopt for a missing one.

@@ -53,6 +53,11 @@ class JsonFileSide final : public Side {
   Status CheckWritable() override;
   std::string Describe() const override;
   std::vector<fs::path> WatchPaths() const override { return {path_}; }
+  std::vector<FilePlace> FilePlaces() const override {
+    std::vector<FilePlace> out;
+    for (const FieldPointer& p : places_) out.push_back({path_, p.pointer.text});
+    return out;
+  }
 
  private:
   // Whether every mapped member can be set and removed in `doc`: every existing object on the

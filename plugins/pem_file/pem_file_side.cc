@@ -52,6 +52,7 @@ class PemFileSide final : public Side {
     return "pem-file " + cert_path_.string() + " (key " + key_path_.string() + ")";
   }
   std::vector<fs::path> WatchPaths() const override { return {cert_path_, key_path_}; }
+  std::vector<FilePlace> FilePlaces() const override { return {{cert_path_, "certificate"}, {key_path_, "private key"}}; }
 
  private:
   Status Read(PairSnapshot* snap) const {

@@ -1,8 +1,9 @@
 #pragma once
 // SQLite plumbing private to the sqlite-row plugin: opening another program's database without
 // ever creating it, turning SQLite result codes into one-line Statuses, checking the table and
-// columns exist, and reading the mapped columns of the one row the side is about. Not for use
-// outside this folder.
+// columns exist, and reading the mapped columns of the one row the side is about. Outside this
+// folder only `seamctl discover` (tools/discover) uses it, to open other programs' databases
+// exactly as this side does.
 
 #include <sqlite3.h>
 

@@ -79,6 +79,11 @@ class SqliteRowSide final : public Side {
   }
   Status Remove(const ChangeMarker& expected) override { return Modify(nullptr, expected); }
   Status CheckWritable() override;
+  std::vector<FilePlace> FilePlaces() const override {
+    std::vector<FilePlace> out;
+    for (const auto& c : t_.columns) out.push_back({t_.path, t_.Cell(c)});
+    return out;
+  }
   std::string Describe() const override {
     return "sqlite-row " + t_.path.string() + " " + t_.Columns() + " where " + t_.key_column + " = " + t_.key;
   }

@@ -90,6 +90,7 @@ class TlsEndpointSide final : public Side {
   // Nothing to check: operations skip sides that are not Writable().
   Status CheckWritable() override { return Status::Ok(); }
   bool Writable() const override { return false; }
+  std::vector<FilePlace> FilePlaces() const override { return {{where_.substr(where_.find(' ') + 1), "served certificate"}}; }
   std::optional<Endpoint> WatchEndpoint() const override { return Endpoint{probe_.host, std::to_string(probe_.port)}; }
   std::string Describe() const override {
     return where_ + (probe_.server_name.empty() || probe_.server_name == probe_.host

@@ -1,6 +1,7 @@
 #pragma once
-// One TLS handshake to see which certificate a server presents. Internal to
-// plugins/tls_endpoint; the only translation unit of the plugin that includes Boost.Asio. The
+// One TLS handshake to see which certificate a server presents. Used by plugins/tls_endpoint
+// and by `seamctl discover --probe-tls` (tools/discover); the only translation unit of the
+// plugin that includes Boost.Asio. The
 // probe runs as a coroutine on the process's network thread (plugins/common/network_context.h):
 // FetchPeerChainAsync returns at once, FetchPeerChain waits for it.
 //

@@ -1,5 +1,7 @@
 #include "plugins/toml_file/toml_document.h"
 
+#include <openssl/crypto.h>
+
 #include <sstream>
 
 #include "plugins/common/utf8.h"
@@ -23,6 +25,16 @@ std::string TypeName(const toml::node& n) {
 }
 
 }  // namespace
+
+void WipeToml(toml::node& node) {
+  if (toml::table* t = node.as_table()) {
+    for (auto&& [key, child] : *t) WipeToml(child);
+  } else if (toml::array* a = node.as_array()) {
+    for (toml::node& child : *a) WipeToml(child);
+  } else if (toml::value<std::string>* s = node.as_string()) {
+    OPENSSL_cleanse(s->get().data(), s->get().size());
+  }
+}
 
 Result<toml::table> ParseTomlDocument(std::string_view file, std::string_view bytes) {
   try {

@@ -34,6 +34,14 @@ struct TomlPlace {
 // an index out of range, or a value at the place that is not a string.
 Result<TomlPlace> FindTomlPlace(toml::table& doc, const JsonPointer& pointer);
 
+// Overwrites every string of the tree (best effort: its strings may be secrets).
+void WipeToml(toml::node& node);
+// Wipes `doc` when the scope ends.
+struct TomlWipeGuard {
+  toml::table& doc;
+  ~TomlWipeGuard() { WipeToml(doc); }
+};
+
 // The bytes of a text by toml++'s positions (lines from 1; columns from 1, in code points).
 class TomlText {
  public:

@@ -21,22 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Best effort: the parsed tree's strings may be secrets.
-void WipeToml(toml::node& node) {
-  if (toml::table* t = node.as_table()) {
-    for (auto&& [key, child] : *t) WipeToml(child);
-  } else if (toml::array* a = node.as_array()) {
-    for (toml::node& child : *a) WipeToml(child);
-  } else if (toml::value<std::string>* s = node.as_string()) {
-    OPENSSL_cleanse(s->get().data(), s->get().size());
-  }
-}
-
-struct TomlWipeGuard {
-  toml::table& doc;
-  ~TomlWipeGuard() { WipeToml(doc); }
-};
-
 class TomlFileSide final : public Side {
  public:
   TomlFileSide(fs::path path, std::vector<FieldPointer> places) : path_(std::move(path)), places_(std::move(places)) {}
@@ -51,6 +35,11 @@ class TomlFileSide final : public Side {
     return "toml-file " + path_.string() + DescribePlaces(places_);
   }
   std::vector<fs::path> WatchPaths() const override { return {path_}; }
+  std::vector<FilePlace> FilePlaces() const override {
+    std::vector<FilePlace> out;
+    for (const FieldPointer& p : places_) out.push_back({path_, p.pointer.text});
+    return out;
+  }
 
  private:
   Result<std::optional<toml::table>> Load(FileSnapshot& snap) const {

@@ -83,6 +83,12 @@ class YamlFileSide final : public Side {
            DescribePlaces(places_);
   }
   std::vector<fs::path> WatchPaths() const override { return {path_}; }
+  std::vector<FilePlace> FilePlaces() const override {
+    const std::string doc = document_.value_or(0) > 0 ? "#" + std::to_string(*document_) : "";
+    std::vector<FilePlace> out;
+    for (const FieldPointer& p : places_) out.push_back({path_, doc + p.pointer.text});
+    return out;
+  }
 
  private:
   // The file's documents (none when it is absent or holds none).
