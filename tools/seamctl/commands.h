@@ -120,6 +120,19 @@ int RunVerify(const GlobalOptions& g, bool json, const KeptHeadFlags& head = {})
 // seamctl notify test [NAME] (cmd_notify.cc).
 int RunNotifyTest(const GlobalOptions& g, const std::string& name);
 
+// `seamctl discover PATH... [--json | --toml] [--exclude GLOB]... [--include-plain]`
+// (cmd_discover.cc, tools/discover): 0 nothing found, 1 candidates (a group with a place the
+// config does not keep, or a near miss), 2 trouble (a PATH that does not exist, a bad config).
+struct DiscoverFlags {
+  std::vector<std::string> paths;
+  std::vector<std::string> excludes;
+  std::vector<std::string> probe_tls;  // HOST:PORT
+  bool include_plain = false;
+  bool json = false;
+  bool toml = false;
+};
+int RunDiscover(const GlobalOptions& g, const DiscoverFlags& flags);
+
 int RunStatus(const GlobalOptions& g, const std::string& daemon_url, const std::string& token_file, bool json,
               bool watch);
 

@@ -182,6 +182,21 @@ int Main(int argc, char** argv) {
     code = RunAudit(g, seam, audit_options);
   });
 
+  DiscoverFlags discover_flags;
+  auto* discover = app.add_subcommand("discover", "find the seams nobody declared: values kept in several places "
+                                                  "(never printed); writes nothing");
+  discover->add_option("PATH", discover_flags.paths, "files and directories to walk")->required();
+  discover->add_option("--exclude", discover_flags.excludes, "pass over files and folders matching GLOB (repeatable)")
+      ->option_text("GLOB");
+  discover->add_option("--probe-tls", discover_flags.probe_tls,
+                       "also the certificate the TLS server at HOST:PORT presents (repeatable)")
+      ->option_text("HOST:PORT");
+  discover->add_flag("--include-plain", discover_flags.include_plain, "also URLs and host names, not only secrets and certificates");
+  auto* discover_json = discover->add_flag("--json", discover_flags.json, "print the findings as JSON (schema in README)");
+  discover->add_flag("--toml", discover_flags.toml, "print [[seam]] tables for seam.toml and the adopt commands")
+      ->excludes(discover_json);
+  discover->callback([&] { code = RunDiscover(g, discover_flags); });
+
   auto* drift = app.add_subcommand("drift", "the seam's open (else most recent) drift in one paragraph; exit 1 while one is open");
   drift->add_option("SEAM", seam, "seam name")->required();
   drift->add_flag("--json", json, "print {seam, drift, operation, text, open} (schema in README)");
