@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   RegisterPgBenchmarks();
   RegisterAgentsBenchmarks();
   RegisterNotifyBenchmarks();
+  RegisterDiscoverBenchmarks();
   // A custom display reporter does not see --benchmark_color, so honour it (and a non-tty) here.
   bool color = isatty(STDOUT_FILENO) == 1;
   for (int i = 1; i < argc; ++i) {
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
   PrintCertFigures();
   PrintAgentsFigures();
   PrintNotifyFigures();
+  PrintDiscoverFigures();
   const std::string path = SummaryPath();
   std::string error;
   if (!WriteSummary(figures, path, &error)) {
