@@ -11,11 +11,15 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "plugins/common/errno_text.h"
 #include "plugins/tls_endpoint/tls_probe.h"
 #include "plugins/common/wipe.h"
+#include "tools/discover/grouping.h"
 #include "tools/discover/pem_extract.h"
 #include "tools/discover/sqlite_extract.h"
 #include "tools/discover/text_extract.h"
@@ -50,10 +54,21 @@ std::optional<Format> FormatByContent(std::string_view bytes) {
   return std::nullopt;
 }
 
+// What the pre-scan kept of a file whose parse was put off: the keyed MACs of its words, each
+// (line, word) once, and what the file was, to tell it was not replaced before the parse.
+struct Deferred {
+  std::size_t file = 0;  // into Walk::files
+  off_t size = 0;
+  struct timespec mtime {};
+  std::vector<std::pair<std::string, std::string>> words;  // {mac, mac of its SHA-256 hex}
+  std::set<std::string> keys;  // the names written before the words (a near miss is one name in siblings)
+};
+
 // One worker's share; merged at the end.
 struct Share {
   std::vector<Place> places;
   std::vector<WalkWarning> warnings;
+  std::vector<Deferred> deferred;
   DiscoverStats stats;
 };
 
@@ -61,13 +76,17 @@ class FileReader {
  public:
   FileReader(const DiscoverOptions& o, const KeyRing& keys, Share& share) : options_(o), keys_(keys), share_(share) {}
 
-  void Read(const WalkedFile& f) {
+  // `index`: the file's place in the walk. `before`: a file the pre-scan put off, now parsed:
+  // it must be the file the pre-scan read.
+  void Read(const WalkedFile& f, std::size_t index, const Deferred* before = nullptr) {
     const int fd = ::open(f.path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) return Warn(f, ErrnoText(errno));
     struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != f.dev || st.st_ino != f.ino) {
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != f.dev || st.st_ino != f.ino ||
+        (before && (st.st_size != before->size || st.st_mtim.tv_sec != before->mtime.tv_sec ||
+                    st.st_mtim.tv_nsec != before->mtime.tv_nsec))) {
       ::close(fd);
-      return Warn(f, "replaced while discover ran");
+      return Warn(f, "changed while discover ran");
     }
     const std::optional<Format> named = FormatByName(f.path);
     char head[16] = {0};
@@ -97,8 +116,8 @@ class FileReader {
     }
     ::close(fd);
     bytes.resize(got);
-    share_.stats.bytes_read += got;
-    Text(f, named, bytes);
+    if (!before) share_.stats.bytes_read += got;
+    Text(f, named, bytes, before ? nullptr : &st, index);
     WipeString(bytes);
   }
 
@@ -108,14 +127,23 @@ class FileReader {
     share_.warnings.push_back({f.path, std::move(error)});
   }
 
-  void Text(const WalkedFile& f, std::optional<Format> named, std::string_view bytes) {
+  // `st`: the first read (the pre-scan decides); null: the parse the pre-scan put off.
+  void Text(const WalkedFile& f, std::optional<Format> named, std::string_view bytes, const struct stat* st,
+            std::size_t index) {
     if (std::memchr(bytes.data(), '\0', std::min(bytes.size(), kBinaryProbeBytes)) != nullptr) {
       ++share_.stats.binary;
       return;
     }
-    if (!WorthParsing(bytes, options_.include_plain)) {
-      ++share_.stats.not_worth;
-      return;
+    if (st && !options_.include_plain) {
+      const Lexed lexed = Lex(bytes);
+      if (lexed.tokens.empty() && !lexed.pem) {
+        ++share_.stats.not_worth;
+        return;
+      }
+      // Parsed at once: PEM (certificates group by what they are, not by words) and values
+      // whose words may be written differently elsewhere. The rest waits for the words of every
+      // other file: a file whose words are nowhere else holds no seam, and is never parsed.
+      if (!lexed.pem && !lexed.uncertain) return Defer(index, *st, lexed);
     }
     std::optional<Format> format = named ? named : FormatByContent(bytes);
     if (format == Format::kSqlite) format = FormatByContent(bytes);  // a .db that is no database
@@ -136,7 +164,7 @@ class FileReader {
       case Format::kToml: parsed = VisitToml(f.path, bytes, spot); break;
       case Format::kEnv: parsed = VisitEnv(f.path, bytes, spot); break;
       case Format::kYaml: {
-        // The count of documents is known after the walk; patched into this file's places.
+        // The count of documents is known once the file is parsed; patched into its places.
         const std::size_t first = share_.places.size();
         Result<int> docs = VisitYaml(f.path, bytes, spot);
         if (docs.ok())
@@ -154,6 +182,20 @@ class FileReader {
     } else {
       ++share_.stats.parse_errors[name];
     }
+  }
+
+  void Defer(std::size_t index, const struct stat& st, const Lexed& lexed) {
+    Deferred d;
+    d.file = index;
+    d.size = st.st_size;
+    d.mtime = st.st_mtim;
+    std::set<std::pair<std::size_t, std::string_view>> once;
+    for (const LexToken& t : lexed.tokens) {
+      d.keys.emplace(t.key);
+      if (!once.emplace(t.line, t.text).second) continue;
+      d.words.emplace_back(keys_.FingerprintMac(t.text), keys_.FingerprintMac(Sha256Hex(t.text)));
+    }
+    share_.deferred.push_back(std::move(d));
   }
 
   Place NewPlace(const WalkedFile& f, Format format) const {
@@ -247,6 +289,41 @@ void Merge(DiscoverStats& into, const DiscoverStats& s) {
   into.truncated_databases += s.truncated_databases;
   for (const auto& [k, v] : s.parsed) into.parsed[k] += v;
   for (const auto& [k, v] : s.parse_errors) into.parse_errors[k] += v;
+}
+
+// The put-off files to parse: a word also somewhere else (another file's word or a place already
+// parsed, as it is or as its SHA-256 hex), or a sibling file (one folder apart) with a word under
+// the same name (a near miss needs both parsed).
+std::vector<const Deferred*> ChooseToParse(const std::vector<Deferred>& deferred, const std::vector<Share>& shares,
+                                           const std::vector<WalkedFile>& files) {
+  std::unordered_map<std::string, int> seen;
+  std::unordered_set<std::string> links;
+  // (pattern, name) -> the files holding a word or place under that name there.
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> siblings;
+  for (const Share& s : shares)
+    for (const Place& p : s.places) {
+      ++seen[p.mac];
+      if (!p.link_mac.empty()) links.insert(p.link_mac);
+      for (const std::string& pattern : SiblingPatterns(p.file)) siblings[{pattern, p.key_name}].insert(p.file);
+    }
+  for (const Deferred& d : deferred) {
+    for (const auto& [mac, link] : d.words) {
+      ++seen[mac];
+      links.insert(link);
+    }
+    for (const std::string& pattern : SiblingPatterns(files[d.file].path))
+      for (const std::string& key : d.keys) siblings[{pattern, key}].insert(files[d.file].path);
+  }
+  std::vector<const Deferred*> out;
+  for (const Deferred& d : deferred) {
+    bool parse = false;
+    for (const auto& [mac, link] : d.words)
+      parse = parse || seen[mac] >= 2 || seen.count(link) > 0 || links.count(mac) > 0;
+    for (const std::string& pattern : SiblingPatterns(files[d.file].path))
+      for (const std::string& key : d.keys) parse = parse || (!key.empty() && siblings[{pattern, key}].size() >= 2);
+    if (parse) out.push_back(&d);
+  }
+  return out;
 }
 
 bool IsAddress(const std::string& host) {
@@ -343,20 +420,31 @@ Result<Findings> Discover(const DiscoverOptions& options, const KeyRing& keys) {
   unsigned threads = options.threads ? options.threads : std::min(4u, std::max(1u, std::thread::hardware_concurrency()));
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, walk->files.size())));
   std::vector<Share> shares(threads);
-  std::atomic<std::size_t> next{0};
-  auto work = [&](Share& share) {
-    FileReader reader(options, keys, share);
-    for (std::size_t i; (i = next.fetch_add(1)) < walk->files.size();) reader.Read(walk->files[i]);
+  // Runs `read(reader, i)` for i in [0, n) on the pool, each worker into its own share.
+  auto run = [&](std::size_t n, const std::function<void(FileReader&, std::size_t)>& read) {
+    std::atomic<std::size_t> next{0};
+    auto work = [&](Share& share) {
+      FileReader reader(options, keys, share);
+      for (std::size_t i; (i = next.fetch_add(1)) < n;) read(reader, i);
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, std::ref(shares[t]));
+    work(shares[0]);
+    for (std::thread& t : pool) t.join();
   };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, std::ref(shares[t]));
-  work(shares[0]);
-  for (std::thread& t : pool) t.join();
+  // Phase 1: every file read once; parsed at once, or its words kept.
+  run(walk->files.size(), [&](FileReader& r, std::size_t i) { r.Read(walk->files[i], i); });
+  // Phase 2: the files whose words are somewhere else too, or which have siblings, parsed.
+  std::vector<Deferred> deferred;
+  for (Share& s : shares) std::move(s.deferred.begin(), s.deferred.end(), std::back_inserter(deferred));
+  const std::vector<const Deferred*> chosen = ChooseToParse(deferred, shares, walk->files);
+  run(chosen.size(), [&](FileReader& r, std::size_t i) { r.Read(walk->files[chosen[i]->file], chosen[i]->file, chosen[i]); });
 
   Findings out;
   out.warnings = std::move(walk->warnings);
   out.stats.walk = walk->stats;
   out.stats.files = walk->files.size();
+  out.stats.lone = deferred.size() - chosen.size();
   for (Share& s : shares) {
     std::move(s.places.begin(), s.places.end(), std::back_inserter(out.places));
     std::move(s.warnings.begin(), s.warnings.end(), std::back_inserter(out.warnings));

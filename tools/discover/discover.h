@@ -1,11 +1,15 @@
 #pragma once
 // `seamctl discover`: the places under some paths that hold a value worth agreeing on (a secret,
-// a certificate and its key, with --include-plain a URL or host name), read once each and known
-// only by keyed MACs. Writes nothing anywhere.
+// a certificate and its key, with --include-plain a URL or host name), known only by keyed MACs.
+// Writes nothing anywhere.
 //
-// Files are sniffed (name, then the first bytes), passed over when binary, too large or holding
-// nothing a lexical pre-scan finds worth parsing, then parsed with the sides' own parsers
-// (tools/discover/text_extract.h, pem_extract.h, sqlite_extract.h) on a few threads.
+// Two phases, each on a few threads. 1: every file is read once and passed over when binary, too
+// large or holding no word the lexical pre-scan (value_shape.h Lex) takes; PEM files, SQLite
+// databases and files whose words are not sure are parsed at once; of the others only the MACs of
+// their words are kept. 2: the files with a word that is somewhere else too (or a sibling with a
+// word under the same name) are read again and parsed with the sides' own parsers
+// (text_extract.h); the rest hold no seam. So parsing, the costly part (yaml-cpp reads a few MB/s),
+// is spent on the few files that can be in a group.
 
 #include <cstddef>
 #include <filesystem>
@@ -39,6 +43,7 @@ struct DiscoverStats {
   std::size_t binary = 0;         // a NUL byte in the first 8 KiB, not a SQLite database
   std::size_t too_large = 0;
   std::size_t not_worth = 0;      // nothing the pre-scan looks for
+  std::size_t lone = 0;           // words the pre-scan found nowhere else and no sibling: not parsed
   std::size_t unknown_format = 0; // text in no format discover reads
   std::map<std::string, std::size_t> parsed;        // by format name
   std::map<std::string, std::size_t> parse_errors;  // by format name: sniffed as it, but not valid

@@ -44,7 +44,8 @@ struct UnionFind {
 
 bool IsValueWhy(Why w) { return w == Why::kKeyName || w == Why::kEntropy || w == Why::kDigest; }
 
-// "a/\x01/c.json": the path with folder `i` left out; files sharing it are siblings.
+}  // namespace
+
 std::vector<std::string> SiblingPatterns(const std::string& file) {
   std::vector<std::string> parts;
   std::size_t start = 0;
@@ -64,7 +65,6 @@ std::vector<std::string> SiblingPatterns(const std::string& file) {
   return out;
 }
 
-}  // namespace
 
 void MarkDeclared(std::vector<Place>& places, const Config& config) {
   std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> kept;

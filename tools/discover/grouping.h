@@ -42,4 +42,8 @@ void MarkDeclared(std::vector<Place>& places, const Config& config);
 
 Grouping GroupPlaces(const std::vector<Place>& places);
 
+// "a/\x01/c.json" for each folder of "a/b/c.json" (folder `i` left out): files sharing one are
+// siblings, one folder apart (staging/ and prod/).
+std::vector<std::string> SiblingPatterns(const std::string& file);
+
 }  // namespace seam::discover

@@ -332,6 +332,7 @@ ojson ToJson(const ReportContext& r) {
                  {"binary", st.binary},
                  {"too_large", st.too_large},
                  {"not_worth_parsing", st.not_worth},
+                 {"lone", st.lone},
                  {"unknown_format", st.unknown_format},
                  {"unreadable", st.unreadable},
                  {"truncated_databases", st.truncated_databases},

@@ -1,6 +1,7 @@
 #include "tools/discover/value_shape.h"
 
 #include <array>
+#include <cstdint>
 #include <cctype>
 #include <cmath>
 #include <cstring>
@@ -174,64 +175,162 @@ constexpr std::array<bool, 256> ValueChars() {
 }
 constexpr std::array<bool, 256> kValueChar = ValueChars();
 
+constexpr std::array<char, 256> LowerTable() {
+  std::array<char, 256> t{};
+  for (std::size_t c = 0; c < 256; ++c) t[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return t;
+}
+constexpr std::array<char, 256> kLower = LowerTable();
+
 // The secret-naming words, lower-case, as the pre-scan looks for them (prefixes of the words
 // KeyNamesSecret takes).
 constexpr std::string_view kHints[] = {"token", "secret", "pass", "pwd", "key", "auth", "cred", "private",
                                        "cookie", "session", "salt", "signature", "bearer", "dsn", "sha256",
                                        "digest", "hash"};
+constexpr std::array<bool, 256> HintStarts() {
+  std::array<bool, 256> t{};
+  for (std::string_view h : kHints) {
+    t[static_cast<unsigned char>(h.front())] = true;
+    t[static_cast<unsigned char>(h.front() - 'a' + 'A')] = true;
+  }
+  return t;
+}
+constexpr std::array<bool, 256> kHintStart = HintStarts();
 
 // Whether a hint word starts at `i` of `line` (ASCII case-insensitive); its length, else 0.
 std::size_t HintAt(std::string_view line, std::size_t i) {
-  const char first = static_cast<char>(std::tolower(static_cast<unsigned char>(line[i])));
+  if (!kHintStart[static_cast<unsigned char>(line[i])]) return 0;
+  const char first = kLower[static_cast<unsigned char>(line[i])];
   for (std::string_view h : kHints) {
     if (h.front() != first || line.size() - i < h.size()) continue;
     std::size_t k = 1;
-    while (k < h.size() && std::tolower(static_cast<unsigned char>(line[i + k])) == h[k]) ++k;
+    while (k < h.size() && kLower[static_cast<unsigned char>(line[i + k])] == h[k]) ++k;
     if (k == h.size()) return h.size();
   }
   return 0;
 }
 
-// One line: a run of 20 token characters, or a hint word followed (after the rest of its own
-// word and a separator) by 8 value characters in a row.
-bool LineWorthParsing(std::string_view line) {
-  std::size_t run = 0;
-  for (char c : line) {
-    if (kTokenChar[static_cast<unsigned char>(c)]) {
-      if (++run >= kMinRandomBytes) return true;
-    } else {
-      run = 0;
-    }
-  }
-  if (line.size() < kMinSecretBytes + 3) return false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const std::size_t hint = HintAt(line, i);
-    if (hint == 0) continue;
-    std::size_t j = i + hint;
-    while (j < line.size() && kValueChar[static_cast<unsigned char>(line[j])]) ++j;  // the rest of the key
-    for (std::size_t value_run = 0; j < line.size(); ++j) {
-      if (!kValueChar[static_cast<unsigned char>(line[j])]) {
-        value_run = 0;
-      } else if (++value_run >= kMinSecretBytes) {
-        return true;
-      }
-    }
-  }
-  return false;
+bool IsKeyChar(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return std::isalnum(u) || c == '_' || c == '-' || c == '.';
 }
+
+// The name written before `begin` on the line (`api_key` of `"api_key": "…"`, `API_TOKEN` of
+// `API_TOKEN=…`, `password` of `  password: …`), "" when none.
+std::string_view KeyBefore(std::string_view line, std::size_t begin) {
+  std::size_t end = begin;
+  while (end > 0 && std::string_view(" \t\"':=").find(line[end - 1]) != std::string_view::npos) --end;
+  std::size_t start = end;
+  while (start > 0 && IsKeyChar(line[start - 1])) --start;
+  return line.substr(start, end - start);
+}
+
+// What LooksRandom asks of a word's characters, cheaply: 20 or more, letters and digits.
+bool MayBeRandom(std::string_view t) {
+  if (t.size() < kMinRandomBytes) return false;
+  bool letter = false, digit = false;
+  for (char c : t) {
+    letter = letter || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    digit = digit || (c >= '0' && c <= '9');
+  }
+  return letter && digit;
+}
+
+// A run of 20 token characters ending at `end` of the text `line` starts: a token, or for
+// `KEY=value` in one run (base64 has '=' only at its end), the value.
+void EmitRun(std::string_view line, std::size_t begin, std::size_t end, std::size_t number, Lexed& out) {
+  const std::string_view t = line.substr(begin, end - begin);
+  const std::size_t eq = t.find('=');
+  if (eq != std::string_view::npos && eq + 1 < t.size() && t[eq + 1] != '=') {
+    if (MayBeRandom(t.substr(eq + 1))) out.tokens.push_back({t.substr(eq + 1), number, t.substr(0, eq)});
+  } else if (MayBeRandom(t)) {
+    out.tokens.push_back({t, number, KeyBefore(line, begin)});
+  }
+}
+
+// A separator at `sep` of `line` after a key naming a secret: its value, one word, then nothing
+// but closing quotes and the end of the line, a comment or what ends a member (`,` `}` `]`).
+// Several words are prose, or a value no word of which tells it.
+void EmitValue(std::string_view line, std::size_t sep, std::size_t number, Lexed& out) {
+  // Other characters (`p@ss!w0rd`, an escape, a quote inside the value) may be written
+  // differently in each file format, and split the value into words: only a parse tells it.
+  std::size_t written = 0;
+  bool other = false;
+  for (std::size_t k = sep + 1; k < line.size(); ++k) {
+    const auto u = static_cast<unsigned char>(line[k]);
+    if (u == '#' && (line[k - 1] == ' ' || line[k - 1] == '\t')) break;  // a comment
+    if (u == ' ' || u == '\t' || u == '"' || u == '\'' || u == '\r') continue;
+    ++written;
+    other = other || (kValueChar[u] && !kTokenChar[u]);
+  }
+  if (other && written >= kMinSecretBytes) out.uncertain = true;
+  std::size_t j = sep;
+  while (j < line.size() && std::string_view(" \t\"':=").find(line[j]) != std::string_view::npos) ++j;
+  const std::size_t begin = j;
+  while (j < line.size() && kValueChar[static_cast<unsigned char>(line[j])]) ++j;
+  while (j < line.size() && line[j] == '=') ++j;  // base64 padding
+  const std::size_t end = j;
+  while (j < line.size() && std::string_view(" \t\"';\r").find(line[j]) != std::string_view::npos) ++j;
+  const bool alone = j == line.size() || line[j] == '#' || line[j] == '}' || line[j] == ']' || line[j] == ',';
+  if (alone && end - begin >= kMinSecretBytes) out.tokens.push_back({line.substr(begin, end - begin), number, KeyBefore(line, begin)});
+}
+
+constexpr std::uint8_t kClassToken = 1, kClassSeparator = 2, kClassKeyStart = 4, kClassNewline = 8;
+constexpr std::array<std::uint8_t, 256> Classes() {
+  std::array<std::uint8_t, 256> t{};
+  for (std::size_t c = 0; c < 256; ++c) t[c] = kTokenChar[c] ? kClassToken : 0;
+  t[':'] |= kClassSeparator;
+  t['='] |= kClassSeparator;
+  t['{'] |= kClassKeyStart;
+  t['['] |= kClassKeyStart;
+  t[','] |= kClassKeyStart;
+  t['\n'] |= kClassNewline;
+  return t;
+}
+constexpr std::array<std::uint8_t, 256> kClass = Classes();
 
 }  // namespace
 
-bool WorthParsing(std::string_view bytes, bool include_plain) {
-  if (include_plain) return true;
-  if (bytes.find("-----BEGIN ") != std::string_view::npos) return true;
-  for (std::size_t start = 0; start < bytes.size();) {
-    std::size_t end = bytes.find('\n', start);
-    if (end == std::string_view::npos) end = bytes.size();
-    if (LineWorthParsing(bytes.substr(start, end - start))) return true;
-    start = end + 1;
+// One pass over the bytes. Runs of token characters are counted in the hot loop; a secret-naming
+// word is looked for only in keys, what stands before a ':' or '=' since the line's start or a
+// `{ [ ,`, and the line's end is found only for a key that names one.
+Lexed Lex(std::string_view bytes) {
+  Lexed out;
+  constexpr std::string_view kPem = "-----BEGIN ";  // PEM armour starts a line
+  out.pem = bytes.starts_with(kPem);
+  std::size_t line_start = 0, key_start = 0, number = 1, run = 0;
+  const std::size_t n = bytes.size();
+  for (std::size_t i = 0; i <= n; ++i) {
+    const std::uint8_t cls = i < n ? kClass[static_cast<unsigned char>(bytes[i])] : kClassNewline;
+    if (cls == kClassToken) {
+      ++run;
+      continue;
+    }
+    if (cls & kClassToken) {
+      ++run;  // '=': part of a run (padding, KEY=value) and a separator
+    } else {
+      if (run >= kMinRandomBytes) EmitRun(bytes.substr(line_start, i - line_start), i - run - line_start, i - line_start, number, out);
+      run = 0;
+    }
+    if (cls & kClassNewline) {
+      line_start = key_start = i + 1;
+      ++number;
+      if (!out.pem && i + 1 < n && bytes[i + 1] == '-') out.pem = bytes.substr(i + 1).starts_with(kPem);
+    } else if (cls & kClassKeyStart) {
+      key_start = i + 1;
+    } else if (cls & kClassSeparator) {
+      bool named = false;
+      const std::string_view key = bytes.substr(key_start, i - key_start);
+      for (std::size_t k = 0; k < key.size() && !named; ++k) named = HintAt(key, k) > 0;
+      key_start = i + 1;
+      if (named) {
+        std::size_t line_end = bytes.find('\n', i);
+        if (line_end == std::string_view::npos) line_end = n;
+        EmitValue(bytes.substr(line_start, line_end - line_start), i - line_start, number, out);
+      }
+    }
   }
-  return false;
+  return out;
 }
 
 }  // namespace seam::discover

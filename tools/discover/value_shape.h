@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tools/discover/place.h"
 
@@ -29,11 +30,24 @@ std::optional<Why> Judge(std::string_view key, std::string_view value, bool incl
 // "base64url", "ascii-printable"), "" when it has other bytes.
 std::string AlphabetOf(std::string_view value);
 
-// Whether `bytes` (a whole file) may hold anything Judge takes: "-----BEGIN " (PEM), or a line
-// with a run of 20 characters a random value is made of, or a secret-naming word followed on its
-// line by 8 characters in a row that are not spaces, quotes or `,:={}[]`. False means: not
-// worth parsing. (So a value under a secret-naming key is found only when it has 8 characters in
-// a row without a space, and on the key's line.)
-bool WorthParsing(std::string_view bytes, bool include_plain);
+// The lexical pre-scan: the words of a file that may be values Judge takes, found without a
+// parser, so that only the files whose words are also somewhere else are parsed.
+struct LexToken {
+  std::string_view text;  // into the bytes lexed
+  std::size_t line = 0;   // from 1
+  std::string_view key;   // the name written before it on its line ("" none): for siblings
+};
+struct Lexed {
+  // Runs of 20 characters a random value is made of (and a `KEY=value` run's value), and after
+  // a secret-naming word on its line, runs of 8 characters that are not spaces, quotes or
+  // `,:={}[]` (with their base64 '=' padding). A value under a secret-naming key is thus found
+  // only when it has 8 such characters in a row on the key's line.
+  std::vector<LexToken> tokens;
+  bool pem = false;        // "-----BEGIN " somewhere
+  // A value after a secret-naming word holds characters other formats may escape or quote
+  // differently (`p@ss"w0rd`): its words tell nothing for sure; parse the file.
+  bool uncertain = false;
+};
+Lexed Lex(std::string_view bytes);
 
 }  // namespace seam::discover
