@@ -1,6 +1,7 @@
 #include "tools/discover/discover.h"
 
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,22 +90,21 @@ class FileReader {
       return Warn(f, "changed while discover ran");
     }
     const std::optional<Format> named = FormatByName(f.path);
-    char head[16] = {0};
-    const ssize_t h = ::pread(fd, head, sizeof head, 0);
-    const bool sqlite = h == 16 && std::string_view(head, 16) == kSqliteHeader;
-    if (sqlite) {
-      ::close(fd);
-      return Database(f, static_cast<std::size_t>(st.st_size));
-    }
     if (static_cast<std::size_t>(st.st_size) > kMaxTextFileBytes) {
+      // Too large for a text file; a database is opened by SQLite, which reads what it needs.
+      char head[16] = {0};
+      const bool sqlite = ::pread(fd, head, sizeof head, 0) == 16 && std::string_view(head, 16) == kSqliteHeader;
       ::close(fd);
+      if (sqlite) return Database(f, static_cast<std::size_t>(st.st_size));
       ++share_.stats.too_large;
       return;
     }
-    std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
+    // One buffer per reader, grown to the largest file read and wiped after each.
+    const std::size_t size = static_cast<std::size_t>(st.st_size);
+    if (buffer_.size() < size) buffer_.resize(size);
     std::size_t got = 0;
-    while (got < bytes.size()) {
-      const ssize_t n = ::pread(fd, bytes.data() + got, bytes.size() - got, static_cast<off_t>(got));
+    while (got < size) {
+      const ssize_t n = ::pread(fd, buffer_.data() + got, size - got, static_cast<off_t>(got));
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         const int err = errno;
@@ -115,11 +115,14 @@ class FileReader {
       got += static_cast<std::size_t>(n);
     }
     ::close(fd);
-    bytes.resize(got);
+    const std::string_view bytes(buffer_.data(), got);
+    if (bytes.starts_with(kSqliteHeader)) return Database(f, got);
     if (!before) share_.stats.bytes_read += got;
     Text(f, named, bytes, before ? nullptr : &st, index);
-    WipeString(bytes);
+    OPENSSL_cleanse(buffer_.data(), got);
   }
+
+  ~FileReader() { WipeString(buffer_); }
 
  private:
   void Warn(const WalkedFile& f, std::string error) {
@@ -277,6 +280,7 @@ class FileReader {
   const DiscoverOptions& options_;
   const KeyRing& keys_;
   Share& share_;
+  std::string buffer_;
 };
 
 void Merge(DiscoverStats& into, const DiscoverStats& s) {

@@ -1,9 +1,10 @@
 #include "tools/discover/value_shape.h"
 
+#include <algorithm>
 #include <array>
-#include <cstdint>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -182,32 +183,37 @@ constexpr std::array<char, 256> LowerTable() {
 }
 constexpr std::array<char, 256> kLower = LowerTable();
 
-// The secret-naming words, lower-case, as the pre-scan looks for them (prefixes of the words
-// KeyNamesSecret takes).
-constexpr std::string_view kHints[] = {"token", "secret", "pass", "pwd", "key", "auth", "cred", "private",
-                                       "cookie", "session", "salt", "signature", "bearer", "dsn", "sha256",
-                                       "digest", "hash"};
-constexpr std::array<bool, 256> HintStarts() {
-  std::array<bool, 256> t{};
+// The secret-naming words, lower-case, as the pre-scan looks for them at the start of each word
+// of a key (prefixes of the words KeyNamesSecret takes), by their first letter.
+constexpr std::array<std::array<std::string_view, 5>, 26> HintsByLetter() {
+  constexpr std::string_view kHints[] = {"token", "secret", "pass", "pwd", "key", "apikey", "auth", "cred", "private",
+                                         "cookie", "session", "salt", "signature", "bearer", "dsn", "sha256",
+                                         "digest", "hash"};
+  std::array<std::array<std::string_view, 5>, 26> t{};
   for (std::string_view h : kHints) {
-    t[static_cast<unsigned char>(h.front())] = true;
-    t[static_cast<unsigned char>(h.front() - 'a' + 'A')] = true;
+    auto& list = t[static_cast<std::size_t>(h.front() - 'a')];
+    for (std::string_view& slot : list)
+      if (slot.empty()) {
+        slot = h;
+        break;
+      }
   }
   return t;
 }
-constexpr std::array<bool, 256> kHintStart = HintStarts();
+constexpr std::array<std::array<std::string_view, 5>, 26> kHintsByLetter = HintsByLetter();
 
-// Whether a hint word starts at `i` of `line` (ASCII case-insensitive); its length, else 0.
-std::size_t HintAt(std::string_view line, std::size_t i) {
-  if (!kHintStart[static_cast<unsigned char>(line[i])]) return 0;
+// Whether a hint word starts at `i` of `line` (ASCII case-insensitive).
+bool HintAt(std::string_view line, std::size_t i) {
   const char first = kLower[static_cast<unsigned char>(line[i])];
-  for (std::string_view h : kHints) {
-    if (h.front() != first || line.size() - i < h.size()) continue;
+  if (first < 'a' || first > 'z') return false;
+  for (std::string_view h : kHintsByLetter[static_cast<std::size_t>(first - 'a')]) {
+    if (h.empty()) return false;
+    if (line.size() - i < h.size()) continue;
     std::size_t k = 1;
     while (k < h.size() && kLower[static_cast<unsigned char>(line[i + k])] == h[k]) ++k;
-    if (k == h.size()) return h.size();
+    if (k == h.size()) return true;
   }
-  return 0;
+  return false;
 }
 
 bool IsKeyChar(char c) {
@@ -238,20 +244,20 @@ bool MayBeRandom(std::string_view t) {
 
 // A run of 20 token characters ending at `end` of the text `line` starts: a token, or for
 // `KEY=value` in one run (base64 has '=' only at its end), the value.
-void EmitRun(std::string_view line, std::size_t begin, std::size_t end, std::size_t number, Lexed& out) {
+void EmitRun(std::string_view line, std::size_t begin, std::size_t end, Lexed& out) {
   const std::string_view t = line.substr(begin, end - begin);
   const std::size_t eq = t.find('=');
   if (eq != std::string_view::npos && eq + 1 < t.size() && t[eq + 1] != '=') {
-    if (MayBeRandom(t.substr(eq + 1))) out.tokens.push_back({t.substr(eq + 1), number, t.substr(0, eq)});
+    if (MayBeRandom(t.substr(eq + 1))) out.tokens.push_back({t.substr(eq + 1), 0, t.substr(0, eq)});
   } else if (MayBeRandom(t)) {
-    out.tokens.push_back({t, number, KeyBefore(line, begin)});
+    out.tokens.push_back({t, 0, KeyBefore(line, begin)});
   }
 }
 
 // A separator at `sep` of `line` after a key naming a secret: its value, one word, then nothing
 // but closing quotes and the end of the line, a comment or what ends a member (`,` `}` `]`).
 // Several words are prose, or a value no word of which tells it.
-void EmitValue(std::string_view line, std::size_t sep, std::size_t number, Lexed& out) {
+void EmitValue(std::string_view line, std::size_t sep, Lexed& out) {
   // Other characters (`p@ss!w0rd`, an escape, a quote inside the value) may be written
   // differently in each file format, and split the value into words: only a parse tells it.
   std::size_t written = 0;
@@ -272,63 +278,101 @@ void EmitValue(std::string_view line, std::size_t sep, std::size_t number, Lexed
   const std::size_t end = j;
   while (j < line.size() && std::string_view(" \t\"';\r").find(line[j]) != std::string_view::npos) ++j;
   const bool alone = j == line.size() || line[j] == '#' || line[j] == '}' || line[j] == ']' || line[j] == ',';
-  if (alone && end - begin >= kMinSecretBytes) out.tokens.push_back({line.substr(begin, end - begin), number, KeyBefore(line, begin)});
+  if (alone && end - begin >= kMinSecretBytes) out.tokens.push_back({line.substr(begin, end - begin), 0, KeyBefore(line, begin)});
 }
 
-constexpr std::uint8_t kClassToken = 1, kClassSeparator = 2, kClassKeyStart = 4, kClassNewline = 8;
-constexpr std::array<std::uint8_t, 256> Classes() {
-  std::array<std::uint8_t, 256> t{};
-  for (std::size_t c = 0; c < 256; ++c) t[c] = kTokenChar[c] ? kClassToken : 0;
-  t[':'] |= kClassSeparator;
-  t['='] |= kClassSeparator;
-  t['{'] |= kClassKeyStart;
-  t['['] |= kClassKeyStart;
-  t[','] |= kClassKeyStart;
-  t['\n'] |= kClassNewline;
+// The start of the line holding `pos`.
+std::size_t LineStart(std::string_view bytes, std::size_t pos) {
+  const void* nl = pos ? ::memrchr(bytes.data(), '\n', pos) : nullptr;
+  return nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - bytes.data()) + 1 : 0;
+}
+
+std::string_view LineAt(std::string_view bytes, std::size_t start) {
+  const std::size_t end = bytes.find('\n', start);
+  return bytes.substr(start, (end == std::string_view::npos ? bytes.size() : end) - start);
+}
+
+// Runs of 20 token characters, found by looking at one byte in 20 where there is none: a run
+// of 20 that holds position p cannot exist when p is not a token character.
+void FindRuns(std::string_view bytes, Lexed& out) {
+  const std::size_t n = bytes.size(), len = kMinRandomBytes;
+  auto tok = [&bytes](std::size_t k) { return kTokenChar[static_cast<unsigned char>(bytes[k])]; };
+  for (std::size_t i = 0; i + len <= n;) {
+    // Invariant: i == 0 or bytes[i - 1] is not a token character.
+    const std::size_t p = i + len - 1;
+    if (!tok(p)) {
+      i = p + 1;
+      continue;
+    }
+    std::size_t q = p;
+    while (q > i && tok(q - 1)) --q;
+    if (q > i) {
+      i = q;  // a run starts at q; is it 20 long?
+      continue;
+    }
+    std::size_t e = p + 1;
+    while (e < n && tok(e)) ++e;
+    const std::size_t start = LineStart(bytes, i);
+    EmitRun(LineAt(bytes, start), i - start, e - start, out);
+    i = e + 1;
+  }
+}
+
+constexpr std::array<bool, 256> KeyStops() {
+  std::array<bool, 256> t{};
+  for (char c : std::string_view("\n{[,:=")) t[static_cast<unsigned char>(c)] = true;
   return t;
 }
-constexpr std::array<std::uint8_t, 256> kClass = Classes();
+constexpr std::array<bool, 256> kKeyStop = KeyStops();
+
+// Each ':' and '=' (memchr finds them) after a key naming a secret: the key is what stands
+// before it since the line's start, a `{ [ ,` or another separator.
+void FindValues(std::string_view bytes, char separator, Lexed& out) {
+  constexpr std::size_t kMaxKey = 256;
+  const char* data = bytes.data();
+  for (std::size_t from = 0; from < bytes.size();) {
+    const void* hit = std::memchr(data + from, separator, bytes.size() - from);
+    if (!hit) break;
+    const std::size_t sep = static_cast<std::size_t>(static_cast<const char*>(hit) - data);
+    from = sep + 1;
+    std::size_t k = sep;
+    while (k > 0 && sep - k < kMaxKey && !kKeyStop[static_cast<unsigned char>(data[k - 1])]) --k;
+    const std::string_view key = bytes.substr(k, sep - k);
+    // At the start of each word of the key, as KeyNamesSecret splits it (`whiskey` names no key).
+    bool named = false;
+    for (std::size_t h = 0; h < key.size() && !named; ++h) {
+      const char c = key[h];
+      const char before = h ? key[h - 1] : ' ';
+      const bool lower_before = before >= 'a' && before <= 'z';
+      const bool alnum_before = lower_before || (before >= 'A' && before <= 'Z') || (before >= '0' && before <= '9');
+      const bool starts = !alnum_before || (lower_before && c >= 'A' && c <= 'Z');
+      named = starts && HintAt(key, h);
+    }
+    if (!named) continue;
+    const std::size_t start = LineStart(bytes, sep);
+    EmitValue(LineAt(bytes, start), sep - start, out);
+  }
+}
 
 }  // namespace
 
-// One pass over the bytes. Runs of token characters are counted in the hot loop; a secret-naming
-// word is looked for only in keys, what stands before a ':' or '=' since the line's start or a
-// `{ [ ,`, and the line's end is found only for a key that names one.
+// Sub-linear where nothing is: runs by skipping (FindRuns), separators by memchr (FindValues);
+// a secret-naming word is looked for only in keys. Tokens carry their line's start offset until
+// the end, where they are put in file order and numbered by line.
 Lexed Lex(std::string_view bytes) {
   Lexed out;
-  constexpr std::string_view kPem = "-----BEGIN ";  // PEM armour starts a line
-  out.pem = bytes.starts_with(kPem);
-  std::size_t line_start = 0, key_start = 0, number = 1, run = 0;
-  const std::size_t n = bytes.size();
-  for (std::size_t i = 0; i <= n; ++i) {
-    const std::uint8_t cls = i < n ? kClass[static_cast<unsigned char>(bytes[i])] : kClassNewline;
-    if (cls == kClassToken) {
-      ++run;
-      continue;
-    }
-    if (cls & kClassToken) {
-      ++run;  // '=': part of a run (padding, KEY=value) and a separator
-    } else {
-      if (run >= kMinRandomBytes) EmitRun(bytes.substr(line_start, i - line_start), i - run - line_start, i - line_start, number, out);
-      run = 0;
-    }
-    if (cls & kClassNewline) {
-      line_start = key_start = i + 1;
-      ++number;
-      if (!out.pem && i + 1 < n && bytes[i + 1] == '-') out.pem = bytes.substr(i + 1).starts_with(kPem);
-    } else if (cls & kClassKeyStart) {
-      key_start = i + 1;
-    } else if (cls & kClassSeparator) {
-      bool named = false;
-      const std::string_view key = bytes.substr(key_start, i - key_start);
-      for (std::size_t k = 0; k < key.size() && !named; ++k) named = HintAt(key, k) > 0;
-      key_start = i + 1;
-      if (named) {
-        std::size_t line_end = bytes.find('\n', i);
-        if (line_end == std::string_view::npos) line_end = n;
-        EmitValue(bytes.substr(line_start, line_end - line_start), i - line_start, number, out);
-      }
-    }
+  out.pem = bytes.find("-----BEGIN ") != std::string_view::npos;
+  FindRuns(bytes, out);
+  FindValues(bytes, ':', out);
+  FindValues(bytes, '=', out);
+  std::stable_sort(out.tokens.begin(), out.tokens.end(),
+                   [](const LexToken& a, const LexToken& b) { return a.text.data() < b.text.data(); });
+  std::size_t line = 1;
+  const char* counted = bytes.data();
+  for (LexToken& t : out.tokens) {
+    line += static_cast<std::size_t>(std::count(counted, t.text.data(), '\n'));
+    counted = t.text.data();
+    t.line = line;
   }
   return out;
 }
