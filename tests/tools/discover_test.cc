@@ -75,6 +75,13 @@ TEST(ValueShapeTest, KeyNamesAndShapes) {
   EXPECT_FALSE(KeyNamesSecret("keyboard"));
   EXPECT_FALSE(KeyNamesSecret("monkey"));
   EXPECT_FALSE(KeyNamesSecret("device_id"));
+  // About a secret, not the secret.
+  EXPECT_FALSE(KeyNamesSecret("key_file"));
+  EXPECT_FALSE(KeyNamesSecret("client_auth_type"));
+  EXPECT_FALSE(KeyNamesSecret("smtp_auth_username"));
+  EXPECT_FALSE(KeyNamesSecret("tokenTtl"));
+  EXPECT_TRUE(KeyNamesSecret("auth_token"));
+  EXPECT_EQ(Judge("integrity", "sha512-Vq3xT9mZ2pL8wR4nY6kB1cH5jD7fG0sAeUiOoQ+abc/def==", false), std::nullopt);
 
   EXPECT_EQ(Judge("password", "hunter2hunter2", false), Why::kKeyName);
   EXPECT_EQ(Judge("password", "changeme", false), std::nullopt);
@@ -223,6 +230,12 @@ TEST_F(DiscoverTest, TheWalkPassesOverWhatItMustNotRead) {
   WriteFile(dir_ / "b/x.toml", "token = \"" + v + "\"\n");
   WriteFile(dir_ / ".git/config.env", "TOKEN=" + v + "\n");          // version control
   WriteFile(dir_ / "skipme/y.env", "TOKEN=" + v + "\n");             // --exclude
+  WriteFile(dir_ / "node_modules/m/.env", "TOKEN=" + v + "\n");      // other people's code
+  WriteFile(dir_ / "a/package-lock.json", "{\"token\": \"" + v + "\"}");  // lock files
+  WriteFile(dir_ / "a/Cargo.lock", "token = \"" + v + "\"\n");
+  std::string many;
+  for (int i = 0; i <= 10'000; ++i) many += "K" + std::to_string(i) + "=" + v + std::to_string(i) + "\n";
+  WriteFile(dir_ / "a/dump.env", many);                               // a data file: too many words
   WriteFile(dir_ / "bin/blob", std::string("TOKEN=") + v + std::string(1, '\0') + "\n");  // binary
   ASSERT_EQ(::mkfifo((dir_ / "a/fifo.env").c_str(), 0600), 0);     // never opened: the walk would hang
   fs::create_symlink(".", dir_ / "a/loop");                          // a link loop
@@ -238,7 +251,8 @@ TEST_F(DiscoverTest, TheWalkPassesOverWhatItMustNotRead) {
   EXPECT_EQ(f.stats.walk.special, 1u);
   EXPECT_EQ(f.stats.walk.broken_links, 1u);
   EXPECT_EQ(f.stats.walk.links_out, 1u);
-  EXPECT_EQ(f.stats.walk.excluded, 2u);
+  EXPECT_EQ(f.stats.walk.excluded, 5u);
+  EXPECT_EQ(f.stats.too_many_words, 1u);
 }
 
 TEST_F(DiscoverTest, AMissingRootIsAnError) {

@@ -143,6 +143,10 @@ class FileReader {
         ++share_.stats.not_worth;
         return;
       }
+      if (lexed.tokens.size() > kMaxWordsPerFile) {
+        ++share_.stats.too_many_words;
+        return;
+      }
       // Parsed at once: PEM (certificates group by what they are, not by words) and values
       // whose words may be written differently elsewhere. The rest waits for the words of every
       // other file: a file whose words are nowhere else holds no seam, and is never parsed.
@@ -288,6 +292,7 @@ void Merge(DiscoverStats& into, const DiscoverStats& s) {
   into.binary += s.binary;
   into.too_large += s.too_large;
   into.not_worth += s.not_worth;
+  into.too_many_words += s.too_many_words;
   into.unknown_format += s.unknown_format;
   into.unreadable += s.unreadable;
   into.truncated_databases += s.truncated_databases;

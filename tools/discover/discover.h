@@ -26,6 +26,8 @@ namespace seam::discover {
 
 inline constexpr std::size_t kMaxTextFileBytes = 4u << 20;     // a config file is far smaller
 inline constexpr std::size_t kMaxDatabaseBytes = 1024u << 20;  // read by SQLite, row caps apply
+// More words than a config file has (a data file, a dump): passed over, memory stays bounded.
+inline constexpr std::size_t kMaxWordsPerFile = 10'000;
 
 struct DiscoverOptions {
   WalkOptions walk;
@@ -43,6 +45,7 @@ struct DiscoverStats {
   std::size_t binary = 0;         // a NUL byte in the first 8 KiB, not a SQLite database
   std::size_t too_large = 0;
   std::size_t not_worth = 0;      // nothing the pre-scan looks for
+  std::size_t too_many_words = 0; // over kMaxWordsPerFile: a data file, passed over
   std::size_t lone = 0;           // words the pre-scan found nowhere else and no sibling: not parsed
   std::size_t unknown_format = 0; // text in no format discover reads
   std::map<std::string, std::size_t> parsed;        // by format name

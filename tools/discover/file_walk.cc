@@ -20,8 +20,14 @@ namespace {
 namespace fs = std::filesystem;
 using FileId = std::pair<dev_t, ino_t>;
 
-bool IsVcsFolder(const std::string& name) {
-  return name == ".git" || name == ".hg" || name == ".svn" || name == ".bzr" || name == "CVS";
+// Version control, and what package managers write: lock files are full of public hashes
+// (`integrity`, go.sum) repeated in every project, and node_modules is other people's code.
+bool PassedOver(const std::string& name) {
+  static constexpr std::string_view kNames[] = {".git", ".hg", ".svn", ".bzr", "CVS", "node_modules",
+                                                "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "go.sum"};
+  for (std::string_view n : kNames)
+    if (name == n) return true;
+  return name.ends_with(".lock");  // Cargo.lock, poetry.lock, yarn.lock, composer.lock, Gemfile.lock
 }
 
 class Walker {
@@ -121,7 +127,7 @@ class Walker {
       // Below "." the names are written as a person would ("app/.env", not "./app/.env").
       const std::string child = path == "/" ? "/" + name : path == "." ? name : path + "/" + name;
       const std::string child_rel = rel.empty() ? name : rel + "/" + name;
-      if (IsVcsFolder(name) || Excluded(name, child_rel)) {
+      if (PassedOver(name) || Excluded(name, child_rel)) {
         ++walk_.stats.excluded;
         continue;
       }

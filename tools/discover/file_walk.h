@@ -2,8 +2,9 @@
 // The files under the paths given to `seamctl discover`, each listed once however many names
 // reach it. Symbolic links to files are followed (certbot's live/ links into archive/), links
 // to directories only when they stay inside a root; version-control folders (.git, .hg, .svn,
-// .bzr, CVS), seam's own state and --exclude globs are passed over; FIFOs, sockets and devices
-// are counted, never opened.
+// .bzr, CVS), node_modules, package managers' lock files (*.lock, package-lock.json,
+// npm-shrinkwrap.json, pnpm-lock.yaml, go.sum), seam's own state and --exclude globs are passed
+// over; FIFOs, sockets and devices are counted, never opened.
 
 #include <sys/types.h>
 

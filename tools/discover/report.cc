@@ -333,6 +333,7 @@ ojson ToJson(const ReportContext& r) {
                  {"too_large", st.too_large},
                  {"not_worth_parsing", st.not_worth},
                  {"lone", st.lone},
+                 {"too_many_words", st.too_many_words},
                  {"unknown_format", st.unknown_format},
                  {"unreadable", st.unreadable},
                  {"truncated_databases", st.truncated_databases},

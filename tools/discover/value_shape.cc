@@ -38,6 +38,18 @@ bool IsSecretWord(std::string_view w) {
   return false;
 }
 
+// A key whose last word is one of these is about a secret, not the secret: `key_file`,
+// `password_path`, `client_auth_type`, `token_ttl`, `smtp_auth_username`.
+bool DescribesASecret(std::string_view last) {
+  static constexpr std::string_view kWords[] = {
+      "file", "files", "path", "dir", "directory", "filename", "type", "mode", "method", "name", "names",
+      "username", "user", "url", "uri", "endpoint", "header", "ttl", "timeout", "expiry", "expires", "length",
+      "size", "algorithm", "alg", "id", "env", "var", "command", "cmd", "format", "policy", "enabled"};
+  for (std::string_view w : kWords)
+    if (last == w) return true;
+  return false;
+}
+
 bool IsHex(std::string_view v) {
   for (char c : v)
     if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
@@ -53,6 +65,10 @@ bool IsPlaceholder(std::string_view v) {
   for (std::string_view w : kWords)
     if (lower == w) return true;
   if (v.find("${") != std::string_view::npos || v.find("{{") != std::string_view::npos) return true;
+  // Subresource integrity (package-lock.json's "integrity"): a public hash of a public file.
+  if (lower.starts_with("sha1-") || lower.starts_with("sha256-") || lower.starts_with("sha384-") ||
+      lower.starts_with("sha512-"))
+    return true;
   if (v.front() == '<' && v.back() == '>') return true;
   if (v.front() == '/' || v.starts_with("./") || v.starts_with("~/")) return true;  // a path, not a value
   bool same = true, digits = true;
@@ -116,24 +132,27 @@ bool LooksPlain(std::string_view v) {
 }  // namespace
 
 bool KeyNamesSecret(std::string_view key) {
-  std::string word;
+  std::string word, last;
+  bool secret = false;
   char prev = 0;
-  auto done = [&word] {
-    const bool hit = IsSecretWord(word);
+  auto done = [&] {
+    if (word.empty()) return;
+    secret = secret || IsSecretWord(word);
+    last = std::move(word);
     word.clear();
-    return hit;
   };
   for (char c : key) {
     const auto u = static_cast<unsigned char>(c);
     if (!std::isalnum(u)) {
-      if (done()) return true;
+      done();
     } else {
-      if (std::isupper(u) && prev && std::islower(static_cast<unsigned char>(prev)) && done()) return true;
+      if (std::isupper(u) && prev && std::islower(static_cast<unsigned char>(prev))) done();
       word += static_cast<char>(std::tolower(u));
     }
     prev = c;
   }
-  return done();
+  done();
+  return secret && !DescribesASecret(last);
 }
 
 std::optional<Why> Judge(std::string_view key, std::string_view value, bool include_plain) {

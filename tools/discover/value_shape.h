@@ -13,8 +13,10 @@ namespace seam::discover {
 
 // Whether `key` (a JSON key, a variable, a column) names a secret: one of its words (split at
 // `_ - .`, spaces and lower-to-upper case changes: `apiKey`, `API_KEY`, `api-key`) is token,
-// secret, password, passwd, pwd, passphrase, key, apikey, credential(s), auth, bearer,
-// private, cookie, session, salt, signature, dsn.
+// secret, password, passwd, pwd, pass, passphrase, key, apikey, credential(s), auth, bearer,
+// private, cookie, session, salt, signature, dsn, sha256, digest, hash; and its last word does
+// not say it is about one (`key_file`, `password_path`, `auth_type`, `token_ttl`, `auth_username`:
+// file, path, dir, type, mode, name, user, url, ttl, timeout, id, ...).
 bool KeyNamesSecret(std::string_view key);
 
 // Why `value` under `key` is worth agreeing on, or nullopt:
