@@ -3,13 +3,13 @@
 // seam.toml and adopted until `check` is in sync; 200 secrets kept once each found as nothing;
 // no value in any output; bad input is one line and exit 2; the tree is never written.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <regex>
 #include <sstream>
 
 #include "tests/e2e/e2e_fixture.h"
+#include "tests/support/sqlite_file.h"
 #include "tests/e2e/tls_peer.h"
 
 namespace seam::e2e {
@@ -19,16 +19,7 @@ using seam::testing::WriteFile;
 
 constexpr char kToken[] = "Vq3xT9mZ2pL8wR4nY6kB1cH5jD7fG0sAeUiOoQ-_abc";
 
-void Sql(const fs::path& db, const std::string& sql) {
-  sqlite3* conn = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &conn), SQLITE_OK);
-  char* err = nullptr;
-  const int rc = sqlite3_exec(conn, sql.c_str(), nullptr, nullptr, &err);
-  const std::string msg = err ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(conn);
-  ASSERT_EQ(rc, SQLITE_OK) << msg;
-}
+void Sql(const fs::path& db, const std::string& sql) { ASSERT_EQ(seam::testing::ExecSqlite(db, sql), ""); }
 
 std::vector<std::string> Words(const std::string& line) {
   std::istringstream in(line);

@@ -3,7 +3,6 @@
 // (equal values, sha256-hex digests, certificates and their keys), near misses, declared places
 // and the --toml output read back by the config loader.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/x509.h"
+#include "tests/support/sqlite_file.h"
 #include "tests/support/temp_dir.h"
 #include "tools/common/builtin_sides.h"
 #include "tools/discover/discover.h"
@@ -30,16 +30,7 @@ constexpr char kToken[] = "Vq3xT9mZ2pL8wR4nY6kB1cH5jD7fG0sAeUiOoQ-_abc";  // 43,
 
 Secret Key() { return Secret(std::string(32, 'k')); }
 
-void Exec(const fs::path& db, const std::string& sql) {
-  sqlite3* conn = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &conn), SQLITE_OK);
-  char* err = nullptr;
-  const int rc = sqlite3_exec(conn, sql.c_str(), nullptr, nullptr, &err);
-  const std::string msg = err ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(conn);
-  ASSERT_EQ(rc, SQLITE_OK) << msg;
-}
+void Exec(const fs::path& db, const std::string& sql) { ASSERT_EQ(seam::testing::ExecSqlite(db, sql), ""); }
 
 class DiscoverTest : public ::testing::Test {
  protected:
