@@ -210,5 +210,32 @@ TEST_F(DiscoverE2eTest, AServerThatCannotBeProbedIsAWarningAndABadEndpointAnErro
   EXPECT_TRUE(IsCleanError(SeamctlRaw({"discover", ".", "--probe-tls", "host:99999"}), "not HOST:PORT"));
 }
 
+// File names are another program's bytes: a newline or a byte that is not UTF-8 in one is shown
+// escaped on its one line, kept out of --toml (a comment says why), and --json still answers.
+TEST_F(DiscoverE2eTest, HostileFileNamesStayOnTheirLineAndOutOfTheConfig) {
+  const std::string token = kToken;
+  WriteFile(Root() / "a/ok.env", "API_TOKEN=" + token + "\n");
+  WriteFile(Root() / "d/ok.toml", "api_token = \"" + token + "\"\n");
+  WriteFile(Root() / "b/evil\nseamctl: error: forged.env", "API_TOKEN=" + token + "\n");
+  WriteFile(Root() / "c/bad\xff\xfe.env", "API_TOKEN=" + token + "\n");
+  ProcessResult text = SeamctlRaw({"discover", "."});
+  EXPECT_EQ(text.exit_code, 1) << text.out << text.err;
+  EXPECT_NE(text.out.find("  b/evil\\nseamctl: error: forged.env  API_TOKEN"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("  c/bad\\xff\\xfe.env  API_TOKEN"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("\nseamctl: error:"), std::string::npos) << text.out;
+  ProcessResult json = SeamctlRaw({"discover", ".", "--json"});
+  ASSERT_EQ(json.exit_code, 1) << json.err;
+  EXPECT_EQ(nlohmann::json::parse(json.out)["groups"][0]["places"].size(), 4u);
+  ProcessResult toml = SeamctlRaw({"discover", ".", "--toml"});
+  EXPECT_NE(toml.out.find("# c/bad\\xff\\xfe.env API_TOKEN: its path or place is not UTF-8"), std::string::npos) << toml.out;
+  EXPECT_NE(toml.out.find("# b/evil\\nseamctl: error: forged.env API_TOKEN: its path or place"), std::string::npos) << toml.out;
+  // The rest is a config as it is: the two sides with plain names.
+  WriteFile(Root() / "seam.toml", toml.out);
+  ProcessResult init = SeamctlRaw({"init"});
+  EXPECT_EQ(init.exit_code, 0) << init.err << "\n" << toml.out;
+  ProcessResult check = SeamctlRaw({"check", "--json"});
+  EXPECT_EQ(nlohmann::json::parse(check.out)["seams"][0]["sides"].size(), 2u) << check.out;
+}
+
 }  // namespace
 }  // namespace seam::e2e

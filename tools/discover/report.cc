@@ -4,10 +4,12 @@
 #include <cctype>
 #include <iomanip>
 #include <map>
+#include <ranges>
 #include <sstream>
 #include <vector>
 
 #include "core/crypto.h"
+#include "plugins/common/utf8.h"
 #include "plugins/toml_file/toml_document.h"
 
 namespace seam::discover {
@@ -17,8 +19,8 @@ namespace fs = std::filesystem;
 using ojson = nlohmann::ordered_json;
 
 std::string Shown(const Place& p) {
-  if (p.via_link.empty()) return p.file;
-  return p.via_link + " (-> " + p.file + ")";
+  if (p.via_link.empty()) return Printable(p.file);
+  return Printable(p.via_link) + " (-> " + Printable(p.file) + ")";
 }
 
 std::string TransformOf(const Group& g, std::size_t k) { return g.digest[k] ? "sha256-hex" : "plain"; }
@@ -71,6 +73,7 @@ std::string Slug(std::string_view s) {
   return out;
 }
 
+// A TOML basic string. REQUIRES: `s` is UTF-8 (SideFor refuses the places whose names are not).
 std::string Quote(const std::string& s) {
   Result<std::string> q = EncodeTomlString(s, false);
   return q.ok() ? *q : "\"\"";
@@ -101,7 +104,13 @@ struct SideTable {
 // The side a place becomes, or why it cannot.
 SideTable SideFor(const Place& p, bool digest, const fs::path& base) {
   SideTable t;
-  auto add = [&t](const std::string& k, const std::string& v) { t.keys.emplace_back(k, Quote(v)); };
+  bool utf8 = true;
+  auto add = [&t, &utf8](const std::string& k, const std::string& v) {
+    utf8 = utf8 && IsValidUtf8(v) && std::none_of(v.begin(), v.end(), [](char c) {
+             return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+           });
+    t.keys.emplace_back(k, Quote(v));
+  };
   const std::string path = ConfigPath(p, base);
   switch (p.format) {
     case Format::kJson:
@@ -143,6 +152,10 @@ SideTable SideFor(const Place& p, bool digest, const fs::path& base) {
       return t;
   }
   if (digest) add("transform", "sha256-hex");
+  if (!utf8) {
+    t.keys.clear();
+    t.why_not = "its path or place is not UTF-8 or holds a control character, which seam.toml does not take";
+  }
   return t;
 }
 
@@ -213,6 +226,11 @@ void PrintCertificateSeam(std::ostream& out, const Group& g, const std::vector<P
     if (again) copies.push_back(c);
     return again;
   });
+  for (const Place* p : g.places | std::views::transform([&](std::size_t i) { return &places[i]; }))
+    if (p->format == Format::kPem && (!IsValidUtf8(ConfigPath(*p, base)) || Printable(ConfigPath(*p, base)) != ConfigPath(*p, base))) {
+      out << "# " << Shown(*p) << ": its path is not UTF-8 or holds a control character, which seam.toml does not take\n\n";
+      return;
+    }
   std::set<std::string> used;
   std::vector<SideTable> sides;
   for (const Place* cert : certs) {
@@ -252,6 +270,30 @@ void PrintCertificateSeam(std::ostream& out, const Group& g, const std::vector<P
 
 }  // namespace
 
+std::string Printable(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    const std::size_t len = u < 0x80 ? 1 : Utf8SequenceLength(s, i);
+    if (u == '\n') {
+      out += "\\n";
+    } else if (u == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7f || len == 0) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    } else {
+      out.append(s.substr(i, len));
+      i += len;
+      continue;
+    }
+    ++i;
+  }
+  return out;
+}
+
 int ExitCodeFor(const ReportContext& r) {
   for (const Group& g : r.grouping.groups)
     if (g.Candidate()) return 1;
@@ -274,7 +316,7 @@ void PrintText(std::ostream& out, const ReportContext& r) {
         << " places" << (g.declared ? ", " + std::to_string(g.declared) + " of them declared" : "") << "\n";
     for (std::size_t k = 0; k < g.places.size(); ++k) {
       const Place& p = places[g.places[k]];
-      out << "  " << Shown(p) << "  " << p.locator << "  (" << FormatName(p.format) << ", " << WhyName(p.why);
+      out << "  " << Shown(p) << "  " << Printable(p.locator) << "  (" << FormatName(p.format) << ", " << WhyName(p.why);
       if (!g.certificate) out << ", " << TransformOf(g, k);
       out << ")";
       if (!p.covered_seam.empty()) out << "  declared: seam " << p.covered_seam << " side " << p.covered_side;
@@ -283,7 +325,7 @@ void PrintText(std::ostream& out, const ReportContext& r) {
   }
   n = 0;
   for (const NearMiss& m : r.grouping.near_misses) {
-    out << "\nnear miss " << ++n << ": " << m.locator << " differs between sibling files\n";
+    out << "\nnear miss " << ++n << ": " << Printable(m.locator) << " differs between sibling files\n";
     for (std::size_t i : m.places) out << "  " << Shown(places[i]) << "  " << FingerprintOfMac(places[i].mac) << "\n";
   }
   if (declared) out << "\nalready declared in the config: " << declared << (declared == 1 ? " group" : " groups") << "\n";
@@ -373,7 +415,7 @@ void PrintToml(std::ostream& out, const ReportContext& r) {
       }
       SideTable t = SideFor(p, g.digest[k], r.base_dir);
       if (!t.why_not.empty()) {
-        out << "# " << Shown(p) << " " << p.locator << ": " << t.why_not << "\n";
+        out << "# " << Shown(p) << " " << Printable(p.locator) << ": " << t.why_not << "\n";
         continue;
       }
       t.name = SideName(p, used);

@@ -29,6 +29,10 @@ void PrintText(std::ostream& out, const ReportContext& r);
 nlohmann::ordered_json ToJson(const ReportContext& r);
 void PrintToml(std::ostream& out, const ReportContext& r);
 
+// `s` (a file name, a locator: bytes another program chose) fit for one line of text or a TOML
+// comment: control characters and bytes that are not UTF-8 as \n, \t, \xNN.
+std::string Printable(std::string_view s);
+
 // 1 when something is worth a look (a group with a place the config does not keep, or a near
 // miss), else 0.
 int ExitCodeFor(const ReportContext& r);

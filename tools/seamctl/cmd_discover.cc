@@ -62,14 +62,15 @@ int RunDiscover(const GlobalOptions& g, const DiscoverFlags& flags) {
   const discover::Grouping grouping = discover::GroupPlaces(found->places);
 
   for (const discover::WalkWarning& w : found->warnings)
-    std::cerr << "seamctl: warning: " << w.path << ": " << w.error << "\n";
+    std::cerr << "seamctl: warning: " << discover::Printable(w.path) << ": " << discover::Printable(w.error) << "\n";
   discover::ReportContext report{*found, grouping, key_note, fs::current_path(), {}};
   if (config) {
     report.base_dir = config->file.parent_path().empty() ? fs::current_path() : config->file.parent_path();
     for (const SeamConfig& s : config->seams) report.taken_names.insert(s.name);
   }
   if (flags.json) {
-    std::cout << discover::ToJson(report).dump(2) << "\n";
+    // Names are another program's bytes: what is not UTF-8 is replaced, never thrown on.
+    std::cout << discover::ToJson(report).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
   } else if (flags.toml) {
     discover::PrintToml(std::cout, report);
   } else {
