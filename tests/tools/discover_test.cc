@@ -79,6 +79,7 @@ TEST(ValueShapeTest, KeyNamesAndShapes) {
   EXPECT_EQ(Judge("password", "${DB_PASSWORD}", false), std::nullopt);
   EXPECT_EQ(Judge("password", "short", false), std::nullopt);
   EXPECT_EQ(Judge("token", "/etc/seam/token", false), std::nullopt);
+  EXPECT_EQ(Judge("token", "/Vq3xT9mZ2pL8wR4nY6kB1cH+5jD7fG0sAeUiOoQ=", false), Why::kKeyName);  // base64, not a path
   EXPECT_EQ(Judge("token", "12345678", false), std::nullopt);
   EXPECT_EQ(Judge("anything", kToken, false), Why::kEntropy);
   EXPECT_EQ(Judge("anything", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false), std::nullopt);

@@ -56,6 +56,8 @@ bool IsHex(std::string_view v) {
   return true;
 }
 
+bool LooksRandom(std::string_view v);
+
 bool IsPlaceholder(std::string_view v) {
   std::string lower;
   for (char c : v) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -70,7 +72,8 @@ bool IsPlaceholder(std::string_view v) {
       lower.starts_with("sha512-"))
     return true;
   if (v.front() == '<' && v.back() == '>') return true;
-  if (v.front() == '/' || v.starts_with("./") || v.starts_with("~/")) return true;  // a path, not a value
+  // A path names a file, it is not the value (but standard base64 may begin with '/').
+  if ((v.front() == '/' || v.starts_with("./") || v.starts_with("~/")) && !LooksRandom(v)) return true;
   bool same = true, digits = true;
   for (char c : v) {
     same = same && c == v.front();
