@@ -344,5 +344,61 @@ TEST_F(DiscoverConfigTest, TheTomlOutputIsAConfigThatDeclaresEveryPlace) {
   EXPECT_EQ(ExitCodeFor(r2), 0);
 }
 
+// Every file side says where it keeps its fields as discover names places (Side::FilePlaces):
+// a config declaring a YAML file's second document, a TOML array of tables, an env variable, a
+// JSON member and a certificate with its key marks each place declared.
+TEST_F(DiscoverConfigTest, EverySideNamesItsPlacesAsDiscoverDoes) {
+  const std::string v = kToken;
+  WriteFile(dir_ / "a/config.yaml", "db:\n  password: x\n---\nother: " + v + "\n");
+  WriteFile(dir_ / "b/config.toml", "[[servers]]\nname = \"x\"\ntoken = \"" + v + "\"\n");
+  WriteFile(dir_ / "c/.env", "SECRET_KEY=" + v + "\n");
+  WriteFile(dir_ / "d/list.json", "{\"auth\": {\"token\": \"" + v + "\"}}");
+  Result<SelfSigned> made = MakeSelfSignedCertificate("example.org", 30, 1'800'000'000);
+  ASSERT_TRUE(made.ok());
+  WriteFile(dir_ / "tls/cert.pem", made->chain_pem);
+  WriteFile(dir_ / "tls/key.pem", std::string(made->key_pem.Reveal()));
+  Result<Config> config = Load(R"([[seam]]
+name = "v"
+kind = "value"
+entity = "v"
+[seam.sides.a]
+plugin = "yaml-file"
+path = "a/config.yaml"
+document = 1
+pointer = "/other"
+[seam.sides.b]
+plugin = "toml-file"
+path = "b/config.toml"
+pointer = "/servers/0/token"
+[seam.sides.c]
+plugin = "env-file"
+path = "c/.env"
+variable = "SECRET_KEY"
+[seam.sides.d]
+plugin = "json-file"
+path = "d/list.json"
+pointer = "/auth/token"
+
+[[seam]]
+name = "web"
+kind = "certificate"
+entity = "web"
+[seam.sides.disk]
+plugin = "pem-file"
+cert_path = "tls/cert.pem"
+key_path = "tls/key.pem"
+)");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  Findings f = Run();
+  MarkDeclared(f.places, *config);
+  std::set<std::string> declared;
+  for (const Place& p : f.places) declared.insert(p.locator + " " + p.covered_seam + "/" + p.covered_side);
+  EXPECT_EQ(declared, (std::set<std::string>{"#1/other v/a", "/servers/0/token v/b", "SECRET_KEY v/c", "/auth/token v/d",
+                                             "certificate web/disk", "private key web/disk"}));
+  const Grouping g = GroupPlaces(f.places);
+  ReportContext r{f, g, "a test key", dir_.path(), {}};
+  EXPECT_EQ(ExitCodeFor(r), 0);
+}
+
 }  // namespace
 }  // namespace seam::discover
