@@ -14,7 +14,8 @@ namespace seam::e2e {
 std::string FindChromium();
 
 // Runs chromium headless with `args` (e.g. {"--dump-dom", "file:///..."}), a throwaway profile
-// in `dir`, no network services, no sandbox (tests run as root in CI), and a 120 s deadline.
+// in `dir`, no network services, no sandbox (tests run as root in CI); a run that has not ended
+// after 25 s is killed and started once more.
 ProcessResult RunChromium(const std::string& chromium, const seam::testing::TempDir& dir,
                           const std::vector<std::string>& args);
 
