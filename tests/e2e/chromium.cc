@@ -32,6 +32,7 @@ ProcessResult RunChromium(const std::string& chromium, const seam::testing::Temp
                                    "--disable-background-networking",
                                    "--disable-component-update",
                                    "--disable-sync",
+                                   "--disable-breakpad",  // no crash handler process to outlive the browser
                                    "--hide-scrollbars",
                                    "--user-data-dir=" + (dir / "chromium-profile").string()};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -40,6 +41,9 @@ ProcessResult RunChromium(const std::string& chromium, const seam::testing::Temp
   // under a CI's load: no output, until ctest's own timeout). It is killed and started once more,
   // so a hang costs 25 s of the test's 120 s, not the test.
   options.timeout = std::chrono::seconds(25);
+  // Chromium starts helper processes (zygote, renderer, crashpad) that inherit stdout; they
+  // go with the browser, and a reader never waits on them.
+  options.own_process_group = true;
   options.env["HOME"] = dir.path().string();
   ProcessResult first = RunProcess(argv, options);
   if (!first.timed_out) return first;

@@ -43,6 +43,14 @@ TEST_P(SeamdPageTest, LeadsWithTheDriftingSeamsAndLoadsInChromium) {
   const std::string chromium = FindChromium();
   ASSERT_FALSE(chromium.empty()) << "chromium is not installed (Debian package chromium; tools/dev installs it)";
   const int n = GetParam();
+  // Each step is printed as it starts: a run that ctest kills at its timeout says where it was.
+  const auto begun = steady_clock::now();
+  const auto step = [&](const char* what) {
+    std::fprintf(stderr, "[%6lld ms] %s\n",
+                 static_cast<long long>(std::chrono::duration_cast<milliseconds>(steady_clock::now() - begun).count()),
+                 what);
+    std::fflush(stderr);
+  };
   const int drifting = n == 1 ? 1 : kDrifting;
   // n plain value seams, one .env each; the last `drifting` get a value, then a hand edit.
   std::string config = "[store]\npath = \".seam/events.db\"\n";
@@ -54,7 +62,9 @@ TEST_P(SeamdPageTest, LeadsWithTheDriftingSeamsAndLoadsInChromium) {
     WriteFile(Root() / "env" / (SeamName(i) + ".env"), "OTHER=1\n");
   }
   WriteConfig(config);
+  step("seamctl init");
   ASSERT_EQ(Seamctl({"init"}).exit_code, 0);
+  step("seamctl value set, then hand edits");
   for (int i = n - drifting; i < n; ++i) {
     ProcessResult set = Seamctl({"value", "set", SeamName(i), "--value", "https://api.example"});
     ASSERT_EQ(set.exit_code, 0) << set.out << set.err;
@@ -63,17 +73,19 @@ TEST_P(SeamdPageTest, LeadsWithTheDriftingSeamsAndLoadsInChromium) {
 
   const fs::path port_file = Root() / "seamd.port";
   std::string error;
+  step("seamd starting");
   const auto started = steady_clock::now();
   ASSERT_TRUE(seamd_.Start({SEAMD_PATH, "-c", ConfigPath().string(), "--listen", "127.0.0.1:0", "--port-file",
                             port_file.string()},
                            Root(), Root() / "seamd.log", {}, {"SEAM_CONFIG", "SEAM_LOG_LEVEL"}, &error))
       << error;
-  ASSERT_TRUE(WaitFor([&] { return Contains(ReadFile(Root() / "seamd.log"), "ready: "); }, milliseconds(120000)))
+  ASSERT_TRUE(WaitFor([&] { return Contains(ReadFile(Root() / "seamd.log"), "ready: "); }, milliseconds(60000)))
       << ReadFile(Root() / "seamd.log");
   const auto ready = steady_clock::now();
   ASSERT_TRUE(WaitFor([&] { return !ReadFile(port_file).empty(); }));
   const auto port = static_cast<unsigned short>(std::stoul(ReadFile(port_file)));
 
+  step("GET /");
   const auto asked = steady_clock::now();
   const HttpReply page = Http(port, http::verb::get, "/");
   const auto answered = steady_clock::now();
@@ -101,6 +113,7 @@ TEST_P(SeamdPageTest, LeadsWithTheDriftingSeamsAndLoadsInChromium) {
   seam::testing::TempDir profile;
   const fs::path file = Root() / "page.html";
   WriteFile(file, page.body);
+  step("chromium --dump-dom");
   const auto before = steady_clock::now();
   const ProcessResult dom = RunChromium(chromium, profile, {"--dump-dom", "file://" + file.string()});
   const auto loaded = steady_clock::now();
@@ -109,11 +122,13 @@ TEST_P(SeamdPageTest, LeadsWithTheDriftingSeamsAndLoadsInChromium) {
   const fs::path shot = fs::path(SEAMD_PAGE_SCREENSHOTS) / ("seamd_page_" + std::to_string(n) + ".png");
   fs::create_directories(shot.parent_path());
   fs::remove(shot);
+  step("chromium --screenshot");
   const ProcessResult png = RunChromium(chromium, profile,
                                         {"--screenshot=" + shot.string(), "--window-size=1400,1000", "file://" + file.string()});
   ASSERT_EQ(png.exit_code, 0) << png.err;
   ASSERT_TRUE(fs::exists(shot));
 
+  step("done");
   const auto ms = [](auto d) { return std::chrono::duration_cast<milliseconds>(d).count(); };
   std::printf("seamd page at %d seams: %zu bytes, %zu sections; seamd ready in %lld ms, GET / in %lld ms, "
               "Chromium loaded it in %lld ms (browser start included); screenshot %s\n",

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 extern char** environ;
@@ -80,6 +81,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const ProcessOpti
     // stdin is /dev/null: seamctl never prompts, and a test must not hang on a read.
     const int null_fd = ::open("/dev/null", O_RDONLY);
     if (null_fd >= 0) ::dup2(null_fd, 0);
+    if (options.own_process_group) ::setpgid(0, 0);
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
     if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) _exit(126);
@@ -98,24 +100,39 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const ProcessOpti
   int out_fd = out_pipe[0];
   int err_fd = err_pipe[0];
 
+  // In group mode the group is killed (the child's pid is its id), else the child alone.
+  const pid_t target = options.own_process_group ? -pid : pid;
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  bool reaped = false;
+  int status = 0;
+  std::chrono::steady_clock::time_point drain_until{};
   char buf[65536];
   while (out_fd >= 0 || err_fd >= 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    const auto now = std::chrono::steady_clock::now();
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
     if (left.count() <= 0) {
-      result.timed_out = true;
-      ::kill(pid, SIGKILL);
+      result.timed_out = !reaped;
+      ::kill(target, SIGKILL);
+      break;
+    }
+    if (options.own_process_group && !reaped && ::waitpid(pid, &status, WNOHANG) == pid) {
+      reaped = true;
+      drain_until = now + std::chrono::seconds(2);
+    }
+    if (reaped && now >= drain_until) {
+      ::kill(target, SIGKILL);  // what it left behind still holds a pipe
       break;
     }
     pollfd fds[2];
     nfds_t n = 0;
     if (out_fd >= 0) fds[n++] = pollfd{out_fd, POLLIN, 0};
     if (err_fd >= 0) fds[n++] = pollfd{err_fd, POLLIN, 0};
-    const int ready = ::poll(fds, n, static_cast<int>(left.count()));
+    // In group mode poll in short steps, to notice the child's exit while a pipe stays open.
+    const long wait_ms = options.own_process_group ? std::min<long>(left.count(), 100) : static_cast<long>(left.count());
+    const int ready = ::poll(fds, n, static_cast<int>(wait_ms));
     if (ready < 0) {
       if (errno == EINTR) continue;
-      ::kill(pid, SIGKILL);
+      ::kill(target, SIGKILL);
       break;
     }
     for (nfds_t i = 0; i < n; ++i) {
@@ -134,9 +151,10 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const ProcessOpti
   CloseFd(out_fd);
   CloseFd(err_fd);
 
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (!reaped && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  // The group's leftovers (helpers that outlived the child) go with it.
+  if (options.own_process_group) ::kill(target, SIGKILL);
   if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {

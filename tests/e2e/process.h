@@ -23,6 +23,10 @@ struct ProcessOptions {
   std::map<std::string, std::string> env;     // set (or override) in the child's environment
   std::vector<std::string> unset_env;         // removed from the child's environment
   std::chrono::milliseconds timeout{30000};  // then SIGKILL; stdin is always /dev/null
+  // The child leads a process group of its own, and the whole group is killed on timeout, and
+  // when the child has exited but something it started still holds stdout or stderr open
+  // after a grace of 2 s (a browser's helper processes: without this the reader waits for them).
+  bool own_process_group = false;
 };
 
 // Runs argv[0] (a path; PATH is searched when it has no slash) with argv. Never throws; a
