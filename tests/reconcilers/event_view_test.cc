@@ -20,6 +20,7 @@
 #include "reconcilers/pairing/pairing_kind.h"
 #include "reconcilers/token/token_events.h"
 #include "reconcilers/token/token_kind.h"
+#include "reconcilers/value/value_events.h"
 
 namespace seam {
 
@@ -243,15 +244,38 @@ TEST_F(EventViewTest, APayloadThatDoesNotDecodeShowsOnlyAnError) {
       {kPairingStream, pairing::kPairingCreated}, {kCertStream, certificate::kCertificateIssued},
       {kTokenStream, bookkeeping::kSideRepaired}, {kTokenStream, drift::kDriftOpened}};
   // A payload cut short: the class version, then a string said to be 5 bytes long with 2 there.
-  // (Not arbitrary bytes: cereal would read their first 8 as a string length and allocate it,
-  // a gap of payload decoding left to the fuzzing issue.)
   const std::string cut = std::string("\x01\x01\x00\x00\x00\x05\x00\x00\x00\x00\x00\x00\x00", 13) + "ab";
-  for (const auto& [stream, type] : cases) {
-    EventFields f = Describe(Make(stream, type, cut));
-    ASSERT_EQ(f.size(), 1u) << type;
-    EXPECT_EQ(f[0].name, "error");
-    EXPECT_THAT(f[0].text, HasSubstr("does not decode"));
+  // A string said to be 2^60 bytes long: refused before cereal allocates it (tests/fuzz
+  // event_payload found the allocation: every reader of a log holding such a row would try it).
+  const std::string huge = std::string("\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x10", 13) + "ab";
+  for (const std::string& payload : {cut, huge}) {
+    for (const auto& [stream, type] : cases) {
+      EventFields f = Describe(Make(stream, type, payload));
+      ASSERT_EQ(f.size(), 1u) << type;
+      EXPECT_EQ(f[0].name, "error");
+      EXPECT_THAT(f[0].text, HasSubstr("does not decode"));
+    }
   }
+  EXPECT_THAT(Describe(Make(kTokenStream, token::kTokenRotated, huge))[0].text,
+              HasSubstr("a length of 1152921504606846976 with 2 bytes left"));
+}
+
+// A flag is the byte 0 or 1; another byte read into a bool is undefined behaviour (tests/fuzz
+// event_payload, under UBSan), so it does not decode.
+TEST_F(EventViewTest, AFlagThatIsNeitherZeroNorOneDoesNotDecode) {
+  const std::string stream = "value/api-url";
+  const std::string payload = value::Encode(value::ValueSet{false, "", "https://api.example", true});
+  ASSERT_NE(Describe(Make(stream, value::kValueSet, payload))[0].name, "error");
+  // Each byte that is 0 or 1 set to 2 in turn: the flags (`secret`, `generated`) are among them.
+  int refused = 0;
+  for (std::size_t i = 0; i < payload.size(); ++i) {
+    if (payload[i] != 0 && payload[i] != 1) continue;
+    std::string bad = payload;
+    bad[i] = 2;
+    EventFields f = Describe(Make(stream, value::kValueSet, bad));
+    if (f.size() == 1 && f[0].name == "error" && f[0].text.find("a flag of 2, neither 0 nor 1") != std::string::npos) ++refused;
+  }
+  EXPECT_EQ(refused, 2);
 }
 
 TEST_F(EventViewTest, AnUnknownTypeShowsItsSize) {
