@@ -1,5 +1,6 @@
 #include "plugins/common/json_pointer.h"
 
+#include "plugins/common/utf8.h"
 #include "plugins/common/wipe.h"
 
 namespace seam {
@@ -25,6 +26,9 @@ Result<std::vector<std::string>> ParseJsonPointer(std::string_view pointer) {
     return Status::InvalidArgument(
         "is empty, which names the whole document; point at an object member such as \"/token\"");
   }
+  // Member names are JSON text: a pointer that is not UTF-8 names nothing, and a side writing a
+  // member under it could not encode the name (found by tests/fuzz json_file).
+  if (!IsValidUtf8(pointer)) return Status::InvalidArgument("is not valid UTF-8");
   if (pointer.front() != '/') {
     return Status::InvalidArgument("must be an RFC 6901 JSON pointer starting with \"/\", got \"" +
                                    std::string(pointer) + "\"");

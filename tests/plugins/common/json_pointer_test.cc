@@ -16,6 +16,9 @@ TEST(JsonPointerTest, ParsesAndUnescapesTokens) {
 
 TEST(JsonPointerTest, RefusesMalformedPointersAndTheWholeDocument) {
   for (const char* bad : {"", "token", "/a~2", "/a~"}) EXPECT_FALSE(ParseJsonPointer(bad).ok()) << bad;
+  // Not UTF-8: no JSON member has that name, and a side could not write one (tests/fuzz json_file
+  // found a json-file side throwing on it).
+  EXPECT_EQ(ParseJsonPointer("/a~1b\x8b/c").status().message(), "is not valid UTF-8");
 }
 
 TEST(JsonPointerTest, FindsStringsAndTreatsAbsentOrNullAsNothing) {
