@@ -16,7 +16,16 @@ int FuzzFileSide(const FileSideCase& c, const std::uint8_t* data, std::size_t si
   options.Set("path", OptionValue{std::string(c.file_name), 2});
   if (!c.configure(locator, options)) return 0;
   Result<std::unique_ptr<Side>> made = c.make(options);
-  if (!made.ok()) return 0;  // a locator the side refuses: its own tests cover the messages
+  if (!made.ok()) {
+    // Only the locator may be refused (its messages are the side's own tests'): a refusal of the
+    // harness's own options would fuzz nothing, silently.
+    const std::string& why = made.status().message();
+    if (why.find("pointer") == std::string::npos && why.find("variable") == std::string::npos &&
+        why.find("dialect") == std::string::npos) {
+      FuzzFail("the harness's own options are refused: " + why);
+    }
+    return 0;
+  }
   Side& side = **made;
 
   const Observation seen = side.Observe();

@@ -112,9 +112,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.Set("url", seam::OptionValue{"http://127.0.0.1:" + std::to_string(server->port()) + "/token", 2});
   options.Set("pointer", seam::OptionValue{std::string(pointer), 3});
   if (!marker.empty()) options.Set("restart_marker", seam::OptionValue{std::string(marker), 4});
-  options.Set("timeout_ms", seam::OptionValue{std::int64_t{500}, 5});
+  options.Set("timeout_ms", seam::OptionValue{std::string("500"), 5});
   seam::Result<std::unique_ptr<seam::Side>> made = seam::MakeHttpJsonSide(options);
-  if (!made.ok()) return 0;
+  if (!made.ok()) {
+    // Only what the input gives may be refused: a refusal of the harness's own options would
+    // fuzz nothing, silently.
+    const std::string& why = made.status().message();
+    if (why.find("pointer") == std::string::npos && why.find("restart_marker") == std::string::npos) {
+      FuzzFail("the harness's own options are refused: " + why);
+    }
+    return 0;
+  }
   seam::Side& side = **made;
 
   const seam::Observation seen = side.Observe();
