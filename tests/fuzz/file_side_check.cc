@@ -6,6 +6,15 @@
 
 namespace seam::fuzz {
 
+FileSideCase PointerSide(const char* file_name, Result<std::unique_ptr<Side>> (*make)(SideOptions&)) {
+  return FileSideCase{file_name,
+                      [](std::string_view pointer, SideOptions& options) {
+                        options.Set("pointer", OptionValue{std::string(pointer), 3});
+                        return true;
+                      },
+                      make};
+}
+
 int FuzzFileSide(const FileSideCase& c, const std::uint8_t* data, std::size_t size) {
   std::string_view in = AsText(data, size);
   const std::string_view locator = TakeLine(in);

@@ -30,4 +30,8 @@ struct FileSideCase {
 
 int FuzzFileSide(const FileSideCase& c, const std::uint8_t* data, std::size_t size);
 
+// A side located by a JSON pointer alone (json-file, toml-file, yaml-file): the first line is
+// its `pointer`.
+FileSideCase PointerSide(const char* file_name, Result<std::unique_ptr<Side>> (*make)(SideOptions&));
+
 }  // namespace seam::fuzz

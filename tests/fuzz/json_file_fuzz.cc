@@ -1,15 +1,9 @@
-// json-file side: a JSON document and a JSON pointer (first line: the pointer), observed and written on a
-// real file by the side itself (tests/fuzz/file_side_check.h says what is checked).
+// json-file side: a JSON document and a JSON pointer (first line: the pointer), observed and
+// written on a real file by the side itself (tests/fuzz/file_side_check.h says what is checked).
 #include "plugins/json_file/json_file_side.h"
 #include "tests/fuzz/file_side_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const seam::fuzz::FileSideCase kCase{
-      "paired.json",
-      [](std::string_view pointer, seam::SideOptions& options) {
-        options.Set("pointer", seam::OptionValue{std::string(pointer), 3});
-        return true;
-      },
-      seam::MakeJsonFileSide};
+  static const seam::fuzz::FileSideCase kCase = seam::fuzz::PointerSide("paired.json", seam::MakeJsonFileSide);
   return seam::fuzz::FuzzFileSide(kCase, data, size);
 }
