@@ -472,6 +472,9 @@ TEST_F(SeamdStatusTest, ABrowserLogsInOnceBehindTheConfigsTokenFile) {
   ASSERT_TRUE(seamd_.Start(argv, Root(), DaemonLogFile(), {}, {"SEAM_CONFIG", "SEAM_LOG_LEVEL"}, &error)) << error;
   ASSERT_TRUE(WaitFor([&] { return fs::exists(PortFile()) && !ReadFile(PortFile()).empty(); })) << DaemonLog();
   port_ = static_cast<unsigned short>(std::stoul(ReadFile(PortFile())));
+  // The page below must show the start-up pass's verdict (under a loaded CI it once showed the
+  // seam before its first pass had judged it).
+  ASSERT_TRUE(WaitFor([&] { return Contains(DaemonLog(), "ready: "); })) << DaemonLog();
 
   const HttpReply locked = Http(port_, http::verb::get, "/");
   EXPECT_EQ(locked.status, 401);
