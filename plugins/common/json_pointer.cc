@@ -1,5 +1,6 @@
 #include "plugins/common/json_pointer.h"
 
+#include "plugins/common/json_document.h"
 #include "plugins/common/utf8.h"
 #include "plugins/common/wipe.h"
 
@@ -46,6 +47,12 @@ Result<std::vector<std::string>> ParseJsonPointer(std::string_view pointer) {
       return Status::InvalidArgument("has a `~` not followed by `0` or `1` at offset " +
                                      std::to_string(i) + " (write `~0` for `~` and `~1` for `/`)");
     }
+  }
+  // A member this deep sits inside as many objects: a side writing it would make a file its own
+  // reader refuses (found by tests/fuzz json_file).
+  if (tokens.size() > kJsonMaxDepth) {
+    return Status::InvalidArgument("is " + std::to_string(tokens.size()) + " members deep; a JSON document seam reads "
+                                   "nests at most " + std::to_string(kJsonMaxDepth) + " levels");
   }
   return tokens;
 }

@@ -1,5 +1,6 @@
 // The RFC 6901 pointer helpers shared by json-file and http-json.
 #include "plugins/common/json_pointer.h"
+#include "plugins/common/json_document.h"
 
 #include <gtest/gtest.h>
 
@@ -19,6 +20,15 @@ TEST(JsonPointerTest, RefusesMalformedPointersAndTheWholeDocument) {
   // Not UTF-8: no JSON member has that name, and a side could not write one (tests/fuzz json_file
   // found a json-file side throwing on it).
   EXPECT_EQ(ParseJsonPointer("/a~1b\x8b/c").status().message(), "is not valid UTF-8");
+  // Deeper than a document seam reads: a write there would make a file the side then refuses.
+  std::string deepest;
+  for (std::size_t i = 0; i < kJsonMaxDepth; ++i) deepest += "/a";
+  EXPECT_TRUE(ParseJsonPointer(deepest).ok());
+  Json doc = Json::object();
+  SetJsonMember(doc, Pointer(deepest), "v", JsonRemoval::kErase);
+  EXPECT_TRUE(ParseJsonDocument("deep.json", doc.dump()).ok()) << "the deepest member written reads back";
+  EXPECT_EQ(ParseJsonPointer(deepest + "/a").status().message(),
+            "is 513 members deep; a JSON document seam reads nests at most 512 levels");
 }
 
 TEST(JsonPointerTest, FindsStringsAndTreatsAbsentOrNullAsNothing) {
