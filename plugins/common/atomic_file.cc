@@ -7,10 +7,13 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <system_error>
 
+#include "core/fault_point.h"
 #include "plugins/common/errno_text.h"
 
 namespace seam {
@@ -27,6 +30,8 @@ class UniqueFd {
   }
   UniqueFd(const UniqueFd&) = delete;
   UniqueFd& operator=(const UniqueFd&) = delete;
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+  UniqueFd& operator=(UniqueFd&&) = delete;
   int get() const { return fd_; }
   int release() {
     int fd = fd_;
@@ -71,17 +76,12 @@ Result<fs::path> ResolveTarget(const fs::path& path) {
   return Status::IoError(path.string() + ": cannot resolve symlink: " + ErrnoText(ELOOP));
 }
 
-fs::path DirOf(const fs::path& target) {
-  fs::path dir = target.parent_path();
-  return dir.empty() ? fs::path(".") : dir;
-}
-
-// ".<name>.XXXXXX" with six random characters, like mkstemp's.
-std::string TempName(const fs::path& target) {
+// ".<name>.XXXXXX" with six random characters, like mkstemp's: a name in the target's directory.
+std::string TempName(const std::string& name) {
   static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   unsigned char bytes[6] = {};
   if (::getrandom(bytes, sizeof bytes, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof bytes)) {
-    // Uniqueness only, not secrecy: linkat refuses an existing name and we retry.
+    // Uniqueness only, not secrecy: linkat and O_EXCL refuse an existing name and we retry.
     auto seed = static_cast<unsigned long long>(
         std::chrono::steady_clock::now().time_since_epoch().count());
     for (unsigned char& b : bytes) {
@@ -89,9 +89,9 @@ std::string TempName(const fs::path& target) {
       seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
     }
   }
-  std::string name = "." + target.filename().string() + ".";
-  for (unsigned char b : bytes) name.push_back(kChars[b % (sizeof kChars - 1)]);
-  return (DirOf(target) / name).string();
+  std::string temp = "." + name + ".";
+  for (unsigned char b : bytes) temp.push_back(kChars[b % (sizeof kChars - 1)]);
+  return temp;
 }
 
 // What the target was before the write: the owner and mode the new file keeps.
@@ -120,58 +120,165 @@ Status FillTemp(int fd, std::string_view content, const OldTarget& old, mode_t c
   return Status::Ok();
 }
 
-// Gives the unnamed (O_TMPFILE) file `fd` a fresh temp name. Returns the name, "" when this
-// system cannot link an unnamed file (the caller falls back to a named temp), or an error.
-Result<std::string> LinkUnnamed(int fd, const fs::path& target) {
+// Gives the unnamed (O_TMPFILE) file `fd` a fresh temp name in `dir_fd`. Returns the name, ""
+// when this system cannot link an unnamed file (the caller falls back to a named temp), or an
+// error.
+Result<std::string> LinkUnnamed(int fd, int dir_fd, const std::string& name) {
   const std::string proc = "/proc/self/fd/" + std::to_string(fd);
   for (int attempt = 0; attempt < 100; ++attempt) {
-    std::string name = TempName(target);
-    if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, name.c_str(), AT_SYMLINK_FOLLOW) == 0) return name;
+    std::string temp = TempName(name);
+    if (::linkat(AT_FDCWD, proc.c_str(), dir_fd, temp.c_str(), AT_SYMLINK_FOLLOW) == 0) return temp;
     if (errno == EEXIST) continue;
     if (errno != ENOENT) return Status::IoError("cannot name temp file: " + ErrnoText(errno));
     // No /proc: AT_EMPTY_PATH links the fd itself, but needs CAP_DAC_READ_SEARCH.
-    if (::linkat(fd, "", AT_FDCWD, name.c_str(), AT_EMPTY_PATH) == 0) return name;
+    if (::linkat(fd, "", dir_fd, temp.c_str(), AT_EMPTY_PATH) == 0) return temp;
     if (errno == EEXIST) continue;
     return std::string();
   }
   return Status::IoError("cannot name temp file: no free temp name");
 }
 
+// A named temp file from the start (the fallback): O_EXCL on a fresh name, as mkostemp does,
+// but inside `dir_fd`.
+Result<std::string> CreateNamedTemp(int dir_fd, const std::string& name, UniqueFd& fd) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string temp = TempName(name);
+    fd.reset(::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (fd.get() >= 0) return temp;
+    if (errno != EEXIST) return Status::IoError("cannot create a temp file: " + ErrnoText(errno));
+  }
+  return Status::IoError("cannot create a temp file: no free temp name");
+}
+
 enum class TempKind { kUnnamedFirst, kNamedOnly };
 
-Status WriteImpl(const fs::path& path, std::string_view content, mode_t create_mode, TempKind kind) {
-  SEAM_ASSIGN_OR_RETURN(fs::path target, ResolveTarget(path));
-  const std::string shown = path.string();
-  const fs::path dir = DirOf(target);
+std::function<void(std::string_view)>& StepHook() {
+  static std::function<void(std::string_view)> hook;
+  return hook;
+}
 
-  UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.get() < 0) {
-    int err = errno;
-    if (err == ENOENT) return Status::IoError(shown + ": directory " + dir.string() + " does not exist");
-    return Status::IoError(shown + ": cannot open directory " + dir.string() + ": " + ErrnoText(err));
+// A fault point (core/fault_point.h) "replace-file:<step>:<path>" and the tests' hook, at the
+// steps between which another program may change the directory.
+void Step(std::string_view step, const std::string& shown) {
+  FaultPoint("replace-file:" + std::string(step) + ":" + shown);
+  if (StepHook()) StepHook()(step);
+}
+
+std::string HardLinkRefusal(const std::string& shown, nlink_t links) {
+  return shown + " has " + std::to_string(links) +
+         " hard links: replacing it (a new file renamed over the old) would leave the other names holding the old "
+         "content; seam does not write it: make this side the seam's `authority`, or point the side at a file of its own";
+}
+
+// Why the entry `name` in the directory is not the file `read` saw, or "" when it is: a
+// regular file with one link, the same device and inode (or absent, as it was).
+std::string NotAsRead(const std::string& shown, const FileIdentity& read, bool exists, const struct stat& st) {
+  if (exists && S_ISLNK(st.st_mode)) {
+    return shown + " is a symlink now; seam does not write through one (part of another tool's layout)";
   }
+  if (read.exists && !exists) return shown + " was removed since it was read";
+  if (!read.exists && exists) return shown + " was created since it was read";
+  if (!exists) return "";
+  if (st.st_dev != read.dev || st.st_ino != read.ino) return shown + " was replaced by another file since it was read";
+  if (!S_ISREG(st.st_mode)) return shown + " is not a regular file";
+  if (st.st_nlink > 1) return HardLinkRefusal(shown, st.st_nlink);
+  return "";
+}
 
+// lstat of `name` in `dir_fd`: false when absent, an error for anything else that fails.
+Result<bool> StatEntry(int dir_fd, const std::string& name, struct stat* st, int flags) {
+  if (::fstatat(dir_fd, name.c_str(), st, flags) == 0) return true;
+  if (errno == ENOENT) return false;
+  return Status::IoError(ErrnoText(errno));
+}
+
+// The last step of a guarded replacement: the temp file `temp` takes the place of `name` only if
+// `name` is still what was read, decided by the kernel in the rename itself, so that nothing put
+// there in between is lost. A file that was there is exchanged (RENAME_EXCHANGE) and the one
+// taken out is checked: another file goes back at once. A name that was free is taken only while
+// it still is (RENAME_NOREPLACE). Where a filesystem lacks these, the entry is checked just
+// before a plain rename, which leaves a window of two system calls.
+Status RenameIfAsRead(int dir_fd, const std::string& temp, const std::string& name, const std::string& shown,
+                      const FileIdentity& read) {
+  auto refuse = [&](const std::string& why) {
+    ::unlinkat(dir_fd, temp.c_str(), 0);
+    return Status::FailedPrecondition(why + "; not writing");
+  };
+  const unsigned flag = read.exists ? RENAME_EXCHANGE : RENAME_NOREPLACE;
+  if (::renameat2(dir_fd, temp.c_str(), dir_fd, name.c_str(), flag) != 0) {
+    const int err = errno;
+    if (err == ENOENT && read.exists) return refuse(shown + " was removed while it was being written");
+    if (err == EEXIST) return refuse(shown + " was created while it was being written");
+    if (err != EINVAL && err != ENOSYS && err != EOPNOTSUPP) {
+      ::unlinkat(dir_fd, temp.c_str(), 0);
+      return Status::IoError(shown + ": cannot rename temp file: " + ErrnoText(err));
+    }
+    struct stat st {};
+    Result<bool> now = StatEntry(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW);
+    if (!now.ok()) return refuse(shown + ": " + now.status().message());
+    if (std::string why = NotAsRead(shown, read, *now, st); !why.empty()) return refuse(why);
+    if (::renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0) {
+      const int rename_err = errno;
+      ::unlinkat(dir_fd, temp.c_str(), 0);
+      return Status::IoError(shown + ": cannot rename temp file: " + ErrnoText(rename_err));
+    }
+    return Status::Ok();
+  }
+  if (!read.exists) return Status::Ok();
+  // The old file is under the temp name now: it must be the one read, still without another
+  // hard link (one made since the checks would keep the old content under its other name).
+  struct stat st {};
+  Result<bool> taken = StatEntry(dir_fd, temp, &st, AT_SYMLINK_NOFOLLOW);
+  const bool same = taken.ok() && *taken && S_ISREG(st.st_mode) && st.st_dev == read.dev && st.st_ino == read.ino;
+  if (same && st.st_nlink == 1) {
+    if (::unlinkat(dir_fd, temp.c_str(), 0) != 0) {
+      return Status::IoError(shown + ": replaced, but the old file, now " + temp + ", could not be removed: " +
+                             ErrnoText(errno));
+    }
+    return Status::Ok();
+  }
+  // Something else was put there between the checks and the rename: it goes back.
+  if (::renameat2(dir_fd, temp.c_str(), dir_fd, name.c_str(), RENAME_EXCHANGE) != 0) {
+    return Status::IoError(shown + " was replaced while it was being written, and putting that file back failed (" +
+                           ErrnoText(errno) + "): it is " + temp + " beside it, and " + shown + " holds seam's value");
+  }
+  if (same) {
+    return refuse(HardLinkRefusal(shown, st.st_nlink) + " (a link made while it was being written; the file is put back)");
+  }
+  return refuse(shown + " was replaced while it was being written; it is put back");
+}
+
+// Replaces `name` in the open directory `dir_fd` with `content`. With `read`, only the file a
+// side read (or a free name, as it was) is replaced; without, whatever regular file is there.
+Status WriteInDirectory(int dir_fd, const fs::path& dir, const std::string& name, const std::string& shown,
+                        std::string_view content, mode_t create_mode, TempKind kind, const FileIdentity* read) {
   OldTarget old;
-  old.exists = ::stat(target.c_str(), &old.st) == 0;
-  if (!old.exists && errno != ENOENT) return Status::IoError(shown + ": " + ErrnoText(errno));
+  Result<bool> exists = StatEntry(dir_fd, name, &old.st, read != nullptr ? AT_SYMLINK_NOFOLLOW : 0);
+  if (!exists.ok()) return Status::IoError(shown + ": " + exists.status().message());
+  old.exists = *exists;
+  if (read != nullptr) {
+    if (std::string why = NotAsRead(shown, *read, old.exists, old.st); !why.empty()) {
+      return Status::FailedPrecondition(why + "; not writing");
+    }
+  }
   if (old.exists && !S_ISREG(old.st.st_mode)) return Status::IoError(shown + ": not a regular file");
 
-  std::string tmp;  // the temp file's name, once it has one
+  std::string tmp;  // the temp file's name in the directory, once it has one
   auto fail = [&](const std::string& what) {
-    if (!tmp.empty()) ::unlink(tmp.c_str());
+    if (!tmp.empty()) ::unlinkat(dir_fd, tmp.c_str(), 0);
     return Status::IoError(shown + ": " + what);
   };
 
   UniqueFd fd(-1);
   if (kind == TempKind::kUnnamedFirst) {
-    UniqueFd unnamed(::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
+    UniqueFd unnamed(::openat(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
     if (unnamed.get() >= 0) {
       // Nothing to clean up on failure: the inode goes away with the fd.
       if (Status s = FillTemp(unnamed.get(), content, old, create_mode); !s.ok()) return fail(s.message());
-      Result<std::string> name = LinkUnnamed(unnamed.get(), target);
-      if (!name.ok()) return fail(name.status().message());
-      if (!name->empty()) {
-        tmp = *name;
+      Result<std::string> temp = LinkUnnamed(unnamed.get(), dir_fd, name);
+      if (!temp.ok()) return fail(temp.status().message());
+      if (!temp->empty()) {
+        tmp = *temp;
         fd.reset(unnamed.release());
       }
     } else if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
@@ -179,27 +286,65 @@ Status WriteImpl(const fs::path& path, std::string_view content, mode_t create_m
     }
   }
   if (tmp.empty()) {  // fallback: a named temp file from the start
-    tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-    fd.reset(::mkostemp(tmp.data(), O_CLOEXEC));
-    if (fd.get() < 0) {
-      int err = errno;
-      tmp.clear();
-      return fail("cannot create a temp file in " + dir.string() + ": " + ErrnoText(err));
-    }
+    Result<std::string> temp = CreateNamedTemp(dir_fd, name, fd);
+    if (!temp.ok()) return fail(temp.status().message() + " (in " + dir.string() + ")");
+    tmp = *temp;
     // Every failure from here on leaves the target untouched and removes the temp file.
     if (Status s = FillTemp(fd.get(), content, old, create_mode); !s.ok()) return fail(s.message());
   }
   if (::close(fd.release()) != 0) return fail("close of temp file failed: " + ErrnoText(errno));
-  if (::rename(tmp.c_str(), target.c_str()) != 0) {
+
+  Step("before-rename", shown);
+  if (read != nullptr) {
+    SEAM_RETURN_IF_ERROR(RenameIfAsRead(dir_fd, tmp, name, shown, *read));
+  } else if (::renameat(dir_fd, tmp.c_str(), dir_fd, name.c_str()) != 0) {
     return fail("cannot rename temp file: " + ErrnoText(errno));
   }
 
   // The new content is in place; without this the rename itself may not survive a crash.
-  if (::fsync(dir_fd.get()) != 0) {
+  if (::fsync(dir_fd) != 0) {
     return Status::IoError(shown + ": replaced, but fsync of directory " + dir.string() +
                            " failed: " + ErrnoText(errno));
   }
   return Status::Ok();
+}
+
+// The directory to write in, opened once: every later step names entries relative to it.
+Result<UniqueFd> OpenDirectory(const fs::path& dir, const std::string& shown) {
+  UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir_fd.get() < 0) {
+    int err = errno;
+    if (err == ENOENT) return Status::IoError(shown + ": directory " + dir.string() + " does not exist");
+    return Status::IoError(shown + ": cannot open directory " + dir.string() + ": " + ErrnoText(err));
+  }
+  return dir_fd;
+}
+
+Status WriteImpl(const fs::path& path, std::string_view content, mode_t create_mode, TempKind kind) {
+  SEAM_ASSIGN_OR_RETURN(fs::path target, ResolveTarget(path));
+  const fs::path dir = DirectoryOf(target);
+  SEAM_ASSIGN_OR_RETURN(UniqueFd dir_fd, OpenDirectory(dir, path.string()));
+  return WriteInDirectory(dir_fd.get(), dir, target.filename().string(), path.string(), content, create_mode, kind,
+                          nullptr);
+}
+
+// The directory `path` was read in, opened again: FailedPrecondition when it is another one.
+Result<UniqueFd> OpenDirectoryAsRead(const fs::path& path, const FileIdentity& read) {
+  const std::string shown = path.string();
+  const fs::path name = path.filename();
+  if (name.empty() || name == "." || name == "..") {
+    return Status::FailedPrecondition(shown + ": not a file name; not writing");
+  }
+  const fs::path dir = DirectoryOf(path);
+  SEAM_ASSIGN_OR_RETURN(UniqueFd dir_fd, OpenDirectory(dir, shown));
+  struct stat st {};
+  if (::fstat(dir_fd.get(), &st) != 0) return Status::IoError(shown + ": directory " + dir.string() + ": " + ErrnoText(errno));
+  if (!read.dir_found || st.st_dev != read.dir_dev || st.st_ino != read.dir_ino) {
+    return Status::FailedPrecondition(shown + ": directory " + dir.string() + " is not the one " + shown +
+                                      " was read in (replaced, or a symlink on the way points elsewhere now); "
+                                      "not writing");
+  }
+  return dir_fd;
 }
 
 }  // namespace
@@ -208,10 +353,71 @@ Status WriteFileAtomically(const fs::path& path, std::string_view content, mode_
   return WriteImpl(path, content, create_mode, TempKind::kUnnamedFirst);
 }
 
+Status ReplaceReadFile(const fs::path& path, std::string_view content, const FileIdentity& read,
+                       mode_t create_mode) {
+  Step("before-checks", path.string());
+  SEAM_ASSIGN_OR_RETURN(UniqueFd dir_fd, OpenDirectoryAsRead(path, read));
+  return WriteInDirectory(dir_fd.get(), DirectoryOf(path), path.filename().string(), path.string(), content,
+                          create_mode, TempKind::kUnnamedFirst, &read);
+}
+
+Status RemoveReadFile(const fs::path& path, const FileIdentity& read) {
+  Step("before-checks", path.string());
+  const std::string shown = path.string();
+  SEAM_ASSIGN_OR_RETURN(UniqueFd dir_fd, OpenDirectoryAsRead(path, read));
+  const std::string name = path.filename().string();
+  struct stat st {};
+  Result<bool> exists = StatEntry(dir_fd.get(), name, &st, AT_SYMLINK_NOFOLLOW);
+  if (!exists.ok()) return Status::IoError(shown + ": " + exists.status().message());
+  if (std::string why = NotAsRead(shown, read, *exists, st); !why.empty()) {
+    return Status::FailedPrecondition(why + "; not removing");
+  }
+  if (!*exists) return Status::Ok();
+  // Moved aside under a fresh name first, then checked: what another program put there between
+  // the check above and the move goes back instead of being removed.
+  std::string aside;
+  for (int attempt = 0; attempt < 100 && aside.empty(); ++attempt) {
+    std::string temp = TempName(name);
+    if (::renameat2(dir_fd.get(), name.c_str(), dir_fd.get(), temp.c_str(), RENAME_NOREPLACE) == 0) {
+      aside = temp;
+    } else if (errno == ENOENT) {
+      return Status::FailedPrecondition(shown + " was removed while it was being removed; not removing");
+    } else if (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) {
+      // No RENAME_NOREPLACE here: the checked entry goes directly (a window of one system call).
+      if (::unlinkat(dir_fd.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
+        return Status::IoError(shown + ": cannot remove: " + ErrnoText(errno));
+      }
+      return FsyncDirectory(DirectoryOf(path));
+    } else if (errno != EEXIST) {
+      return Status::IoError(shown + ": cannot remove: " + ErrnoText(errno));
+    }
+  }
+  if (aside.empty()) return Status::IoError(shown + ": cannot remove: no free temp name");
+  Result<bool> moved = StatEntry(dir_fd.get(), aside, &st, AT_SYMLINK_NOFOLLOW);
+  if (!moved.ok() || !*moved || st.st_dev != read.dev || st.st_ino != read.ino) {
+    if (::renameat2(dir_fd.get(), aside.c_str(), dir_fd.get(), name.c_str(), RENAME_NOREPLACE) != 0) {
+      return Status::IoError(shown + " was replaced while it was being removed, and putting that file back failed (" +
+                             ErrnoText(errno) + "): it is " + aside + " beside it");
+    }
+    return Status::FailedPrecondition(shown + " was replaced while it was being removed; it is put back; not removing");
+  }
+  if (::unlinkat(dir_fd.get(), aside.c_str(), 0) != 0) {
+    return Status::IoError(shown + ": cannot remove " + aside + ": " + ErrnoText(errno));
+  }
+  if (::fsync(dir_fd.get()) != 0) {
+    return Status::IoError(shown + ": removed, but fsync of its directory failed: " + ErrnoText(errno));
+  }
+  return Status::Ok();
+}
+
 Status atomic_file_internal::WriteFileAtomicallyViaNamedTemp(const fs::path& path,
                                                              std::string_view content,
                                                              mode_t create_mode) {
   return WriteImpl(path, content, create_mode, TempKind::kNamedOnly);
+}
+
+void atomic_file_internal::SetStepHook(std::function<void(std::string_view step)> hook) {
+  StepHook() = std::move(hook);
 }
 
 Status CheckReplaceable(const fs::path& path) {
@@ -219,7 +425,7 @@ Status CheckReplaceable(const fs::path& path) {
   Result<fs::path> resolved = ResolveTarget(path);
   if (!resolved.ok()) return Status::FailedPrecondition(resolved.status().message());
   const fs::path& target = *resolved;
-  const fs::path dir = DirOf(target);
+  const fs::path dir = DirectoryOf(target);
 
   struct stat dst {};
   if (::stat(dir.c_str(), &dst) != 0) {
@@ -251,6 +457,7 @@ Status CheckReplaceable(const fs::path& path) {
     return Status::FailedPrecondition(shown + ": owned by uid " + std::to_string(st.st_uid) +
                                       ", cannot keep its owner");
   }
+  if (st.st_nlink > 1) return Status::FailedPrecondition(HardLinkRefusal(shown, st.st_nlink));
   return Status::Ok();
 }
 

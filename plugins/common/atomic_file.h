@@ -16,18 +16,22 @@
 // EINVAL) or the unnamed file cannot be linked (no /proc and no CAP_DAC_READ_SEARCH), the temp
 // file is created named with mkostemp, so a crash while writing leaves ".<name>.XXXXXX" there.
 //
-// A symlink at `path` is followed: the file it points to is replaced and the link stays.
+// WriteFileAtomically follows a symlink at `path`: the file it points to is replaced and the
+// link stays (seam's own output files, where a link is the user's choice). File sides write with
+// ReplaceReadFile instead, which replaces only the file they read (below).
 // A missing directory is an error; directories are never created.
 //
 // Thread-safety: none needed (no shared state); concurrent writers to one path race and the
-// last rename wins, so callers do their own compare-and-swap first.
+// last rename wins for WriteFileAtomically; ReplaceReadFile refuses what it did not read.
 
 #include <sys/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <string_view>
 
 #include "core/status.h"
+#include "plugins/common/file_identity.h"
 
 namespace seam {
 
@@ -41,14 +45,38 @@ namespace seam {
 Status WriteFileAtomically(const std::filesystem::path& path, std::string_view content,
                            mode_t create_mode = 0600);
 
+// A file side's write: replaces the file at `path` that the side read just before (`read`, from
+// its FileSnapshot), as WriteFileAtomically does, but only that file, so that another program's
+// files and links are never overwritten or written through:
+//   - the directory is opened once and must be the one the file was read in (by device and
+//     inode): a directory swapped for another, or for a symlink to one, between the read and the
+//     write is refused; every later step names entries relative to that open directory;
+//   - the entry must still be the file read (device and inode; or still absent), a regular file
+//     with one link: a symlink there is refused, never followed; a file with other hard links is
+//     refused too, since a replacement would leave the other names holding the old content;
+//   - the rename itself is conditional (RENAME_EXCHANGE, then the file taken out is checked and
+//     put back if it is another; RENAME_NOREPLACE for a name that was free), so what another
+//     program puts there between the checks and the rename is not lost either.
+// Refusals are FailedPrecondition "<path> <what changed>; not writing", with nothing written;
+// other errors as WriteFileAtomically's. The new file keeps the old one's owner and mode, or
+// gets `create_mode`.
+Status ReplaceReadFile(const std::filesystem::path& path, std::string_view content, const FileIdentity& read,
+                       mode_t create_mode = 0600);
+
+// A file side's removal, with ReplaceReadFile's guards: the entry is moved aside under a fresh
+// name, checked to be the file read (put back if not), then unlinked; the directory is fsynced.
+// Absent, as read: Ok. FailedPrecondition "...; not removing" when something changed.
+Status RemoveReadFile(const std::filesystem::path& path, const FileIdentity& read);
+
 // Checks, without writing anything, what WriteFileAtomically needs to succeed now: `path`
 // (after following a symlink) is absent or a regular file; its directory exists, is a
-// directory and is writable and searchable by us; and an existing file is owned by us (or we
-// are root), since the replacement keeps its owner. Returns FailedPrecondition naming the
-// path and the reason:
+// directory and is writable and searchable by us; an existing file is owned by us (or we
+// are root), since the replacement keeps its owner, and has no other hard link. Returns
+// FailedPrecondition naming the path and the reason:
 //   "<path>: directory <dir> does not exist", "<path>: <dir> is not a directory",
 //   "<path>: directory <dir> is not writable: <strerror>", "<path> is a directory",
-//   "<path> is not a regular file", "<path>: owned by uid N, cannot keep its owner".
+//   "<path> is not a regular file", "<path>: owned by uid N, cannot keep its owner",
+//   "<path> has N hard links: ...".
 Status CheckReplaceable(const std::filesystem::path& path);
 
 // fsyncs the directory `dir`, so that entries created, renamed or removed in it survive a
@@ -60,6 +88,14 @@ namespace atomic_file_internal {
 // O_TMPFILE-unsupported condition cannot be produced on demand on tmpfs/ext4.
 Status WriteFileAtomicallyViaNamedTemp(const std::filesystem::path& path,
                                        std::string_view content, mode_t create_mode = 0600);
+
+// Called with the step's name at ReplaceReadFile's and RemoveReadFile's fault points
+// ("before-checks": after the side's read, before the directory is opened again;
+// "before-rename": the temp file written, the entry checked), so tests can change the
+// directory in each window. Also fault points "replace-file:<step>:<path as given>"
+// (core/fault_point.h), for tests of real processes.
+// Not thread-safe: set it before the writes it watches; an empty function removes it.
+void SetStepHook(std::function<void(std::string_view step)> hook);
 }  // namespace atomic_file_internal
 
 }  // namespace seam

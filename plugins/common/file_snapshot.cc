@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <utility>
 
 #include "core/crypto.h"
 #include "plugins/common/errno_text.h"
@@ -14,22 +15,53 @@
 
 namespace seam {
 
-FileSnapshot::~FileSnapshot() { WipeString(bytes); }
+FileSnapshot::~FileSnapshot() {
+  WipeString(bytes);
+  if (held_file_fd >= 0) ::close(held_file_fd);
+  if (held_dir_fd >= 0) ::close(held_dir_fd);
+}
 
 Status ReadFileSnapshot(const std::filesystem::path& path, std::size_t max_bytes, FileSnapshot* out) {
   const std::string shown = path.string();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
+  struct Closer {
+    int fd;
+    ~Closer() {
+      if (fd >= 0) ::close(fd);
+    }
+    int release() { return std::exchange(fd, -1); }
+  };
+  for (int* held : {&out->held_file_fd, &out->held_dir_fd}) {
+    if (*held >= 0) ::close(std::exchange(*held, -1));
+  }
+  out->identity = FileIdentity{};
+  // O_PATH: the lookup needs search permission on the directory, as open(path) did, not read.
+  const std::filesystem::path name = path.filename();
+  const bool plain_name = !name.empty() && name != "." && name != "..";
+  Closer dir{plain_name ? ::open(DirectoryOf(path).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC) : AT_FDCWD};
+  if (plain_name && dir.fd < 0) {
     if (errno == ENOENT) {
       out->marker = "absent";
       return Status::Ok();
     }
     return Status::IoError(shown + ": " + ErrnoText(errno));
   }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+  struct stat dst {};
+  if (plain_name) {
+    if (::fstat(dir.fd, &dst) != 0) return Status::IoError(shown + ": " + ErrnoText(errno));
+    out->identity.dir_found = true;
+    out->identity.dir_dev = dst.st_dev;
+    out->identity.dir_ino = dst.st_ino;
+  }
+  Closer file{::openat(dir.fd, plain_name ? name.c_str() : path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
+  if (file.fd < 0) {
+    if (errno == ENOENT) {
+      out->marker = "absent";
+      if (dir.fd >= 0) out->held_dir_fd = dir.release();
+      return Status::Ok();
+    }
+    return Status::IoError(shown + ": " + ErrnoText(errno));
+  }
+  const int fd = file.fd;
 
   struct stat st {};
   if (::fstat(fd, &st) != 0) return Status::IoError(shown + ": " + ErrnoText(errno));
@@ -70,6 +102,11 @@ Status ReadFileSnapshot(const std::filesystem::path& path, std::size_t max_bytes
 
   const std::int64_t mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
   out->exists = true;
+  out->identity.exists = true;
+  out->identity.dev = st.st_dev;
+  out->identity.ino = st.st_ino;
+  if (dir.fd >= 0) out->held_dir_fd = dir.release();
+  out->held_file_fd = file.release();
   // The content digest catches rewrites that keep size and mtime (same-tick edits).
   out->marker = "file:" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
                 std::to_string(len) + ":" + std::to_string(mtime_ns) + ":" + Sha256Hex(buf);

@@ -8,6 +8,8 @@
 // a removal and CheckWritable refuse a symlink (FailedPrecondition naming the link, its target
 // and the way out: make that side the seam's authority, so seam adopts what the tool writes,
 // or point the side at a file of seam's own). The same policy for every file side.
+// This check names the link for `check`; the write itself (plugins/common/atomic_file.h
+// ReplaceReadFile) refuses a link planted after it, at the rename.
 
 #include <filesystem>
 

@@ -26,13 +26,14 @@ std::optional<std::string> ApplyTextEdits(std::string_view bytes, std::vector<Te
   return out;
 }
 
-Status WriteIfReadsBack(const std::filesystem::path& path, std::string& edited, bool reads_back, const std::string& why) {
+Status WriteIfReadsBack(const std::filesystem::path& path, const FileIdentity& read, std::string& edited,
+                        bool reads_back, const std::string& why) {
   if (!reads_back) {
     WipeString(edited);
     return Status::Internal(path.string() + ": the edited file would not read back as the old one with only the value "
                             "changed (" + why + "); not writing");
   }
-  Status s = WriteFileAtomically(path, edited);
+  Status s = ReplaceReadFile(path, edited, read);
   WipeString(edited);
   return s;
 }

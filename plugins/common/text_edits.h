@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "plugins/common/file_identity.h"
 
 namespace seam {
 
@@ -25,10 +26,11 @@ struct TextEdit {
 // hold values.
 std::optional<std::string> ApplyTextEdits(std::string_view bytes, std::vector<TextEdit>& edits);
 
-// The last step of an in-place edit: `edited` is written atomically (plugins/common/
-// atomic_file.h) when it read back as intended (`reads_back`), else nothing is written and the
-// answer is Internal "<path>: the edited file would not read back as the old one with only the
-// value changed (<why>); not writing". `edited` is wiped either way.
-Status WriteIfReadsBack(const std::filesystem::path& path, std::string& edited, bool reads_back, const std::string& why);
+// The last step of an in-place edit: `edited` replaces the file read (`read`: ReplaceReadFile,
+// plugins/common/atomic_file.h) when it read back as intended (`reads_back`), else nothing is
+// written and the answer is Internal "<path>: the edited file would not read back as the old one
+// with only the value changed (<why>); not writing". `edited` is wiped either way.
+Status WriteIfReadsBack(const std::filesystem::path& path, const FileIdentity& read, std::string& edited,
+                        bool reads_back, const std::string& why);
 
 }  // namespace seam

@@ -125,8 +125,7 @@ Status EnvFileSide::Modify(const Record* record, const ChangeMarker& expected) {
   if (!loaded.ok()) return refuse(loaded.status().code() == StatusCode::kInvalidArgument
                                       ? Status::FailedPrecondition(loaded.status().message())
                                       : loaded.status());
-  // A change between here and the rename is not caught: the other program takes no lock we
-  // could share. The window is one parse and one fsync long.
+  // A change after this read is caught by ReplaceReadFile, which replaces only the file read.
   if (ChangeMarker{snap.marker} != expected) {
     return Status::FailedPrecondition(path_.string() + " changed since it was observed; not writing");
   }
@@ -209,7 +208,7 @@ Status EnvFileSide::Modify(const Record* record, const ChangeMarker& expected) {
       }
     }
   }
-  return WriteIfReadsBack(path_, text, same, again.ok() ? "another variable differs" : again.status().message());
+  return WriteIfReadsBack(path_, snap.identity, text, same, again.ok() ? "another variable differs" : again.status().message());
 }
 
 }  // namespace

@@ -151,8 +151,7 @@ Status JsonFileSide::Modify(const Record* record, const ChangeMarker& expected) 
   if (!loaded.ok()) return Status(loaded.status().code(), loaded.status().message() + "; not writing");
   Json doc = loaded->has_value() ? std::move(**loaded) : Json::object();
   JsonWipeGuard wipe(doc);
-  // A change between here and the rename is not caught: the other program takes no lock we
-  // could share. The window is one parse and one fsync long.
+  // A change after this read is caught by ReplaceReadFile, which replaces only the file read.
   if (ChangeMarker{snap.marker} != expected) return refuse(shown + " changed since it was observed");
   // Every mapped member, not only those written: the file is refused as a whole, as
   // CheckWritable and Observe judge it.
@@ -216,7 +215,7 @@ Status JsonFileSide::Modify(const Record* record, const ChangeMarker& expected) 
     text = doc.dump(2, ' ', false, Json::error_handler_t::strict);
     AppendWiping(*text, "\n");
   }
-  Status s = WriteFileAtomically(path_, *text);
+  Status s = ReplaceReadFile(path_, *text, snap.identity);
   WipeString(*text);
   return s;
 }

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -12,7 +11,6 @@
 
 #include "core/x509.h"
 #include "plugins/common/atomic_file.h"
-#include "plugins/common/errno_text.h"
 #include "plugins/common/file_snapshot.h"
 #include "plugins/common/link_policy.h"
 
@@ -22,11 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr mode_t kChainMode = 0644;  // a certificate chain is public
-
-fs::path DirOf(const fs::path& p) {
-  fs::path dir = p.parent_path();
-  return dir.empty() ? fs::path(".") : dir;
-}
 
 // Both files as read now, and the marker of the pair.
 struct PairSnapshot {
@@ -59,8 +52,8 @@ class PemFileSide final : public Side {
     SEAM_RETURN_IF_ERROR(ReadFileSnapshot(cert_path_, kPemFileMaxBytes, &snap->cert));
     return ReadFileSnapshot(key_path_, kPemFileMaxBytes, &snap->key);
   }
-  // Re-reads both files; FailedPrecondition when they differ from `expected`.
-  Status Unchanged(const ChangeMarker& expected) const;
+  // Re-reads both files into `snap`; FailedPrecondition when they differ from `expected`.
+  Status Unchanged(const ChangeMarker& expected, PairSnapshot* snap) const;
 
   fs::path cert_path_;
   fs::path key_path_;
@@ -108,13 +101,12 @@ Observation PemFileSide::Observe(Deadline /*deadline*/) {
   return Observation::Value(std::move(fields), snap.marker(), snap.changed_at_us());
 }
 
-Status PemFileSide::Unchanged(const ChangeMarker& expected) const {
+Status PemFileSide::Unchanged(const ChangeMarker& expected, PairSnapshot* snap) const {
   for (const fs::path* p : {&cert_path_, &key_path_}) {
     if (Status link = RefuseSymlink(*p); !link.ok()) return Status(link.code(), link.message() + "; not writing");
   }
-  PairSnapshot snap;
-  if (Status s = Read(&snap); !s.ok()) return Status(s.code(), s.message() + "; not writing");
-  if (snap.marker() != expected) {
+  if (Status s = Read(snap); !s.ok()) return Status(s.code(), s.message() + "; not writing");
+  if (snap->marker() != expected) {
     return Status::FailedPrecondition(Describe() + " changed since it was observed; not writing");
   }
   return Status::Ok();
@@ -140,14 +132,14 @@ Status PemFileSide::Write(const Record& record, const ChangeMarker& expected) {
     return Status::InvalidArgument(Describe() + ": the key to write is not the private key of the chain's leaf "
                                    "certificate; not writing");
   }
-  SEAM_RETURN_IF_ERROR(Unchanged(expected));
-  // A change between the check above and the renames is not caught: the owner takes no lock we
-  // could share. The window is two fsyncs long.
+  PairSnapshot snap;
+  SEAM_RETURN_IF_ERROR(Unchanged(expected, &snap));
+  // A change after this read is caught by ReplaceReadFile, which replaces only the files read.
 
   // Key first, chain second: see the header. If the key write fails nothing changed (or, for a
   // failed directory fsync, the new key is in place beside the old chain, as after a crash).
-  SEAM_RETURN_IF_ERROR(WriteFileAtomically(key_path_, key->second.Reveal(), key_mode_));
-  Status s = WriteFileAtomically(cert_path_, chain->second.Reveal(), kChainMode);
+  SEAM_RETURN_IF_ERROR(ReplaceReadFile(key_path_, key->second.Reveal(), snap.key.identity, key_mode_));
+  Status s = ReplaceReadFile(cert_path_, chain->second.Reveal(), snap.cert.identity, kChainMode);
   if (!s.ok()) {
     return Status(s.code(), s.message() + " (the key " + key_path_.string() +
                                 " was already replaced: the pair does not match until the write is repeated)");
@@ -156,15 +148,13 @@ Status PemFileSide::Write(const Record& record, const ChangeMarker& expected) {
 }
 
 Status PemFileSide::Remove(const ChangeMarker& expected) {
-  SEAM_RETURN_IF_ERROR(Unchanged(expected));
-  // The chain first, like Write: the fingerprint goes before the key it needs.
-  for (const fs::path* p : {&cert_path_, &key_path_}) {
-    if (::unlink(p->c_str()) != 0 && errno != ENOENT) {
-      return Status::IoError(p->string() + ": cannot remove: " + ErrnoText(errno));
-    }
-  }
-  SEAM_RETURN_IF_ERROR(FsyncDirectory(DirOf(cert_path_)));
-  if (DirOf(key_path_) != DirOf(cert_path_)) SEAM_RETURN_IF_ERROR(FsyncDirectory(DirOf(key_path_)));
+  PairSnapshot snap;
+  SEAM_RETURN_IF_ERROR(Unchanged(expected, &snap));
+  // The chain first, like Write: the fingerprint goes before the key it needs. Each removal
+  // fsyncs its directory.
+  SEAM_RETURN_IF_ERROR(RemoveReadFile(cert_path_, snap.cert.identity));
+  Status s = RemoveReadFile(key_path_, snap.key.identity);
+  if (!s.ok()) return Status(s.code(), s.message() + " (the chain " + cert_path_.string() + " was already removed)");
   return Status::Ok();
 }
 

@@ -214,7 +214,7 @@ Status TomlFileSide::Modify(const Record* record, const ChangeMarker& expected) 
   Result<toml::table> again = ParseTomlDocument(shown, out);
   const bool same = again.ok() && *again == want;
   if (again.ok()) WipeToml(*again);
-  return WriteIfReadsBack(path_, out, same, again.ok() ? "another value differs" : again.status().message());
+  return WriteIfReadsBack(path_, snap.identity, out, same, again.ok() ? "another value differs" : again.status().message());
 }
 
 }  // namespace

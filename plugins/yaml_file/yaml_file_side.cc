@@ -349,7 +349,7 @@ Status YamlFileSide::Modify(const Record* record, const ChangeMarker& expected) 
   if (again.ok()) {
     for (YamlNode& doc : *again) WipeYaml(doc);
   }
-  return WriteIfReadsBack(path_, out, same, again.ok() ? "another value differs" : again.status().message());
+  return WriteIfReadsBack(path_, snap.identity, out, same, again.ok() ? "another value differs" : again.status().message());
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "plugins/common/field_pointers.h"
+#include "plugins/common/file_snapshot.h"
 #include "plugins/common/text_edits.h"
 #include "plugins/common/utf8.h"
 #include "tests/support/temp_dir.h"
@@ -28,13 +29,15 @@ TEST(TextEditsTest, AFileIsWrittenOnlyWhenTheEditReadsBack) {
   testing::TempDir dir;
   const auto file = dir.path() / "f.txt";
   std::string edited = "new";
-  Status refused = WriteIfReadsBack(file, edited, false, "another value differs");
+  FileSnapshot absent;  // what an edit read: no file yet
+  ASSERT_TRUE(ReadFileSnapshot(file, 1024, &absent).ok());
+  Status refused = WriteIfReadsBack(file, absent.identity, edited, false, "another value differs");
   EXPECT_EQ(refused.code(), StatusCode::kInternal);
   EXPECT_EQ(refused.message(), file.string() + ": the edited file would not read back as the old one with only the "
                                                "value changed (another value differs); not writing");
   EXPECT_FALSE(std::filesystem::exists(file));
   edited = "new";
-  ASSERT_TRUE(WriteIfReadsBack(file, edited, true, "").ok());
+  ASSERT_TRUE(WriteIfReadsBack(file, absent.identity, edited, true, "").ok());
   EXPECT_EQ(testing::ReadFile(file), "new");
 }
 

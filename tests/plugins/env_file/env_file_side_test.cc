@@ -186,6 +186,16 @@ TEST_F(EnvFileSideTest, HostileFilesAreUnreadableAndSymlinksAreNeverWrittenThrou
   EXPECT_EQ(side->Write(OneField(kSecret), through.marker).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReadFile(dir_.path() / "real.env"), "TOKEN=old\n");
   EXPECT_TRUE(fs::is_symlink(File()));
+
+  // A second hard link: refused, both names keep their bytes.
+  fs::remove(File());
+  fs::create_hard_link(dir_.path() / "real.env", File());
+  Observation linked = side->Observe();
+  ASSERT_EQ(linked.state, Observation::State::kValue);
+  EXPECT_EQ(side->CheckWritable().code(), StatusCode::kFailedPrecondition);
+  Status hard = side->Write(OneField(kSecret), linked.marker);
+  EXPECT_TRUE(Contains(hard.message(), File().string() + " has 2 hard links")) << hard.message();
+  EXPECT_EQ(ReadFile(File()), "TOKEN=old\n");
 }
 
 TEST_F(EnvFileSideTest, TheConfigIsCheckedWhereItIsWritten) {

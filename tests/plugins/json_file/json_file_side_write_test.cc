@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "plugins/common/atomic_file.h"
 #include "plugins/json_file/json_file_side.h"
 #include "tests/support/records.h"
 #include "tests/support/temp_dir.h"
@@ -469,6 +470,46 @@ TEST_F(JsonFileSideWriteTest, ASymlinkedFileIsReadButNeverWrittenThrough) {
   EXPECT_EQ(side->Remove(o.marker).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReadFile(dir_ / "real/paired.json"), "{\"token\": \"theirs\"}\n");
   EXPECT_TRUE(fs::is_symlink(dir_ / "paired.json"));
+}
+
+// A symlink planted after the side's own read, just before its rename (the window the lstat
+// check cannot cover): the file it points to keeps its bytes, the link stays, and the write is
+// refused (plugins/common/atomic_file.h ReplaceReadFile; every window:
+// tests/plugins/common/replace_read_file_test.cc).
+TEST_F(JsonFileSideWriteTest, ASymlinkPlantedJustBeforeTheRenameIsNotWrittenThrough) {
+  WriteFile(dir_ / "paired.json", "{\"token\": \"old\"}\n");
+  fs::create_directories(dir_ / "elsewhere");
+  WriteFile(dir_ / "elsewhere/target.json", "{\"token\": \"not seam's\"}\n");
+  auto side = Make("/token");
+  Observation o = side->Observe();
+  ASSERT_EQ(o.state, Observation::State::kValue) << o.reason;
+  atomic_file_internal::SetStepHook([&](std::string_view step) {
+    if (step != "before-rename") return;
+    fs::remove(dir_ / "paired.json");
+    fs::create_symlink("elsewhere/target.json", dir_ / "paired.json");
+  });
+  const Status write = side->Write(OneField(kSecret), o.marker);
+  atomic_file_internal::SetStepHook(nullptr);
+  EXPECT_EQ(write.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(write.message(), File() + " was replaced while it was being written; it is put back; not writing");
+  EXPECT_EQ(ReadFile(dir_ / "elsewhere/target.json"), "{\"token\": \"not seam's\"}\n");
+  EXPECT_TRUE(fs::is_symlink(dir_ / "paired.json"));
+  EXPECT_FALSE(Contains(write.message(), kSecret));
+}
+
+TEST_F(JsonFileSideWriteTest, AHardLinkedFileIsReadButNotReplaced) {
+  WriteFile(dir_ / "paired.json", "{\"token\": \"old\"}\n");
+  fs::create_hard_link(dir_ / "paired.json", dir_ / "paired.json.bak");
+  auto side = Make("/token");
+  Observation o = side->Observe();
+  ASSERT_EQ(o.state, Observation::State::kValue) << o.reason;
+  const Status check = side->CheckWritable();
+  EXPECT_EQ(check.code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Contains(check.message(), File() + " has 2 hard links")) << check.message();
+  EXPECT_EQ(side->Write(OneField(kSecret), o.marker).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(side->Remove(o.marker).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReadFile(dir_ / "paired.json"), "{\"token\": \"old\"}\n");
+  EXPECT_EQ(ReadFile(dir_ / "paired.json.bak"), "{\"token\": \"old\"}\n");
 }
 
 }  // namespace

@@ -4,7 +4,11 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
 
+#include "plugins/common/atomic_file.h"
 #include "tests/plugins/pem_file/pem_file_fixture.h"
 
 namespace seam::testing {
@@ -256,6 +260,33 @@ TEST_F(PemFileTest, ALinkedPairIsReadButNeverWrittenThroughOrRemoved) {
   ASSERT_EQ(m.state, State::kValue) << m.reason;
   EXPECT_EQ(mixed->Write(CertRecord(IssuePair(ca_, "other")), m.marker).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReadFile(dir_.path() / "mixed/cert.pem"), renewed.chain);
+}
+
+// A renewal by the certificate's own tool lands between seam's read and its removal: the
+// renewed files stay (plugins/common/atomic_file.h RemoveReadFile).
+TEST_F(PemFileTest, ARemovalRacingARenewalKeepsTheRenewedFiles) {
+  fs::create_directories(dir_.path() / "tls");
+  PemPair old = IssuePair(ca_, "web");
+  WriteFile(dir_.path() / "tls/cert.pem", old.chain);
+  WriteFile(dir_.path() / "tls/key.pem", old.key);
+  auto side = Make({{"cert_path", "tls/cert.pem"}, {"key_path", "tls/key.pem"}});
+  Observation o = side->Observe();
+  ASSERT_EQ(o.state, State::kValue) << o.reason;
+  PemPair renewed = IssuePair(ca_, "web");
+  atomic_file_internal::SetStepHook([&](std::string_view step) {
+    if (step != "before-checks") return;
+    for (const auto& [name, bytes] : {std::pair{"cert.pem", renewed.chain}, std::pair{"key.pem", renewed.key}}) {
+      WriteFile(dir_.path() / "tls" / (std::string(name) + ".new"), bytes);
+      fs::rename(dir_.path() / "tls" / (std::string(name) + ".new"), dir_.path() / "tls" / name);
+    }
+  });
+  const Status removed = side->Remove(o.marker);
+  atomic_file_internal::SetStepHook(nullptr);
+  EXPECT_EQ(removed.code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(removed.message(), (dir_.path() / "tls/cert.pem").string() +
+                                   " was replaced by another file since it was read; not removing");
+  EXPECT_EQ(ReadFile(dir_.path() / "tls/cert.pem"), renewed.chain);
+  EXPECT_EQ(ReadFile(dir_.path() / "tls/key.pem"), renewed.key);
 }
 
 }  // namespace

@@ -161,6 +161,18 @@ TEST_F(TomlFileSideTest, RefusalsLeaveTheFileAsItWasAndNeverNameTheValue) {
   ASSERT_EQ(through.state, Observation::State::kValue);
   EXPECT_EQ(side->Write(OneField(kSecret), through.marker).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReadFile(dir_.path() / "real.toml"), "[db]\nurl = \"old\"\n");
+
+  // A file with a second hard link: a replacement would leave the other name with the old
+  // value, so it is refused, and both names keep their bytes.
+  fs::remove(File());
+  fs::create_hard_link(dir_.path() / "real.toml", File());
+  Observation linked = side->Observe();
+  ASSERT_EQ(linked.state, Observation::State::kValue);
+  EXPECT_TRUE(Contains(side->CheckWritable().message(), " has 2 hard links")) << side->CheckWritable().message();
+  Status hard = side->Write(OneField(kSecret), linked.marker);
+  EXPECT_EQ(hard.code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Contains(hard.message(), File().string() + " has 2 hard links")) << hard.message();
+  EXPECT_EQ(ReadFile(File()), "[db]\nurl = \"old\"\n");
 }
 
 TEST_F(TomlFileSideTest, HugeAndHostileFilesAreUnreadable) {

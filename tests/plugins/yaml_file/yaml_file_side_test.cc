@@ -248,6 +248,16 @@ TEST_F(YamlFileSideTest, RefusalsLeaveTheFileAsItWasAndNeverNameTheValue) {
   ASSERT_EQ(through.state, Observation::State::kValue);
   EXPECT_EQ(side->Write(OneField(kSecret), through.marker).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReadFile(dir_.path() / "real.yaml"), "db:\n  url: old\n");
+
+  // A second hard link: refused, both names keep their bytes.
+  fs::remove(File());
+  fs::create_hard_link(dir_.path() / "real.yaml", File());
+  Observation linked = side->Observe();
+  ASSERT_EQ(linked.state, Observation::State::kValue);
+  EXPECT_EQ(side->CheckWritable().code(), StatusCode::kFailedPrecondition);
+  Status hard = side->Write(OneField(kSecret), linked.marker);
+  EXPECT_TRUE(Contains(hard.message(), File().string() + " has 2 hard links")) << hard.message();
+  EXPECT_EQ(ReadFile(File()), "db:\n  url: old\n");
 }
 
 TEST_F(YamlFileSideTest, HugeAndHostileFilesAreUnreadable) {
