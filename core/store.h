@@ -76,6 +76,10 @@ class Store {
   // For messages: the log's file for a file store ("/var/lib/seam/events.db"), else its URL
   // without credentials.
   virtual std::string Describe() const = 0;
+
+  // What the person should know about how the store was opened, "" normally: a read-only open
+  // on a full disk reading the log's file alone (store/sqlite_event_store.h notice()).
+  virtual std::string Notice() const { return std::string(); }
 };
 
 }  // namespace seam

@@ -187,6 +187,8 @@ const std::string& SqliteEventStore::path() const { return impl_->path; }
 
 bool SqliteEventStore::read_only() const { return impl_->read_only; }
 
+const std::string& SqliteEventStore::notice() const { return impl_->notice; }
+
 Result<AppendResult> SqliteEventStore::Append(const std::string& stream,
                                               std::int64_t expected_version,
                                               const std::vector<EventDraft>& events,

@@ -91,6 +91,10 @@ class SqliteEventStore final : public EventStore {
 
   const std::string& path() const;
   bool read_only() const;
+  // "" normally. When a read-only open found the disk full (SQLite could not create the
+  // shared-memory index a reader of a WAL database needs) and nothing was in the WAL, the log
+  // is read from the database file alone, without locks, and this says so for the person.
+  const std::string& notice() const;
 
  private:
   struct Impl;

@@ -29,6 +29,9 @@ struct SqliteEventStore::Impl {
   int watch_poll_ms = 1000;
   bool read_only = false;
   bool has_epoch = true;  // false only for a schema-1 log opened read-only (not migrated)
+  // Set when a read-only open found the disk full and read the database file alone (see
+  // OpenImmutable): what the person should be told.
+  std::string notice;
   sqlite_internal::Db db;
   // Cached statements; declared after `db` so they are finalized before it closes.
   // The write statements stay null on a read-only store.
@@ -47,6 +50,11 @@ struct SqliteEventStore::Impl {
   Status Migrate();
   Status Configure();
   Status PrepareAll();
+  // Opens `path` with SQLITE_OPEN_* `flags`, or as an immutable URI (no locks, no WAL index, the
+  // WAL not read), and applies the connection settings.
+  Status OpenConnection(int flags, bool immutable);
+  // Whether the last failure was the OS's "No space left on device".
+  bool DiskFull() const;
 
   // --- sqlite_event_store.cc ---
   Status StreamTip(const std::string& stream, std::int64_t* version, std::string* actor);

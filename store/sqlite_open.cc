@@ -59,6 +59,54 @@ Status SqliteEventStore::Impl::Error(int rc, std::string_view doing) const {
   }
 }
 
+bool SqliteEventStore::Impl::DiskFull() const { return db && sqlite3_system_errno(db.get()) == ENOSPC; }
+
+namespace {
+
+// "file:" URI of `path` for sqlite3_open_v2 with SQLITE_OPEN_URI: every byte but the unreserved
+// ones and '/' percent-encoded, so '?', '#' and '%' in a path stay part of it.
+std::string FileUri(const std::string& path, std::string_view query) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string uri = "file:";
+  for (const char ch : path) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      uri.push_back(static_cast<char>(c));
+    } else {
+      uri += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  return uri + "?" + std::string(query);
+}
+
+// Whether PATH-wal may hold frames the database file lacks: present and not empty. SQLite
+// deletes the WAL when the last connection closes cleanly, and a reader finding none (or an
+// empty one) reads the database file alone anyway.
+bool WalMayHoldFrames(const std::string& path) {
+  struct stat st {};
+  if (::stat((path + "-wal").c_str(), &st) != 0) return errno != ENOENT;
+  return st.st_size > 0;
+}
+
+}  // namespace
+
+Status SqliteEventStore::Impl::OpenConnection(int flags, bool immutable) {
+  sqlite3* raw = nullptr;
+  const std::string name = immutable ? FileUri(path, "immutable=1") : path;
+  const int rc = sqlite3_open_v2(name.c_str(), &raw, flags | (immutable ? SQLITE_OPEN_URI : 0), nullptr);
+  db.reset(raw);  // SQLite allocates a handle even when opening fails
+  if (rc != SQLITE_OK) return Error(rc, "opening");
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, busy_timeout_ms);
+  if (read_only) {
+    // The main file is opened O_RDONLY, so a checkpoint could not write it anyway; say so
+    // explicitly so that closing never even tries to move WAL frames into it.
+    sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, static_cast<int*>(nullptr));
+  }
+  return Status::Ok();
+}
+
 Result<Stmt> SqliteEventStore::Impl::Prepare(const char* sql) {
   sqlite3_stmt* raw = nullptr;
   const int rc = sqlite3_prepare_v3(db.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
@@ -224,22 +272,26 @@ Result<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const std::stri
   impl->busy_timeout_ms = options.busy_timeout_ms;
   impl->watch_poll_ms = options.watch_poll_ms;
   impl->read_only = options.read_only;
-  sqlite3* raw = nullptr;
   const int flags = SQLITE_OPEN_NOMUTEX |
                     (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
                     (options.create_if_missing ? SQLITE_OPEN_CREATE : 0);
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-  impl->db.reset(raw);  // SQLite allocates a handle even when opening fails
-  if (rc != SQLITE_OK) return impl->Error(rc, "opening");
-  sqlite3_extended_result_codes(raw, 1);
-  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
-  if (options.read_only) {
-    // The main file is opened O_RDONLY, so a checkpoint could not write it anyway; say so
-    // explicitly so that closing never even tries to move WAL frames into it.
-    sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, static_cast<int*>(nullptr));
-  }
+  SEAM_RETURN_IF_ERROR(impl->OpenConnection(flags, false));
 
-  SEAM_RETURN_IF_ERROR(impl->CheckOrInitialize(options.create_if_missing));
+  Status checked = impl->CheckOrInitialize(options.create_if_missing);
+  // A reader of a WAL database must create and size PATH-shm, its shared index, when nothing
+  // else has the log open: on a full disk it cannot, and the read-only commands a person needs
+  // most then (check, log, verify...) would fail. With no WAL frames to miss, the database file
+  // alone is the whole log: read it as an immutable file (no locks, no index). A writer starting
+  // meanwhile would need space to append; a checkpoint it ran could be read half done, which
+  // `verify` would report, never hide.
+  if (!checked.ok() && options.read_only && impl->DiskFull() && !WalMayHoldFrames(path)) {
+    impl->db.reset();
+    SEAM_RETURN_IF_ERROR(impl->OpenConnection(SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READONLY, true));
+    checked = impl->CheckOrInitialize(false);
+    impl->notice = "event log " + path + ": the disk holding it is full, so nothing can be recorded; read from " +
+                   "the database file alone (no other process had it open, its WAL was empty)";
+  }
+  SEAM_RETURN_IF_ERROR(checked);
   if (!options.read_only) SEAM_RETURN_IF_ERROR(impl->Configure());
   if (!options.read_only && !impl->has_epoch) SEAM_RETURN_IF_ERROR(impl->Migrate());
   SEAM_RETURN_IF_ERROR(impl->PrepareAll());

@@ -25,6 +25,7 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<ConfirmationBook>> OpenConfirmationBook() override;
   Result<std::unique_ptr<NotifyCursorBook>> OpenNotifyCursors() override;
   std::string Describe() const override { return config_.db_path.string(); }
+  std::string Notice() const override { return log_->notice(); }
 
  private:
   SqliteStore(StoreConfig config, std::unique_ptr<SqliteEventStore> log)

@@ -98,6 +98,7 @@ Result<std::unique_ptr<StateContext>> OpenState(const std::string& config_flag, 
   store::OpenOptions options;
   options.read_only = mode.read_only;
   SEAM_ASSIGN_OR_RETURN(ctx->store, store::Open(ctx->config.store, options));
+  if (const std::string notice = ctx->store->Notice(); !notice.empty()) spdlog::warn("{}", notice);
   // A store shared by hosts refuses a key file that is not the one its secrets are sealed with.
   if (ctx->keys) SEAM_RETURN_IF_ERROR(ctx->store->CheckKey(KeyFingerprint(*ctx->keys)));
   // Probing sides ask the log what to try; they need the key to open those values.
