@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "tests/e2e/e2e_fixture.h"
+#include "tests/e2e/mount_namespace.h"
 
 namespace seam::e2e {
 namespace {
@@ -34,47 +35,6 @@ namespace {
 using seam::testing::ReadFile;
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
-
-// Why mount namespaces cannot be used here, or "" when they can: the probe mounts a small
-// tmpfs in a namespace of its own, as the tests do.
-std::string WhyNoMountNamespace() {
-  static const std::string why = [] {
-    seam::testing::TempDir probe;
-    ProcessResult r = RunProcess({"unshare", "-m", "--propagation", "private", "sh", "-c",
-                                  "mount -t tmpfs -o size=64k tmpfs \"$1\" && touch \"$1/probe\"", "sh",
-                                  probe.path().string()});
-    if (r.exit_code == 0) return std::string();
-    std::string err = r.err.substr(0, r.err.find('\n'));
-    return "cannot mount in a private mount namespace (`unshare -m` needs root or CAP_SYS_ADMIN): " + err;
-  }();
-  return why;
-}
-
-// Shell functions every namespace script starts with. $SEAMCTL, $CONFIG, $ROOT (the seam's
-// directory), $SCRATCH (outside every mount: mount points and results) come from the test.
-constexpr char kPrelude[] = R"sh(
-set -u
-fail() { echo "env-fault setup: $*" >&2; exit 99; }
-must() { "$@" || fail "$*"; }
-# step NAME ARGS...: runs seamctl, keeping its stdout, stderr and exit code for the test.
-step() {
-  n=$1; shift
-  "$SEAMCTL" -c "$CONFIG" "$@" >"$SCRATCH/$n.out" 2>"$SCRATCH/$n.err"
-  echo $? >"$SCRATCH/$n.rc"
-}
-# ro DIR: DIR becomes a read-only bind mount of itself (EROFS, even for root).
-ro() {
-  must mount --bind "$1" "$1"
-  must mount -o remount,bind,ro "$1"
-  if touch "$1/.probe" 2>/dev/null; then fail "$1 is still writable"; fi
-}
-# fill FILE: writes zeros to FILE until its filesystem is full, and makes sure it is.
-fill() {
-  dd if=/dev/zero of="$1" bs=4096 2>/dev/null
-  if echo x 2>/dev/null >"$1.probe"; then fail "$1: the filesystem is not full"; fi
-  rm -f "$1.probe"
-}
-)sh";
 
 class EnvFaultTest : public SeamctlTest {
  protected:
@@ -85,7 +45,7 @@ class EnvFaultTest : public SeamctlTest {
 
   fs::path Scratch() const { return scratch_.path(); }
 
-  // Runs `body` (after kPrelude) in a private mount namespace, in the seam's directory. Fails
+  // Runs `body` (after kMountNamespacePrelude) in a private mount namespace, in the seam's directory. Fails
   // the test unless the script itself ran to its end (its steps are judged separately).
   void InNamespace(const std::string& body) {
     ProcessOptions options;
@@ -97,8 +57,7 @@ class EnvFaultTest : public SeamctlTest {
                    {"SEAM_ACTOR", "e2e"}};
     options.unset_env = {"SEAM_CONFIG", "SEAM_LOG_LEVEL", "SEAM_FAULT", "SEAM_LOCK_WAIT_MS"};
     options.timeout = milliseconds(120'000);
-    const ProcessResult r = RunProcess(
-        {"unshare", "-m", "--propagation", "private", "sh", "-c", std::string(kPrelude) + body}, options);
+    const ProcessResult r = RunInMountNamespace(body, options);
     ASSERT_FALSE(r.timed_out) << "the namespace script timed out\n" << r.err;
     ASSERT_EQ(r.exit_code, 0) << "the namespace script failed\n" << r.out << r.err;
   }
