@@ -1,7 +1,9 @@
 #include "reconcilers/drift_tracking.h"
 
 #include <algorithm>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "reconcilers/drift_events.h"
 #include "reconcilers/logger.h"
@@ -41,6 +43,18 @@ SpellStep SpellStepOf(const RecordState& state, const SideSeen& s, std::int64_t 
   return s.observed_at_us - first >= readable_hold_us ? SpellStep::kEnds : SpellStep::kNone;
 }
 
+// Appends `drafts`, then logs each line of `said` (what they record), only once they are in
+// the log: a drift a full disk kept from being recorded is found again by every pass, and would
+// otherwise be announced again by each.
+Status AppendThenSay(SeamContext& ctx, const std::string& stream, RecordState& state, std::vector<EventDraft> drafts,
+                     const std::vector<std::string>& said) {
+  Status appended = AppendAndCatchUp(ctx, stream, state, std::move(drafts));
+  if (appended.ok()) {
+    for (const std::string& line : said) ReconcileLog()->info("{}", line);
+  }
+  return appended;
+}
+
 }  // namespace
 
 void NoteReadability(RecordState& state, const std::vector<SideSeen>& sides) {
@@ -66,6 +80,7 @@ Status RecordDriftsFound(SeamContext& ctx, const SeamConfig& seam, RecordState& 
   if (state.phase == RecordState::Phase::kUnset) return Status::Ok();
   const std::int64_t now = ctx.clock.NowMicros();
   std::vector<EventDraft> drafts;
+  std::vector<std::string> said;
   auto add = [&](const char* type, std::string payload) {
     drafts.push_back(EventDraft{type, ctx.actor, now, std::move(payload)});
   };
@@ -132,15 +147,16 @@ Status RecordDriftsFound(SeamContext& ctx, const SeamConfig& seam, RecordState& 
     opened.first_seen_at_us = s.observed_at_us;
     opened.side_changed_at_us = obs.changed_at_us > last_in_sync ? obs.changed_at_us : 0;
     add(drift::kDriftOpened, drift::Encode(opened));
-    ReconcileLog()->info("seam {}: side {} drifted: {}", seam.name, name, VerdictName(j.verdict));
+    said.push_back(fmt::format("seam {}: side {} drifted: {}", seam.name, name, VerdictName(j.verdict)));
   }
-  return AppendAndCatchUp(ctx, seam.stream(), state, std::move(drafts));
+  return AppendThenSay(ctx, seam.stream(), state, std::move(drafts), said);
 }
 
 Status RecordDriftsEnded(SeamContext& ctx, const SeamConfig& seam, RecordState& state,
                          const std::vector<SideSeen>& sides) {
   const std::int64_t now = ctx.clock.NowMicros();
   std::vector<EventDraft> drafts;
+  std::vector<std::string> said;
   for (const SideSeen& s : sides) {
     if (!HoldsIntent(s.judgement->verdict)) continue;
     const std::string& name = s.config->name;
@@ -151,9 +167,9 @@ Status RecordDriftsEnded(SeamContext& ctx, const SeamConfig& seam, RecordState& 
     const std::string how = d.how.empty() ? "external" : d.how;
     drafts.push_back(EventDraft{drift::kDriftClosed, ctx.actor, now,
                                 drift::Encode(drift::DriftClosed{name, how, d.opened_version, d.cause, s.observed_at_us})});
-    ReconcileLog()->info("seam {}: side {} back in sync ({})", seam.name, name, how);
+    said.push_back(fmt::format("seam {}: side {} back in sync ({})", seam.name, name, how));
   }
-  return AppendAndCatchUp(ctx, seam.stream(), state, std::move(drafts));
+  return AppendThenSay(ctx, seam.stream(), state, std::move(drafts), said);
 }
 
 namespace {

@@ -360,7 +360,16 @@ void SeamRunner::Finish(Outcome outcome) {
   last_pass_at_us_ = clock_.NowMicros();
   if (!report.ok()) {
     ++failures_;
-    spdlog::warn("seam {} ({}): pass failed: {}", seam_.name, seam_.stream(), report.status().message());
+    // Said once, then again when it changes: a pass retried every backoff step would otherwise
+    // repeat the same line for as long as the cause lasts.
+    const std::string failed_line = fmt::format("seam {} ({}): pass failed: {}", seam_.name, seam_.stream(),
+                                                report.status().message());
+    if (failed_line != last_state_) {
+      spdlog::warn("{}", failed_line);
+    } else {
+      spdlog::debug("{}", failed_line);
+    }
+    last_state_ = failed_line;
     SeamReport failed;
     failed.name = seam_.name;
     failed.kind = seam_.kind;
@@ -376,8 +385,13 @@ void SeamRunner::Finish(Outcome outcome) {
     // finds what the last one left is debug (seamd's own repairs cause one such pass).
     const std::string summary = Summarize(seam_, *report, true);
     const std::string state = Summarize(seam_, *report, false);
-    if (code >= 2) {
+    if (code >= 2 && (first_pass_ || state != last_state_)) {
+      // Trouble is said when it begins or changes, not at every retry: a full disk under the log
+      // ("error: recording drift: ... the disk holding it is full") lasts until someone frees it,
+      // and seamd goes on observing and reporting meanwhile (status page, metrics, this log).
       spdlog::warn("{}", summary);
+    } else if (code >= 2) {
+      spdlog::debug("{}", summary);
     } else if (first_pass_ || DidSomething(*report) || state != last_state_) {
       spdlog::info("{}", summary);
     } else {
