@@ -8,7 +8,8 @@
 //     versions run 1..k;
 //   - first byte 0x01: a valid chain of up to 8 events built from the input, then, when the
 //     input says so, one field of one row changed; checked: reported intact exactly when nothing
-//     was changed, and the first bad seq is the changed row's (or the next, for a prev_hash).
+//     was changed (any column, the stored prev_hash and hash included), and the first bad seq is
+//     the changed row's.
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -150,7 +151,7 @@ void Structured(Input& in) {
   int field = 0;
   if (tampered) {
     at = (tamper / 2) % chain.size();
-    field = in.Byte() % 8;
+    field = in.Byte() % 10;
     seam::Event& e = chain[at];
     switch (field) {
       case 0: e.seq += 1 + in.Byte(); break;
@@ -160,7 +161,9 @@ void Structured(Input& in) {
       case 4: e.time_us ^= 1 + in.Byte(); break;
       case 5: e.actor += "x"; break;
       case 6: e.payload += static_cast<char>(in.Byte()); break;
-      default: e.epoch += 1 + in.Byte() % 4; break;
+      case 7: e.epoch += 1 + in.Byte() % 4; break;
+      case 8: e.prev_hash[in.Byte() % e.prev_hash.size()] ^= static_cast<std::uint8_t>(1 + in.Byte() % 255); break;
+      default: e.hash[in.Byte() % e.hash.size()] ^= static_cast<std::uint8_t>(1 + in.Byte() % 255); break;
     }
   }
   for (const seam::Event& e : chain) InsertEvent(e);
