@@ -222,11 +222,7 @@ step warm check
 [ -e "$ROOT/.seam/events.db-shm" ] || fail "a reader left no events.db-shm"
 )sh";
   ASSERT_NO_FATAL_FAILURE(InNamespace(R"sh(
-T="$SCRATCH/fs"
-must mkdir "$T"
-must mount -t tmpfs -o size=1m,mode=0700 tmpfs "$T"
-must cp -a "$ROOT/.seam" "$T/seam"
-must mount --bind "$T/seam" "$ROOT/.seam"
+state_on_small_tmpfs
 )sh" + prepare + R"sh(
 fill "$T/fill"
 step rotate-full token rotate device-token
@@ -304,11 +300,7 @@ TEST_F(EnvFaultTest, ReadOnlyCommandsAnswerOnAFullDisk) {
     steps += "\n";
   }
   ASSERT_NO_FATAL_FAILURE(InNamespace(R"sh(
-T="$SCRATCH/fs"
-must mkdir "$T"
-must mount -t tmpfs -o size=1m,mode=0700 tmpfs "$T"
-must cp -a "$ROOT/.seam" "$T/seam"
-must mount --bind "$T/seam" "$ROOT/.seam"
+state_on_small_tmpfs
 must rm -f "$T/seam/events.db-shm" "$T/seam/events.db-wal"
 fill "$T/fill"
 )sh" + steps));

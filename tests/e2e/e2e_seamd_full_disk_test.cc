@@ -56,11 +56,7 @@ TEST_F(SeamdFullDiskTest, SeamdKeepsObservingAndReportingAndSaysOnceThatItCannot
   options.unset_env = {"SEAM_CONFIG", "SEAM_LOG_LEVEL", "SEAM_FAULT", "SEAM_LOCK_WAIT_MS", "NOTIFY_SOCKET"};
   options.timeout = std::chrono::milliseconds(120'000);
   const ProcessResult script = RunInMountNamespace(R"sh(
-T="$SCRATCH/fs"
-must mkdir "$T"
-must mount -t tmpfs -o size=1m,mode=0700 tmpfs "$T"
-must cp -a "$ROOT/.seam" "$T/seam"
-must mount --bind "$T/seam" "$ROOT/.seam"
+state_on_small_tmpfs
 L="$SCRATCH/seamd.log"
 "$SEAMD" -c "$CONFIG" --log-level debug --listen 127.0.0.1:0 --port-file "$SCRATCH/port" >"$L" 2>&1 &
 pid=$!

@@ -36,6 +36,13 @@ fill() {
   if echo x 2>/dev/null >"$1.probe"; then fail "$1: the filesystem is not full"; fi
   rm -f "$1.probe"
 }
+state_on_small_tmpfs() {
+  T="$SCRATCH/fs"
+  must mkdir "$T"
+  must mount -t tmpfs -o size=1m,mode=0700 tmpfs "$T"
+  must cp -a "$ROOT/.seam" "$T/seam"
+  must mount --bind "$T/seam" "$ROOT/.seam"
+}
 wait_for() {
   i=0
   until grep -qF -- "$1" "$2" 2>/dev/null; do

@@ -22,7 +22,9 @@ std::string WhyNoMountNamespace();
 //                   in $SCRATCH/NAME.out, .err, .rc;
 //   ro DIR          DIR becomes a read-only bind mount of itself;
 //   fill FILE       zeros into FILE until its filesystem is full (checked);
-//   wait_for TEXT FILE   until FILE contains TEXT (grep -F), for at most 20 s.
+//   wait_for TEXT FILE   until FILE contains TEXT (grep -F), for at most 20 s;
+//   state_on_small_tmpfs  $ROOT/.seam (the state directory) copied onto a 1 MiB tmpfs at
+//                   $T=$SCRATCH/fs and bind-mounted in its place; `fill "$T/fill"` fills it.
 extern const char kMountNamespacePrelude[];
 
 // Runs kMountNamespacePrelude + `body` with sh in a private mount namespace.

@@ -56,4 +56,10 @@ std::string ReadFile(const std::filesystem::path& path) {
   return ss.str();
 }
 
+std::set<std::string> EntryNames(const std::filesystem::path& dir) {
+  std::set<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) names.insert(e.path().filename().string());
+  return names;
+}
+
 }  // namespace seam::testing

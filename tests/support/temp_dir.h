@@ -3,6 +3,7 @@
 // test, and small file utilities. No mocks of what we own live here.
 
 #include <filesystem>
+#include <set>
 #include <string>
 
 namespace seam::testing {
@@ -28,5 +29,8 @@ void WriteFile(const std::filesystem::path& path, const std::string& content);
 
 // Whole file as bytes; empty string if it cannot be read.
 std::string ReadFile(const std::filesystem::path& path);
+
+// The names of the entries of `dir` (no recursion): what a write left beside its target.
+std::set<std::string> EntryNames(const std::filesystem::path& dir);
 
 }  // namespace seam::testing

@@ -16,20 +16,15 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::ReadFile;
+using testing::EntryNames;
 using testing::TempDir;
 using testing::WriteFile;
-
-std::set<std::string> Names(const fs::path& dir) {
-  std::set<std::string> out;
-  for (const auto& e : fs::directory_iterator(dir)) out.insert(e.path().filename().string());
-  return out;
-}
 
 TEST(CheckReplaceableTest, AbsentTargetInAnExistingDirectoryIsOkAndNothingIsCreated) {
   TempDir dir;
   Status s = CheckReplaceable(dir / "f");
   EXPECT_TRUE(s.ok()) << s.ToString();
-  EXPECT_TRUE(Names(dir.path()).empty());
+  EXPECT_TRUE(EntryNames(dir.path()).empty());
 }
 
 TEST(CheckReplaceableTest, ExistingRegularFileIsOkAndUntouched) {
@@ -45,7 +40,7 @@ TEST(CheckReplaceableTest, ExistingRegularFileIsOkAndUntouched) {
   EXPECT_EQ(after.st_ino, before.st_ino);
   EXPECT_EQ(after.st_mtim.tv_nsec, before.st_mtim.tv_nsec);
   EXPECT_EQ(ReadFile(dir / "f"), "old");
-  EXPECT_EQ(Names(dir.path()), std::set<std::string>{"f"});
+  EXPECT_EQ(EntryNames(dir.path()), std::set<std::string>{"f"});
 }
 
 TEST(CheckReplaceableTest, MissingDirectoryIsFailedPreconditionNamingIt) {

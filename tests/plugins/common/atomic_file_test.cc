@@ -19,6 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::ReadFile;
+using testing::EntryNames;
 using testing::TempDir;
 using testing::WriteFile;
 
@@ -26,12 +27,6 @@ mode_t ModeOf(const fs::path& p) {
   struct stat st {};
   EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
   return st.st_mode & 07777;
-}
-
-std::set<std::string> Names(const fs::path& dir) {
-  std::set<std::string> out;
-  for (const auto& e : fs::directory_iterator(dir)) out.insert(e.path().filename().string());
-  return out;
 }
 
 TEST(AtomicFileTest, CreatesMissingFileWithCreateModeRegardlessOfUmask) {
@@ -61,7 +56,7 @@ TEST(AtomicFileTest, ReplacesContentKeepingModeAndLeavesNoTempFile) {
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(ReadFile(dir / "f"), "new");
   EXPECT_EQ(ModeOf(dir / "f"), 0640u);
-  EXPECT_EQ(Names(dir.path()), std::set<std::string>{"f"});
+  EXPECT_EQ(EntryNames(dir.path()), std::set<std::string>{"f"});
 }
 
 TEST(AtomicFileTest, ReplacesTheFileNotWritesInPlace) {
@@ -94,7 +89,7 @@ TEST(AtomicFileTest, TargetThatIsADirectoryIsRefused) {
 
   EXPECT_EQ(s.code(), StatusCode::kIoError);
   EXPECT_EQ(s.message(), (dir / "d").string() + ": not a regular file");
-  EXPECT_EQ(Names(dir.path()), std::set<std::string>{"d"});
+  EXPECT_EQ(EntryNames(dir.path()), std::set<std::string>{"d"});
 }
 
 TEST(AtomicFileTest, WritesThroughASymlinkAndKeepsTheLink) {
@@ -107,7 +102,7 @@ TEST(AtomicFileTest, WritesThroughASymlinkAndKeepsTheLink) {
 
   EXPECT_TRUE(fs::is_symlink(dir / "link"));
   EXPECT_EQ(ReadFile(dir / "real" / "f"), "new");
-  EXPECT_EQ(Names(dir / "real"), std::set<std::string>{"f"});
+  EXPECT_EQ(EntryNames(dir / "real"), std::set<std::string>{"f"});
 }
 
 TEST(AtomicFileTest, WritesThroughADanglingSymlinkCreatingItsTargetAndKeepsTheLink) {
@@ -130,7 +125,7 @@ TEST(AtomicFileTest, SymlinkLoopIsAnErrorAndNothingIsWritten) {
 
   EXPECT_EQ(s.code(), StatusCode::kIoError);
   EXPECT_EQ(s.message(), (dir / "a").string() + ": cannot resolve symlink: Too many levels of symbolic links");
-  EXPECT_EQ(Names(dir.path()), (std::set<std::string>{"a", "b"}));
+  EXPECT_EQ(EntryNames(dir.path()), (std::set<std::string>{"a", "b"}));
 }
 
 TEST(AtomicFileTest, UnwritableDirectoryFailsWithStrerrorAndLeavesTargetAlone) {
@@ -145,7 +140,7 @@ TEST(AtomicFileTest, UnwritableDirectoryFailsWithStrerrorAndLeavesTargetAlone) {
   EXPECT_EQ(s.code(), StatusCode::kIoError) << s.ToString();
   EXPECT_NE(s.message().find("Permission denied"), std::string::npos) << s.message();
   EXPECT_EQ(ReadFile(dir / "ro" / "f"), "old");
-  EXPECT_EQ(Names(dir / "ro"), std::set<std::string>{"f"});
+  EXPECT_EQ(EntryNames(dir / "ro"), std::set<std::string>{"f"});
 }
 
 TEST(AtomicFileTest, ManyWritesLeaveNoOtherEntriesInTheDirectory) {
@@ -154,7 +149,7 @@ TEST(AtomicFileTest, ManyWritesLeaveNoOtherEntriesInTheDirectory) {
     ASSERT_TRUE(WriteFileAtomically(dir / "f", "token-" + std::to_string(i)).ok()) << i;
   }
   EXPECT_EQ(ReadFile(dir / "f"), "token-199");
-  EXPECT_EQ(Names(dir.path()), std::set<std::string>{"f"});
+  EXPECT_EQ(EntryNames(dir.path()), std::set<std::string>{"f"});
 }
 
 // Whether process `pid` holds an open fd on a file in `dir` other than `dir` itself: the temp
@@ -198,7 +193,7 @@ TEST(AtomicFileTest, KilledWhileWritingLeavesNoTempFileWithTheNewContentBehind) 
       WriteFile(dir / "f", "old");
       continue;
     }
-    EXPECT_EQ(Names(dir.path()), std::set<std::string>{"f"});
+    EXPECT_EQ(EntryNames(dir.path()), std::set<std::string>{"f"});
     EXPECT_EQ(ReadFile(dir / "f"), "old");
     return;
   }
@@ -223,7 +218,7 @@ TEST(AtomicFileTest, NamedTempFallbackReplacesContentKeepingModeAndLeavesNoTempF
   EXPECT_NE(before.st_ino, after.st_ino);
   EXPECT_EQ(ReadFile(dir / "f"), "new");
   EXPECT_EQ(ModeOf(dir / "f"), 0640u);
-  EXPECT_EQ(Names(dir.path()), std::set<std::string>{"f"});
+  EXPECT_EQ(EntryNames(dir.path()), std::set<std::string>{"f"});
 }
 
 TEST(AtomicFileTest, NamedTempFallbackCreatesMissingFileWithCreateMode) {
@@ -231,7 +226,7 @@ TEST(AtomicFileTest, NamedTempFallbackCreatesMissingFileWithCreateMode) {
   ASSERT_TRUE(atomic_file_internal::WriteFileAtomicallyViaNamedTemp(dir / "n", "x", 0644).ok());
   EXPECT_EQ(ReadFile(dir / "n"), "x");
   EXPECT_EQ(ModeOf(dir / "n"), 0644u);
-  EXPECT_EQ(Names(dir.path()), std::set<std::string>{"n"});
+  EXPECT_EQ(EntryNames(dir.path()), std::set<std::string>{"n"});
 }
 
 TEST(AtomicFileTest, NamedTempFallbackIntoMissingDirectoryIsAnError) {

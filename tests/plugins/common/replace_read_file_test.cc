@@ -21,14 +21,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::ReadFile;
+using testing::EntryNames;
 using testing::TempDir;
 using testing::WriteFile;
-
-std::set<std::string> Names(const fs::path& dir) {
-  std::set<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
-  return names;
-}
 
 FileIdentity Read(const fs::path& path) {
   FileSnapshot snap;
@@ -70,7 +65,7 @@ TEST(ReplaceReadFileTest, ReplacesTheFileReadKeepingItsModeAndLeavesNoTempFile) 
   ASSERT_EQ(::stat((dir / "f").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0640u);
   EXPECT_NE(st.st_ino, read.ino);
-  EXPECT_EQ(Names(dir.path()), std::set<std::string>{"f"});
+  EXPECT_EQ(EntryNames(dir.path()), std::set<std::string>{"f"});
 }
 
 TEST(ReplaceReadFileTest, CreatesAFileThatWasAbsentWhenRead) {
@@ -81,7 +76,7 @@ TEST(ReplaceReadFileTest, CreatesAFileThatWasAbsentWhenRead) {
   ASSERT_TRUE(ReplaceReadFile(dir / "f", "new", read, 0600).ok());
 
   EXPECT_EQ(ReadFile(dir / "f"), "new");
-  EXPECT_EQ(Names(dir.path()), std::set<std::string>{"f"});
+  EXPECT_EQ(EntryNames(dir.path()), std::set<std::string>{"f"});
 }
 
 TEST(ReplaceReadFileTest, TheSameIdentityTwiceIsRefusedTheSecondTime) {
@@ -125,7 +120,7 @@ TEST(ReplaceReadFileTest, APathSwappedForASymlinkAfterTheReadIsNeitherFollowedNo
     EXPECT_TRUE(fs::is_symlink(dir / "f"));
     EXPECT_EQ(fs::read_symlink(dir / "f"), dir / "elsewhere" / "target");
     EXPECT_EQ(ReadFile(dir / "elsewhere" / "target"), "not seam's");
-    EXPECT_EQ(Names(dir.path()), (std::set<std::string>{"elsewhere", "f"}));
+    EXPECT_EQ(EntryNames(dir.path()), (std::set<std::string>{"elsewhere", "f"}));
   }
 }
 
@@ -147,7 +142,7 @@ TEST(ReplaceReadFileTest, AFileAnotherProgramPutThereAfterTheReadIsKept) {
     }
     EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.message();
     EXPECT_EQ(ReadFile(dir / "f"), "theirs");
-    EXPECT_EQ(Names(dir.path()), std::set<std::string>{"f"});
+    EXPECT_EQ(EntryNames(dir.path()), std::set<std::string>{"f"});
   }
 }
 
@@ -166,7 +161,7 @@ TEST(ReplaceReadFileTest, ANameTakenAfterItWasReadAbsentIsKept) {
     ExpectRefused(s, path + (std::string_view(when) == "before-checks" ? " was created since it was read; not writing"
                                                                       : " was created while it was being written; not writing"));
     EXPECT_EQ(ReadFile(dir / "f"), "theirs");
-    EXPECT_EQ(Names(dir.path()), std::set<std::string>{"f"});
+    EXPECT_EQ(EntryNames(dir.path()), std::set<std::string>{"f"});
   }
 }
 
@@ -183,7 +178,7 @@ TEST(ReplaceReadFileTest, AFileRemovedAfterTheReadIsNotRecreated) {
       s = ReplaceReadFile(dir / "f", "new", read);
     }
     EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.message();
-    EXPECT_TRUE(Names(dir.path()).empty());
+    EXPECT_TRUE(EntryNames(dir.path()).empty());
   }
 }
 
@@ -209,7 +204,7 @@ TEST(ReplaceReadFileTest, ADirectorySwappedForASymlinkBeforeTheWriteIsRefused) {
     ExpectRefused(s, (dir / "app" / "f").string() + ": directory " + (dir / "app").string() + " is not the one " +
                          (dir / "app" / "f").string() +
                          " was read in (replaced, or a symlink on the way points elsewhere now); not writing");
-    EXPECT_EQ(Names(dir / "other"), other_has_file ? std::set<std::string>{"f"} : std::set<std::string>{});
+    EXPECT_EQ(EntryNames(dir / "other"), other_has_file ? std::set<std::string>{"f"} : std::set<std::string>{});
     if (other_has_file) {
       EXPECT_EQ(ReadFile(dir / "other" / "f"), "not seam's");
     }
@@ -235,7 +230,7 @@ TEST(ReplaceReadFileTest, ADirectorySwappedAfterItWasOpenedKeepsTheWriteWhereThe
   }
   EXPECT_EQ(ReadFile(dir / "app.old" / "f"), "new");
   EXPECT_EQ(ReadFile(dir / "other" / "f"), "not seam's");
-  EXPECT_EQ(Names(dir / "app.old"), std::set<std::string>{"f"});
+  EXPECT_EQ(EntryNames(dir / "app.old"), std::set<std::string>{"f"});
 }
 
 TEST(ReplaceReadFileTest, AFileWithAnotherHardLinkIsRefusedAndBothNamesKeepTheirContent) {
@@ -253,7 +248,7 @@ TEST(ReplaceReadFileTest, AFileWithAnotherHardLinkIsRefusedAndBothNamesKeepTheir
   ExpectRefused(CheckReplaceable(dir / "f"), refusal);
   EXPECT_EQ(ReadFile(dir / "f"), "old");
   EXPECT_EQ(ReadFile(dir / "backup"), "old");
-  EXPECT_EQ(Names(dir.path()), (std::set<std::string>{"backup", "f"}));
+  EXPECT_EQ(EntryNames(dir.path()), (std::set<std::string>{"backup", "f"}));
 }
 
 TEST(ReplaceReadFileTest, AHardLinkMadeWhileWritingPutsTheFileBack) {
@@ -271,14 +266,14 @@ TEST(ReplaceReadFileTest, AHardLinkMadeWhileWritingPutsTheFileBack) {
   EXPECT_NE(s.message().find("the file is put back"), std::string::npos) << s.message();
   EXPECT_EQ(ReadFile(dir / "f"), "old");
   EXPECT_EQ(ReadFile(dir / "backup"), "old");
-  EXPECT_EQ(Names(dir.path()), (std::set<std::string>{"backup", "f"}));
+  EXPECT_EQ(EntryNames(dir.path()), (std::set<std::string>{"backup", "f"}));
 }
 
 TEST(RemoveReadFileTest, RemovesTheFileReadAndAnAbsentOneIsOk) {
   TempDir dir;
   WriteFile(dir / "f", "old");
   ASSERT_TRUE(RemoveReadFile(dir / "f", Read(dir / "f")).ok());
-  EXPECT_TRUE(Names(dir.path()).empty());
+  EXPECT_TRUE(EntryNames(dir.path()).empty());
   ASSERT_TRUE(RemoveReadFile(dir / "f", Read(dir / "f")).ok());
 }
 
@@ -310,7 +305,7 @@ TEST(RemoveReadFileTest, WhatIsThereInsteadOfTheFileReadIsKept) {
   EXPECT_TRUE(fs::is_symlink(dir / "f"));
   EXPECT_EQ(ReadFile(dir / "elsewhere" / "target"), "not seam's");
   EXPECT_EQ(ReadFile(dir / "g"), "theirs");
-  EXPECT_EQ(Names(dir.path()), (std::set<std::string>{"elsewhere", "f", "g"}));
+  EXPECT_EQ(EntryNames(dir.path()), (std::set<std::string>{"elsewhere", "f", "g"}));
 }
 
 }  // namespace
