@@ -56,7 +56,9 @@ Status WriteFileAtomically(const std::filesystem::path& path, std::string_view c
 //     refused too, since a replacement would leave the other names holding the old content;
 //   - the rename itself is conditional (RENAME_EXCHANGE, then the file taken out is checked and
 //     put back if it is another; RENAME_NOREPLACE for a name that was free), so what another
-//     program puts there between the checks and the rename is not lost either.
+//     program puts there between the checks and the rename is not lost either (put back, it was
+//     out of place for two system calls: a reader of the path in that instant sees seam's
+//     content, never nothing).
 // Refusals are FailedPrecondition "<path> <what changed>; not writing", with nothing written;
 // other errors as WriteFileAtomically's. The new file keeps the old one's owner and mode, or
 // gets `create_mode`.
