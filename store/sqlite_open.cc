@@ -68,7 +68,10 @@ namespace {
 std::string FileUri(const std::string& path, std::string_view query) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string uri = "file:";
-  for (const char ch : path) {
+  // "file://x" would name a host: "//x" is "/x" to the kernel, so one leading slash is kept.
+  std::string_view rest = path;
+  while (rest.size() > 1 && rest[0] == '/' && rest[1] == '/') rest.remove_prefix(1);
+  for (const char ch : rest) {
     const auto c = static_cast<unsigned char>(ch);
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' || c == '-' ||
         c == '.' || c == '_' || c == '~') {
@@ -282,14 +285,14 @@ Result<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const std::stri
   // else has the log open: on a full disk it cannot, and the read-only commands a person needs
   // most then (check, log, verify...) would fail. With no WAL frames to miss, the database file
   // alone is the whole log: read it as an immutable file (no locks, no index). A writer starting
-  // meanwhile would need space to append; a checkpoint it ran could be read half done, which
-  // `verify` would report, never hide.
+  // meanwhile would need space to append; a checkpoint it managed could be read half done, so
+  // the answer could be wrong then (the warning says the log was read without locks).
   if (!checked.ok() && options.read_only && impl->DiskFull() && !WalMayHoldFrames(path)) {
     impl->db.reset();
     SEAM_RETURN_IF_ERROR(impl->OpenConnection(SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READONLY, true));
     checked = impl->CheckOrInitialize(false);
     impl->notice = "event log " + path + ": the disk holding it is full, so nothing can be recorded; read from " +
-                   "the database file alone (no other process had it open, its WAL was empty)";
+                   "the database file alone, without locks (its WAL held nothing)";
   }
   SEAM_RETURN_IF_ERROR(checked);
   if (!options.read_only) SEAM_RETURN_IF_ERROR(impl->Configure());

@@ -13,8 +13,11 @@
 #include <string>
 #include <system_error>
 
+#include "core/crypto.h"
 #include "core/fault_point.h"
 #include "plugins/common/errno_text.h"
+#include "plugins/common/link_policy.h"
+#include "plugins/common/wipe.h"
 
 namespace seam {
 namespace {
@@ -164,12 +167,6 @@ void Step(std::string_view step, const std::string& shown) {
   if (StepHook()) StepHook()(step);
 }
 
-std::string HardLinkRefusal(const std::string& shown, nlink_t links) {
-  return shown + " has " + std::to_string(links) +
-         " hard links: replacing it (a new file renamed over the old) would leave the other names holding the old "
-         "content; seam does not write it: make this side the seam's `authority`, or point the side at a file of its own";
-}
-
 // Why the entry `name` in the directory is not the file `read` saw, or "" when it is: a
 // regular file with one link, the same device and inode (or absent, as it was).
 std::string NotAsRead(const std::string& shown, const FileIdentity& read, bool exists, const struct stat& st) {
@@ -192,17 +189,57 @@ Result<bool> StatEntry(int dir_fd, const std::string& name, struct stat* st, int
   return Status::IoError(ErrnoText(errno));
 }
 
+// Whether the file now named `taken` in `dir_fd` (just moved there from the side's path) is the
+// one `read` saw, as it was: a regular file, the same device and inode, one link (a link made
+// since would keep the old value under its other name), and the same bytes (a program that
+// rewrote it in place since the read, same inode, made it another file).
+bool TakenIsAsRead(int dir_fd, const std::string& taken, const FileIdentity& read, struct stat* st) {
+  Result<bool> there = StatEntry(dir_fd, taken, st, AT_SYMLINK_NOFOLLOW);
+  if (!there.ok() || !*there || !S_ISREG(st->st_mode) || st->st_dev != read.dev || st->st_ino != read.ino ||
+      st->st_nlink != 1 || static_cast<std::uint64_t>(st->st_size) != read.size) {
+    return false;
+  }
+  UniqueFd fd(::openat(dir_fd, taken.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (fd.get() < 0) return false;
+  std::string bytes(read.size + 1, '\0');  // one byte more: growth since the fstat shows
+  std::size_t len = 0;
+  while (len < bytes.size()) {
+    const ssize_t n = ::read(fd.get(), bytes.data() + len, bytes.size() - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    len += static_cast<std::size_t>(n);
+  }
+  bytes.resize(len);
+  const bool same = len == read.size && Sha256Hex(bytes) == read.sha256;
+  WipeString(bytes);  // the old value
+  return same;
+}
+
+// Removes the temp name `temp` only while it still names seam's own temp file (`ours`): after a
+// refused exchange another program's file may be there instead. The message to add: "" when
+// removed or gone, else where the other file was left.
+std::string RemoveIfOurs(int dir_fd, const std::string& temp, const struct stat& ours) {
+  struct stat st {};
+  Result<bool> there = StatEntry(dir_fd, temp, &st, AT_SYMLINK_NOFOLLOW);
+  if (!there.ok() || !*there) return "";
+  if (st.st_dev == ours.st_dev && st.st_ino == ours.st_ino) {
+    ::unlinkat(dir_fd, temp.c_str(), 0);
+    return "";
+  }
+  return " (another program's file, put there meanwhile, is left beside it as " + temp + ")";
+}
+
 // The last step of a guarded replacement: the temp file `temp` takes the place of `name` only if
 // `name` is still what was read, decided by the kernel in the rename itself, so that nothing put
 // there in between is lost. A file that was there is exchanged (RENAME_EXCHANGE) and the one
 // taken out is checked: another file goes back at once. A name that was free is taken only while
 // it still is (RENAME_NOREPLACE). Where a filesystem lacks these, the entry is checked just
 // before a plain rename, which leaves a window of two system calls.
-Status RenameIfAsRead(int dir_fd, const std::string& temp, const std::string& name, const std::string& shown,
-                      const FileIdentity& read) {
+Status RenameIfAsRead(int dir_fd, const std::string& temp, const struct stat& ours, const std::string& name,
+                      const std::string& shown, const FileIdentity& read) {
   auto refuse = [&](const std::string& why) {
-    ::unlinkat(dir_fd, temp.c_str(), 0);
-    return Status::FailedPrecondition(why + "; not writing");
+    const std::string left = RemoveIfOurs(dir_fd, temp, ours);
+    return Status::FailedPrecondition(why + "; not writing" + left);
   };
   const unsigned flag = read.exists ? RENAME_EXCHANGE : RENAME_NOREPLACE;
   if (::renameat2(dir_fd, temp.c_str(), dir_fd, name.c_str(), flag) != 0) {
@@ -225,27 +262,29 @@ Status RenameIfAsRead(int dir_fd, const std::string& temp, const std::string& na
     return Status::Ok();
   }
   if (!read.exists) return Status::Ok();
-  // The old file is under the temp name now: it must be the one read, still without another
-  // hard link (one made since the checks would keep the old content under its other name).
+  Step("after-exchange", shown);
+  // The old file is under the temp name now: it must be the one read, as it was.
   struct stat st {};
-  Result<bool> taken = StatEntry(dir_fd, temp, &st, AT_SYMLINK_NOFOLLOW);
-  const bool same = taken.ok() && *taken && S_ISREG(st.st_mode) && st.st_dev == read.dev && st.st_ino == read.ino;
-  if (same && st.st_nlink == 1) {
+  if (TakenIsAsRead(dir_fd, temp, read, &st)) {
     if (::unlinkat(dir_fd, temp.c_str(), 0) != 0) {
       return Status::IoError(shown + ": replaced, but the old file, now " + temp + ", could not be removed: " +
                              ErrnoText(errno));
     }
     return Status::Ok();
   }
-  // Something else was put there between the checks and the rename: it goes back.
+  // Something else was put there, or the file changed, between the read and the rename: it goes
+  // back. (What is at the path now may not be seam's file any more: whatever it is goes to the
+  // temp name, removed only if it is seam's.)
   if (::renameat2(dir_fd, temp.c_str(), dir_fd, name.c_str(), RENAME_EXCHANGE) != 0) {
-    return Status::IoError(shown + " was replaced while it was being written, and putting that file back failed (" +
-                           ErrnoText(errno) + "): it is " + temp + " beside it, and " + shown + " holds seam's value");
+    return Status::IoError(shown + " changed while it was being written, and putting that file back failed (" +
+                           ErrnoText(errno) + "): it is " + temp + " beside it, and " + shown +
+                           " may hold seam's value");
   }
-  if (same) {
+  const bool linked = st.st_dev == read.dev && st.st_ino == read.ino && st.st_nlink > 1;
+  if (linked) {
     return refuse(HardLinkRefusal(shown, st.st_nlink) + " (a link made while it was being written; the file is put back)");
   }
-  return refuse(shown + " was replaced while it was being written; it is put back");
+  return refuse(shown + " was replaced or rewritten while it was being written; it is put back");
 }
 
 // Replaces `name` in the open directory `dir_fd` with `content`. With `read`, only the file a
@@ -292,11 +331,13 @@ Status WriteInDirectory(int dir_fd, const fs::path& dir, const std::string& name
     // Every failure from here on leaves the target untouched and removes the temp file.
     if (Status s = FillTemp(fd.get(), content, old, create_mode); !s.ok()) return fail(s.message());
   }
+  struct stat ours {};  // seam's temp file: only it is ever removed by name
+  if (::fstat(fd.get(), &ours) != 0) return fail("cannot stat temp file: " + ErrnoText(errno));
   if (::close(fd.release()) != 0) return fail("close of temp file failed: " + ErrnoText(errno));
 
   Step("before-rename", shown);
   if (read != nullptr) {
-    SEAM_RETURN_IF_ERROR(RenameIfAsRead(dir_fd, tmp, name, shown, *read));
+    SEAM_RETURN_IF_ERROR(RenameIfAsRead(dir_fd, tmp, ours, name, shown, *read));
   } else if (::renameat(dir_fd, tmp.c_str(), dir_fd, name.c_str()) != 0) {
     return fail("cannot rename temp file: " + ErrnoText(errno));
   }
@@ -373,6 +414,7 @@ Status RemoveReadFile(const fs::path& path, const FileIdentity& read) {
     return Status::FailedPrecondition(why + "; not removing");
   }
   if (!*exists) return Status::Ok();
+  Step("before-rename", shown);
   // Moved aside under a fresh name first, then checked: what another program put there between
   // the check above and the move goes back instead of being removed.
   std::string aside;
@@ -387,19 +429,22 @@ Status RemoveReadFile(const fs::path& path, const FileIdentity& read) {
       if (::unlinkat(dir_fd.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
         return Status::IoError(shown + ": cannot remove: " + ErrnoText(errno));
       }
-      return FsyncDirectory(DirectoryOf(path));
+      if (::fsync(dir_fd.get()) != 0) {
+        return Status::IoError(shown + ": removed, but fsync of its directory failed: " + ErrnoText(errno));
+      }
+      return Status::Ok();
     } else if (errno != EEXIST) {
       return Status::IoError(shown + ": cannot remove: " + ErrnoText(errno));
     }
   }
   if (aside.empty()) return Status::IoError(shown + ": cannot remove: no free temp name");
-  Result<bool> moved = StatEntry(dir_fd.get(), aside, &st, AT_SYMLINK_NOFOLLOW);
-  if (!moved.ok() || !*moved || st.st_dev != read.dev || st.st_ino != read.ino) {
+  if (!TakenIsAsRead(dir_fd.get(), aside, read, &st)) {
     if (::renameat2(dir_fd.get(), aside.c_str(), dir_fd.get(), name.c_str(), RENAME_NOREPLACE) != 0) {
       return Status::IoError(shown + " was replaced while it was being removed, and putting that file back failed (" +
                              ErrnoText(errno) + "): it is " + aside + " beside it");
     }
-    return Status::FailedPrecondition(shown + " was replaced while it was being removed; it is put back; not removing");
+    return Status::FailedPrecondition(shown + " was replaced or rewritten while it was being removed; it is put back; "
+                                      "not removing");
   }
   if (::unlinkat(dir_fd.get(), aside.c_str(), 0) != 0) {
     return Status::IoError(shown + ": cannot remove " + aside + ": " + ErrnoText(errno));
@@ -457,7 +502,6 @@ Status CheckReplaceable(const fs::path& path) {
     return Status::FailedPrecondition(shown + ": owned by uid " + std::to_string(st.st_uid) +
                                       ", cannot keep its owner");
   }
-  if (st.st_nlink > 1) return Status::FailedPrecondition(HardLinkRefusal(shown, st.st_nlink));
   return Status::Ok();
 }
 

@@ -54,11 +54,14 @@ Status WriteFileAtomically(const std::filesystem::path& path, std::string_view c
 //   - the entry must still be the file read (device and inode; or still absent), a regular file
 //     with one link: a symlink there is refused, never followed; a file with other hard links is
 //     refused too, since a replacement would leave the other names holding the old content;
-//   - the rename itself is conditional (RENAME_EXCHANGE, then the file taken out is checked and
-//     put back if it is another; RENAME_NOREPLACE for a name that was free), so what another
-//     program puts there between the checks and the rename is not lost either (put back, it was
-//     out of place for two system calls: a reader of the path in that instant sees seam's
-//     content, never nothing).
+//   - the rename itself is conditional (RENAME_EXCHANGE, then the file taken out is checked: the
+//     same inode, one link, the same bytes as read, else it is put back; RENAME_NOREPLACE for a
+//     name that was free), so what another program puts there, or writes in place, between the
+//     checks and the rename is not lost either (put back, it was out of place for a few system
+//     calls: a reader of the path in that instant sees seam's content, never nothing).
+// What no rename can cover: a program that opened the file before and writes through that
+// descriptor after the rename writes into the old file, which is gone; only a lock both programs
+// take could prevent it, and the programs seam shares files with take none.
 // Refusals are FailedPrecondition "<path> <what changed>; not writing", with nothing written;
 // other errors as WriteFileAtomically's. The new file keeps the old one's owner and mode, or
 // gets `create_mode`.
@@ -72,13 +75,13 @@ Status RemoveReadFile(const std::filesystem::path& path, const FileIdentity& rea
 
 // Checks, without writing anything, what WriteFileAtomically needs to succeed now: `path`
 // (after following a symlink) is absent or a regular file; its directory exists, is a
-// directory and is writable and searchable by us; an existing file is owned by us (or we
-// are root), since the replacement keeps its owner, and has no other hard link. Returns
-// FailedPrecondition naming the path and the reason:
+// directory and is writable and searchable by us; and an existing file is owned by us (or we
+// are root), since the replacement keeps its owner. Returns FailedPrecondition naming the path
+// and the reason:
 //   "<path>: directory <dir> does not exist", "<path>: <dir> is not a directory",
 //   "<path>: directory <dir> is not writable: <strerror>", "<path> is a directory",
-//   "<path> is not a regular file", "<path>: owned by uid N, cannot keep its owner",
-//   "<path> has N hard links: ...".
+//   "<path> is not a regular file", "<path>: owned by uid N, cannot keep its owner".
+// File sides also call RefuseSymlink and RefuseHardLinks (plugins/common/link_policy.h).
 Status CheckReplaceable(const std::filesystem::path& path);
 
 // fsyncs the directory `dir`, so that entries created, renamed or removed in it survive a
@@ -93,8 +96,8 @@ Status WriteFileAtomicallyViaNamedTemp(const std::filesystem::path& path,
 
 // Called with the step's name at ReplaceReadFile's and RemoveReadFile's fault points
 // ("before-checks": after the side's read, before the directory is opened again;
-// "before-rename": the temp file written, the entry checked), so tests can change the
-// directory in each window. Also fault points "replace-file:<step>:<path as given>"
+// "before-rename": the temp file written, the entry checked; "after-exchange": the old file is
+// under the temp name, not checked yet), so tests can change the directory in each window. Also fault points "replace-file:<step>:<path as given>"
 // (core/fault_point.h), for tests of real processes.
 // Not thread-safe: set it before the writes it watches; an empty function removes it.
 void SetStepHook(std::function<void(std::string_view step)> hook);

@@ -5,7 +5,9 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <string>
 
 namespace seam {
 
@@ -21,6 +23,9 @@ struct FileIdentity {
   bool exists = false;
   dev_t dev = 0;
   ino_t ino = 0;
+  // What it held: a file rewritten in place (the same inode) since the read is another file.
+  std::uint64_t size = 0;
+  std::string sha256;  // hex
 };
 
 // The directory holding `path`'s last name: its parent, or "." for a bare name.

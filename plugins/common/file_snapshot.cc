@@ -102,14 +102,17 @@ Status ReadFileSnapshot(const std::filesystem::path& path, std::size_t max_bytes
 
   const std::int64_t mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
   out->exists = true;
+  const std::string sha256 = Sha256Hex(buf);
   out->identity.exists = true;
   out->identity.dev = st.st_dev;
   out->identity.ino = st.st_ino;
+  out->identity.size = len;
+  out->identity.sha256 = sha256;
   if (dir.fd >= 0) out->held_dir_fd = dir.release();
   out->held_file_fd = file.release();
   // The content digest catches rewrites that keep size and mtime (same-tick edits).
   out->marker = "file:" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
-                std::to_string(len) + ":" + std::to_string(mtime_ns) + ":" + Sha256Hex(buf);
+                std::to_string(len) + ":" + std::to_string(mtime_ns) + ":" + sha256;
   out->mtime_us = mtime_ns / 1000;
   return Status::Ok();
 }

@@ -20,4 +20,12 @@ namespace seam {
 // Ok when `path` is not a symlink (absent, or any other file type: other checks judge those).
 Status RefuseSymlink(const std::filesystem::path& path);
 
+// A file with a second hard link is refused too: a write replaces the path with a new file
+// (plugins/common/atomic_file.h), and every other name of the old one would keep the old value.
+// Ok when `path` is absent or has one link; FailedPrecondition HardLinkRefusal otherwise.
+Status RefuseHardLinks(const std::filesystem::path& path);
+// "<path> has N hard links: replacing it ... would leave the other names holding the old
+// content; seam does not write it: make this side the seam's `authority`, or ...".
+std::string HardLinkRefusal(const std::string& path, unsigned long links);
+
 }  // namespace seam

@@ -106,6 +106,7 @@ Observation EnvFileSide::Observe(Deadline /*deadline*/) {
 
 Status EnvFileSide::CheckWritable() {
   SEAM_RETURN_IF_ERROR(RefuseSymlink(path_));
+  SEAM_RETURN_IF_ERROR(RefuseHardLinks(path_));
   SEAM_RETURN_IF_ERROR(CheckReplaceable(path_));
   FileSnapshot snap;
   Result<std::optional<EnvDocument>> doc = Load(snap);
@@ -125,7 +126,8 @@ Status EnvFileSide::Modify(const Record* record, const ChangeMarker& expected) {
   if (!loaded.ok()) return refuse(loaded.status().code() == StatusCode::kInvalidArgument
                                       ? Status::FailedPrecondition(loaded.status().message())
                                       : loaded.status());
-  // A change after this read is caught by ReplaceReadFile, which replaces only the file read.
+  // A change after this read is caught by ReplaceReadFile, which replaces only the file read (but
+  // for a write through a descriptor opened before: plugins/common/atomic_file.h).
   if (ChangeMarker{snap.marker} != expected) {
     return Status::FailedPrecondition(path_.string() + " changed since it was observed; not writing");
   }

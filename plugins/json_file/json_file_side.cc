@@ -128,6 +128,7 @@ Status JsonFileSide::CheckWritable() {
   // read, parse and walk a Write would do (a file we cannot parse faithfully is never
   // clobbered, so it cannot be written either). Every refusal is FailedPrecondition.
   SEAM_RETURN_IF_ERROR(RefuseSymlink(path_));
+  SEAM_RETURN_IF_ERROR(RefuseHardLinks(path_));
   SEAM_RETURN_IF_ERROR(CheckReplaceable(path_));
   FileSnapshot snap;
   Result<std::optional<Json>> doc = Load(snap);
@@ -151,7 +152,8 @@ Status JsonFileSide::Modify(const Record* record, const ChangeMarker& expected) 
   if (!loaded.ok()) return Status(loaded.status().code(), loaded.status().message() + "; not writing");
   Json doc = loaded->has_value() ? std::move(**loaded) : Json::object();
   JsonWipeGuard wipe(doc);
-  // A change after this read is caught by ReplaceReadFile, which replaces only the file read.
+  // A change after this read is caught by ReplaceReadFile, which replaces only the file read (but
+  // for a write through a descriptor opened before: plugins/common/atomic_file.h).
   if (ChangeMarker{snap.marker} != expected) return refuse(shown + " changed since it was observed");
   // Every mapped member, not only those written: the file is refused as a whole, as
   // CheckWritable and Observe judge it.

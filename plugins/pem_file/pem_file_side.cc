@@ -134,7 +134,8 @@ Status PemFileSide::Write(const Record& record, const ChangeMarker& expected) {
   }
   PairSnapshot snap;
   SEAM_RETURN_IF_ERROR(Unchanged(expected, &snap));
-  // A change after this read is caught by ReplaceReadFile, which replaces only the files read.
+  // A change after this read is caught by ReplaceReadFile, which replaces only the files read
+  // (but for a write through a descriptor opened before: plugins/common/atomic_file.h).
 
   // Key first, chain second: see the header. If the key write fails nothing changed (or, for a
   // failed directory fsync, the new key is in place beside the old chain, as after a crash).
@@ -161,6 +162,8 @@ Status PemFileSide::Remove(const ChangeMarker& expected) {
 Status PemFileSide::CheckWritable() {
   SEAM_RETURN_IF_ERROR(RefuseSymlink(cert_path_));
   SEAM_RETURN_IF_ERROR(RefuseSymlink(key_path_));
+  SEAM_RETURN_IF_ERROR(RefuseHardLinks(cert_path_));
+  SEAM_RETURN_IF_ERROR(RefuseHardLinks(key_path_));
   SEAM_RETURN_IF_ERROR(CheckReplaceable(cert_path_));
   return CheckReplaceable(key_path_);
 }

@@ -78,6 +78,7 @@ Observation TomlFileSide::Observe(Deadline /*deadline*/) {
 
 Status TomlFileSide::CheckWritable() {
   SEAM_RETURN_IF_ERROR(RefuseSymlink(path_));
+  SEAM_RETURN_IF_ERROR(RefuseHardLinks(path_));
   SEAM_RETURN_IF_ERROR(CheckReplaceable(path_));
   FileSnapshot snap;
   Result<std::optional<toml::table>> doc = Load(snap);

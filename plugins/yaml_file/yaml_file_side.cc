@@ -148,6 +148,7 @@ Observation YamlFileSide::Observe(Deadline /*deadline*/) {
 
 Status YamlFileSide::CheckWritable() {
   SEAM_RETURN_IF_ERROR(RefuseSymlink(path_));
+  SEAM_RETURN_IF_ERROR(RefuseHardLinks(path_));
   SEAM_RETURN_IF_ERROR(CheckReplaceable(path_));
   FileSnapshot snap;
   std::vector<YamlNode> docs;

@@ -330,6 +330,24 @@ fill "$T/fill"
   EXPECT_EQ(LogEvents().size(), events.size()) << "nothing recorded";
 }
 
+// 3c. The same, but a writer was killed and left committed events in events.db-wal, and its
+// index is gone: the database file alone would miss them, so the read is refused, in one line.
+TEST_F(EnvFaultTest, AFullDiskWithEventsOnlyInTheWalIsOneClearError) {
+  ASSERT_NO_FATAL_FAILURE(InitAndIssue());
+  ASSERT_NO_FATAL_FAILURE(InNamespace(R"sh(
+state_on_small_tmpfs
+SEAM_FAULT=after-side-applied:cli "$SEAMCTL" -c "$CONFIG" token rotate device-token >/dev/null 2>&1
+[ -s "$T/seam/events.db-wal" ] || fail "the killed writer left no WAL"
+must rm -f "$T/seam/events.db-shm"
+fill "$T/fill"
+step check-full check
+)sh"));
+  const ProcessResult check = Step("check-full");
+  EXPECT_TRUE(IsOneLineError(check, 2, "event log " + DbFile().string())) << check.err;
+  EXPECT_TRUE(Contains(check.err, "the disk holding it is full")) << check.err;
+  EXPECT_EQ(check.out, "");
+}
+
 // 4. A side's directory is on a full filesystem. Whatever stage notices it (the pre-check, or the
 // write after the intent), nothing is acknowledged, the log stays intact, and once space is
 // freed one repair (or the next run) converges.

@@ -75,7 +75,7 @@ TEST_F(FileRacesTest, ACliFileSwappedForASymlinkBeforeTheRenameIsNotWrittenThrou
   });
 
   EXPECT_EQ(code, 2) << Log();
-  EXPECT_NE(Log().find(CliFile().string() + " was replaced while it was being written; it is put back; not writing"),
+  EXPECT_NE(Log().find(CliFile().string() + " was replaced or rewritten while it was being written; it is put back; not writing"),
             std::string::npos)
       << Log();
   EXPECT_TRUE(fs::is_symlink(CliFile()));

@@ -58,11 +58,17 @@ TEST_F(SeamdFullDiskTest, SeamdKeepsObservingAndReportingAndSaysOnceThatItCannot
   const ProcessResult script = RunInMountNamespace(R"sh(
 state_on_small_tmpfs
 L="$SCRATCH/seamd.log"
+# The CLI's file replaced at once, as a careful program does (cp alone would truncate it first,
+# and a pass could see it empty).
+drift() {
+  must cp "$SCRATCH/drifted.json" "$ROOT/cli/.paired.json.new"
+  must mv "$ROOT/cli/.paired.json.new" "$ROOT/cli/paired.json"
+}
 "$SEAMD" -c "$CONFIG" --log-level debug --listen 127.0.0.1:0 --port-file "$SCRATCH/port" >"$L" 2>&1 &
 pid=$!
 wait_for "ready: " "$L"
 fill "$T/fill"
-must cp "$SCRATCH/drifted.json" "$ROOT/cli/paired.json"
+drift
 wait_for "error: recording drift" "$L"
 # More passes on the full disk: seamd retries with a backoff; each pass observes the drift again.
 i=0
@@ -75,7 +81,7 @@ echo $? >"$SCRATCH/status.rc"
 step check-full check --json
 # Space freed: the next pass (a write to the CLI's file wakes it) records the drift and repairs it.
 must rm -f "$T/fill"
-must cp "$SCRATCH/drifted.json" "$ROOT/cli/paired.json"
+drift
 wait_for "repaired side cli" "$L"
 kill -TERM "$pid"
 wait "$pid"

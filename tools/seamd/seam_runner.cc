@@ -385,7 +385,7 @@ void SeamRunner::Finish(Outcome outcome) {
     // finds what the last one left is debug (seamd's own repairs cause one such pass).
     const std::string summary = Summarize(seam_, *report, true);
     const std::string state = Summarize(seam_, *report, false);
-    if (code >= 2 && (first_pass_ || state != last_state_)) {
+    if (code >= 2 && (first_pass_ || state != last_state_ || DidSomething(*report))) {
       // Trouble is said when it begins or changes, not at every retry: a full disk under the log
       // ("error: recording drift: ... the disk holding it is full") lasts until someone frees it,
       // and seamd goes on observing and reporting meanwhile (status page, metrics, this log).

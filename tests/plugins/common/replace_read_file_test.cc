@@ -8,12 +8,14 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
 
 #include "plugins/common/atomic_file.h"
 #include "plugins/common/file_snapshot.h"
+#include "plugins/common/link_policy.h"
 #include "tests/support/temp_dir.h"
 
 namespace seam {
@@ -25,10 +27,12 @@ using testing::EntryNames;
 using testing::TempDir;
 using testing::WriteFile;
 
-FileIdentity Read(const fs::path& path) {
-  FileSnapshot snap;
-  EXPECT_TRUE(ReadFileSnapshot(path, 1 << 20, &snap).ok()) << path;
-  return snap.identity;
+// The side's read; kept for as long as the write that uses its identity, as a side keeps it
+// (its open directory and file keep their inode numbers from being reused).
+std::unique_ptr<FileSnapshot> Read(const fs::path& path) {
+  auto snap = std::make_unique<FileSnapshot>();
+  EXPECT_TRUE(ReadFileSnapshot(path, 1 << 20, snap.get()).ok()) << path;
+  return snap;
 }
 
 // Runs `change` once, at the step named `when` of the next write or removal.
@@ -56,7 +60,8 @@ TEST(ReplaceReadFileTest, ReplacesTheFileReadKeepingItsModeAndLeavesNoTempFile) 
   TempDir dir;
   WriteFile(dir / "f", "old");
   ASSERT_EQ(::chmod((dir / "f").c_str(), 0640), 0);
-  const FileIdentity read = Read(dir / "f");
+  const std::unique_ptr<FileSnapshot> read_snap = Read(dir / "f");
+  const FileIdentity& read = read_snap->identity;
 
   ASSERT_TRUE(ReplaceReadFile(dir / "f", "new", read).ok());
 
@@ -70,7 +75,8 @@ TEST(ReplaceReadFileTest, ReplacesTheFileReadKeepingItsModeAndLeavesNoTempFile) 
 
 TEST(ReplaceReadFileTest, CreatesAFileThatWasAbsentWhenRead) {
   TempDir dir;
-  const FileIdentity read = Read(dir / "f");
+  const std::unique_ptr<FileSnapshot> read_snap = Read(dir / "f");
+  const FileIdentity& read = read_snap->identity;
   ASSERT_FALSE(read.exists);
 
   ASSERT_TRUE(ReplaceReadFile(dir / "f", "new", read, 0600).ok());
@@ -83,7 +89,8 @@ TEST(ReplaceReadFileTest, TheSameIdentityTwiceIsRefusedTheSecondTime) {
   // The first write replaced the inode read: a second write from the same read is stale.
   TempDir dir;
   WriteFile(dir / "f", "old");
-  const FileIdentity read = Read(dir / "f");
+  const std::unique_ptr<FileSnapshot> read_snap = Read(dir / "f");
+  const FileIdentity& read = read_snap->identity;
   ASSERT_TRUE(ReplaceReadFile(dir / "f", "first", read).ok());
 
   ExpectRefused(ReplaceReadFile(dir / "f", "second", read),
@@ -100,7 +107,8 @@ TEST(ReplaceReadFileTest, APathSwappedForASymlinkAfterTheReadIsNeitherFollowedNo
     fs::create_directory(dir / "elsewhere");
     WriteFile(dir / "elsewhere" / "target", "not seam's");
     WriteFile(dir / "f", "old");
-    const FileIdentity read = Read(dir / "f");
+    const std::unique_ptr<FileSnapshot> read_snap = Read(dir / "f");
+    const FileIdentity& read = read_snap->identity;
 
     Status s;
     {
@@ -115,7 +123,7 @@ TEST(ReplaceReadFileTest, APathSwappedForASymlinkAfterTheReadIsNeitherFollowedNo
       ExpectRefused(s, path + " is a symlink now; seam does not write through one (part of another tool's layout); "
                               "not writing");
     } else {
-      ExpectRefused(s, path + " was replaced while it was being written; it is put back; not writing");
+      ExpectRefused(s, path + " was replaced or rewritten while it was being written; it is put back; not writing");
     }
     EXPECT_TRUE(fs::is_symlink(dir / "f"));
     EXPECT_EQ(fs::read_symlink(dir / "f"), dir / "elsewhere" / "target");
@@ -130,7 +138,8 @@ TEST(ReplaceReadFileTest, AFileAnotherProgramPutThereAfterTheReadIsKept) {
     SCOPED_TRACE(when);
     TempDir dir;
     WriteFile(dir / "f", "old");
-    const FileIdentity read = Read(dir / "f");
+    const std::unique_ptr<FileSnapshot> read_snap = Read(dir / "f");
+    const FileIdentity& read = read_snap->identity;
 
     Status s;
     {
@@ -150,7 +159,8 @@ TEST(ReplaceReadFileTest, ANameTakenAfterItWasReadAbsentIsKept) {
   for (const char* when : {"before-checks", "before-rename"}) {
     SCOPED_TRACE(when);
     TempDir dir;
-    const FileIdentity read = Read(dir / "f");
+    const std::unique_ptr<FileSnapshot> read_snap = Read(dir / "f");
+    const FileIdentity& read = read_snap->identity;
 
     Status s;
     {
@@ -170,7 +180,8 @@ TEST(ReplaceReadFileTest, AFileRemovedAfterTheReadIsNotRecreated) {
     SCOPED_TRACE(when);
     TempDir dir;
     WriteFile(dir / "f", "old");
-    const FileIdentity read = Read(dir / "f");
+    const std::unique_ptr<FileSnapshot> read_snap = Read(dir / "f");
+    const FileIdentity& read = read_snap->identity;
 
     Status s;
     {
@@ -191,7 +202,8 @@ TEST(ReplaceReadFileTest, ADirectorySwappedForASymlinkBeforeTheWriteIsRefused) {
     fs::create_directory(dir / "other");
     if (other_has_file) WriteFile(dir / "other" / "f", "not seam's");
     if (!other_has_file) WriteFile(dir / "app" / "f", "old");
-    const FileIdentity read = Read(dir / "app" / "f");
+    const std::unique_ptr<FileSnapshot> read_snap = Read(dir / "app" / "f");
+    const FileIdentity& read = read_snap->identity;
 
     Status s;
     {
@@ -219,7 +231,8 @@ TEST(ReplaceReadFileTest, ADirectorySwappedAfterItWasOpenedKeepsTheWriteWhereThe
   fs::create_directory(dir / "other");
   WriteFile(dir / "app" / "f", "old");
   WriteFile(dir / "other" / "f", "not seam's");
-  const FileIdentity read = Read(dir / "app" / "f");
+  const std::unique_ptr<FileSnapshot> read_snap = Read(dir / "app" / "f");
+  const FileIdentity& read = read_snap->identity;
 
   {
     AtStep swap("before-rename", [&] {
@@ -237,7 +250,8 @@ TEST(ReplaceReadFileTest, AFileWithAnotherHardLinkIsRefusedAndBothNamesKeepTheir
   TempDir dir;
   WriteFile(dir / "f", "old");
   fs::create_hard_link(dir / "f", dir / "backup");
-  const FileIdentity read = Read(dir / "f");
+  const std::unique_ptr<FileSnapshot> read_snap = Read(dir / "f");
+  const FileIdentity& read = read_snap->identity;
   const std::string path = (dir / "f").string();
   const std::string refusal =
       path + " has 2 hard links: replacing it (a new file renamed over the old) would leave the other names holding "
@@ -245,7 +259,7 @@ TEST(ReplaceReadFileTest, AFileWithAnotherHardLinkIsRefusedAndBothNamesKeepTheir
              "a file of its own";
 
   ExpectRefused(ReplaceReadFile(dir / "f", "new", read), refusal + "; not writing");
-  ExpectRefused(CheckReplaceable(dir / "f"), refusal);
+  ExpectRefused(RefuseHardLinks(dir / "f"), refusal);
   EXPECT_EQ(ReadFile(dir / "f"), "old");
   EXPECT_EQ(ReadFile(dir / "backup"), "old");
   EXPECT_EQ(EntryNames(dir.path()), (std::set<std::string>{"backup", "f"}));
@@ -254,7 +268,8 @@ TEST(ReplaceReadFileTest, AFileWithAnotherHardLinkIsRefusedAndBothNamesKeepTheir
 TEST(ReplaceReadFileTest, AHardLinkMadeWhileWritingPutsTheFileBack) {
   TempDir dir;
   WriteFile(dir / "f", "old");
-  const FileIdentity read = Read(dir / "f");
+  const std::unique_ptr<FileSnapshot> read_snap = Read(dir / "f");
+  const FileIdentity& read = read_snap->identity;
 
   Status s;
   {
@@ -269,12 +284,59 @@ TEST(ReplaceReadFileTest, AHardLinkMadeWhileWritingPutsTheFileBack) {
   EXPECT_EQ(EntryNames(dir.path()), (std::set<std::string>{"backup", "f"}));
 }
 
+// Another program rewrote the file in place (the same inode, other bytes) after the read: the
+// conditional rename takes it out, finds other bytes than were read, and puts it back.
+TEST(ReplaceReadFileTest, AFileRewrittenInPlaceAfterTheReadIsPutBack) {
+  for (const char* when : {"before-checks", "before-rename"}) {
+    SCOPED_TRACE(when);
+    TempDir dir;
+    WriteFile(dir / "f", "old");
+    const std::unique_ptr<FileSnapshot> read = Read(dir / "f");
+    Status s;
+    {
+      AtStep other(when, [&] { WriteFile(dir / "f", "theirs"); });  // truncated and written: one inode
+      s = ReplaceReadFile(dir / "f", "new", read->identity);
+    }
+    ExpectRefused(s, (dir / "f").string() +
+                         " was replaced or rewritten while it was being written; it is put back; not writing");
+    EXPECT_EQ(ReadFile(dir / "f"), "theirs");
+    EXPECT_EQ(EntryNames(dir.path()), std::set<std::string>{"f"});
+  }
+}
+
+// Two writes by another program: the first is there when seam renames (so it is taken out and
+// put back), the second lands while it is out. Both survive: the first at the path, the second
+// beside it under the temp name, which is not removed since it is not seam's file.
+TEST(ReplaceReadFileTest, AFileRenamedThereWhileAnotherIsPutBackIsLeftBesideIt) {
+  TempDir dir;
+  WriteFile(dir / "f", "old");
+  const std::unique_ptr<FileSnapshot> read = Read(dir / "f");
+  auto put = [&](const std::string& bytes) {
+    WriteFile(dir / ".incoming", bytes);
+    fs::rename(dir / ".incoming", dir / "f");
+  };
+  atomic_file_internal::SetStepHook([&](std::string_view step) {
+    if (step == "before-rename") put("first");
+    if (step == "after-exchange") put("second");
+  });
+  const Status s = ReplaceReadFile(dir / "f", "new", read->identity);
+  atomic_file_internal::SetStepHook(nullptr);
+
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.message();
+  EXPECT_NE(s.message().find("is left beside it as .f."), std::string::npos) << s.message();
+  EXPECT_EQ(ReadFile(dir / "f"), "first");
+  std::set<std::string> names = EntryNames(dir.path());
+  ASSERT_EQ(names.size(), 2u);
+  names.erase("f");
+  EXPECT_EQ(ReadFile(dir / *names.begin()), "second");
+}
+
 TEST(RemoveReadFileTest, RemovesTheFileReadAndAnAbsentOneIsOk) {
   TempDir dir;
   WriteFile(dir / "f", "old");
-  ASSERT_TRUE(RemoveReadFile(dir / "f", Read(dir / "f")).ok());
+  ASSERT_TRUE(RemoveReadFile(dir / "f", Read(dir / "f")->identity).ok());
   EXPECT_TRUE(EntryNames(dir.path()).empty());
-  ASSERT_TRUE(RemoveReadFile(dir / "f", Read(dir / "f")).ok());
+  ASSERT_TRUE(RemoveReadFile(dir / "f", Read(dir / "f")->identity).ok());
 }
 
 TEST(RemoveReadFileTest, WhatIsThereInsteadOfTheFileReadIsKept) {
@@ -283,8 +345,10 @@ TEST(RemoveReadFileTest, WhatIsThereInsteadOfTheFileReadIsKept) {
   WriteFile(dir / "elsewhere" / "target", "not seam's");
   WriteFile(dir / "f", "old");
   WriteFile(dir / "g", "old");
-  const FileIdentity read_f = Read(dir / "f");
-  const FileIdentity read_g = Read(dir / "g");
+  const std::unique_ptr<FileSnapshot> read_f_snap = Read(dir / "f");
+  const FileIdentity& read_f = read_f_snap->identity;
+  const std::unique_ptr<FileSnapshot> read_g_snap = Read(dir / "g");
+  const FileIdentity& read_g = read_g_snap->identity;
   {
     AtStep swap("before-checks", [&] {
       fs::remove(dir / "f");
@@ -306,6 +370,24 @@ TEST(RemoveReadFileTest, WhatIsThereInsteadOfTheFileReadIsKept) {
   EXPECT_EQ(ReadFile(dir / "elsewhere" / "target"), "not seam's");
   EXPECT_EQ(ReadFile(dir / "g"), "theirs");
   EXPECT_EQ(EntryNames(dir.path()), (std::set<std::string>{"elsewhere", "f", "g"}));
+}
+
+// Replaced just before it is moved aside: what is moved aside is checked, and put back.
+TEST(RemoveReadFileTest, AFileReplacedJustBeforeTheMoveIsPutBack) {
+  TempDir dir;
+  WriteFile(dir / "g", "old");
+  const std::unique_ptr<FileSnapshot> read = Read(dir / "g");
+  {
+    AtStep other("before-rename", [&] {
+      WriteFile(dir / ".other", "theirs");
+      fs::rename(dir / ".other", dir / "g");
+    });
+    ExpectRefused(RemoveReadFile(dir / "g", read->identity),
+                  (dir / "g").string() +
+                      " was replaced or rewritten while it was being removed; it is put back; not removing");
+  }
+  EXPECT_EQ(ReadFile(dir / "g"), "theirs");
+  EXPECT_EQ(EntryNames(dir.path()), std::set<std::string>{"g"});
 }
 
 }  // namespace

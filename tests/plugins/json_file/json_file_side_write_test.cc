@@ -491,7 +491,7 @@ TEST_F(JsonFileSideWriteTest, ASymlinkPlantedJustBeforeTheRenameIsNotWrittenThro
   const Status write = side->Write(OneField(kSecret), o.marker);
   atomic_file_internal::SetStepHook(nullptr);
   EXPECT_EQ(write.code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(write.message(), File() + " was replaced while it was being written; it is put back; not writing");
+  EXPECT_EQ(write.message(), File() + " was replaced or rewritten while it was being written; it is put back; not writing");
   EXPECT_EQ(ReadFile(dir_ / "elsewhere/target.json"), "{\"token\": \"not seam's\"}\n");
   EXPECT_TRUE(fs::is_symlink(dir_ / "paired.json"));
   EXPECT_FALSE(Contains(write.message(), kSecret));
