@@ -30,7 +30,7 @@ struct SqliteEventStore::Impl {
   bool read_only = false;
   bool has_epoch = true;  // false only for a schema-1 log opened read-only (not migrated)
   // Set when a read-only open found the disk full and read the database file alone (see
-  // OpenImmutable): what the person should be told.
+  // Open and OpenConnection): what the person should be told.
   std::string notice;
   sqlite_internal::Db db;
   // Cached statements; declared after `db` so they are finalized before it closes.
