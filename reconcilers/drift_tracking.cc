@@ -45,14 +45,13 @@ SpellStep SpellStepOf(const RecordState& state, const SideSeen& s, std::int64_t 
 
 // Appends `drafts`, then logs each line of `said` (what they record), only once they are in
 // the log: a drift a full disk kept from being recorded is found again by every pass, and would
-// otherwise be announced again by each.
+// otherwise be announced again by each. The lines are said before the catch-up read: once the
+// append succeeded, the next pass replays the drift from the log and never says it again.
 Status AppendThenSay(SeamContext& ctx, const std::string& stream, RecordState& state, std::vector<EventDraft> drafts,
                      const std::vector<std::string>& said) {
-  Status appended = AppendAndCatchUp(ctx, stream, state, std::move(drafts));
-  if (appended.ok()) {
+  return AppendAndCatchUp(ctx, stream, state, std::move(drafts), [&] {
     for (const std::string& line : said) ReconcileLog()->info("{}", line);
-  }
-  return appended;
+  });
 }
 
 }  // namespace

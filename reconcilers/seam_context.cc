@@ -11,11 +11,12 @@
 namespace seam {
 
 Status AppendAndCatchUp(SeamContext& ctx, const std::string& stream, RecordState& state,
-                        std::vector<EventDraft> drafts) {
+                        std::vector<EventDraft> drafts, const std::function<void()>& once_appended) {
   if (drafts.empty()) return Status::Ok();
   SEAM_ASSIGN_OR_RETURN(AppendResult appended, ctx.store.Append(stream, state.stream_version, drafts,
                                                                          AppendFence{ctx.epoch}));
   (void)appended;
+  if (once_appended) once_appended();
   return CatchUp(ctx.store, stream, state, ctx.keys);
 }
 

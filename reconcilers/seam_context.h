@@ -3,6 +3,7 @@
 // pass and the operations share. Borrowed references: the caller (tools/) owns the store, keys
 // and clock and keeps them alive for the call.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,9 +33,10 @@ struct SeamContext {
 
 // Appends `drafts` (one append, in order) to `stream` at the state's version and folds them in.
 // A Conflict means another writer appended first: the caller reports it, and the next pass
-// starts from the new state. Nothing to append is Ok.
+// starts from the new state. Nothing to append is Ok. `once_appended`, if set, runs when the
+// append succeeded, before the catch-up read (which may still fail).
 Status AppendAndCatchUp(SeamContext& ctx, const std::string& stream, RecordState& state,
-                        std::vector<EventDraft> drafts);
+                        std::vector<EventDraft> drafts, const std::function<void()>& once_appended = {});
 
 // Runs `side`'s on_repair command, if it has one, through ctx.hooks.
 Status RunOnRepairHook(SeamContext& ctx, const SeamConfig& seam, const SideConfig& side);

@@ -4,11 +4,17 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
+#include <memory>
+#include <sstream>
+
+#include <spdlog/sinks/ostream_sink.h>
 
 #include "core/crypto.h"
 
 #include "reconcilers/drift_events.h"
 #include "reconcilers/kinds.h"
+#include "reconcilers/logger.h"
 #include "reconcilers/operations.h"
 #include "reconcilers/token/token_operations.h"
 #include "reconcilers/reconcile_pass.h"
@@ -504,6 +510,84 @@ TEST(DriftRecords, AnAdoptionFromTheAuthorityClosesItsDriftAsAdopted) {
     }
   }
   EXPECT_TRUE(cli_closed);
+}
+
+// The SQLite store, except that once armed its stream reads fail after the next append
+// succeeds: a catch-up read that fails after the drift is already in the log.
+class ReadsFailAfterAppend final : public EventStore {
+ public:
+  explicit ReadsFailAfterAppend(EventStore& real) : real_(real) {}
+  bool armed = false;
+
+  using EventStore::Append;
+  Result<AppendResult> Append(const std::string& stream, std::int64_t expected_version,
+                              const std::vector<EventDraft>& events, const AppendFence& fence) override {
+    Result<AppendResult> appended = real_.Append(stream, expected_version, events, fence);
+    if (appended.ok() && armed) failing_ = true;
+    return appended;
+  }
+  Result<std::vector<Event>> ReadStream(const std::string& stream, std::int64_t from_version) override {
+    if (failing_) return Status::Unavailable("reading the stream failed (injected)");
+    return real_.ReadStream(stream, from_version);
+  }
+  Status ScanStream(const std::string& stream, std::int64_t from_version,
+                    const std::function<Status(const Event&)>& visit) override {
+    if (failing_) return Status::Unavailable("reading the stream failed (injected)");
+    return real_.ScanStream(stream, from_version, visit);
+  }
+  Result<std::vector<Event>> ReadAll(std::int64_t from_seq, std::int64_t limit) override {
+    return real_.ReadAll(from_seq, limit);
+  }
+  Result<std::int64_t> StreamVersion(const std::string& stream) override { return real_.StreamVersion(stream); }
+  Result<LogHead> Head() override { return real_.Head(); }
+  Result<VerifyReport> Verify() override { return real_.Verify(); }
+  Result<std::unique_ptr<AppendWatch>> WatchAppends(std::int64_t after_seq,
+                                                    std::function<void(std::int64_t)> on_append) override {
+    return real_.WatchAppends(after_seq, std::move(on_append));
+  }
+  void Heal() { failing_ = armed = false; }
+
+ private:
+  EventStore& real_;
+  bool failing_ = false;
+};
+
+// "drifted" is said once the DriftOpened is in the log, even when the read after the append
+// fails: the next pass replays the drift and says nothing, so saying it later would never
+// happen (and a full disk, where the append fails, says nothing: AppendThenSay).
+TEST(DriftRecords, ADriftIsSaidOnceItIsRecordedEvenIfTheReadAfterFails) {
+  SeamFixture f;
+  ReadsFailAfterAppend store(*f.store);
+  SeamContext ctx{store, *f.keys, f.clock, "test-actor"};
+  ASSERT_TRUE(IssueToken(ctx, f.seam()).ok());
+  const SeamConfig off = WithPolicy(f.seam(), RepairPolicy::kOff);
+  f.SetCliToken("hand-edited");
+  f.clock.Advance(3 * kSecond);
+
+  std::ostringstream said;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_st>(said);
+  auto log = ReconcileLog();
+  log->sinks().push_back(sink);
+  const auto old_level = log->level();
+  log->set_level(spdlog::level::info);
+
+  store.armed = true;
+  auto failed = RunPass(ctx, off, PassMode::kRepair);
+  store.Heal();
+  auto again = RunPass(ctx, off, PassMode::kRepair);
+
+  log->sinks().pop_back();
+  log->set_level(old_level);
+  ASSERT_TRUE(failed.ok()) << failed.status().ToString();
+  ASSERT_FALSE(failed->errors.empty());  // the catch-up read's failure, reported
+  EXPECT_NE(failed->errors.front().find("injected"), std::string::npos) << failed->errors.front();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->events_appended, 0);
+  EXPECT_EQ(Stream(f).back().type, drift::kDriftOpened);
+  const std::string lines = said.str();
+  const std::string drifted = "seam device-token: side cli drifted: foreign";
+  ASSERT_NE(lines.find(drifted), std::string::npos) << lines;
+  EXPECT_EQ(lines.find(drifted, lines.find(drifted) + 1), std::string::npos) << lines;
 }
 
 }  // namespace
