@@ -272,8 +272,11 @@ TEST_F(DiscoverTest, MalformedFilesAreCountedNotFatal) {
   WriteFile(dir_ / "bad.pem", std::string("-----BEGIN CERTIFICATE-----\n") + kToken + "\n-----END CERTIFICATE-----\n");
   WriteFile(dir_ / "bad.db", std::string("SQLite format 3") + std::string(1, '\0') + std::string(200, '\xff'));
   WriteFile(dir_ / "deep.json", std::string(100000, '[') + std::string(100000, ']'));
+  // No name to go by, and an environment file only up to its second line: nothing from it.
+  WriteFile(dir_ / "notes", std::string("TOKEN=") + kToken + "\nthis line assigns nothing\n");
   const Findings f = Run();
   EXPECT_TRUE(f.places.empty());
+  EXPECT_EQ(f.stats.unknown_format, 1u);
   EXPECT_EQ(f.stats.parse_errors.at("json"), 1u);  // deep.json holds nothing worth parsing
   EXPECT_EQ(f.stats.parse_errors.at("yaml"), 1u);
   EXPECT_EQ(f.stats.parse_errors.at("toml"), 1u);

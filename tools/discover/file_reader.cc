@@ -124,13 +124,17 @@ void FileReader::Text(const WalkedFile& f, std::optional<Format> named, std::str
   int yaml_documents = 0;
   auto spot = [&](const Spot& s) { Value(f, *format, s, yaml_documents); };
   if (!format) {
-    // Unnamed text: an environment file if it reads as one, else nothing discover reads.
-    parsed = VisitEnv(f.path, bytes, [](const Spot&) {});
-    if (!parsed.ok()) {
+    // Unnamed text: an environment file if it reads as one, else nothing discover reads. Read
+    // once: the places it gave are taken back when it does not read as one.
+    format = Format::kEnv;
+    const std::size_t first = share_.places.size();
+    if (!VisitEnv(f.path, bytes, spot).ok()) {
+      share_.places.erase(share_.places.begin() + static_cast<std::ptrdiff_t>(first), share_.places.end());
       ++share_.stats.unknown_format;
       return;
     }
-    format = Format::kEnv;
+    ++share_.stats.parsed[FormatName(*format)];
+    return;
   }
   switch (*format) {
     case Format::kJson: parsed = VisitJson(f.path, bytes, spot); break;

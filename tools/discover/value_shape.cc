@@ -28,12 +28,15 @@ constexpr std::array<bool, 256> TokenChars() {
 }
 constexpr std::array<bool, 256> kTokenChar = TokenChars();
 
+// The words of a key that name a secret. The pre-scan's hints (kHints below) must be prefixes
+// of them all, else a file naming a secret only so would never be parsed: checked at compile time.
+constexpr std::string_view kSecretWords[] = {
+    "token",  "tokens",      "secret", "secrets", "password", "passwd", "pwd",     "pass",
+    "passphrase", "key",     "apikey", "credential", "credentials", "auth", "bearer", "private",
+    "cookie", "session",     "salt",   "signature", "dsn",   "sha256", "digest",  "hash"};
+
 bool IsSecretWord(std::string_view w) {
-  static constexpr std::string_view kWords[] = {
-      "token",  "tokens",      "secret", "secrets", "password", "passwd", "pwd",     "pass",
-      "passphrase", "key",     "apikey", "credential", "credentials", "auth", "bearer", "private",
-      "cookie", "session",     "salt",   "signature", "dsn",   "sha256", "digest",  "hash"};
-  for (std::string_view k : kWords)
+  for (std::string_view k : kSecretWords)
     if (w == k) return true;
   return false;
 }
@@ -207,10 +210,21 @@ constexpr std::array<char, 256> kLower = LowerTable();
 
 // The secret-naming words, lower-case, as the pre-scan looks for them at the start of each word
 // of a key (prefixes of the words KeyNamesSecret takes), by their first letter.
+constexpr std::string_view kHints[] = {"token", "secret", "pass", "pwd", "key", "apikey", "auth", "cred", "private",
+                                       "cookie", "session", "salt", "signature", "bearer", "dsn", "sha256",
+                                       "digest", "hash"};
+
+constexpr bool EverySecretWordHasAHint() {
+  for (std::string_view w : kSecretWords) {
+    bool hinted = false;
+    for (std::string_view h : kHints) hinted = hinted || w.starts_with(h);
+    if (!hinted) return false;
+  }
+  return true;
+}
+static_assert(EverySecretWordHasAHint(), "a word in kSecretWords that no pre-scan hint begins");
+
 constexpr std::array<std::array<std::string_view, 5>, 26> HintsByLetter() {
-  constexpr std::string_view kHints[] = {"token", "secret", "pass", "pwd", "key", "apikey", "auth", "cred", "private",
-                                         "cookie", "session", "salt", "signature", "bearer", "dsn", "sha256",
-                                         "digest", "hash"};
   std::array<std::array<std::string_view, 5>, 26> t{};
   for (std::string_view h : kHints) {
     auto& list = t[static_cast<std::size_t>(h.front() - 'a')];
