@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   RegisterPgBenchmarks();
   RegisterAgentsBenchmarks();
   RegisterNotifyBenchmarks();
+  RegisterFileSideBenchmarks();
   RegisterDiscoverBenchmarks();
   // A custom display reporter does not see --benchmark_color, so honour it (and a non-tty) here.
   bool color = isatty(STDOUT_FILENO) == 1;

@@ -35,6 +35,9 @@ constexpr FigureSpec kSpecs[] = {
     {"check_pairings", "check pass, pairing seams", kSeamCheck, kRawCheckIo, 2000, true, "seams/s"},
     {"check_pairings_one_side_at_a_time", "  same, sides one at a time", kSeamCheckSequential,
      kRawCheckIo, 0, false, "seams/s"},
+    // One file side observed, against reading and parsing the same file (information).
+    {"observe_json_file", "observe one json-file side", kSeamObserveJsonFile, kRawReadJsonFile, 0, false,
+     "obs/s"},
     // PostgreSQL, against raw libpq on the same server (issue 15's goals).
     {"pg_durable_single_append", "pg: durable single append", kPgAppendOne, kRawPgInsertOne, 0.7, false},
     {"pg_batched_append_100", "pg: batched append (100/call)", kPgAppendBatch, kRawPgInsertBatch, 20000, true},
@@ -42,7 +45,7 @@ constexpr FigureSpec kSpecs[] = {
 };
 
 std::string Rate(double v, const std::string& unit) {
-  const char* u = unit == "seams/s" ? "seams/s" : "ev/s";
+  const char* u = unit == "events/s" ? "ev/s" : unit.c_str();
   char buf[64];
   if (v >= 1e6) {
     std::snprintf(buf, sizeof buf, "%.2fM %s", v / 1e6, u);
