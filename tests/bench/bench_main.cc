@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   RegisterAgentsBenchmarks();
   RegisterNotifyBenchmarks();
   RegisterFileSideBenchmarks();
+  RegisterPrivateKeyBenchmarks();
   RegisterDiscoverBenchmarks();
   // A custom display reporter does not see --benchmark_color, so honour it (and a non-tty) here.
   bool color = isatty(STDOUT_FILENO) == 1;

@@ -18,6 +18,7 @@ void PrintAgentsFigures();        // agents_bench.cc: their figures beside their
 void RegisterNotifyBenchmarks();  // notify_bench.cc: repair with a webhook target; a 10,000-seam storm
 void PrintNotifyFigures();        // notify_bench.cc: their figures beside their baselines
 void RegisterFileSideBenchmarks();  // file_side_bench.cc: one json-file observation beside a raw read
+void RegisterPrivateKeyBenchmarks();  // private_key_bench.cc: a key read beside PEM_read_bio_PrivateKey
 void RegisterDiscoverBenchmarks();  // discover_bench.cc: seamctl discover over 100,000 files
 void PrintDiscoverFigures();        // discover_bench.cc: beside grep over the same tree
 

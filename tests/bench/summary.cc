@@ -38,6 +38,8 @@ constexpr FigureSpec kSpecs[] = {
     // One file side observed, against reading and parsing the same file (information).
     {"observe_json_file", "observe one json-file side", kSeamObserveJsonFile, kRawReadJsonFile, 0, false,
      "obs/s"},
+    // One private key read, against OpenSSL's own reader (information).
+    {"read_private_key", "read one private key", kSeamReadPrivateKey, kRawReadPrivateKey, 0, false, "keys/s"},
     // PostgreSQL, against raw libpq on the same server (issue 15's goals).
     {"pg_durable_single_append", "pg: durable single append", kPgAppendOne, kRawPgInsertOne, 0.7, false},
     {"pg_batched_append_100", "pg: batched append (100/call)", kPgAppendBatch, kRawPgInsertBatch, 20000, true},
@@ -110,7 +112,7 @@ std::vector<Figure> ComputeFigures(const std::map<std::string, double>& rates) {
 void PrintFigures(const std::vector<Figure>& figures, long long replay_events) {
   std::printf("\nseam vs its baseline, same run (ratio = seam/baseline throughput; higher is better)\n");
   std::printf("baseline: raw SQLite for the log figures, raw libpq on the same server for pg:, raw GET + file read "
-              "for the check pass\n");
+              "for the check pass, open+read+parse for a file side, PEM_read_bio_PrivateKey for a key read\n");
   std::printf("replay/verify log: %lld events\n", replay_events);
   std::printf("%-30s %-16s %-16s %-7s %s\n", "figure", "seam", "baseline", "ratio", "goal");
   for (const Figure& f : figures) {

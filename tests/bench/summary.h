@@ -36,6 +36,9 @@ inline constexpr char kRawPgSelect[] = "raw_pg/select_stream";
 // One json-file side observation (file_side_bench.cc), beside open + read + nlohmann parse.
 inline constexpr char kSeamObserveJsonFile[] = "seam/observe_json_file";
 inline constexpr char kRawReadJsonFile[] = "raw_io/read_and_parse_json_file";
+// One private key read (private_key_bench.cc), beside OpenSSL's PEM_read_bio_PrivateKey.
+inline constexpr char kSeamReadPrivateKey[] = "seam/read_private_key";
+inline constexpr char kRawReadPrivateKey[] = "raw_openssl/pem_read_private_key";
 // Not a figure: ReadStream alone, to show how replay + fold splits between store and fold.
 inline constexpr char kSeamReadStream[] = "seam/read_stream_only";
 
@@ -61,7 +64,7 @@ struct Figure {
   std::string label;    // human name in the table
   double seam = 0;      // per second, in `unit`
   double baseline = 0;  // per second: the baseline doing the same work (raw SQLite, raw I/O)
-  std::string unit;     // "events/s" | "seams/s" | "obs/s"
+  std::string unit;     // "events/s" | "seams/s" | "obs/s" | "keys/s"
   double ratio = 0;     // seam / baseline throughput (= baseline time / seam time)
   std::string goal;     // ">= 0.9" (ratio) or ">= 1000000 events/s" (absolute)
   bool meets_goal = false;
