@@ -263,7 +263,10 @@ class KeyDecoder {
 
   // The key, or null; `*asked` is set when the key wanted a passphrase (which is refused).
   PkeyPtr Read(BIO* bio, bool* asked) {
-    if (ctx_ == nullptr || OSSL_DECODER_CTX_set_pem_password_cb(ctx_, RefusePassphrase, asked) != 1) return nullptr;
+    // A chain that could not be built (out of memory): OpenSSL's own reader, at its own cost.
+    if (ctx_ == nullptr || OSSL_DECODER_CTX_set_pem_password_cb(ctx_, RefusePassphrase, asked) != 1) {
+      return PkeyPtr(PEM_read_bio_PrivateKey(bio, nullptr, RefusePassphrase, asked));
+    }
     ERR_clear_error();  // the first error of a failed decode tells why it failed
     long pos = BIO_tell(bio);
     for (;;) {
